@@ -1,0 +1,61 @@
+// Sweep configs (SPEC §3): parsed with toml++ and validated completely before any work starts.
+#pragma once
+
+#include "scalesweep/axes.hpp"
+#include "scalesweep/hardware.hpp"
+#include "scalesweep/law.hpp"
+#include "scalesweep/objective.hpp"
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace scalesweep {
+
+struct law_spec {
+  std::string preset; // "custom" when no preset was named
+  scaling_law law;    // the preset's constants with any overrides applied
+};
+
+enum class compression_kind { none, deflate };
+
+struct output_spec {
+  std::string path;               // from [output] path, or "<config stem>.h5"
+  std::vector<std::string> dense; // subset of {"loss", "cost"}
+  bool dense_given = false;       // false: both, where the axes allow
+  compression_kind compression = compression_kind::none;
+  int deflate_level = 4;
+  std::int64_t tile_cells = default_tile_cells;
+
+  static constexpr std::int64_t default_tile_cells = 131072; // 1 MiB of doubles per chunk
+  static constexpr std::int64_t min_tile_cells = 1;
+  static constexpr std::int64_t max_tile_cells = std::int64_t{1} << 27;
+};
+
+struct sweep_config {
+  std::string source_name; // the file path, for messages and the result's attributes
+  std::string text;        // the TOML as written, stored in results
+  std::string title;
+  law_spec law;
+  objective_kind objective = objective_kind::flops;
+  std::vector<hardware_scenario> hardware; // empty for objective flops
+  std::vector<axis> axes;                  // those the config declares, in all_axes order
+  output_spec output;
+
+  const axis* find_axis(axis_id id) const;
+};
+
+// Range of a law constant (E >= 0; A, B, alpha, beta > 0; all finite). `where` names it for the
+// user ("config.toml:4:1: law.alpha" or "--alpha"); throws input_error when it is outside.
+void check_law_constant(std::string_view constant, double value, const std::string& where);
+
+// Throws input_error with "file:line:column: key.path: problem" and, where it helps, a hint.
+sweep_config parse_config(const std::string& text, const std::string& source_name);
+sweep_config load_config(const std::string& path);
+
+// Longest axis a config may declare; keeps coordinates small next to the data.
+inline constexpr std::int64_t max_axis_points = 100'000'000;
+
+} // namespace scalesweep

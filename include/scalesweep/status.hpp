@@ -1,0 +1,39 @@
+// Status code carried by every optimum cell (stored as uint8 with CF flag attributes).
+#pragma once
+
+#include <cstdint>
+
+namespace scalesweep {
+
+// The numeric values are part of the file format (SPEC §1.4, flag_values); append, never renumber.
+enum class cell_status : std::uint8_t {
+  ok = 0,         // converged to full double precision
+  infeasible = 1, // no admissible (N, D): loss target <= E, or budget below one 1-parameter model
+  not_converged = 2, // root-finder hit its iteration cap (never expected; reported, not hidden)
+  invalid_input = 3, // NaN, negative demand, non-positive budget, bad law constants
+  out_of_range = 4,  // the optimum exists but N or D overflows double precision
+};
+
+inline constexpr int cell_status_count = 5;
+
+// Space-separated CF flag_meanings, in flag_values order.
+inline constexpr const char* cell_status_flag_meanings =
+    "ok infeasible not_converged invalid_input out_of_range";
+
+inline const char* to_string(cell_status s) {
+  switch (s) {
+  case cell_status::ok:
+    return "ok";
+  case cell_status::infeasible:
+    return "infeasible";
+  case cell_status::not_converged:
+    return "not_converged";
+  case cell_status::invalid_input:
+    return "invalid_input";
+  case cell_status::out_of_range:
+    return "out_of_range";
+  }
+  return "unknown";
+}
+
+} // namespace scalesweep

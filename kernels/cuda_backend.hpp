@@ -1,0 +1,15 @@
+// Entry points of the CUDA backend for host code; plain C++ (no CUDA types), CUDA builds only.
+#pragma once
+
+#include "scalesweep/backend.hpp"
+
+#include <memory>
+#include <string>
+
+namespace scalesweep::cuda {
+
+int device_count();
+std::string device_name(int device);
+std::unique_ptr<compute_backend> make_backend(const sweep_plan& plan, int device);
+
+} // namespace scalesweep::cuda

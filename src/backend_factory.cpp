@@ -1,0 +1,51 @@
+// Picks the backend for a run: CUDA when compiled in and a device is present, else the CPU.
+#include "scalesweep/backend.hpp"
+#include "scalesweep/error.hpp"
+
+#if SCALESWEEP_HAVE_CUDA
+#include "cuda_backend.hpp"
+#endif
+
+namespace scalesweep {
+
+bool cuda_compiled() {
+  return SCALESWEEP_HAVE_CUDA != 0;
+}
+
+int cuda_device_count() {
+#if SCALESWEEP_HAVE_CUDA
+  return cuda::device_count();
+#else
+  return 0;
+#endif
+}
+
+std::unique_ptr<compute_backend> make_backend(const sweep_plan& plan,
+                                              const backend_options& options) {
+  if (options.choice == backend_choice::cpu) {
+    return make_cpu_backend(plan, options.threads);
+  }
+  const int devices = cuda_device_count();
+  if (options.choice == backend_choice::automatic && devices == 0) {
+    return make_cpu_backend(plan, options.threads);
+  }
+  if (!cuda_compiled()) {
+    throw input_error("--backend cuda: this scalesweep was built without CUDA",
+                      "rebuild with -DSCALESWEEP_USE_CUDA=ON, or use --backend cpu");
+  }
+  if (devices == 0) {
+    throw input_error("--backend cuda: no CUDA device found (cudaGetDeviceCount reports none)",
+                      "use --backend cpu or --backend auto");
+  }
+  if (options.device < 0 || options.device >= devices) {
+    throw input_error("--device " + std::to_string(options.device) + " is outside [0, " +
+                      std::to_string(devices - 1) + "]");
+  }
+#if SCALESWEEP_HAVE_CUDA
+  return cuda::make_backend(plan, options.device);
+#else
+  return nullptr;
+#endif
+}
+
+} // namespace scalesweep

@@ -1,0 +1,30 @@
+// The subcommands of the scalesweep CLI; each file adds one to the app and returns its action.
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+#include <functional>
+#include <string>
+
+namespace scalesweep::cli {
+
+struct command {
+  CLI::App* app;
+  std::function<int()> run; // exit code
+};
+
+command add_run_command(CLI::App& parent, const std::string& command_line);
+command add_optimum_command(CLI::App& parent);
+command add_validate_command(CLI::App& parent);
+command add_presets_command(CLI::App& parent);
+
+// Flag checks with messages that name the range ("must be finite and >= 0, got -5").
+CLI::Validator non_negative_number();
+CLI::Validator positive_number();
+
+// Documented exit codes (README "Exit codes").
+inline constexpr int exit_ok = 0;
+inline constexpr int exit_failure = 1;   // I/O, HDF5, CUDA, internal errors
+inline constexpr int exit_bad_input = 2; // bad flags, config or input file
+
+} // namespace scalesweep::cli

@@ -1,0 +1,143 @@
+// What a sweep will do, in words and as JSON.
+#include "plan_report.hpp"
+
+#include "../json_writer.hpp"
+#include "../text_format.hpp"
+
+#include <algorithm>
+#include <sstream>
+
+namespace scalesweep::cli {
+
+resource_estimate estimate_resources(const sweep_plan& plan) {
+  std::int64_t axes_bytes = 0;
+  for (const axis& a : plan.axes) {
+    axes_bytes += a.size() * 8;
+  }
+  constexpr std::int64_t hdf5_chunk_cache = 1 << 20;
+  const std::int64_t tile = plan.max_tile_bytes();
+  return {axes_bytes + tile + hdf5_chunk_cache * 8, axes_bytes + tile, plan.output_bytes()};
+}
+
+namespace {
+std::string range_text(const axis& a) {
+  if (a.values.size() == 1) {
+    return format_number(a.values.front());
+  }
+  return format_number(a.values.front()) + " .. " + format_number(a.values.back());
+}
+
+std::string shape_text(const std::vector<std::int64_t>& shape) {
+  std::string s = "(";
+  for (std::size_t i = 0; i < shape.size(); ++i) {
+    s += (i ? ", " : "") + std::to_string(shape[i]);
+  }
+  return s + ")";
+}
+
+std::string dims_text(const problem_plan& p) {
+  std::string s = "(";
+  for (std::size_t i = 0; i < p.dims.size(); ++i) {
+    s += (i ? ", " : "") + std::string(axis_name(p.dims[i]));
+  }
+  return s + ")";
+}
+} // namespace
+
+std::string describe_plan(const sweep_plan& plan, const std::string& output_path) {
+  const sweep_config& c = plan.config;
+  std::ostringstream s;
+  if (!c.title.empty()) {
+    s << "sweep: " << c.title << "\n";
+  }
+  const scaling_law& L = c.law.law;
+  s << "law: " << c.law.preset << " (E=" << format_number(L.E) << " A=" << format_number(L.A)
+    << " B=" << format_number(L.B) << " alpha=" << format_number(L.alpha)
+    << " beta=" << format_number(L.beta) << ")\n";
+  s << "objective: " << to_string(c.objective) << " (costs in " << cost_units(c.objective) << ")\n";
+  for (const hardware_scenario& h : c.hardware) {
+    s << "hardware " << h.name << ": train " << h.train.gpu << " " << h.train.dtype << " MFU "
+      << format_number(h.train.mfu) << " $" << format_number(h.train.usd_per_hour) << "/h; serve "
+      << h.serve.gpu << " " << h.serve.dtype << " MFU " << format_number(h.serve.prefill_mfu) << "/"
+      << format_number(h.serve.decode_mfu) << " $" << format_number(h.serve.usd_per_hour) << "/h, "
+      << format_number(h.serve.input_tokens) << " in/" << format_number(h.serve.output_tokens)
+      << " out\n";
+  }
+  s << "axes:\n";
+  for (const axis& a : plan.axes) {
+    if (a.id == axis_id::hardware) {
+      continue;
+    }
+    s << "  " << a.name << ": " << a.size() << " points (" << a.spacing << ") " << range_text(a)
+      << " " << a.units << "\n";
+  }
+  s << "problems:\n";
+  for (const problem_plan& p : plan.problems) {
+    s << "  " << p.name << " " << dims_text(p) << " = " << shape_text(p.shape) << ": "
+      << format_count(p.cells()) << " cells in " << format_count(p.tile_count()) << " tiles of "
+      << shape_text(p.tile_shape) << "\n";
+  }
+  const resource_estimate r = estimate_resources(plan);
+  s << "total: " << format_count(plan.total_cells()) << " cells; output " << output_path << " ("
+    << format_bytes(static_cast<double>(r.disk_bytes)) << " uncompressed"
+    << (c.output.compression == compression_kind::deflate ? ", deflate" : "") << ")\n";
+  s << "memory: host ~" << format_bytes(static_cast<double>(r.host_bytes)) << ", GPU ~"
+    << format_bytes(static_cast<double>(r.device_bytes)) << "\n";
+  return s.str();
+}
+
+std::string plan_json(const sweep_plan& plan, const std::string& output_path) {
+  const sweep_config& c = plan.config;
+  const resource_estimate r = estimate_resources(plan);
+  json_writer j;
+  j.begin_object();
+  j.field("config", c.source_name).field("title", c.title).field("output", output_path);
+  j.key("law").begin_object().field("preset", c.law.preset).field("E", c.law.law.E);
+  j.field("A", c.law.law.A).field("B", c.law.law.B).field("alpha", c.law.law.alpha);
+  j.field("beta", c.law.law.beta).end_object();
+  j.field("objective", to_string(c.objective));
+  j.key("hardware").begin_array();
+  for (const std::string& h : plan.hardware_names) {
+    j.value(h);
+  }
+  j.end_array();
+  j.key("axes").begin_object();
+  for (const axis& a : plan.axes) {
+    j.key(a.name).begin_object().field("size", a.size()).field("spacing", a.spacing);
+    j.field("units", a.units).field("min", a.values.front()).field("max", a.values.back());
+    j.end_object();
+  }
+  j.end_object();
+  j.key("problems").begin_array();
+  for (const problem_plan& p : plan.problems) {
+    j.begin_object().field("name", p.name).key("dims").begin_array();
+    for (axis_id d : p.dims) {
+      j.value(axis_name(d));
+    }
+    j.end_array().key("shape").begin_array();
+    for (std::int64_t n : p.shape) {
+      j.value(n);
+    }
+    j.end_array().key("tile_shape").begin_array();
+    for (std::int64_t n : p.tile_shape) {
+      j.value(n);
+    }
+    j.end_array()
+        .field("cells", p.cells())
+        .field("tiles", p.tile_count())
+        .key("variables")
+        .begin_array();
+    for (const variable_info& v : p.outputs) {
+      j.value(v.name);
+    }
+    j.end_array().end_object();
+  }
+  j.end_array();
+  j.field("cells", plan.total_cells());
+  j.field("output_bytes", r.disk_bytes).field("host_memory_bytes", r.host_bytes);
+  j.field("gpu_memory_bytes", r.device_bytes);
+  j.end_object();
+  return j.str();
+}
+
+} // namespace scalesweep::cli

@@ -1,0 +1,95 @@
+// `scalesweep presets`: the law, GPU and hardware-scenario presets with their sources.
+#include "scalesweep/presets.hpp"
+
+#include "../json_writer.hpp"
+#include "commands.hpp"
+
+#include <cstdio>
+#include <memory>
+
+namespace scalesweep::cli {
+
+namespace {
+
+void print_text() {
+  std::printf("Loss-law presets (L = E + A/N^alpha + B/D^beta):\n");
+  std::printf("  %-22s %9s %10s %10s %10s %10s\n", "name", "E", "A", "B", "alpha", "beta");
+  for (const law_preset& p : law_presets()) {
+    std::printf("  %-22s %9.7g %10.8g %10.8g %10.8g %10.8g\n", std::string(p.name).c_str(), p.law.E,
+                p.law.A, p.law.B, p.law.alpha, p.law.beta);
+    std::printf("  %-22s source: %s\n", "", std::string(p.source).c_str());
+  }
+  std::printf("\nGPU presets (dense peak TFLOP/s per dtype):\n");
+  for (const gpu_preset& g : gpu_presets()) {
+    std::printf("  %-10s", std::string(g.name).c_str());
+    for (const dtype_peak& d : g.peaks) {
+      std::printf(" %s=%g", std::string(d.dtype).c_str(), d.flops_per_s / 1e12);
+    }
+    std::printf("\n  %-10s memory %g GB, bandwidth %g GB/s, board power %g W\n", "",
+                g.memory_bytes / 1e9, g.bandwidth_bytes_per_s / 1e9, g.board_power_w);
+    std::printf("  %-10s source: %s\n", "", std::string(g.source).c_str());
+  }
+  std::printf("\nHardware-scenario presets (train | serve):\n");
+  for (const hardware_preset& h : hardware_presets()) {
+    std::printf(
+        "  %-24s train %s %s MFU %g $%.2f/h | serve %s %s MFU %g/%g $%.2f/h, %g in/%g out\n",
+        std::string(h.name).c_str(), std::string(h.train.gpu).c_str(),
+        std::string(h.train.dtype).c_str(), h.train.mfu, h.train.usd_per_hour,
+        std::string(h.serve.gpu).c_str(), std::string(h.serve.dtype).c_str(), h.serve.prefill_mfu,
+        h.serve.decode_mfu, h.serve.usd_per_hour, h.serve.input_tokens, h.serve.output_tokens);
+    std::printf("  %-24s source: %s\n", "", std::string(h.source).c_str());
+  }
+}
+
+void print_json() {
+  json_writer j;
+  j.begin_object().key("laws").begin_array();
+  for (const law_preset& p : law_presets()) {
+    j.begin_object().field("name", p.name).field("E", p.law.E).field("A", p.law.A);
+    j.field("B", p.law.B).field("alpha", p.law.alpha).field("beta", p.law.beta);
+    j.field("source", p.source).end_object();
+  }
+  j.end_array().key("gpus").begin_array();
+  for (const gpu_preset& g : gpu_presets()) {
+    j.begin_object().field("name", g.name).key("peak_flops").begin_object();
+    for (const dtype_peak& d : g.peaks) {
+      j.field(d.dtype, d.flops_per_s);
+    }
+    j.end_object().field("memory_bytes", g.memory_bytes);
+    j.field("bandwidth_bytes_per_s", g.bandwidth_bytes_per_s)
+        .field("board_power_w", g.board_power_w);
+    j.field("source", g.source).end_object();
+  }
+  j.end_array().key("hardware").begin_array();
+  for (const hardware_preset& h : hardware_presets()) {
+    j.begin_object().field("name", h.name).key("train").begin_object();
+    j.field("gpu", h.train.gpu).field("dtype", h.train.dtype).field("mfu", h.train.mfu);
+    j.field("usd_per_hour", h.train.usd_per_hour).end_object();
+    j.key("serve").begin_object().field("gpu", h.serve.gpu).field("dtype", h.serve.dtype);
+    j.field("prefill_mfu", h.serve.prefill_mfu).field("decode_mfu", h.serve.decode_mfu);
+    j.field("usd_per_hour", h.serve.usd_per_hour).field("input_tokens", h.serve.input_tokens);
+    j.field("output_tokens", h.serve.output_tokens).end_object();
+    j.field("source", h.source).end_object();
+  }
+  j.end_array().end_object();
+  std::fputs(j.str().c_str(), stdout);
+}
+
+} // namespace
+
+command add_presets_command(CLI::App& parent) {
+  auto json = std::make_shared<bool>(false);
+  CLI::App* app =
+      parent.add_subcommand("presets", "List law, GPU and hardware-scenario presets with sources");
+  app->add_flag("--json", *json, "Print one JSON object instead of tables");
+  return {app, [json] {
+            if (*json) {
+              print_json();
+            } else {
+              print_text();
+            }
+            return exit_ok;
+          }};
+}
+
+} // namespace scalesweep::cli

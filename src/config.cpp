@@ -1,0 +1,522 @@
+// Reads and validates sweep configs; every error names the file, line, key and what is allowed.
+#include "scalesweep/config.hpp"
+
+#include "scalesweep/error.hpp"
+#include "scalesweep/presets.hpp"
+
+#include "text_format.hpp"
+
+#include <toml++/toml.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cmath>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+namespace scalesweep {
+
+const axis* sweep_config::find_axis(axis_id id) const {
+  for (const axis& a : axes) {
+    if (a.id == id) {
+      return &a;
+    }
+  }
+  return nullptr;
+}
+
+namespace {
+
+std::string type_name(const toml::node& n) {
+  switch (n.type()) {
+  case toml::node_type::table:
+    return "a table";
+  case toml::node_type::array:
+    return "an array";
+  case toml::node_type::string:
+    return "a string";
+  case toml::node_type::integer:
+    return "an integer";
+  case toml::node_type::floating_point:
+    return "a float";
+  case toml::node_type::boolean:
+    return "a boolean";
+  default:
+    return "a date/time";
+  }
+}
+
+class config_reader {
+public:
+  explicit config_reader(std::string source) : m_source(std::move(source)) {}
+
+  std::string where(const toml::source_region& r) const {
+    std::ostringstream s;
+    s << m_source;
+    if (r.begin.line > 0) {
+      s << ':' << r.begin.line << ':' << r.begin.column;
+    }
+    return s.str();
+  }
+
+  [[noreturn]] void fail(const toml::node& at, const std::string& path, const std::string& what,
+                         std::string hint = {}) const {
+    throw input_error(where(at.source()) + ": " + path + ": " + what, std::move(hint));
+  }
+
+  [[noreturn]] void fail_at(const toml::source_region& r, const std::string& what,
+                            std::string hint = {}) const {
+    throw input_error(where(r) + ": " + what, std::move(hint));
+  }
+
+  void reject_unknown_keys(const toml::table& t, const std::string& path,
+                           const std::vector<std::string>& allowed) const {
+    for (auto&& [key, node] : t) {
+      const std::string k(key.str());
+      if (std::find(allowed.begin(), allowed.end(), k) != allowed.end()) {
+        continue;
+      }
+      std::string hint;
+      const std::string near = closest_match(k, allowed);
+      std::string what = "unknown key '" + k + "'";
+      if (!near.empty()) {
+        what += "; did you mean '" + near + "'?";
+      }
+      std::string list;
+      for (const std::string& a : allowed) {
+        list += (list.empty() ? "" : ", ") + a;
+      }
+      throw input_error(where(key.source()) + ": " + (path.empty() ? k : path + "." + k) + ": " +
+                            what,
+                        "allowed keys here: " + list);
+    }
+  }
+
+  const toml::table* table(const toml::table& t, std::string_view key,
+                           const std::string& path) const {
+    const toml::node* n = t.get(key);
+    if (n == nullptr) {
+      return nullptr;
+    }
+    if (!n->is_table()) {
+      fail(*n, path, "must be a table, got " + type_name(*n));
+    }
+    return n->as_table();
+  }
+
+  std::optional<std::string> string(const toml::table& t, std::string_view key,
+                                    const std::string& path) const {
+    const toml::node* n = t.get(key);
+    if (n == nullptr) {
+      return std::nullopt;
+    }
+    if (!n->is_string()) {
+      fail(*n, path, "must be a string, got " + type_name(*n));
+    }
+    return n->value<std::string>();
+  }
+
+  std::optional<double> number(const toml::table& t, std::string_view key,
+                               const std::string& path) const {
+    const toml::node* n = t.get(key);
+    if (n == nullptr) {
+      return std::nullopt;
+    }
+    return number(*n, path);
+  }
+
+  double number(const toml::node& n, const std::string& path) const {
+    if (!n.is_number()) {
+      fail(n, path, "must be a number, got " + type_name(n));
+    }
+    const double v = *n.value<double>();
+    if (!std::isfinite(v)) {
+      fail(n, path, "must be finite, got " + format_number(v));
+    }
+    return v;
+  }
+
+  std::optional<std::int64_t> integer(const toml::table& t, std::string_view key,
+                                      const std::string& path) const {
+    const toml::node* n = t.get(key);
+    if (n == nullptr) {
+      return std::nullopt;
+    }
+    if (!n->is_integer()) {
+      fail(*n, path, "must be an integer, got " + type_name(*n));
+    }
+    return n->value<std::int64_t>();
+  }
+
+  const toml::node& node(const toml::table& t, std::string_view key) const { return *t.get(key); }
+
+private:
+  std::string m_source;
+};
+
+law_spec read_law(const config_reader& r, const toml::table& root) {
+  const toml::table* t = r.table(root, "law", "law");
+  if (t == nullptr) {
+    r.fail_at(root.source(), "missing [law] table",
+              "add [law] with preset = \"sardana2024\" (or E, A, B, alpha, beta); see `scalesweep "
+              "presets`");
+  }
+  r.reject_unknown_keys(*t, "law", {"preset", "E", "A", "B", "alpha", "beta"});
+  law_spec spec{"custom", {NAN, NAN, NAN, NAN, NAN}};
+  if (const auto name = r.string(*t, "preset", "law.preset")) {
+    const law_preset* p = find_law_preset(*name);
+    if (p == nullptr) {
+      r.fail(r.node(*t, "preset"), "law.preset", "unknown law preset '" + *name + "'",
+             "allowed: " + law_preset_names());
+    }
+    spec.preset = *name;
+    spec.law = p->law;
+  }
+  struct constant {
+    const char* key;
+    double scaling_law::*member;
+  };
+  const constant constants[] = {{"E", &scaling_law::E},
+                                {"A", &scaling_law::A},
+                                {"B", &scaling_law::B},
+                                {"alpha", &scaling_law::alpha},
+                                {"beta", &scaling_law::beta}};
+  for (const constant& c : constants) {
+    const std::string path = std::string("law.") + c.key;
+    if (const auto v = r.number(*t, c.key, path)) {
+      check_law_constant(c.key, *v, r.where(r.node(*t, c.key).source()) + ": " + path);
+      spec.law.*c.member = *v;
+    } else if (spec.preset == "custom") {
+      r.fail_at(t->source(), std::string("law: '") + c.key + "' is required without a preset",
+                "give preset = \"...\" or all of E, A, B, alpha, beta");
+    }
+  }
+  return spec;
+}
+
+objective_kind read_objective(const config_reader& r, const toml::table& root) {
+  const toml::table* t = r.table(root, "objective", "objective");
+  if (t == nullptr) {
+    return objective_kind::flops;
+  }
+  r.reject_unknown_keys(*t, "objective", {"kind"});
+  const auto kind = r.string(*t, "kind", "objective.kind");
+  if (!kind) {
+    r.fail_at(t->source(), "objective: 'kind' is required", "kind = \"flops\" or kind = \"usd\"");
+  }
+  if (*kind == "flops") {
+    return objective_kind::flops;
+  }
+  if (*kind == "usd") {
+    return objective_kind::usd;
+  }
+  r.fail(r.node(*t, "kind"), "objective.kind", "unknown objective '" + *kind + "'",
+         "allowed: flops, usd");
+}
+
+// Lowest allowed value of each axis and whether it is included.
+struct axis_domain {
+  double lower;
+  bool lower_inclusive;
+  const char* text;
+};
+
+axis_domain domain_of(axis_id id) {
+  switch (id) {
+  case axis_id::T:
+    return {0.0, true, "finite and >= 0"};
+  case axis_id::loss_target:
+    return {0.0, false, "finite and > 0 (targets <= E give status infeasible)"};
+  default:
+    return {0.0, false, "finite and > 0"};
+  }
+}
+
+axis read_axis(const config_reader& r, const toml::node& node, axis_id id,
+               objective_kind objective) {
+  const std::string path = "axes." + std::string(axis_name(id));
+  if (!node.is_table()) {
+    r.fail(node, path, "must be an inline table, got " + type_name(node),
+           "e.g. " + std::string(axis_name(id)) + " = { log10 = [8, 12], points = 41 }");
+  }
+  const toml::table& t = *node.as_table();
+  r.reject_unknown_keys(t, path, {"log10", "linear", "values", "points"});
+  const int forms = static_cast<int>(t.contains("log10")) + static_cast<int>(t.contains("linear")) +
+                    static_cast<int>(t.contains("values"));
+  if (forms != 1) {
+    r.fail(node, path, "give exactly one of log10 = [lo, hi], linear = [lo, hi] or values = [...]");
+  }
+  std::vector<double> values;
+  std::string spacing;
+  if (t.contains("values")) {
+    spacing = "values";
+    if (t.contains("points")) {
+      r.fail(r.node(t, "points"), path + ".points", "is only used with log10 or linear");
+    }
+    const toml::node& vn = r.node(t, "values");
+    if (!vn.is_array() || vn.as_array()->empty()) {
+      r.fail(vn, path + ".values", "must be a non-empty array of numbers");
+    }
+    const toml::array& arr = *vn.as_array();
+    if (static_cast<std::int64_t>(arr.size()) > max_axis_points) {
+      r.fail(vn, path + ".values", "has more than " + format_count(max_axis_points) + " entries");
+    }
+    for (std::size_t i = 0; i < arr.size(); ++i) {
+      values.push_back(r.number(arr[i], path + ".values[" + std::to_string(i) + "]"));
+    }
+  } else {
+    spacing = t.contains("log10") ? "log10" : "linear";
+    const toml::node& range = r.node(t, spacing);
+    if (!range.is_array() || range.as_array()->size() != 2) {
+      r.fail(range, path + "." + spacing, "must be [lo, hi]");
+    }
+    const double lo = r.number((*range.as_array())[0], path + "." + spacing + "[0]");
+    const double hi = r.number((*range.as_array())[1], path + "." + spacing + "[1]");
+    const auto points = r.integer(t, "points", path + ".points");
+    if (!points) {
+      r.fail(node, path, "'points' is required with " + spacing);
+    }
+    if (*points < 2 || *points > max_axis_points) {
+      r.fail(r.node(t, "points"), path + ".points",
+             std::to_string(*points) + " is outside [2, " + format_count(max_axis_points) + "]",
+             "for a single value write values = [x]");
+    }
+    if (!(lo < hi)) {
+      r.fail(range, path + "." + spacing,
+             "needs lo < hi, got [" + format_number(lo) + ", " + format_number(hi) + "]");
+    }
+    if (spacing == "log10" && (lo < -300 || hi > 300)) {
+      r.fail(range, path + ".log10", "exponents must lie in [-300, 300]");
+    }
+    values = spacing == "log10" ? log10_points(lo, hi, *points) : linear_points(lo, hi, *points);
+  }
+  const axis_domain dom = domain_of(id);
+  for (std::size_t i = 0; i < values.size(); ++i) {
+    const double v = values[i];
+    const bool ok = std::isfinite(v) && (dom.lower_inclusive ? v >= dom.lower : v > dom.lower);
+    if (!ok) {
+      r.fail(node, path, "value " + format_number(v) + " is out of range: must be " + dom.text);
+    }
+    if (i > 0 && !(v > values[i - 1])) {
+      r.fail(node, path,
+             "values must be strictly increasing (" + format_number(values[i - 1]) +
+                 " is followed by " + format_number(v) + ")");
+    }
+  }
+  return make_axis(id, objective, spacing, std::move(values));
+}
+
+std::vector<axis> read_axes(const config_reader& r, const toml::table& root,
+                            objective_kind objective) {
+  const toml::table* t = r.table(root, "axes", "axes");
+  if (t == nullptr) {
+    r.fail_at(root.source(), "missing [axes] table",
+              "declare at least T and loss_target (or budget, or N and D)");
+  }
+  std::vector<std::string> names;
+  for (axis_id id : all_axes) {
+    if (id != axis_id::hardware) {
+      names.emplace_back(axis_name(id));
+    }
+  }
+  for (auto&& [key, node] : *t) {
+    if (key.str() == "hardware") {
+      r.fail(node, "axes.hardware", "the hardware axis comes from the [[hardware]] tables");
+    }
+  }
+  r.reject_unknown_keys(*t, "axes", names);
+  std::vector<axis> axes;
+  for (axis_id id : all_axes) {
+    if (const toml::node* n = t->get(axis_name(id))) {
+      axes.push_back(read_axis(r, *n, id, objective));
+    }
+  }
+  return axes;
+}
+
+hardware_spec read_hardware_table(const config_reader& r, const toml::table& t,
+                                  const std::string& path) {
+  r.reject_unknown_keys(t, path, {"name", "preset", "train", "serve"});
+  hardware_spec spec;
+  const auto name = r.string(t, "name", path + ".name");
+  if (!name || name->empty()) {
+    r.fail_at(t.source(), path + ": 'name' is required (a non-empty string)");
+  }
+  spec.name = *name;
+  spec.preset = r.string(t, "preset", path + ".preset");
+  if (const toml::table* tr = r.table(t, "train", path + ".train")) {
+    const std::string p = path + ".train";
+    r.reject_unknown_keys(*tr, p, {"gpu", "dtype", "peak_flops", "mfu", "usd_per_hour"});
+    spec.train.gpu = r.string(*tr, "gpu", p + ".gpu");
+    spec.train.dtype = r.string(*tr, "dtype", p + ".dtype");
+    spec.train.peak_flops = r.number(*tr, "peak_flops", p + ".peak_flops");
+    spec.train.mfu = r.number(*tr, "mfu", p + ".mfu");
+    spec.train.usd_per_hour = r.number(*tr, "usd_per_hour", p + ".usd_per_hour");
+  }
+  if (const toml::table* sv = r.table(t, "serve", path + ".serve")) {
+    const std::string p = path + ".serve";
+    r.reject_unknown_keys(*sv, p,
+                          {"gpu", "dtype", "peak_flops", "prefill_mfu", "decode_mfu",
+                           "usd_per_hour", "input_tokens", "output_tokens"});
+    spec.serve.gpu = r.string(*sv, "gpu", p + ".gpu");
+    spec.serve.dtype = r.string(*sv, "dtype", p + ".dtype");
+    spec.serve.peak_flops = r.number(*sv, "peak_flops", p + ".peak_flops");
+    spec.serve.prefill_mfu = r.number(*sv, "prefill_mfu", p + ".prefill_mfu");
+    spec.serve.decode_mfu = r.number(*sv, "decode_mfu", p + ".decode_mfu");
+    spec.serve.usd_per_hour = r.number(*sv, "usd_per_hour", p + ".usd_per_hour");
+    spec.serve.input_tokens = r.number(*sv, "input_tokens", p + ".input_tokens");
+    spec.serve.output_tokens = r.number(*sv, "output_tokens", p + ".output_tokens");
+  }
+  return spec;
+}
+
+std::vector<hardware_scenario> read_hardware(const config_reader& r, const toml::table& root,
+                                             objective_kind objective) {
+  const toml::node* n = root.get("hardware");
+  if (n == nullptr) {
+    if (objective == objective_kind::usd) {
+      r.fail_at(root.source(), "objective 'usd' needs at least one [[hardware]] table",
+                "add [[hardware]] with name = \"h100\" and preset = \"" +
+                    std::string(default_hardware_preset) + "\" (see `scalesweep presets`)");
+    }
+    return {};
+  }
+  if (!n->is_array_of_tables()) {
+    r.fail(*n, "hardware", "must be an array of tables: write [[hardware]], not [hardware]");
+  }
+  if (objective == objective_kind::flops) {
+    r.fail(*n, "hardware", "[[hardware]] tables apply to objective 'usd' only",
+           "set [objective] kind = \"usd\", or remove the [[hardware]] tables");
+  }
+  std::vector<hardware_scenario> out;
+  const toml::array& arr = *n->as_array();
+  for (std::size_t i = 0; i < arr.size(); ++i) {
+    const toml::table& t = *arr[i].as_table();
+    const std::string path = "hardware[" + std::to_string(i) + "]";
+    const hardware_spec spec = read_hardware_table(r, t, path);
+    for (const hardware_scenario& prev : out) {
+      if (prev.name == spec.name) {
+        r.fail(r.node(t, "name"), path + ".name", "duplicate scenario name '" + spec.name + "'");
+      }
+    }
+    const field_namer name_of = [&](std::string_view field) {
+      const toml::node* at = &static_cast<const toml::node&>(t);
+      const toml::node* found = t.at_path(field).node();
+      if (found != nullptr) {
+        at = found;
+      }
+      return r.where(at->source()) + ": " + path + "." + std::string(field);
+    };
+    out.push_back(resolve_hardware(spec, name_of));
+  }
+  return out;
+}
+
+output_spec read_output(const config_reader& r, const toml::table& root,
+                        const std::string& source_name) {
+  output_spec out;
+  out.path = std::filesystem::path(source_name).stem().string() + ".h5";
+  const toml::table* t = r.table(root, "output", "output");
+  if (t == nullptr) {
+    return out;
+  }
+  r.reject_unknown_keys(*t, "output",
+                        {"path", "dense", "compression", "deflate_level", "tile_cells"});
+  if (const auto path = r.string(*t, "path", "output.path")) {
+    if (path->empty()) {
+      r.fail(r.node(*t, "path"), "output.path", "must not be empty");
+    }
+    out.path = *path;
+  }
+  if (const toml::node* d = t->get("dense")) {
+    if (!d->is_array()) {
+      r.fail(*d, "output.dense", "must be an array of strings, e.g. [\"loss\", \"cost\"]");
+    }
+    out.dense.clear();
+    out.dense_given = true;
+    for (const toml::node& e : *d->as_array()) {
+      const auto name = e.value<std::string>();
+      if (!e.is_string() || (*name != "loss" && *name != "cost")) {
+        r.fail(e, "output.dense", "entries must be \"loss\" or \"cost\"");
+      }
+      if (std::find(out.dense.begin(), out.dense.end(), *name) == out.dense.end()) {
+        out.dense.push_back(*name);
+      }
+    }
+  } else {
+    out.dense = {"loss", "cost"};
+  }
+  if (const auto c = r.string(*t, "compression", "output.compression")) {
+    if (*c == "none") {
+      out.compression = compression_kind::none;
+    } else if (*c == "deflate") {
+      out.compression = compression_kind::deflate;
+    } else {
+      r.fail(r.node(*t, "compression"), "output.compression", "unknown compression '" + *c + "'",
+             "allowed: none, deflate (shuffle + deflate, readable everywhere)");
+    }
+  }
+  if (const auto level = r.integer(*t, "deflate_level", "output.deflate_level")) {
+    if (*level < 1 || *level > 9) {
+      r.fail(r.node(*t, "deflate_level"), "output.deflate_level",
+             std::to_string(*level) + " is outside [1, 9]");
+    }
+    out.deflate_level = static_cast<int>(*level);
+  }
+  if (const auto cells = r.integer(*t, "tile_cells", "output.tile_cells")) {
+    if (*cells < output_spec::min_tile_cells || *cells > output_spec::max_tile_cells) {
+      r.fail(r.node(*t, "tile_cells"), "output.tile_cells",
+             std::to_string(*cells) + " is outside [" +
+                 std::to_string(output_spec::min_tile_cells) + ", " +
+                 std::to_string(output_spec::max_tile_cells) + "]");
+    }
+    out.tile_cells = *cells;
+  }
+  return out;
+}
+
+} // namespace
+
+void check_law_constant(std::string_view constant, double value, const std::string& where) {
+  const bool zero_allowed = constant == "E";
+  const bool ok = std::isfinite(value) && (zero_allowed ? value >= 0 : value > 0);
+  if (!ok) {
+    throw input_error(where + " = " + format_number(value) +
+                      (zero_allowed ? " must be finite and >= 0" : " must be finite and > 0"));
+  }
+}
+
+sweep_config parse_config(const std::string& text, const std::string& source_name) {
+  const config_reader r(source_name);
+  toml::table root;
+  try {
+    root = toml::parse(text, source_name);
+  } catch (const toml::parse_error& e) {
+    r.fail_at(e.source(), "TOML syntax error: " + std::string(e.description()));
+  }
+  r.reject_unknown_keys(root, "", {"title", "law", "objective", "axes", "hardware", "output"});
+  sweep_config c;
+  c.source_name = source_name;
+  c.text = text;
+  c.title = r.string(root, "title", "title").value_or("");
+  c.law = read_law(r, root);
+  c.objective = read_objective(r, root);
+  c.hardware = read_hardware(r, root, c.objective);
+  c.axes = read_axes(r, root, c.objective);
+  c.output = read_output(r, root, source_name);
+  return c;
+}
+
+sweep_config load_config(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    throw input_error("cannot read config '" + path + "': " + std::strerror(errno));
+  }
+  std::ostringstream text;
+  text << in.rdbuf();
+  return parse_config(text.str(), path);
+}
+
+} // namespace scalesweep

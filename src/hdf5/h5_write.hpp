@@ -1,0 +1,30 @@
+// Small typed writers for attributes, coordinates and dimension scales on top of h5_handle.
+#pragma once
+
+#include "h5_handle.hpp"
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace scalesweep::h5 {
+
+// Variable-length UTF-8 string type (what netCDF-C and h5py read back as str).
+handle utf8_string_type();
+
+void write_attribute(hid_t object, const std::string& name, const std::string& value);
+void write_attribute(hid_t object, const std::string& name, const std::vector<std::string>& values);
+void write_attribute(hid_t object, const std::string& name, double value);
+void write_attribute(hid_t object, const std::string& name, const std::vector<double>& values);
+void write_attribute(hid_t object, const std::string& name, std::int64_t value);
+void write_attribute(hid_t object, const std::string& name,
+                     const std::vector<std::uint8_t>& values);
+
+// A 1-D dataset made a dimension scale named `name`.
+handle write_coordinate(hid_t file, const std::string& name, const std::vector<double>& values);
+handle write_coordinate(hid_t file, const std::string& name,
+                        const std::vector<std::int32_t>& values);
+// A 1-D variable-length UTF-8 string dataset.
+handle write_strings(hid_t file, const std::string& name, const std::vector<std::string>& values);
+
+} // namespace scalesweep::h5

@@ -1,0 +1,266 @@
+// Turns a config into problems over named axes and tiles them.
+#include "scalesweep/sweep_plan.hpp"
+
+#include "scalesweep/error.hpp"
+#include "scalesweep/status.hpp"
+
+#include <algorithm>
+
+namespace scalesweep {
+
+std::int64_t problem_plan::cells() const {
+  std::int64_t n = 1;
+  for (std::int64_t s : shape) {
+    n *= s;
+  }
+  return n;
+}
+
+std::int64_t problem_plan::tile_count() const {
+  std::int64_t n = 1;
+  for (std::size_t d = 0; d < shape.size(); ++d) {
+    n *= (shape[d] + tile_shape[d] - 1) / tile_shape[d];
+  }
+  return n;
+}
+
+tile_box problem_plan::tile(std::int64_t index) const {
+  tile_box box{};
+  box.rank = static_cast<int>(shape.size());
+  for (int d = box.rank - 1; d >= 0; --d) {
+    const std::int64_t tiles_along = (shape[d] + tile_shape[d] - 1) / tile_shape[d];
+    const std::int64_t t = index % tiles_along;
+    index /= tiles_along;
+    box.offset[d] = t * tile_shape[d];
+    box.count[d] = std::min(tile_shape[d], shape[d] - box.offset[d]);
+  }
+  return box;
+}
+
+std::int64_t problem_plan::f64_outputs() const {
+  return std::count_if(outputs.begin(), outputs.end(),
+                       [](const variable_info& v) { return v.type == value_type::f64; });
+}
+
+bool problem_plan::has_status() const {
+  return f64_outputs() < static_cast<std::int64_t>(outputs.size());
+}
+
+std::int64_t problem_plan::bytes_per_cell() const {
+  return f64_outputs() * 8 + (has_status() ? 1 : 0);
+}
+
+const axis* sweep_plan::find_axis(axis_id id) const {
+  for (const axis& a : axes) {
+    if (a.id == id) {
+      return &a;
+    }
+  }
+  return nullptr;
+}
+
+std::int64_t sweep_plan::total_cells() const {
+  std::int64_t n = 0;
+  for (const problem_plan& p : problems) {
+    n += p.cells();
+  }
+  return n;
+}
+
+std::int64_t sweep_plan::output_bytes() const {
+  std::int64_t n = 0;
+  for (const problem_plan& p : problems) {
+    n += p.cells() * p.bytes_per_cell();
+  }
+  return n;
+}
+
+std::int64_t sweep_plan::max_tile_bytes() const {
+  std::int64_t n = 0;
+  for (const problem_plan& p : problems) {
+    std::int64_t cells = 1;
+    for (std::int64_t t : p.tile_shape) {
+      cells *= t;
+    }
+    n = std::max(n, cells * p.bytes_per_cell());
+  }
+  return n;
+}
+
+std::vector<std::int64_t> choose_tile_shape(const std::vector<std::int64_t>& shape,
+                                            std::int64_t max_cells) {
+  std::vector<std::int64_t> tile(shape.size(), 1);
+  std::int64_t room = std::max<std::int64_t>(1, max_cells);
+  for (std::size_t i = shape.size(); i-- > 0;) {
+    tile[i] = std::max<std::int64_t>(1, std::min(shape[i], room));
+    room /= tile[i];
+  }
+  return tile;
+}
+
+sweep_views host_views(const sweep_plan& plan) {
+  const auto values = [&](axis_id id) -> const double* {
+    const axis* a = plan.find_axis(id);
+    return a ? a->values.data() : nullptr;
+  };
+  return {plan.config.law.law,    plan.hardware_coefficients.data(),
+          values(axis_id::T),     values(axis_id::N),
+          values(axis_id::D),     values(axis_id::loss_target),
+          values(axis_id::budget)};
+}
+
+namespace {
+
+std::string join(const std::vector<std::string>& parts) {
+  std::string out;
+  for (const std::string& p : parts) {
+    out += (out.empty() ? "" : ", ") + p;
+  }
+  return out;
+}
+
+class problem_builder {
+public:
+  explicit problem_builder(sweep_plan& plan) : m_plan(plan) {}
+
+  bool has(axis_id id) const { return m_plan.find_axis(id) != nullptr; }
+
+  void require(axis_id needed, const std::string& who, const std::string& hint) const {
+    if (!has(needed)) {
+      throw input_error(m_plan.config.source_name + ": " + who + " needs axes." +
+                            std::string(axis_name(needed)) + ", which the config does not declare",
+                        hint);
+    }
+  }
+
+  void add(problem_kind kind, std::string name, std::vector<axis_id> dims,
+           std::vector<variable_info> outputs) {
+    problem_plan p;
+    p.kind = kind;
+    p.name = std::move(name);
+    p.dims = std::move(dims);
+    double cells = 1;
+    for (axis_id id : p.dims) {
+      p.shape.push_back(m_plan.find_axis(id)->size());
+      cells *= static_cast<double>(p.shape.back());
+    }
+    if (cells > 4e18) {
+      throw input_error(m_plan.config.source_name + ": the " + p.name + " grid has " +
+                        std::to_string(cells) + " cells, more than 4e18");
+    }
+    p.outputs = std::move(outputs);
+    p.tile_shape = choose_tile_shape(p.shape, m_plan.config.output.tile_cells);
+    m_plan.problems.push_back(std::move(p));
+  }
+
+private:
+  sweep_plan& m_plan;
+};
+
+variable_info f64(std::string name, std::string units, std::string long_name) {
+  return {std::move(name), std::move(units), std::move(long_name), value_type::f64};
+}
+
+variable_info status_variable(std::string name, std::string long_name) {
+  return {std::move(name), "1", std::move(long_name), value_type::u8};
+}
+
+} // namespace
+
+sweep_plan make_plan(sweep_config config) {
+  sweep_plan plan;
+  plan.config = std::move(config);
+  const sweep_config& c = plan.config;
+  if (c.objective == objective_kind::usd) {
+    for (const hardware_scenario& h : c.hardware) {
+      plan.hardware_names.push_back(h.name);
+      plan.hardware_coefficients.push_back(usd_cost_coefficients(h));
+    }
+  } else {
+    plan.hardware_names = {"flops"};
+    plan.hardware_coefficients = {{1.0, 1.0}};
+  }
+  std::vector<double> index(plan.hardware_names.size());
+  for (std::size_t i = 0; i < index.size(); ++i) {
+    index[i] = static_cast<double>(i);
+  }
+  plan.axes.push_back(make_axis(axis_id::hardware, c.objective, "index", index));
+  for (const axis& a : c.axes) {
+    plan.axes.push_back(a);
+  }
+
+  const std::string cost_unit(cost_units(c.objective));
+  problem_builder b(plan);
+  const std::string training_only = "for training only add T = { values = [0] }";
+
+  const bool has_N = b.has(axis_id::N), has_D = b.has(axis_id::D);
+  if (has_N != has_D && !c.output.dense.empty()) {
+    b.require(has_N ? axis_id::D : axis_id::N, "a dense grid", "dense grids span both N and D");
+  }
+  for (const std::string& v : c.output.dense) {
+    if (!c.output.dense_given && !(has_N && has_D && (v == "loss" || b.has(axis_id::T)))) {
+      continue; // the default asks only for what the axes allow
+    }
+    b.require(axis_id::N, "output.dense '" + v + "'",
+              "declare N and D, or drop it from output.dense");
+    b.require(axis_id::D, "output.dense '" + v + "'",
+              "declare N and D, or drop it from output.dense");
+    if (v == "loss") {
+      b.add(problem_kind::dense_loss, "dense loss", {axis_id::N, axis_id::D},
+            {f64("loss", "nats", "predicted pre-training loss L(N, D)")});
+    } else {
+      b.require(axis_id::T, "output.dense 'cost'", training_only);
+      b.add(problem_kind::dense_cost, "dense cost",
+            {axis_id::hardware, axis_id::T, axis_id::N, axis_id::D},
+            {f64("cost", cost_unit, "lifetime cost: training + inference")});
+    }
+  }
+  if (b.has(axis_id::loss_target)) {
+    b.require(axis_id::T, "axes.loss_target", training_only);
+    std::vector<variable_info> out(loss_target_columns::count + 1);
+    out[loss_target_columns::N] =
+        f64("opt_N", "parameters", "cost-optimal parameters at the loss target");
+    out[loss_target_columns::D] =
+        f64("opt_D", "tokens", "cost-optimal training tokens at the loss target");
+    out[loss_target_columns::cost] = f64("opt_cost", cost_unit, "lifetime cost of the optimum");
+    out[loss_target_columns::chinchilla_N] = f64(
+        "chinchilla_N", "parameters", "Chinchilla (T = 0) optimal parameters at the loss target");
+    out[loss_target_columns::chinchilla_D] = f64(
+        "chinchilla_D", "tokens", "Chinchilla (T = 0) optimal training tokens at the loss target");
+    out[loss_target_columns::chinchilla_cost] =
+        f64("chinchilla_cost", cost_unit, "lifetime cost of the Chinchilla model with the same T");
+    out.back() = status_variable("opt_status", "status of the loss-target optimum");
+    b.add(problem_kind::loss_target, "loss-target optima",
+          {axis_id::hardware, axis_id::T, axis_id::loss_target}, std::move(out));
+  }
+  if (b.has(axis_id::budget)) {
+    b.require(axis_id::T, "axes.budget", training_only);
+    std::vector<variable_info> out(budget_columns::count + 1);
+    out[budget_columns::N] =
+        f64("budget_N", "parameters", "loss-optimal parameters within the budget");
+    out[budget_columns::D] =
+        f64("budget_D", "tokens", "loss-optimal training tokens within the budget");
+    out[budget_columns::loss] = f64("budget_loss", "nats", "lowest loss within the budget");
+    out[budget_columns::chinchilla_N] =
+        f64("budget_chinchilla_N", "parameters",
+            "Chinchilla optimum spending the whole budget on training");
+    out[budget_columns::chinchilla_D] =
+        f64("budget_chinchilla_D", "tokens", "training tokens of the Chinchilla budget optimum");
+    out[budget_columns::chinchilla_loss] =
+        f64("budget_chinchilla_loss", "nats", "loss of the Chinchilla budget optimum");
+    out.back() = status_variable("budget_status", "status of the budget optimum");
+    b.add(problem_kind::budget, "budget optima", {axis_id::hardware, axis_id::T, axis_id::budget},
+          std::move(out));
+  }
+  if (plan.problems.empty()) {
+    std::vector<std::string> declared;
+    for (const axis& a : c.axes) {
+      declared.push_back(a.name);
+    }
+    throw input_error(c.source_name + ": nothing to compute with axes [" + join(declared) + "]",
+                      "declare T with loss_target or budget, or N and D for dense grids");
+  }
+  return plan;
+}
+
+} // namespace scalesweep

@@ -1,0 +1,23 @@
+// Number and list formatting for messages and tables (host only).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace scalesweep {
+
+// Shortest text that reads back as the same double ("1e+12", "0.336", "nan").
+std::string format_number(double v);
+
+// "12.3 MiB", "4.0 GiB".
+std::string format_bytes(double bytes);
+
+// "1,234,567".
+std::string format_count(std::int64_t n);
+
+// Closest candidate by edit distance, or empty when nothing is close ("did you mean" hints).
+std::string closest_match(std::string_view word, const std::vector<std::string>& candidates);
+
+} // namespace scalesweep

@@ -1,0 +1,136 @@
+"""Bad configs and flags: each gets a clear message naming the field and the allowed range, exit
+code 2, and no output file (neither the result nor a .partial)."""
+import pytest
+
+GOOD = """
+[law]
+preset = "sardana2024"
+[axes]
+T = { values = [0, 1e12] }
+loss_target = { values = [2.0, 2.2] }
+"""
+
+USD = """
+[law]
+preset = "sardana2024"
+[objective]
+kind = "usd"
+[axes]
+T = { values = [0, 1e12] }
+loss_target = { values = [2.0] }
+[[hardware]]
+name = "x"
+"""
+
+# (id, config text, message fragments)
+BAD_CONFIGS = [
+    ("unknown_law_key", GOOD.replace('preset = "sardana2024"', 'preset = "sardana2024"\nalpah = 0.3'),
+     ["cfg.toml:4:1: law.alpah: unknown key 'alpah'; did you mean 'alpha'?"]),
+    ("unknown_law_preset", GOOD.replace("sardana2024", "sardana"),
+     ["law.preset: unknown law preset 'sardana'", "allowed: chinchilla, chinchilla-unrounded, sardana2024, epoch2024"]),
+    ("negative_exponent", GOOD.replace('preset = "sardana2024"', 'preset = "sardana2024"\nbeta = -0.2'),
+     ["law.beta = -0.2 must be finite and > 0"]),
+    ("mfu_out_of_range", USD + 'preset = "sardana2024-default"\ntrain = { mfu = 1.2 }\n',
+     ["hardware[0].train.mfu = 1.2 is outside (0, 1]"]),
+    ("decode_mfu_zero", USD + 'preset = "sardana2024-default"\nserve = { decode_mfu = 0 }\n',
+     ["hardware[0].serve.decode_mfu = 0 is outside (0, 1]"]),
+    ("unknown_gpu", USD + 'preset = "sardana2024-default"\ntrain = { gpu = "H100" }\n',
+     ["hardware[0].train.gpu: unknown GPU 'H100'; allowed: A100-40GB, A100-80GB, H100-SXM"]),
+    ("dtype_missing_on_gpu", USD + 'preset = "sardana2024-default"\nserve = { gpu = "A100-80GB" }\n',
+     ["hardware[0].serve.dtype: A100-80GB has no dense peak for 'fp8'; allowed: fp64, tf32, bf16, fp16, int8"]),
+    ("hardware_without_preset", USD + 'train = { gpu = "H100-SXM", dtype = "bf16" }\n',
+     ["hardware[0].train.mfu is required when no preset is given"]),
+    ("usd_without_hardware", USD.split("[[hardware]]")[0],
+     ["objective 'usd' needs at least one [[hardware]] table"]),
+    ("negative_T", GOOD.replace("[0, 1e12]", "[-1, 1e12]"),
+     ["axes.T: value -1 is out of range: must be finite and >= 0"]),
+    ("empty_axis", GOOD.replace("[2.0, 2.2]", "[]"),
+     ["axes.loss_target.values: must be a non-empty array of numbers"]),
+    ("non_finite_axis", GOOD.replace("[0, 1e12]", "[0, inf]"),
+     ["axes.T.values[1]: must be finite, got inf"]),
+    ("single_point_range", GOOD.replace("{ values = [2.0, 2.2] }", "{ linear = [2, 3], points = 1 }"),
+     ["axes.loss_target.points: 1 is outside [2, 100,000,000]"]),
+    ("non_positive_budget", GOOD + "budget = { values = [0, 1e20] }\n",
+     ["axes.budget: value 0 is out of range: must be finite and > 0"]),
+    ("loss_target_without_T", GOOD.replace("T = { values = [0, 1e12] }\n", ""),
+     ["needs axes.T", "hint: for training only add T = { values = [0] }"]),
+    ("toml_syntax", GOOD.replace("[axes]", "[axes"),
+     ["cfg.toml:4:", "TOML syntax error"]),
+    ("unknown_output_key", GOOD + "[output]\ncompresion = \"deflate\"\n",
+     ["output.compresion: unknown key 'compresion'; did you mean 'compression'?"]),
+    ("wrong_type", GOOD.replace('preset = "sardana2024"', "preset = 2024"),
+     ["law.preset: must be a string, got an integer"]),
+]
+
+
+def assert_rejected(proc, fragments, directory):
+    assert proc.returncode == 2, proc.stderr
+    assert proc.stderr.startswith("error: "), proc.stderr
+    for fragment in fragments:
+        assert fragment in proc.stderr, f"missing {fragment!r} in:\n{proc.stderr}"
+    assert proc.stdout == ""
+    leftovers = sorted(p.name for p in directory.iterdir() if p.suffix in (".h5", ".partial"))
+    assert leftovers == [], leftovers
+
+
+@pytest.mark.parametrize("name,text,fragments", BAD_CONFIGS, ids=[c[0] for c in BAD_CONFIGS])
+def test_bad_config(tmp_path, scalesweep, name, text, fragments):
+    cfg = tmp_path / "cfg.toml"
+    cfg.write_text(text)
+    for command in (["run", "cfg.toml", "-o", "out.h5"], ["validate", "cfg.toml"]):
+        proc = scalesweep(*command, check=False, cwd=tmp_path)
+        assert_rejected(proc, fragments, tmp_path)
+
+
+BAD_FLAGS = [
+    ("unknown_command", ["frobnicate"], ["unknown command 'frobnicate'", "run, optimum, validate, presets"]),
+    ("bad_backend", ["run", "good.toml", "--backend", "gpu"], ["--backend", "gpu"]),
+    ("missing_config", ["run", "nope.toml"], ["nope.toml"]),
+    ("output_dir_missing", ["run", "good.toml", "-o", "no/such/dir/out.h5"],
+     ["output directory 'no/such/dir' does not exist"]),
+    ("zero_threads", ["run", "good.toml", "--threads", "0"], ["--threads"]),
+    ("optimum_no_problem", ["optimum", "--law", "sardana2024"], ["give --loss L", "or --budget C"]),
+    ("optimum_both_problems", ["optimum", "--law", "sardana2024", "--loss", "2", "--budget", "1e20"],
+     ["--loss excludes --budget"]),
+    ("optimum_unknown_law", ["optimum", "--law", "kaplan", "--loss", "2"],
+     ["--law: unknown law preset 'kaplan'", "allowed: chinchilla"]),
+    ("optimum_incomplete_custom_law", ["optimum", "--E", "1.7", "--A", "400", "--B", "400", "--alpha", "0.3", "--loss", "2"],
+     ["--beta is missing"]),
+    ("optimum_negative_alpha", ["optimum", "--law", "sardana2024", "--alpha", "-1", "--loss", "2"],
+     ["--alpha = -1 must be finite and > 0"]),
+    ("optimum_negative_demand", ["optimum", "--law", "sardana2024", "--loss", "2", "--inference-tokens", "-5"],
+     ["--inference-tokens"]),
+    ("optimum_usd_without_hardware", ["optimum", "--law", "sardana2024", "--loss", "2", "--objective", "usd"],
+     ["--objective usd needs --hardware PRESET"]),
+    ("optimum_hardware_with_flops", ["optimum", "--law", "sardana2024", "--loss", "2", "--hardware", "h200-fp8"],
+     ["--hardware applies to --objective usd only"]),
+    ("optimum_mfu_range", ["optimum", "--law", "sardana2024", "--loss", "2", "--objective", "usd",
+                           "--hardware", "sardana2024-default", "--decode-mfu", "2"],
+     ["--decode-mfu = 2 is outside (0, 1]"]),
+    ("optimum_requests_without_split", ["optimum", "--law", "sardana2024", "--loss", "2", "--requests", "1e9"],
+     ["--requests requires --input-tokens"]),
+]
+
+
+@pytest.mark.parametrize("name,args,fragments", BAD_FLAGS, ids=[c[0] for c in BAD_FLAGS])
+def test_bad_flags(tmp_path, scalesweep, name, args, fragments):
+    (tmp_path / "good.toml").write_text(GOOD)
+    proc = scalesweep(*args, check=False, cwd=tmp_path)
+    assert proc.returncode == 2, proc.stderr
+    assert proc.stderr.startswith("error: "), proc.stderr
+    for fragment in fragments:
+        assert fragment in proc.stderr, f"missing {fragment!r} in:\n{proc.stderr}"
+    leftovers = sorted(p.name for p in tmp_path.rglob("*") if p.suffix in (".h5", ".partial"))
+    assert leftovers == [], leftovers
+
+
+def test_failed_run_keeps_the_previous_result(tmp_path, scalesweep):
+    """A bad config must not touch an existing file at the output path."""
+    out = tmp_path / "out.h5"
+    out.write_bytes(b"previous result")
+    cfg = tmp_path / "cfg.toml"
+    cfg.write_text(GOOD.replace("[0, 1e12]", "[-1]"))
+    proc = scalesweep("run", cfg, "-o", out, check=False)
+    assert proc.returncode == 2
+    assert out.read_bytes() == b"previous result"
+    assert not (tmp_path / "out.h5.partial").exists()

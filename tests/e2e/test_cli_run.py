@@ -1,0 +1,174 @@
+"""`scalesweep run` end to end: the HDF5 layout of SPEC §4 read back with h5py and xarray, dense
+values against numpy, optimum cells against `scalesweep optimum --json`."""
+import re
+
+import h5py
+import numpy as np
+import pytest
+import xarray as xr
+
+CONFIG = """
+title = "e2e"
+[law]
+preset = "epoch2024"
+[objective]
+kind = "usd"
+[[hardware]]
+name = "h100"
+preset = "sardana2024-default"
+[[hardware]]
+name = "l40s-serve"
+preset = "h100-train-l40s-serve"
+[axes]
+N = { log10 = [8, 12], points = 9 }
+D = { log10 = [10, 14], points = 7 }
+T = { values = [0, 1e9, 1e12, 1e15] }
+loss_target = { linear = [1.9, 2.6], points = 6 }
+budget = { log10 = [3, 8], points = 5 }
+[output]
+path = "ignored.h5"
+tile_cells = 16
+"""
+
+PRESETS = {"h100": "sardana2024-default", "l40s-serve": "h100-train-l40s-serve"}
+
+
+@pytest.fixture(scope="module")
+def result(tmp_path_factory, scalesweep):
+    d = tmp_path_factory.mktemp("run")
+    cfg = d / "e2e.toml"
+    cfg.write_text(CONFIG)
+    out = d / "out.h5"
+    proc = scalesweep("run", cfg, "-o", out, "--backend", "cpu")
+    return {"dir": d, "path": out, "config": cfg, "stdout": proc.stdout}
+
+
+def test_run_prints_plan_and_summary(result):
+    out = result["stdout"]
+    assert "backend: cpu" in out
+    assert re.search(r"done: [\d,]+ cells in [\d.]+ s \([\d.e+]+ cells/s", out)
+    assert str(result["path"]) in out
+
+
+def test_no_partial_file_is_left(result):
+    assert result["path"].exists()
+    assert not result["path"].with_name("out.h5.partial").exists()
+
+
+def test_coordinates_are_dimension_scales_with_units(result):
+    with h5py.File(result["path"], "r") as f:
+        expected = {"hardware": 2, "T": 4, "N": 9, "D": 7, "loss_target": 6, "budget": 5}
+        for name, size in expected.items():
+            ds = f[name]
+            assert ds.shape == (size,), name
+            assert ds.attrs["CLASS"] == b"DIMENSION_SCALE", name
+            assert "units" in ds.attrs and "long_name" in ds.attrs, name
+        np.testing.assert_array_equal(f["T"][:], [0, 1e9, 1e12, 1e15])
+        np.testing.assert_array_equal(f["N"][:], 10.0 ** np.arange(8, 12.5, 0.5))
+        assert f["budget"].attrs["units"] == "USD"
+        assert [s.decode() if isinstance(s, bytes) else s for s in f["hardware_name"][:]] == ["h100", "l40s-serve"]
+
+
+def test_variables_have_named_dimensions_and_cf_attributes(result):
+    layout = {
+        "loss": ("N", "D"),
+        "cost": ("hardware", "T", "N", "D"),
+        **{v: ("hardware", "T", "loss_target") for v in
+           ["opt_N", "opt_D", "opt_cost", "chinchilla_N", "chinchilla_D", "chinchilla_cost", "opt_status"]},
+        **{v: ("hardware", "T", "budget") for v in
+           ["budget_N", "budget_D", "budget_loss", "budget_status"]},
+    }
+    with h5py.File(result["path"], "r") as f:
+        for var, dims in layout.items():
+            ds = f[var]
+            names = tuple(f[ref[0]].name.lstrip("/") for ref in ds.attrs["DIMENSION_LIST"])
+            assert names == dims, var
+            assert "units" in ds.attrs and "long_name" in ds.attrs, var
+        for status in ["opt_status", "budget_status"]:
+            ds = f[status]
+            assert ds.dtype == np.uint8
+            np.testing.assert_array_equal(ds.attrs["flag_values"], [0, 1, 2, 3, 4])
+            assert ds.attrs["flag_meanings"] == "ok infeasible not_converged invalid_input out_of_range"
+            assert "_FillValue" not in ds.attrs
+        assert f["opt_N"].chunks is not None
+
+
+def test_root_attributes_record_the_run(result):
+    with h5py.File(result["path"], "r") as f:
+        a = f.attrs
+        assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", a["created"])
+        assert a["scalesweep_version"]
+        assert a["scalesweep_format_version"] == 1
+        assert a["config"] == CONFIG
+        assert a["law_preset"] == "epoch2024"
+        # Besiroglu et al. 2024 constants, as SPEC §1.1 lists them.
+        assert (a["law_E"], a["law_A"], a["law_B"], a["law_alpha"], a["law_beta"]) == (
+            1.81686, 482.00572, 2085.4342, 0.34781, 0.36585)
+        assert a["objective"] == "usd"
+        assert a["backend"].startswith("cpu")
+        assert list(a["hardware_train_gpu"]) == ["H100-SXM", "H100-SXM"]
+        assert list(a["hardware_serve_gpu"]) == ["H100-SXM", "L40S"]
+        np.testing.assert_array_equal(a["hardware_serve_decode_mfu"], [0.01, 0.007])
+
+
+def test_dense_grids_equal_the_formulas(result):
+    with h5py.File(result["path"], "r") as f:
+        a = f.attrs
+        N, D, T = f["N"][:], f["D"][:], f["T"][:]
+        # SPEC §1.1 and §1.2, evaluated independently in numpy; both sides are ~4 correctly
+        # rounded operations (pow may differ by an ulp between libms): 1e-14 relative.
+        loss = a["law_E"] + a["law_A"] * N[:, None] ** -a["law_alpha"] + a["law_B"] * D[None, :] ** -a["law_beta"]
+        np.testing.assert_allclose(f["loss"][:], loss, rtol=1e-14)
+        k_tr = a["hardware_cost_per_train_flop"][:, None, None, None]
+        k_inf = a["hardware_cost_per_inference_flop"][:, None, None, None]
+        n, d, t = N[None, None, :, None], D[None, None, None, :], T[None, :, None, None]
+        np.testing.assert_allclose(f["cost"][:], k_tr * 6 * n * d + k_inf * 2 * n * t, rtol=1e-14)
+
+
+def test_optima_match_the_optimum_command(result, scalesweep):
+    rng = np.random.default_rng(3)
+    with h5py.File(result["path"], "r") as f:
+        names = [s.decode() if isinstance(s, bytes) else s for s in f["hardware_name"][:]]
+        T, targets, budgets = f["T"][:], f["loss_target"][:], f["budget"][:]
+        for _ in range(6):
+            h, t, l = rng.integers(2), rng.integers(len(T)), rng.integers(len(targets))
+            cell = scalesweep.json("optimum", "--law", "epoch2024", "--loss", repr(float(targets[l])),
+                                   "--inference-tokens", repr(float(T[t])), "--objective", "usd",
+                                   "--hardware", PRESETS[names[h]])
+            assert f["opt_status"][h, t, l] == 0
+            assert cell["status"] == "ok"
+            # Same functions on the same inputs: only compiler differences could separate them.
+            for var, key in [("opt_N", "N"), ("opt_D", "D"), ("opt_cost", "cost")]:
+                assert f[var][h, t, l] == pytest.approx(cell[key], rel=1e-12), var
+            for var, key in [("chinchilla_N", "N"), ("chinchilla_D", "D"), ("chinchilla_cost", "cost")]:
+                assert f[var][h, t, l] == pytest.approx(cell["chinchilla"][key], rel=1e-12), var
+        for _ in range(6):
+            h, t, b = rng.integers(2), rng.integers(len(T)), rng.integers(len(budgets))
+            cell = scalesweep.json("optimum", "--law", "epoch2024", "--budget", repr(float(budgets[b])),
+                                   "--inference-tokens", repr(float(T[t])), "--objective", "usd",
+                                   "--hardware", PRESETS[names[h]])
+            status = ["ok", "infeasible", "not_converged", "invalid_input", "out_of_range"][f["budget_status"][h, t, b]]
+            assert status == cell["status"]
+            if status == "ok":
+                for var, key in [("budget_N", "N"), ("budget_D", "D"), ("budget_loss", "loss")]:
+                    assert f[var][h, t, b] == pytest.approx(cell[key], rel=1e-12), var
+            else:
+                assert np.isnan(f["budget_N"][h, t, b]) and cell["N"] is None
+
+
+def test_xarray_h5netcdf_sees_named_dimensions(result):
+    with xr.open_dataset(result["path"], engine="h5netcdf") as ds:
+        assert set(ds.dims) == {"hardware", "T", "N", "D", "loss_target", "budget"}
+        assert ds["cost"].dims == ("hardware", "T", "N", "D")
+        assert ds["opt_N"].dims == ("hardware", "T", "loss_target")
+        assert ds["budget_loss"].dims == ("hardware", "T", "budget")
+        assert ds["opt_status"].dtype == np.uint8
+        assert list(ds["hardware_name"].values) == ["h100", "l40s-serve"]
+        cell = ds["opt_N"].sel(hardware=0, T=1e12, loss_target=2.04)
+        assert float(cell) > 0
+
+
+def test_rerun_replaces_the_file_atomically(result, scalesweep):
+    before = result["path"].stat().st_ino
+    scalesweep("run", result["config"], "-o", result["path"], "--quiet")
+    assert result["path"].exists() and result["path"].stat().st_ino != before

@@ -1,0 +1,105 @@
+"""The README's examples run as written and print the published numbers (SPEC §1.5): the
+commands are read out of README.md, so the documentation cannot drift from the program."""
+import re
+import shlex
+import subprocess
+import sys
+
+import pytest
+
+from conftest import SOURCE_DIR
+
+README = (SOURCE_DIR / "README.md").read_text()
+
+
+def readme_commands():
+    """Every `build/scalesweep ...` command in README code blocks, continuation lines joined."""
+    blocks = re.findall(r"```sh\n(.*?)```", README, re.S)
+    text = "\n".join(blocks).replace("\\\n", " ")
+    commands = []
+    for line in text.splitlines():
+        line = line.strip().removeprefix("$ ")
+        if line.startswith("build/scalesweep"):
+            commands.append(line.split("#")[0].strip())
+    return commands
+
+
+def run_readme_command(binary, command, cwd):
+    args = shlex.split(command)[1:]
+    args = [a for a in args if not (a.startswith("[") or a.endswith("]"))]  # [--optional] syntax
+    return subprocess.run([binary, *args], capture_output=True, text=True, cwd=cwd)
+
+
+def test_readme_has_the_flops_and_usd_examples():
+    commands = readme_commands()
+    assert any("--loss 1.947 --inference-tokens 2e12" in c for c in commands)
+    assert any("--objective usd" in c and "--requests 1e10" in c for c in commands)
+
+
+@pytest.mark.parametrize("command", readme_commands())
+def test_readme_command_runs(binary, tmp_path, command):
+    (tmp_path / "results").mkdir()
+    (tmp_path / "configs").symlink_to(SOURCE_DIR / "configs")
+    proc = run_readme_command(binary, command, tmp_path)
+    assert proc.returncode == 0, proc.stderr
+
+
+def published(scalesweep, *args):
+    return scalesweep.json("optimum", *args)
+
+
+def test_flops_example_prints_the_published_numbers(scalesweep):
+    # Sardana et al.'s reference code README: N* = 2.418e10, D* = 2.657e12; 70.96 % of the
+    # Chinchilla parameters, 146.77 % of its tokens, 95.22 % of its FLOPs. Half a unit in the last
+    # printed digit.
+    r = published(scalesweep, "--law", "sardana2024", "--loss", "1.947", "--inference-tokens", "2e12")
+    assert r["status"] == "ok"
+    assert r["N"] == pytest.approx(2.418e10, abs=0.0005e10)
+    assert r["D"] == pytest.approx(2.657e12, abs=0.0005e12)
+    assert 100 * r["ratios"]["N"] == pytest.approx(70.96, abs=0.005)
+    assert 100 * r["ratios"]["D"] == pytest.approx(146.77, abs=0.005)
+    assert 100 * r["ratios"]["cost"] == pytest.approx(95.22, abs=0.005)
+    for key in ["N", "D", "loss", "cost", "train_flops", "inference_flops", "tokens_per_param", "status"]:
+        assert key in r
+    assert set(r["chinchilla"]) >= {"N", "D", "cost"}
+
+
+def test_usd_example_prints_the_published_numbers(scalesweep):
+    # The reference code's README, usd example: N* = 2.053e10, D* = 3.302e12; 60.23 %, 182.41 %,
+    # 88.76 % of the Chinchilla model's parameters, tokens and cost.
+    r = published(scalesweep, "--law", "sardana2024", "--loss", "1.947", "--objective", "usd",
+                  "--requests", "1e10", "--input-tokens", "1000", "--output-tokens", "250",
+                  "--train-gpu", "A100-80GB", "--train-dtype", "bf16", "--train-mfu", "0.5",
+                  "--train-usd-per-hour", "1.40", "--serve-gpu", "A100-40GB", "--serve-dtype", "int8",
+                  "--prefill-mfu", "0.4", "--decode-mfu", "0.2", "--serve-usd-per-hour", "0.60")
+    assert r["status"] == "ok" and r["cost_units"] == "USD"
+    assert r["N"] == pytest.approx(2.053e10, abs=0.0005e10)
+    assert r["D"] == pytest.approx(3.302e12, abs=0.0005e12)
+    assert 100 * r["ratios"]["N"] == pytest.approx(60.23, abs=0.005)
+    assert 100 * r["ratios"]["D"] == pytest.approx(182.41, abs=0.005)
+    assert 100 * r["ratios"]["cost"] == pytest.approx(88.76, abs=0.005)
+    # The preset that names the same scenario gives the same cell.
+    p = published(scalesweep, "--law", "sardana2024", "--loss", "1.947", "--objective", "usd",
+                  "--requests", "1e10", "--input-tokens", "1000", "--output-tokens", "250",
+                  "--hardware", "sardana2024-readme-a100")
+    assert p["N"] == r["N"] and p["cost"] == r["cost"]
+
+
+def test_readme_python_snippet_runs(scalesweep, tmp_path):
+    (tmp_path / "results").mkdir()
+    scalesweep("run", SOURCE_DIR / "configs" / "sardana2024-fig1.toml", "-o",
+               tmp_path / "results" / "sardana2024-fig1.h5", "--quiet")
+    snippet = re.search(r"```python\n(.*?)```", README, re.S).group(1)
+    proc = subprocess.run([sys.executable, "-c", snippet],
+                          capture_output=True, text=True, cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    # 13B Chinchilla quality at 2e12 tokens saves 17.4 % (Sardana et al. 2024, Fig. 1); the
+    # snippet reads the nearest grid cell (T = 1.995e12, loss 2.045), within 0.2 % of it.
+    assert float(proc.stdout) == pytest.approx(0.174, abs=0.002)
+
+
+def test_every_preset_is_documented(scalesweep):
+    presets = scalesweep.json("presets")
+    for group in ("laws", "gpus", "hardware"):
+        for p in presets[group]:
+            assert f"`{p['name']}`" in README, p["name"]

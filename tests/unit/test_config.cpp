@@ -1,0 +1,202 @@
+// Config parsing: what a valid config resolves to, and errors that name file, line, key and range.
+#include "scalesweep/config.hpp"
+#include "scalesweep/error.hpp"
+#include "scalesweep/sweep_plan.hpp"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+namespace {
+
+using namespace scalesweep;
+
+const char* valid = R"(
+title = "t"
+[law]
+preset = "sardana2024"
+alpha = 0.3
+[objective]
+kind = "usd"
+[[hardware]]
+name = "a"
+preset = "sardana2024-default"
+[[hardware]]
+name = "b"
+preset = "sardana2024-default"
+train = { mfu = 0.25 }
+[axes]
+N = { log10 = [8, 12], points = 5 }
+D = { linear = [1e10, 5e10], points = 5 }
+T = { values = [0, 1e9, 1e12] }
+loss_target = { linear = [1.9, 2.6], points = 8 }
+[output]
+path = "x.h5"
+dense = ["cost"]
+compression = "deflate"
+tile_cells = 7
+)";
+
+TEST(Config, ValidConfigResolvesPresetsOverridesAndAxes) {
+  const sweep_config c = parse_config(valid, "v.toml");
+  EXPECT_EQ(c.title, "t");
+  EXPECT_EQ(c.law.preset, "sardana2024");
+  EXPECT_EQ(c.law.law.alpha, 0.3); // override of the preset's 0.336
+  EXPECT_EQ(c.law.law.beta, 0.283);
+  EXPECT_EQ(c.objective, objective_kind::usd);
+  ASSERT_EQ(c.hardware.size(), 2u);
+  EXPECT_EQ(c.hardware[1].train.mfu, 0.25);
+  EXPECT_EQ(c.hardware[1].serve.decode_mfu, 0.01);
+  const axis* N = c.find_axis(axis_id::N);
+  ASSERT_NE(N, nullptr);
+  // 10^8, 10^9, ... exactly: pow(10, integer) is exact for these powers.
+  EXPECT_EQ(N->values, (std::vector<double>{1e8, 1e9, 1e10, 1e11, 1e12}));
+  EXPECT_EQ(c.find_axis(axis_id::D)->values.back(), 5e10); // end point exact
+  EXPECT_EQ(c.find_axis(axis_id::T)->values, (std::vector<double>{0, 1e9, 1e12}));
+  EXPECT_EQ(c.find_axis(axis_id::budget), nullptr);
+  EXPECT_EQ(c.output.path, "x.h5");
+  EXPECT_EQ(c.output.compression, compression_kind::deflate);
+  EXPECT_EQ(c.output.tile_cells, 7);
+}
+
+TEST(Config, PlanHasTheRequestedProblemsWithUsdUnits) {
+  const sweep_plan p = make_plan(parse_config(valid, "v.toml"));
+  ASSERT_EQ(p.problems.size(), 2u);
+  EXPECT_EQ(p.problems[0].kind, problem_kind::dense_cost);
+  EXPECT_EQ(p.problems[0].shape, (std::vector<std::int64_t>{2, 3, 5, 5}));
+  EXPECT_EQ(p.problems[0].outputs[0].units, "USD");
+  EXPECT_EQ(p.problems[1].kind, problem_kind::loss_target);
+  EXPECT_EQ(p.problems[1].outputs.back().name, "opt_status");
+  EXPECT_EQ(p.hardware_names, (std::vector<std::string>{"a", "b"}));
+}
+
+TEST(Config, DefaultOutputPathIsTheConfigStem) {
+  const sweep_config c =
+      parse_config("[law]\npreset = \"chinchilla\"\n[axes]\nT = { values = [0] }\n"
+                   "budget = { values = [1e20] }\n",
+                   "dir/my-sweep.toml");
+  EXPECT_EQ(c.output.path, "my-sweep.h5");
+  EXPECT_EQ(c.objective, objective_kind::flops);
+}
+
+struct bad_config {
+  const char* name;
+  std::string text;
+  std::string expected; // a fragment of the message
+};
+
+void PrintTo(const bad_config& b, std::ostream* os) {
+  *os << b.name;
+}
+
+std::string with_law(const std::string& rest) {
+  return "[law]\npreset = \"sardana2024\"\n" + rest;
+}
+const std::string axes_ok =
+    "[axes]\nT = { values = [0, 1e12] }\nloss_target = { values = [2.0] }\n";
+
+class BadConfig : public ::testing::TestWithParam<bad_config> {};
+
+TEST_P(BadConfig, IsRejectedWithLineKeyAndRange) {
+  const bad_config& b = GetParam();
+  try {
+    make_plan(parse_config(b.text, "bad.toml"));
+    FAIL() << "accepted: " << b.text;
+  } catch (const input_error& e) {
+    EXPECT_NE(std::string(e.what()).find(b.expected), std::string::npos)
+        << "message: " << e.what() << "\nexpected fragment: " << b.expected;
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Messages, BadConfig,
+    ::testing::Values(
+        bad_config{"syntax", "[law\n", "bad.toml:1:"},
+        bad_config{"unknown_top", "otput = 1\n" + with_law(axes_ok),
+                   "unknown key 'otput'; did you mean 'output'?"},
+        bad_config{"unknown_law_key", "[law]\npreset = \"sardana2024\"\nalpah = 0.3\n" + axes_ok,
+                   "bad.toml:3:1: law.alpah: unknown key 'alpah'; did you mean 'alpha'?"},
+        bad_config{"unknown_preset", "[law]\npreset = \"chinchila\"\n" + axes_ok,
+                   "bad.toml:2:10: law.preset: unknown law preset 'chinchila'"},
+        bad_config{"negative_alpha", "[law]\npreset = \"sardana2024\"\nalpha = -0.3\n" + axes_ok,
+                   "bad.toml:3:9: law.alpha = -0.3 must be finite and > 0"},
+        bad_config{"missing_constant", "[law]\nE = 1.7\nA = 400\nB = 400\nalpha = 0.3\n" + axes_ok,
+                   "law: 'beta' is required without a preset"},
+        bad_config{"missing_law", axes_ok, "missing [law] table"},
+        bad_config{"wrong_type",
+                   with_law("[axes]\nT = { values = [0] }\nloss_target = { values = [\"2\"] }\n"),
+                   "axes.loss_target.values[0]: must be a number, got a string"},
+        bad_config{"nan_axis",
+                   with_law("[axes]\nT = { values = [nan] }\nloss_target = { values = [2.0] }\n"),
+                   "axes.T.values[0]: must be finite, got nan"},
+        bad_config{"negative_T",
+                   with_law("[axes]\nT = { values = [-1] }\nloss_target = { values = [2.0] }\n"),
+                   "axes.T: value -1 is out of range: must be finite and >= 0"},
+        bad_config{"zero_N",
+                   with_law(axes_ok + "N = { values = [0, 1e9] }\nD = { values = [1e9] }\n"),
+                   "axes.N: value 0 is out of range: must be finite and > 0"},
+        bad_config{"empty_axis",
+                   with_law("[axes]\nT = { values = [] }\nloss_target = { values = [2.0] }\n"),
+                   "axes.T.values: must be a non-empty array of numbers"},
+        bad_config{
+            "one_point",
+            with_law(
+                "[axes]\nT = { log10 = [9, 12], points = 1 }\nloss_target = { values = [2.0] }\n"),
+            "axes.T.points: 1 is outside [2, 100,000,000]"},
+        bad_config{
+            "reversed",
+            with_law(
+                "[axes]\nT = { log10 = [12, 9], points = 4 }\nloss_target = { values = [2.0] }\n"),
+            "axes.T.log10: needs lo < hi, got [12, 9]"},
+        bad_config{"two_forms",
+                   with_law("[axes]\nT = { log10 = [9, 12], values = [1], points = 4 "
+                            "}\nloss_target = { values = [2.0] }\n"),
+                   "give exactly one of log10"},
+        bad_config{
+            "unsorted",
+            with_law("[axes]\nT = { values = [1e12, 1e9] }\nloss_target = { values = [2.0] }\n"),
+            "values must be strictly increasing (1e+12 is followed by 1e+09)"},
+        bad_config{"float_points",
+                   with_law("[axes]\nT = { log10 = [9, 12], points = 4.5 }\nloss_target = { values "
+                            "= [2.0] }\n"),
+                   "axes.T.points: must be an integer, got a float"},
+        bad_config{"unknown_axis",
+                   with_law("[axes]\nT = { values = [0] }\nloss_targte = { values = [2.0] }\n"),
+                   "unknown key 'loss_targte'; did you mean 'loss_target'?"},
+        bad_config{"no_T", with_law("[axes]\nloss_target = { values = [2.0] }\n"),
+                   "axes.loss_target needs axes.T"},
+        bad_config{"nothing", with_law("[axes]\nT = { values = [0] }\n"), "nothing to compute"},
+        bad_config{"usd_without_hardware", with_law("[objective]\nkind = \"usd\"\n" + axes_ok),
+                   "objective 'usd' needs at least one [[hardware]] table"},
+        bad_config{
+            "hardware_with_flops",
+            with_law(axes_ok + "[[hardware]]\nname = \"a\"\npreset = \"sardana2024-default\"\n"),
+            "[[hardware]] tables apply to objective 'usd' only"},
+        bad_config{"mfu_range",
+                   with_law("[objective]\nkind = \"usd\"\n" + axes_ok +
+                            "[[hardware]]\nname = \"a\"\npreset = \"sardana2024-default\"\ntrain = "
+                            "{ mfu = 1.5 }\n"),
+                   "bad.toml:11:17: hardware[0].train.mfu = 1.5 is outside (0, 1]"},
+        bad_config{"unknown_gpu",
+                   with_law("[objective]\nkind = \"usd\"\n" + axes_ok +
+                            "[[hardware]]\nname = \"a\"\npreset = \"sardana2024-default\"\nserve = "
+                            "{ gpu = \"H300\" }\n"),
+                   "hardware[0].serve.gpu: unknown GPU 'H300'; allowed: A100-40GB"},
+        bad_config{"duplicate_hardware",
+                   with_law("[objective]\nkind = \"usd\"\n" + axes_ok +
+                            "[[hardware]]\nname = \"a\"\npreset = \"h200-fp8\"\n[[hardware]]\nname "
+                            "= \"a\"\npreset = \"h200-fp8\"\n"),
+                   "duplicate scenario name 'a'"},
+        bad_config{"objective_kind", with_law("[objective]\nkind = \"dollars\"\n" + axes_ok),
+                   "objective.kind: unknown objective 'dollars'"},
+        bad_config{"dense_name", with_law(axes_ok + "[output]\ndense = [\"loss\", \"costs\"]\n"),
+                   "output.dense: entries must be \"loss\" or \"cost\""},
+        bad_config{"dense_needs_axes", with_law(axes_ok + "[output]\ndense = [\"loss\"]\n"),
+                   "output.dense 'loss' needs axes.N"},
+        bad_config{"deflate_level", with_law(axes_ok + "[output]\ndeflate_level = 12\n"),
+                   "output.deflate_level: 12 is outside [1, 9]"},
+        bad_config{"compression", with_law(axes_ok + "[output]\ncompression = \"zstd\"\n"),
+                   "unknown compression 'zstd'"}),
+    [](const ::testing::TestParamInfo<bad_config>& info) { return std::string(info.param.name); });
+
+} // namespace

@@ -1,0 +1,61 @@
+// Tiling: tiles are bounded, cover every cell of a grid exactly once, and decode to grid indices.
+#include "scalesweep/sweep_plan.hpp"
+#include "scalesweep/tile.hpp"
+
+#include <gtest/gtest.h>
+
+#include <random>
+
+namespace {
+
+using namespace scalesweep;
+
+TEST(Tiling, ShapeFillsInnermostDimensionsFirst) {
+  EXPECT_EQ(choose_tile_shape({3, 6, 401, 401}, 131072),
+            (std::vector<std::int64_t>{1, 1, 326, 401}));
+  EXPECT_EQ(choose_tile_shape({1, 141, 141}, 131072), (std::vector<std::int64_t>{1, 141, 141}));
+  EXPECT_EQ(choose_tile_shape({4, 5}, 1), (std::vector<std::int64_t>{1, 1}));
+  EXPECT_EQ(choose_tile_shape({7, 1000}, 300), (std::vector<std::int64_t>{1, 300}));
+}
+
+problem_plan plan_of(std::vector<std::int64_t> shape, std::int64_t max_cells) {
+  problem_plan p;
+  p.shape = std::move(shape);
+  p.tile_shape = choose_tile_shape(p.shape, max_cells);
+  return p;
+}
+
+// Every cell is visited once, by a tile no bigger than the limit, at the index grid_index gives.
+TEST(Tiling, RandomGridsAreCoveredExactlyOnce) {
+  std::mt19937 rng(7);
+  for (int trial = 0; trial < 200; ++trial) {
+    const int rank = 1 + static_cast<int>(rng() % 4);
+    std::vector<std::int64_t> shape;
+    for (int d = 0; d < rank; ++d) {
+      shape.push_back(1 + static_cast<std::int64_t>(rng() % 13));
+    }
+    const std::int64_t limit = 1 + static_cast<std::int64_t>(rng() % 60);
+    const problem_plan p = plan_of(shape, limit);
+    std::vector<int> visits(static_cast<std::size_t>(p.cells()), 0);
+    for (std::int64_t t = 0; t < p.tile_count(); ++t) {
+      const tile_box box = p.tile(t);
+      ASSERT_LE(cell_count(box), limit);
+      for (std::int64_t i = 0; i < cell_count(box); ++i) {
+        std::int64_t g[max_rank];
+        grid_index(box, i, g);
+        std::int64_t flat = 0;
+        for (int d = 0; d < rank; ++d) {
+          ASSERT_GE(g[d], 0);
+          ASSERT_LT(g[d], shape[static_cast<std::size_t>(d)]);
+          flat = flat * shape[static_cast<std::size_t>(d)] + g[d];
+        }
+        ++visits[static_cast<std::size_t>(flat)];
+      }
+    }
+    for (int v : visits) {
+      ASSERT_EQ(v, 1);
+    }
+  }
+}
+
+} // namespace
