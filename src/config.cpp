@@ -78,19 +78,19 @@ public:
       if (std::find(allowed.begin(), allowed.end(), k) != allowed.end()) {
         continue;
       }
-      std::string hint;
+      std::string message = where(key.source());
+      message.append(": ").append(path).append(path.empty() ? "" : ".").append(k);
+      message.append(": unknown key '");
+      message.append(k).append("'");
       const std::string near = closest_match(k, allowed);
-      std::string what = "unknown key '" + k + "'";
       if (!near.empty()) {
-        what += "; did you mean '" + near + "'?";
+        message.append("; did you mean '").append(near).append("'?");
       }
       std::string list;
       for (const std::string& a : allowed) {
-        list += (list.empty() ? "" : ", ") + a;
+        list.append(list.empty() ? "" : ", ").append(a);
       }
-      throw input_error(where(key.source()) + ": " + (path.empty() ? k : path + "." + k) + ": " +
-                            what,
-                        "allowed keys here: " + list);
+      throw input_error(message, "allowed keys here: " + list);
     }
   }
 

@@ -2,6 +2,7 @@
 #include "progress.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <unistd.h>
 
 namespace scalesweep {
@@ -13,7 +14,7 @@ constexpr double log_interval_s = 10.0;
 constexpr double quiet_below_s = 1.0;
 
 void format_duration(char* buf, std::size_t n, double seconds) {
-  const auto s = static_cast<long>(seconds + 0.5);
+  const long s = std::lround(seconds);
   if (s >= 3600) {
     std::snprintf(buf, n, "%ldh%02ldm", s / 3600, (s % 3600) / 60);
   } else if (s >= 60) {

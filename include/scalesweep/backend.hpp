@@ -15,6 +15,8 @@ public:
   compute_backend() = default;
   compute_backend(const compute_backend&) = delete;
   compute_backend& operator=(const compute_backend&) = delete;
+  compute_backend(compute_backend&&) = delete;
+  compute_backend& operator=(compute_backend&&) = delete;
 
   // "cpu", "cuda"
   virtual std::string kind() const = 0;

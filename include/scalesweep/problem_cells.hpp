@@ -57,14 +57,14 @@ enum : int { N, D, loss, chinchilla_N, chinchilla_D, chinchilla_loss, count };
 
 SCALESWEEP_HD void dense_loss_cell(const sweep_views& v, const tile_box& box, std::int64_t i,
                                    const tile_columns& out) {
-  std::int64_t g[max_rank];
+  std::int64_t g[max_rank] = {};
   grid_index(box, i, g);
   out.f64[0][i] = loss(v.law, v.N[g[dense_loss_dims::N]], v.D[g[dense_loss_dims::D]]);
 }
 
 SCALESWEEP_HD void dense_cost_cell(const sweep_views& v, const tile_box& box, std::int64_t i,
                                    const tile_columns& out) {
-  std::int64_t g[max_rank];
+  std::int64_t g[max_rank] = {};
   grid_index(box, i, g);
   out.f64[0][i] =
       lifetime_cost(v.hardware[g[dense_cost_dims::hardware]], v.N[g[dense_cost_dims::N]],
@@ -73,7 +73,7 @@ SCALESWEEP_HD void dense_cost_cell(const sweep_views& v, const tile_box& box, st
 
 SCALESWEEP_HD void loss_target_cell(const sweep_views& v, const tile_box& box, std::int64_t i,
                                     const tile_columns& out) {
-  std::int64_t g[max_rank];
+  std::int64_t g[max_rank] = {};
   grid_index(box, i, g);
   const loss_target_result r = loss_target_optimum(v.law, v.hardware[g[loss_target_dims::hardware]],
                                                    v.loss_target[g[loss_target_dims::loss_target]],
@@ -89,7 +89,7 @@ SCALESWEEP_HD void loss_target_cell(const sweep_views& v, const tile_box& box, s
 
 SCALESWEEP_HD void budget_cell(const sweep_views& v, const tile_box& box, std::int64_t i,
                                const tile_columns& out) {
-  std::int64_t g[max_rank];
+  std::int64_t g[max_rank] = {};
   grid_index(box, i, g);
   const budget_result r = budget_optimum(v.law, v.hardware[g[budget_dims::hardware]],
                                          v.budget[g[budget_dims::budget]], v.T[g[budget_dims::T]]);

@@ -21,6 +21,8 @@ public:
   result_sink() = default;
   result_sink(const result_sink&) = delete;
   result_sink& operator=(const result_sink&) = delete;
+  result_sink(result_sink&&) = delete;
+  result_sink& operator=(result_sink&&) = delete;
 
   // problem_index: position in plan.problems. The tile's cells are box row-major.
   void write_tile(std::size_t problem_index, const tile_box& box, const host_tile& tile) {

@@ -42,6 +42,11 @@ public:
     }
   }
 
+  hdf5_sink(const hdf5_sink&) = delete;
+  hdf5_sink& operator=(const hdf5_sink&) = delete;
+  hdf5_sink(hdf5_sink&&) = delete;
+  hdf5_sink& operator=(hdf5_sink&&) = delete;
+
   ~hdf5_sink() override {
     if (!m_finished) {
       m_variables.clear();
@@ -106,6 +111,7 @@ private:
     }
     const auto strings = [&](auto field) {
       std::vector<std::string> v;
+      v.reserve(hw.size());
       for (const hardware_scenario& h : hw) {
         v.push_back(field(h));
       }
@@ -113,6 +119,7 @@ private:
     };
     const auto numbers = [&](auto field) {
       std::vector<double> v;
+      v.reserve(hw.size());
       for (const hardware_scenario& h : hw) {
         v.push_back(field(h));
       }

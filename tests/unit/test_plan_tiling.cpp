@@ -31,6 +31,7 @@ TEST(Tiling, RandomGridsAreCoveredExactlyOnce) {
   for (int trial = 0; trial < 200; ++trial) {
     const int rank = 1 + static_cast<int>(rng() % 4);
     std::vector<std::int64_t> shape;
+    shape.reserve(static_cast<std::size_t>(rank));
     for (int d = 0; d < rank; ++d) {
       shape.push_back(1 + static_cast<std::int64_t>(rng() % 13));
     }
