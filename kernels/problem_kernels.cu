@@ -44,6 +44,9 @@ void launch_problem_kernel(problem_kind kind, const sweep_views& views, const ti
   case problem_kind::dense_cost:
     launch<problem_kind::dense_cost>(views, box, columns, stream);
     break;
+  case problem_kind::budget_curve:
+    launch<problem_kind::budget_curve>(views, box, columns, stream);
+    break;
   case problem_kind::loss_target:
     launch<problem_kind::loss_target>(views, box, columns, stream);
     break;

@@ -438,15 +438,15 @@ output_spec read_output(const config_reader& r, const toml::table& root,
     out.dense_given = true;
     for (const toml::node& e : *d->as_array()) {
       const auto name = e.value<std::string>();
-      if (!e.is_string() || (*name != "loss" && *name != "cost")) {
-        r.fail(e, "output.dense", "entries must be \"loss\" or \"cost\"");
+      if (!e.is_string() || (*name != "loss" && *name != "cost" && *name != "budget_curve")) {
+        r.fail(e, "output.dense", "entries must be \"loss\", \"cost\" or \"budget_curve\"");
       }
       if (std::find(out.dense.begin(), out.dense.end(), *name) == out.dense.end()) {
         out.dense.push_back(*name);
       }
     }
   } else {
-    out.dense = {"loss", "cost"};
+    out.dense = {"loss", "cost", "budget_curve"};
   }
   if (const auto c = r.string(*t, "compression", "output.compression")) {
     if (*c == "none") {

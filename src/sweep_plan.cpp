@@ -193,26 +193,43 @@ sweep_plan make_plan(sweep_config config) {
   problem_builder b(plan);
   const std::string training_only = "for training only add T = { values = [0] }";
 
-  const bool has_N = b.has(axis_id::N), has_D = b.has(axis_id::D);
-  if (has_N != has_D && !c.output.dense.empty()) {
-    b.require(has_N ? axis_id::D : axis_id::N, "a dense grid", "dense grids span both N and D");
-  }
-  for (const std::string& v : c.output.dense) {
-    if (!c.output.dense_given && !(has_N && has_D && (v == "loss" || b.has(axis_id::T)))) {
-      continue; // the default asks only for what the axes allow
+  // Dense grids: each needs its axes; by default every grid whose axes are declared is written.
+  struct dense_grid {
+    const char* name;
+    std::vector<axis_id> needs;
+  };
+  const dense_grid grids[] = {{"loss", {axis_id::N, axis_id::D}},
+                              {"cost", {axis_id::N, axis_id::D, axis_id::T}},
+                              {"budget_curve", {axis_id::N, axis_id::T, axis_id::budget}}};
+  for (const dense_grid& grid : grids) {
+    const std::string name = grid.name;
+    const bool wanted =
+        std::find(c.output.dense.begin(), c.output.dense.end(), name) != c.output.dense.end();
+    const bool possible =
+        std::all_of(grid.needs.begin(), grid.needs.end(), [&](axis_id id) { return b.has(id); });
+    if (!wanted || (!c.output.dense_given && !possible)) {
+      continue;
     }
-    b.require(axis_id::N, "output.dense '" + v + "'",
-              "declare N and D, or drop it from output.dense");
-    b.require(axis_id::D, "output.dense '" + v + "'",
-              "declare N and D, or drop it from output.dense");
-    if (v == "loss") {
+    for (axis_id id : grid.needs) {
+      b.require(id, "output.dense '" + name + "'",
+                id == axis_id::T ? training_only
+                                 : "declare it, or drop '" + name + "' from output.dense");
+    }
+    if (name == "loss") {
       b.add(problem_kind::dense_loss, "dense loss", {axis_id::N, axis_id::D},
             {f64("loss", "nats", "predicted pre-training loss L(N, D)")});
-    } else {
-      b.require(axis_id::T, "output.dense 'cost'", training_only);
+    } else if (name == "cost") {
       b.add(problem_kind::dense_cost, "dense cost",
             {axis_id::hardware, axis_id::T, axis_id::N, axis_id::D},
             {f64("cost", cost_unit, "lifetime cost: training + inference")});
+    } else {
+      std::vector<variable_info> out(budget_curve_columns::count);
+      out[budget_curve_columns::loss] = f64(
+          "budget_curve_loss", "nats", "loss of an N-parameter model spending the whole budget");
+      out[budget_curve_columns::D] =
+          f64("budget_curve_D", "tokens", "training tokens the budget leaves after serving T");
+      b.add(problem_kind::budget_curve, "budget curves",
+            {axis_id::hardware, axis_id::T, axis_id::budget, axis_id::N}, std::move(out));
     }
   }
   if (b.has(axis_id::loss_target)) {

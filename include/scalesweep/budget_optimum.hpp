@@ -40,6 +40,12 @@ struct budget_solution {
   int iterations;
 };
 
+// Training tokens an N-parameter model can afford on the budget line 6ND + 2NT = C (FLOP units):
+// D = C/(6N) - T/3; not positive where serving T tokens alone exhausts the budget.
+SCALESWEEP_HD double budget_line_tokens(double C, double t_eff, double N) {
+  return C / (6.0 * N) - t_eff / 3.0;
+}
+
 // Smallest budget with an admissible model: one parameter trained on one token, serving T.
 SCALESWEEP_HD double minimum_budget_in_training_flops(double t_eff) {
   return training_flops(1.0, 1.0) + inference_flops(1.0, t_eff);

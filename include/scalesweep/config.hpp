@@ -23,8 +23,8 @@ enum class compression_kind { none, deflate };
 
 struct output_spec {
   std::string path;               // from [output] path, or "<config stem>.h5"
-  std::vector<std::string> dense; // subset of {"loss", "cost"}
-  bool dense_given = false;       // false: both, where the axes allow
+  std::vector<std::string> dense; // subset of {"loss", "cost", "budget_curve"}
+  bool dense_given = false;       // false: every grid whose axes are declared
   compression_kind compression = compression_kind::none;
   int deflate_level = 4;
   std::int64_t tile_cells = default_tile_cells;

@@ -33,13 +33,16 @@ struct tile_columns {
 };
 
 // The problems, their dimension order (problems.cpp names them) and their column order.
-enum class problem_kind { dense_loss, dense_cost, loss_target, budget };
+enum class problem_kind { dense_loss, dense_cost, budget_curve, loss_target, budget };
 
 namespace dense_loss_dims {
 enum : int { N, D, rank };
 }
 namespace dense_cost_dims {
 enum : int { hardware, T, N, D, rank };
+}
+namespace budget_curve_dims {
+enum : int { hardware, T, budget, N, rank };
 }
 namespace loss_target_dims {
 enum : int { hardware, T, loss_target, rank };
@@ -48,6 +51,9 @@ namespace budget_dims {
 enum : int { hardware, T, budget, rank };
 }
 
+namespace budget_curve_columns {
+enum : int { loss, D, count };
+}
 namespace loss_target_columns {
 enum : int { N, D, cost, chinchilla_N, chinchilla_D, chinchilla_cost, count };
 }
@@ -69,6 +75,22 @@ SCALESWEEP_HD void dense_cost_cell(const sweep_views& v, const tile_box& box, st
   out.f64[0][i] =
       lifetime_cost(v.hardware[g[dense_cost_dims::hardware]], v.N[g[dense_cost_dims::N]],
                     v.D[g[dense_cost_dims::D]], v.T[g[dense_cost_dims::T]]);
+}
+
+// The lesson's curve: loss of an N-parameter model trained on what the budget leaves after
+// serving T tokens. NaN where no training tokens are left.
+SCALESWEEP_HD void budget_curve_cell(const sweep_views& v, const tile_box& box, std::int64_t i,
+                                     const tile_columns& out) {
+  std::int64_t g[max_rank] = {};
+  grid_index(box, i, g);
+  const cost_coefficients& k = v.hardware[g[budget_curve_dims::hardware]];
+  const double N = v.N[g[budget_curve_dims::N]];
+  const double D =
+      budget_line_tokens(budget_in_training_flops(k, v.budget[g[budget_curve_dims::budget]]),
+                         effective_inference_tokens(k, v.T[g[budget_curve_dims::T]]), N);
+  const bool feasible = D > 0;
+  out.f64[budget_curve_columns::loss][i] = feasible ? loss(v.law, N, D) : NAN;
+  out.f64[budget_curve_columns::D][i] = feasible ? D : NAN;
 }
 
 SCALESWEEP_HD void loss_target_cell(const sweep_views& v, const tile_box& box, std::int64_t i,
@@ -111,6 +133,9 @@ SCALESWEEP_HD void compute_cell(problem_kind kind, const sweep_views& v, const t
     break;
   case problem_kind::dense_cost:
     dense_cost_cell(v, box, i, out);
+    break;
+  case problem_kind::budget_curve:
+    budget_curve_cell(v, box, i, out);
     break;
   case problem_kind::loss_target:
     loss_target_cell(v, box, i, out);

@@ -76,7 +76,9 @@ def test_variables_have_named_dimensions_and_cf_attributes(result):
         **{v: ("hardware", "T", "loss_target") for v in
            ["opt_N", "opt_D", "opt_cost", "chinchilla_N", "chinchilla_D", "chinchilla_cost", "opt_status"]},
         **{v: ("hardware", "T", "budget") for v in
-           ["budget_N", "budget_D", "budget_loss", "budget_status"]},
+           ["budget_N", "budget_D", "budget_loss", "budget_chinchilla_N", "budget_chinchilla_D",
+            "budget_chinchilla_loss", "budget_status"]},
+        **{v: ("hardware", "T", "budget", "N") for v in ["budget_curve_loss", "budget_curve_D"]},
     }
     with h5py.File(result["path"], "r") as f:
         for var, dims in layout.items():
@@ -123,6 +125,27 @@ def test_dense_grids_equal_the_formulas(result):
         k_inf = a["hardware_cost_per_inference_flop"][:, None, None, None]
         n, d, t = N[None, None, :, None], D[None, None, None, :], T[None, :, None, None]
         np.testing.assert_allclose(f["cost"][:], k_tr * 6 * n * d + k_inf * 2 * n * t, rtol=1e-14)
+        # The budget line k_tr 6ND + k_inf 2NT = C solved for D (NaN where serving alone costs C).
+        C = f["budget"][:][None, None, :, None]
+        n, t = N[None, None, None, :], T[None, :, None, None]
+        D_line = (C - k_inf * 2 * n * t) / (k_tr * 6 * n)
+        expected_D = np.where(D_line > 0, D_line, np.nan)
+        # Both sides round ~5 operations (in a different order); rtol 1e-13 holds because no cell
+        # of this grid sits near the D = 0 edge, where the subtraction would amplify rounding.
+        np.testing.assert_allclose(f["budget_curve_D"][:], expected_D, rtol=1e-13,
+                                   atol=0, equal_nan=True, err_msg="budget_curve_D")
+        curve_loss = a["law_E"] + a["law_A"] * n ** -a["law_alpha"] + a["law_B"] * expected_D ** -a["law_beta"]
+        np.testing.assert_allclose(f["budget_curve_loss"][:], curve_loss, rtol=1e-13, equal_nan=True)
+
+
+def test_budget_optimum_is_the_minimum_of_its_curve(result):
+    """Independent consistency: no grid model on the budget line beats the solved optimum, and
+    the best grid model is close to it (the N grid has 2 points per decade here)."""
+    with h5py.File(result["path"], "r") as f:
+        curve, best, status = f["budget_curve_loss"][:], f["budget_loss"][:], f["budget_status"][:]
+        ok = status == 0
+        grid_min = np.nanmin(np.where(np.isnan(curve), np.inf, curve), axis=-1)
+        assert np.all(grid_min[ok] >= best[ok] * (1 - 1e-15))
 
 
 def test_optima_match_the_optimum_command(result, scalesweep):
