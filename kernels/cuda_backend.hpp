@@ -3,6 +3,7 @@
 
 #include "scalesweep/backend.hpp"
 
+#include <cstdint>
 #include <memory>
 #include <string>
 
@@ -10,6 +11,7 @@ namespace scalesweep::cuda {
 
 int device_count();
 std::string device_name(int device);
+std::int64_t free_memory(int device);
 std::unique_ptr<compute_backend> make_backend(const sweep_plan& plan, int device);
 
 } // namespace scalesweep::cuda

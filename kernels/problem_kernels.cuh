@@ -5,11 +5,10 @@
 
 #include <cuda_runtime.h>
 
-#include <cstdint>
-
 namespace scalesweep::cuda {
 
-// One thread per cell of `box`, calling the shared cell function of `kind`.
+// A block per segment of a row of `box`, its threads striding over the segment's cells and
+// calling the shared row/cell functions of `kind`.
 void launch_problem_kernel(problem_kind kind, const sweep_views& views, const tile_box& box,
                            const tile_columns& columns, cudaStream_t stream);
 

@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 packages=(build-essential cmake git libhdf5-dev hdf5-tools libcli11-dev libtomlplusplus-dev
-          libgtest-dev python3 python3-venv python3-pip)
+          libgtest-dev zlib1g-dev python3 python3-venv python3-pip)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

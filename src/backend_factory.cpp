@@ -20,6 +20,15 @@ int cuda_device_count() {
 #endif
 }
 
+std::int64_t cuda_free_memory(int device) {
+#if SCALESWEEP_HAVE_CUDA
+  return cuda::free_memory(device);
+#else
+  (void)device;
+  return 0;
+#endif
+}
+
 std::unique_ptr<compute_backend> make_backend(const sweep_plan& plan,
                                               const backend_options& options) {
   if (options.choice == backend_choice::cpu) {

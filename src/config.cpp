@@ -423,7 +423,7 @@ output_spec read_output(const config_reader& r, const toml::table& root,
     return out;
   }
   r.reject_unknown_keys(*t, "output",
-                        {"path", "dense", "compression", "deflate_level", "tile_cells"});
+                        {"path", "dense", "dtype", "compression", "deflate_level", "chunk_cells"});
   if (const auto path = r.string(*t, "path", "output.path")) {
     if (path->empty()) {
       r.fail(r.node(*t, "path"), "output.path", "must not be empty");
@@ -465,14 +465,27 @@ output_spec read_output(const config_reader& r, const toml::table& root,
     }
     out.deflate_level = static_cast<int>(*level);
   }
-  if (const auto cells = r.integer(*t, "tile_cells", "output.tile_cells")) {
-    if (*cells < output_spec::min_tile_cells || *cells > output_spec::max_tile_cells) {
-      r.fail(r.node(*t, "tile_cells"), "output.tile_cells",
+  if (const auto cells = r.integer(*t, "chunk_cells", "output.chunk_cells")) {
+    if (*cells < output_spec::min_chunk_cells || *cells > output_spec::max_chunk_cells) {
+      r.fail(r.node(*t, "chunk_cells"), "output.chunk_cells",
              std::to_string(*cells) + " is outside [" +
-                 std::to_string(output_spec::min_tile_cells) + ", " +
-                 std::to_string(output_spec::max_tile_cells) + "]");
+                 std::to_string(output_spec::min_chunk_cells) + ", " +
+                 std::to_string(output_spec::max_chunk_cells) + "]");
     }
-    out.tile_cells = *cells;
+    out.chunk_cells = *cells;
+  }
+  if (const toml::table* dtype = r.table(*t, "dtype", "output.dtype")) {
+    r.reject_unknown_keys(*dtype, "output.dtype", {"loss", "cost", "budget_curve"});
+    for (auto&& [key, node] : *dtype) {
+      const std::string path = "output.dtype." + std::string(key.str());
+      const auto type = node.value<std::string>();
+      if (!node.is_string() || (*type != "float32" && *type != "float64")) {
+        r.fail(node, path, "must be \"float32\" or \"float64\"");
+      }
+      if (*type == "float32") {
+        out.float32.emplace_back(key.str());
+      }
+    }
   }
   return out;
 }

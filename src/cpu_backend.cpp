@@ -1,41 +1,100 @@
-// CPU backend: the shared per-cell functions in an OpenMP loop over the tile's cells.
+// CPU backend: the shared row/cell functions under OpenMP, over segments of rows of each tile.
 #include "scalesweep/backend.hpp"
 #include "scalesweep/problem_cells.hpp"
+#include "scalesweep/sweep_terms.hpp"
+
+#include "cpu_lanes_driver.hpp"
+#include "simd/cpu_lanes.hpp"
 
 #include <omp.h>
 
+#include <algorithm>
 #include <string>
 
 namespace scalesweep {
 
 namespace {
 
+// Work items of a few thousand cells: long enough that a row's setup is noise, short enough
+// that a tile of few long rows still spreads over every thread.
+constexpr std::int64_t segment_cells = 2048;
+
+// The optimum problems use the SIMD lanes where the CPU has them; the dense grids are simple
+// enough loops for the compiler to vectorise as they are.
+template <problem_kind Kind>
+void compute_segment(const sweep_views& views, const tile_box& box, std::int64_t row,
+                     std::int64_t begin, std::int64_t end, const tile_columns& out, bool lanes) {
+  if constexpr (Kind == problem_kind::loss_target) {
+    if (lanes) {
+      loss_target_segment_lanes(views, box, row, begin, end, out);
+      return;
+    }
+  } else if constexpr (Kind == problem_kind::budget) {
+    if (lanes) {
+      budget_segment_lanes(views, box, row, begin, end, out);
+      return;
+    }
+  }
+  compute_row<Kind>(views, box, row, begin, end, 1, out);
+}
+
+template <problem_kind Kind>
+void compute_tile(const sweep_views& views, const tile_box& box, const tile_columns& out,
+                  int threads, bool lanes) {
+  const std::int64_t length = row_length(box);
+  const std::int64_t segments = (length + segment_cells - 1) / segment_cells;
+  const std::int64_t items = row_count(box) * segments;
+#pragma omp parallel for schedule(dynamic, 1) num_threads(threads)
+  for (std::int64_t item = 0; item < items; ++item) {
+    const std::int64_t row = item / segments;
+    const std::int64_t begin = (item % segments) * segment_cells;
+    compute_segment<Kind>(views, box, row, begin, std::min(begin + segment_cells, length), out,
+                          lanes);
+  }
+}
+
 class cpu_backend final : public compute_backend {
 public:
   cpu_backend(const sweep_plan& plan, int threads)
-      : m_views(host_views(plan)), m_threads(threads > 0 ? threads : omp_get_max_threads()) {}
+      : m_terms(make_sweep_terms(plan)), m_views(host_views(plan, m_terms)),
+        m_threads(threads > 0 ? threads : omp_get_max_threads()), m_lanes(simd::lanes_available()) {
+  }
 
   std::string kind() const override { return "cpu"; }
 
   std::string description() const override {
     return "cpu (" + std::to_string(m_threads) + " OpenMP thread" + (m_threads == 1 ? "" : "s") +
-           ")";
+           (m_lanes ? std::string(", ") + simd::lanes_isa() + " lanes" : std::string()) + ")";
   }
 
-  void compute(const problem_plan& problem, const tile_box& box, host_tile& out) override {
-    const std::int64_t n = cell_count(box);
+  void submit(const problem_plan& problem, const tile_box& box, host_tile& out) override {
     const tile_columns columns = out.columns();
-    const sweep_views views = m_views;
-    const problem_kind kind = problem.kind;
-#pragma omp parallel for schedule(static) num_threads(m_threads)
-    for (std::int64_t i = 0; i < n; ++i) {
-      compute_cell(kind, views, box, i, columns);
+    switch (problem.kind) {
+    case problem_kind::dense_loss:
+      compute_tile<problem_kind::dense_loss>(m_views, box, columns, m_threads, m_lanes);
+      break;
+    case problem_kind::dense_cost:
+      compute_tile<problem_kind::dense_cost>(m_views, box, columns, m_threads, m_lanes);
+      break;
+    case problem_kind::budget_curve:
+      compute_tile<problem_kind::budget_curve>(m_views, box, columns, m_threads, m_lanes);
+      break;
+    case problem_kind::loss_target:
+      compute_tile<problem_kind::loss_target>(m_views, box, columns, m_threads, m_lanes);
+      break;
+    case problem_kind::budget:
+      compute_tile<problem_kind::budget>(m_views, box, columns, m_threads, m_lanes);
+      break;
     }
   }
 
+  void wait(host_tile& /*out*/) override {}
+
 private:
+  sweep_terms m_terms;
   sweep_views m_views;
   int m_threads;
+  bool m_lanes;
 };
 
 } // namespace

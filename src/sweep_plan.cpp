@@ -46,8 +46,16 @@ bool problem_plan::has_status() const {
   return f64_outputs() < static_cast<std::int64_t>(outputs.size());
 }
 
-std::int64_t problem_plan::bytes_per_cell() const {
+std::int64_t problem_plan::memory_bytes_per_cell() const {
   return f64_outputs() * 8 + (has_status() ? 1 : 0);
+}
+
+std::int64_t problem_plan::file_bytes_per_cell() const {
+  std::int64_t n = 0;
+  for (const variable_info& v : outputs) {
+    n += v.type == value_type::u8 ? 1 : (v.stored_as_float32 ? 4 : 8);
+  }
+  return n;
 }
 
 const axis* sweep_plan::find_axis(axis_id id) const {
@@ -70,7 +78,7 @@ std::int64_t sweep_plan::total_cells() const {
 std::int64_t sweep_plan::output_bytes() const {
   std::int64_t n = 0;
   for (const problem_plan& p : problems) {
-    n += p.cells() * p.bytes_per_cell();
+    n += p.cells() * p.file_bytes_per_cell();
   }
   return n;
 }
@@ -82,7 +90,7 @@ std::int64_t sweep_plan::max_tile_bytes() const {
     for (std::int64_t t : p.tile_shape) {
       cells *= t;
     }
-    n = std::max(n, cells * p.bytes_per_cell());
+    n = std::max(n, cells * p.memory_bytes_per_cell());
   }
   return n;
 }
@@ -96,17 +104,6 @@ std::vector<std::int64_t> choose_tile_shape(const std::vector<std::int64_t>& sha
     room /= tile[i];
   }
   return tile;
-}
-
-sweep_views host_views(const sweep_plan& plan) {
-  const auto values = [&](axis_id id) -> const double* {
-    const axis* a = plan.find_axis(id);
-    return a ? a->values.data() : nullptr;
-  };
-  return {plan.config.law.law,    plan.hardware_coefficients.data(),
-          values(axis_id::T),     values(axis_id::N),
-          values(axis_id::D),     values(axis_id::loss_target),
-          values(axis_id::budget)};
 }
 
 namespace {
@@ -149,7 +146,8 @@ public:
                         std::to_string(cells) + " cells, more than 4e18");
     }
     p.outputs = std::move(outputs);
-    p.tile_shape = choose_tile_shape(p.shape, m_plan.config.output.tile_cells);
+    p.chunk_shape = choose_tile_shape(p.shape, m_plan.config.output.chunk_cells);
+    p.tile_shape = p.chunk_shape;
     m_plan.problems.push_back(std::move(p));
   }
 
@@ -166,6 +164,24 @@ variable_info status_variable(std::string name, std::string long_name) {
 }
 
 } // namespace
+
+std::vector<std::int64_t> chunk_aligned_tile_shape(const std::vector<std::int64_t>& shape,
+                                                   const std::vector<std::int64_t>& chunk,
+                                                   std::int64_t max_cells) {
+  std::vector<std::int64_t> tile = chunk;
+  for (std::size_t d = shape.size(); d-- > 0;) {
+    std::int64_t others = 1;
+    for (std::size_t e = 0; e < tile.size(); ++e) {
+      others *= e == d ? 1 : tile[e];
+    }
+    const std::int64_t chunks = std::max<std::int64_t>(1, max_cells / others / chunk[d]);
+    tile[d] = std::min(shape[d], chunks * chunk[d]);
+    if (tile[d] < shape[d]) {
+      break;
+    }
+  }
+  return tile;
+}
 
 sweep_plan make_plan(sweep_config config) {
   sweep_plan plan;
@@ -230,6 +246,12 @@ sweep_plan make_plan(sweep_config config) {
           f64("budget_curve_D", "tokens", "training tokens the budget leaves after serving T");
       b.add(problem_kind::budget_curve, "budget curves",
             {axis_id::hardware, axis_id::T, axis_id::budget, axis_id::N}, std::move(out));
+    }
+    if (std::find(c.output.float32.begin(), c.output.float32.end(), name) !=
+        c.output.float32.end()) {
+      for (variable_info& v : plan.problems.back().outputs) {
+        v.stored_as_float32 = true;
+      }
     }
   }
   if (b.has(axis_id::loss_target)) {

@@ -1,14 +1,20 @@
-// The compute backends (CPU/OpenMP and CUDA) behind one interface: fill one tile's columns.
+// The compute backends (CPU/OpenMP and CUDA) behind one interface: fill tiles' columns.
 #pragma once
 
 #include "scalesweep/host_tile.hpp"
 #include "scalesweep/sweep_plan.hpp"
 
+#include <cstdint>
 #include <memory>
+#include <memory_resource>
 #include <string>
 
 namespace scalesweep {
 
+// A backend computes tiles asynchronously where it can: submit() starts a tile, wait() returns
+// when its values are in the host tile. The CUDA backend overlaps one tile's kernel with the
+// previous tile's copy to the host; the CPU backend computes in submit(). One thread drives a
+// backend. The plan passed at construction must outlive it.
 class compute_backend {
 public:
   virtual ~compute_backend() = default;
@@ -22,8 +28,18 @@ public:
   virtual std::string kind() const = 0;
   // Human description: "cpu (2 OpenMP threads)", "cuda device 0 (NVIDIA H100 80GB HBM3)".
   virtual std::string description() const = 0;
-  // Computes every cell of `box` of `problem` into `out` (host memory, box row-major).
-  virtual void compute(const problem_plan& problem, const tile_box& box, host_tile& out) = 0;
+  // Where host tiles should live for the fastest copies (pinned memory for CUDA).
+  virtual std::pmr::memory_resource* host_memory() { return std::pmr::new_delete_resource(); }
+  // Device memory the backend needs for tiles of `tile_bytes` (0 for the CPU).
+  virtual std::int64_t device_bytes_for_tiles(std::int64_t /*tile_bytes*/) const { return 0; }
+
+  virtual void submit(const problem_plan& problem, const tile_box& box, host_tile& out) = 0;
+  virtual void wait(host_tile& out) = 0;
+
+  void compute(const problem_plan& problem, const tile_box& box, host_tile& out) {
+    submit(problem, box, out);
+    wait(out);
+  }
 };
 
 enum class backend_choice { automatic, cpu, cuda };
@@ -34,8 +50,9 @@ struct backend_options {
   int device = 0;  // CUDA device ordinal
 };
 
-// The backend for `plan` (its axes are copied to the device once). automatic: CUDA when this
-// build has it and a device is present, else the CPU. Throws input_error for an impossible choice.
+// The backend for `plan` (its axes and terms are copied to the device once). automatic: CUDA
+// when this build has it and a device is present, else the CPU. Throws input_error for an
+// impossible choice.
 std::unique_ptr<compute_backend> make_backend(const sweep_plan& plan,
                                               const backend_options& options);
 
@@ -44,5 +61,7 @@ std::unique_ptr<compute_backend> make_cpu_backend(const sweep_plan& plan, int th
 // Number of usable CUDA devices: 0 in a CPU-only build or without a driver/device.
 int cuda_device_count();
 bool cuda_compiled();
+// Free memory of a CUDA device in bytes (0 without CUDA).
+std::int64_t cuda_free_memory(int device);
 
 } // namespace scalesweep

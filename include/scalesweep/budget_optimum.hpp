@@ -2,9 +2,11 @@
 #pragma once
 
 #include "scalesweep/cost_model.hpp"
+#include "scalesweep/demand.hpp"
 #include "scalesweep/host_device.hpp"
 #include "scalesweep/law.hpp"
 #include "scalesweep/log_math.hpp"
+#include "scalesweep/real_ops.hpp"
 #include "scalesweep/root_finding.hpp"
 #include "scalesweep/status.hpp"
 
@@ -20,25 +22,55 @@ namespace scalesweep {
 // increasing (G' = (alpha+beta) sigma(z) + (1+beta) sigma(-z) > 0), with the asymptotes
 // c + (1+beta) z (z -> -inf) and c + (alpha+beta) z (z -> +inf); G - asymptote = (alpha - 1)
 // softplus(+-z), so G is concave for alpha < 1 (every published law) and convex for alpha > 1.
+template <class Real>
 struct budget_condition {
-  double c;
+  Real c;
   double alpha_plus_beta;
   double one_plus_beta;
 
-  SCALESWEEP_HD newton_eval operator()(double z) const {
-    const log_sum_exp_result sp = softplus_and_sigmoid(z); // softplus(-z) = softplus(z) - z
-    const double sigma = sp.weight_of_second;
+  SCALESWEEP_HD root_eval<Real> operator()(Real z) const {
+    const log_sum_exp_result<Real> sp = softplus_and_sigmoid(z); // softplus(-z) = softplus(z) - z
+    const Real sigma = sp.weight_of_second;
     return {c + alpha_plus_beta * sp.value - one_plus_beta * (sp.value - z),
-            alpha_plus_beta * sigma + one_plus_beta * (1.0 - sigma)};
+            alpha_plus_beta * sigma + one_plus_beta * (1.0 - sigma),
+            (alpha_plus_beta - one_plus_beta) * sigma * (1.0 - sigma)};
   }
 };
 
-struct budget_solution {
-  double ln_N;
-  double ln_D;
-  cell_status status;
-  int iterations;
+// The condition of a cell with budget e^ln_C (training FLOPs) and demand e^ln_t_eff > 0, and the
+// root-finder's start: the roots of the two asymptotes bound z* on one side; |alpha - 1| ln 2
+// (the most G departs from an asymptote near z = 0) over the smaller slope bounds the other.
+template <class Real>
+struct budget_setup {
+  budget_condition<Real> condition;
+  root_state<Real> start;
+  Real ln_C_2T; // ln(C/(2T)): ln N = ln_C_2T - softplus(z)
+  Real ln_T_3;  // ln(T/3):    ln D = ln_T_3 + z
 };
+
+template <class Real>
+SCALESWEEP_HD budget_setup<Real> setup_budget(const prepared_law& p, Real ln_C, Real ln_t_eff) {
+  const double alpha = p.law.alpha;
+  const Real ln_C_2T = ln_C - ln_2 - ln_t_eff;
+  const Real ln_T_3 = ln_t_eff - ln_3;
+  const budget_condition<Real> G{p.ln_alpha_A_over_beta_B - alpha * ln_C_2T + p.law.beta * ln_T_3,
+                                 alpha + p.law.beta, 1.0 + p.law.beta};
+  const Real z1 = -G.c * (1.0 / G.one_plus_beta), z2 = -G.c * (1.0 / G.alpha_plus_beta);
+  const double margin = (alpha > 1.0 ? alpha - 1.0 : 1.0 - alpha) * ln_2 /
+                        (G.one_plus_beta < G.alpha_plus_beta ? G.one_plus_beta : G.alpha_plus_beta);
+  // Start at the asymptote root on the side where the root-finder moves monotonically: left of
+  // the root when G is concave (alpha < 1), right of it when convex.
+  const Real start = alpha < 1.0 ? max_of(z1, z2) : min_of(z1, z2);
+  return {G,
+          {start, min_of(z1, z2) - margin, max_of(z1, z2) + margin, no_lanes<Real>()},
+          ln_C_2T,
+          ln_T_3};
+}
+
+template <class Real>
+SCALESWEEP_HD log_point_of<Real> budget_point(const budget_setup<Real>& setup, Real z) {
+  return {setup.ln_C_2T - softplus_and_sigmoid(z).value, setup.ln_T_3 + z};
+}
 
 // Training tokens an N-parameter model can afford on the budget line 6ND + 2NT = C (FLOP units):
 // D = C/(6N) - T/3; not positive where serving T tokens alone exhausts the budget.
@@ -51,45 +83,83 @@ SCALESWEEP_HD double minimum_budget_in_training_flops(double t_eff) {
   return training_flops(1.0, 1.0) + inference_flops(1.0, t_eff);
 }
 
-// Solves in FLOP units: C is the budget in training FLOPs, t_eff the effective demand.
-SCALESWEEP_HD budget_solution solve_budget(const scaling_law& law, double C, double t_eff) {
-  if (!is_valid(law) || !std::isfinite(C) || !(C > 0) || !std::isfinite(t_eff) || !(t_eff >= 0)) {
-    return {NAN, NAN, cell_status::invalid_input, 0};
-  }
-  if (C < minimum_budget_in_training_flops(t_eff)) {
-    return {NAN, NAN, cell_status::infeasible, 0};
-  }
-  if (t_eff == 0) {
-    const log_point p = chinchilla_budget_point(law, C);
-    return {p.ln_N, p.ln_D, cell_status::ok, 0};
-  }
-  const double ln_C_2T = std::log(C / (2.0 * t_eff));
-  const double ln_T_3 = std::log(t_eff / 3.0);
-  const budget_condition G{std::log(law.alpha * law.A / (law.beta * law.B)) - law.alpha * ln_C_2T +
-                               law.beta * ln_T_3,
-                           law.alpha + law.beta, 1.0 + law.beta};
-  // The roots of the two asymptotes bound z* on one side; |alpha - 1| ln 2 (the most G departs
-  // from an asymptote near z = 0) over the smaller slope bounds it on the other.
-  const double z1 = -G.c / G.one_plus_beta, z2 = -G.c / G.alpha_plus_beta;
-  const double margin =
-      std::fabs(law.alpha - 1.0) * ln_2 / std::fmin(G.one_plus_beta, G.alpha_plus_beta);
-  const double lo = std::fmin(z1, z2) - margin, hi = std::fmax(z1, z2) + margin;
-  // Start on the side where monotone Newton applies: left of the root when G is concave.
-  const root_result root =
-      safeguarded_newton(G, lo, hi, law.alpha < 1.0 ? std::fmax(z1, z2) : std::fmin(z1, z2));
-  if (!root.converged) {
-    return {NAN, NAN, cell_status::not_converged, root.iterations};
-  }
-  const double ln_N = ln_C_2T - softplus_and_sigmoid(root.x).value;
-  const double ln_D = ln_T_3 + root.x;
-  if (!in_double_range(ln_N) || !in_double_range(ln_D)) {
-    return {NAN, NAN, cell_status::out_of_range, root.iterations};
-  }
-  return {ln_N, ln_D, cell_status::ok, root.iterations};
+// A budget in the objective's unit as the solvers see it: C in training FLOPs and its log.
+struct budget_terms {
+  double C;
+  double ln_C;
+  bool valid;
+};
+
+// ln_budget = ln(budget in the objective's unit), computed once per budget value.
+SCALESWEEP_HD budget_terms make_budget_terms(const hardware_terms& h, double budget,
+                                             double ln_budget) {
+  return {budget_in_training_flops(h.k, budget), ln_budget - h.ln_train,
+          std::isfinite(budget) && budget > 0};
 }
 
-// One output cell: the optimum and its loss; the Chinchilla model spends the whole budget on
-// training (the T = 0 budget optimum), as in the lesson's chart.
+struct budget_solution {
+  log_point point;
+  cell_status status;
+  int iterations;
+};
+
+SCALESWEEP_HD budget_solution checked_budget_solution(const log_point& point, int iterations) {
+  if (!in_double_range(point.ln_N) || !in_double_range(point.ln_D)) {
+    return {{NAN, NAN}, cell_status::out_of_range, iterations};
+  }
+  return {point, cell_status::ok, iterations};
+}
+
+// Whether a cell needs the root-finder: valid inputs, a feasible budget and T_eff > 0.
+SCALESWEEP_HD bool budget_needs_root(const prepared_law& p, const budget_terms& b,
+                                     const demand& d) {
+  return is_valid(p.law) && b.valid && d.valid && d.t_eff > 0 &&
+         !(b.C < minimum_budget_in_training_flops(d.t_eff));
+}
+
+SCALESWEEP_HD budget_solution solve_budget(const prepared_law& p, const budget_terms& b,
+                                           const demand& d) {
+  if (!is_valid(p.law) || !b.valid || !d.valid) {
+    return {{NAN, NAN}, cell_status::invalid_input, 0};
+  }
+  if (b.C < minimum_budget_in_training_flops(d.t_eff)) {
+    return {{NAN, NAN}, cell_status::infeasible, 0};
+  }
+  if (!(d.t_eff > 0)) {
+    return {chinchilla_budget_point(p, b.ln_C - ln_6), cell_status::ok, 0};
+  }
+  const budget_setup<double> setup = setup_budget(p, b.ln_C, d.ln_t_eff);
+  const root_result root =
+      safeguarded_root(setup.condition, setup.start.lo, setup.start.hi, setup.start.x);
+  if (!root.converged) {
+    return {{NAN, NAN}, cell_status::not_converged, root.iterations};
+  }
+  return checked_budget_solution(budget_point(setup, root.x), root.iterations);
+}
+
+// A model as the budget problem reports it: N, D and its loss, from ln N and ln D.
+template <class Real>
+struct budget_model_of {
+  Real N;
+  Real D;
+  Real loss;
+};
+using budget_model = budget_model_of<double>;
+
+template <class Real>
+SCALESWEEP_HD budget_model_of<Real> budget_model_at(const scaling_law& law,
+                                                    const log_point_of<Real>& x) {
+  return {exp_of(x.ln_N), exp_of(x.ln_D), loss_at_log(law, x.ln_N, x.ln_D)};
+}
+
+// The Chinchilla model spends the whole budget on training (the T = 0 budget optimum), as in the
+// lesson's chart; it depends on the budget and the hardware only, so sweeps compute it once per
+// (hardware, budget).
+SCALESWEEP_HD budget_model budget_chinchilla(const prepared_law& p, const budget_terms& b) {
+  return budget_model_at(p.law, chinchilla_budget_point(p, b.ln_C - ln_6));
+}
+
+// One output cell: the optimum and its loss, and the Chinchilla model of the same budget.
 struct budget_result {
   double N;
   double D;
@@ -101,18 +171,32 @@ struct budget_result {
   int iterations;
 };
 
+SCALESWEEP_HD budget_result budget_result_of(const budget_model& opt, const budget_model& chin,
+                                             int iterations) {
+  return {opt.N, opt.D, opt.loss, chin.N, chin.D, chin.loss, cell_status::ok, iterations};
+}
+
+SCALESWEEP_HD budget_result finish_budget(const prepared_law& p, const budget_model& chin,
+                                          const budget_solution& s) {
+  if (s.status != cell_status::ok) {
+    return {NAN, NAN, NAN, NAN, NAN, NAN, s.status, s.iterations};
+  }
+  return budget_result_of(budget_model_at(p.law, s.point), chin, s.iterations);
+}
+
+SCALESWEEP_HD budget_result budget_cell_result(const prepared_law& p, const budget_terms& b,
+                                               const budget_model& chin, const demand& d) {
+  return finish_budget(p, chin, solve_budget(p, b, d));
+}
+
+// One cell from plain numbers (CLI, tests): the same functions a sweep applies per axis and row.
 SCALESWEEP_HD budget_result budget_optimum(const scaling_law& law, const cost_coefficients& k,
                                            double budget, double T) {
-  const double C = budget_in_training_flops(k, budget);
-  const budget_solution opt = solve_budget(law, C, effective_inference_tokens(k, T));
-  const budget_solution chin = solve_budget(law, C, 0.0);
-  if (opt.status != cell_status::ok || chin.status != cell_status::ok) {
-    const cell_status s = opt.status != cell_status::ok ? opt.status : chin.status;
-    return {NAN, NAN, NAN, NAN, NAN, NAN, s, opt.iterations};
-  }
-  const double N = std::exp(opt.ln_N), D = std::exp(opt.ln_D);
-  const double Nc = std::exp(chin.ln_N), Dc = std::exp(chin.ln_D);
-  return {N, D, loss(law, N, D), Nc, Dc, loss(law, Nc, Dc), cell_status::ok, opt.iterations};
+  const prepared_law p = prepare_law(law);
+  const hardware_terms h = make_hardware_terms(k);
+  const double ln_budget = budget > 0 ? std::log(budget) : NAN;
+  const budget_terms b = make_budget_terms(h, budget, ln_budget);
+  return budget_cell_result(p, b, budget_chinchilla(p, b), make_demand(h, T, demand_log(T)));
 }
 
 } // namespace scalesweep

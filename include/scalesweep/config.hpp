@@ -22,16 +22,17 @@ struct law_spec {
 enum class compression_kind { none, deflate };
 
 struct output_spec {
-  std::string path;               // from [output] path, or "<config stem>.h5"
-  std::vector<std::string> dense; // subset of {"loss", "cost", "budget_curve"}
-  bool dense_given = false;       // false: every grid whose axes are declared
+  std::string path;                 // from [output] path, or "<config stem>.h5"
+  std::vector<std::string> dense;   // subset of {"loss", "cost", "budget_curve"}
+  bool dense_given = false;         // false: every grid whose axes are declared
+  std::vector<std::string> float32; // dense grids stored as float32 ([output] dtype)
   compression_kind compression = compression_kind::none;
   int deflate_level = 4;
-  std::int64_t tile_cells = default_tile_cells;
+  std::int64_t chunk_cells = default_chunk_cells;
 
-  static constexpr std::int64_t default_tile_cells = 131072; // 1 MiB of doubles per chunk
-  static constexpr std::int64_t min_tile_cells = 1;
-  static constexpr std::int64_t max_tile_cells = std::int64_t{1} << 27;
+  static constexpr std::int64_t default_chunk_cells = 131072; // 1 MiB of doubles per chunk
+  static constexpr std::int64_t min_chunk_cells = 1;
+  static constexpr std::int64_t max_chunk_cells = std::int64_t{1} << 24;
 };
 
 struct sweep_config {

@@ -3,6 +3,8 @@
 
 #include "scalesweep/host_device.hpp"
 
+#include <cmath>
+
 namespace scalesweep {
 
 // Cost per training FLOP and per inference FLOP. Objective `flops` is {1, 1}; `usd` is built by
@@ -19,8 +21,14 @@ SCALESWEEP_HD double inference_flops(double N, double T) {
   return 2.0 * N * T;
 }
 
+SCALESWEEP_HD double training_cost(const cost_coefficients& k, double N, double D) {
+  return k.train * training_flops(N, D);
+}
+SCALESWEEP_HD double inference_cost(const cost_coefficients& k, double N, double T) {
+  return k.inference * inference_flops(N, T);
+}
 SCALESWEEP_HD double lifetime_cost(const cost_coefficients& k, double N, double D, double T) {
-  return k.train * training_flops(N, D) + k.inference * inference_flops(N, T);
+  return training_cost(k, N, D) + inference_cost(k, N, T);
 }
 
 // The cost optimum under k equals the FLOP optimum at T_eff = T * k_inference / k_train (SPEC
@@ -46,6 +54,17 @@ SCALESWEEP_HD cost_coefficients usd_cost_coefficients(double train_usd_per_s, do
   return {train_usd_per_s / (train_mfu * train_peak_flops),
           serve_usd_per_s *
               (input_fraction * per_prefill_flop + (1.0 - input_fraction) * per_decode_flop)};
+}
+
+// A hardware scenario's coefficients with the logs the solvers need, computed once per sweep.
+struct hardware_terms {
+  cost_coefficients k;
+  double ln_train;           // ln k_train
+  double ln_inference_ratio; // ln(k_inference / k_train): ln T_eff = ln T + this
+};
+
+SCALESWEEP_HD hardware_terms make_hardware_terms(const cost_coefficients& k) {
+  return {k, std::log(k.train), std::log(k.inference / k.train)};
 }
 
 } // namespace scalesweep

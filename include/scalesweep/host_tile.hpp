@@ -1,29 +1,45 @@
-// Host memory for one tile's output columns, shaped for the largest tile of a problem.
+// Host memory for one tile's output columns: one block from a memory resource (pinned for CUDA).
 #pragma once
 
 #include "scalesweep/problem_cells.hpp"
 #include "scalesweep/sweep_plan.hpp"
 
 #include <cstdint>
-#include <vector>
+#include <memory_resource>
 
 namespace scalesweep {
 
 class host_tile {
 public:
   host_tile() = default;
-  explicit host_tile(const problem_plan& problem);
+  // Room for the largest tile of `problem`; `memory` must outlive the tile.
+  explicit host_tile(const problem_plan& problem,
+                     std::pmr::memory_resource* memory = std::pmr::new_delete_resource());
+  host_tile(host_tile&& other) noexcept;
+  host_tile& operator=(host_tile&& other) noexcept;
+  host_tile(const host_tile&) = delete;
+  host_tile& operator=(const host_tile&) = delete;
+  ~host_tile();
 
-  // Column pointers for cell functions; valid while this object lives and is not resized.
-  tile_columns columns();
-  const double* f64(int column) const { return m_f64[static_cast<std::size_t>(column)].data(); }
-  const std::uint8_t* status() const { return m_status.data(); }
+  // Column pointers for cell functions; valid while this object lives.
+  tile_columns columns() const;
+  const double* f64(int column) const { return columns().f64[column]; }
+  const std::uint8_t* status() const { return columns().status; }
   std::int64_t capacity() const { return m_capacity; }
+  std::size_t bytes() const { return m_bytes; }
+
+  // Bytes of a tile buffer for `problem` (what host_tile allocates), for memory planning.
+  static std::size_t bytes_for(const problem_plan& problem);
 
 private:
+  void release() noexcept;
+
+  std::pmr::memory_resource* m_memory = nullptr;
+  void* m_block = nullptr;
+  std::size_t m_bytes = 0;
   std::int64_t m_capacity = 0;
-  std::vector<std::vector<double>> m_f64;
-  std::vector<std::uint8_t> m_status;
+  int m_f64_columns = 0;
+  bool m_has_status = false;
 };
 
 } // namespace scalesweep

@@ -1,9 +1,10 @@
-// Per-cell work of each problem: decode the cell's axis values, solve, store. Both backends call
-// these.
+// Per-row and per-cell work of each problem. Both backends run these: decode a row's outer indices
+// once, then the cells along the innermost axis use precomputed per-axis terms and the solvers.
 #pragma once
 
 #include "scalesweep/budget_optimum.hpp"
 #include "scalesweep/cost_model.hpp"
+#include "scalesweep/demand.hpp"
 #include "scalesweep/host_device.hpp"
 #include "scalesweep/law.hpp"
 #include "scalesweep/loss_target_optimum.hpp"
@@ -13,15 +14,22 @@
 
 namespace scalesweep {
 
-// Axis values and per-scenario cost coefficients, as raw pointers into host or device memory.
+// Axis values and their derived terms (each computed once per axis value on the host, with the
+// functions named below), as raw pointers into host or device memory. Absent axes are null.
 struct sweep_views {
-  scaling_law law;
-  const cost_coefficients* hardware;
-  const double* T;
-  const double* N;
-  const double* D;
-  const double* loss_target;
-  const double* budget;
+  prepared_law law;
+  const hardware_terms* hardware;        // make_hardware_terms
+  const double* T;                       //
+  const double* ln_T;                    // demand_log
+  const double* N;                       //
+  const double* parameter_terms;         // parameter_term: A N^-alpha
+  const double* D;                       //
+  const double* data_terms;              // data_term: B D^-beta
+  const loss_target_terms* loss_targets; // make_loss_target_terms
+  const double* budget;                  //
+  const double* ln_budget;               // log(budget)
+  const budget_model* budget_chinchilla; // [hardware][budget]: budget_chinchilla
+  std::int64_t budget_count;
 };
 
 inline constexpr int max_f64_columns = 8;
@@ -61,88 +69,140 @@ namespace budget_columns {
 enum : int { N, D, loss, chinchilla_N, chinchilla_D, chinchilla_loss, count };
 }
 
-SCALESWEEP_HD void dense_loss_cell(const sweep_views& v, const tile_box& box, std::int64_t i,
-                                   const tile_columns& out) {
-  std::int64_t g[max_rank] = {};
-  grid_index(box, i, g);
-  out.f64[0][i] = loss(v.law, v.N[g[dense_loss_dims::N]], v.D[g[dense_loss_dims::D]]);
-}
+template <problem_kind Kind>
+struct problem_rows;
 
-SCALESWEEP_HD void dense_cost_cell(const sweep_views& v, const tile_box& box, std::int64_t i,
-                                   const tile_columns& out) {
-  std::int64_t g[max_rank] = {};
-  grid_index(box, i, g);
-  out.f64[0][i] =
-      lifetime_cost(v.hardware[g[dense_cost_dims::hardware]], v.N[g[dense_cost_dims::N]],
-                    v.D[g[dense_cost_dims::D]], v.T[g[dense_cost_dims::T]]);
-}
+// loss(N, D): a row is one N; a cell adds the D term.
+template <>
+struct problem_rows<problem_kind::dense_loss> {
+  struct row {
+    double parameter;
+  };
+  SCALESWEEP_HD static row make(const sweep_views& v, const std::int64_t* g) {
+    return {v.parameter_terms[g[dense_loss_dims::N]]};
+  }
+  SCALESWEEP_HD static void cell(const sweep_views& v, const row& r, std::int64_t d, std::int64_t i,
+                                 const tile_columns& out) {
+    out.f64[0][i] = loss_from_terms(v.law.law, r.parameter, v.data_terms[d]);
+  }
+};
 
-// The lesson's curve: loss of an N-parameter model trained on what the budget leaves after
-// serving T tokens. NaN where no training tokens are left.
-SCALESWEEP_HD void budget_curve_cell(const sweep_views& v, const tile_box& box, std::int64_t i,
-                                     const tile_columns& out) {
-  std::int64_t g[max_rank] = {};
-  grid_index(box, i, g);
-  const cost_coefficients& k = v.hardware[g[budget_curve_dims::hardware]];
-  const double N = v.N[g[budget_curve_dims::N]];
-  const double D =
-      budget_line_tokens(budget_in_training_flops(k, v.budget[g[budget_curve_dims::budget]]),
-                         effective_inference_tokens(k, v.T[g[budget_curve_dims::T]]), N);
-  const bool feasible = D > 0;
-  out.f64[budget_curve_columns::loss][i] = feasible ? loss(v.law, N, D) : NAN;
-  out.f64[budget_curve_columns::D][i] = feasible ? D : NAN;
-}
+// cost(hardware, T, N, D): a row is one (hardware, T, N); a cell adds the training cost.
+template <>
+struct problem_rows<problem_kind::dense_cost> {
+  struct row {
+    cost_coefficients k;
+    double N;
+    double inference;
+  };
+  SCALESWEEP_HD static row make(const sweep_views& v, const std::int64_t* g) {
+    const cost_coefficients& k = v.hardware[g[dense_cost_dims::hardware]].k;
+    const double N = v.N[g[dense_cost_dims::N]];
+    return {k, N, inference_cost(k, N, v.T[g[dense_cost_dims::T]])};
+  }
+  SCALESWEEP_HD static void cell(const sweep_views& v, const row& r, std::int64_t d, std::int64_t i,
+                                 const tile_columns& out) {
+    out.f64[0][i] = training_cost(r.k, r.N, v.D[d]) + r.inference; // as lifetime_cost adds them
+  }
+};
 
-SCALESWEEP_HD void loss_target_cell(const sweep_views& v, const tile_box& box, std::int64_t i,
-                                    const tile_columns& out) {
-  std::int64_t g[max_rank] = {};
-  grid_index(box, i, g);
-  const loss_target_result r = loss_target_optimum(v.law, v.hardware[g[loss_target_dims::hardware]],
-                                                   v.loss_target[g[loss_target_dims::loss_target]],
-                                                   v.T[g[loss_target_dims::T]]);
-  out.f64[loss_target_columns::N][i] = r.N;
-  out.f64[loss_target_columns::D][i] = r.D;
-  out.f64[loss_target_columns::cost][i] = r.cost;
-  out.f64[loss_target_columns::chinchilla_N][i] = r.chinchilla_N;
-  out.f64[loss_target_columns::chinchilla_D][i] = r.chinchilla_D;
-  out.f64[loss_target_columns::chinchilla_cost][i] = r.chinchilla_cost;
-  out.status[i] = static_cast<std::uint8_t>(r.status);
-}
+// The lesson's curves: a row is one (hardware, T, budget); a cell is a model size N trained on
+// what the budget leaves after serving T. NaN where nothing is left.
+template <>
+struct problem_rows<problem_kind::budget_curve> {
+  struct row {
+    double C;
+    double t_eff;
+  };
+  SCALESWEEP_HD static row make(const sweep_views& v, const std::int64_t* g) {
+    const cost_coefficients& k = v.hardware[g[budget_curve_dims::hardware]].k;
+    return {budget_in_training_flops(k, v.budget[g[budget_curve_dims::budget]]),
+            effective_inference_tokens(k, v.T[g[budget_curve_dims::T]])};
+  }
+  SCALESWEEP_HD static void cell(const sweep_views& v, const row& r, std::int64_t n, std::int64_t i,
+                                 const tile_columns& out) {
+    const double D = budget_line_tokens(r.C, r.t_eff, v.N[n]);
+    const bool feasible = D > 0;
+    out.f64[budget_curve_columns::loss][i] =
+        feasible ? loss_from_terms(v.law.law, v.parameter_terms[n], data_term(v.law.law, D)) : NAN;
+    out.f64[budget_curve_columns::D][i] = feasible ? D : NAN;
+  }
+};
 
-SCALESWEEP_HD void budget_cell(const sweep_views& v, const tile_box& box, std::int64_t i,
+// Loss-target optima: a row is one (hardware, T); a cell is a loss target.
+template <>
+struct problem_rows<problem_kind::loss_target> {
+  struct row {
+    hardware_terms hardware;
+    struct demand demand;
+  };
+  SCALESWEEP_HD static row make(const sweep_views& v, const std::int64_t* g) {
+    const hardware_terms& h = v.hardware[g[loss_target_dims::hardware]];
+    const std::int64_t t = g[loss_target_dims::T];
+    return {h, make_demand(h, v.T[t], v.ln_T[t])};
+  }
+  SCALESWEEP_HD static void cell(const sweep_views& v, const row& r, std::int64_t l, std::int64_t i,
+                                 const tile_columns& out) {
+    store(loss_target_cell_result(v.law, r.hardware, r.demand, v.loss_targets[l]), i, out);
+  }
+  SCALESWEEP_HD static void store(const loss_target_result& x, std::int64_t i,
+                                  const tile_columns& out) {
+    out.f64[loss_target_columns::N][i] = x.N;
+    out.f64[loss_target_columns::D][i] = x.D;
+    out.f64[loss_target_columns::cost][i] = x.cost;
+    out.f64[loss_target_columns::chinchilla_N][i] = x.chinchilla_N;
+    out.f64[loss_target_columns::chinchilla_D][i] = x.chinchilla_D;
+    out.f64[loss_target_columns::chinchilla_cost][i] = x.chinchilla_cost;
+    out.status[i] = static_cast<std::uint8_t>(x.status);
+  }
+};
+
+// Budget optima: a row is one (hardware, T); a cell is a budget.
+template <>
+struct problem_rows<problem_kind::budget> {
+  struct row {
+    hardware_terms hardware;
+    struct demand demand;
+    const budget_model* chinchilla; // this hardware's row of the [hardware][budget] table
+  };
+  SCALESWEEP_HD static row make(const sweep_views& v, const std::int64_t* g) {
+    const std::int64_t h = g[budget_dims::hardware];
+    const std::int64_t t = g[budget_dims::T];
+    return {v.hardware[h], make_demand(v.hardware[h], v.T[t], v.ln_T[t]),
+            v.budget_chinchilla + h * v.budget_count};
+  }
+  SCALESWEEP_HD static void cell(const sweep_views& v, const row& r, std::int64_t b, std::int64_t i,
+                                 const tile_columns& out) {
+    store(budget_cell_result(v.law, make_budget_terms(r.hardware, v.budget[b], v.ln_budget[b]),
+                             r.chinchilla[b], r.demand),
+          i, out);
+  }
+  SCALESWEEP_HD static void store(const budget_result& x, std::int64_t i, const tile_columns& out) {
+    out.f64[budget_columns::N][i] = x.N;
+    out.f64[budget_columns::D][i] = x.D;
+    out.f64[budget_columns::loss][i] = x.loss;
+    out.f64[budget_columns::chinchilla_N][i] = x.chinchilla_N;
+    out.f64[budget_columns::chinchilla_D][i] = x.chinchilla_D;
+    out.f64[budget_columns::chinchilla_loss][i] = x.chinchilla_loss;
+    out.status[i] = static_cast<std::uint8_t>(x.status);
+  }
+};
+
+// Cells first, first + step, ... of row `row` of the box: the CPU passes (0, 1) and a whole row,
+// a CUDA block its threads' lanes of a row segment [begin, end).
+template <problem_kind Kind>
+SCALESWEEP_HD void compute_row(const sweep_views& v, const tile_box& box, std::int64_t row,
+                               std::int64_t begin, std::int64_t end, std::int64_t step,
                                const tile_columns& out) {
   std::int64_t g[max_rank] = {};
-  grid_index(box, i, g);
-  const budget_result r = budget_optimum(v.law, v.hardware[g[budget_dims::hardware]],
-                                         v.budget[g[budget_dims::budget]], v.T[g[budget_dims::T]]);
-  out.f64[budget_columns::N][i] = r.N;
-  out.f64[budget_columns::D][i] = r.D;
-  out.f64[budget_columns::loss][i] = r.loss;
-  out.f64[budget_columns::chinchilla_N][i] = r.chinchilla_N;
-  out.f64[budget_columns::chinchilla_D][i] = r.chinchilla_D;
-  out.f64[budget_columns::chinchilla_loss][i] = r.chinchilla_loss;
-  out.status[i] = static_cast<std::uint8_t>(r.status);
-}
-
-// One dispatch for both backends, so adding a problem touches this switch and problems.cpp only.
-SCALESWEEP_HD void compute_cell(problem_kind kind, const sweep_views& v, const tile_box& box,
-                                std::int64_t i, const tile_columns& out) {
-  switch (kind) {
-  case problem_kind::dense_loss:
-    dense_loss_cell(v, box, i, out);
-    break;
-  case problem_kind::dense_cost:
-    dense_cost_cell(v, box, i, out);
-    break;
-  case problem_kind::budget_curve:
-    budget_curve_cell(v, box, i, out);
-    break;
-  case problem_kind::loss_target:
-    loss_target_cell(v, box, i, out);
-    break;
-  case problem_kind::budget:
-    budget_cell(v, box, i, out);
-    break;
+  const int last = box.rank - 1;
+  row_grid_index(box, row, g);
+  using rows = problem_rows<Kind>;
+  const typename rows::row context = rows::make(v, g);
+  const std::int64_t base = row * box.count[last];
+  const std::int64_t offset = box.offset[last];
+  for (std::int64_t j = begin; j < end; j += step) {
+    rows::cell(v, context, offset + j, base + j, out);
   }
 }
 

@@ -31,6 +31,8 @@ public:
   // Makes the results visible at their final path. A sink destroyed without finish() leaves
   // nothing at that path.
   void finish() { do_finish(); }
+  // Bytes of result data written so far (after compression).
+  virtual std::int64_t bytes_written() const = 0;
 
 private:
   virtual void do_write_tile(std::size_t problem_index, const tile_box& box,
@@ -38,10 +40,11 @@ private:
   virtual void do_finish() = 0;
 };
 
-// Writes SPEC §4's layout to `path + ".partial"` and renames it to `path` in finish().
-// The plan must outlive the sink.
+// Writes SPEC §4's layout to `path + ".partial"` and renames it to `path` in finish(); chunks
+// are encoded (converted, shuffled, deflated) on `compression_threads` threads. The plan must
+// outlive the sink. write_tile must be called from one thread at a time.
 std::unique_ptr<result_sink> make_hdf5_sink(const sweep_plan& plan, const std::string& path,
-                                            const run_metadata& meta);
+                                            const run_metadata& meta, int compression_threads);
 
 // Format version of result files (root attribute scalesweep_format_version); readers check it.
 inline constexpr std::int64_t result_format_version = 1;

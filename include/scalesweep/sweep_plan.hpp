@@ -19,24 +19,27 @@ struct variable_info {
   std::string name;
   std::string units;
   std::string long_name;
-  value_type type;
+  value_type type;                // in memory: every number is computed in double precision
+  bool stored_as_float32 = false; // in the file ([output] dtype)
 };
 
 // A problem's grid over named axes, its output variables and its tile shape (= HDF5 chunk).
 struct problem_plan {
   problem_kind kind;
-  std::string name;                   // "loss_target optima", for progress lines
-  std::vector<axis_id> dims;          // in the order of problem_cells.hpp's *_dims
-  std::vector<std::int64_t> shape;    // axis sizes along dims
-  std::vector<variable_info> outputs; // f64 columns in *_columns order, then the status (if any)
-  std::vector<std::int64_t> tile_shape;
+  std::string name;                      // "loss_target optima", for progress lines
+  std::vector<axis_id> dims;             // in the order of problem_cells.hpp's *_dims
+  std::vector<std::int64_t> shape;       // axis sizes along dims
+  std::vector<variable_info> outputs;    // f64 columns in *_columns order, then the status (if any)
+  std::vector<std::int64_t> chunk_shape; // HDF5 chunk: [output] chunk_cells, innermost dims first
+  std::vector<std::int64_t> tile_shape;  // unit of work: a whole number of chunks per dimension
 
   std::int64_t cells() const;
   std::int64_t tile_count() const;
   tile_box tile(std::int64_t index) const; // row-major over the grid of tiles
   std::int64_t f64_outputs() const;
   bool has_status() const;
-  std::int64_t bytes_per_cell() const;
+  std::int64_t memory_bytes_per_cell() const; // computed: 8 per number, 1 per status
+  std::int64_t file_bytes_per_cell() const;   // stored: 4 or 8 per number, 1 per status
 };
 
 struct sweep_plan {
@@ -54,14 +57,17 @@ struct sweep_plan {
 };
 
 // Resolves and checks what the config asks for (which problems, required axes); throws
-// input_error before any work starts. config.output.tile_cells bounds every tile.
+// input_error before any work starts. Tiles start as one chunk; fit_tiles grows them.
 sweep_plan make_plan(sweep_config config);
 
-// Tile shape for a grid: fills the innermost dimensions first, at most max_cells cells.
+// Box shape for a grid: fills the innermost dimensions first, at most max_cells cells.
 std::vector<std::int64_t> choose_tile_shape(const std::vector<std::int64_t>& shape,
                                             std::int64_t max_cells);
 
-// Host pointers of every axis of a plan (for the CPU backend; the CUDA backend copies them).
-sweep_views host_views(const sweep_plan& plan);
+// The largest box of at most max_cells cells (at least one chunk) that is a whole number of
+// chunks along each dimension (or the whole extent), growing the innermost dimensions first.
+std::vector<std::int64_t> chunk_aligned_tile_shape(const std::vector<std::int64_t>& shape,
+                                                   const std::vector<std::int64_t>& chunk,
+                                                   std::int64_t max_cells);
 
 } // namespace scalesweep

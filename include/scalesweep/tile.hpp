@@ -9,7 +9,9 @@ namespace scalesweep {
 
 inline constexpr int max_rank = 6;
 
-// offset/count per dimension of the problem's grid; cells are row-major inside the box.
+// offset/count per dimension of the problem's grid; cells are row-major inside the box. A row is
+// the run of cells along the last (innermost) dimension: backends decode the outer indices once
+// per row, so the per-cell work is the math alone.
 struct tile_box {
   int rank;
   std::int64_t offset[max_rank];
@@ -22,6 +24,22 @@ SCALESWEEP_HD std::int64_t cell_count(const tile_box& box) {
     n *= box.count[d];
   }
   return n;
+}
+
+SCALESWEEP_HD std::int64_t row_length(const tile_box& box) {
+  return box.count[box.rank - 1];
+}
+SCALESWEEP_HD std::int64_t row_count(const tile_box& box) {
+  return cell_count(box) / row_length(box);
+}
+
+// Grid index along each dimension but the last of the cells of row `row` of the box (the last
+// is left alone: it varies along the row).
+SCALESWEEP_HD void row_grid_index(const tile_box& box, std::int64_t row, std::int64_t* index) {
+  for (int d = box.rank - 2; d >= 0; --d) {
+    index[d] = box.offset[d] + row % box.count[d];
+    row /= box.count[d];
+  }
 }
 
 // Grid (not tile-local) index along each dimension of the i-th cell of the box.

@@ -61,6 +61,11 @@ void write_attribute(hid_t object, const std::string& name, double value) {
   write_raw_attribute(object, name, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, space, &value);
 }
 
+void write_attribute(hid_t object, const std::string& name, float value) {
+  const handle space = dataspace(H5Screate(H5S_SCALAR), "scalar space");
+  write_raw_attribute(object, name, H5T_IEEE_F32LE, H5T_NATIVE_FLOAT, space, &value);
+}
+
 void write_attribute(hid_t object, const std::string& name, const std::vector<double>& values) {
   const handle space = simple_space(values.size(), "attribute space");
   write_raw_attribute(object, name, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, space, values.data());

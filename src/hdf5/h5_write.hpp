@@ -15,6 +15,7 @@ handle utf8_string_type();
 void write_attribute(hid_t object, const std::string& name, const std::string& value);
 void write_attribute(hid_t object, const std::string& name, const std::vector<std::string>& values);
 void write_attribute(hid_t object, const std::string& name, double value);
+void write_attribute(hid_t object, const std::string& name, float value);
 void write_attribute(hid_t object, const std::string& name, const std::vector<double>& values);
 void write_attribute(hid_t object, const std::string& name, std::int64_t value);
 void write_attribute(hid_t object, const std::string& name,

@@ -3,6 +3,7 @@
 #include "scalesweep/status.hpp"
 #include "scalesweep/version.hpp"
 
+#include "../chunk_codec.hpp"
 #include "h5_handle.hpp"
 #include "h5_write.hpp"
 
@@ -12,6 +13,7 @@
 #include <cmath>
 #include <ctime>
 #include <filesystem>
+#include <limits>
 #include <system_error>
 
 namespace scalesweep {
@@ -29,8 +31,10 @@ std::string utc_now_iso8601() {
 
 class hdf5_sink final : public result_sink {
 public:
-  hdf5_sink(const sweep_plan& plan, std::string path, const run_metadata& meta)
-      : m_plan(plan), m_path(std::move(path)), m_partial(m_path + ".partial") {
+  hdf5_sink(const sweep_plan& plan, std::string path, const run_metadata& meta,
+            int compression_threads)
+      : m_plan(plan), m_path(std::move(path)), m_partial(m_path + ".partial"),
+        m_compression_threads(std::max(1, compression_threads)) {
     h5::silence_error_printing();
     std::error_code ec;
     std::filesystem::remove(m_partial, ec);
@@ -39,8 +43,16 @@ public:
     write_coordinates();
     for (const problem_plan& p : m_plan.problems) {
       m_variables.push_back(create_variables(p));
+      std::vector<chunk_encoder> encoders;
+      for (const variable_info& v : p.outputs) {
+        encoders.emplace_back(v, p.chunk_shape, m_plan.config.output.compression,
+                              m_plan.config.output.deflate_level);
+      }
+      m_encoders.push_back(std::move(encoders));
     }
   }
+
+  std::int64_t bytes_written() const override { return m_bytes_written; }
 
   hdf5_sink(const hdf5_sink&) = delete;
   hdf5_sink& operator=(const hdf5_sink&) = delete;
@@ -188,34 +200,45 @@ private:
 
   std::vector<h5::handle> create_variables(const problem_plan& p) const {
     const std::vector<hsize_t> shape(p.shape.begin(), p.shape.end());
-    const std::vector<hsize_t> chunk(p.tile_shape.begin(), p.tile_shape.end());
+    const std::vector<hsize_t> chunk(p.chunk_shape.begin(), p.chunk_shape.end());
     const h5::handle space = h5::dataspace(
         H5Screate_simple(static_cast<int>(shape.size()), shape.data(), nullptr), "variable space");
+    // Chunks are written whole with H5Dwrite_chunk: HDF5's chunk cache would only hold copies.
+    const h5::handle dapl = h5::property_list(H5Pcreate(H5P_DATASET_ACCESS), "dataset access list");
+    h5::check(H5Pset_chunk_cache(dapl.get(), 0, 0, H5D_CHUNK_CACHE_W0_DEFAULT), "chunk cache");
     std::vector<h5::handle> out;
     for (const variable_info& v : p.outputs) {
-      const bool is_f64 = v.type == value_type::f64;
+      const bool is_float = v.type == value_type::f64;
       const h5::handle dcpl =
           h5::property_list(H5Pcreate(H5P_DATASET_CREATE), "dataset creation list");
       h5::check(H5Pset_chunk(dcpl.get(), static_cast<int>(chunk.size()), chunk.data()),
                 "chunk '" + v.name + "'");
-      if (is_f64) {
+      hid_t file_type = H5T_STD_U8LE;
+      if (is_float && v.stored_as_float32) {
+        const float fill = NAN;
+        h5::check(H5Pset_fill_value(dcpl.get(), H5T_NATIVE_FLOAT, &fill), "fill value");
+        file_type = H5T_IEEE_F32LE;
+      } else if (is_float) {
         const double fill = NAN;
         h5::check(H5Pset_fill_value(dcpl.get(), H5T_NATIVE_DOUBLE, &fill), "fill value");
+        file_type = H5T_IEEE_F64LE;
       }
+      // The pipeline that chunk_encoder applies, recorded so that every reader can undo it.
       if (m_plan.config.output.compression == compression_kind::deflate) {
         h5::check(H5Pset_shuffle(dcpl.get()), "shuffle filter");
         h5::check(
             H5Pset_deflate(dcpl.get(), static_cast<unsigned>(m_plan.config.output.deflate_level)),
             "deflate filter");
       }
-      h5::handle ds = h5::dataset(H5Dcreate2(m_file.get(), v.name.c_str(),
-                                             is_f64 ? H5T_IEEE_F64LE : H5T_STD_U8LE, space.get(),
-                                             H5P_DEFAULT, dcpl.get(), H5P_DEFAULT),
+      h5::handle ds = h5::dataset(H5Dcreate2(m_file.get(), v.name.c_str(), file_type, space.get(),
+                                             H5P_DEFAULT, dcpl.get(), dapl.get()),
                                   "create '" + v.name + "'");
       h5::write_attribute(ds.get(), "units", v.units);
       h5::write_attribute(ds.get(), "long_name", v.long_name);
-      if (is_f64) {
-        h5::write_attribute(ds.get(), "_FillValue", static_cast<double>(NAN));
+      if (is_float && v.stored_as_float32) {
+        h5::write_attribute(ds.get(), "_FillValue", std::numeric_limits<float>::quiet_NaN());
+      } else if (is_float) {
+        h5::write_attribute(ds.get(), "_FillValue", std::numeric_limits<double>::quiet_NaN());
       } else {
         std::vector<std::uint8_t> flags(cell_status_count);
         for (int i = 0; i < cell_status_count; ++i) {
@@ -230,29 +253,45 @@ private:
     return out;
   }
 
+  // Encodes every chunk of every variable of the tile on the compression threads, then writes
+  // them in order with H5Dwrite_chunk (HDF5 itself is called from this thread only).
   void do_write_tile(std::size_t problem_index, const tile_box& box,
                      const host_tile& tile) override {
     const problem_plan& p = m_plan.problems[problem_index];
-    std::vector<hsize_t> offset, count;
-    for (int d = 0; d < box.rank; ++d) {
-      offset.push_back(static_cast<hsize_t>(box.offset[d]));
-      count.push_back(static_cast<hsize_t>(box.count[d]));
+    const std::vector<tile_box> chunks = chunks_of(p, box);
+    const tile_columns columns = tile.columns();
+    const std::vector<chunk_encoder>& encoders = m_encoders[problem_index];
+    const std::size_t variables = p.outputs.size();
+    const std::size_t tasks = chunks.size() * variables;
+    if (m_encoded.size() < tasks) {
+      m_encoded.resize(tasks);
     }
-    const h5::handle memory =
-        h5::dataspace(H5Screate_simple(box.rank, count.data(), nullptr), "tile space");
-    std::int64_t f64_column = 0;
-    for (std::size_t v = 0; v < p.outputs.size(); ++v) {
-      const hid_t ds = m_variables[problem_index][v].get();
-      const h5::handle file_space = h5::dataspace(H5Dget_space(ds), "variable space");
-      h5::check(H5Sselect_hyperslab(file_space.get(), H5S_SELECT_SET, offset.data(), nullptr,
-                                    count.data(), nullptr),
-                "select tile of '" + p.outputs[v].name + "'");
-      const bool is_f64 = p.outputs[v].type == value_type::f64;
-      const void* data = is_f64 ? static_cast<const void*>(tile.f64(static_cast<int>(f64_column++)))
-                                : static_cast<const void*>(tile.status());
-      h5::check(H5Dwrite(ds, is_f64 ? H5T_NATIVE_DOUBLE : H5T_NATIVE_UINT8, memory.get(),
-                         file_space.get(), H5P_DEFAULT, data),
-                "write tile of '" + p.outputs[v].name + "' to '" + m_partial + "'");
+    const auto task_count = static_cast<std::int64_t>(tasks);
+#pragma omp parallel num_threads(m_compression_threads)
+    {
+      std::vector<unsigned char> scratch;
+#pragma omp for schedule(dynamic, 1)
+      for (std::int64_t t = 0; t < task_count; ++t) {
+        const std::size_t v = static_cast<std::size_t>(t) % variables;
+        const std::size_t c = static_cast<std::size_t>(t) / variables;
+        const void* column = p.outputs[v].type == value_type::u8
+                                 ? static_cast<const void*>(columns.status)
+                                 : static_cast<const void*>(columns.f64[v]);
+        encoders[v].encode(box, column, chunks[c], scratch, m_encoded[static_cast<std::size_t>(t)]);
+      }
+    }
+    std::vector<hsize_t> offset(static_cast<std::size_t>(box.rank));
+    for (std::size_t t = 0; t < tasks; ++t) {
+      const std::size_t v = t % variables;
+      const tile_box& chunk = chunks[t / variables];
+      for (int d = 0; d < box.rank; ++d) {
+        offset[static_cast<std::size_t>(d)] = static_cast<hsize_t>(chunk.offset[d]);
+      }
+      const std::vector<unsigned char>& bytes = m_encoded[t];
+      h5::check(H5Dwrite_chunk(m_variables[problem_index][v].get(), H5P_DEFAULT, 0, offset.data(),
+                               bytes.size(), bytes.data()),
+                "write a chunk of '" + p.outputs[v].name + "' to '" + m_partial + "'");
+      m_bytes_written += static_cast<std::int64_t>(bytes.size());
     }
   }
 
@@ -273,15 +312,19 @@ private:
   std::string m_partial;
   h5::handle m_file;
   std::vector<std::pair<axis_id, h5::handle>> m_coordinates;
-  std::vector<std::vector<h5::handle>> m_variables; // per problem, per output
+  std::vector<std::vector<h5::handle>> m_variables;   // per problem, per output
+  std::vector<std::vector<chunk_encoder>> m_encoders; // per problem, per output
+  std::vector<std::vector<unsigned char>> m_encoded;  // per (chunk, variable) of a tile
+  int m_compression_threads;
+  std::int64_t m_bytes_written = 0;
   bool m_finished = false;
 };
 
 } // namespace
 
 std::unique_ptr<result_sink> make_hdf5_sink(const sweep_plan& plan, const std::string& path,
-                                            const run_metadata& meta) {
-  return std::make_unique<hdf5_sink>(plan, path, meta);
+                                            const run_metadata& meta, int compression_threads) {
+  return std::make_unique<hdf5_sink>(plan, path, meta, compression_threads);
 }
 
 } // namespace scalesweep

@@ -27,7 +27,7 @@ loss_target = { linear = [1.9, 2.6], points = 6 }
 budget = { log10 = [3, 8], points = 5 }
 [output]
 path = "ignored.h5"
-tile_cells = 16
+chunk_cells = 16
 """
 
 PRESETS = {"h100": "sardana2024-default", "l40s-serve": "h100-train-l40s-serve"}

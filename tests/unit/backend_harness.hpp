@@ -31,7 +31,7 @@ T = { values = [0, 1e6, 1e10, 1e13, 1e16] }
 loss_target = { linear = [1.7, 3.0], points = 53 }
 budget = { log10 = [2, 9], points = 31 }
 [output]
-tile_cells = TILE
+chunk_cells = TILE
 )";
 
 inline sweep_plan plan_with_tiles(std::int64_t tile_cells) {

@@ -34,7 +34,7 @@ loss_target = { linear = [1.9, 2.6], points = 8 }
 path = "x.h5"
 dense = ["cost"]
 compression = "deflate"
-tile_cells = 7
+chunk_cells = 7
 )";
 
 TEST(Config, ValidConfigResolvesPresetsOverridesAndAxes) {
@@ -56,7 +56,7 @@ TEST(Config, ValidConfigResolvesPresetsOverridesAndAxes) {
   EXPECT_EQ(c.find_axis(axis_id::budget), nullptr);
   EXPECT_EQ(c.output.path, "x.h5");
   EXPECT_EQ(c.output.compression, compression_kind::deflate);
-  EXPECT_EQ(c.output.tile_cells, 7);
+  EXPECT_EQ(c.output.chunk_cells, 7);
 }
 
 TEST(Config, PlanHasTheRequestedProblemsWithUsdUnits) {

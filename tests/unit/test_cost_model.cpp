@@ -45,10 +45,13 @@ TEST(CostModel, UsdOptimumIsTheFlopOptimumAtEffectiveDemand) {
       const loss_target_result flops =
           loss_target_optimum(L, {1, 1}, 2.0, effective_inference_tokens(k, T));
       ASSERT_EQ(usd.status, cell_status::ok);
-      EXPECT_DOUBLE_EQ(usd.N, flops.N) << p.name;
-      EXPECT_DOUBLE_EQ(usd.D, flops.D) << p.name;
-      // flops.cost is in FLOPs at T_eff; times k_tr it is the dollar cost (a few roundings).
-      EXPECT_NEAR(usd.cost, k.train * flops.cost, 1e-14 * usd.cost) << p.name;
+      // The usd path forms ln T_eff as ln T + ln(k_inf/k_tr), the flops path as ln(T_eff): they
+      // differ by rounding (~1e-16 absolute in ln T_eff), which 1/beta ~ 3.5 and the condition
+      // of the optimum amplify to a few 1e-15 in N and D. 1e-13 bounds that with margin.
+      EXPECT_NEAR(usd.N, flops.N, 1e-13 * flops.N) << p.name;
+      EXPECT_NEAR(usd.D, flops.D, 1e-13 * flops.D) << p.name;
+      // flops.cost is in FLOPs at T_eff; times k_tr it is the dollar cost.
+      EXPECT_NEAR(usd.cost, k.train * flops.cost, 1e-13 * usd.cost) << p.name;
     }
   }
 }

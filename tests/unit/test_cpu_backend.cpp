@@ -26,3 +26,64 @@ TEST(CpuBackend, ResultsAreIndependentOfThreadsAndTileSize) {
 }
 
 } // namespace
+
+namespace {
+
+using namespace scalesweep;
+
+// The CPU computes the optima in SIMD lanes (AVX2/AVX-512, libmvec's exp/log: <= 4 ulp) where it
+// can; `scalesweep optimum` and the tests' references use the scalar cells (glibc, <= 1 ulp).
+// The solves are well conditioned (errors grow ~1/beta ~ 3.5 from ln to N and D), so both agree
+// to a few 1e-15; 1e-13 leaves margin. Run with SCALESWEEP_LANES=none/avx2 by ctest too.
+TEST(CpuBackend, LanesAgreeWithTheScalarCells) {
+  const sweep_plan plan = harness::plan_with_tiles(1 << 20);
+  const auto computed = harness::compute_all(plan, *make_cpu_backend(plan, 0));
+  const scaling_law law = plan.config.law.law;
+  std::size_t column = 0;
+  double worst = 0;
+  for (const problem_plan& p : plan.problems) {
+    if (p.kind != problem_kind::loss_target && p.kind != problem_kind::budget) {
+      column += p.outputs.size();
+      continue;
+    }
+    const axis* T = plan.find_axis(axis_id::T);
+    const axis* x = plan.find_axis(p.kind == problem_kind::loss_target ? axis_id::loss_target
+                                                                       : axis_id::budget);
+    for (std::int64_t h = 0; h < p.shape[0]; ++h) {
+      for (std::int64_t t = 0; t < p.shape[1]; ++t) {
+        for (std::int64_t j = 0; j < p.shape[2]; ++j) {
+          const auto cell = static_cast<std::size_t>((h * p.shape[1] + t) * p.shape[2] + j);
+          const cost_coefficients& k = plan.hardware_coefficients[static_cast<std::size_t>(h)];
+          const double Tv = T->values[static_cast<std::size_t>(t)];
+          const double xv = x->values[static_cast<std::size_t>(j)];
+          double expected[3];
+          double status = 0;
+          if (p.kind == problem_kind::loss_target) {
+            const loss_target_result r = loss_target_optimum(law, k, xv, Tv);
+            expected[0] = r.N, expected[1] = r.D, expected[2] = r.cost;
+            status = static_cast<double>(r.status);
+          } else {
+            const budget_result r = budget_optimum(law, k, xv, Tv);
+            expected[0] = r.N, expected[1] = r.D, expected[2] = r.loss;
+            status = static_cast<double>(r.status);
+          }
+          ASSERT_EQ(computed[column + p.outputs.size() - 1][cell], status);
+          for (std::size_t v = 0; v < 3; ++v) {
+            const double got = computed[column + v][cell];
+            if (std::isnan(expected[v])) {
+              ASSERT_TRUE(std::isnan(got));
+              continue;
+            }
+            const double error = std::fabs(got - expected[v]) / std::fabs(expected[v]);
+            worst = std::max(worst, error);
+            ASSERT_LE(error, 1e-13) << p.name << " cell " << cell << " output " << v;
+          }
+        }
+      }
+    }
+    column += p.outputs.size();
+  }
+  std::printf("lanes vs scalar cells: worst relative difference %.2e\n", worst);
+}
+
+} // namespace

@@ -66,8 +66,8 @@ TEST(SolverReference, LossTargetOptimumMatchesLongDoubleBisection) {
     max_iterations = std::max(max_iterations, r.iterations);
   }
   RecordProperty("worst_relative_error_N", std::to_string(worst_N));
-  RecordProperty("max_newton_iterations", max_iterations);
-  std::printf("loss target: worst rel. error N %.2e D %.2e cost %.2e, max %d Newton steps\n",
+  RecordProperty("max_root_iterations", max_iterations);
+  std::printf("loss target: worst rel. error N %.2e D %.2e cost %.2e, max %d root-finder steps\n",
               worst_N, worst_D, worst_cost, max_iterations);
   EXPECT_LE(worst_N, required_accuracy);
   EXPECT_LE(worst_D, required_accuracy);
@@ -101,8 +101,8 @@ TEST(SolverReference, BudgetOptimumMatchesLongDoubleBisection) {
     worst_loss = std::max(worst_loss, rel(r.loss, ref_loss));
     max_iterations = std::max(max_iterations, r.iterations);
   }
-  std::printf("budget: worst rel. error N %.2e D %.2e loss %.2e, max %d Newton steps\n", worst_N,
-              worst_D, worst_loss, max_iterations);
+  std::printf("budget: worst rel. error N %.2e D %.2e loss %.2e, max %d root-finder steps\n",
+              worst_N, worst_D, worst_loss, max_iterations);
   EXPECT_LE(worst_N, required_accuracy);
   EXPECT_LE(worst_D, required_accuracy);
   EXPECT_LE(worst_loss, required_accuracy);

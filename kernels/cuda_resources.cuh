@@ -1,4 +1,4 @@
-// Move-only owners of CUDA resources: device memory and streams.
+// Move-only owners of CUDA resources: device memory, streams, events and pinned host memory.
 #pragma once
 
 #include "cuda_check.cuh"
@@ -6,6 +6,7 @@
 #include <cuda_runtime.h>
 
 #include <cstddef>
+#include <memory_resource>
 #include <utility>
 #include <vector>
 
@@ -70,6 +71,46 @@ public:
 
 private:
   cudaStream_t m_stream = nullptr;
+};
+
+// An event marking the end of a tile's work on a stream (no timing: cheaper to record).
+class event {
+public:
+  event() { SCALESWEEP_CUDA_CHECK(cudaEventCreateWithFlags(&m_event, cudaEventDisableTiming)); }
+  event(event&& other) noexcept : m_event(std::exchange(other.m_event, nullptr)) {}
+  event& operator=(event&& other) noexcept {
+    std::swap(m_event, other.m_event);
+    return *this;
+  }
+  event(const event&) = delete;
+  event& operator=(const event&) = delete;
+  ~event() {
+    if (m_event != nullptr) {
+      cudaEventDestroy(m_event);
+    }
+  }
+
+  void record(cudaStream_t s) const { SCALESWEEP_CUDA_CHECK(cudaEventRecord(m_event, s)); }
+  void synchronize() const { SCALESWEEP_CUDA_CHECK(cudaEventSynchronize(m_event)); }
+
+private:
+  cudaEvent_t m_event = nullptr;
+};
+
+// Page-locked host memory, so device-to-host copies run at full PCIe speed and asynchronously.
+class pinned_memory_resource final : public std::pmr::memory_resource {
+private:
+  void* do_allocate(std::size_t bytes, std::size_t /*alignment*/) override {
+    void* p = nullptr;
+    SCALESWEEP_CUDA_CHECK(cudaMallocHost(&p, bytes)); // page-aligned
+    return p;
+  }
+  void do_deallocate(void* p, std::size_t /*bytes*/, std::size_t /*alignment*/) override {
+    cudaFreeHost(p);
+  }
+  bool do_is_equal(const std::pmr::memory_resource& other) const noexcept override {
+    return this == &other;
+  }
 };
 
 } // namespace scalesweep::cuda

@@ -1,0 +1,91 @@
+// Kernel benchmark: cells/s of each problem's kernel per backend, without I/O (bench/README.md).
+#include "scalesweep/backend.hpp"
+#include "scalesweep/config.hpp"
+#include "scalesweep/sweep_plan.hpp"
+
+#include <CLI/CLI.hpp>
+
+#include <chrono>
+#include <cstdio>
+#include <string>
+#include <vector>
+
+namespace {
+
+using namespace scalesweep;
+
+// A synthetic sweep for one problem with about `cells` cells: the axes a realistic sweep has.
+std::string config_for(const std::string& problem, std::int64_t cells) {
+  std::string axes;
+  const auto side = [](std::int64_t n, int dims) {
+    return std::to_string(
+        std::max<std::int64_t>(2, static_cast<std::int64_t>(std::pow(n, 1.0 / dims))));
+  };
+  if (problem == "loss_target") {
+    axes = "T = { log10 = [6, 16], points = " + side(cells, 2) +
+           " }\nloss_target = { linear = [1.8, 3.0], points = " + side(cells, 2) + " }\n";
+  } else if (problem == "budget") {
+    axes = "T = { log10 = [6, 16], points = " + side(cells, 2) +
+           " }\nbudget = { log10 = [20, 27], points = " + side(cells, 2) + " }\n";
+  } else if (problem == "dense_loss") {
+    axes = "N = { log10 = [7, 13], points = " + side(cells, 2) +
+           " }\nD = { log10 = [8, 15], points = " + side(cells, 2) + " }\n";
+  } else { // dense_cost
+    axes = "T = { values = [0, 1e9, 1e12, 1e15] }\nN = { log10 = [7, 13], points = " +
+           side(cells / 4, 2) + " }\nD = { log10 = [8, 15], points = " + side(cells / 4, 2) +
+           " }\n";
+  }
+  const std::string dense = problem == "dense_loss"   ? "[\"loss\"]"
+                            : problem == "dense_cost" ? "[\"cost\"]"
+                                                      : "[]";
+  return "[law]\npreset = \"sardana2024\"\n[axes]\n" + axes + "[output]\ndense = " + dense + "\n";
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"scalesweep kernel benchmark: cells/s per problem and backend, no I/O"};
+  std::string backend_name = "cpu";
+  std::vector<std::string> problems = {"loss_target", "budget", "dense_loss", "dense_cost"};
+  std::int64_t cells = 4'000'000, tile_cells = 1 << 22;
+  int threads = 0, repeats = 3;
+  app.add_option("--backend", backend_name)->check(CLI::IsMember({"cpu", "cuda"}));
+  app.add_option("--problem", problems);
+  app.add_option("--cells", cells);
+  app.add_option("--tile-cells", tile_cells);
+  app.add_option("--threads", threads);
+  app.add_option("--repeats", repeats);
+  CLI11_PARSE(app, argc, argv);
+
+  std::printf("{\"backend\": \"%s\", \"results\": [", backend_name.c_str());
+  bool first = true;
+  for (const std::string& problem : problems) {
+    sweep_plan plan = make_plan(parse_config(config_for(problem, cells), problem + ".toml"));
+    for (problem_plan& p : plan.problems) {
+      p.tile_shape = chunk_aligned_tile_shape(p.shape, p.chunk_shape, tile_cells);
+    }
+    backend_options options;
+    options.choice = backend_name == "cuda" ? backend_choice::cuda : backend_choice::cpu;
+    options.threads = threads;
+    const auto backend = make_backend(plan, options);
+    const problem_plan& p = plan.problems.front();
+    host_tile tile(p);
+    double best = 0;
+    for (int r = 0; r < repeats; ++r) {
+      const auto start = std::chrono::steady_clock::now();
+      for (std::int64_t t = 0; t < p.tile_count(); ++t) {
+        backend->compute(p, p.tile(t), tile);
+      }
+      const double s =
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+      best = std::max(best, static_cast<double>(p.cells()) / s);
+    }
+    std::printf(
+        "%s\n  {\"problem\": \"%s\", \"cells\": %lld, \"cells_per_s\": %.4g, \"backend\": \"%s\"}",
+        first ? "" : ",", problem.c_str(), static_cast<long long>(p.cells()), best,
+        backend->description().c_str());
+    first = false;
+  }
+  std::printf("\n]}\n");
+  return 0;
+}
