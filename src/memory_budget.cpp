@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <cctype>
 #include <cmath>
+#include <fstream>
 #include <string>
 #include <sys/resource.h>
 #include <unistd.h>
@@ -22,9 +23,18 @@ std::int64_t physical_memory_bytes() {
 }
 
 std::int64_t peak_resident_bytes() {
+  // VmHWM belongs to this program's address space; getrusage's ru_maxrss is not reset by exec
+  // and would report the parent's size when a large process (a Python test) started us.
+  std::ifstream status("/proc/self/status");
+  std::string line;
+  while (std::getline(status, line)) {
+    if (line.rfind("VmHWM:", 0) == 0) {
+      return std::stoll(line.substr(6)) * 1024; // "VmHWM:   12345 kB"
+    }
+  }
   rusage usage{};
   getrusage(RUSAGE_SELF, &usage);
-  return static_cast<std::int64_t>(usage.ru_maxrss) * 1024; // Linux reports KiB
+  return static_cast<std::int64_t>(usage.ru_maxrss) * 1024;
 }
 
 std::int64_t default_host_memory_limit() {

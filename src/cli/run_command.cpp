@@ -17,6 +17,7 @@
 
 #include <cstdio>
 #include <filesystem>
+#include <malloc.h>
 #include <memory>
 
 namespace scalesweep::cli {
@@ -74,6 +75,9 @@ backend_choice resolve_choice(const run_options& o) {
 }
 
 int run(const run_options& o, const std::string& command_line) {
+  // Tile buffers come and go per problem; a fixed mmap threshold makes glibc return them to the
+  // system at once (its adaptive threshold would keep freed tiles in the heap, above the limit).
+  mallopt(M_MMAP_THRESHOLD, 256 * 1024);
   sweep_config config = load_config(o.config);
   if (o.optima_only) {
     config.output.dense.clear();
@@ -94,10 +98,10 @@ int run(const run_options& o, const std::string& command_line) {
   memory_limits limits{o.memory_limit.empty() ? default_host_memory_limit()
                                               : byte_size_option(o.memory_limit, "--memory-limit"),
                        0};
+  const std::int64_t gpu_limit =
+      o.gpu_memory_limit.empty() ? 0 : byte_size_option(o.gpu_memory_limit, "--gpu-memory-limit");
   if (on_gpu && cuda_device_count() > o.device) {
-    limits.device_bytes = o.gpu_memory_limit.empty()
-                              ? cuda_free_memory(o.device) / 2
-                              : byte_size_option(o.gpu_memory_limit, "--gpu-memory-limit");
+    limits.device_bytes = gpu_limit > 0 ? gpu_limit : cuda_free_memory(o.device) / 2;
   }
   const std::int64_t cap =
       o.tile_cells > 0 ? o.tile_cells : (on_gpu ? max_gpu_tile_cells : max_cpu_tile_cells);

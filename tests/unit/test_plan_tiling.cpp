@@ -60,3 +60,51 @@ TEST(Tiling, RandomGridsAreCoveredExactlyOnce) {
 }
 
 } // namespace
+
+namespace {
+
+using namespace scalesweep;
+
+// Tiles grown by chunk_aligned_tile_shape hold whole chunks: every tile offset is a multiple of
+// the chunk shape, every tile extent too (or reaches the grid's edge), and the limit holds.
+TEST(Tiling, ChunkAlignedTilesHoldWholeChunks) {
+  std::mt19937 rng(11);
+  for (int trial = 0; trial < 300; ++trial) {
+    const int rank = 1 + static_cast<int>(rng() % 4);
+    std::vector<std::int64_t> shape;
+    shape.reserve(static_cast<std::size_t>(rank));
+    for (int d = 0; d < rank; ++d) {
+      shape.push_back(1 + static_cast<std::int64_t>(rng() % 40));
+    }
+    const std::int64_t chunk_cells = 1 + static_cast<std::int64_t>(rng() % 50);
+    const std::int64_t tile_cells = chunk_cells * (1 + static_cast<std::int64_t>(rng() % 20));
+    problem_plan p;
+    p.shape = shape;
+    p.chunk_shape = choose_tile_shape(shape, chunk_cells);
+    p.tile_shape = chunk_aligned_tile_shape(shape, p.chunk_shape, tile_cells);
+    std::int64_t chunk_size = 1, tile_size = 1;
+    for (int d = 0; d < rank; ++d) {
+      chunk_size *= p.chunk_shape[static_cast<std::size_t>(d)];
+      tile_size *= p.tile_shape[static_cast<std::size_t>(d)];
+    }
+    ASSERT_LE(tile_size, std::max(tile_cells, chunk_size));
+    std::int64_t covered = 0;
+    for (std::int64_t t = 0; t < p.tile_count(); ++t) {
+      const tile_box box = p.tile(t);
+      covered += cell_count(box);
+      for (int d = 0; d < rank; ++d) {
+        const std::int64_t c = p.chunk_shape[static_cast<std::size_t>(d)];
+        ASSERT_EQ(box.offset[d] % c, 0);
+        ASSERT_TRUE(box.count[d] % c == 0 ||
+                    box.offset[d] + box.count[d] == shape[static_cast<std::size_t>(d)]);
+      }
+    }
+    std::int64_t cells = 1;
+    for (std::int64_t s : shape) {
+      cells *= s;
+    }
+    ASSERT_EQ(covered, cells);
+  }
+}
+
+} // namespace
