@@ -1,9 +1,18 @@
 #!/usr/bin/env bash
-# Configures and builds scalesweep in build/ (CUDA backend when nvcc is found, else CPU only).
+# Configures and builds scalesweep (CUDA backend when nvcc is found, else CPU only).
+#   scripts/build.sh                 serial build in build/
+#   scripts/build.sh mpi             MPI build (OpenMPI + parallel HDF5, CPU backend) in build-mpi/
 # Extra arguments go to CMake, e.g. scripts/build.sh -DSCALESWEEP_USE_CUDA=OFF.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-cmake -S . -B build -DPython3_EXECUTABLE="$PWD/.venv/bin/python" "$@" > build.configure.log \
-  || { cat build.configure.log; exit 1; }
-grep -E '^-- (scalesweep|  )' build.configure.log || true
-cmake --build build -j"$(nproc)"
+dir=build
+args=()
+if [ "${1:-}" = mpi ]; then
+  shift
+  dir=build-mpi
+  args=(-DSCALESWEEP_USE_MPI=ON -DSCALESWEEP_USE_CUDA=OFF)
+fi
+cmake -S . -B "$dir" -DPython3_EXECUTABLE="$PWD/.venv/bin/python" "${args[@]}" "$@" > "$dir.configure.log" \
+  || { cat "$dir.configure.log"; exit 1; }
+grep -E '^-- (scalesweep|  )' "$dir.configure.log" || true
+cmake --build "$dir" -j"$(nproc)"

@@ -22,7 +22,7 @@ int main_impl(int argc, char** argv) {
   app.require_subcommand(1);
   const std::vector<command> commands = {add_run_command(app, command_line),
                                          add_optimum_command(app), add_validate_command(app),
-                                         add_presets_command(app)};
+                                         add_presets_command(app), add_merge_command(app)};
   if (argc > 1 && argv[1][0] != '-') {
     bool known = false;
     for (const command& c : commands) {
@@ -31,7 +31,7 @@ int main_impl(int argc, char** argv) {
     if (!known) {
       std::fprintf(stderr,
                    "error: unknown command '%s'\nhint: commands are run, optimum, validate, "
-                   "presets (see --help)\n",
+                   "presets, merge (see --help)\n",
                    argv[1]);
       return exit_bad_input;
     }

@@ -175,7 +175,8 @@ void fit_tiles(sweep_plan& plan, const memory_limits& limits, std::int64_t max_t
                           "raise the limit, or lower [output] chunk_cells");
       }
     }
-    p.tile_shape = chunk_aligned_tile_shape(p.shape, p.chunk_shape, cells);
+    // Tiles cut blocks (the unit of shards and ranks), so they are at most a block.
+    p.tile_shape = chunk_aligned_tile_shape(p.block_shape, p.chunk_shape, cells);
   }
 }
 

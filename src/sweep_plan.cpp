@@ -16,25 +16,56 @@ std::int64_t problem_plan::cells() const {
   return n;
 }
 
+namespace {
+std::int64_t boxes_along(std::int64_t extent, std::int64_t box) {
+  return (extent + box - 1) / box;
+}
+
+tile_box box_at(const std::vector<std::int64_t>& shape, const std::vector<std::int64_t>& box_shape,
+                std::int64_t index) {
+  tile_box box{};
+  box.rank = static_cast<int>(shape.size());
+  for (int d = box.rank - 1; d >= 0; --d) {
+    const auto u = static_cast<std::size_t>(d);
+    const std::int64_t along = boxes_along(shape[u], box_shape[u]);
+    box.offset[d] = (index % along) * box_shape[u];
+    box.count[d] = std::min(box_shape[u], shape[u] - box.offset[d]);
+    index /= along;
+  }
+  return box;
+}
+} // namespace
+
+std::int64_t problem_plan::chunk_count() const {
+  std::int64_t n = 1;
+  for (std::size_t d = 0; d < shape.size(); ++d) {
+    n *= boxes_along(shape[d], chunk_shape[d]);
+  }
+  return n;
+}
+
+std::int64_t problem_plan::block_count() const {
+  std::int64_t n = 1;
+  for (std::size_t d = 0; d < shape.size(); ++d) {
+    n *= boxes_along(shape[d], block_shape[d]);
+  }
+  return n;
+}
+
+tile_box problem_plan::block(std::int64_t index) const {
+  return box_at(shape, block_shape, index);
+}
+
 std::int64_t problem_plan::tile_count() const {
   std::int64_t n = 1;
   for (std::size_t d = 0; d < shape.size(); ++d) {
-    n *= (shape[d] + tile_shape[d] - 1) / tile_shape[d];
+    n *= boxes_along(shape[d], tile_shape[d]);
   }
   return n;
 }
 
 tile_box problem_plan::tile(std::int64_t index) const {
-  tile_box box{};
-  box.rank = static_cast<int>(shape.size());
-  for (int d = box.rank - 1; d >= 0; --d) {
-    const std::int64_t tiles_along = (shape[d] + tile_shape[d] - 1) / tile_shape[d];
-    const std::int64_t t = index % tiles_along;
-    index /= tiles_along;
-    box.offset[d] = t * tile_shape[d];
-    box.count[d] = std::min(tile_shape[d], shape[d] - box.offset[d]);
-  }
-  return box;
+  return box_at(shape, tile_shape, index);
 }
 
 std::int64_t problem_plan::f64_outputs() const {
@@ -147,6 +178,12 @@ public:
     }
     p.outputs = std::move(outputs);
     p.chunk_shape = choose_tile_shape(p.shape, m_plan.config.output.chunk_cells);
+    // About 64 blocks per problem (so shards and ranks have work to share), each between one
+    // chunk and 16M cells.
+    const std::int64_t block_cells =
+        std::clamp<std::int64_t>(static_cast<std::int64_t>(cells / 64),
+                                 m_plan.config.output.chunk_cells, std::int64_t{1} << 24);
+    p.block_shape = chunk_aligned_tile_shape(p.shape, p.chunk_shape, block_cells);
     p.tile_shape = p.chunk_shape;
     m_plan.problems.push_back(std::move(p));
   }

@@ -1,8 +1,12 @@
-// The tile pipeline: a pool of host tiles, the compute loop on the calling thread, a writer thread.
+// The tile pipeline: a pool of host tiles, the compute loop on the calling thread, a writer thread
+// that also makes the run's collective decisions (checkpoint, stop) once per round.
 #include "tile_pipeline.hpp"
+
+#include "interrupt.hpp"
 
 #include <chrono>
 #include <condition_variable>
+#include <cstdlib>
 #include <deque>
 #include <exception>
 #include <mutex>
@@ -13,18 +17,22 @@ namespace scalesweep {
 
 namespace {
 
-struct written_tile {
-  std::size_t problem;
-  tile_box box;
-  host_tile* tile;
+using steady = std::chrono::steady_clock;
+
+// One round of one rank: a computed tile, or nothing (MPI ranks with fewer tiles).
+struct round_item {
+  const tile_box* box = nullptr;
+  host_tile* tile = nullptr;
 };
 
-// Owns the writer thread. Tiles go in with push(); the thread writes them and hands the buffers
-// back through acquire(). The first error of the writer is kept and rethrown to the producer.
 class tile_writer {
 public:
-  tile_writer(result_sink& sink, progress_reporter& progress)
-      : m_sink(sink), m_progress(progress), m_thread([this] { loop(); }) {}
+  tile_writer(const problem_plan& problem, std::size_t problem_index, std::int64_t rounds,
+              result_sink& sink, progress_reporter& progress, const communicator& comm,
+              double checkpoint_seconds)
+      : m_problem(problem), m_problem_index(problem_index), m_rounds(rounds), m_sink(sink),
+        m_progress(progress), m_comm(comm), m_checkpoint_seconds(checkpoint_seconds),
+        m_last_checkpoint(steady::now()), m_thread([this] { loop(); }) {}
 
   tile_writer(const tile_writer&) = delete;
   tile_writer& operator=(const tile_writer&) = delete;
@@ -34,7 +42,7 @@ public:
   ~tile_writer() {
     {
       const std::lock_guard<std::mutex> lock(m_mutex);
-      m_stop = true;
+      m_abandon = true;
     }
     m_changed.notify_all();
     m_thread.join();
@@ -45,31 +53,45 @@ public:
     m_free.push_back(tile);
   }
 
+  // A free buffer, or nullptr once the writer has stopped the run (interrupted).
   host_tile* acquire() {
     std::unique_lock<std::mutex> lock(m_mutex);
-    m_changed.wait(lock, [this] { return !m_free.empty() || m_error; });
+    m_changed.wait(lock, [this] { return !m_free.empty() || m_error || m_stopped; });
     rethrow_locked();
+    if (m_stopped) {
+      return nullptr;
+    }
     host_tile* t = m_free.back();
     m_free.pop_back();
     return t;
   }
 
-  void push(const written_tile& w) {
+  bool stopped() {
+    const std::lock_guard<std::mutex> lock(m_mutex);
+    rethrow_locked();
+    return m_stopped;
+  }
+
+  void push(const round_item& item) {
     {
       const std::lock_guard<std::mutex> lock(m_mutex);
       rethrow_locked();
-      m_queue.push_back(w);
+      m_queue.push_back(item);
     }
     m_changed.notify_all();
   }
 
-  // Waits until every queued tile is written and all `buffers` are back, then forgets them.
+  // Waits until every round is written (or the run stopped) and all buffers are back.
   void drain(std::size_t buffers) {
     std::unique_lock<std::mutex> lock(m_mutex);
-    m_changed.wait(lock, [&] { return (m_queue.empty() && m_free.size() == buffers) || m_error; });
+    m_changed.wait(lock, [&] {
+      return m_error || (m_stopped && !m_busy) ||
+             (m_queue.empty() && m_free.size() == buffers && !m_busy);
+    });
     rethrow_locked();
-    m_free.clear();
   }
+
+  int stop_signal() const { return m_stop_signal; }
 
 private:
   void rethrow_locked() const {
@@ -79,40 +101,99 @@ private:
   }
 
   void loop() {
-    for (;;) {
-      written_tile w{};
+    for (std::int64_t round = 0; round < m_rounds; ++round) {
+      round_item item;
       {
         std::unique_lock<std::mutex> lock(m_mutex);
-        m_changed.wait(lock, [this] { return !m_queue.empty() || m_stop; });
-        if (m_stop || m_error) { // stop: drained normally, or abandoned after an error
+        m_changed.wait(lock, [this] { return !m_queue.empty() || m_abandon; });
+        if (m_abandon) {
           return;
         }
-        w = m_queue.front();
+        item = m_queue.front();
         m_queue.pop_front();
+        m_busy = true;
       }
+      bool stop = false;
       try {
-        m_sink.write_tile(w.problem, w.box, *w.tile);
-        m_progress.advance(cell_count(w.box));
+        stop = write_round(item, round);
+        debug_delay();
       } catch (...) {
         const std::lock_guard<std::mutex> lock(m_mutex);
         m_error = std::current_exception();
       }
       {
         const std::lock_guard<std::mutex> lock(m_mutex);
-        m_free.push_back(w.tile);
+        if (item.tile != nullptr) {
+          m_free.push_back(item.tile);
+        }
+        m_busy = false;
+        m_stopped = m_stopped || stop;
       }
       m_changed.notify_all();
+      if (stop || m_error) {
+        return;
+      }
     }
   }
 
+  // SCALESWEEP_DEBUG_ROUND_DELAY_MS slows every round down, so that tests can interrupt a small
+  // run at many different moments. Not for use in production runs.
+  static void debug_delay() {
+    static const int ms = [] {
+      const char* v = std::getenv("SCALESWEEP_DEBUG_ROUND_DELAY_MS");
+      return v != nullptr ? std::atoi(v) : 0;
+    }();
+    if (ms > 0) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(ms));
+    }
+  }
+
+  // Writes one round and takes the run's decisions together with the other ranks: whether to
+  // checkpoint (time, interruption, last round) and whether to stop. Returns whether to stop.
+  bool write_round(const round_item& item, std::int64_t round) {
+    m_sink.write_tile(m_problem_index, item.box, item.tile);
+    if (item.box != nullptr) {
+      for (std::int64_t c : chunk_indices(m_problem, *item.box)) {
+        if (m_sink.done_chunks(m_problem_index)[static_cast<std::size_t>(c)] == 0) {
+          m_written.push_back(c);
+        }
+      }
+    }
+    m_progress.advance(m_comm.sum(item.box != nullptr ? cell_count(*item.box) : 0));
+    const double since = std::chrono::duration<double>(steady::now() - m_last_checkpoint).count();
+    const int signal = interrupt_signal();
+    const std::int64_t flags =
+        m_comm.max((signal != 0 ? 2 : 0) | (since >= m_checkpoint_seconds ? 1 : 0));
+    const bool stop = (flags & 2) != 0;
+    if (stop || (flags & 1) != 0 || round == m_rounds - 1) {
+      m_sink.checkpoint(m_problem_index, m_comm.all_gather(m_written));
+      m_written.clear();
+      m_last_checkpoint = steady::now();
+    }
+    if (stop) {
+      m_stop_signal = signal != 0 ? signal : 15; // a rank not signalled itself follows the others
+    }
+    return stop;
+  }
+
+  const problem_plan& m_problem;
+  std::size_t m_problem_index;
+  std::int64_t m_rounds;
   result_sink& m_sink;
   progress_reporter& m_progress;
+  const communicator& m_comm;
+  double m_checkpoint_seconds;
+  steady::time_point m_last_checkpoint;
+  std::vector<std::int64_t> m_written; // chunks written since the last checkpoint
+  int m_stop_signal = 0;
   std::mutex m_mutex;
   std::condition_variable m_changed;
-  std::deque<written_tile> m_queue;
+  std::deque<round_item> m_queue;
   std::vector<host_tile*> m_free;
   std::exception_ptr m_error;
-  bool m_stop = false;
+  bool m_busy = false;
+  bool m_stopped = false;
+  bool m_abandon = false;
   std::thread m_thread; // last: starts after the members it uses
 };
 
@@ -138,51 +219,97 @@ private:
   compute_backend& m_backend;
 };
 
-} // namespace
-
-run_summary run_pipeline(const sweep_plan& plan, compute_backend& backend, result_sink& sink,
-                         progress_reporter& progress, int host_tiles) {
-  const auto start = std::chrono::steady_clock::now();
-  run_summary s;
-  for (std::size_t p = 0; p < plan.problems.size(); ++p) {
-    const problem_plan& problem = plan.problems[p];
-    std::vector<host_tile> pool;
-    pool.reserve(static_cast<std::size_t>(host_tiles));
-    for (int i = 0; i < host_tiles; ++i) {
-      pool.emplace_back(problem, backend.host_memory());
-    }
-    // Declared after the pool: on an error the writer stops and the in-flight tile is waited
-    // for before any buffer is freed.
-    in_flight_guard in_flight(backend);
-    tile_writer writer(sink, progress);
-    for (host_tile& t : pool) {
-      writer.add_free(&t);
-    }
-    written_tile previous{p, {}, nullptr};
-    for (std::int64_t t = 0; t < problem.tile_count(); ++t) {
-      const tile_box box = problem.tile(t);
-      host_tile* buffer = writer.acquire();
-      backend.submit(problem, box, *buffer);
-      in_flight.tile = buffer;
-      if (previous.tile != nullptr) {
-        backend.wait(*previous.tile); // overlaps the kernel just submitted
-        writer.push(previous);
-      }
-      previous = {p, box, buffer};
-      s.cells += cell_count(box);
-      ++s.tiles;
-    }
+// Runs one problem; returns the signal that stopped it, or 0.
+int run_problem(const sweep_plan& plan, std::size_t p, compute_backend& backend, result_sink& sink,
+                progress_reporter& progress, const communicator& comm,
+                const pipeline_options& options, run_summary& s) {
+  const problem_plan& problem = plan.problems[p];
+  const std::vector<tile_box> tiles =
+      assigned_tiles(problem, options.shard, comm.rank(), comm.size(), sink.done_chunks(p));
+  const std::int64_t rounds = comm.max(static_cast<std::int64_t>(tiles.size()));
+  if (rounds == 0) {
+    return 0;
+  }
+  std::vector<host_tile> pool;
+  const int buffers = std::min<int>(options.host_tiles, static_cast<int>(tiles.size()) + 1);
+  pool.reserve(static_cast<std::size_t>(buffers));
+  for (int i = 0; i < buffers; ++i) {
+    pool.emplace_back(problem, backend.host_memory());
+  }
+  // After the pool: on an error the writer stops, then the in-flight tile is waited for, then
+  // the buffers are freed.
+  in_flight_guard in_flight(backend);
+  tile_writer writer(problem, p, rounds, sink, progress, comm, options.checkpoint_seconds);
+  for (host_tile& t : pool) {
+    writer.add_free(&t);
+  }
+  round_item previous;
+  const auto flush_previous = [&] {
     if (previous.tile != nullptr) {
       backend.wait(*previous.tile);
       in_flight.tile = nullptr;
       writer.push(previous);
+      previous = {};
     }
-    writer.drain(pool.size());
+  };
+  for (std::int64_t r = 0; r < rounds && !writer.stopped(); ++r) {
+    if (r >= static_cast<std::int64_t>(tiles.size())) {
+      flush_previous();
+      writer.push({}); // this rank joins the round's collective writes with nothing
+      continue;
+    }
+    const tile_box& box = tiles[static_cast<std::size_t>(r)];
+    host_tile* buffer = writer.acquire();
+    if (buffer == nullptr) {
+      break; // stopped
+    }
+    backend.submit(problem, box, *buffer);
+    in_flight.tile = buffer;
+    if (previous.tile != nullptr) {
+      backend.wait(*previous.tile); // overlaps the kernel just submitted
+      writer.push(previous);
+    }
+    previous = {&box, buffer};
+    ++s.tiles;
+  }
+  flush_previous();
+  writer.drain(pool.size());
+  return writer.stop_signal();
+}
+
+} // namespace
+
+std::int64_t assigned_cells(const sweep_plan& plan, const result_sink& sink,
+                            const communicator& comm, const shard_spec& shard) {
+  std::int64_t cells = 0;
+  for (std::size_t p = 0; p < plan.problems.size(); ++p) {
+    for (const tile_box& t :
+         assigned_tiles(plan.problems[p], shard, comm.rank(), comm.size(), sink.done_chunks(p))) {
+      cells += cell_count(t);
+    }
+  }
+  return cells;
+}
+
+run_summary run_pipeline(const sweep_plan& plan, compute_backend& backend, result_sink& sink,
+                         progress_reporter& progress, const communicator& comm,
+                         const pipeline_options& options) {
+  const auto start = steady::now();
+  run_summary s;
+  const std::int64_t mine = assigned_cells(plan, sink, comm, options.shard);
+  for (std::size_t p = 0; p < plan.problems.size(); ++p) {
+    const int signal = run_problem(plan, p, backend, sink, progress, comm, options, s);
+    if (signal != 0) {
+      progress.finish();
+      throw run_interrupted(signal, "interrupted by signal " + std::to_string(signal) +
+                                        "; progress up to the last round is saved");
+    }
   }
   sink.finish();
   progress.finish();
-  s.bytes_written = sink.bytes_written();
-  s.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  s.cells = comm.sum(mine);
+  s.bytes_written = comm.sum(sink.bytes_written());
+  s.seconds = std::chrono::duration<double>(steady::now() - start).count();
   return s;
 }
 

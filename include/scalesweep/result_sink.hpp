@@ -4,8 +4,10 @@
 #include "scalesweep/host_tile.hpp"
 #include "scalesweep/sweep_plan.hpp"
 
+#include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
 namespace scalesweep {
 
@@ -15,6 +17,9 @@ struct run_metadata {
   std::string command_line; // argv joined
 };
 
+// A result file being written. Chunks (the HDF5 chunks of each problem's variables) are the unit
+// of progress: a checkpoint records which are done and flushes, so an interrupted run can resume.
+// In an MPI run every rank holds the sink and every call but bytes_written is collective.
 class result_sink {
 public:
   virtual ~result_sink() = default;
@@ -24,27 +29,47 @@ public:
   result_sink(result_sink&&) = delete;
   result_sink& operator=(result_sink&&) = delete;
 
-  // problem_index: position in plan.problems. The tile's cells are box row-major.
-  void write_tile(std::size_t problem_index, const tile_box& box, const host_tile& tile) {
+  // One byte per chunk of problem `problem_index`: 1 where recorded done (a resumed file).
+  virtual const std::vector<std::uint8_t>& done_chunks(std::size_t problem_index) const = 0;
+
+  // Writes the chunks of `box` that are not done yet; `tile` holds the box's cells row-major.
+  // MPI: every rank calls once per round, with box == tile == nullptr when it has no tile.
+  void write_tile(std::size_t problem_index, const tile_box* box, const host_tile* tile) {
     do_write_tile(problem_index, box, tile);
   }
-  // Makes the results visible at their final path. A sink destroyed without finish() leaves
-  // nothing at that path.
+  // Records `chunks` (of every rank) as done and flushes the file.
+  void checkpoint(std::size_t problem_index, const std::vector<std::int64_t>& chunks) {
+    do_checkpoint(problem_index, chunks);
+  }
+  // Makes the results visible at their final path. Without finish() the path is untouched and
+  // the partial file stays for --resume.
   void finish() { do_finish(); }
-  // Bytes of result data written so far (after compression).
+  // Bytes of result data this process wrote so far (after compression).
   virtual std::int64_t bytes_written() const = 0;
 
 private:
-  virtual void do_write_tile(std::size_t problem_index, const tile_box& box,
-                             const host_tile& tile) = 0;
+  virtual void do_write_tile(std::size_t problem_index, const tile_box* box,
+                             const host_tile* tile) = 0;
+  virtual void do_checkpoint(std::size_t problem_index,
+                             const std::vector<std::int64_t>& chunks) = 0;
   virtual void do_finish() = 0;
 };
 
-// Writes SPEC §4's layout to `path + ".partial"` and renames it to `path` in finish(); chunks
-// are encoded (converted, shuffled, deflated) on `compression_threads` threads. The plan must
-// outlive the sink. write_tile must be called from one thread at a time.
-std::unique_ptr<result_sink> make_hdf5_sink(const sweep_plan& plan, const std::string& path,
-                                            const run_metadata& meta, int compression_threads);
+class communicator;
+struct shard_spec;
+
+struct sink_options {
+  std::string path; // final path; the file is written at path + ".partial"
+  run_metadata meta;
+  int compression_threads; // threads encoding chunks (serial writes)
+  bool resume;             // continue path + ".partial" instead of creating it
+};
+
+// Writes SPEC §4's layout. Serial runs encode chunks themselves (conversion, shuffle, deflate on
+// compression_threads) and write them with H5Dwrite_chunk; MPI runs create the file on rank 0
+// and write collectively with MPI-IO. The plan and communicator must outlive the sink.
+std::unique_ptr<result_sink> open_hdf5_sink(const sweep_plan& plan, const shard_spec& shard,
+                                            const communicator& comm, const sink_options& options);
 
 // Format version of result files (root attribute scalesweep_format_version); readers check it.
 inline constexpr std::int64_t result_format_version = 1;

@@ -31,9 +31,15 @@ struct problem_plan {
   std::vector<std::int64_t> shape;       // axis sizes along dims
   std::vector<variable_info> outputs;    // f64 columns in *_columns order, then the status (if any)
   std::vector<std::int64_t> chunk_shape; // HDF5 chunk: [output] chunk_cells, innermost dims first
-  std::vector<std::int64_t> tile_shape;  // unit of work: a whole number of chunks per dimension
+  // Unit handed to shards and MPI ranks: whole chunks, fixed by the config alone so that every
+  // shard and rank (and a resumed run) cuts the grid the same way.
+  std::vector<std::int64_t> block_shape;
+  std::vector<std::int64_t> tile_shape; // unit of work: whole chunks, at most a block
 
   std::int64_t cells() const;
+  std::int64_t chunk_count() const;
+  std::int64_t block_count() const;
+  tile_box block(std::int64_t index) const; // row-major over the grid of blocks
   std::int64_t tile_count() const;
   tile_box tile(std::int64_t index) const; // row-major over the grid of tiles
   std::int64_t f64_outputs() const;

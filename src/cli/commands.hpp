@@ -17,6 +17,7 @@ command add_run_command(CLI::App& parent, const std::string& command_line);
 command add_optimum_command(CLI::App& parent);
 command add_validate_command(CLI::App& parent);
 command add_presets_command(CLI::App& parent);
+command add_merge_command(CLI::App& parent);
 
 // Flag checks with messages that name the range ("must be finite and >= 0, got -5").
 CLI::Validator non_negative_number();

@@ -108,6 +108,10 @@ handle write_coordinate(hid_t file, const std::string& name,
   return ds;
 }
 
+handle write_bytes(hid_t file, const std::string& path, const std::vector<std::uint8_t>& values) {
+  return write_1d(file, path, H5T_STD_U8LE, H5T_NATIVE_UINT8, values.size(), values.data());
+}
+
 handle write_strings(hid_t file, const std::string& name, const std::vector<std::string>& values) {
   const handle t = utf8_string_type();
   const std::vector<const char*> p = c_strings(values);

@@ -25,6 +25,9 @@ void write_attribute(hid_t object, const std::string& name,
 handle write_coordinate(hid_t file, const std::string& name, const std::vector<double>& values);
 handle write_coordinate(hid_t file, const std::string& name,
                         const std::vector<std::int32_t>& values);
+// A 1-D uint8 dataset holding `values` (contiguous), or rewrites an existing one of that size.
+handle write_bytes(hid_t file, const std::string& path, const std::vector<std::uint8_t>& values);
+
 // A 1-D variable-length UTF-8 string dataset.
 handle write_strings(hid_t file, const std::string& name, const std::vector<std::string>& values);
 

@@ -1,264 +1,158 @@
-// The HDF5 result file of SPEC §4: coordinates as dimension scales, tile-shaped chunks, attributes.
+// The result sink: creates or resumes the partial file, writes tiles chunk by chunk (serial: own
+// encoding + H5Dwrite_chunk; MPI: collective MPI-IO writes), records progress, renames at the end.
 #include "scalesweep/result_sink.hpp"
-#include "scalesweep/status.hpp"
-#include "scalesweep/version.hpp"
 
 #include "../chunk_codec.hpp"
+#include "../parallel/communicator.hpp"
+#include "../work_plan.hpp"
 #include "h5_handle.hpp"
+#include "h5_read.hpp"
 #include "h5_write.hpp"
+#include "result_layout.hpp"
 
-#include <hdf5_hl.h>
+#include <H5ACpublic.h>
+#if SCALESWEEP_HAVE_MPI
+#include <mpi.h>
+#endif
 
-#include <chrono>
-#include <cmath>
-#include <ctime>
+#include <algorithm>
 #include <filesystem>
-#include <limits>
 #include <system_error>
 
 namespace scalesweep {
 
 namespace {
 
-std::string utc_now_iso8601() {
-  const std::time_t now = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
-  std::tm tm{};
-  gmtime_r(&now, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
+// Dirty metadata stays in memory until a checkpoint flushes it, so the file on disk is always
+// the last checkpoint's, whenever the process dies (kill -9 included). Best effort: where HDF5
+// refuses (some parallel configurations) flushes still make checkpoints consistent.
+void keep_metadata_until_flush(hid_t file) {
+  H5AC_cache_config_t config{};
+  config.version = H5AC__CURR_CACHE_CONFIG_VERSION;
+  if (H5Fget_mdc_config(file, &config) < 0) {
+    h5::error_stack_message();
+    return;
+  }
+  config.evictions_enabled = false;
+  config.incr_mode = H5C_incr__off;
+  config.flash_incr_mode = H5C_flash_incr__off;
+  config.decr_mode = H5C_decr__off;
+  if (H5Fset_mdc_config(file, &config) < 0) {
+    h5::error_stack_message(); // clears the stack
+  }
+}
+
+h5::handle create_file(const std::string& path) {
+  const h5::handle fcpl = h5::property_list(H5Pcreate(H5P_FILE_CREATE), "file creation list");
+  h5::check(H5Pset_link_creation_order(fcpl.get(), H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED),
+            "track link creation order");
+  h5::check(H5Pset_attr_creation_order(fcpl.get(), H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED),
+            "track attribute creation order");
+  const h5::handle fapl = h5::file_access(false);
+  return h5::file(H5Fcreate(path.c_str(), H5F_ACC_TRUNC, fcpl.get(), fapl.get()),
+                  "create '" + path + "'");
 }
 
 class hdf5_sink final : public result_sink {
 public:
-  hdf5_sink(const sweep_plan& plan, std::string path, const run_metadata& meta,
-            int compression_threads)
-      : m_plan(plan), m_path(std::move(path)), m_partial(m_path + ".partial"),
-        m_compression_threads(std::max(1, compression_threads)) {
+  hdf5_sink(const sweep_plan& plan, const shard_spec& shard, const communicator& comm,
+            const sink_options& options)
+      : m_plan(plan), m_comm(comm), m_parallel(comm.parallel()), m_path(options.path),
+        m_partial(options.path + ".partial"),
+        m_compression_threads(std::max(1, options.compression_threads)) {
     h5::silence_error_printing();
-    std::error_code ec;
-    std::filesystem::remove(m_partial, ec);
-    m_file = create_file();
-    write_root_attributes(meta);
-    write_coordinates();
-    for (const problem_plan& p : m_plan.problems) {
-      m_variables.push_back(create_variables(p));
+    if (!options.resume) {
+      create_skeleton(shard, options.meta);
+    }
+    m_file = h5::file(H5Fopen(m_partial.c_str(), H5F_ACC_RDWR, h5::file_access(m_parallel).get()),
+                      "open '" + m_partial + "'");
+    if (options.resume) {
+      h5::check_resumable(m_file.get(), m_partial, m_plan, shard);
+    }
+    keep_metadata_until_flush(m_file.get());
+    for (std::size_t p = 0; p < m_plan.problems.size(); ++p) {
+      const problem_plan& problem = m_plan.problems[p];
+      std::vector<h5::handle> datasets;
       std::vector<chunk_encoder> encoders;
-      for (const variable_info& v : p.outputs) {
-        encoders.emplace_back(v, p.chunk_shape, m_plan.config.output.compression,
+      for (const variable_info& v : problem.outputs) {
+        datasets.push_back(h5::dataset(H5Dopen2(m_file.get(), v.name.c_str(), H5P_DEFAULT),
+                                       "open '" + v.name + "'"));
+        encoders.emplace_back(v, problem.chunk_shape, m_plan.config.output.compression,
                               m_plan.config.output.deflate_level);
       }
+      m_variables.push_back(std::move(datasets));
       m_encoders.push_back(std::move(encoders));
+      m_done.push_back(h5::read_bytes(m_file.get(), h5::done_path(p)));
+      m_done_datasets.push_back(h5::dataset(
+          H5Dopen2(m_file.get(), h5::done_path(p).c_str(), H5P_DEFAULT), "open progress record"));
     }
   }
-
-  std::int64_t bytes_written() const override { return m_bytes_written; }
 
   hdf5_sink(const hdf5_sink&) = delete;
   hdf5_sink& operator=(const hdf5_sink&) = delete;
   hdf5_sink(hdf5_sink&&) = delete;
   hdf5_sink& operator=(hdf5_sink&&) = delete;
+  // Without finish() the handles close and the partial file stays: its last checkpoint resumes.
+  ~hdf5_sink() override = default;
 
-  ~hdf5_sink() override {
-    if (!m_finished) {
-      m_variables.clear();
-      m_coordinates.clear();
-      m_file = h5::handle();
-      std::error_code ec;
-      std::filesystem::remove(m_partial, ec);
-    }
+  const std::vector<std::uint8_t>& done_chunks(std::size_t problem_index) const override {
+    return m_done[problem_index];
   }
+
+  std::int64_t bytes_written() const override { return m_bytes_written; }
 
 private:
-  h5::handle create_file() const {
-    const h5::handle fcpl = h5::property_list(H5Pcreate(H5P_FILE_CREATE), "file creation list");
-    h5::check(H5Pset_link_creation_order(fcpl.get(), H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED),
-              "track link creation order");
-    h5::check(H5Pset_attr_creation_order(fcpl.get(), H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED),
-              "track attribute creation order");
-    const h5::handle fapl = h5::property_list(H5Pcreate(H5P_FILE_ACCESS), "file access list");
-    h5::check(H5Pset_libver_bounds(fapl.get(), H5F_LIBVER_V18, H5F_LIBVER_LATEST),
-              "set library version bounds");
-    return h5::file(H5Fcreate(m_partial.c_str(), H5F_ACC_TRUNC, fcpl.get(), fapl.get()),
-                    "create '" + m_partial + "'");
-  }
-
-  void write_root_attributes(const run_metadata& meta) const {
-    const sweep_config& c = m_plan.config;
-    const hid_t f = m_file.get();
-    h5::write_attribute(f, "title", c.title);
-    h5::write_attribute(f, "scalesweep_version", std::string(scalesweep_version));
-    h5::write_attribute(f, "scalesweep_format_version", result_format_version);
-    h5::write_attribute(f, "git_revision", std::string(scalesweep_git_revision));
-    h5::write_attribute(f, "created", utc_now_iso8601());
-    h5::write_attribute(f, "command_line", meta.command_line);
-    h5::write_attribute(f, "backend", meta.backend);
-    h5::write_attribute(f, "config", c.text);
-    h5::write_attribute(f, "config_path", c.source_name);
-    h5::write_attribute(f, "law_preset", c.law.preset);
-    h5::write_attribute(f, "law_E", c.law.law.E);
-    h5::write_attribute(f, "law_A", c.law.law.A);
-    h5::write_attribute(f, "law_B", c.law.law.B);
-    h5::write_attribute(f, "law_alpha", c.law.law.alpha);
-    h5::write_attribute(f, "law_beta", c.law.law.beta);
-    h5::write_attribute(f, "objective", std::string(to_string(c.objective)));
-    h5::write_attribute(f, "cost_units", std::string(cost_units(c.objective)));
-    write_hardware_attributes();
-  }
-
-  // One array per resolved number, indexed like the hardware dimension.
-  void write_hardware_attributes() const {
-    const hid_t f = m_file.get();
-    std::vector<double> k_train, k_inference;
-    for (const cost_coefficients& k : m_plan.hardware_coefficients) {
-      k_train.push_back(k.train);
-      k_inference.push_back(k.inference);
-    }
-    h5::write_attribute(f, "hardware_names", m_plan.hardware_names);
-    h5::write_attribute(f, "hardware_cost_per_train_flop", k_train);
-    h5::write_attribute(f, "hardware_cost_per_inference_flop", k_inference);
-    const std::vector<hardware_scenario>& hw = m_plan.config.hardware;
-    if (hw.empty()) {
-      return;
-    }
-    const auto strings = [&](auto field) {
-      std::vector<std::string> v;
-      v.reserve(hw.size());
-      for (const hardware_scenario& h : hw) {
-        v.push_back(field(h));
-      }
-      return v;
-    };
-    const auto numbers = [&](auto field) {
-      std::vector<double> v;
-      v.reserve(hw.size());
-      for (const hardware_scenario& h : hw) {
-        v.push_back(field(h));
-      }
-      return v;
-    };
-    using H = const hardware_scenario&;
-    h5::write_attribute(f, "hardware_preset", strings([](H h) { return h.preset; }));
-    h5::write_attribute(f, "hardware_train_gpu", strings([](H h) { return h.train.gpu; }));
-    h5::write_attribute(f, "hardware_train_dtype", strings([](H h) { return h.train.dtype; }));
-    h5::write_attribute(f, "hardware_train_peak_flops",
-                        numbers([](H h) { return h.train.peak_flops; }));
-    h5::write_attribute(f, "hardware_train_mfu", numbers([](H h) { return h.train.mfu; }));
-    h5::write_attribute(f, "hardware_train_usd_per_hour",
-                        numbers([](H h) { return h.train.usd_per_hour; }));
-    h5::write_attribute(f, "hardware_serve_gpu", strings([](H h) { return h.serve.gpu; }));
-    h5::write_attribute(f, "hardware_serve_dtype", strings([](H h) { return h.serve.dtype; }));
-    h5::write_attribute(f, "hardware_serve_peak_flops",
-                        numbers([](H h) { return h.serve.peak_flops; }));
-    h5::write_attribute(f, "hardware_serve_prefill_mfu",
-                        numbers([](H h) { return h.serve.prefill_mfu; }));
-    h5::write_attribute(f, "hardware_serve_decode_mfu",
-                        numbers([](H h) { return h.serve.decode_mfu; }));
-    h5::write_attribute(f, "hardware_serve_usd_per_hour",
-                        numbers([](H h) { return h.serve.usd_per_hour; }));
-    h5::write_attribute(f, "hardware_serve_input_tokens",
-                        numbers([](H h) { return h.serve.input_tokens; }));
-    h5::write_attribute(f, "hardware_serve_output_tokens",
-                        numbers([](H h) { return h.serve.output_tokens; }));
-  }
-
-  void write_coordinates() {
-    for (const axis& a : m_plan.axes) {
-      h5::handle ds;
-      if (a.id == axis_id::hardware) {
-        std::vector<std::int32_t> index(a.values.begin(), a.values.end());
-        ds = h5::write_coordinate(m_file.get(), a.name, index);
-      } else {
-        ds = h5::write_coordinate(m_file.get(), a.name, a.values);
-      }
-      h5::write_attribute(ds.get(), "units", a.units);
-      h5::write_attribute(ds.get(), "long_name", a.long_name);
-      h5::write_attribute(ds.get(), "spacing", a.spacing);
-      m_coordinates.emplace_back(a.id, std::move(ds));
-    }
-    const h5::handle names =
-        h5::write_strings(m_file.get(), "hardware_name", m_plan.hardware_names);
-    h5::write_attribute(names.get(), "long_name", std::string("hardware scenario name"));
-    attach(names.get(), "hardware_name", {axis_id::hardware});
-  }
-
-  hid_t coordinate(axis_id id) const {
-    for (const auto& [cid, ds] : m_coordinates) {
-      if (cid == id) {
-        return ds.get();
+  // Rank 0 creates every object with the default driver (variable-length strings cannot be
+  // written through MPI-IO); the others wait and learn whether it worked.
+  void create_skeleton(const shard_spec& shard, const run_metadata& meta) {
+    std::exception_ptr failure;
+    if (m_comm.rank() == 0) {
+      try {
+        std::error_code ec;
+        std::filesystem::remove(m_partial, ec);
+        h5::handle file = create_file(m_partial);
+        h5::create_result_skeleton(file.get(), m_plan, shard, meta);
+        file.close("close '" + m_partial + "'");
+      } catch (...) {
+        failure = std::current_exception();
+        std::error_code ec;
+        std::filesystem::remove(m_partial, ec);
       }
     }
-    return H5I_INVALID_HID;
-  }
-
-  void attach(hid_t variable, const std::string& name, const std::vector<axis_id>& dims) const {
-    for (std::size_t d = 0; d < dims.size(); ++d) {
-      h5::check(H5DSattach_scale(variable, coordinate(dims[d]), static_cast<unsigned>(d)),
-                "attach dimension '" + std::string(axis_name(dims[d])) + "' to '" + name + "'");
+    if (m_comm.max(failure ? 1 : 0) != 0) {
+      if (failure) {
+        std::rethrow_exception(failure);
+      }
+      throw io_error("rank 0 could not create '" + m_partial + "'");
     }
   }
 
-  std::vector<h5::handle> create_variables(const problem_plan& p) const {
-    const std::vector<hsize_t> shape(p.shape.begin(), p.shape.end());
-    const std::vector<hsize_t> chunk(p.chunk_shape.begin(), p.chunk_shape.end());
-    const h5::handle space = h5::dataspace(
-        H5Screate_simple(static_cast<int>(shape.size()), shape.data(), nullptr), "variable space");
-    // Chunks are written whole with H5Dwrite_chunk: HDF5's chunk cache would only hold copies.
-    const h5::handle dapl = h5::property_list(H5Pcreate(H5P_DATASET_ACCESS), "dataset access list");
-    h5::check(H5Pset_chunk_cache(dapl.get(), 0, 0, H5D_CHUNK_CACHE_W0_DEFAULT), "chunk cache");
-    std::vector<h5::handle> out;
-    for (const variable_info& v : p.outputs) {
-      const bool is_float = v.type == value_type::f64;
-      const h5::handle dcpl =
-          h5::property_list(H5Pcreate(H5P_DATASET_CREATE), "dataset creation list");
-      h5::check(H5Pset_chunk(dcpl.get(), static_cast<int>(chunk.size()), chunk.data()),
-                "chunk '" + v.name + "'");
-      hid_t file_type = H5T_STD_U8LE;
-      if (is_float && v.stored_as_float32) {
-        const float fill = NAN;
-        h5::check(H5Pset_fill_value(dcpl.get(), H5T_NATIVE_FLOAT, &fill), "fill value");
-        file_type = H5T_IEEE_F32LE;
-      } else if (is_float) {
-        const double fill = NAN;
-        h5::check(H5Pset_fill_value(dcpl.get(), H5T_NATIVE_DOUBLE, &fill), "fill value");
-        file_type = H5T_IEEE_F64LE;
+  // Chunks of the tile still to write (on resume, those done stay as they are on disk).
+  std::vector<tile_box> pending_chunks(std::size_t problem_index, const tile_box& box) const {
+    std::vector<tile_box> out;
+    for (const tile_box& c : chunks_of(m_plan.problems[problem_index], box)) {
+      if (m_done[problem_index]
+                [static_cast<std::size_t>(chunk_index(m_plan.problems[problem_index], c))] == 0) {
+        out.push_back(c);
       }
-      // The pipeline that chunk_encoder applies, recorded so that every reader can undo it.
-      if (m_plan.config.output.compression == compression_kind::deflate) {
-        h5::check(H5Pset_shuffle(dcpl.get()), "shuffle filter");
-        h5::check(
-            H5Pset_deflate(dcpl.get(), static_cast<unsigned>(m_plan.config.output.deflate_level)),
-            "deflate filter");
-      }
-      h5::handle ds = h5::dataset(H5Dcreate2(m_file.get(), v.name.c_str(), file_type, space.get(),
-                                             H5P_DEFAULT, dcpl.get(), dapl.get()),
-                                  "create '" + v.name + "'");
-      h5::write_attribute(ds.get(), "units", v.units);
-      h5::write_attribute(ds.get(), "long_name", v.long_name);
-      if (is_float && v.stored_as_float32) {
-        h5::write_attribute(ds.get(), "_FillValue", std::numeric_limits<float>::quiet_NaN());
-      } else if (is_float) {
-        h5::write_attribute(ds.get(), "_FillValue", std::numeric_limits<double>::quiet_NaN());
-      } else {
-        std::vector<std::uint8_t> flags(cell_status_count);
-        for (int i = 0; i < cell_status_count; ++i) {
-          flags[static_cast<std::size_t>(i)] = static_cast<std::uint8_t>(i);
-        }
-        h5::write_attribute(ds.get(), "flag_values", flags);
-        h5::write_attribute(ds.get(), "flag_meanings", std::string(cell_status_flag_meanings));
-      }
-      attach(ds.get(), v.name, p.dims);
-      out.push_back(std::move(ds));
     }
     return out;
   }
 
-  // Encodes every chunk of every variable of the tile on the compression threads, then writes
-  // them in order with H5Dwrite_chunk (HDF5 itself is called from this thread only).
-  void do_write_tile(std::size_t problem_index, const tile_box& box,
-                     const host_tile& tile) override {
+  void do_write_tile(std::size_t problem_index, const tile_box* box,
+                     const host_tile* tile) override {
+    if (m_parallel) {
+      write_collective(problem_index, box, tile);
+    } else if (box != nullptr) {
+      write_chunks(problem_index, *box, *tile);
+    }
+  }
+
+  // Encodes every pending chunk of every variable of the tile on the compression threads, then
+  // writes them in order with H5Dwrite_chunk (HDF5 itself is called from this thread only).
+  void write_chunks(std::size_t problem_index, const tile_box& box, const host_tile& tile) {
     const problem_plan& p = m_plan.problems[problem_index];
-    const std::vector<tile_box> chunks = chunks_of(p, box);
+    const std::vector<tile_box> chunks = pending_chunks(problem_index, box);
     const tile_columns columns = tile.columns();
     const std::vector<chunk_encoder>& encoders = m_encoders[problem_index];
     const std::size_t variables = p.outputs.size();
@@ -295,36 +189,142 @@ private:
     }
   }
 
-  void do_finish() override {
-    m_variables.clear();
-    m_coordinates.clear();
-    m_file.close("close '" + m_partial + "'");
-    std::error_code ec;
-    std::filesystem::rename(m_partial, m_path, ec);
-    if (ec) {
-      throw io_error("cannot rename '" + m_partial + "' to '" + m_path + "': " + ec.message());
+  // MPI: one collective H5Dwrite per variable and round; HDF5 applies the filters. Ranks without
+  // a tile (or with nothing pending) join with empty selections.
+  void write_collective(std::size_t problem_index, const tile_box* box, const host_tile* tile) {
+#if SCALESWEEP_HAVE_MPI
+    const problem_plan& p = m_plan.problems[problem_index];
+    const std::vector<tile_box> chunks =
+        box != nullptr ? pending_chunks(problem_index, *box) : std::vector<tile_box>{};
+    const int rank = static_cast<int>(p.shape.size());
+    std::vector<hsize_t> memory_dims(static_cast<std::size_t>(rank), 1);
+    if (box != nullptr) {
+      for (int d = 0; d < rank; ++d) {
+        memory_dims[static_cast<std::size_t>(d)] = static_cast<hsize_t>(box->count[d]);
+      }
     }
-    m_finished = true;
+    const h5::handle memory =
+        h5::dataspace(H5Screate_simple(rank, memory_dims.data(), nullptr), "tile space");
+    const h5::handle dxpl = h5::property_list(H5Pcreate(H5P_DATASET_XFER), "transfer list");
+    h5::check(H5Pset_dxpl_mpio(dxpl.get(), H5FD_MPIO_COLLECTIVE), "collective transfer");
+    const tile_columns columns = tile != nullptr ? tile->columns() : tile_columns{};
+    std::int64_t f64_column = 0;
+    for (std::size_t v = 0; v < p.outputs.size(); ++v) {
+      const variable_info& var = p.outputs[v];
+      const hid_t ds = m_variables[problem_index][v].get();
+      const h5::handle file_space = h5::dataspace(H5Dget_space(ds), "variable space");
+      h5::check(H5Sselect_none(file_space.get()), "select none");
+      h5::check(H5Sselect_none(memory.get()), "select none");
+      std::vector<hsize_t> offset(static_cast<std::size_t>(rank)),
+          local(static_cast<std::size_t>(rank)), count(static_cast<std::size_t>(rank));
+      for (const tile_box& c : chunks) {
+        for (int d = 0; d < rank; ++d) {
+          const auto u = static_cast<std::size_t>(d);
+          offset[u] = static_cast<hsize_t>(c.offset[d]);
+          local[u] = static_cast<hsize_t>(c.offset[d] - box->offset[d]);
+          count[u] = static_cast<hsize_t>(c.count[d]);
+        }
+        h5::check(H5Sselect_hyperslab(file_space.get(), H5S_SELECT_OR, offset.data(), nullptr,
+                                      count.data(), nullptr),
+                  "select chunk");
+        h5::check(H5Sselect_hyperslab(memory.get(), H5S_SELECT_OR, local.data(), nullptr,
+                                      count.data(), nullptr),
+                  "select chunk");
+      }
+      const void* data = nullptr;
+      hid_t memory_type = H5T_NATIVE_UINT8;
+      static const double nothing = 0;
+      if (var.type == value_type::u8) {
+        data = tile != nullptr ? static_cast<const void*>(columns.status) : &nothing;
+      } else if (var.stored_as_float32) {
+        // Converted here: a conversion inside HDF5 would turn the collective write independent,
+        // which filtered datasets do not allow.
+        m_float_scratch.assign(static_cast<std::size_t>(box != nullptr ? cell_count(*box) : 1),
+                               0.0F);
+        if (tile != nullptr) {
+          std::transform(columns.f64[f64_column], columns.f64[f64_column] + cell_count(*box),
+                         m_float_scratch.begin(), [](double x) { return static_cast<float>(x); });
+        }
+        data = m_float_scratch.data();
+        memory_type = H5T_NATIVE_FLOAT;
+      } else {
+        data = tile != nullptr ? static_cast<const void*>(columns.f64[f64_column]) : &nothing;
+        memory_type = H5T_NATIVE_DOUBLE;
+      }
+      if (var.type == value_type::f64) {
+        ++f64_column;
+      }
+      h5::check(H5Dwrite(ds, memory_type, memory.get(), file_space.get(), dxpl.get(), data),
+                "collective write of '" + var.name + "' to '" + m_partial + "'");
+      for (const tile_box& c : chunks) {
+        m_bytes_written +=
+            cell_count(c) * (var.type == value_type::u8 ? 1 : (var.stored_as_float32 ? 4 : 8));
+      }
+    }
+#else
+    (void)problem_index, (void)box, (void)tile;
+    throw error("internal: collective writes in a build without MPI");
+#endif
+  }
+
+  void do_checkpoint(std::size_t problem_index, const std::vector<std::int64_t>& chunks) override {
+    std::vector<std::uint8_t>& done = m_done[problem_index];
+    for (std::int64_t c : chunks) {
+      done[static_cast<std::size_t>(c)] = 1;
+    }
+    const hid_t ds = m_done_datasets[problem_index].get();
+    h5::handle dxpl = h5::property_list(H5Pcreate(H5P_DATASET_XFER), "transfer list");
+    h5::handle space = h5::dataspace(H5Dget_space(ds), "progress space");
+    h5::handle memory = h5::dataspace(H5Dget_space(ds), "progress space");
+#if SCALESWEEP_HAVE_MPI
+    if (m_parallel) {
+      h5::check(H5Pset_dxpl_mpio(dxpl.get(), H5FD_MPIO_COLLECTIVE), "collective transfer");
+      if (m_comm.rank() != 0) { // rank 0 writes the record; every rank knows it already
+        h5::check(H5Sselect_none(space.get()), "select none");
+        h5::check(H5Sselect_none(memory.get()), "select none");
+      }
+    }
+#endif
+    h5::check(H5Dwrite(ds, H5T_NATIVE_UINT8, memory.get(), space.get(), dxpl.get(), done.data()),
+              "record progress in '" + m_partial + "'");
+    h5::check(H5Fflush(m_file.get(), H5F_SCOPE_GLOBAL), "flush '" + m_partial + "'");
+  }
+
+  void do_finish() override {
+    m_done_datasets.clear();
+    m_variables.clear();
+    m_file.close("close '" + m_partial + "'");
+    if (m_comm.rank() == 0) {
+      std::error_code ec;
+      std::filesystem::rename(m_partial, m_path, ec);
+      if (ec) {
+        throw io_error("cannot rename '" + m_partial + "' to '" + m_path + "': " + ec.message());
+      }
+    }
+    m_comm.barrier();
   }
 
   const sweep_plan& m_plan;
+  const communicator& m_comm;
+  bool m_parallel;
   std::string m_path;
   std::string m_partial;
   h5::handle m_file;
-  std::vector<std::pair<axis_id, h5::handle>> m_coordinates;
   std::vector<std::vector<h5::handle>> m_variables;   // per problem, per output
+  std::vector<h5::handle> m_done_datasets;            // per problem
+  std::vector<std::vector<std::uint8_t>> m_done;      // per problem, per chunk
   std::vector<std::vector<chunk_encoder>> m_encoders; // per problem, per output
   std::vector<std::vector<unsigned char>> m_encoded;  // per (chunk, variable) of a tile
+  std::vector<float> m_float_scratch;
   int m_compression_threads;
   std::int64_t m_bytes_written = 0;
-  bool m_finished = false;
 };
 
 } // namespace
 
-std::unique_ptr<result_sink> make_hdf5_sink(const sweep_plan& plan, const std::string& path,
-                                            const run_metadata& meta, int compression_threads) {
-  return std::make_unique<hdf5_sink>(plan, path, meta, compression_threads);
+std::unique_ptr<result_sink> open_hdf5_sink(const sweep_plan& plan, const shard_spec& shard,
+                                            const communicator& comm, const sink_options& options) {
+  return std::make_unique<hdf5_sink>(plan, shard, comm, options);
 }
 
 } // namespace scalesweep

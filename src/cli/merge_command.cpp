@@ -1,0 +1,37 @@
+// `scalesweep merge PARTS... -o OUT.h5`: join the files of a sharded run (job arrays).
+#include "../hdf5/merge_parts.hpp"
+#include "../text_format.hpp"
+#include "commands.hpp"
+
+#include <cstdio>
+#include <memory>
+
+namespace scalesweep::cli {
+
+namespace {
+struct merge_options {
+  std::vector<std::string> parts;
+  std::string output;
+  bool quiet = false;
+};
+} // namespace
+
+command add_merge_command(CLI::App& parent) {
+  auto o = std::make_shared<merge_options>();
+  CLI::App* app = parent.add_subcommand(
+      "merge", "Join the parts of a sharded run (run --shard i/n) into one result file");
+  app->add_option("parts", o->parts, "Part files, e.g. out.shard-*-of-8.h5")->required();
+  app->add_option("-o,--output", o->output, "Merged result file")->required();
+  app->add_flag("-q,--quiet", o->quiet, "Print nothing but errors");
+  return {app, [o] {
+            const merge_summary s = merge_parts(o->parts, o->output);
+            if (!o->quiet) {
+              std::printf("merged %zu parts into %s (%s chunks, %s copied)\n", o->parts.size(),
+                          o->output.c_str(), format_count(s.chunks_copied).c_str(),
+                          format_bytes(static_cast<double>(s.bytes_copied)).c_str());
+            }
+            return exit_ok;
+          }};
+}
+
+} // namespace scalesweep::cli

@@ -1,0 +1,70 @@
+// Typed attribute and dataset readers.
+#include "h5_read.hpp"
+
+namespace scalesweep::h5 {
+
+bool has_attribute(hid_t object, const std::string& name) {
+  const htri_t exists = H5Aexists(object, name.c_str());
+  check(exists, "look up attribute '" + name + "'");
+  return exists > 0;
+}
+
+std::optional<std::string> read_string_attribute(hid_t object, const std::string& name) {
+  if (!has_attribute(object, name)) {
+    return std::nullopt;
+  }
+  const handle a =
+      attribute(H5Aopen(object, name.c_str(), H5P_DEFAULT), "open attribute '" + name + "'");
+  const handle type = datatype(H5Aget_type(a.get()), "attribute type");
+  if (H5Tget_class(type.get()) != H5T_STRING) {
+    throw io_error("HDF5: attribute '" + name + "' is not a string");
+  }
+  const handle memory = datatype(H5Tcopy(H5T_C_S1), "string type");
+  check(H5Tset_cset(memory.get(), H5Tget_cset(type.get())), "string character set");
+  if (H5Tis_variable_str(type.get()) > 0) {
+    check(H5Tset_size(memory.get(), H5T_VARIABLE), "string size");
+    char* value = nullptr;
+    check(H5Aread(a.get(), memory.get(), &value), "read attribute '" + name + "'");
+    std::string out = value != nullptr ? value : "";
+    const handle space = dataspace(H5Aget_space(a.get()), "attribute space");
+    H5Dvlen_reclaim(memory.get(), space.get(), H5P_DEFAULT, &value);
+    return out;
+  }
+  const std::size_t size = H5Tget_size(type.get());
+  check(H5Tset_size(memory.get(), size + 1), "string size");
+  std::string out(size + 1, '\0');
+  check(H5Aread(a.get(), memory.get(), out.data()), "read attribute '" + name + "'");
+  out.resize(out.find('\0') == std::string::npos ? size : out.find('\0'));
+  return out;
+}
+
+std::optional<std::int64_t> read_int64_attribute(hid_t object, const std::string& name) {
+  if (!has_attribute(object, name)) {
+    return std::nullopt;
+  }
+  const handle a =
+      attribute(H5Aopen(object, name.c_str(), H5P_DEFAULT), "open attribute '" + name + "'");
+  std::int64_t value = 0;
+  check(H5Aread(a.get(), H5T_NATIVE_INT64, &value), "read attribute '" + name + "'");
+  return value;
+}
+
+bool has_link(hid_t file, const std::string& path) {
+  const htri_t exists = H5Lexists(file, path.c_str(), H5P_DEFAULT);
+  return exists > 0;
+}
+
+std::vector<std::uint8_t> read_bytes(hid_t file, const std::string& path) {
+  const handle ds = dataset(H5Dopen2(file, path.c_str(), H5P_DEFAULT), "open '" + path + "'");
+  const handle space = dataspace(H5Dget_space(ds.get()), "space of '" + path + "'");
+  const hssize_t n = H5Sget_simple_extent_npoints(space.get());
+  check(n < 0 ? -1 : 0, "size of '" + path + "'");
+  std::vector<std::uint8_t> out(static_cast<std::size_t>(n));
+  if (n > 0) {
+    check(H5Dread(ds.get(), H5T_NATIVE_UINT8, H5S_ALL, H5S_ALL, H5P_DEFAULT, out.data()),
+          "read '" + path + "'");
+  }
+  return out;
+}
+
+} // namespace scalesweep::h5

@@ -1,0 +1,21 @@
+// Small typed readers for attributes and 1-D datasets on top of h5_handle.
+#pragma once
+
+#include "h5_handle.hpp"
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace scalesweep::h5 {
+
+bool has_attribute(hid_t object, const std::string& name);
+// A scalar string attribute (variable- or fixed-length); nullopt when absent.
+std::optional<std::string> read_string_attribute(hid_t object, const std::string& name);
+std::optional<std::int64_t> read_int64_attribute(hid_t object, const std::string& name);
+
+bool has_link(hid_t file, const std::string& path);
+std::vector<std::uint8_t> read_bytes(hid_t file, const std::string& path);
+
+} // namespace scalesweep::h5

@@ -1,0 +1,217 @@
+// Chunk-level merge of shard files, from the files' own progress records and chunk layouts.
+#include "merge_parts.hpp"
+
+#include "scalesweep/error.hpp"
+
+#include "h5_handle.hpp"
+#include "h5_read.hpp"
+#include "h5_write.hpp"
+#include "result_layout.hpp"
+
+#include <filesystem>
+#include <system_error>
+
+namespace scalesweep {
+
+namespace {
+
+struct part_file {
+  std::string path;
+  h5::handle file;
+  std::string version;
+  std::string config;
+  std::string shard;
+};
+
+part_file open_part(const std::string& path) {
+  if (!std::filesystem::is_regular_file(path)) {
+    throw input_error("merge: part '" + path + "' does not exist");
+  }
+  part_file p{path, {}, {}, {}, {}};
+  const hid_t id = H5Fopen(path.c_str(), H5F_ACC_RDONLY, h5::file_access(false).get());
+  if (id < 0) {
+    h5::error_stack_message();
+    throw input_error("merge: '" + path + "' is not an HDF5 file");
+  }
+  p.file = h5::file(id, "open '" + path + "'");
+  const auto format = h5::read_int64_attribute(p.file.get(), "scalesweep_format_version");
+  if (!format || *format != result_format_version || !h5::has_link(p.file.get(), "/_scalesweep")) {
+    throw input_error("merge: '" + path + "' is not a scalesweep result with a progress record");
+  }
+  p.version = h5::read_string_attribute(p.file.get(), "scalesweep_version").value_or("");
+  p.config = h5::read_string_attribute(p.file.get(), "config").value_or("");
+  const h5::handle group(H5Gopen2(p.file.get(), "/_scalesweep", H5P_DEFAULT), H5Gclose,
+                         "open progress group");
+  p.shard = h5::read_string_attribute(group.get(), "shard").value_or("");
+  return p;
+}
+
+std::vector<std::string> done_records(hid_t file) {
+  std::vector<std::string> names;
+  for (std::size_t i = 0;; ++i) {
+    const std::string path = h5::done_path(i);
+    if (!h5::has_link(file, path)) {
+      return names;
+    }
+    names.push_back(path);
+  }
+}
+
+std::vector<std::string> string_list_attribute(hid_t object, const std::string& name) {
+  const h5::handle a =
+      h5::attribute(H5Aopen(object, name.c_str(), H5P_DEFAULT), "open '" + name + "'");
+  const h5::handle space = h5::dataspace(H5Aget_space(a.get()), "attribute space");
+  const auto n = static_cast<std::size_t>(H5Sget_simple_extent_npoints(space.get()));
+  const h5::handle type = h5::utf8_string_type();
+  std::vector<char*> raw(n, nullptr);
+  h5::check(H5Aread(a.get(), type.get(), raw.data()), "read '" + name + "'");
+  std::vector<std::string> out;
+  for (char* s : raw) {
+    out.emplace_back(s != nullptr ? s : "");
+  }
+  H5Dvlen_reclaim(type.get(), space.get(), H5P_DEFAULT, raw.data());
+  return out;
+}
+
+// Grid offset of chunk `index` of a dataset, from its shape and chunk shape.
+std::vector<hsize_t> chunk_offset(hid_t dataset, std::int64_t index) {
+  const h5::handle space = h5::dataspace(H5Dget_space(dataset), "dataset space");
+  const int rank = H5Sget_simple_extent_ndims(space.get());
+  std::vector<hsize_t> dims(static_cast<std::size_t>(rank)), chunk(static_cast<std::size_t>(rank));
+  H5Sget_simple_extent_dims(space.get(), dims.data(), nullptr);
+  const h5::handle dcpl = h5::property_list(H5Dget_create_plist(dataset), "creation list");
+  h5::check(H5Pget_chunk(dcpl.get(), rank, chunk.data()), "chunk shape");
+  std::vector<hsize_t> offset(static_cast<std::size_t>(rank));
+  for (int d = rank - 1; d >= 0; --d) {
+    const auto u = static_cast<std::size_t>(d);
+    const auto along = static_cast<std::int64_t>((dims[u] + chunk[u] - 1) / chunk[u]);
+    offset[u] = static_cast<hsize_t>(index % along) * chunk[u];
+    index /= along;
+  }
+  return offset;
+}
+
+} // namespace
+
+merge_summary merge_parts(const std::vector<std::string>& paths, const std::string& out) {
+  h5::silence_error_printing();
+  if (paths.empty()) {
+    throw input_error("merge: give the part files to join");
+  }
+  std::vector<part_file> parts;
+  for (const std::string& p : paths) {
+    parts.push_back(open_part(p));
+  }
+  const part_file& first = parts.front();
+  const std::vector<std::string> records = done_records(first.file.get());
+  for (const part_file& p : parts) {
+    if (p.version != first.version) {
+      throw input_error("merge: '" + p.path + "' was written by scalesweep " + p.version + ", '" +
+                        first.path + "' by " + first.version);
+    }
+    if (p.config != first.config) {
+      throw input_error("merge: '" + p.path + "' comes from a different config than '" +
+                            first.path + "'",
+                        "merge only the parts of one sharded run (same config file, --shard i/n)");
+    }
+    if (done_records(p.file.get()) != records) {
+      throw input_error("merge: '" + p.path + "' holds other variables than '" + first.path +
+                        "' (was one run with --optima-only?)");
+    }
+  }
+  // Which part holds each chunk; every chunk must be done somewhere.
+  std::vector<std::vector<std::uint8_t>> done(records.size());
+  std::vector<std::vector<int>> source(records.size());
+  for (std::size_t r = 0; r < records.size(); ++r) {
+    for (std::size_t k = 0; k < parts.size(); ++k) {
+      const std::vector<std::uint8_t> d = h5::read_bytes(parts[k].file.get(), records[r]);
+      if (k == 0) {
+        done[r] = d;
+        source[r].assign(d.size(), -1);
+      } else if (d.size() != done[r].size()) {
+        throw input_error("merge: '" + parts[k].path + "' has another chunk layout than '" +
+                          first.path + "'");
+      }
+      for (std::size_t c = 0; c < d.size(); ++c) {
+        if (d[c] != 0 && source[r][c] < 0) {
+          source[r][c] = static_cast<int>(k);
+        }
+      }
+    }
+    const auto missing = std::count(source[r].begin(), source[r].end(), -1);
+    if (missing > 0) {
+      const h5::handle ds =
+          h5::dataset(H5Dopen2(first.file.get(), records[r].c_str(), H5P_DEFAULT), "open record");
+      throw input_error(
+          "merge: " + std::to_string(missing) + " of " + std::to_string(source[r].size()) +
+              " chunks of the " + h5::read_string_attribute(ds.get(), "problem").value_or("?") +
+              " are in none of the parts",
+          "pass every part (shards 1/n .. n/n); resume interrupted parts first (run --resume)");
+    }
+  }
+
+  const std::string partial = out + ".partial";
+  std::error_code ec;
+  std::filesystem::copy_file(first.path, partial, std::filesystem::copy_options::overwrite_existing,
+                             ec);
+  if (ec) {
+    throw io_error("merge: cannot copy '" + first.path + "' to '" + partial + "': " + ec.message());
+  }
+  merge_summary summary;
+  try {
+    h5::handle target =
+        h5::file(H5Fopen(partial.c_str(), H5F_ACC_RDWR, h5::file_access(false).get()),
+                 "open '" + partial + "'");
+    std::vector<unsigned char> buffer;
+    for (std::size_t r = 0; r < records.size(); ++r) {
+      const h5::handle record =
+          h5::dataset(H5Dopen2(target.get(), records[r].c_str(), H5P_DEFAULT), "open record");
+      for (const std::string& variable : string_list_attribute(record.get(), "variables")) {
+        const h5::handle into = h5::dataset(H5Dopen2(target.get(), variable.c_str(), H5P_DEFAULT),
+                                            "open '" + variable + "'");
+        for (std::size_t c = 0; c < source[r].size(); ++c) {
+          const int k = source[r][c];
+          if (k == 0) {
+            continue; // already in the copy of part 1
+          }
+          const h5::handle from =
+              h5::dataset(H5Dopen2(parts[static_cast<std::size_t>(k)].file.get(), variable.c_str(),
+                                   H5P_DEFAULT),
+                          "open '" + variable + "'");
+          const std::vector<hsize_t> offset =
+              chunk_offset(from.get(), static_cast<std::int64_t>(c));
+          hsize_t size = 0;
+          h5::check(H5Dget_chunk_storage_size(from.get(), offset.data(), &size), "chunk size");
+          buffer.resize(size);
+          std::uint32_t filters = 0;
+          h5::check(H5Dread_chunk(from.get(), H5P_DEFAULT, offset.data(), &filters, buffer.data()),
+                    "read a chunk of '" + variable + "' from '" +
+                        parts[static_cast<std::size_t>(k)].path + "'");
+          h5::check(
+              H5Dwrite_chunk(into.get(), H5P_DEFAULT, filters, offset.data(), size, buffer.data()),
+              "write a chunk of '" + variable + "' to '" + partial + "'");
+          ++summary.chunks_copied;
+          summary.bytes_copied += static_cast<std::int64_t>(size);
+        }
+      }
+      const std::vector<std::uint8_t> all(source[r].size(), 1);
+      h5::check(H5Dwrite(record.get(), H5T_NATIVE_UINT8, H5S_ALL, H5S_ALL, H5P_DEFAULT, all.data()),
+                "record progress");
+    }
+    const h5::handle group(H5Gopen2(target.get(), "/_scalesweep", H5P_DEFAULT), H5Gclose,
+                           "open progress group");
+    h5::write_attribute(group.get(), "shard", std::string("1/1"));
+    h5::write_attribute(group.get(), "merged_from", paths);
+    target.close("close '" + partial + "'");
+  } catch (...) {
+    std::filesystem::remove(partial, ec);
+    throw;
+  }
+  std::filesystem::rename(partial, out, ec);
+  if (ec) {
+    throw io_error("merge: cannot rename '" + partial + "' to '" + out + "': " + ec.message());
+  }
+  return summary;
+}
+
+} // namespace scalesweep

@@ -1,0 +1,288 @@
+// The result file's skeleton: root attributes, coordinates, chunked variables, progress record.
+#include "result_layout.hpp"
+
+#include "scalesweep/error.hpp"
+#include "scalesweep/status.hpp"
+#include "scalesweep/version.hpp"
+
+#include "../work_plan.hpp"
+#include "h5_read.hpp"
+#include "h5_write.hpp"
+
+#include <hdf5_hl.h>
+#if SCALESWEEP_HAVE_MPI
+#include <mpi.h>
+#endif
+
+#include <chrono>
+#include <cmath>
+#include <ctime>
+#include <limits>
+
+namespace scalesweep::h5 {
+
+namespace {
+
+std::string utc_now_iso8601() {
+  const std::time_t now = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
+  std::tm tm{};
+  gmtime_r(&now, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
+void write_root_attributes(hid_t f, const sweep_plan& plan, const run_metadata& meta) {
+  const sweep_config& c = plan.config;
+  write_attribute(f, "title", c.title);
+  write_attribute(f, "scalesweep_version", std::string(scalesweep_version));
+  write_attribute(f, "scalesweep_format_version", result_format_version);
+  write_attribute(f, "git_revision", std::string(scalesweep_git_revision));
+  write_attribute(f, "created", utc_now_iso8601());
+  write_attribute(f, "command_line", meta.command_line);
+  write_attribute(f, "backend", meta.backend);
+  write_attribute(f, "config", c.text);
+  write_attribute(f, "config_path", c.source_name);
+  write_attribute(f, "law_preset", c.law.preset);
+  write_attribute(f, "law_E", c.law.law.E);
+  write_attribute(f, "law_A", c.law.law.A);
+  write_attribute(f, "law_B", c.law.law.B);
+  write_attribute(f, "law_alpha", c.law.law.alpha);
+  write_attribute(f, "law_beta", c.law.law.beta);
+  write_attribute(f, "objective", std::string(to_string(c.objective)));
+  write_attribute(f, "cost_units", std::string(cost_units(c.objective)));
+}
+
+// One array per resolved number, indexed like the hardware dimension.
+void write_hardware_attributes(hid_t f, const sweep_plan& plan) {
+  std::vector<double> k_train, k_inference;
+  for (const cost_coefficients& k : plan.hardware_coefficients) {
+    k_train.push_back(k.train);
+    k_inference.push_back(k.inference);
+  }
+  write_attribute(f, "hardware_names", plan.hardware_names);
+  write_attribute(f, "hardware_cost_per_train_flop", k_train);
+  write_attribute(f, "hardware_cost_per_inference_flop", k_inference);
+  const std::vector<hardware_scenario>& hw = plan.config.hardware;
+  if (hw.empty()) {
+    return;
+  }
+  const auto strings = [&](auto field) {
+    std::vector<std::string> v;
+    v.reserve(hw.size());
+    for (const hardware_scenario& h : hw) {
+      v.push_back(field(h));
+    }
+    return v;
+  };
+  const auto numbers = [&](auto field) {
+    std::vector<double> v;
+    v.reserve(hw.size());
+    for (const hardware_scenario& h : hw) {
+      v.push_back(field(h));
+    }
+    return v;
+  };
+  using H = const hardware_scenario&;
+  write_attribute(f, "hardware_preset", strings([](H h) { return h.preset; }));
+  write_attribute(f, "hardware_train_gpu", strings([](H h) { return h.train.gpu; }));
+  write_attribute(f, "hardware_train_dtype", strings([](H h) { return h.train.dtype; }));
+  write_attribute(f, "hardware_train_peak_flops", numbers([](H h) { return h.train.peak_flops; }));
+  write_attribute(f, "hardware_train_mfu", numbers([](H h) { return h.train.mfu; }));
+  write_attribute(f, "hardware_train_usd_per_hour",
+                  numbers([](H h) { return h.train.usd_per_hour; }));
+  write_attribute(f, "hardware_serve_gpu", strings([](H h) { return h.serve.gpu; }));
+  write_attribute(f, "hardware_serve_dtype", strings([](H h) { return h.serve.dtype; }));
+  write_attribute(f, "hardware_serve_peak_flops", numbers([](H h) { return h.serve.peak_flops; }));
+  write_attribute(f, "hardware_serve_prefill_mfu",
+                  numbers([](H h) { return h.serve.prefill_mfu; }));
+  write_attribute(f, "hardware_serve_decode_mfu", numbers([](H h) { return h.serve.decode_mfu; }));
+  write_attribute(f, "hardware_serve_usd_per_hour",
+                  numbers([](H h) { return h.serve.usd_per_hour; }));
+  write_attribute(f, "hardware_serve_input_tokens",
+                  numbers([](H h) { return h.serve.input_tokens; }));
+  write_attribute(f, "hardware_serve_output_tokens",
+                  numbers([](H h) { return h.serve.output_tokens; }));
+}
+
+struct coordinates {
+  std::vector<std::pair<axis_id, handle>> scales;
+
+  hid_t of(axis_id id) const {
+    for (const auto& [cid, ds] : scales) {
+      if (cid == id) {
+        return ds.get();
+      }
+    }
+    return H5I_INVALID_HID;
+  }
+
+  void attach(hid_t variable, const std::string& name, const std::vector<axis_id>& dims) const {
+    for (std::size_t d = 0; d < dims.size(); ++d) {
+      check(H5DSattach_scale(variable, of(dims[d]), static_cast<unsigned>(d)),
+            "attach dimension '" + std::string(axis_name(dims[d])) + "' to '" + name + "'");
+    }
+  }
+};
+
+coordinates write_coordinates(hid_t file, const sweep_plan& plan) {
+  coordinates c;
+  for (const axis& a : plan.axes) {
+    handle ds;
+    if (a.id == axis_id::hardware) {
+      const std::vector<std::int32_t> index(a.values.begin(), a.values.end());
+      ds = write_coordinate(file, a.name, index);
+    } else {
+      ds = write_coordinate(file, a.name, a.values);
+    }
+    write_attribute(ds.get(), "units", a.units);
+    write_attribute(ds.get(), "long_name", a.long_name);
+    write_attribute(ds.get(), "spacing", a.spacing);
+    c.scales.emplace_back(a.id, std::move(ds));
+  }
+  const handle names = write_strings(file, "hardware_name", plan.hardware_names);
+  write_attribute(names.get(), "long_name", std::string("hardware scenario name"));
+  c.attach(names.get(), "hardware_name", {axis_id::hardware});
+  return c;
+}
+
+void create_variables(hid_t file, const sweep_plan& plan, const problem_plan& p,
+                      const coordinates& coords) {
+  const std::vector<hsize_t> shape(p.shape.begin(), p.shape.end());
+  const std::vector<hsize_t> chunk(p.chunk_shape.begin(), p.chunk_shape.end());
+  const handle space = dataspace(
+      H5Screate_simple(static_cast<int>(shape.size()), shape.data(), nullptr), "variable space");
+  const bool deflate = plan.config.output.compression == compression_kind::deflate;
+  for (const variable_info& v : p.outputs) {
+    const bool is_float = v.type == value_type::f64;
+    const handle dcpl = property_list(H5Pcreate(H5P_DATASET_CREATE), "dataset creation list");
+    check(H5Pset_chunk(dcpl.get(), static_cast<int>(chunk.size()), chunk.data()),
+          "chunk '" + v.name + "'");
+    hid_t file_type = H5T_STD_U8LE;
+    if (is_float && v.stored_as_float32) {
+      const float fill = NAN;
+      check(H5Pset_fill_value(dcpl.get(), H5T_NATIVE_FLOAT, &fill), "fill value");
+      file_type = H5T_IEEE_F32LE;
+    } else if (is_float) {
+      const double fill = NAN;
+      check(H5Pset_fill_value(dcpl.get(), H5T_NATIVE_DOUBLE, &fill), "fill value");
+      file_type = H5T_IEEE_F64LE;
+    }
+    if (deflate) {
+      // The pipeline that chunk_encoder applies, recorded so that every reader can undo it.
+      check(H5Pset_shuffle(dcpl.get()), "shuffle filter");
+      check(H5Pset_deflate(dcpl.get(), static_cast<unsigned>(plan.config.output.deflate_level)),
+            "deflate filter");
+    } else {
+      // Every chunk gets its place now: later writes change no metadata (a crash between
+      // checkpoints cannot damage the file) and MPI-IO writes need it. No fill is written:
+      // every chunk of a finished file is written by the run.
+      check(H5Pset_alloc_time(dcpl.get(), H5D_ALLOC_TIME_EARLY), "allocation time");
+      check(H5Pset_fill_time(dcpl.get(), H5D_FILL_TIME_NEVER), "fill time");
+    }
+    const handle ds = dataset(H5Dcreate2(file, v.name.c_str(), file_type, space.get(), H5P_DEFAULT,
+                                         dcpl.get(), H5P_DEFAULT),
+                              "create '" + v.name + "'");
+    write_attribute(ds.get(), "units", v.units);
+    write_attribute(ds.get(), "long_name", v.long_name);
+    if (is_float && v.stored_as_float32) {
+      write_attribute(ds.get(), "_FillValue", std::numeric_limits<float>::quiet_NaN());
+    } else if (is_float) {
+      write_attribute(ds.get(), "_FillValue", std::numeric_limits<double>::quiet_NaN());
+    } else {
+      std::vector<std::uint8_t> flags(cell_status_count);
+      for (int i = 0; i < cell_status_count; ++i) {
+        flags[static_cast<std::size_t>(i)] = static_cast<std::uint8_t>(i);
+      }
+      write_attribute(ds.get(), "flag_values", flags);
+      write_attribute(ds.get(), "flag_meanings", std::string(cell_status_flag_meanings));
+    }
+    coords.attach(ds.get(), v.name, p.dims);
+  }
+}
+
+constexpr const char* progress_group = "/_scalesweep";
+
+} // namespace
+
+handle file_access(bool mpi) {
+  handle fapl = property_list(H5Pcreate(H5P_FILE_ACCESS), "file access list");
+  check(H5Pset_libver_bounds(fapl.get(), H5F_LIBVER_V18, H5F_LIBVER_LATEST),
+        "set library version bounds");
+#if SCALESWEEP_HAVE_MPI
+  if (mpi) {
+    check(H5Pset_fapl_mpio(fapl.get(), MPI_COMM_WORLD, MPI_INFO_NULL), "MPI-IO file access");
+  }
+#else
+  (void)mpi;
+#endif
+  return fapl;
+}
+
+std::string done_path(std::size_t problem_index) {
+  return std::string(progress_group) + "/done_" + std::to_string(problem_index);
+}
+
+void create_result_skeleton(hid_t file, const sweep_plan& plan, const shard_spec& shard,
+                            const run_metadata& meta) {
+  write_root_attributes(file, plan, meta);
+  write_hardware_attributes(file, plan);
+  const coordinates coords = write_coordinates(file, plan);
+  for (const problem_plan& p : plan.problems) {
+    create_variables(file, plan, p, coords);
+  }
+  // The progress record lives in a group of its own: readers of the results never see it.
+  const handle group =
+      handle(H5Gcreate2(file, progress_group, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), H5Gclose,
+             "create progress group");
+  write_attribute(group.get(), "long_name",
+                  std::string("scalesweep run progress: 1 per HDF5 chunk written and flushed"));
+  write_attribute(group.get(), "shard", shard.text());
+  for (std::size_t p = 0; p < plan.problems.size(); ++p) {
+    const std::vector<std::uint8_t> zeros(static_cast<std::size_t>(plan.problems[p].chunk_count()),
+                                          0);
+    const handle ds = write_bytes(file, done_path(p), zeros);
+    write_attribute(ds.get(), "problem", plan.problems[p].name);
+    std::vector<std::string> variables;
+    for (const variable_info& v : plan.problems[p].outputs) {
+      variables.push_back(v.name);
+    }
+    write_attribute(ds.get(), "variables", variables);
+  }
+}
+
+void check_resumable(hid_t file, const std::string& path, const sweep_plan& plan,
+                     const shard_spec& shard) {
+  const std::string hint = "delete " + path + " to start over";
+  const auto format = read_int64_attribute(file, "scalesweep_format_version");
+  if (!format || *format != result_format_version || !has_link(file, progress_group)) {
+    throw input_error("--resume: " + path + " is not a resumable scalesweep result", hint);
+  }
+  const auto version = read_string_attribute(file, "scalesweep_version");
+  if (version != std::string(scalesweep_version)) {
+    throw input_error("--resume: " + path + " was written by scalesweep " + version.value_or("?") +
+                          ", this is " + scalesweep_version,
+                      "finish it with that version, or " + hint);
+  }
+  if (read_string_attribute(file, "config") != plan.config.text) {
+    throw input_error("--resume: the config changed since the interrupted run that wrote " + path,
+                      "restore the config it ran with (stored in its 'config' attribute), or " +
+                          hint);
+  }
+  const handle group =
+      handle(H5Gopen2(file, progress_group, H5P_DEFAULT), H5Gclose, "open progress group");
+  const auto written_shard = read_string_attribute(group.get(), "shard");
+  if (written_shard != shard.text()) {
+    throw input_error("--resume: " + path + " holds shard " + written_shard.value_or("?") +
+                          ", not " + shard.text(),
+                      "pass the same --shard as the interrupted run");
+  }
+  for (std::size_t p = 0; p < plan.problems.size(); ++p) {
+    if (!has_link(file, done_path(p))) {
+      throw input_error(
+          "--resume: " + path + " has no progress record for the " + plan.problems[p].name, hint);
+    }
+  }
+}
+
+} // namespace scalesweep::h5

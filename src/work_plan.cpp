@@ -1,0 +1,125 @@
+// Blocks to shards to ranks to tiles, and chunk bookkeeping.
+#include "work_plan.hpp"
+
+#include "scalesweep/error.hpp"
+
+#include "chunk_codec.hpp"
+
+#include <algorithm>
+
+namespace scalesweep {
+
+std::string shard_spec::text() const {
+  return std::to_string(index + 1) + "/" + std::to_string(count);
+}
+
+shard_spec parse_shard(const std::string& text) {
+  const std::size_t slash = text.find('/');
+  int i = 0, n = 0;
+  try {
+    std::size_t used_i = 0, used_n = 0;
+    if (slash == std::string::npos) {
+      throw std::invalid_argument("no slash");
+    }
+    i = std::stoi(text.substr(0, slash), &used_i);
+    n = std::stoi(text.substr(slash + 1), &used_n);
+    if (used_i != slash || used_n != text.size() - slash - 1) {
+      throw std::invalid_argument("trailing text");
+    }
+  } catch (const std::exception&) {
+    throw input_error("--shard '" + text + "': expected i/n, e.g. --shard 2/8");
+  }
+  if (n < 1 || i < 1 || i > n) {
+    throw input_error("--shard " + text + ": needs 1 <= i <= n");
+  }
+  return {i - 1, n};
+}
+
+std::int64_t chunk_index(const problem_plan& problem, const tile_box& chunk) {
+  std::int64_t index = 0;
+  for (int d = 0; d < chunk.rank; ++d) {
+    const auto u = static_cast<std::size_t>(d);
+    const std::int64_t along =
+        (problem.shape[u] + problem.chunk_shape[u] - 1) / problem.chunk_shape[u];
+    index = index * along + chunk.offset[d] / problem.chunk_shape[u];
+  }
+  return index;
+}
+
+std::vector<std::int64_t> chunk_indices(const problem_plan& problem, const tile_box& box) {
+  std::vector<std::int64_t> out;
+  for (const tile_box& c : chunks_of(problem, box)) {
+    out.push_back(chunk_index(problem, c));
+  }
+  return out;
+}
+
+bool shard_owns_block(std::int64_t block, const shard_spec& shard) {
+  return block % shard.count == shard.index;
+}
+
+std::vector<std::uint8_t> shard_chunks(const problem_plan& problem, const shard_spec& shard) {
+  std::vector<std::uint8_t> mask(static_cast<std::size_t>(problem.chunk_count()), 0);
+  for (std::int64_t b = 0; b < problem.block_count(); ++b) {
+    if (shard_owns_block(b, shard)) {
+      for (std::int64_t c : chunk_indices(problem, problem.block(b))) {
+        mask[static_cast<std::size_t>(c)] = 1;
+      }
+    }
+  }
+  return mask;
+}
+
+namespace {
+// Tiles of problem.tile_shape anchored at the block's origin, clipped to the block.
+std::vector<tile_box> tiles_of_block(const problem_plan& problem, const tile_box& block) {
+  std::int64_t along[max_rank];
+  std::int64_t total = 1;
+  for (int d = 0; d < block.rank; ++d) {
+    const std::int64_t t = problem.tile_shape[static_cast<std::size_t>(d)];
+    along[d] = (block.count[d] + t - 1) / t;
+    total *= along[d];
+  }
+  std::vector<tile_box> tiles;
+  tiles.reserve(static_cast<std::size_t>(total));
+  for (std::int64_t i = 0; i < total; ++i) {
+    tile_box tile{};
+    tile.rank = block.rank;
+    std::int64_t rest = i;
+    for (int d = block.rank - 1; d >= 0; --d) {
+      const std::int64_t t = problem.tile_shape[static_cast<std::size_t>(d)];
+      tile.offset[d] = block.offset[d] + (rest % along[d]) * t;
+      tile.count[d] = std::min(t, block.offset[d] + block.count[d] - tile.offset[d]);
+      rest /= along[d];
+    }
+    tiles.push_back(tile);
+  }
+  return tiles;
+}
+} // namespace
+
+std::vector<tile_box> assigned_tiles(const problem_plan& problem, const shard_spec& shard, int rank,
+                                     int ranks, const std::vector<std::uint8_t>& done) {
+  std::vector<tile_box> out;
+  std::int64_t dealt = 0;
+  for (std::int64_t b = 0; b < problem.block_count(); ++b) {
+    if (!shard_owns_block(b, shard)) {
+      continue;
+    }
+    if (dealt++ % ranks != rank) {
+      continue;
+    }
+    for (const tile_box& tile : tiles_of_block(problem, problem.block(b))) {
+      const std::vector<std::int64_t> chunks = chunk_indices(problem, tile);
+      const bool pending = std::any_of(chunks.begin(), chunks.end(), [&](std::int64_t c) {
+        return done.empty() || done[static_cast<std::size_t>(c)] == 0;
+      });
+      if (pending) {
+        out.push_back(tile);
+      }
+    }
+  }
+  return out;
+}
+
+} // namespace scalesweep

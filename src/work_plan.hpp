@@ -1,0 +1,41 @@
+// Which tiles this process computes: the grid is cut into blocks (fixed by the config), blocks are
+// dealt to shards (job arrays) and then to MPI ranks, and each block is cut into tiles; on resume,
+// tiles whose chunks are all done are skipped. Chunks are the unit of "done".
+#pragma once
+
+#include "scalesweep/sweep_plan.hpp"
+#include "scalesweep/tile.hpp"
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace scalesweep {
+
+// Part `index` (0-based) of `count` disjoint parts of a sweep (`run --shard i/n`, 1-based there).
+struct shard_spec {
+  int index = 0;
+  int count = 1;
+  bool whole() const { return count == 1; }
+  std::string text() const; // "2/3"
+};
+
+// Parses "i/n" with 1 <= i <= n; throws input_error naming --shard.
+shard_spec parse_shard(const std::string& text);
+
+// Index of a chunk (given by its box) in the row-major grid of chunks.
+std::int64_t chunk_index(const problem_plan& problem, const tile_box& chunk);
+// The chunk indices a chunk-aligned box covers.
+std::vector<std::int64_t> chunk_indices(const problem_plan& problem, const tile_box& box);
+
+// Whether block `block` belongs to shard `shard` (blocks are dealt round-robin).
+bool shard_owns_block(std::int64_t block, const shard_spec& shard);
+// One byte per chunk: 1 where the chunk belongs to the shard.
+std::vector<std::uint8_t> shard_chunks(const problem_plan& problem, const shard_spec& shard);
+
+// This rank's tiles of `problem`, in order: the shard's blocks dealt round-robin to the ranks,
+// each cut into tiles of problem.tile_shape, keeping tiles with a chunk that is not done.
+std::vector<tile_box> assigned_tiles(const problem_plan& problem, const shard_spec& shard, int rank,
+                                     int ranks, const std::vector<std::uint8_t>& done);
+
+} // namespace scalesweep

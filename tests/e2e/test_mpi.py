@@ -1,0 +1,109 @@
+"""MPI runs (MPI builds only): `mpirun -np K scalesweep run` writes the file a serial run of the
+same binary writes, for K = 2 and 3 (oversubscribed on small machines), also with shards and
+after a kill and --resume under a different number of ranks."""
+import os
+import random
+import signal
+import subprocess
+import time
+
+import pytest
+
+from conftest import assert_same_results
+from run_configs import write_config
+
+MPIEXEC = os.environ.get("SCALESWEEP_MPIEXEC", "mpirun")
+# OpenMPI refuses root without these; more ranks than cores need --oversubscribe. One thread per
+# rank and passive waiting keep oversubscribed ranks from starving each other.
+ENV = dict(os.environ, OMPI_ALLOW_RUN_AS_ROOT="1", OMPI_ALLOW_RUN_AS_ROOT_CONFIRM="1",
+           OMP_WAIT_POLICY="passive", OMPI_MCA_mpi_yield_when_idle="1")
+
+
+def kill_session(session):
+    """SIGKILL every process of a session: mpirun and its ranks (OpenMPI gives each rank its own
+    process group, so killing mpirun's group would leave the ranks running)."""
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                if os.getsid(int(entry)) == session:
+                    os.kill(int(entry), signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
+                pass
+
+
+def mpirun(binary, ranks, *args, check=True, timeout=300):
+    proc = subprocess.run([MPIEXEC, "--oversubscribe", "-np", str(ranks), binary, *map(str, args),
+                           "--threads", "1"], capture_output=True, text=True, env=ENV, timeout=timeout)
+    if check:
+        assert proc.returncode == 0, proc.stdout + proc.stderr
+    return proc
+
+
+@pytest.fixture(scope="module", params=["none", "deflate"])
+def serial(request, tmp_path_factory, scalesweep):
+    d = tmp_path_factory.mktemp(f"serial-{request.param}")
+    cfg = write_config(d, extra=f'compression = "{request.param}"')
+    scalesweep("run", cfg, "-o", d / "serial.h5", "--quiet")
+    return cfg, d / "serial.h5"
+
+
+@pytest.mark.parametrize("ranks", [2, 3])
+def test_ranks_write_the_serial_file(binary, tmp_path, serial, ranks):
+    cfg, reference = serial
+    out = tmp_path / f"np{ranks}.h5"
+    proc = mpirun(binary, ranks, "run", cfg, "-o", out)
+    assert f"on each of {ranks} MPI ranks" in proc.stdout
+    assert proc.stderr.count("MPI ranks") == 0 and proc.stderr.count(f"rank ") >= ranks
+    assert_same_results(reference, out)
+
+
+def test_shards_under_mpi_merge_to_the_serial_file(binary, tmp_path, scalesweep, serial):
+    cfg, reference = serial
+    mpirun(binary, 2, "run", cfg, "--shard", "1/2", "-o", tmp_path / "a.h5", "--quiet")
+    mpirun(binary, 3, "run", cfg, "--shard", "2/2", "-o", tmp_path / "b.h5", "--quiet")
+    scalesweep("merge", tmp_path / "a.h5", tmp_path / "b.h5", "-o", tmp_path / "m.h5")
+    assert_same_results(reference, tmp_path / "m.h5")
+
+
+def test_kill_under_mpi_then_resume_with_other_ranks(binary, tmp_path, serial):
+    cfg, reference = serial
+    out = tmp_path / "k.h5"
+    rng = random.Random(7)
+    resumed = 0
+    for attempt in range(3):
+        for p in tmp_path.glob("k.h5*"):
+            p.unlink()
+        proc = subprocess.Popen([MPIEXEC, "--oversubscribe", "-np", "2", binary, "run", cfg, "-o", out,
+                                 "--quiet", "--threads", "1", "--tile-cells", "512",
+                                 "--checkpoint-seconds", "0.05"],
+                                env=dict(ENV, SCALESWEEP_DEBUG_ROUND_DELAY_MS="5"),
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+        time.sleep(rng.uniform(0.5, 1.5))
+        kill_session(proc.pid)  # mpirun and every rank at once, like a node failure
+        proc.wait()
+        time.sleep(0.2)
+        if out.exists():
+            continue
+        mpirun(binary, 3, "run", cfg, "-o", out, "--resume", "--quiet")
+        assert_same_results(reference, out)
+        resumed += 1
+    assert resumed >= 2
+
+
+def test_sigterm_under_mpi(binary, tmp_path, serial):
+    cfg, reference = serial
+    out = tmp_path / "t.h5"
+    proc = subprocess.Popen([MPIEXEC, "--oversubscribe", "-np", "2", binary, "run", cfg, "-o", out,
+                             "--quiet", "--threads", "1", "--tile-cells", "512"],
+                            env=dict(ENV, SCALESWEEP_DEBUG_ROUND_DELAY_MS="20"),
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    time.sleep(1.0)
+    # mpirun forwards it to the ranks (it exits 1 itself); a batch system's time limit signals
+    # every process of the job.
+    proc.send_signal(signal.SIGTERM)
+    _, err = proc.communicate(timeout=120)
+    assert proc.returncode != 0
+    assert "interrupted (signal 15)" in err and "--resume" in err, err
+    assert not out.exists() and (tmp_path / "t.h5.partial").exists()
+    mpirun(binary, 2, "run", cfg, "-o", out, "--resume", "--quiet")
+    assert_same_results(reference, out)

@@ -1,0 +1,108 @@
+"""Checkpoint and resume: kill -9 at random moments, then --resume, gives the file an
+uninterrupted run gives, every time; SIGTERM (a batch system's time limit) stops cleanly with a
+resume hint; a changed config, a missing or a stale partial file are refused."""
+import os
+import random
+import signal
+import subprocess
+import time
+
+import h5py
+import pytest
+
+from conftest import assert_same_results
+from run_configs import write_config
+
+# Slows every round of the writer by this much (a test hook), so that a run of this small config
+# takes ~2 s at one tile per round and kills land at many different points of it.
+SLOW = {"SCALESWEEP_DEBUG_ROUND_DELAY_MS": "4"}
+TILE = ["--tile-cells", "512", "--threads", "1", "--checkpoint-seconds", "0.05"]
+
+
+@pytest.fixture(scope="module")
+def reference(tmp_path_factory, scalesweep):
+    d = tmp_path_factory.mktemp("reference")
+    cfg = write_config(d, extra='compression = "deflate"')
+    scalesweep("run", cfg, "-o", d / "ref.h5", "--quiet")
+    return cfg, d / "ref.h5"
+
+
+def start(binary, cfg, out, *extra, env=None):
+    return subprocess.Popen([binary, "run", cfg, "-o", out, "--quiet", *TILE, *extra],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            env=dict(os.environ, **(env or {})))
+
+
+def test_kill_9_at_random_moments_then_resume(tmp_path, binary, scalesweep, reference):
+    cfg, ref = reference
+    rng = random.Random(20261123)
+    out = tmp_path / "r.h5"
+    kills = []
+    for attempt in range(6):
+        for p in tmp_path.glob("r.h5*"):
+            p.unlink()
+        proc = start(binary, cfg, out, env=SLOW)
+        delay = rng.uniform(0.15, 1.6)
+        time.sleep(delay)
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+        if out.exists():  # finished before the kill: nothing to resume, try a shorter delay
+            continue
+        assert (tmp_path / "r.h5.partial").exists()
+        with h5py.File(tmp_path / "r.h5.partial", "r") as f:
+            done = sum(int(f[f"_scalesweep/done_{p}"][()].sum()) for p in range(len(f["_scalesweep"])))
+        kills.append((round(delay, 2), done))
+        # Resume with a different tile size and thread count: chunks, not tiles, record progress.
+        scalesweep("run", cfg, "-o", out, "--resume", "--quiet", "--tile-cells", "4096", "--threads", "2")
+        assert out.exists() and not (tmp_path / "r.h5.partial").exists()
+        assert_same_results(ref, out)
+    print("kill points (seconds, chunks saved):", kills)
+    assert len(kills) >= 5
+    assert len({d for _, d in kills}) >= 3, kills  # the kills hit different amounts of progress
+
+
+def test_sigterm_stops_cleanly_and_resumes(tmp_path, binary, scalesweep, reference):
+    cfg, ref = reference
+    out = tmp_path / "t.h5"
+    proc = start(binary, cfg, out, env=SLOW)
+    time.sleep(0.5)
+    proc.send_signal(signal.SIGTERM)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 128 + signal.SIGTERM, err
+    assert "interrupted (signal 15)" in err
+    assert f"scalesweep run {cfg} --resume -o {out}" in err
+    assert not out.exists() and (tmp_path / "t.h5.partial").exists()
+    scalesweep("run", cfg, "-o", out, "--resume", "--quiet")
+    assert_same_results(ref, out)
+
+
+def test_resume_refuses_a_changed_config(tmp_path, binary, scalesweep):
+    cfg = write_config(tmp_path)
+    out = tmp_path / "c.h5"
+    proc = start(binary, cfg, out, env=SLOW)
+    time.sleep(0.4)
+    proc.send_signal(signal.SIGTERM)
+    proc.communicate(timeout=60)
+    cfg.write_text(cfg.read_text().replace("points = 89", "points = 90"))
+    proc = scalesweep("run", cfg, "-o", out, "--resume", check=False)
+    assert proc.returncode == 2
+    assert "the config changed since the interrupted run" in proc.stderr
+    assert (tmp_path / "c.h5.partial").exists() and not out.exists()
+
+
+def test_a_partial_file_is_never_overwritten_silently(tmp_path, binary, scalesweep):
+    cfg = write_config(tmp_path)
+    out = tmp_path / "p.h5"
+    proc = start(binary, cfg, out, env=SLOW)
+    time.sleep(0.4)
+    proc.send_signal(signal.SIGTERM)
+    proc.communicate(timeout=60)
+    proc = scalesweep("run", cfg, "-o", out, check=False)
+    assert proc.returncode == 2
+    assert "p.h5.partial holds an interrupted run" in proc.stderr and "--resume" in proc.stderr
+
+
+def test_resume_without_a_partial_file(tmp_path, scalesweep):
+    cfg = write_config(tmp_path)
+    proc = scalesweep("run", cfg, "-o", tmp_path / "n.h5", "--resume", check=False)
+    assert proc.returncode == 2 and "there is no interrupted run to continue" in proc.stderr

@@ -1,0 +1,75 @@
+"""Job arrays without MPI: `run --shard i/n` parts joined by `merge` equal a single run; parts of
+different runs, and incomplete sets of parts, are refused with a clear error."""
+import h5py
+import pytest
+
+from conftest import assert_same_results
+from run_configs import write_config
+
+
+@pytest.mark.parametrize("compression", ["none", "deflate"])
+def test_three_shards_merged_equal_a_single_run(tmp_path, scalesweep, compression):
+    cfg = write_config(tmp_path, extra=f'compression = "{compression}"')
+    reference = tmp_path / "single.h5"
+    scalesweep("run", cfg, "-o", reference, "--quiet")
+    parts = []
+    for i in (1, 2, 3):
+        out = tmp_path / f"part{i}.h5"
+        # Different tile sizes per part: the blocks, not the tiles, decide what a shard holds.
+        scalesweep("run", cfg, "--shard", f"{i}/3", "-o", out, "--quiet", "--tile-cells", str(600 * i))
+        parts.append(out)
+        with h5py.File(out, "r") as f:
+            assert f["_scalesweep"].attrs["shard"] == f"{i}/3"
+            assert 0 < f["_scalesweep/done_0"][()].sum() < f["_scalesweep/done_0"].size
+    merged = tmp_path / "merged.h5"
+    proc = scalesweep("merge", *parts, "-o", merged)
+    assert "merged 3 parts" in proc.stdout
+    assert_same_results(reference, merged)
+    assert not (tmp_path / "merged.h5.partial").exists()
+
+
+def test_default_shard_file_names(tmp_path, scalesweep):
+    cfg = write_config(tmp_path, extra='path = "out.h5"')
+    scalesweep("run", cfg, "--shard", "2/4", "--quiet", cwd=tmp_path)
+    assert (tmp_path / "out.shard-2-of-4.h5").exists()
+
+
+def test_merge_refuses_parts_of_different_configs(tmp_path, scalesweep):
+    a = write_config(tmp_path, "a")
+    b = write_config(tmp_path, "b", extra='dtype = { cost = "float32" }')
+    scalesweep("run", a, "--shard", "1/2", "-o", tmp_path / "a1.h5", "--quiet")
+    scalesweep("run", b, "--shard", "2/2", "-o", tmp_path / "b2.h5", "--quiet")
+    proc = scalesweep("merge", tmp_path / "a1.h5", tmp_path / "b2.h5", "-o", tmp_path / "m.h5", check=False)
+    assert proc.returncode == 2
+    assert "comes from a different config than" in proc.stderr
+    assert not (tmp_path / "m.h5").exists() and not (tmp_path / "m.h5.partial").exists()
+
+
+def test_merge_refuses_missing_parts(tmp_path, scalesweep):
+    cfg = write_config(tmp_path)
+    for i in (1, 3):
+        scalesweep("run", cfg, "--shard", f"{i}/3", "-o", tmp_path / f"p{i}.h5", "--quiet")
+    proc = scalesweep("merge", tmp_path / "p1.h5", tmp_path / "p3.h5", "-o", tmp_path / "m.h5", check=False)
+    assert proc.returncode == 2
+    assert "are in none of the parts" in proc.stderr and "pass every part" in proc.stderr
+    assert not (tmp_path / "m.h5").exists()
+
+
+@pytest.mark.parametrize("shard,message", [
+    ("0/3", "--shard 0/3: needs 1 <= i <= n"),
+    ("4/3", "--shard 4/3: needs 1 <= i <= n"),
+    ("two", "--shard 'two': expected i/n"),
+])
+def test_bad_shard_flags(tmp_path, scalesweep, shard, message):
+    cfg = write_config(tmp_path)
+    proc = scalesweep("run", cfg, "--shard", shard, "-o", tmp_path / "x.h5", check=False)
+    assert proc.returncode == 2 and message in proc.stderr
+    assert not list(tmp_path.glob("x.h5*"))
+
+
+def test_merge_refuses_files_that_are_not_results(tmp_path, scalesweep):
+    (tmp_path / "junk.h5").write_bytes(b"not hdf5")
+    proc = scalesweep("merge", tmp_path / "junk.h5", "-o", tmp_path / "m.h5", check=False)
+    assert proc.returncode == 2 and "is not an HDF5 file" in proc.stderr
+    proc = scalesweep("merge", tmp_path / "nope.h5", "-o", tmp_path / "m.h5", check=False)
+    assert proc.returncode == 2 and "does not exist" in proc.stderr
