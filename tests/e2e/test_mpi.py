@@ -107,3 +107,14 @@ def test_sigterm_under_mpi(binary, tmp_path, serial):
     assert not out.exists() and (tmp_path / "t.h5.partial").exists()
     mpirun(binary, 2, "run", cfg, "-o", out, "--resume", "--quiet")
     assert_same_results(reference, out)
+
+
+def test_mpi_batch_script(binary, tmp_path, serial):
+    """scripts/slurm/mpi_sweep.sbatch with mpirun as the launcher (Slurm's srun is not here)."""
+    cfg, reference = serial
+    out = tmp_path / "results" / "mpi.h5"
+    env = dict(ENV, CONFIG=str(cfg), OUT=str(out), SCALESWEEP=binary, SLURM_CPUS_PER_TASK="1",
+               LAUNCHER=f"{MPIEXEC} --oversubscribe -np 2", SLURM_SUBMIT_DIR=str(tmp_path))
+    script = os.path.join(os.environ.get("SCALESWEEP_SOURCE_DIR", "."), "scripts", "slurm", "mpi_sweep.sbatch")
+    subprocess.run(["bash", script], env=env, check=True, capture_output=True, timeout=300)
+    assert_same_results(reference, out)
