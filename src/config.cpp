@@ -445,8 +445,6 @@ output_spec read_output(const config_reader& r, const toml::table& root,
         out.dense.push_back(*name);
       }
     }
-  } else {
-    out.dense = {"loss", "cost", "budget_curve"};
   }
   if (const auto c = r.string(*t, "compression", "output.compression")) {
     if (*c == "none") {

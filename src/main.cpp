@@ -20,19 +20,20 @@ int main_impl(int argc, char** argv) {
   app.set_version_flag("--version", std::string("scalesweep ") + scalesweep::scalesweep_version +
                                         " (" + scalesweep::scalesweep_git_revision + ")");
   app.require_subcommand(1);
-  const std::vector<command> commands = {add_run_command(app, command_line),
-                                         add_optimum_command(app), add_validate_command(app),
-                                         add_presets_command(app), add_merge_command(app)};
+  const std::vector<command> commands = {
+      add_run_command(app, command_line), add_optimum_command(app), add_validate_command(app),
+      add_presets_command(app),           add_merge_command(app),   add_inspect_command(app),
+  };
   if (argc > 1 && argv[1][0] != '-') {
     bool known = false;
+    std::string names;
     for (const command& c : commands) {
       known = known || c.app->get_name() == argv[1];
+      names += (names.empty() ? "" : ", ") + c.app->get_name();
     }
     if (!known) {
-      std::fprintf(stderr,
-                   "error: unknown command '%s'\nhint: commands are run, optimum, validate, "
-                   "presets, merge (see --help)\n",
-                   argv[1]);
+      std::fprintf(stderr, "error: unknown command '%s'\nhint: commands are %s (see --help)\n",
+                   argv[1], names.c_str());
       return exit_bad_input;
     }
   }

@@ -22,9 +22,11 @@ struct law_spec {
 enum class compression_kind { none, deflate };
 
 struct output_spec {
-  std::string path;                 // from [output] path, or "<config stem>.h5"
-  std::vector<std::string> dense;   // subset of {"loss", "cost", "budget_curve"}
-  bool dense_given = false;         // false: every grid whose axes are declared
+  std::string path; // from [output] path, or "<config stem>.h5"
+  // Subset of {"loss", "cost", "budget_curve"}; without [output] dense, every grid whose axes are
+  // declared is written (dense_given false).
+  std::vector<std::string> dense = {"loss", "cost", "budget_curve"};
+  bool dense_given = false;
   std::vector<std::string> float32; // dense grids stored as float32 ([output] dtype)
   compression_kind compression = compression_kind::none;
   int deflate_level = 4;

@@ -18,6 +18,7 @@ command add_optimum_command(CLI::App& parent);
 command add_validate_command(CLI::App& parent);
 command add_presets_command(CLI::App& parent);
 command add_merge_command(CLI::App& parent);
+command add_inspect_command(CLI::App& parent);
 
 // Flag checks with messages that name the range ("must be finite and >= 0, got -5").
 CLI::Validator non_negative_number();

@@ -1,12 +1,63 @@
 // Typed attribute and dataset readers.
 #include "h5_read.hpp"
 
+#include <algorithm>
+
 namespace scalesweep::h5 {
 
 bool has_attribute(hid_t object, const std::string& name) {
   const htri_t exists = H5Aexists(object, name.c_str());
   check(exists, "look up attribute '" + name + "'");
   return exists > 0;
+}
+
+attribute_value read_attribute(hid_t object, const std::string& name) {
+  const handle a =
+      attribute(H5Aopen(object, name.c_str(), H5P_DEFAULT), "open attribute '" + name + "'");
+  const handle type = datatype(H5Aget_type(a.get()), "attribute type");
+  const handle space = dataspace(H5Aget_space(a.get()), "attribute space");
+  const hssize_t n = H5Sget_simple_extent_npoints(space.get());
+  attribute_value out;
+  out.scalar = H5Sget_simple_extent_type(space.get()) == H5S_SCALAR;
+  const std::size_t count = static_cast<std::size_t>(n < 0 ? 0 : n);
+  switch (H5Tget_class(type.get())) {
+  case H5T_STRING: {
+    std::vector<std::string> strings;
+    const handle memory = datatype(H5Tcopy(type.get()), "string type");
+    if (H5Tis_variable_str(type.get()) > 0) {
+      std::vector<char*> raw(count, nullptr);
+      check(H5Aread(a.get(), memory.get(), raw.data()), "read attribute '" + name + "'");
+      for (char* s : raw) {
+        strings.emplace_back(s != nullptr ? s : "");
+      }
+      H5Dvlen_reclaim(memory.get(), space.get(), H5P_DEFAULT, raw.data());
+    } else {
+      const std::size_t size = H5Tget_size(type.get());
+      std::string buffer(size * count, '\0');
+      check(H5Aread(a.get(), memory.get(), buffer.data()), "read attribute '" + name + "'");
+      for (std::size_t i = 0; i < count; ++i) {
+        std::string s = buffer.substr(i * size, size);
+        s.resize(std::min(s.find('\0'), s.size()));
+        strings.push_back(s);
+      }
+    }
+    out.values = std::move(strings);
+    break;
+  }
+  case H5T_INTEGER: {
+    std::vector<std::int64_t> v(count);
+    check(H5Aread(a.get(), H5T_NATIVE_INT64, v.data()), "read attribute '" + name + "'");
+    out.values = std::move(v);
+    break;
+  }
+  default: {
+    std::vector<double> v(count);
+    check(H5Aread(a.get(), H5T_NATIVE_DOUBLE, v.data()), "read attribute '" + name + "'");
+    out.values = std::move(v);
+    break;
+  }
+  }
+  return out;
 }
 
 std::optional<std::string> read_string_attribute(hid_t object, const std::string& name) {

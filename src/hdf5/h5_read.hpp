@@ -6,11 +6,20 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <variant>
 #include <vector>
 
 namespace scalesweep::h5 {
 
+// An attribute as stored: text or numbers, a scalar (one element) or an array.
+struct attribute_value {
+  std::variant<std::vector<std::string>, std::vector<std::int64_t>, std::vector<double>> values;
+  bool scalar = true;
+};
+
 bool has_attribute(hid_t object, const std::string& name);
+// Any attribute scalesweep writes (strings of either kind, integers, floats), whole.
+attribute_value read_attribute(hid_t object, const std::string& name);
 // A scalar string attribute (variable- or fixed-length); nullopt when absent.
 std::optional<std::string> read_string_attribute(hid_t object, const std::string& name);
 std::optional<std::int64_t> read_int64_attribute(hid_t object, const std::string& name);

@@ -57,22 +57,6 @@ std::vector<std::string> done_records(hid_t file) {
   }
 }
 
-std::vector<std::string> string_list_attribute(hid_t object, const std::string& name) {
-  const h5::handle a =
-      h5::attribute(H5Aopen(object, name.c_str(), H5P_DEFAULT), "open '" + name + "'");
-  const h5::handle space = h5::dataspace(H5Aget_space(a.get()), "attribute space");
-  const auto n = static_cast<std::size_t>(H5Sget_simple_extent_npoints(space.get()));
-  const h5::handle type = h5::utf8_string_type();
-  std::vector<char*> raw(n, nullptr);
-  h5::check(H5Aread(a.get(), type.get(), raw.data()), "read '" + name + "'");
-  std::vector<std::string> out;
-  for (char* s : raw) {
-    out.emplace_back(s != nullptr ? s : "");
-  }
-  H5Dvlen_reclaim(type.get(), space.get(), H5P_DEFAULT, raw.data());
-  return out;
-}
-
 // Grid offset of chunk `index` of a dataset, from its shape and chunk shape.
 std::vector<hsize_t> chunk_offset(hid_t dataset, std::int64_t index) {
   const h5::handle space = h5::dataspace(H5Dget_space(dataset), "dataset space");
@@ -99,6 +83,7 @@ merge_summary merge_parts(const std::vector<std::string>& paths, const std::stri
     throw input_error("merge: give the part files to join");
   }
   std::vector<part_file> parts;
+  parts.reserve(paths.size());
   for (const std::string& p : paths) {
     parts.push_back(open_part(p));
   }
@@ -166,7 +151,8 @@ merge_summary merge_parts(const std::vector<std::string>& paths, const std::stri
     for (std::size_t r = 0; r < records.size(); ++r) {
       const h5::handle record =
           h5::dataset(H5Dopen2(target.get(), records[r].c_str(), H5P_DEFAULT), "open record");
-      for (const std::string& variable : string_list_attribute(record.get(), "variables")) {
+      const h5::attribute_value variables = h5::read_attribute(record.get(), "variables");
+      for (const std::string& variable : std::get<std::vector<std::string>>(variables.values)) {
         const h5::handle into = h5::dataset(H5Dopen2(target.get(), variable.c_str(), H5P_DEFAULT),
                                             "open '" + variable + "'");
         for (std::size_t c = 0; c < source[r].size(); ++c) {

@@ -83,7 +83,7 @@ def test_bad_config(tmp_path, scalesweep, name, text, fragments):
 
 
 BAD_FLAGS = [
-    ("unknown_command", ["frobnicate"], ["unknown command 'frobnicate'", "run, optimum, validate, presets, merge"]),
+    ("unknown_command", ["frobnicate"], ["unknown command 'frobnicate'", "run, optimum, validate, presets, merge, inspect"]),
     ("bad_backend", ["run", "good.toml", "--backend", "gpu"], ["--backend", "gpu"]),
     ("missing_config", ["run", "nope.toml"], ["nope.toml"]),
     ("output_dir_missing", ["run", "good.toml", "-o", "no/such/dir/out.h5"],

@@ -1,5 +1,6 @@
 """The README's examples run as written and print the published numbers (SPEC §1.5): the
 commands are read out of README.md, so the documentation cannot drift from the program."""
+import os
 import re
 import shlex
 import subprocess
@@ -12,14 +13,14 @@ from conftest import SOURCE_DIR
 README = (SOURCE_DIR / "README.md").read_text()
 
 
-def readme_commands():
-    """Every `build/scalesweep ...` command in README code blocks, continuation lines joined."""
+def readme_commands(program="build/scalesweep"):
+    """Every `program ...` command in README code blocks, continuation lines joined."""
     blocks = re.findall(r"```sh\n(.*?)```", README, re.S)
     text = "\n".join(blocks).replace("\\\n", " ")
     commands = []
     for line in text.splitlines():
         line = line.strip().removeprefix("$ ")
-        if line.startswith("build/scalesweep"):
+        if line.startswith(program):
             commands.append(line.split("#")[0].strip())
     return commands
 
@@ -30,6 +31,22 @@ def run_readme_command(binary, command, cwd):
     return subprocess.run([binary, *args], capture_output=True, text=True, cwd=cwd)
 
 
+@pytest.fixture(scope="module")
+def setup_result(tmp_path_factory, scalesweep):
+    """What `scripts/setup.sh` leaves in results/, for the commands that read it."""
+    path = tmp_path_factory.mktemp("setup") / "sardana2024-fig1.h5"
+    scalesweep("run", SOURCE_DIR / "configs" / "sardana2024-fig1.toml", "-o", path, "--quiet")
+    return path
+
+
+def readme_directory(tmp_path, setup_result):
+    (tmp_path / "results").mkdir()
+    (tmp_path / "results" / "sardana2024-fig1.h5").symlink_to(setup_result)
+    for name in ("configs", "scripts"):
+        (tmp_path / name).symlink_to(SOURCE_DIR / name)
+    return tmp_path
+
+
 def test_readme_has_the_flops_and_usd_examples():
     commands = readme_commands()
     assert any("--loss 1.947 --inference-tokens 2e12" in c for c in commands)
@@ -37,11 +54,28 @@ def test_readme_has_the_flops_and_usd_examples():
 
 
 @pytest.mark.parametrize("command", readme_commands())
-def test_readme_command_runs(binary, tmp_path, command):
-    (tmp_path / "results").mkdir()
-    (tmp_path / "configs").symlink_to(SOURCE_DIR / "configs")
-    proc = run_readme_command(binary, command, tmp_path)
+def test_readme_command_runs(binary, tmp_path, setup_result, command):
+    proc = run_readme_command(binary, command, readme_directory(tmp_path, setup_result))
     assert proc.returncode == 0, proc.stderr
+
+
+@pytest.mark.parametrize("command", readme_commands(".venv/bin/python scripts/plot.py"))
+def test_readme_plot_command_runs(tmp_path, setup_result, command):
+    cwd = readme_directory(tmp_path, setup_result)
+    args = shlex.split(command)[1:]
+    proc = subprocess.run([sys.executable, *args], capture_output=True, text=True, cwd=cwd,
+                          env=dict(os.environ, MPLBACKEND="Agg"))
+    assert proc.returncode == 0, proc.stderr
+    assert (cwd / args[args.index("-o") + 1]).read_bytes()[:4] == b"\x89PNG"
+
+
+def test_readme_shows_every_figure_that_make_figures_draws():
+    script = (SOURCE_DIR / "scripts" / "make_figures.sh").read_text()
+    drawn = set(re.findall(r"^plot \S+ \S+ (\S+)", script, re.M))
+    assert len(drawn) >= 6
+    for name in drawn:
+        assert f"(docs/figures/{name}.png)" in README, name
+        assert (SOURCE_DIR / "docs" / "figures" / f"{name}.png").exists(), name
 
 
 def published(scalesweep, *args):

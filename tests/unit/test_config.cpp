@@ -79,6 +79,18 @@ TEST(Config, DefaultOutputPathIsTheConfigStem) {
   EXPECT_EQ(c.objective, objective_kind::flops);
 }
 
+// Without an [output] table (or without output.dense) every dense grid whose axes are declared
+// is written: here N and D give loss(N, D); cost and budget curves lack T and budget.
+TEST(Config, DenseGridsDefaultToThoseTheAxesAllowWithoutAnOutputTable) {
+  const sweep_plan p = make_plan(
+      parse_config("[law]\npreset = \"chinchilla\"\n[axes]\nN = { log10 = [8, 12], points = 5 }\n"
+                   "D = { log10 = [9, 13], points = 4 }\n",
+                   "dense.toml"));
+  ASSERT_EQ(p.problems.size(), 1u);
+  EXPECT_EQ(p.problems[0].kind, problem_kind::dense_loss);
+  EXPECT_EQ(p.problems[0].shape, (std::vector<std::int64_t>{5, 4}));
+}
+
 struct bad_config {
   const char* name;
   std::string text;

@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Regenerates every figure in docs/figures/ from the shipped reproduction configs:
+# runs each config with build/scalesweep into a temporary directory, then scripts/plot.py.
+#   scripts/make_figures.sh [BUILD_DIR]      (after scripts/setup.sh)
+# FIGURES=DIR writes the PNGs elsewhere (the tests do); PYTHON picks the interpreter.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+build=${1:-build}
+python=${PYTHON:-.venv/bin/python}
+figures=${FIGURES:-docs/figures}
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+mkdir -p "$figures"
+
+run() { "$build/scalesweep" run "configs/$1.toml" -o "$work/$1.h5" --quiet; }
+plot() { MPLBACKEND=Agg "$python" scripts/plot.py "$work/$1.h5" --kind "$2" -o "$figures/$3.png" "${@:4}"; }
+
+run sardana2024-fig1
+plot sardana2024-fig1 savings fig1-savings
+plot sardana2024-fig1 size-ratio fig1-size-ratio
+run sardana2024-section2
+plot sardana2024-section2 ratios section2-ratios
+run lesson
+plot lesson budget lesson-budget --budget 5.5e23
+plot lesson cost-map lesson-cost-map --T 1e12
+run hardware-compare
+plot hardware-compare hardware hardware-best

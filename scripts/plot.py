@@ -1,0 +1,330 @@
+#!/usr/bin/env python3
+"""Heatmaps and charts of scalesweep result files.
+
+Command line:
+    python3 scripts/plot.py RESULT.h5 --kind KIND -o FILE.png [--hardware NAME] [--T TOKENS] [--budget C]
+
+From a notebook:
+    import sys; sys.path.insert(0, "scripts")
+    import plot
+    fig = plot.savings(plot.open_result("results/sardana2024-fig1.h5"))
+
+Kinds (each reads variables scalesweep wrote; none recomputes the law):
+    savings     cost saved by the inference-aware optimum over the Chinchilla model of the same
+                loss, over (inference tokens T, loss target), with labelled contours
+                (Sardana et al. 2024, Figure 1a)
+    size-ratio  N*/N_chinchilla and tokens per parameter D*/N* over the same axes (Figure 1b)
+    ratios      N*/N_chinchilla and D*/D_chinchilla against T, one line per loss target
+                (Sardana et al. 2024, section 2)
+    budget      loss against model size at a fixed budget, one curve per inference volume, with
+                the Chinchilla and inference-aware optima marked (the lesson's chart)
+    cost-map    lifetime cost over (N, D) for one (hardware, T), with iso-loss contours and the
+                curves of optima
+    hardware    the cheapest hardware scenario per (T, loss target) and its cost
+"""
+import argparse
+import sys
+
+import numpy as np
+
+KINDS = ("savings", "size-ratio", "ratios", "budget", "cost-map", "hardware")
+
+
+class PlotError(Exception):
+    """A file that cannot make the requested plot (the message names what is missing)."""
+
+
+def open_result(path):
+    import xarray as xr
+    try:
+        return xr.open_dataset(path, engine="h5netcdf")
+    except FileNotFoundError:
+        raise PlotError(f"'{path}' does not exist") from None
+    except OSError as e:
+        raise PlotError(f"'{path}' is not a readable HDF5 file ({e})") from None
+
+
+def require(ds, kind, *names):
+    for name in names:
+        if name not in ds.variables:
+            hint = {
+                "opt_cost": "a config with a loss_target axis",
+                "opt_N": "a config with a loss_target axis",
+                "budget_curve_loss": "a config with N, T and budget axes",
+                "budget_N": "a config with a budget axis",
+                "cost": "a config with N, D and T axes and 'cost' in output.dense",
+                "loss": "a config with N and D axes and 'loss' in output.dense",
+            }.get(name, "another config")
+            raise PlotError(f"kind '{kind}' needs the variable '{name}', which this file lacks "
+                            f"(run {hint})")
+
+
+def _pyplot():
+    import matplotlib
+    if matplotlib.get_backend().lower() not in ("agg", "module://matplotlib_inline.backend_inline"):
+        matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    return plt
+
+
+def _title(ds, what):
+    law = ds.attrs.get("law_preset", "?")
+    objective = ds.attrs.get("objective", "?")
+    return f"{what}\nlaw {law}, objective {objective}"
+
+
+def _hardware_index(ds, hardware):
+    names = [str(n) for n in ds["hardware_name"].values]
+    if hardware is None:
+        return 0, names[0]
+    if hardware in names:
+        return names.index(hardware), hardware
+    raise PlotError(f"no hardware scenario '{hardware}' in this file; it has: {', '.join(names)}")
+
+
+def _nearest(ds, axis, value, default):
+    values = ds[axis].values
+    if value is None:
+        return default(values)
+    return values[int(np.argmin(np.abs(np.log10(values + 1e-300) - np.log10(value + 1e-300))))]
+
+
+def _ok(status, *arrays):
+    """The arrays with NaN wherever the status is not ok (0)."""
+    mask = status == 0
+    return [np.where(mask, a, np.nan) for a in arrays]
+
+
+def _loss_T_grid(ds, hardware):
+    h, name = _hardware_index(ds, hardware)
+    T = ds["T"].values
+    keep = T > 0  # log axis: T = 0 (training only) has no place on it
+    if keep.sum() < 2:
+        raise PlotError("this file's T axis has fewer than two values above 0: nothing to draw")
+    return h, name, T[keep], keep, ds["loss_target"].values
+
+
+def savings(ds, hardware=None):
+    """Cost saved (%) by the inference-aware optimum over the Chinchilla model of the same loss."""
+    require(ds, "savings", "opt_cost", "chinchilla_cost", "opt_status")
+    plt = _pyplot()
+    h, name, T, keep, loss = _loss_T_grid(ds, hardware)
+    opt, chin = _ok(ds["opt_status"].values[h][keep], ds["opt_cost"].values[h][keep],
+                    ds["chinchilla_cost"].values[h][keep])
+    saving = 100 * (1 - opt / chin)
+    fig, ax = plt.subplots(figsize=(7.5, 5.2), constrained_layout=True)
+    mesh = ax.pcolormesh(loss, T, saving, shading="auto", cmap="viridis")
+    levels = [lv for lv in (1, 2, 5, 10, 20, 30, 40, 50, 60, 70) if np.nanmin(saving) < lv < np.nanmax(saving)]
+    if levels:
+        cs = ax.contour(loss, T, saving, levels=levels, colors="white", linewidths=0.8)
+        ax.clabel(cs, fmt="%g %%", fontsize=8)
+    ax.set_yscale("log")
+    ax.set_xlabel("loss target (nats per token)")
+    ax.set_ylabel("lifetime inference tokens T")
+    fig.colorbar(mesh, ax=ax, label="cost saved vs Chinchilla model of the same loss (%)")
+    ax.set_title(_title(ds, "Savings of the inference-aware model" + (f" ({name})" if name != "flops" else "")))
+    return fig
+
+
+def size_ratio(ds, hardware=None):
+    """N*/N_chinchilla and D*/N* over (T, loss target)."""
+    require(ds, "size-ratio", "opt_N", "opt_D", "chinchilla_N", "opt_status")
+    plt = _pyplot()
+    from matplotlib.colors import LogNorm
+    h, name, T, keep, loss = _loss_T_grid(ds, hardware)
+    N, D, Nc = _ok(ds["opt_status"].values[h][keep], ds["opt_N"].values[h][keep],
+                   ds["opt_D"].values[h][keep], ds["chinchilla_N"].values[h][keep])
+    fig, axes = plt.subplots(1, 2, figsize=(12, 5), constrained_layout=True, sharey=True)
+    m0 = axes[0].pcolormesh(loss, T, N / Nc, shading="auto", cmap="magma")
+    cs = axes[0].contour(loss, T, N / Nc, levels=[0.2, 0.3, 0.5, 0.7, 0.9], colors="white", linewidths=0.8)
+    axes[0].clabel(cs, fmt="%g", fontsize=8)
+    fig.colorbar(m0, ax=axes[0], label="N* / N_chinchilla")
+    tpp = D / N
+    m1 = axes[1].pcolormesh(loss, T, tpp, shading="auto", cmap="cividis",
+                            norm=LogNorm(vmin=np.nanmin(tpp), vmax=np.nanmax(tpp)))
+    fig.colorbar(m1, ax=axes[1], label="training tokens per parameter D*/N*")
+    cs = axes[1].contour(loss, T, tpp, levels=[20, 100, 1000, 10000], colors="white", linewidths=0.8)
+    axes[1].clabel(cs, fmt="%g", fontsize=8)
+    for ax in axes:
+        ax.set_yscale("log")
+        ax.set_xlabel("loss target (nats per token)")
+    axes[0].set_ylabel("lifetime inference tokens T")
+    fig.suptitle(_title(ds, "Model size and data of the inference-aware optimum"))
+    return fig
+
+
+def ratios(ds, hardware=None):
+    """N*/N_chinchilla and D*/D_chinchilla against T, one line per loss target."""
+    require(ds, "ratios", "opt_N", "opt_D", "chinchilla_N", "chinchilla_D", "opt_status")
+    plt = _pyplot()
+    h, name, T, keep, loss = _loss_T_grid(ds, hardware)
+    N, D, Nc, Dc = _ok(ds["opt_status"].values[h][keep], *(ds[v].values[h][keep] for v in
+                                                           ("opt_N", "opt_D", "chinchilla_N", "chinchilla_D")))
+    fig, axes = plt.subplots(1, 2, figsize=(12, 4.8), constrained_layout=True)
+    colors = plt.cm.viridis(np.linspace(0, 0.9, len(loss)))
+    for j, (l, c) in enumerate(zip(loss, colors)):
+        # The Chinchilla model of this loss is the T = 0 optimum: it names the quality.
+        quality = np.nanmax(Nc[:, j])
+        label = f"{quality / 1e9:.3g}B quality (loss {l:.4g})"
+        axes[0].plot(T, N[:, j] / Nc[:, j], color=c, label=label)
+        axes[1].plot(T, D[:, j] / Dc[:, j], color=c, label=label)
+    axes[0].set_ylabel("N* / N_chinchilla")
+    axes[1].set_ylabel("D* / D_chinchilla")
+    axes[1].set_yscale("log")
+    for ax in axes:
+        ax.set_xscale("log")
+        ax.set_xlabel("lifetime inference tokens T")
+        ax.grid(True, which="both", alpha=0.3)
+    axes[0].legend(fontsize=8)
+    fig.suptitle(_title(ds, "Inference-aware vs Chinchilla models of the same quality"))
+    return fig
+
+
+def budget(ds, hardware=None, budget_value=None):
+    """Loss against model size at one budget, one curve per T, optima marked."""
+    require(ds, "budget", "budget_curve_loss", "budget_N", "budget_loss", "budget_chinchilla_N",
+            "budget_chinchilla_loss", "budget_status")
+    plt = _pyplot()
+    h, name = _hardware_index(ds, hardware)
+    C = _nearest(ds, "budget", budget_value, lambda v: v[len(v) // 2])
+    b = int(np.where(ds["budget"].values == C)[0][0])
+    N = ds["N"].values
+    T = ds["T"].values
+    curves = ds["budget_curve_loss"].values[h, :, b, :]
+    units = ds.attrs.get("cost_units", "")
+    fig, ax = plt.subplots(figsize=(8, 5.2), constrained_layout=True)
+    colors = plt.cm.plasma(np.linspace(0, 0.85, len(T)))
+    for t, c in enumerate(colors):
+        label = "T = 0 (Chinchilla)" if T[t] == 0 else f"T = {T[t]:.0e} tokens"
+        ax.plot(N, curves[t], color=c, label=label)
+        if ds["budget_status"].values[h, t, b] == 0:
+            ax.plot(ds["budget_N"].values[h, t, b], ds["budget_loss"].values[h, t, b], "o", color=c, ms=7,
+                    markeredgecolor="black")
+    chin_N = ds["budget_chinchilla_N"].values[h, 0, b]
+    chin_loss = ds["budget_chinchilla_loss"].values[h, 0, b]
+    ax.plot(chin_N, chin_loss, "*", color="black", ms=14, label=f"Chinchilla optimum ({chin_N / 1e9:.3g}B)")
+    ax.plot([], [], "o", color="grey", markeredgecolor="black", label="inference-aware optimum")
+    finite = curves[np.isfinite(curves)]
+    if finite.size:
+        low = np.nanmin(finite)
+        ax.set_ylim(low - 0.02, low + 0.6)
+    ax.set_xscale("log")
+    ax.set_xlabel("model size N (parameters)")
+    ax.set_ylabel("pre-training loss (nats per token)")
+    ax.grid(True, which="both", alpha=0.3)
+    ax.legend(fontsize=8, loc="upper right")
+    ax.set_title(_title(ds, f"Loss at a fixed budget of {C:.3g} {units} (training + inference)"))
+    return fig
+
+
+def cost_map(ds, hardware=None, T_value=None):
+    """Lifetime cost over (N, D) for one (hardware, T), iso-loss contours, curves of optima."""
+    require(ds, "cost-map", "cost", "loss", "opt_N", "opt_D", "chinchilla_N", "chinchilla_D", "opt_status")
+    plt = _pyplot()
+    from matplotlib.colors import LogNorm
+    h, name = _hardware_index(ds, hardware)
+    Tv = _nearest(ds, "T", T_value, lambda v: v[-1])
+    t = int(np.where(ds["T"].values == Tv)[0][0])
+    N, D = ds["N"].values, ds["D"].values
+    cost = ds["cost"].values[h, t].T  # rows: D, columns: N
+    loss = ds["loss"].values.T
+    units = ds.attrs.get("cost_units", "")
+    fig, ax = plt.subplots(figsize=(8, 6), constrained_layout=True)
+    mesh = ax.pcolormesh(N, D, cost, shading="auto", cmap="Greys",
+                         norm=LogNorm(vmin=np.nanmin(cost[cost > 0]), vmax=np.nanmax(cost)))
+    fig.colorbar(mesh, ax=ax, label=f"lifetime cost ({units})")
+    levels = ds["loss_target"].values[:: max(1, len(ds["loss_target"]) // 8)]
+    cs = ax.contour(N, D, loss, levels=np.sort(levels), colors="darkgreen", linewidths=0.8)
+    ax.clabel(cs, fmt="%.3g", fontsize=7)
+    ok = ds["opt_status"].values[h, t] == 0
+    ax.plot(ds["opt_N"].values[h, t][ok], ds["opt_D"].values[h, t][ok], "-", color="crimson", lw=2,
+            label=f"cost-optimal models at T = {Tv:.0e}")
+    ax.plot(ds["chinchilla_N"].values[h, t][ok], ds["chinchilla_D"].values[h, t][ok], "--", color="royalblue",
+            lw=2, label="Chinchilla-optimal models (T = 0)")
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.set_xlim(N[0], N[-1])
+    ax.set_ylim(D[0], D[-1])
+    ax.set_xlabel("model size N (parameters)")
+    ax.set_ylabel("training tokens D")
+    ax.legend(fontsize=8, loc="lower right")
+    ax.set_title(_title(ds, f"Lifetime cost at T = {Tv:.0e} inference tokens; contours: loss"))
+    return fig
+
+
+def hardware(ds):
+    """The cheapest hardware scenario per (T, loss target) and its cost."""
+    require(ds, "hardware", "opt_cost", "opt_status", "hardware_name")
+    plt = _pyplot()
+    from matplotlib.colors import BoundaryNorm, ListedColormap, LogNorm
+    names = [str(n) for n in ds["hardware_name"].values]
+    if len(names) < 2:
+        raise PlotError("kind 'hardware' needs at least two hardware scenarios; this file has one")
+    T = ds["T"].values
+    keep = T > 0
+    loss = ds["loss_target"].values
+    cost = np.where(ds["opt_status"].values == 0, ds["opt_cost"].values, np.inf)[:, keep]
+    best = np.argmin(cost, axis=0)
+    best_cost = np.min(cost, axis=0)
+    best_cost[~np.isfinite(best_cost)] = np.nan
+    fig, axes = plt.subplots(1, 2, figsize=(13, 5.2), constrained_layout=True, sharey=True)
+    cmap = ListedColormap(plt.cm.tab10(np.arange(len(names)) % 10))
+    m0 = axes[0].pcolormesh(loss, T[keep], best, shading="auto", cmap=cmap,
+                            norm=BoundaryNorm(np.arange(len(names) + 1) - 0.5, len(names)))
+    cb = fig.colorbar(m0, ax=axes[0], ticks=np.arange(len(names)))
+    cb.ax.set_yticklabels(names, fontsize=8)
+    axes[0].set_title("cheapest hardware scenario", fontsize=10)
+    axes[1].set_title("its lifetime cost", fontsize=10)
+    m1 = axes[1].pcolormesh(loss, T[keep], best_cost, shading="auto", cmap="viridis",
+                            norm=LogNorm(vmin=np.nanmin(best_cost), vmax=np.nanmax(best_cost)))
+    fig.colorbar(m1, ax=axes[1], label=f"lifetime cost ({ds.attrs.get('cost_units', '')})")
+    for ax in axes:
+        ax.set_yscale("log")
+        ax.set_xlabel("loss target (nats per token)")
+    axes[0].set_ylabel("lifetime inference tokens T")
+    fig.suptitle(_title(ds, "Cheapest hardware per cell and its cost"))
+    return fig
+
+
+def plot(ds, kind, hardware_name=None, T_value=None, budget_value=None):
+    """The figure of `kind` for an open result (xarray Dataset)."""
+    if kind == "savings":
+        return savings(ds, hardware_name)
+    if kind == "size-ratio":
+        return size_ratio(ds, hardware_name)
+    if kind == "ratios":
+        return ratios(ds, hardware_name)
+    if kind == "budget":
+        return budget(ds, hardware_name, budget_value)
+    if kind == "cost-map":
+        return cost_map(ds, hardware_name, T_value)
+    if kind == "hardware":
+        return hardware(ds)
+    raise PlotError(f"unknown kind '{kind}'; kinds are: {', '.join(KINDS)}")
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("result", help="scalesweep result file (HDF5)")
+    ap.add_argument("--kind", required=True, help="one of: " + ", ".join(KINDS))
+    ap.add_argument("-o", "--output", required=True, help="image file (.png, .pdf, .svg)")
+    ap.add_argument("--hardware", help="hardware scenario name (default: the first)")
+    ap.add_argument("--T", type=float, help="inference tokens for cost-map (nearest; default: the largest)")
+    ap.add_argument("--budget", type=float, help="budget for the budget kind (nearest; default: the middle)")
+    ap.add_argument("--dpi", type=int, default=120)
+    a = ap.parse_args(argv)
+    try:
+        if a.kind not in KINDS:
+            raise PlotError(f"unknown kind '{a.kind}'; kinds are: {', '.join(KINDS)}")
+        with open_result(a.result) as ds:
+            fig = plot(ds, a.kind, a.hardware, a.T, a.budget)
+            fig.savefig(a.output, dpi=a.dpi)
+    except PlotError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    print(f"wrote {a.output}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,290 @@
+// `scalesweep inspect RESULT.h5`: what a result file holds, for people (text) and scripts (--json).
+#include "scalesweep/status.hpp"
+
+#include "../hdf5/result_reader.hpp"
+#include "../json_writer.hpp"
+#include "../text_format.hpp"
+#include "commands.hpp"
+
+#include <cstdio>
+#include <memory>
+#include <optional>
+#include <sstream>
+
+namespace scalesweep::cli {
+
+namespace {
+
+struct inspect_options {
+  std::string path;
+  bool json = false;
+};
+
+// Coordinates are written out in full up to this size (longer axes: size and range only).
+constexpr std::int64_t max_listed_values = 1'000'000;
+
+const h5::attribute_value*
+attribute(const std::vector<std::pair<std::string, h5::attribute_value>>& list,
+          const std::string& name) {
+  for (const auto& [key, value] : list) {
+    if (key == name) {
+      return &value;
+    }
+  }
+  return nullptr;
+}
+
+// The attribute as text: all elements joined by ", ", or only element `index` when given.
+std::string text_of(const h5::attribute_value* a, std::optional<std::size_t> index = {}) {
+  if (a == nullptr) {
+    return "";
+  }
+  std::ostringstream s;
+  std::visit(
+      [&](const auto& values) {
+        for (std::size_t i = 0; i < values.size(); ++i) {
+          if (index && i != *index) {
+            continue;
+          }
+          s << (i && !index ? ", " : "");
+          if constexpr (std::is_same_v<std::decay_t<decltype(values[i])>, double>) {
+            s << format_number(values[i]);
+          } else {
+            s << values[i];
+          }
+        }
+      },
+      a->values);
+  return s.str();
+}
+
+void write_json_value(json_writer& j, const h5::attribute_value& a) {
+  std::visit(
+      [&](const auto& values) {
+        if (a.scalar && values.size() == 1) {
+          j.value(values[0]);
+          return;
+        }
+        j.begin_array();
+        for (const auto& v : values) {
+          j.value(v);
+        }
+        j.end_array();
+      },
+      a.values);
+}
+
+std::string dims_text(const h5::dataset_summary& d) {
+  std::string s = "(";
+  for (std::size_t i = 0; i < d.dims.size(); ++i) {
+    s += (i ? ", " : "") + d.dims[i];
+  }
+  return s + ")";
+}
+
+std::vector<std::string> flag_meanings(const h5::dataset_summary& d) {
+  std::vector<std::string> out;
+  std::istringstream words(text_of(attribute(d.attributes, "flag_meanings")));
+  for (std::string w; words >> w;) {
+    out.push_back(w);
+  }
+  return out;
+}
+
+// One JSON object: every attribute, axis (with its values) and variable (dims, shape, dtype,
+// attributes, status counts), and the progress record.
+void print_json(const h5::result_reader& file, const std::string& path) {
+  const auto& attrs = file.attributes();
+  const auto [done, total] = file.progress();
+  json_writer j;
+  j.begin_object().field("path", path).field("format_version", file.format_version());
+  j.key("progress").begin_object().field("chunks_done", done).field("chunks", total);
+  j.field("complete", done == total).end_object();
+  j.key("attributes").begin_object();
+  for (const auto& [name, value] : attrs) {
+    j.key(name);
+    write_json_value(j, value);
+  }
+  j.end_object().key("axes").begin_object();
+  for (const h5::dataset_summary& d : file.datasets()) {
+    if (!d.is_coordinate) {
+      continue;
+    }
+    j.key(d.name)
+        .begin_object()
+        .field("size", d.shape.empty() ? 0 : d.shape[0])
+        .field("dtype", d.dtype);
+    for (const auto& [name, value] : d.attributes) {
+      j.key(name);
+      write_json_value(j, value);
+    }
+    if (!d.shape.empty() && d.shape[0] <= max_listed_values) {
+      j.key("values").begin_array();
+      for (double v : file.read_numbers(d.name)) {
+        j.value(v);
+      }
+      j.end_array();
+    }
+    j.end_object();
+  }
+  j.end_object().key("variables").begin_object();
+  for (const h5::dataset_summary& d : file.datasets()) {
+    if (d.is_coordinate) {
+      continue;
+    }
+    j.key(d.name).begin_object().key("dims").begin_array();
+    for (const std::string& dim : d.dims) {
+      j.value(dim);
+    }
+    j.end_array().key("shape").begin_array();
+    for (std::int64_t n : d.shape) {
+      j.value(n);
+    }
+    j.end_array().field("dtype", d.dtype);
+    for (const auto& [name, value] : d.attributes) {
+      j.key(name);
+      write_json_value(j, value);
+    }
+    if (d.name == "hardware_name") {
+      j.key("values").begin_array();
+      for (const std::string& s : file.read_strings(d.name)) {
+        j.value(s);
+      }
+      j.end_array();
+    }
+    const std::vector<std::string> meanings = flag_meanings(d);
+    if (!meanings.empty()) {
+      const std::vector<std::int64_t> counts = file.count_values(d.name, meanings.size());
+      j.key("status_counts").begin_object();
+      for (std::size_t i = 0; i < meanings.size(); ++i) {
+        j.field(meanings[i], counts[i]);
+      }
+      j.end_object();
+    }
+    j.end_object();
+  }
+  j.end_object().end_object();
+  std::fputs(j.str().c_str(), stdout);
+}
+
+// The human summary: provenance, progress, law, objective, axes, variables, hardware, statuses.
+void print_text(const h5::result_reader& file, const std::string& path) {
+  const auto& attrs = file.attributes();
+  const auto [done, total] = file.progress();
+
+  std::printf("%s: scalesweep result (format %lld), scalesweep %s (%s), created %s\n", path.c_str(),
+              static_cast<long long>(file.format_version()),
+              text_of(attribute(attrs, "scalesweep_version")).c_str(),
+              text_of(attribute(attrs, "git_revision")).c_str(),
+              text_of(attribute(attrs, "created")).c_str());
+  if (total >= 0) {
+    std::printf("progress: %s\n", done == total
+                                      ? "complete"
+                                      : (format_count(done) + " of " + format_count(total) +
+                                         " chunks written (an unfinished run: resume it)")
+                                            .c_str());
+  }
+  const std::string title = text_of(attribute(attrs, "title"));
+  if (!title.empty()) {
+    std::printf("title: %s\n", title.c_str());
+  }
+  std::printf(
+      "law: %s (E=%s A=%s B=%s alpha=%s beta=%s)\n",
+      text_of(attribute(attrs, "law_preset")).c_str(), text_of(attribute(attrs, "law_E")).c_str(),
+      text_of(attribute(attrs, "law_A")).c_str(), text_of(attribute(attrs, "law_B")).c_str(),
+      text_of(attribute(attrs, "law_alpha")).c_str(),
+      text_of(attribute(attrs, "law_beta")).c_str());
+  std::printf("objective: %s (costs in %s); backend: %s\n",
+              text_of(attribute(attrs, "objective")).c_str(),
+              text_of(attribute(attrs, "cost_units")).c_str(),
+              text_of(attribute(attrs, "backend")).c_str());
+  std::printf("config: %s\n", text_of(attribute(attrs, "config_path")).c_str());
+  std::printf("axes:\n");
+  for (const h5::dataset_summary& d : file.datasets()) {
+    if (!d.is_coordinate) {
+      continue;
+    }
+    const std::vector<double> v = file.read_numbers(d.name);
+    std::printf("  %-12s %8s points", d.name.c_str(),
+                format_count(d.shape.empty() ? 0 : d.shape[0]).c_str());
+    if (d.name == "hardware") {
+      std::string names;
+      for (const std::string& s : file.read_strings("hardware_name")) {
+        names += (names.empty() ? "" : ", ") + s;
+      }
+      std::printf("  %s\n", names.c_str());
+    } else if (!v.empty()) {
+      std::printf("  %s .. %s %s (%s)\n", format_number(v.front()).c_str(),
+                  format_number(v.back()).c_str(),
+                  text_of(attribute(d.attributes, "units")).c_str(),
+                  text_of(attribute(d.attributes, "spacing")).c_str());
+    } else {
+      std::printf("\n");
+    }
+  }
+  std::printf("variables:\n");
+  for (const h5::dataset_summary& d : file.datasets()) {
+    if (d.is_coordinate) {
+      continue;
+    }
+    std::string shape;
+    for (std::int64_t n : d.shape) {
+      shape += (shape.empty() ? "" : " x ") + format_count(n);
+    }
+    std::printf("  %-24s %-32s %-8s %-12s %s\n", d.name.c_str(), dims_text(d).c_str(),
+                d.dtype.c_str(), text_of(attribute(d.attributes, "units")).c_str(), shape.c_str());
+  }
+  if (const h5::attribute_value* names = attribute(attrs, "hardware_names");
+      names != nullptr && attribute(attrs, "hardware_train_gpu") != nullptr) {
+    std::printf("hardware scenarios (train: GPU dtype MFU $/h; serve: GPU dtype prefill/decode MFU "
+                "$/h, tokens in/out):\n");
+    const auto field = [&](const char* name, std::size_t i) {
+      return text_of(attribute(attrs, std::string("hardware_") + name), i);
+    };
+    const auto& list = std::get<std::vector<std::string>>(names->values);
+    for (std::size_t i = 0; i < list.size(); ++i) {
+      std::printf("  %-22s train %s %s %s $%s/h; serve %s %s %s/%s $%s/h, %s/%s\n", list[i].c_str(),
+                  field("train_gpu", i).c_str(), field("train_dtype", i).c_str(),
+                  field("train_mfu", i).c_str(), field("train_usd_per_hour", i).c_str(),
+                  field("serve_gpu", i).c_str(), field("serve_dtype", i).c_str(),
+                  field("serve_prefill_mfu", i).c_str(), field("serve_decode_mfu", i).c_str(),
+                  field("serve_usd_per_hour", i).c_str(), field("serve_input_tokens", i).c_str(),
+                  field("serve_output_tokens", i).c_str());
+    }
+  }
+  for (const h5::dataset_summary& d : file.datasets()) {
+    const std::vector<std::string> meanings = flag_meanings(d);
+    if (meanings.empty()) {
+      continue;
+    }
+    const std::vector<std::int64_t> counts = file.count_values(d.name, meanings.size());
+    std::printf("%s:", d.name.c_str());
+    for (std::size_t i = 0; i < meanings.size(); ++i) {
+      std::printf(" %s %s", meanings[i].c_str(), format_count(counts[i]).c_str());
+      std::printf(i + 1 < meanings.size() ? "," : "\n");
+    }
+  }
+}
+
+int run(const inspect_options& o) {
+  const h5::result_reader file(o.path);
+  if (o.json) {
+    print_json(file, o.path);
+  } else {
+    print_text(file, o.path);
+  }
+  return exit_ok;
+}
+
+} // namespace
+
+command add_inspect_command(CLI::App& parent) {
+  auto o = std::make_shared<inspect_options>();
+  CLI::App* app = parent.add_subcommand(
+      "inspect", "Summarise a result file: axes, variables, law, objective, hardware, statuses");
+  app->add_option("file", o->path, "Result file (HDF5)")->required();
+  app->add_flag("--json", o->json, "Print one JSON object (every attribute, axis and variable)");
+  return {app, [o] { return run(*o); }};
+}
+
+} // namespace scalesweep::cli

@@ -1,0 +1,102 @@
+"""scripts/plot.py: every kind draws a PNG headless from the shipped configs' results; a wrong
+kind, a file without the needed variables or a missing file gives a clear error."""
+import subprocess
+import sys
+
+import pytest
+
+from conftest import SOURCE_DIR
+
+PLOT = SOURCE_DIR / "scripts" / "plot.py"
+sys.path.insert(0, str(SOURCE_DIR / "scripts"))
+
+KINDS = [  # (kind, shipped config, extra arguments)
+    ("savings", "sardana2024-fig1", []),
+    ("size-ratio", "sardana2024-fig1", []),
+    ("ratios", "sardana2024-section2", []),
+    ("budget", "lesson", ["--budget", "5.5e23"]),
+    ("cost-map", "lesson", ["--T", "1e12"]),
+    ("hardware", "hardware-compare", []),
+]
+
+
+@pytest.fixture(scope="module")
+def results(tmp_path_factory, scalesweep):
+    d = tmp_path_factory.mktemp("results")
+    out = {}
+    for name in {c for _, c, _ in KINDS}:
+        out[name] = d / f"{name}.h5"
+        scalesweep("run", SOURCE_DIR / "configs" / f"{name}.toml", "-o", out[name], "--quiet")
+    return out
+
+
+def plot(*args):
+    return subprocess.run([sys.executable, PLOT, *map(str, args)], capture_output=True, text=True,
+                          env={"MPLBACKEND": "Agg", "PATH": "/usr/bin:/bin"})
+
+
+@pytest.mark.parametrize("kind,config,extra", KINDS, ids=[k for k, _, _ in KINDS])
+def test_every_kind_writes_a_png(tmp_path, results, kind, config, extra):
+    out = tmp_path / f"{kind}.png"
+    proc = plot(results[config], "--kind", kind, "-o", out, *extra)
+    assert proc.returncode == 0, proc.stderr
+    data = out.read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 20_000
+
+
+def test_importable_and_titles_name_law_and_objective(results):
+    import plot as plot_module
+    with plot_module.open_result(results["hardware-compare"]) as ds:
+        fig = plot_module.plot(ds, "hardware")
+        assert "law sardana2024, objective usd" in fig._suptitle.get_text()
+    with plot_module.open_result(results["lesson"]) as ds:
+        fig = plot_module.plot(ds, "budget", budget_value=5.5e23)
+        assert "law chinchilla, objective flops" in fig.axes[0].get_title()
+        assert fig.axes[0].get_xscale() == "log"
+
+
+def test_unknown_kind(tmp_path, results):
+    proc = plot(results["lesson"], "--kind", "heatmap", "-o", tmp_path / "x.png")
+    assert proc.returncode == 2
+    assert "unknown kind 'heatmap'; kinds are: savings, size-ratio, ratios, budget, cost-map, hardware" in proc.stderr
+    assert not (tmp_path / "x.png").exists()
+
+
+@pytest.mark.parametrize("kind,config,missing", [
+    ("budget", "hardware-compare", "budget_curve_loss"),
+    ("cost-map", "sardana2024-fig1", "cost"),
+    ("savings", "lesson-without-optima", "opt_cost"),
+])
+def test_missing_variables_are_named(tmp_path, results, scalesweep, kind, config, missing):
+    path = results.get(config)
+    if path is None:  # a result with dense grids only
+        cfg = tmp_path / "dense.toml"
+        cfg.write_text('[law]\npreset = "chinchilla"\n[axes]\nN = { log10 = [8, 12], points = 5 }\n'
+                       'D = { log10 = [9, 13], points = 5 }\n')
+        path = tmp_path / "dense.h5"
+        scalesweep("run", cfg, "-o", path, "--quiet")
+    proc = plot(path, "--kind", kind, "-o", tmp_path / "x.png")
+    assert proc.returncode == 2
+    assert f"kind '{kind}' needs the variable '{missing}'" in proc.stderr, proc.stderr
+    assert not (tmp_path / "x.png").exists()
+
+
+def test_missing_file(tmp_path):
+    proc = plot(tmp_path / "nope.h5", "--kind", "savings", "-o", tmp_path / "x.png")
+    assert proc.returncode == 2 and "does not exist" in proc.stderr
+
+
+def test_make_figures_draws_every_shipped_figure(tmp_path, binary):
+    """scripts/make_figures.sh, pointed at another folder, draws the same set of PNGs that
+    docs/figures/ holds (the shipped ones are what it drew)."""
+    build_dir = tmp_path / "build"
+    build_dir.mkdir()
+    (build_dir / "scalesweep").symlink_to(binary)
+    proc = subprocess.run(["bash", SOURCE_DIR / "scripts" / "make_figures.sh", build_dir],
+                          capture_output=True, text=True,
+                          env={"PATH": "/usr/bin:/bin", "PYTHON": sys.executable,
+                               "FIGURES": str(tmp_path / "figures")})
+    assert proc.returncode == 0, proc.stderr
+    drawn = sorted(p.name for p in (tmp_path / "figures").glob("*.png"))
+    shipped = sorted(p.name for p in (SOURCE_DIR / "docs" / "figures").glob("*.png"))
+    assert len(drawn) == 6 and drawn == shipped
