@@ -27,8 +27,37 @@ std::string device_name(int device) {
   return prop.name;
 }
 
+namespace {
+
+// Makes `device` this thread's current device for the object's lifetime and restores the previous
+// one after: asking about a device must not move later work onto it.
+class device_scope {
+public:
+  explicit device_scope(int device) {
+    SCALESWEEP_CUDA_CHECK(cudaGetDevice(&m_previous));
+    SCALESWEEP_CUDA_CHECK(cudaSetDevice(device));
+  }
+  device_scope(const device_scope&) = delete;
+  device_scope& operator=(const device_scope&) = delete;
+  device_scope(device_scope&&) = delete;
+  device_scope& operator=(device_scope&&) = delete;
+  ~device_scope() { (void)cudaSetDevice(m_previous); }
+
+private:
+  int m_previous = 0;
+};
+
+// The first member of the backend: its streams, events and buffers are created after this made
+// the backend's device current (members are constructed in declaration order).
+struct current_device {
+  explicit current_device(int device) : id(device) { SCALESWEEP_CUDA_CHECK(cudaSetDevice(device)); }
+  int id;
+};
+
+} // namespace
+
 std::int64_t free_memory(int device) {
-  SCALESWEEP_CUDA_CHECK(cudaSetDevice(device));
+  const device_scope scope(device);
   std::size_t free = 0, total = 0;
   SCALESWEEP_CUDA_CHECK(cudaMemGetInfo(&free, &total));
   return static_cast<std::int64_t>(free);
@@ -44,7 +73,6 @@ device_buffer<T> upload(const std::vector<T>& host) {
 class cuda_backend final : public compute_backend {
 public:
   cuda_backend(const sweep_plan& plan, int device) : m_device(device) {
-    SCALESWEEP_CUDA_CHECK(cudaSetDevice(device));
     m_name = device_name(device);
     const sweep_terms terms = make_sweep_terms(plan);
     const auto axis_values = [&](axis_id id) -> device_buffer<double> {
@@ -75,19 +103,25 @@ public:
                m_ln_budget.get(),
                m_budget_chinchilla.get(),
                static_cast<std::int64_t>(terms.ln_budget.size())};
-    for (const problem_plan& p : plan.problems) {
-      m_capacity = std::max<std::int64_t>(m_capacity, cells_of(p.tile_shape));
-      m_f64_columns = std::max(m_f64_columns, p.f64_outputs());
-    }
+    // A slot holds the largest tile of any problem, its columns packed one after another: the
+    // device memory fit_tiles planned (plan.max_tile_bytes() per tile in flight).
+    const auto slot_bytes = static_cast<std::size_t>(plan.max_tile_bytes());
     for (slot& s : m_slots) {
-      s.f64 = device_buffer<double>(static_cast<std::size_t>(m_capacity * m_f64_columns));
-      s.status = device_buffer<std::uint8_t>(static_cast<std::size_t>(m_capacity));
+      s.columns = device_buffer<unsigned char>(slot_bytes);
     }
+    // The uploads above are plain cudaMemcpy from pageable memory, which may return before the
+    // data lands; the kernels run on non-blocking streams that do not wait for them.
+    SCALESWEEP_CUDA_CHECK(cudaDeviceSynchronize());
   }
+  cuda_backend(const cuda_backend&) = delete;
+  cuda_backend& operator=(const cuda_backend&) = delete;
+  cuda_backend(cuda_backend&&) = delete;
+  cuda_backend& operator=(cuda_backend&&) = delete;
+  ~cuda_backend() override { drain(); }
 
   std::string kind() const override { return "cuda"; }
   std::string description() const override {
-    return "cuda device " + std::to_string(m_device) + " (" + m_name + ")";
+    return "cuda device " + std::to_string(m_device.id) + " (" + m_name + ")";
   }
   std::pmr::memory_resource* host_memory() override { return &m_pinned; }
   std::int64_t device_bytes_for_tiles(std::int64_t tile_bytes) const override {
@@ -95,6 +129,9 @@ public:
   }
 
   void submit(const problem_plan& problem, const tile_box& box, host_tile& out) override {
+    // The pipeline may drive the backend from another thread than the one that built it, and
+    // the current device is per thread.
+    SCALESWEEP_CUDA_CHECK(cudaSetDevice(m_device.id));
     slot& s = m_slots[m_next];
     m_next = (m_next + 1) % m_slots.size();
     if (s.pending != nullptr) {
@@ -102,11 +139,18 @@ public:
       s.pending = nullptr;
     }
     const std::int64_t n = cell_count(box);
-    tile_columns device_columns{};
-    for (std::int64_t j = 0; j < problem.f64_outputs(); ++j) {
-      device_columns.f64[j] = s.f64.get() + j * m_capacity;
+    if (n * problem.memory_bytes_per_cell() > static_cast<std::int64_t>(s.columns.size())) {
+      throw error("CUDA backend: a tile of " + std::to_string(n) + " cells of the " + problem.name +
+                  " exceeds the device slot planned for it");
     }
-    device_columns.status = problem.has_status() ? s.status.get() : nullptr;
+    tile_columns device_columns{};
+    auto* f64 = reinterpret_cast<double*>(s.columns.get());
+    for (std::int64_t j = 0; j < problem.f64_outputs(); ++j) {
+      device_columns.f64[j] = f64 + j * n;
+    }
+    device_columns.status = problem.has_status()
+                                ? reinterpret_cast<std::uint8_t*>(f64 + problem.f64_outputs() * n)
+                                : nullptr;
     launch_problem_kernel(problem.kind, m_views, box, device_columns, s.stream.get());
     const tile_columns host_columns = out.columns();
     for (std::int64_t j = 0; j < problem.f64_outputs(); ++j) {
@@ -124,6 +168,7 @@ public:
   }
 
   void wait(host_tile& out) override {
+    SCALESWEEP_CUDA_CHECK(cudaSetDevice(m_device.id));
     for (slot& s : m_slots) {
       if (s.pending == &out) {
         s.done.synchronize();
@@ -132,24 +177,24 @@ public:
     }
   }
 
-private:
-  static std::int64_t cells_of(const std::vector<std::int64_t>& shape) {
-    std::int64_t n = 1;
-    for (std::int64_t s : shape) {
-      n *= s;
+  void drain() noexcept override {
+    (void)cudaSetDevice(m_device.id);
+    for (slot& s : m_slots) {
+      (void)cudaStreamSynchronize(s.stream.get());
+      s.pending = nullptr;
     }
-    return n;
+    (void)cudaGetLastError(); // already failing: the first error is the one reported
   }
 
+private:
   struct slot {
     stream stream;
     event done;
-    device_buffer<double> f64;
-    device_buffer<std::uint8_t> status;
+    device_buffer<unsigned char> columns; // f64 columns, then the status column
     host_tile* pending = nullptr;
   };
 
-  int m_device;
+  current_device m_device; // first: the members below live on this device
   std::string m_name;
   pinned_memory_resource m_pinned;
   device_buffer<hardware_terms> m_hardware;
@@ -158,8 +203,6 @@ private:
   device_buffer<loss_target_terms> m_loss_targets;
   device_buffer<budget_model> m_budget_chinchilla;
   sweep_views m_views{};
-  std::int64_t m_capacity = 0;
-  std::int64_t m_f64_columns = 0;
   std::array<slot, 2> m_slots;
   std::size_t m_next = 0;
 };

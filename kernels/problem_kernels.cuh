@@ -7,8 +7,8 @@
 
 namespace scalesweep::cuda {
 
-// A block per segment of a row of `box`, its threads striding over the segment's cells and
-// calling the shared row/cell functions of `kind`.
+// Computes every cell of `box` on `stream` with the shared row/cell functions of `kind`: a block
+// per segment of a long row, or several short rows per block.
 void launch_problem_kernel(problem_kind kind, const sweep_views& views, const tile_box& box,
                            const tile_columns& columns, cudaStream_t stream);
 

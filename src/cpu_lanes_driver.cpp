@@ -57,12 +57,13 @@ void loss_target_segment_lanes(const sweep_views& v, const tile_box& box, std::i
   std::int64_t g[max_rank] = {};
   row_grid_index(box, row, g);
   const rows::row r = rows::make(v, g);
-  const std::int64_t base = row * row_length(box), offset = box.offset[box.rank - 1];
+  const row_start at = row_start_of(box, row);
   const auto n = static_cast<std::size_t>(end - begin);
   lane_scratch& s = scratch();
   const simd::lane_output lanes = s.resize(n);
   for (std::size_t j = 0; j < n; ++j) {
-    const loss_target_terms& target = v.loss_targets[offset + begin + static_cast<std::int64_t>(j)];
+    const loss_target_terms& target =
+        v.loss_targets[at.first_grid + begin + static_cast<std::int64_t>(j)];
     s.regular[j] = loss_target_needs_root(target, r.demand) ? 1 : 0;
     s.input[j] = target.ln_R;
   }
@@ -71,8 +72,8 @@ void loss_target_segment_lanes(const sweep_views& v, const tile_box& box, std::i
                             lanes);
   }
   for (std::size_t j = 0; j < n; ++j) {
-    const std::int64_t l = offset + begin + static_cast<std::int64_t>(j);
-    const std::int64_t i = base + begin + static_cast<std::int64_t>(j);
+    const std::int64_t l = at.first_grid + begin + static_cast<std::int64_t>(j);
+    const std::int64_t i = at.first_out + begin + static_cast<std::int64_t>(j);
     if (lane_usable(s, j)) {
       rows::store(loss_target_result_of(r.hardware, r.demand, v.loss_targets[l], s.N[j], s.D[j],
                                         simd::lane_steps),
@@ -89,12 +90,12 @@ void budget_segment_lanes(const sweep_views& v, const tile_box& box, std::int64_
   std::int64_t g[max_rank] = {};
   row_grid_index(box, row, g);
   const rows::row r = rows::make(v, g);
-  const std::int64_t base = row * row_length(box), offset = box.offset[box.rank - 1];
+  const row_start at = row_start_of(box, row);
   const auto n = static_cast<std::size_t>(end - begin);
   lane_scratch& s = scratch();
   const simd::lane_output lanes = s.resize(n);
   for (std::size_t j = 0; j < n; ++j) {
-    const std::int64_t b = offset + begin + static_cast<std::int64_t>(j);
+    const std::int64_t b = at.first_grid + begin + static_cast<std::int64_t>(j);
     const budget_terms terms = make_budget_terms(r.hardware, v.budget[b], v.ln_budget[b]);
     s.regular[j] = budget_needs_root(v.law, terms, r.demand) ? 1 : 0;
     s.input[j] = terms.ln_C;
@@ -104,8 +105,8 @@ void budget_segment_lanes(const sweep_views& v, const tile_box& box, std::int64_
                        lanes);
   }
   for (std::size_t j = 0; j < n; ++j) {
-    const std::int64_t b = offset + begin + static_cast<std::int64_t>(j);
-    const std::int64_t i = base + begin + static_cast<std::int64_t>(j);
+    const std::int64_t b = at.first_grid + begin + static_cast<std::int64_t>(j);
+    const std::int64_t i = at.first_out + begin + static_cast<std::int64_t>(j);
     if (lane_usable(s, j)) {
       rows::store(budget_result_of({s.N[j], s.D[j], s.loss[j]}, r.chinchilla[b], simd::lane_steps),
                   i, out);

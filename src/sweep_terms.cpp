@@ -37,7 +37,7 @@ sweep_terms make_sweep_terms(const sweep_plan& plan) {
   t.data_terms = map_axis<double>(plan, axis_id::D, [&](double D) { return data_term(law, D); });
   t.loss_targets = map_axis<loss_target_terms>(
       plan, axis_id::loss_target, [&](double l) { return make_loss_target_terms(t.law, l); });
-  t.ln_budget = map_axis<double>(plan, axis_id::budget, [](double b) { return std::log(b); });
+  t.ln_budget = map_axis<double>(plan, axis_id::budget, [](double b) { return budget_log(b); });
   if (const std::vector<double>* budgets = values_of(plan, axis_id::budget)) {
     for (const hardware_terms& h : t.hardware) {
       for (std::size_t b = 0; b < budgets->size(); ++b) {

@@ -197,23 +197,15 @@ private:
   std::thread m_thread; // last: starts after the members it uses
 };
 
-// Waits for a tile still owned by the backend before its buffer is freed on an error path.
-class in_flight_guard {
+// Drains the backend before the host tiles it may still be copying into are freed (error paths).
+class drain_guard {
 public:
-  explicit in_flight_guard(compute_backend& backend) : m_backend(backend) {}
-  in_flight_guard(const in_flight_guard&) = delete;
-  in_flight_guard& operator=(const in_flight_guard&) = delete;
-  in_flight_guard(in_flight_guard&&) = delete;
-  in_flight_guard& operator=(in_flight_guard&&) = delete;
-  ~in_flight_guard() {
-    if (tile != nullptr) {
-      try {
-        m_backend.wait(*tile);
-      } catch (...) { // already failing: the first error is the one reported
-      }
-    }
-  }
-  host_tile* tile = nullptr;
+  explicit drain_guard(compute_backend& backend) : m_backend(backend) {}
+  drain_guard(const drain_guard&) = delete;
+  drain_guard& operator=(const drain_guard&) = delete;
+  drain_guard(drain_guard&&) = delete;
+  drain_guard& operator=(drain_guard&&) = delete;
+  ~drain_guard() { m_backend.drain(); }
 
 private:
   compute_backend& m_backend;
@@ -236,9 +228,9 @@ int run_problem(const sweep_plan& plan, std::size_t p, compute_backend& backend,
   for (int i = 0; i < buffers; ++i) {
     pool.emplace_back(problem, backend.host_memory());
   }
-  // After the pool: on an error the writer stops, then the in-flight tile is waited for, then
-  // the buffers are freed.
-  in_flight_guard in_flight(backend);
+  // After the pool: on an error the writer stops, then the backend is drained, then the buffers
+  // are freed.
+  const drain_guard drain(backend);
   tile_writer writer(problem, p, rounds, sink, progress, comm, options.checkpoint_seconds);
   for (host_tile& t : pool) {
     writer.add_free(&t);
@@ -247,7 +239,6 @@ int run_problem(const sweep_plan& plan, std::size_t p, compute_backend& backend,
   const auto flush_previous = [&] {
     if (previous.tile != nullptr) {
       backend.wait(*previous.tile);
-      in_flight.tile = nullptr;
       writer.push(previous);
       previous = {};
     }
@@ -264,7 +255,6 @@ int run_problem(const sweep_plan& plan, std::size_t p, compute_backend& backend,
       break; // stopped
     }
     backend.submit(problem, box, *buffer);
-    in_flight.tile = buffer;
     if (previous.tile != nullptr) {
       backend.wait(*previous.tile); // overlaps the kernel just submitted
       writer.push(previous);

@@ -35,6 +35,9 @@ public:
 
   virtual void submit(const problem_plan& problem, const tile_box& box, host_tile& out) = 0;
   virtual void wait(host_tile& out) = 0;
+  // Waits for every submitted tile, ignoring errors: on an error path, before host tiles that
+  // an asynchronous copy may still target are freed.
+  virtual void drain() noexcept {}
 
   void compute(const problem_plan& problem, const tile_box& box, host_tile& out) {
     submit(problem, box, out);

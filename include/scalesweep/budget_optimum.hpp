@@ -90,7 +90,13 @@ struct budget_terms {
   bool valid;
 };
 
-// ln_budget = ln(budget in the objective's unit), computed once per budget value.
+// ln(budget in the objective's unit), computed once per budget value; NaN for a budget that is
+// not positive (make_budget_terms marks it invalid).
+SCALESWEEP_HD double budget_log(double budget) {
+  return budget > 0 ? std::log(budget) : NAN;
+}
+
+// ln_budget = budget_log(budget).
 SCALESWEEP_HD budget_terms make_budget_terms(const hardware_terms& h, double budget,
                                              double ln_budget) {
   return {budget_in_training_flops(h.k, budget), ln_budget - h.ln_train,
@@ -126,7 +132,7 @@ SCALESWEEP_HD budget_solution solve_budget(const prepared_law& p, const budget_t
     return {{NAN, NAN}, cell_status::infeasible, 0};
   }
   if (!(d.t_eff > 0)) {
-    return {chinchilla_budget_point(p, b.ln_C - ln_6), cell_status::ok, 0};
+    return checked_budget_solution(chinchilla_budget_point(p, b.ln_C - ln_6), 0);
   }
   const budget_setup<double> setup = setup_budget(p, b.ln_C, d.ln_t_eff);
   const root_result root =
@@ -171,8 +177,14 @@ struct budget_result {
   int iterations;
 };
 
+// An optimum in double range; out_of_range when the Chinchilla model it is compared with is not
+// (an extreme custom law can put that one beyond 1e308 while the optimum is fine).
 SCALESWEEP_HD budget_result budget_result_of(const budget_model& opt, const budget_model& chin,
                                              int iterations) {
+  const bool chin_in_range = chin.N > 0 && chin.D > 0 && chin.N < HUGE_VAL && chin.D < HUGE_VAL;
+  if (!chin_in_range) {
+    return {NAN, NAN, NAN, NAN, NAN, NAN, cell_status::out_of_range, iterations};
+  }
   return {opt.N, opt.D, opt.loss, chin.N, chin.D, chin.loss, cell_status::ok, iterations};
 }
 
@@ -194,8 +206,7 @@ SCALESWEEP_HD budget_result budget_optimum(const scaling_law& law, const cost_co
                                            double budget, double T) {
   const prepared_law p = prepare_law(law);
   const hardware_terms h = make_hardware_terms(k);
-  const double ln_budget = budget > 0 ? std::log(budget) : NAN;
-  const budget_terms b = make_budget_terms(h, budget, ln_budget);
+  const budget_terms b = make_budget_terms(h, budget, budget_log(budget));
   return budget_cell_result(p, b, budget_chinchilla(p, b), make_demand(h, T, demand_log(T)));
 }
 

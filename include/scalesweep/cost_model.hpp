@@ -27,8 +27,12 @@ SCALESWEEP_HD double training_cost(const cost_coefficients& k, double N, double 
 SCALESWEEP_HD double inference_cost(const cost_coefficients& k, double N, double T) {
   return k.inference * inference_flops(N, T);
 }
+// Training plus serving; dense kernels pass a row's inference cost computed once.
+SCALESWEEP_HD double lifetime_cost_of_parts(double training, double inference) {
+  return training + inference;
+}
 SCALESWEEP_HD double lifetime_cost(const cost_coefficients& k, double N, double D, double T) {
-  return training_cost(k, N, D) + inference_cost(k, N, T);
+  return lifetime_cost_of_parts(training_cost(k, N, D), inference_cost(k, N, T));
 }
 
 // The cost optimum under k equals the FLOP optimum at T_eff = T * k_inference / k_train (SPEC

@@ -102,7 +102,7 @@ struct problem_rows<problem_kind::dense_cost> {
   }
   SCALESWEEP_HD static void cell(const sweep_views& v, const row& r, std::int64_t d, std::int64_t i,
                                  const tile_columns& out) {
-    out.f64[0][i] = training_cost(r.k, r.N, v.D[d]) + r.inference; // as lifetime_cost adds them
+    out.f64[0][i] = lifetime_cost_of_parts(training_cost(r.k, r.N, v.D[d]), r.inference);
   }
 };
 
@@ -195,14 +195,12 @@ SCALESWEEP_HD void compute_row(const sweep_views& v, const tile_box& box, std::i
                                std::int64_t begin, std::int64_t end, std::int64_t step,
                                const tile_columns& out) {
   std::int64_t g[max_rank] = {};
-  const int last = box.rank - 1;
   row_grid_index(box, row, g);
   using rows = problem_rows<Kind>;
   const typename rows::row context = rows::make(v, g);
-  const std::int64_t base = row * box.count[last];
-  const std::int64_t offset = box.offset[last];
+  const row_start at = row_start_of(box, row);
   for (std::int64_t j = begin; j < end; j += step) {
-    rows::cell(v, context, offset + j, base + j, out);
+    rows::cell(v, context, at.first_grid + j, at.first_out + j, out);
   }
 }
 

@@ -33,6 +33,17 @@ SCALESWEEP_HD std::int64_t row_count(const tile_box& box) {
   return cell_count(box) / row_length(box);
 }
 
+// Where row `row` of the box starts: cell j of the row has grid index first_grid + j along the
+// last dimension and is element first_out + j of the tile's columns. Every backend's row loop
+// uses this, so the tile layout is defined once.
+struct row_start {
+  std::int64_t first_grid;
+  std::int64_t first_out;
+};
+SCALESWEEP_HD row_start row_start_of(const tile_box& box, std::int64_t row) {
+  return {box.offset[box.rank - 1], row * row_length(box)};
+}
+
 // Grid index along each dimension but the last of the cells of row `row` of the box (the last
 // is left alone: it varies along the row).
 SCALESWEEP_HD void row_grid_index(const tile_box& box, std::int64_t row, std::int64_t* index) {

@@ -151,7 +151,7 @@ std::optional<hardware_scenario> resolve_scenario(const optimum_options& o,
 }
 
 struct model_figures {
-  double N, D, loss, cost, train_flops, inference_flops;
+  double N, D, loss, cost, train_flops, inference_flops, train_cost, inference_cost;
 };
 
 model_figures figures(const scaling_law& law, const cost_coefficients& k, double N, double D,
@@ -161,7 +161,9 @@ model_figures figures(const scaling_law& law, const cost_coefficients& k, double
           loss(law, N, D),
           lifetime_cost(k, N, D, T),
           training_flops(N, D),
-          inference_flops(N, T)};
+          inference_flops(N, T),
+          training_cost(k, N, D),
+          inference_cost(k, N, T)};
 }
 
 void write_figures(json_writer& j, const model_figures& f) {
@@ -218,8 +220,7 @@ int run(const optimum_options& o) {
         .field("effective_inference_tokens", effective_inference_tokens(k, d.T));
     j.field("objective", to_string(objective)).field("cost_units", units);
     write_figures(j, opt);
-    j.field("train_cost", k.train * opt.train_flops)
-        .field("inference_cost", k.inference * opt.inference_flops);
+    j.field("train_cost", opt.train_cost).field("inference_cost", opt.inference_cost);
     j.key("chinchilla").begin_object();
     write_figures(j, chin);
     j.end_object();

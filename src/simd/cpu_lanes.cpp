@@ -1,15 +1,16 @@
 // Chooses the CPU lanes' instruction set at run time (built for baseline x86-64, unlike the
-// per-ISA lane files).
+// per-ISA lane files); builds without lanes (SCALESWEEP_SIMD_LANES=OFF, non-x86) report none.
 #include "cpu_lanes.hpp"
 
 #include <cstdlib>
 #include <cstring>
+#include <stdexcept>
 
 namespace scalesweep::simd {
 
 namespace {
 const char* detect() {
-#if defined(__x86_64__)
+#if SCALESWEEP_SIMD_LANES
   // SCALESWEEP_LANES=avx2|none narrows the choice (benchmarks, debugging).
   const char* cap = std::getenv("SCALESWEEP_LANES");
   const bool allow512 = cap == nullptr || std::strcmp(cap, "avx512") == 0;
@@ -30,6 +31,7 @@ const char* lanes_isa() {
   return isa;
 }
 
+#if SCALESWEEP_SIMD_LANES
 void loss_target_lanes(const prepared_law& p, double ln_t_eff, const double* ln_R, std::int64_t n,
                        const lane_output& out) {
   if (std::strcmp(lanes_isa(), "avx512") == 0) {
@@ -47,5 +49,16 @@ void budget_lanes(const prepared_law& p, double ln_t_eff, const double* ln_C, st
     budget_lanes_avx2(p, ln_t_eff, ln_C, n, out);
   }
 }
+#else
+// A build without lanes: lanes_available() is false, so the scalar path is always taken.
+void loss_target_lanes(const prepared_law&, double, const double*, std::int64_t,
+                       const lane_output&) {
+  throw std::logic_error("loss_target_lanes called in a build without SIMD lanes");
+}
+
+void budget_lanes(const prepared_law&, double, const double*, std::int64_t, const lane_output&) {
+  throw std::logic_error("budget_lanes called in a build without SIMD lanes");
+}
+#endif
 
 } // namespace scalesweep::simd

@@ -25,6 +25,25 @@ TEST(CpuBackend, ResultsAreIndependentOfThreadsAndTileSize) {
   }
 }
 
+// Rows of several work segments and tiles that start inside a row (the layout the CUDA kernels'
+// long-row path sees), and the overlapped driving of the run's pipeline: still bitwise equal.
+TEST(CpuBackend, LongRowsAndOverlappedTilesGiveTheSameResults) {
+  const sweep_plan whole = plan_with_tiles(1 << 20, grid_points::long_rows());
+  const sweep_plan inside_rows = plan_with_tiles(3000, grid_points::long_rows());
+  const auto reference = compute_all(whole, *make_cpu_backend(whole, 2));
+  const auto tiled = compute_all(inside_rows, *make_cpu_backend(inside_rows, 2));
+  const auto overlapped = compute_all_overlapped(inside_rows, *make_cpu_backend(inside_rows, 2));
+  ASSERT_EQ(reference.size(), tiled.size());
+  ASSERT_EQ(reference.size(), overlapped.size());
+  for (std::size_t v = 0; v < reference.size(); ++v) {
+    for (std::size_t i = 0; i < reference[v].size(); ++i) {
+      ASSERT_TRUE(same_bits(reference[v][i], tiled[v][i])) << "variable " << v << " cell " << i;
+      ASSERT_TRUE(same_bits(reference[v][i], overlapped[v][i]))
+          << "variable " << v << " cell " << i;
+    }
+  }
+}
+
 } // namespace
 
 namespace {
