@@ -37,8 +37,9 @@ std::int64_t peak_resident_bytes() {
   return static_cast<std::int64_t>(usage.ru_maxrss) * 1024;
 }
 
-std::int64_t default_host_memory_limit() {
-  return std::clamp(physical_memory_bytes() / 4, std::int64_t{256} << 20, std::int64_t{16} << 30);
+std::int64_t default_host_memory_limit(int ranks_on_node) {
+  const std::int64_t node = std::min(physical_memory_bytes() / 4, std::int64_t{16} << 30);
+  return std::max(node / std::max(ranks_on_node, 1), std::int64_t{256} << 20);
 }
 
 std::optional<std::int64_t> parse_byte_size(std::string_view text) {

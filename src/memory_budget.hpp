@@ -26,8 +26,9 @@ inline constexpr int device_tiles_in_flight = 2;
 std::int64_t physical_memory_bytes();
 // Peak resident set size of this process so far (getrusage), for the run summary.
 std::int64_t peak_resident_bytes();
-// A quarter of the machine's memory, at most 16 GiB and at least 256 MiB.
-std::int64_t default_host_memory_limit();
+// A quarter of the machine's memory, at most 16 GiB, shared by the `ranks_on_node` processes of
+// an MPI run on this node; at least 256 MiB each.
+std::int64_t default_host_memory_limit(int ranks_on_node = 1);
 
 // "4G", "512MiB", "1.5GB", "100000000": binary units (K = 1024); nullopt when malformed.
 std::optional<std::int64_t> parse_byte_size(std::string_view text);

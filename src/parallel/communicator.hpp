@@ -19,8 +19,9 @@ public:
 
   virtual int rank() const = 0;
   virtual int size() const = 0;
-  // Rank among the ranks on this node (binds ranks to GPUs).
+  // Rank among the ranks on this node, and how many there are (bind ranks to GPUs).
   virtual int local_rank() const = 0;
+  virtual int local_size() const = 0;
   virtual bool parallel() const { return size() > 1; }
 
   virtual std::int64_t max(std::int64_t value) const = 0;

@@ -28,11 +28,13 @@ public:
     check(MPI_Comm_split_type(MPI_COMM_WORLD, MPI_COMM_TYPE_SHARED, m_rank, MPI_INFO_NULL, &node),
           "MPI_Comm_split_type");
     check(MPI_Comm_rank(node, &m_local_rank), "MPI_Comm_rank");
+    check(MPI_Comm_size(node, &m_local_size), "MPI_Comm_size");
     MPI_Comm_free(&node);
   }
   int rank() const override { return m_rank; }
   int size() const override { return m_size; }
   int local_rank() const override { return m_local_rank; }
+  int local_size() const override { return m_local_size; }
   std::int64_t max(std::int64_t value) const override { return reduce(value, MPI_MAX); }
   std::int64_t sum(std::int64_t value) const override { return reduce(value, MPI_SUM); }
   std::vector<std::int64_t> all_gather(const std::vector<std::int64_t>& values) const override {
@@ -68,6 +70,7 @@ private:
   int m_rank = 0;
   int m_size = 1;
   int m_local_rank = 0;
+  int m_local_size = 1;
 };
 
 } // namespace

@@ -11,6 +11,7 @@ public:
   int rank() const override { return 0; }
   int size() const override { return 1; }
   int local_rank() const override { return 0; }
+  int local_size() const override { return 1; }
   std::int64_t max(std::int64_t value) const override { return value; }
   std::int64_t sum(std::int64_t value) const override { return value; }
   std::vector<std::int64_t> all_gather(const std::vector<std::int64_t>& values) const override {
