@@ -96,11 +96,11 @@ def jax_rates(cells):
     return {"loss_target": best_rate(lambda: jax.block_until_ready(solve(loss, T)), cells)}
 
 
-def scalesweep_rates(build, backend, threads, cells, lanes=None):
+def scalesweep_rates(build, backend, threads, cells, lanes=None, extra=()):
     env = dict(os.environ)
     if lanes:
         env["SCALESWEEP_LANES"] = lanes
-    args = [build / "scalesweep_bench", "--backend", backend, "--cells", int(cells)]
+    args = [build / "scalesweep_bench", "--backend", backend, "--cells", int(cells), *extra]
     if threads:
         args += ["--threads", threads]
     out = json.loads(sh(*args, env=env))
@@ -157,7 +157,15 @@ def main():
     res["baselines"]["numpy (1 core)"] = array_library_rates(np, "numpy", a.cells)
     has_gpu = res["machine"]["gpu"] != "none"
     if has_gpu:
-        res["kernels"]["cuda"], res["machine"]["cuda_backend"] = scalesweep_rates(a.build, "cuda", None, max(a.cells, 1e8))
+        gpu_cells = max(a.cells, 1e9)
+        # Kernels alone (results stay on the device, as the array libraries below are timed), the
+        # optima on rows as short as the shipped configs' (51 points), and with the copy to host.
+        res["kernels"]["cuda, kernels only"], res["machine"]["cuda_backend"] = scalesweep_rates(
+            a.build, "cuda", None, gpu_cells, extra=["--keep-on-device"])
+        res["kernels"]["cuda, kernels only, 51-point rows"], _ = scalesweep_rates(
+            a.build, "cuda", None, gpu_cells, extra=["--keep-on-device", "--row-points", 51,
+                                                     "--problem", "loss_target", "budget"])
+        res["kernels"]["cuda, with copy to host"], _ = scalesweep_rates(a.build, "cuda", None, max(a.cells, 1e8))
         try:
             import cupy
             res["baselines"]["cupy"] = array_library_rates(cupy, "cupy", max(a.cells, 1e8),
@@ -188,6 +196,11 @@ def markdown(res):
             continue
         lines.append(f"| {name} | " + " | ".join(f"{r[k]:.3g}" if k in r else "–"
                                                 for k in ["loss_target", "budget", "dense_loss", "dense_cost"]) + " |")
+    dense = res["kernels"].get("cuda, kernels only", {})
+    if "dense_cost" in dense:
+        lines += ["", "CUDA dense kernels write 8 bytes per cell: "
+                      f"dense_loss {8 * dense['dense_loss'] / 1e9:.0f} GB/s, "
+                      f"dense_cost {8 * dense['dense_cost'] / 1e9:.0f} GB/s (compare the GPU's memory bandwidth)."]
     e = res["e2e"]
     lines += ["", f"End to end ({e['backend']}): {e['cells']:,} cells, {e['bytes'] / 1e9:.2f} GB in "
                   f"{e['sweep_seconds']:.2f} s ({e['sweep_gb_s']:.3f} GB/s, incl. fsync) vs raw sequential write "

@@ -1,12 +1,17 @@
-// Kernel benchmark: cells/s of each problem's kernel per backend, without I/O (bench/README.md).
+// Kernel benchmark: cells/s of each problem's kernel per backend, without file I/O
+// (docs/benchmarks.md). On CUDA, --keep-on-device times the kernels alone (as array libraries
+// are timed); without it each tile is also copied back to the host.
 #include "scalesweep/backend.hpp"
 #include "scalesweep/config.hpp"
 #include "scalesweep/sweep_plan.hpp"
 
 #include <CLI/CLI.hpp>
 
+#include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
+#include <exception>
 #include <string>
 #include <vector>
 
@@ -15,18 +20,24 @@ namespace {
 using namespace scalesweep;
 
 // A synthetic sweep for one problem with about `cells` cells: the axes a realistic sweep has.
-std::string config_for(const std::string& problem, std::int64_t cells) {
+// row_points > 0 fixes the optima's innermost axis (loss target, budget) at that many points,
+// as in the shipped configs (51-81): T takes the rest of the cells.
+std::string config_for(const std::string& problem, std::int64_t cells, std::int64_t row_points) {
   std::string axes;
   const auto side = [](std::int64_t n, int dims) {
     return std::to_string(
         std::max<std::int64_t>(2, static_cast<std::int64_t>(std::pow(n, 1.0 / dims))));
   };
+  const std::string row = row_points > 0 ? std::to_string(row_points) : side(cells, 2);
+  const std::string T = row_points > 0
+                            ? std::to_string(std::max<std::int64_t>(2, cells / row_points))
+                            : side(cells, 2);
   if (problem == "loss_target") {
-    axes = "T = { log10 = [6, 16], points = " + side(cells, 2) +
-           " }\nloss_target = { linear = [1.8, 3.0], points = " + side(cells, 2) + " }\n";
+    axes = "T = { log10 = [6, 16], points = " + T +
+           " }\nloss_target = { linear = [1.8, 3.0], points = " + row + " }\n";
   } else if (problem == "budget") {
-    axes = "T = { log10 = [6, 16], points = " + side(cells, 2) +
-           " }\nbudget = { log10 = [20, 27], points = " + side(cells, 2) + " }\n";
+    axes = "T = { log10 = [6, 16], points = " + T +
+           " }\nbudget = { log10 = [20, 27], points = " + row + " }\n";
   } else if (problem == "dense_loss") {
     axes = "N = { log10 = [7, 13], points = " + side(cells, 2) +
            " }\nD = { log10 = [8, 15], points = " + side(cells, 2) + " }\n";
@@ -43,30 +54,39 @@ std::string config_for(const std::string& problem, std::int64_t cells) {
 
 } // namespace
 
-int main(int argc, char** argv) {
+int bench_main(int argc, char** argv) {
   CLI::App app{"scalesweep kernel benchmark: cells/s per problem and backend, no I/O"};
   std::string backend_name = "cpu";
   std::vector<std::string> problems = {"loss_target", "budget", "dense_loss", "dense_cost"};
   std::int64_t cells = 4'000'000, tile_cells = 1 << 22;
+  std::int64_t row_points = 0;
   int threads = 0, repeats = 3;
+  bool keep_on_device = false;
   app.add_option("--backend", backend_name)->check(CLI::IsMember({"cpu", "cuda"}));
   app.add_option("--problem", problems);
   app.add_option("--cells", cells);
   app.add_option("--tile-cells", tile_cells);
   app.add_option("--threads", threads);
   app.add_option("--repeats", repeats);
+  app.add_option("--row-points", row_points,
+                 "Points of the optima's innermost axis (default: a square grid)");
+  app.add_flag("--keep-on-device", keep_on_device,
+               "CUDA: time the kernels alone, results left on the device");
   CLI11_PARSE(app, argc, argv);
 
-  std::printf("{\"backend\": \"%s\", \"results\": [", backend_name.c_str());
+  // Printed at the end: a failure leaves stdout empty rather than half a JSON object.
+  std::string json = "{\"backend\": \"" + backend_name + "\", \"results\": [";
   bool first = true;
   for (const std::string& problem : problems) {
-    sweep_plan plan = make_plan(parse_config(config_for(problem, cells), problem + ".toml"));
+    sweep_plan plan =
+        make_plan(parse_config(config_for(problem, cells, row_points), problem + ".toml"));
     for (problem_plan& p : plan.problems) {
       p.tile_shape = chunk_aligned_tile_shape(p.shape, p.chunk_shape, tile_cells);
     }
     backend_options options;
     options.choice = backend_name == "cuda" ? backend_choice::cuda : backend_choice::cpu;
     options.threads = threads;
+    options.keep_on_device = keep_on_device;
     const auto backend = make_backend(plan, options);
     const problem_plan& p = plan.problems.front();
     host_tile tile(p);
@@ -80,12 +100,25 @@ int main(int argc, char** argv) {
           std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
       best = std::max(best, static_cast<double>(p.cells()) / s);
     }
-    std::printf(
-        "%s\n  {\"problem\": \"%s\", \"cells\": %lld, \"cells_per_s\": %.4g, \"backend\": \"%s\"}",
+    char row[512];
+    std::snprintf(
+        row, sizeof row,
+        "%s\n  {\"problem\": \"%s\", \"cells\": %lld, \"cells_per_s\": %.4g, \"backend\": \"%s\", "
+        "\"keep_on_device\": %s}",
         first ? "" : ",", problem.c_str(), static_cast<long long>(p.cells()), best,
-        backend->description().c_str());
+        backend->description().c_str(), keep_on_device ? "true" : "false");
+    json += row;
     first = false;
   }
-  std::printf("\n]}\n");
+  std::printf("%s\n]}\n", json.c_str());
   return 0;
+}
+
+int main(int argc, char** argv) {
+  try {
+    return bench_main(argc, argv);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "error: %s\n", e.what());
+    return 1;
+  }
 }

@@ -72,7 +72,8 @@ device_buffer<T> upload(const std::vector<T>& host) {
 
 class cuda_backend final : public compute_backend {
 public:
-  cuda_backend(const sweep_plan& plan, int device) : m_device(device) {
+  cuda_backend(const sweep_plan& plan, int device, bool keep_on_device)
+      : m_device(device), m_keep_on_device(keep_on_device) {
     m_name = device_name(device);
     const sweep_terms terms = make_sweep_terms(plan);
     const auto axis_values = [&](axis_id id) -> device_buffer<double> {
@@ -152,16 +153,8 @@ public:
                                 ? reinterpret_cast<std::uint8_t*>(f64 + problem.f64_outputs() * n)
                                 : nullptr;
     launch_problem_kernel(problem.kind, m_views, box, device_columns, s.stream.get());
-    const tile_columns host_columns = out.columns();
-    for (std::int64_t j = 0; j < problem.f64_outputs(); ++j) {
-      SCALESWEEP_CUDA_CHECK(cudaMemcpyAsync(host_columns.f64[j], device_columns.f64[j],
-                                            static_cast<std::size_t>(n) * sizeof(double),
-                                            cudaMemcpyDeviceToHost, s.stream.get()));
-    }
-    if (problem.has_status()) {
-      SCALESWEEP_CUDA_CHECK(cudaMemcpyAsync(host_columns.status, device_columns.status,
-                                            static_cast<std::size_t>(n), cudaMemcpyDeviceToHost,
-                                            s.stream.get()));
+    if (!m_keep_on_device) {
+      copy_to_host(problem, n, device_columns, out.columns(), s.stream.get());
     }
     s.done.record(s.stream.get());
     s.pending = &out;
@@ -187,6 +180,19 @@ public:
   }
 
 private:
+  static void copy_to_host(const problem_plan& problem, std::int64_t n, const tile_columns& device,
+                           const tile_columns& host, cudaStream_t stream) {
+    for (std::int64_t j = 0; j < problem.f64_outputs(); ++j) {
+      SCALESWEEP_CUDA_CHECK(cudaMemcpyAsync(host.f64[j], device.f64[j],
+                                            static_cast<std::size_t>(n) * sizeof(double),
+                                            cudaMemcpyDeviceToHost, stream));
+    }
+    if (problem.has_status()) {
+      SCALESWEEP_CUDA_CHECK(cudaMemcpyAsync(host.status, device.status, static_cast<std::size_t>(n),
+                                            cudaMemcpyDeviceToHost, stream));
+    }
+  }
+
   struct slot {
     stream stream;
     event done;
@@ -195,6 +201,7 @@ private:
   };
 
   current_device m_device; // first: the members below live on this device
+  bool m_keep_on_device;
   std::string m_name;
   pinned_memory_resource m_pinned;
   device_buffer<hardware_terms> m_hardware;
@@ -209,8 +216,9 @@ private:
 
 } // namespace
 
-std::unique_ptr<compute_backend> make_backend(const sweep_plan& plan, int device) {
-  return std::make_unique<cuda_backend>(plan, device);
+std::unique_ptr<compute_backend> make_backend(const sweep_plan& plan, int device,
+                                              bool keep_on_device) {
+  return std::make_unique<cuda_backend>(plan, device, keep_on_device);
 }
 
 } // namespace scalesweep::cuda

@@ -12,6 +12,8 @@ namespace scalesweep::cuda {
 int device_count();
 std::string device_name(int device);
 std::int64_t free_memory(int device);
-std::unique_ptr<compute_backend> make_backend(const sweep_plan& plan, int device);
+// keep_on_device: benchmarks only, see backend_options.
+std::unique_ptr<compute_backend> make_backend(const sweep_plan& plan, int device,
+                                              bool keep_on_device);
 
 } // namespace scalesweep::cuda

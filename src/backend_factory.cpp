@@ -51,7 +51,7 @@ std::unique_ptr<compute_backend> make_backend(const sweep_plan& plan,
                       std::to_string(devices - 1) + "]");
   }
 #if SCALESWEEP_HAVE_CUDA
-  return cuda::make_backend(plan, options.device);
+  return cuda::make_backend(plan, options.device, options.keep_on_device);
 #else
   return nullptr;
 #endif

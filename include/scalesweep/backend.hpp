@@ -51,6 +51,9 @@ struct backend_options {
   backend_choice choice = backend_choice::automatic;
   int threads = 0; // CPU threads; 0: OpenMP's default
   int device = 0;  // CUDA device ordinal
+  // Benchmarks only: CUDA tiles stay on the device and host tiles are left unfilled, so kernel
+  // rates compare with array libraries that also keep results on the GPU.
+  bool keep_on_device = false;
 };
 
 // The backend for `plan` (its axes and terms are copied to the device once). automatic: CUDA
