@@ -104,6 +104,14 @@ def _loss_T_grid(ds, hardware):
     return h, name, T[keep], keep, ds["loss_target"].values
 
 
+def _label_loss_T_axes(axes):
+    """Panels over (loss target, T): log T upwards, the T label on the first panel only."""
+    for ax in axes:
+        ax.set_yscale("log")
+        ax.set_xlabel("loss target (nats per token)")
+    axes[0].set_ylabel("lifetime inference tokens T")
+
+
 def savings(ds, hardware=None):
     """Cost saved (%) by the inference-aware optimum over the Chinchilla model of the same loss."""
     require(ds, "savings", "opt_cost", "chinchilla_cost", "opt_status")
@@ -118,9 +126,7 @@ def savings(ds, hardware=None):
     if levels:
         cs = ax.contour(loss, T, saving, levels=levels, colors="white", linewidths=0.8)
         ax.clabel(cs, fmt="%g %%", fontsize=8)
-    ax.set_yscale("log")
-    ax.set_xlabel("loss target (nats per token)")
-    ax.set_ylabel("lifetime inference tokens T")
+    _label_loss_T_axes([ax])
     fig.colorbar(mesh, ax=ax, label="cost saved vs Chinchilla model of the same loss (%)")
     ax.set_title(_title(ds, "Savings of the inference-aware model" + (f" ({name})" if name != "flops" else "")))
     return fig
@@ -145,10 +151,7 @@ def size_ratio(ds, hardware=None):
     fig.colorbar(m1, ax=axes[1], label="training tokens per parameter D*/N*")
     cs = axes[1].contour(loss, T, tpp, levels=[20, 100, 1000, 10000], colors="white", linewidths=0.8)
     axes[1].clabel(cs, fmt="%g", fontsize=8)
-    for ax in axes:
-        ax.set_yscale("log")
-        ax.set_xlabel("loss target (nats per token)")
-    axes[0].set_ylabel("lifetime inference tokens T")
+    _label_loss_T_axes(axes)
     fig.suptitle(_title(ds, "Model size and data of the inference-aware optimum"))
     return fig
 
@@ -278,10 +281,7 @@ def hardware(ds):
     m1 = axes[1].pcolormesh(loss, T[keep], best_cost, shading="auto", cmap="viridis",
                             norm=LogNorm(vmin=np.nanmin(best_cost), vmax=np.nanmax(best_cost)))
     fig.colorbar(m1, ax=axes[1], label=f"lifetime cost ({ds.attrs.get('cost_units', '')})")
-    for ax in axes:
-        ax.set_yscale("log")
-        ax.set_xlabel("loss target (nats per token)")
-    axes[0].set_ylabel("lifetime inference tokens T")
+    _label_loss_T_axes(axes)
     fig.suptitle(_title(ds, "Cheapest hardware per cell and its cost"))
     return fig
 
