@@ -27,25 +27,16 @@ std::string device_name(int device) {
   return prop.name;
 }
 
+// Leaves `device` current: asking about it creates its context, as using it will right after.
+// (Restoring an earlier device would create a context there too, on GPU 0 in every MPI rank.)
+std::int64_t free_memory(int device) {
+  SCALESWEEP_CUDA_CHECK(cudaSetDevice(device));
+  std::size_t free = 0, total = 0;
+  SCALESWEEP_CUDA_CHECK(cudaMemGetInfo(&free, &total));
+  return static_cast<std::int64_t>(free);
+}
+
 namespace {
-
-// Makes `device` this thread's current device for the object's lifetime and restores the previous
-// one after: asking about a device must not move later work onto it.
-class device_scope {
-public:
-  explicit device_scope(int device) {
-    SCALESWEEP_CUDA_CHECK(cudaGetDevice(&m_previous));
-    SCALESWEEP_CUDA_CHECK(cudaSetDevice(device));
-  }
-  device_scope(const device_scope&) = delete;
-  device_scope& operator=(const device_scope&) = delete;
-  device_scope(device_scope&&) = delete;
-  device_scope& operator=(device_scope&&) = delete;
-  ~device_scope() { (void)cudaSetDevice(m_previous); }
-
-private:
-  int m_previous = 0;
-};
 
 // The first member of the backend: its streams, events and buffers are created after this made
 // the backend's device current (members are constructed in declaration order).
@@ -53,17 +44,6 @@ struct current_device {
   explicit current_device(int device) : id(device) { SCALESWEEP_CUDA_CHECK(cudaSetDevice(device)); }
   int id;
 };
-
-} // namespace
-
-std::int64_t free_memory(int device) {
-  const device_scope scope(device);
-  std::size_t free = 0, total = 0;
-  SCALESWEEP_CUDA_CHECK(cudaMemGetInfo(&free, &total));
-  return static_cast<std::int64_t>(free);
-}
-
-namespace {
 
 template <class T>
 device_buffer<T> upload(const std::vector<T>& host) {

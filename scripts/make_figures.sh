@@ -21,7 +21,7 @@ plot sardana2024-fig1 size-ratio fig1-size-ratio
 run sardana2024-section2
 plot sardana2024-section2 ratios section2-ratios
 run lesson
-plot lesson budget lesson-budget --budget 5.5e23
+plot lesson budget lesson-budget --budget 5.623413251903491e23  # 10^23.75, a grid cell
 plot lesson cost-map lesson-cost-map --T 1e12
 run hardware-compare
 plot hardware-compare hardware hardware-best

@@ -60,11 +60,28 @@ def require(ds, kind, *names):
 
 
 def _pyplot():
-    import matplotlib
-    if matplotlib.get_backend().lower() not in ("agg", "module://matplotlib_inline.backend_inline"):
-        matplotlib.use("Agg")
+    # The backend is the caller's choice (a notebook's inline or widget backend); the command
+    # line picks Agg in main(), since it only writes files.
     import matplotlib.pyplot as plt
     return plt
+
+
+def _edges(values, log):
+    """Cell edges around grid values: midpoints (in log10 on log axes), so each cell is centred
+    on its value as the axis draws it; the outer edges mirror the nearest midpoint."""
+    v = np.asarray(values, dtype=float)
+    x = np.log10(v) if log else v
+    if x.size == 1:
+        e = np.array([x[0] - 0.5, x[0] + 0.5])
+    else:
+        mid = (x[1:] + x[:-1]) / 2
+        e = np.concatenate([[2 * x[0] - mid[0]], mid, [2 * x[-1] - mid[-1]]])
+    return 10 ** e if log else e
+
+
+def _mesh(ax, x, y, c, x_log, y_log, **kw):
+    """pcolormesh of c[y, x] with each cell centred on its (x, y) grid value."""
+    return ax.pcolormesh(_edges(x, x_log), _edges(y, y_log), c, shading="flat", **kw)
 
 
 def _title(ds, what):
@@ -83,10 +100,15 @@ def _hardware_index(ds, hardware):
 
 
 def _nearest(ds, axis, value, default):
+    """The grid value of `axis` nearest to `value` (in log10), saying so when it is not exact."""
     values = ds[axis].values
     if value is None:
         return default(values)
-    return values[int(np.argmin(np.abs(np.log10(values + 1e-300) - np.log10(value + 1e-300))))]
+    chosen = values[int(np.argmin(np.abs(np.log10(values + 1e-300) - np.log10(value + 1e-300))))]
+    if not np.isclose(chosen, value, rtol=1e-9, atol=0):
+        print(f"note: {axis} = {value:g} is not on the grid; using the nearest, {chosen:.6g}",
+              file=sys.stderr)
+    return chosen
 
 
 def _ok(status, *arrays):
@@ -121,7 +143,7 @@ def savings(ds, hardware=None):
                     ds["chinchilla_cost"].values[h][keep])
     saving = 100 * (1 - opt / chin)
     fig, ax = plt.subplots(figsize=(7.5, 5.2), constrained_layout=True)
-    mesh = ax.pcolormesh(loss, T, saving, shading="auto", cmap="viridis")
+    mesh = _mesh(ax, loss, T, saving, False, True, cmap="viridis")
     levels = [lv for lv in (1, 2, 5, 10, 20, 30, 40, 50, 60, 70) if np.nanmin(saving) < lv < np.nanmax(saving)]
     if levels:
         cs = ax.contour(loss, T, saving, levels=levels, colors="white", linewidths=0.8)
@@ -141,13 +163,13 @@ def size_ratio(ds, hardware=None):
     N, D, Nc = _ok(ds["opt_status"].values[h][keep], ds["opt_N"].values[h][keep],
                    ds["opt_D"].values[h][keep], ds["chinchilla_N"].values[h][keep])
     fig, axes = plt.subplots(1, 2, figsize=(12, 5), constrained_layout=True, sharey=True)
-    m0 = axes[0].pcolormesh(loss, T, N / Nc, shading="auto", cmap="magma")
+    m0 = _mesh(axes[0], loss, T, N / Nc, False, True, cmap="magma")
     cs = axes[0].contour(loss, T, N / Nc, levels=[0.2, 0.3, 0.5, 0.7, 0.9], colors="white", linewidths=0.8)
     axes[0].clabel(cs, fmt="%g", fontsize=8)
     fig.colorbar(m0, ax=axes[0], label="N* / N_chinchilla")
     tpp = D / N
-    m1 = axes[1].pcolormesh(loss, T, tpp, shading="auto", cmap="cividis",
-                            norm=LogNorm(vmin=np.nanmin(tpp), vmax=np.nanmax(tpp)))
+    m1 = _mesh(axes[1], loss, T, tpp, False, True, cmap="cividis",
+               norm=LogNorm(vmin=np.nanmin(tpp), vmax=np.nanmax(tpp)))
     fig.colorbar(m1, ax=axes[1], label="training tokens per parameter D*/N*")
     cs = axes[1].contour(loss, T, tpp, levels=[20, 100, 1000, 10000], colors="white", linewidths=0.8)
     axes[1].clabel(cs, fmt="%g", fontsize=8)
@@ -165,10 +187,12 @@ def ratios(ds, hardware=None):
                                                            ("opt_N", "opt_D", "chinchilla_N", "chinchilla_D")))
     fig, axes = plt.subplots(1, 2, figsize=(12, 4.8), constrained_layout=True)
     colors = plt.cm.viridis(np.linspace(0, 0.9, len(loss)))
+    # A legend entry per loss target while they are few; a colour bar of loss targets beyond.
+    legend = len(loss) <= 10
     for j, (l, c) in enumerate(zip(loss, colors)):
         # The Chinchilla model of this loss is the T = 0 optimum: it names the quality.
         quality = np.nanmax(Nc[:, j])
-        label = f"{quality / 1e9:.3g}B quality (loss {l:.4g})"
+        label = f"{quality / 1e9:.3g}B quality (loss {l:.4g})" if legend else None
         axes[0].plot(T, N[:, j] / Nc[:, j], color=c, label=label)
         axes[1].plot(T, D[:, j] / Dc[:, j], color=c, label=label)
     axes[0].set_ylabel("N* / N_chinchilla")
@@ -178,7 +202,13 @@ def ratios(ds, hardware=None):
         ax.set_xscale("log")
         ax.set_xlabel("lifetime inference tokens T")
         ax.grid(True, which="both", alpha=0.3)
-    axes[0].legend(fontsize=8)
+    if legend:
+        axes[0].legend(fontsize=8)
+    else:
+        from matplotlib.cm import ScalarMappable
+        from matplotlib.colors import ListedColormap, Normalize
+        sm = ScalarMappable(norm=Normalize(loss.min(), loss.max()), cmap=ListedColormap(colors))
+        fig.colorbar(sm, ax=axes, label="loss target (nats per token)")
     fig.suptitle(_title(ds, "Inference-aware vs Chinchilla models of the same quality"))
     return fig
 
@@ -233,8 +263,8 @@ def cost_map(ds, hardware=None, T_value=None):
     loss = ds["loss"].values.T
     units = ds.attrs.get("cost_units", "")
     fig, ax = plt.subplots(figsize=(8, 6), constrained_layout=True)
-    mesh = ax.pcolormesh(N, D, cost, shading="auto", cmap="Greys",
-                         norm=LogNorm(vmin=np.nanmin(cost[cost > 0]), vmax=np.nanmax(cost)))
+    mesh = _mesh(ax, N, D, cost, True, True, cmap="Greys",
+                 norm=LogNorm(vmin=np.nanmin(cost[cost > 0]), vmax=np.nanmax(cost)))
     fig.colorbar(mesh, ax=ax, label=f"lifetime cost ({units})")
     levels = ds["loss_target"].values[:: max(1, len(ds["loss_target"]) // 8)]
     cs = ax.contour(N, D, loss, levels=np.sort(levels), colors="darkgreen", linewidths=0.8)
@@ -267,19 +297,22 @@ def hardware(ds):
     keep = T > 0
     loss = ds["loss_target"].values
     cost = np.where(ds["opt_status"].values == 0, ds["opt_cost"].values, np.inf)[:, keep]
-    best = np.argmin(cost, axis=0)
     best_cost = np.min(cost, axis=0)
-    best_cost[~np.isfinite(best_cost)] = np.nan
+    feasible = np.isfinite(best_cost)  # a cell no scenario can reach has no best scenario
+    if not feasible.any():
+        raise PlotError("no cell of this file has an ok loss-target optimum in any scenario")
+    best = np.where(feasible, np.argmin(cost, axis=0), np.nan)
+    best_cost[~feasible] = np.nan
     fig, axes = plt.subplots(1, 2, figsize=(13, 5.2), constrained_layout=True, sharey=True)
     cmap = ListedColormap(plt.cm.tab10(np.arange(len(names)) % 10))
-    m0 = axes[0].pcolormesh(loss, T[keep], best, shading="auto", cmap=cmap,
-                            norm=BoundaryNorm(np.arange(len(names) + 1) - 0.5, len(names)))
+    m0 = _mesh(axes[0], loss, T[keep], best, False, True, cmap=cmap,
+               norm=BoundaryNorm(np.arange(len(names) + 1) - 0.5, len(names)))
     cb = fig.colorbar(m0, ax=axes[0], ticks=np.arange(len(names)))
     cb.ax.set_yticklabels(names, fontsize=8)
     axes[0].set_title("cheapest hardware scenario", fontsize=10)
     axes[1].set_title("its lifetime cost", fontsize=10)
-    m1 = axes[1].pcolormesh(loss, T[keep], best_cost, shading="auto", cmap="viridis",
-                            norm=LogNorm(vmin=np.nanmin(best_cost), vmax=np.nanmax(best_cost)))
+    m1 = _mesh(axes[1], loss, T[keep], best_cost, False, True, cmap="viridis",
+               norm=LogNorm(vmin=np.nanmin(best_cost), vmax=np.nanmax(best_cost)))
     fig.colorbar(m1, ax=axes[1], label=f"lifetime cost ({ds.attrs.get('cost_units', '')})")
     _label_loss_T_axes(axes)
     fig.suptitle(_title(ds, "Cheapest hardware per cell and its cost"))
@@ -313,12 +346,22 @@ def main(argv=None):
     ap.add_argument("--budget", type=float, help="budget for the budget kind (nearest; default: the middle)")
     ap.add_argument("--dpi", type=int, default=120)
     a = ap.parse_args(argv)
+    import matplotlib
+    matplotlib.use("Agg")  # files only: no display needed
     try:
         if a.kind not in KINDS:
             raise PlotError(f"unknown kind '{a.kind}'; kinds are: {', '.join(KINDS)}")
+        for flag, value, kinds in (("--T", a.T, ("cost-map",)), ("--budget", a.budget, ("budget",)),
+                                   ("--hardware", a.hardware, ("savings", "size-ratio", "ratios",
+                                                               "budget", "cost-map"))):
+            if value is not None and a.kind not in kinds:
+                raise PlotError(f"{flag} applies to kind {' or '.join(kinds)}, not '{a.kind}'")
         with open_result(a.result) as ds:
             fig = plot(ds, a.kind, a.hardware, a.T, a.budget)
-            fig.savefig(a.output, dpi=a.dpi)
+            try:
+                fig.savefig(a.output, dpi=a.dpi)
+            except (OSError, ValueError) as e:
+                raise PlotError(f"cannot write '{a.output}': {e}") from None
     except PlotError as e:
         print(f"error: {e}", file=sys.stderr)
         return 2

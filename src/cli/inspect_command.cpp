@@ -91,15 +91,36 @@ std::vector<std::string> flag_meanings(const h5::dataset_summary& d) {
   return out;
 }
 
+// What the progress record says, in words: complete, a part of a sharded sweep, or unfinished.
+std::string progress_text(const h5::progress_record& p) {
+  const std::string counts =
+      format_count(p.chunks_done) + " of " + format_count(p.chunks) + " chunks written";
+  if (p.partial_file) {
+    return counts + " (an unfinished run: continue it with `scalesweep run CONFIG -o OUT " +
+           (p.shard != "1/1" ? "--shard " + p.shard + " " : std::string()) + "--resume`)";
+  }
+  if (p.shard != "1/1") {
+    return "shard " + p.shard + " complete: " + format_count(p.chunks_done) + " of the grid's " +
+           format_count(p.chunks) + " chunks (join the parts with `scalesweep merge`)";
+  }
+  return p.chunks_done == p.chunks ? "complete" : counts;
+}
+
 // One JSON object: every attribute, axis (with its values) and variable (dims, shape, dtype,
 // attributes, status counts), and the progress record.
 void print_json(const h5::result_reader& file, const std::string& path) {
   const auto& attrs = file.attributes();
-  const auto [done, total] = file.progress();
+  const h5::progress_record& progress = file.progress();
   json_writer j;
   j.begin_object().field("path", path).field("format_version", file.format_version());
-  j.key("progress").begin_object().field("chunks_done", done).field("chunks", total);
-  j.field("complete", done == total).end_object();
+  j.key("progress");
+  if (progress.present) {
+    j.begin_object().field("chunks_done", progress.chunks_done).field("chunks", progress.chunks);
+    j.field("complete", progress.chunks_done == progress.chunks).field("shard", progress.shard);
+    j.field("partial_file", progress.partial_file).end_object();
+  } else {
+    j.null();
+  }
   j.key("attributes").begin_object();
   for (const auto& [name, value] : attrs) {
     j.key(name);
@@ -154,12 +175,12 @@ void print_json(const h5::result_reader& file, const std::string& path) {
     }
     const std::vector<std::string> meanings = flag_meanings(d);
     if (!meanings.empty()) {
-      const std::vector<std::int64_t> counts = file.count_values(d.name, meanings.size());
+      const h5::status_counts counts = file.count_status(d.name, meanings.size());
       j.key("status_counts").begin_object();
       for (std::size_t i = 0; i < meanings.size(); ++i) {
-        j.field(meanings[i], counts[i]);
+        j.field(meanings[i], counts.per_flag[i]);
       }
-      j.end_object();
+      j.field("unwritten", counts.unwritten).field("other", counts.other).end_object();
     }
     j.end_object();
   }
@@ -170,19 +191,14 @@ void print_json(const h5::result_reader& file, const std::string& path) {
 // The human summary: provenance, progress, law, objective, axes, variables, hardware, statuses.
 void print_text(const h5::result_reader& file, const std::string& path) {
   const auto& attrs = file.attributes();
-  const auto [done, total] = file.progress();
 
   std::printf("%s: scalesweep result (format %lld), scalesweep %s (%s), created %s\n", path.c_str(),
               static_cast<long long>(file.format_version()),
               text_of(attribute(attrs, "scalesweep_version")).c_str(),
               text_of(attribute(attrs, "git_revision")).c_str(),
               text_of(attribute(attrs, "created")).c_str());
-  if (total >= 0) {
-    std::printf("progress: %s\n", done == total
-                                      ? "complete"
-                                      : (format_count(done) + " of " + format_count(total) +
-                                         " chunks written (an unfinished run: resume it)")
-                                            .c_str());
+  if (file.progress().present) {
+    std::printf("progress: %s\n", progress_text(file.progress()).c_str());
   }
   const std::string title = text_of(attribute(attrs, "title"));
   if (!title.empty()) {
@@ -257,12 +273,18 @@ void print_text(const h5::result_reader& file, const std::string& path) {
     if (meanings.empty()) {
       continue;
     }
-    const std::vector<std::int64_t> counts = file.count_values(d.name, meanings.size());
-    std::printf("%s:", d.name.c_str());
+    const h5::status_counts counts = file.count_status(d.name, meanings.size());
+    std::string line = d.name + ":";
     for (std::size_t i = 0; i < meanings.size(); ++i) {
-      std::printf(" %s %s", meanings[i].c_str(), format_count(counts[i]).c_str());
-      std::printf(i + 1 < meanings.size() ? "," : "\n");
+      line += (i ? ", " : " ") + meanings[i] + " " + format_count(counts.per_flag[i]);
     }
+    if (counts.unwritten > 0) {
+      line += "; not yet computed " + format_count(counts.unwritten);
+    }
+    if (counts.other > 0) {
+      line += "; values outside flag_values " + format_count(counts.other);
+    }
+    std::printf("%s\n", line.c_str());
   }
 }
 

@@ -50,12 +50,15 @@ attribute_value read_attribute(hid_t object, const std::string& name) {
     out.values = std::move(v);
     break;
   }
-  default: {
+  case H5T_FLOAT: {
     std::vector<double> v(count);
     check(H5Aread(a.get(), H5T_NATIVE_DOUBLE, v.data()), "read attribute '" + name + "'");
     out.values = std::move(v);
     break;
   }
+  default: // enums, compounds, references: not written by scalesweep; named, not read
+    out.values = std::vector<std::string>{"(an HDF5 attribute of a type not shown)"};
+    break;
   }
   return out;
 }
@@ -116,6 +119,24 @@ std::vector<std::uint8_t> read_bytes(hid_t file, const std::string& path) {
           "read '" + path + "'");
   }
   return out;
+}
+
+// Grid offset of chunk `index` of a dataset, from its shape and chunk shape.
+std::vector<hsize_t> chunk_offset(hid_t dataset, std::int64_t index) {
+  const handle space = dataspace(H5Dget_space(dataset), "dataset space");
+  const int rank = H5Sget_simple_extent_ndims(space.get());
+  std::vector<hsize_t> dims(static_cast<std::size_t>(rank)), chunk(static_cast<std::size_t>(rank));
+  H5Sget_simple_extent_dims(space.get(), dims.data(), nullptr);
+  const handle dcpl = property_list(H5Dget_create_plist(dataset), "creation list");
+  check(H5Pget_chunk(dcpl.get(), rank, chunk.data()), "chunk shape");
+  std::vector<hsize_t> offset(static_cast<std::size_t>(rank));
+  for (int d = rank - 1; d >= 0; --d) {
+    const auto u = static_cast<std::size_t>(d);
+    const auto along = static_cast<std::int64_t>((dims[u] + chunk[u] - 1) / chunk[u]);
+    offset[u] = static_cast<hsize_t>(index % along) * chunk[u];
+    index /= along;
+  }
+  return offset;
 }
 
 } // namespace scalesweep::h5

@@ -35,12 +35,13 @@ part_file open_part(const std::string& path) {
   }
   p.file = h5::file(id, "open '" + path + "'");
   const auto format = h5::read_int64_attribute(p.file.get(), "scalesweep_format_version");
-  if (!format || *format != result_format_version || !h5::has_link(p.file.get(), "/_scalesweep")) {
+  if (!format || *format != result_format_version ||
+      !h5::has_link(p.file.get(), h5::progress_group)) {
     throw input_error("merge: '" + path + "' is not a scalesweep result with a progress record");
   }
   p.version = h5::read_string_attribute(p.file.get(), "scalesweep_version").value_or("");
   p.config = h5::read_string_attribute(p.file.get(), "config").value_or("");
-  const h5::handle group(H5Gopen2(p.file.get(), "/_scalesweep", H5P_DEFAULT), H5Gclose,
+  const h5::handle group(H5Gopen2(p.file.get(), h5::progress_group, H5P_DEFAULT), H5Gclose,
                          "open progress group");
   p.shard = h5::read_string_attribute(group.get(), "shard").value_or("");
   return p;
@@ -55,24 +56,6 @@ std::vector<std::string> done_records(hid_t file) {
     }
     names.push_back(path);
   }
-}
-
-// Grid offset of chunk `index` of a dataset, from its shape and chunk shape.
-std::vector<hsize_t> chunk_offset(hid_t dataset, std::int64_t index) {
-  const h5::handle space = h5::dataspace(H5Dget_space(dataset), "dataset space");
-  const int rank = H5Sget_simple_extent_ndims(space.get());
-  std::vector<hsize_t> dims(static_cast<std::size_t>(rank)), chunk(static_cast<std::size_t>(rank));
-  H5Sget_simple_extent_dims(space.get(), dims.data(), nullptr);
-  const h5::handle dcpl = h5::property_list(H5Dget_create_plist(dataset), "creation list");
-  h5::check(H5Pget_chunk(dcpl.get(), rank, chunk.data()), "chunk shape");
-  std::vector<hsize_t> offset(static_cast<std::size_t>(rank));
-  for (int d = rank - 1; d >= 0; --d) {
-    const auto u = static_cast<std::size_t>(d);
-    const auto along = static_cast<std::int64_t>((dims[u] + chunk[u] - 1) / chunk[u]);
-    offset[u] = static_cast<hsize_t>(index % along) * chunk[u];
-    index /= along;
-  }
-  return offset;
 }
 
 } // namespace
@@ -165,7 +148,7 @@ merge_summary merge_parts(const std::vector<std::string>& paths, const std::stri
                                    H5P_DEFAULT),
                           "open '" + variable + "'");
           const std::vector<hsize_t> offset =
-              chunk_offset(from.get(), static_cast<std::int64_t>(c));
+              h5::chunk_offset(from.get(), static_cast<std::int64_t>(c));
           hsize_t size = 0;
           h5::check(H5Dget_chunk_storage_size(from.get(), offset.data(), &size), "chunk size");
           buffer.resize(size);
@@ -184,7 +167,7 @@ merge_summary merge_parts(const std::vector<std::string>& paths, const std::stri
       h5::check(H5Dwrite(record.get(), H5T_NATIVE_UINT8, H5S_ALL, H5S_ALL, H5P_DEFAULT, all.data()),
                 "record progress");
     }
-    const h5::handle group(H5Gopen2(target.get(), "/_scalesweep", H5P_DEFAULT), H5Gclose,
+    const h5::handle group(H5Gopen2(target.get(), h5::progress_group, H5P_DEFAULT), H5Gclose,
                            "open progress group");
     h5::write_attribute(group.get(), "shard", std::string("1/1"));
     h5::write_attribute(group.get(), "merged_from", paths);

@@ -201,8 +201,6 @@ void create_variables(hid_t file, const sweep_plan& plan, const problem_plan& p,
   }
 }
 
-constexpr const char* progress_group = "/_scalesweep";
-
 } // namespace
 
 handle file_access(bool mpi) {

@@ -29,7 +29,9 @@ void create_result_skeleton(hid_t file, const sweep_plan& plan, const shard_spec
 void check_resumable(hid_t file, const std::string& path, const sweep_plan& plan,
                      const shard_spec& shard);
 
-// The progress record: one uint8 per chunk of problem `problem_index`.
+// The progress record: a group (attribute "shard") holding, per problem, one uint8 per chunk
+// (attribute "variables": the datasets those chunks belong to).
+inline constexpr const char* progress_group = "/_scalesweep";
 std::string done_path(std::size_t problem_index);
 
 } // namespace h5

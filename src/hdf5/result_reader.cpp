@@ -16,19 +16,43 @@ namespace scalesweep::h5 {
 
 namespace {
 
+// The index to list an object's links and attributes by: creation order, as scalesweep writes
+// them, or names for a file (a copy made by another tool) that does not track creation order.
+H5_index_t listing_index(hid_t object) {
+  H5O_info_t info{};
+  check(H5Oget_info2(object, &info, H5O_INFO_NUM_ATTRS), "object info");
+  if (info.num_attrs > 0) {
+    char probe[1];
+    if (H5Aget_name_by_idx(object, ".", H5_INDEX_CRT_ORDER, H5_ITER_INC, 0, probe, sizeof probe,
+                           H5P_DEFAULT) >= 0) {
+      return H5_INDEX_CRT_ORDER;
+    }
+    error_stack_message(); // clears the stack
+    return H5_INDEX_NAME;
+  }
+  return H5_INDEX_CRT_ORDER;
+}
+
+std::string attribute_name(hid_t object, H5_index_t index, hsize_t i) {
+  const ssize_t length =
+      H5Aget_name_by_idx(object, ".", index, H5_ITER_INC, i, nullptr, 0, H5P_DEFAULT);
+  check(length < 0 ? -1 : 0, "name of attribute " + std::to_string(i));
+  std::string name(static_cast<std::size_t>(length), '\0');
+  check(H5Aget_name_by_idx(object, ".", index, H5_ITER_INC, i, name.data(), name.size() + 1,
+                           H5P_DEFAULT) < 0
+            ? -1
+            : 0,
+        "name of attribute " + std::to_string(i));
+  return name;
+}
+
 std::vector<std::pair<std::string, attribute_value>> read_attributes(hid_t object) {
   std::vector<std::pair<std::string, attribute_value>> out;
   H5O_info_t info{};
   check(H5Oget_info2(object, &info, H5O_INFO_NUM_ATTRS), "object info");
+  const H5_index_t index = listing_index(object);
   for (hsize_t i = 0; i < info.num_attrs; ++i) {
-    const ssize_t length = H5Aget_name_by_idx(object, ".", H5_INDEX_CRT_ORDER, H5_ITER_INC, i,
-                                              nullptr, 0, H5P_DEFAULT);
-    std::string name(static_cast<std::size_t>(length < 0 ? 0 : length), '\0');
-    if (length < 0 || H5Aget_name_by_idx(object, ".", H5_INDEX_CRT_ORDER, H5_ITER_INC, i,
-                                         name.data(), name.size() + 1, H5P_DEFAULT) < 0) {
-      error_stack_message();
-      continue; // scalesweep files track creation order; a nameless index is skipped
-    }
+    const std::string name = attribute_name(object, index, i);
     // Dimension-scale bookkeeping (references) is shown as dims, not as attributes.
     if (name == "DIMENSION_LIST" || name == "REFERENCE_LIST" || name == "CLASS" || name == "NAME") {
       continue;
@@ -36,6 +60,31 @@ std::vector<std::pair<std::string, attribute_value>> read_attributes(hid_t objec
     out.emplace_back(name, read_attribute(object, name));
   }
   return out;
+}
+
+// Names of the links in the root group, in creation order where the file tracks it.
+std::vector<std::string> root_link_names(hid_t file) {
+  H5G_info_t info{};
+  check(H5Gget_info(file, &info), "root group");
+  std::vector<std::string> names;
+  names.reserve(info.nlinks);
+  for (H5_index_t index : {H5_INDEX_CRT_ORDER, H5_INDEX_NAME}) {
+    names.clear();
+    for (hsize_t i = 0; i < info.nlinks; ++i) {
+      char name[512] = {};
+      if (H5Lget_name_by_idx(file, ".", index, H5_ITER_INC, i, name, sizeof name, H5P_DEFAULT) <
+          0) {
+        error_stack_message(); // clears the stack
+        break;
+      }
+      names.emplace_back(name);
+    }
+    if (names.size() == info.nlinks) {
+      return names;
+    }
+  }
+  check(-1, "list the root group's links");
+  return names;
 }
 
 std::string dtype_name(hid_t type) {
@@ -111,16 +160,40 @@ result_reader::result_reader(const std::string& path) : m_path(path) {
   }
   m_format = *format;
   m_attributes = read_attributes(m_file.get());
-  H5G_info_t info{};
-  check(H5Gget_info(m_file.get(), &info), "root group");
-  for (hsize_t i = 0; i < info.nlinks; ++i) {
-    char name[512] = {};
-    H5Lget_name_by_idx(m_file.get(), ".", H5_INDEX_CRT_ORDER, H5_ITER_INC, i, name, sizeof name,
-                       H5P_DEFAULT);
+  for (const std::string& name : root_link_names(m_file.get())) {
     H5O_info_t object{};
-    if (H5Oget_info_by_name2(m_file.get(), name, &object, H5O_INFO_BASIC, H5P_DEFAULT) >= 0 &&
+    if (H5Oget_info_by_name2(m_file.get(), name.c_str(), &object, H5O_INFO_BASIC, H5P_DEFAULT) >=
+            0 &&
         object.type == H5O_TYPE_DATASET) {
       m_datasets.push_back(summarise(m_file.get(), name));
+    }
+  }
+  read_progress();
+}
+
+void result_reader::read_progress() {
+  const std::string suffix = ".partial";
+  m_progress.partial_file =
+      m_path.size() >= suffix.size() &&
+      m_path.compare(m_path.size() - suffix.size(), suffix.size(), suffix) == 0;
+  if (!has_link(m_file.get(), progress_group)) {
+    return;
+  }
+  m_progress.present = true;
+  const handle group =
+      handle(H5Gopen2(m_file.get(), progress_group, H5P_DEFAULT), H5Gclose, "open progress group");
+  m_progress.shard = read_string_attribute(group.get(), "shard").value_or("1/1");
+  for (std::size_t p = 0; has_link(m_file.get(), done_path(p)); ++p) {
+    std::vector<std::uint8_t> done = read_bytes(m_file.get(), done_path(p));
+    for (std::uint8_t d : done) {
+      m_progress.chunks_done += d != 0 ? 1 : 0;
+      ++m_progress.chunks;
+    }
+    const handle record =
+        dataset(H5Dopen2(m_file.get(), done_path(p).c_str(), H5P_DEFAULT), "open " + done_path(p));
+    const attribute_value variables = read_attribute(record.get(), "variables");
+    for (const std::string& v : std::get<std::vector<std::string>>(variables.values)) {
+      m_done_chunks.emplace_back(v, done);
     }
   }
 }
@@ -162,58 +235,88 @@ std::vector<std::string> result_reader::read_strings(const std::string& name) co
   return out;
 }
 
-std::vector<std::int64_t> result_reader::count_values(const std::string& name,
-                                                      std::size_t values) const {
+namespace {
+
+// Adds the values of the box (offset, count) of a uint8 dataset to `counts`.
+void count_box(hid_t ds, const std::vector<hsize_t>& offset, const std::vector<hsize_t>& count,
+               std::vector<std::uint8_t>& buffer, status_counts& counts, const std::string& name) {
+  const handle file_space = dataspace(H5Dget_space(ds), "space of '" + name + "'");
+  const int rank = static_cast<int>(count.size());
+  if (rank > 0) {
+    check(H5Sselect_hyperslab(file_space.get(), H5S_SELECT_SET, offset.data(), nullptr,
+                              count.data(), nullptr),
+          "select a box of '" + name + "'");
+  }
+  const handle memory =
+      dataspace(rank > 0 ? H5Screate_simple(rank, count.data(), nullptr) : H5Screate(H5S_SCALAR),
+                "box space");
+  buffer.resize(static_cast<std::size_t>(H5Sget_select_npoints(file_space.get())));
+  check(H5Dread(ds, H5T_NATIVE_UINT8, memory.get(), file_space.get(), H5P_DEFAULT, buffer.data()),
+        "read '" + name + "'");
+  for (std::uint8_t v : buffer) {
+    if (v < counts.per_flag.size()) {
+      ++counts.per_flag[v];
+    } else {
+      ++counts.other;
+    }
+  }
+}
+
+} // namespace
+
+status_counts result_reader::count_status(const std::string& name, std::size_t flags) const {
   const handle ds =
       dataset(H5Dopen2(m_file.get(), name.c_str(), H5P_DEFAULT), "open '" + name + "'");
   const handle space = dataspace(H5Dget_space(ds.get()), "space");
   const int rank = H5Sget_simple_extent_ndims(space.get());
   std::vector<hsize_t> dims(static_cast<std::size_t>(rank));
   H5Sget_simple_extent_dims(space.get(), dims.data(), nullptr);
-  std::vector<std::int64_t> counts(values + 1, 0); // the last counts values outside the flags
+  status_counts counts;
+  counts.per_flag.assign(flags, 0);
+  std::vector<std::uint8_t> buffer;
+
+  const std::vector<std::uint8_t>* done = nullptr;
+  for (const auto& [variable, chunks] : m_done_chunks) {
+    done = variable == name ? &chunks : done;
+  }
+  const bool complete = done == nullptr || std::all_of(done->begin(), done->end(),
+                                                       [](std::uint8_t d) { return d != 0; });
+  if (!complete) {
+    // Chunk by chunk: only those recorded done hold computed cells.
+    const handle dcpl = property_list(H5Dget_create_plist(ds.get()), "creation list");
+    std::vector<hsize_t> chunk(static_cast<std::size_t>(rank));
+    check(H5Pget_chunk(dcpl.get(), rank, chunk.data()), "chunk shape of '" + name + "'");
+    for (std::size_t c = 0; c < done->size(); ++c) {
+      const std::vector<hsize_t> offset = chunk_offset(ds.get(), static_cast<std::int64_t>(c));
+      std::vector<hsize_t> count(static_cast<std::size_t>(rank));
+      std::int64_t cells = 1;
+      for (std::size_t d = 0; d < count.size(); ++d) {
+        count[d] = std::min(chunk[d], dims[d] - offset[d]);
+        cells *= static_cast<std::int64_t>(count[d]);
+      }
+      if ((*done)[c] != 0) {
+        count_box(ds.get(), offset, count, buffer, counts, name);
+      } else {
+        counts.unwritten += cells;
+      }
+    }
+    return counts;
+  }
   // Slabs along the first dimension, at most ~64M cells each: memory stays bounded.
   hsize_t inner = 1;
   for (int d = 1; d < rank; ++d) {
     inner *= dims[static_cast<std::size_t>(d)];
   }
   const hsize_t step = std::max<hsize_t>(1, (hsize_t{1} << 26) / std::max<hsize_t>(inner, 1));
-  std::vector<std::uint8_t> buffer;
   for (hsize_t first = 0; first < (rank > 0 ? dims[0] : 1); first += step) {
     std::vector<hsize_t> offset(static_cast<std::size_t>(rank), 0), count = dims;
     if (rank > 0) {
       offset[0] = first;
       count[0] = std::min(step, dims[0] - first);
     }
-    const handle file_space = dataspace(H5Dget_space(ds.get()), "space");
-    if (rank > 0) {
-      check(H5Sselect_hyperslab(file_space.get(), H5S_SELECT_SET, offset.data(), nullptr,
-                                count.data(), nullptr),
-            "select slab");
-    }
-    const handle memory = dataspace(H5Screate_simple(rank, count.data(), nullptr), "slab space");
-    buffer.resize(static_cast<std::size_t>(H5Sget_select_npoints(file_space.get())));
-    check(H5Dread(ds.get(), H5T_NATIVE_UINT8, memory.get(), file_space.get(), H5P_DEFAULT,
-                  buffer.data()),
-          "read '" + name + "'");
-    for (std::uint8_t v : buffer) {
-      ++counts[std::min<std::size_t>(v, values)];
-    }
+    count_box(ds.get(), offset, count, buffer, counts, name);
   }
   return counts;
-}
-
-std::pair<std::int64_t, std::int64_t> result_reader::progress() const {
-  if (!has_link(m_file.get(), "/_scalesweep")) {
-    return {-1, -1};
-  }
-  std::int64_t done = 0, total = 0;
-  for (std::size_t p = 0; has_link(m_file.get(), done_path(p)); ++p) {
-    for (std::uint8_t d : read_bytes(m_file.get(), done_path(p))) {
-      done += d != 0 ? 1 : 0;
-      ++total;
-    }
-  }
-  return {done, total};
 }
 
 } // namespace scalesweep::h5

@@ -20,6 +20,23 @@ struct dataset_summary {
   std::vector<std::pair<std::string, attribute_value>> attributes;
 };
 
+// The progress record of a file (the group _scalesweep), over every problem.
+struct progress_record {
+  bool present = false;
+  std::int64_t chunks_done = 0;
+  std::int64_t chunks = 0;
+  std::string shard;         // "1/1" unless the run computed one part (--shard i/n)
+  bool partial_file = false; // the path ends in ".partial": a run that has not finished
+};
+
+// Cells of a uint8 status variable per flag value, and those that fall outside: values past the
+// flags, and cells of chunks no run has written yet (they read back as 0, which means ok).
+struct status_counts {
+  std::vector<std::int64_t> per_flag;
+  std::int64_t other = 0;
+  std::int64_t unwritten = 0;
+};
+
 class result_reader {
 public:
   // Throws input_error when `path` is missing, not HDF5, not a scalesweep result, or of a newer
@@ -35,17 +52,22 @@ public:
 
   std::vector<double> read_numbers(const std::string& name) const; // a 1-D coordinate
   std::vector<std::string> read_strings(const std::string& name) const;
-  // Cells per flag value of a uint8 status variable (flag_values 0..n-1), read in slabs.
-  std::vector<std::int64_t> count_values(const std::string& name, std::size_t values) const;
-  // Chunks recorded done and all chunks, over every problem; {-1, -1} without a record.
-  std::pair<std::int64_t, std::int64_t> progress() const;
+  // Counts of a status variable with flag_values 0..flags-1: whole slabs of a complete file, or
+  // only the chunks recorded done of an unfinished one (memory stays bounded either way).
+  status_counts count_status(const std::string& name, std::size_t flags) const;
+  const progress_record& progress() const { return m_progress; }
 
 private:
+  void read_progress();
+
   std::string m_path;
   handle m_file;
   std::int64_t m_format = 0;
   std::vector<std::pair<std::string, attribute_value>> m_attributes;
   std::vector<dataset_summary> m_datasets;
+  progress_record m_progress;
+  // Per variable, the done byte of each of its chunks, where the record lists it.
+  std::vector<std::pair<std::string, std::vector<std::uint8_t>>> m_done_chunks;
 };
 
 } // namespace scalesweep::h5

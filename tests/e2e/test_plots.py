@@ -14,7 +14,7 @@ KINDS = [  # (kind, shipped config, extra arguments)
     ("savings", "sardana2024-fig1", []),
     ("size-ratio", "sardana2024-fig1", []),
     ("ratios", "sardana2024-section2", []),
-    ("budget", "lesson", ["--budget", "5.5e23"]),
+    ("budget", "lesson", ["--budget", "5.623413251903491e23"]),
     ("cost-map", "lesson", ["--T", "1e12"]),
     ("hardware", "hardware-compare", []),
 ]
@@ -100,3 +100,52 @@ def test_make_figures_draws_every_shipped_figure(tmp_path, binary):
     drawn = sorted(p.name for p in (tmp_path / "figures").glob("*.png"))
     shipped = sorted(p.name for p in (SOURCE_DIR / "docs" / "figures").glob("*.png"))
     assert len(drawn) == 6 and drawn == shipped
+
+
+def test_savings_mesh_holds_the_files_values_centred_on_the_grid(results):
+    """The heatmap's cells are 100 (1 - opt_cost / chinchilla_cost), read here with h5py, at
+    (loss target, T) with T > 0, each cell centred on its grid value on the log T axis."""
+    import h5py
+    import numpy as np
+    import plot as plot_module
+    path = results["sardana2024-fig1"]
+    with h5py.File(path, "r") as f:
+        T = f["T"][()]
+        keep = T > 0
+        status = f["opt_status"][0][keep]
+        expected = 100 * (1 - f["opt_cost"][0][keep] / f["chinchilla_cost"][0][keep])
+        expected[status != 0] = np.nan
+    with plot_module.open_result(path) as ds:
+        fig = plot_module.plot(ds, "savings")
+    mesh = fig.axes[0].collections[0]
+    got = np.asarray(mesh.get_array(), dtype=float).reshape(expected.shape)
+    assert np.allclose(got, expected, rtol=0, atol=1e-9, equal_nan=True)
+    # Cell edges: geometric midpoints, so the row of T sits between its neighbours' midpoints.
+    edges_T = mesh.get_coordinates()[:, 0, 1]
+    assert np.allclose(edges_T[1:-1], np.sqrt(T[keep][1:] * T[keep][:-1]), rtol=1e-12)
+
+
+def test_hardware_kind_leaves_cells_no_scenario_reaches_empty(tmp_path, scalesweep):
+    """Loss targets at or below E (1.69 for sardana2024) are infeasible everywhere: no scenario
+    may be painted there as the cheapest."""
+    import numpy as np
+    import plot as plot_module
+    cfg = tmp_path / "hw.toml"
+    cfg.write_text('[law]\npreset = "sardana2024"\n[objective]\nkind = "usd"\n'
+                   '[[hardware]]\nname = "a"\npreset = "sardana2024-default"\n'
+                   '[[hardware]]\nname = "b"\npreset = "b200-fp8"\n'
+                   '[axes]\nT = { values = [1e9, 1e12] }\nloss_target = { values = [1.6, 1.69, 2.0, 2.2] }\n')
+    scalesweep("run", cfg, "-o", tmp_path / "hw.h5", "--quiet")
+    with plot_module.open_result(tmp_path / "hw.h5") as ds:
+        fig = plot_module.plot(ds, "hardware")
+    best = np.ma.filled(np.ma.asarray(fig.axes[0].collections[0].get_array(), dtype=float),
+                        np.nan).reshape(2, 4)
+    assert np.isnan(best[:, :2]).all()  # loss 1.6 and 1.69 <= E
+    assert np.isin(best[:, 2:], [0, 1]).all()
+
+
+def test_options_for_other_kinds_and_unwritable_outputs_are_refused(tmp_path, results):
+    proc = plot(results["sardana2024-fig1"], "--kind", "savings", "--T", "1e12", "-o", tmp_path / "x.png")
+    assert proc.returncode == 2 and "--T applies to kind cost-map, not 'savings'" in proc.stderr
+    proc = plot(results["sardana2024-fig1"], "--kind", "savings", "-o", tmp_path / "no" / "x.png")
+    assert proc.returncode == 2 and "cannot write" in proc.stderr
