@@ -74,20 +74,15 @@ inline void gather_tile(const problem_plan& p, const tile_box& box, const host_t
   }
 }
 
-// Every output of every problem, in grid row-major order, as doubles (status as its code). One
-// tile at a time: compute() submits and waits.
-inline std::vector<std::vector<double>> compute_all(const sweep_plan& plan,
-                                                    compute_backend& backend) {
+// Every output of every problem, in grid row-major order, as doubles (status as its code):
+// `fill(p, vars)` computes problem p's tiles into its per-variable grids.
+template <class Fill>
+std::vector<std::vector<double>> gather_all(const sweep_plan& plan, Fill fill) {
   std::vector<std::vector<double>> out;
   for (const problem_plan& p : plan.problems) {
     std::vector<std::vector<double>> vars(p.outputs.size(),
                                           std::vector<double>(static_cast<std::size_t>(p.cells())));
-    host_tile tile(p);
-    for (std::int64_t t = 0; t < p.tile_count(); ++t) {
-      const tile_box box = p.tile(t);
-      backend.compute(p, box, tile);
-      gather_tile(p, box, tile, vars);
-    }
+    fill(p, vars);
     for (auto& v : vars) {
       out.push_back(std::move(v));
     }
@@ -95,38 +90,44 @@ inline std::vector<std::vector<double>> compute_all(const sweep_plan& plan,
   return out;
 }
 
+// One tile at a time: compute() submits and waits.
+inline std::vector<std::vector<double>> compute_all(const sweep_plan& plan,
+                                                    compute_backend& backend) {
+  return gather_all(plan, [&](const problem_plan& p, std::vector<std::vector<double>>& vars) {
+    host_tile tile(p);
+    for (std::int64_t t = 0; t < p.tile_count(); ++t) {
+      const tile_box box = p.tile(t);
+      backend.compute(p, box, tile);
+      gather_tile(p, box, tile, vars);
+    }
+  });
+}
+
 // The same as the run's pipeline drives a backend: tile t + 1 is submitted before tile t is
 // waited for, into host tiles from the backend's own memory resource (pinned for CUDA).
 inline std::vector<std::vector<double>> compute_all_overlapped(const sweep_plan& plan,
                                                                compute_backend& backend) {
-  std::vector<std::vector<double>> out;
-  for (const problem_plan& p : plan.problems) {
-    std::vector<std::vector<double>> vars(p.outputs.size(),
-                                          std::vector<double>(static_cast<std::size_t>(p.cells())));
+  return gather_all(plan, [&](const problem_plan& p, std::vector<std::vector<double>>& vars) {
     std::vector<host_tile> tiles;
     tiles.emplace_back(p, backend.host_memory());
     tiles.emplace_back(p, backend.host_memory());
     std::vector<tile_box> boxes(static_cast<std::size_t>(p.tile_count()));
+    const auto finish = [&](std::int64_t t) {
+      host_tile& tile = tiles[static_cast<std::size_t>(t % 2)];
+      backend.wait(tile);
+      gather_tile(p, boxes[static_cast<std::size_t>(t)], tile, vars);
+    };
     for (std::int64_t t = 0; t < p.tile_count(); ++t) {
       boxes[static_cast<std::size_t>(t)] = p.tile(t);
       backend.submit(p, boxes[static_cast<std::size_t>(t)], tiles[static_cast<std::size_t>(t % 2)]);
       if (t > 0) {
-        host_tile& previous = tiles[static_cast<std::size_t>((t - 1) % 2)];
-        backend.wait(previous);
-        gather_tile(p, boxes[static_cast<std::size_t>(t - 1)], previous, vars);
+        finish(t - 1);
       }
     }
     if (p.tile_count() > 0) {
-      const std::int64_t last = p.tile_count() - 1;
-      host_tile& tile = tiles[static_cast<std::size_t>(last % 2)];
-      backend.wait(tile);
-      gather_tile(p, boxes[static_cast<std::size_t>(last)], tile, vars);
+      finish(p.tile_count() - 1);
     }
-    for (auto& v : vars) {
-      out.push_back(std::move(v));
-    }
-  }
-  return out;
+  });
 }
 
 inline bool same_bits(double a, double b) {
