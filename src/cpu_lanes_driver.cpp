@@ -55,9 +55,9 @@ void loss_target_segment_lanes(const sweep_views& v, const tile_box& box, std::i
                                std::int64_t begin, std::int64_t end, const tile_columns& out) {
   using rows = problem_rows<problem_kind::loss_target>;
   std::int64_t g[max_rank] = {};
-  row_grid_index(box, row, g);
+  row_grid_index<rows::rank>(box, row, g);
   const rows::row r = rows::make(v, g);
-  const row_start at = row_start_of(box, row);
+  const row_start at = row_start_of<rows::rank>(box, row);
   const auto n = static_cast<std::size_t>(end - begin);
   lane_scratch& s = scratch();
   const simd::lane_output lanes = s.resize(n);
@@ -88,9 +88,9 @@ void budget_segment_lanes(const sweep_views& v, const tile_box& box, std::int64_
                           std::int64_t begin, std::int64_t end, const tile_columns& out) {
   using rows = problem_rows<problem_kind::budget>;
   std::int64_t g[max_rank] = {};
-  row_grid_index(box, row, g);
+  row_grid_index<rows::rank>(box, row, g);
   const rows::row r = rows::make(v, g);
-  const row_start at = row_start_of(box, row);
+  const row_start at = row_start_of<rows::rank>(box, row);
   const auto n = static_cast<std::size_t>(end - begin);
   lane_scratch& s = scratch();
   const simd::lane_output lanes = s.resize(n);

@@ -75,6 +75,7 @@ struct problem_rows;
 // loss(N, D): a row is one N; a cell adds the D term.
 template <>
 struct problem_rows<problem_kind::dense_loss> {
+  static constexpr int rank = dense_loss_dims::rank;
   struct row {
     double parameter;
   };
@@ -90,6 +91,7 @@ struct problem_rows<problem_kind::dense_loss> {
 // cost(hardware, T, N, D): a row is one (hardware, T, N); a cell adds the training cost.
 template <>
 struct problem_rows<problem_kind::dense_cost> {
+  static constexpr int rank = dense_cost_dims::rank;
   struct row {
     cost_coefficients k;
     double N;
@@ -110,6 +112,7 @@ struct problem_rows<problem_kind::dense_cost> {
 // what the budget leaves after serving T. NaN where nothing is left.
 template <>
 struct problem_rows<problem_kind::budget_curve> {
+  static constexpr int rank = budget_curve_dims::rank;
   struct row {
     double C;
     double t_eff;
@@ -132,6 +135,7 @@ struct problem_rows<problem_kind::budget_curve> {
 // Loss-target optima: a row is one (hardware, T); a cell is a loss target.
 template <>
 struct problem_rows<problem_kind::loss_target> {
+  static constexpr int rank = loss_target_dims::rank;
   struct row {
     hardware_terms hardware;
     struct demand demand;
@@ -160,6 +164,7 @@ struct problem_rows<problem_kind::loss_target> {
 // Budget optima: a row is one (hardware, T); a cell is a budget.
 template <>
 struct problem_rows<problem_kind::budget> {
+  static constexpr int rank = budget_dims::rank;
   struct row {
     hardware_terms hardware;
     struct demand demand;
@@ -195,10 +200,10 @@ SCALESWEEP_HD void compute_row(const sweep_views& v, const tile_box& box, std::i
                                std::int64_t begin, std::int64_t end, std::int64_t step,
                                const tile_columns& out) {
   std::int64_t g[max_rank] = {};
-  row_grid_index(box, row, g);
   using rows = problem_rows<Kind>;
+  row_grid_index<rows::rank>(box, row, g);
   const typename rows::row context = rows::make(v, g);
-  const row_start at = row_start_of(box, row);
+  const row_start at = row_start_of<rows::rank>(box, row);
   for (std::int64_t j = begin; j < end; j += step) {
     rows::cell(v, context, at.first_grid + j, at.first_out + j, out);
   }

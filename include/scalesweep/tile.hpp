@@ -33,21 +33,27 @@ SCALESWEEP_HD std::int64_t row_count(const tile_box& box) {
   return cell_count(box) / row_length(box);
 }
 
-// Where row `row` of the box starts: cell j of the row has grid index first_grid + j along the
-// last dimension and is element first_out + j of the tile's columns. Every backend's row loop
-// uses this, so the tile layout is defined once.
+// Where row `row` of a box of rank Rank starts: cell j of the row has grid index first_grid + j
+// along the last dimension and is element first_out + j of the tile's columns. Every backend's
+// row loop uses this, so the tile layout is defined once. (The compile-time rank, as in
+// row_grid_index below, keeps a GPU thread's copy of the box out of local memory.)
 struct row_start {
   std::int64_t first_grid;
   std::int64_t first_out;
 };
+template <int Rank>
 SCALESWEEP_HD row_start row_start_of(const tile_box& box, std::int64_t row) {
-  return {box.offset[box.rank - 1], row * row_length(box)};
+  return {box.offset[Rank - 1], row * box.count[Rank - 1]};
 }
 
-// Grid index along each dimension but the last of the cells of row `row` of the box (the last
-// is left alone: it varies along the row).
+// Grid index along each dimension but the last of the cells of row `row` of a box of rank Rank
+// (the last is left alone: it varies along the row). Every caller knows its problem's rank, and
+// a compile-time rank unrolls the loop, so on the GPU the indices stay in registers instead of
+// a local-memory array.
+template <int Rank>
 SCALESWEEP_HD void row_grid_index(const tile_box& box, std::int64_t row, std::int64_t* index) {
-  for (int d = box.rank - 2; d >= 0; --d) {
+  static_assert(Rank >= 1 && Rank <= max_rank, "tile ranks are 1 to max_rank");
+  for (int d = Rank - 2; d >= 0; --d) {
     index[d] = box.offset[d] + row % box.count[d];
     row /= box.count[d];
   }
