@@ -1,0 +1,77 @@
+#!/usr/bin/env bash
+# Every GPU check of the project in one command, for a GPU machine held for minutes at a time:
+# the device's name, the unit tests (the CUDA agreement tests among them), the end-to-end suites
+# with CUDA as the automatic backend, the Figure 1 sweep on both backends (files compared to
+# 1e-12 by test_cuda_run.py, rates from the run summaries), and the benchmarks of
+# docs/benchmarks.md. A failing step is reported and the next one still runs; the exit status
+# says whether any failed.
+#
+# Usage: bench/gpu_session.sh [BUILD_DIR] [RESULTS_DIR]      (defaults: build-gpu, $OUT or gpu-results)
+# Run from the source root. BUILD_DIR is a CUDA build for the machine's GPU (docs/contributing.md,
+# "Running on a GPU machine"); the machine needs Python with numpy, h5py, pytest and, for the
+# baselines, JAX and CuPy. Results in RESULTS_DIR, seven files: STEP.log for each step (gpu,
+# unit, e2e, fig1, bench: its markdown report), bench.json and summary.txt.
+set -uo pipefail
+
+build=$(realpath "${1:-build-gpu}")
+results=${2:-${OUT:-gpu-results}}
+mkdir -p "$results"
+results=$(realpath "$results")
+python=${PYTHON:-python3}
+failed=()
+
+step() { # step NAME COMMAND...: runs COMMAND, its output to RESULTS_DIR/NAME.log and the terminal
+  local name=$1
+  shift
+  echo "== $name: $*"
+  local start=$SECONDS
+  if "$@" 2>&1 | tee "$results/$name.log"; then
+    echo "== $name: ok ($((SECONDS - start)) s)"
+  else
+    echo "== $name: FAILED ($((SECONDS - start)) s)"
+    failed+=("$name")
+  fi
+}
+
+unit_tests() {
+  local status=0
+  for t in "$build"/tests/test_*; do
+    [[ -x $t ]] || continue
+    "$t" --gtest_brief=1 || status=1
+  done
+  return $status
+}
+
+e2e_tests() {
+  # The suites that need neither MPI, a batch system nor plotting; CUDA is their automatic backend.
+  SCALESWEEP=$build/scalesweep SCALESWEEP_SOURCE_DIR=$PWD "$python" -m pytest -q -p no:cacheprovider \
+    tests/e2e/test_cuda_run.py tests/e2e/test_cli_run.py tests/e2e/test_streaming.py \
+    tests/e2e/test_resume.py tests/e2e/test_shards_merge.py tests/e2e/test_shipped_configs.py \
+    tests/e2e/test_reference_mpmath.py tests/e2e/test_bad_inputs.py tests/e2e/test_inspect.py
+}
+
+figure_1_rates() {
+  local b tmp
+  tmp=$(mktemp -d)
+  for b in cuda cpu; do
+    "$build/scalesweep" run configs/sardana2024-fig1.toml -o "$tmp/fig1-$b.h5" --backend "$b" \
+      --json --quiet >"$tmp/fig1-$b.json" || return 1
+    "$python" -c 'import json, sys; s = json.load(open(sys.argv[1]))
+print(f"{sys.argv[2]}: {s[\"backend\"]}: {s[\"cells\"]:,} cells in {s[\"seconds\"]:.4f} s, "
+      f"{s[\"cells_per_second\"]:.3g} cells/s end to end")' "$tmp/fig1-$b.json" "$b" || return 1
+  done
+  rm -rf "$tmp"
+}
+
+step gpu nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv
+step unit unit_tests
+step e2e e2e_tests
+step fig1 figure_1_rates
+step bench "$python" bench/run_benchmarks.py --build "$build" --out "$results/bench.json"
+
+{
+  echo "device: $(nvidia-smi --query-gpu=name --format=csv,noheader 2>/dev/null | head -1)"
+  echo "commit: $(git describe --always --dirty 2>/dev/null || echo unknown)"
+  echo "failed steps: ${failed[*]:-none}"
+} | tee "$results/summary.txt"
+[[ ${#failed[@]} -eq 0 ]]
