@@ -42,6 +42,18 @@ std::int64_t default_host_memory_limit(int ranks_on_node) {
   return std::max(node / std::max(ranks_on_node, 1), std::int64_t{256} << 20);
 }
 
+int ranks_sharing_device(int local_rank, int local_size, int devices, bool device_given) {
+  if (device_given || devices <= 1) {
+    return std::max(local_size, 1);
+  }
+  const int device = local_rank % devices;
+  return local_size / devices + (device < local_size % devices ? 1 : 0);
+}
+
+std::int64_t default_device_memory_limit(std::int64_t free_bytes, int sharing_ranks) {
+  return free_bytes / 2 / std::max(sharing_ranks, 1);
+}
+
 std::optional<std::int64_t> parse_byte_size(std::string_view text) {
   std::size_t i = 0;
   while (i < text.size() && (std::isdigit(static_cast<unsigned char>(text[i])) || text[i] == '.')) {

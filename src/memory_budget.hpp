@@ -30,6 +30,14 @@ std::int64_t peak_resident_bytes();
 // an MPI run on this node; at least 256 MiB each.
 std::int64_t default_host_memory_limit(int ranks_on_node = 1);
 
+// Node-local MPI ranks that may use the same GPU as this one. With the default device choice
+// (local rank modulo the visible devices), those given the same ordinal. With an explicit
+// --device, every rank of the node: whether an ordinal names the same GPU in every rank (it does
+// not under per-rank CUDA_VISIBLE_DEVICES) cannot be told from here, so assume it does.
+int ranks_sharing_device(int local_rank, int local_size, int devices, bool device_given);
+// Half the device's free memory, shared by the ranks that use the device.
+std::int64_t default_device_memory_limit(std::int64_t free_bytes, int sharing_ranks);
+
 // "4G", "512MiB", "1.5GB", "100000000": binary units (K = 1024); nullopt when malformed.
 std::optional<std::int64_t> parse_byte_size(std::string_view text);
 

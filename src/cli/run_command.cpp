@@ -154,10 +154,13 @@ std::unique_ptr<prepared_run> prepare(const run_options& o, const communicator& 
   const std::int64_t gpu_limit =
       o.gpu_memory_limit.empty() ? 0 : byte_size_option(o.gpu_memory_limit, "--gpu-memory-limit");
   if (r->on_gpu && devices > bo.device) {
-    // Default: half the device's free memory. Ranks sharing one GPU each take half of what is
-    // free when they start; tiles are capped (max_gpu_tile_cells), so with a few ranks per GPU
-    // this stays far below the device's memory; many ranks on one GPU pass --gpu-memory-limit.
-    r->limits.device_bytes = gpu_limit > 0 ? gpu_limit : cuda_free_memory(bo.device) / 2;
+    // Default: half the device's free memory, split among the node's ranks that use it.
+    r->limits.device_bytes =
+        gpu_limit > 0
+            ? gpu_limit
+            : default_device_memory_limit(cuda_free_memory(bo.device),
+                                          ranks_sharing_device(comm.local_rank(), comm.local_size(),
+                                                               devices, o.device >= 0));
   }
   const std::int64_t cap =
       o.tile_cells > 0 ? o.tile_cells : (r->on_gpu ? max_gpu_tile_cells : max_cpu_tile_cells);
@@ -327,7 +330,8 @@ command add_run_command(CLI::App& parent, const std::string& command_line) {
                   "Host memory for tiles in flight, e.g. 2G (default: 1/4 of RAM, at most 16G, "
                   "shared by the MPI ranks of a node)");
   app->add_option("--gpu-memory-limit", o->gpu_memory_limit,
-                  "GPU memory for tiles, e.g. 8G (default: half the device's free memory)");
+                  "GPU memory for tiles, e.g. 8G (default: half the device's free memory, shared "
+                  "by the MPI ranks of a node that use the device)");
   app->add_option("--tile-cells", o->tile_cells,
                   "Most cells per tile (default: 4M on the CPU, 16M on a GPU, within the limits)")
       ->check(CLI::Range(std::int64_t{1}, std::int64_t{1} << 30));

@@ -1,6 +1,9 @@
-// Tiling: tiles are bounded, cover every cell of a grid exactly once, and decode to grid indices.
+// Tiling: tiles are bounded, cover every cell of a grid exactly once, and decode to grid indices;
+// the default memory limits that size them.
 #include "scalesweep/sweep_plan.hpp"
 #include "scalesweep/tile.hpp"
+
+#include "memory_budget.hpp"
 
 #include <gtest/gtest.h>
 
@@ -105,6 +108,31 @@ TEST(Tiling, ChunkAlignedTilesHoldWholeChunks) {
     }
     ASSERT_EQ(covered, cells);
   }
+}
+
+// The default GPU memory limit is split among the node's ranks that use the device: with the
+// default choice (local rank modulo devices) those with the same ordinal, so the shares of every
+// device add up to at most half its free memory.
+TEST(MemoryLimits, RanksSharingADeviceSplitItsDefault) {
+  for (int devices = 1; devices <= 8; ++devices) {
+    for (int local_size = 1; local_size <= 20; ++local_size) {
+      std::vector<int> users(static_cast<std::size_t>(devices), 0);
+      for (int r = 0; r < local_size; ++r) {
+        ++users[static_cast<std::size_t>(r % devices)];
+      }
+      for (int r = 0; r < local_size; ++r) {
+        ASSERT_EQ(ranks_sharing_device(r, local_size, devices, false),
+                  users[static_cast<std::size_t>(r % devices)])
+            << r << " of " << local_size << " ranks, " << devices << " devices";
+        // An explicit --device may name one GPU in every rank: all of the node's ranks share it.
+        ASSERT_EQ(ranks_sharing_device(r, local_size, devices, true), local_size);
+      }
+    }
+  }
+  const std::int64_t free = std::int64_t{80} << 30;
+  EXPECT_EQ(default_device_memory_limit(free, 1), free / 2);
+  EXPECT_EQ(default_device_memory_limit(free, 4), free / 8);
+  EXPECT_EQ(default_device_memory_limit(free, 0), free / 2);
 }
 
 } // namespace
