@@ -149,3 +149,56 @@ def test_options_for_other_kinds_and_unwritable_outputs_are_refused(tmp_path, re
     assert proc.returncode == 2 and "--T applies to kind cost-map, not 'savings'" in proc.stderr
     proc = plot(results["sardana2024-fig1"], "--kind", "savings", "-o", tmp_path / "no" / "x.png")
     assert proc.returncode == 2 and "cannot write" in proc.stderr
+
+
+def _mesh_values(fig, panel, shape):
+    """The values of the heatmap of the figure's panel-th plot (colour bars are not panels)."""
+    import numpy as np
+    panels = [ax for ax in fig.axes if ax.get_label() != "<colorbar>"]
+    mesh = panels[panel].collections[0]
+    return np.ma.filled(np.ma.asarray(mesh.get_array(), dtype=float), np.nan).reshape(shape)
+
+
+def test_size_ratio_hardware_and_cost_map_meshes_hold_the_files_values(results):
+    """Each kind's heatmap against the same quantity computed here from the file with h5py: the
+    size-ratio panels N*/N_chin and D*/N*, the hardware panels argmin and min of opt_cost over
+    the scenarios, and the cost map's cost[h, t] over (D, N)."""
+    import h5py
+    import numpy as np
+    import plot as plot_module
+
+    def ok_only(status, x):
+        return np.where(status == 0, x, np.nan)
+
+    with h5py.File(results["sardana2024-fig1"], "r") as f:
+        keep = f["T"][()] > 0
+        status = f["opt_status"][0][keep]
+        ratio = ok_only(status, f["opt_N"][0][keep] / f["chinchilla_N"][0][keep])
+        tpp = ok_only(status, f["opt_D"][0][keep] / f["opt_N"][0][keep])
+    with plot_module.open_result(results["sardana2024-fig1"]) as ds:
+        fig = plot_module.plot(ds, "size-ratio")
+    assert np.allclose(_mesh_values(fig, 0, ratio.shape), ratio, rtol=1e-14, equal_nan=True)
+    assert np.allclose(_mesh_values(fig, 1, tpp.shape), tpp, rtol=1e-14, equal_nan=True)
+
+    with h5py.File(results["hardware-compare"], "r") as f:
+        keep = f["T"][()] > 0
+        cost = f["opt_cost"][:, keep, :]
+        usable = f["opt_status"][:, keep, :] == 0
+    best = np.full(cost.shape[1:], np.nan)
+    best_cost = np.full(cost.shape[1:], np.nan)
+    for t, l in np.ndindex(*cost.shape[1:]):
+        candidates = [(cost[h, t, l], h) for h in range(cost.shape[0]) if usable[h, t, l]]
+        if candidates:
+            best_cost[t, l], best[t, l] = min(candidates)
+    assert np.isfinite(best).any()
+    with plot_module.open_result(results["hardware-compare"]) as ds:
+        fig = plot_module.plot(ds, "hardware")
+    assert np.array_equal(_mesh_values(fig, 0, best.shape), best, equal_nan=True)
+    assert np.allclose(_mesh_values(fig, 1, best_cost.shape), best_cost, rtol=0, equal_nan=True)
+
+    with h5py.File(results["lesson"], "r") as f:
+        t = int(np.argmin(np.abs(f["T"][()] - 1e12)))
+        expected = f["cost"][0, t].T
+    with plot_module.open_result(results["lesson"]) as ds:
+        fig = plot_module.plot(ds, "cost-map", T_value=1e12)
+    assert np.allclose(_mesh_values(fig, 0, expected.shape), expected, rtol=0, equal_nan=True)
