@@ -372,8 +372,11 @@ hardware_spec read_hardware_table(const config_reader& r, const toml::table& t,
   return spec;
 }
 
+// Under objective flops the tables are checked like any others, then set aside with a warning:
+// SPEC §3's example declares one under kind = "flops", and FLOPs do not depend on hardware.
 std::vector<hardware_scenario> read_hardware(const config_reader& r, const toml::table& root,
-                                             objective_kind objective) {
+                                             objective_kind objective,
+                                             std::vector<std::string>& warnings) {
   const toml::node* n = root.get("hardware");
   if (n == nullptr) {
     if (objective == objective_kind::usd) {
@@ -385,10 +388,6 @@ std::vector<hardware_scenario> read_hardware(const config_reader& r, const toml:
   }
   if (!n->is_array_of_tables()) {
     r.fail(*n, "hardware", "must be an array of tables: write [[hardware]], not [hardware]");
-  }
-  if (objective == objective_kind::flops) {
-    r.fail(*n, "hardware", "[[hardware]] tables apply to objective 'usd' only",
-           "set [objective] kind = \"usd\", or remove the [[hardware]] tables");
   }
   std::vector<hardware_scenario> out;
   const toml::array& arr = *n->as_array();
@@ -410,6 +409,13 @@ std::vector<hardware_scenario> read_hardware(const config_reader& r, const toml:
       return r.where(at->source()) + ": " + path + "." + std::string(field);
     };
     out.push_back(resolve_hardware(spec, name_of));
+  }
+  if (objective == objective_kind::flops) {
+    warnings.push_back(r.where(n->source()) +
+                       ": hardware: the [[hardware]] tables are checked but not used: objective "
+                       "'flops' counts FLOPs, which do not depend on hardware (set [objective] "
+                       "kind = \"usd\" to cost the scenarios)");
+    return {};
   }
   return out;
 }
@@ -514,7 +520,7 @@ sweep_config parse_config(const std::string& text, const std::string& source_nam
   c.title = r.string(root, "title", "title").value_or("");
   c.law = read_law(r, root);
   c.objective = read_objective(r, root);
-  c.hardware = read_hardware(r, root, c.objective);
+  c.hardware = read_hardware(r, root, c.objective, c.warnings);
   c.axes = read_axes(r, root, c.objective);
   c.output = read_output(r, root, source_name);
   return c;

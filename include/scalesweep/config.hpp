@@ -46,6 +46,9 @@ struct sweep_config {
   std::vector<hardware_scenario> hardware; // empty for objective flops
   std::vector<axis> axes;                  // those the config declares, in all_axes order
   output_spec output;
+  // Accepted but probably not meant ("file:line:column: key: what happens"); the commands that
+  // run or validate a config print them.
+  std::vector<std::string> warnings;
 
   const axis* find_axis(axis_id id) const;
 };

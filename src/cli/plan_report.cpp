@@ -5,19 +5,10 @@
 #include "../text_format.hpp"
 
 #include <algorithm>
+#include <cstdio>
 #include <sstream>
 
 namespace scalesweep::cli {
-
-resource_estimate estimate_resources(const sweep_plan& plan) {
-  std::int64_t axes_bytes = 0;
-  for (const axis& a : plan.axes) {
-    axes_bytes += a.size() * 8;
-  }
-  constexpr std::int64_t hdf5_chunk_cache = 1 << 20;
-  const std::int64_t tile = plan.max_tile_bytes();
-  return {axes_bytes + tile + hdf5_chunk_cache * 8, axes_bytes + tile, plan.output_bytes()};
-}
 
 namespace {
 std::string range_text(const axis& a) {
@@ -44,7 +35,8 @@ std::string dims_text(const problem_plan& p) {
 }
 } // namespace
 
-std::string describe_plan(const sweep_plan& plan, const std::string& output_path) {
+std::string describe_plan(const sweep_plan& plan, const std::string& output_path,
+                          const memory_plan& memory) {
   const sweep_config& c = plan.config;
   std::ostringstream s;
   if (!c.title.empty()) {
@@ -77,18 +69,24 @@ std::string describe_plan(const sweep_plan& plan, const std::string& output_path
       << format_count(p.cells()) << " cells in " << format_count(p.tile_count()) << " tiles of "
       << shape_text(p.tile_shape) << "\n";
   }
-  const resource_estimate r = estimate_resources(plan);
   s << "total: " << format_count(plan.total_cells()) << " cells; output " << output_path << " ("
-    << format_bytes(static_cast<double>(r.disk_bytes)) << " uncompressed"
+    << format_bytes(static_cast<double>(plan.output_bytes())) << " uncompressed"
     << (c.output.compression == compression_kind::deflate ? ", deflate" : "") << ")\n";
-  s << "memory: host ~" << format_bytes(static_cast<double>(r.host_bytes)) << ", GPU ~"
-    << format_bytes(static_cast<double>(r.device_bytes)) << "\n";
+  s << "memory: host " << format_bytes(static_cast<double>(memory.host_bytes)) << " (limit "
+    << format_bytes(static_cast<double>(memory.host_limit)) << ")";
+  if (memory.device_bytes > 0) {
+    s << ", GPU " << format_bytes(static_cast<double>(memory.device_bytes)) << " (limit "
+      << (memory.device_limit > 0 ? format_bytes(static_cast<double>(memory.device_limit))
+                                  : std::string("half the free memory of the run's device"))
+      << ")";
+  }
+  s << "\n";
   return s.str();
 }
 
-std::string plan_json(const sweep_plan& plan, const std::string& output_path) {
+std::string plan_json(const sweep_plan& plan, const std::string& output_path,
+                      const memory_plan& memory) {
   const sweep_config& c = plan.config;
-  const resource_estimate r = estimate_resources(plan);
   json_writer j;
   j.begin_object();
   j.field("config", c.source_name).field("title", c.title).field("output", output_path);
@@ -134,10 +132,22 @@ std::string plan_json(const sweep_plan& plan, const std::string& output_path) {
   }
   j.end_array();
   j.field("cells", plan.total_cells());
-  j.field("output_bytes", r.disk_bytes).field("host_memory_bytes", r.host_bytes);
-  j.field("gpu_memory_bytes", r.device_bytes);
+  j.field("output_bytes", plan.output_bytes()).field("host_memory_bytes", memory.host_bytes);
+  j.field("memory_limit_bytes", memory.host_limit).field("gpu_memory_bytes", memory.device_bytes);
+  j.field("gpu_memory_limit_bytes", memory.device_limit);
+  j.key("warnings").begin_array();
+  for (const std::string& w : c.warnings) {
+    j.value(w);
+  }
+  j.end_array();
   j.end_object();
   return j.str();
+}
+
+void print_config_warnings(const sweep_config& config) {
+  for (const std::string& w : config.warnings) {
+    std::fprintf(stderr, "warning: %s\n", w.c_str());
+  }
 }
 
 } // namespace scalesweep::cli

@@ -7,18 +7,24 @@
 
 namespace scalesweep::cli {
 
-struct resource_estimate {
-  std::int64_t host_bytes;   // axes, one tile per problem and HDF5's chunk cache
-  std::int64_t device_bytes; // axes and the device tile (CUDA backend)
-  std::int64_t disk_bytes;   // uncompressed output
+// The memory a run's tiles plan to hold and the limits they were fitted to (device fields 0
+// without a GPU; a device limit of 0 with GPU bytes: the device is not known here).
+struct memory_plan {
+  std::int64_t host_bytes;
+  std::int64_t host_limit;
+  std::int64_t device_bytes;
+  std::int64_t device_limit;
 };
 
-resource_estimate estimate_resources(const sweep_plan& plan);
-
-// Multi-line description: title, law, objective, hardware, axes, problems, cells, resources.
-std::string describe_plan(const sweep_plan& plan, const std::string& output_path);
+// Multi-line description: title, law, objective, hardware, axes, problems, cells, memory.
+std::string describe_plan(const sweep_plan& plan, const std::string& output_path,
+                          const memory_plan& memory);
 
 // The same as one JSON object (validate --json).
-std::string plan_json(const sweep_plan& plan, const std::string& output_path);
+std::string plan_json(const sweep_plan& plan, const std::string& output_path,
+                      const memory_plan& memory);
+
+// The config's warnings (accepted but probably not meant), as "warning: ..." lines on stderr.
+void print_config_warnings(const sweep_config& config);
 
 } // namespace scalesweep::cli

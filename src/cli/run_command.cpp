@@ -15,8 +15,7 @@
 #include "../work_plan.hpp"
 #include "commands.hpp"
 #include "plan_report.hpp"
-
-#include <omp.h>
+#include "run_setup.hpp"
 
 #include <cstdio>
 #include <filesystem>
@@ -28,24 +27,13 @@ namespace scalesweep::cli {
 
 namespace {
 
-// Tiles larger than this gain nothing: per-tile overheads are already negligible.
-constexpr std::int64_t max_cpu_tile_cells = std::int64_t{1} << 22;
-constexpr std::int64_t max_gpu_tile_cells = std::int64_t{1} << 24;
-
 struct run_options {
   std::string config;
   std::string output;
-  std::string backend = "auto";
-  int threads = 0;
-  int device = -1; // -1: the node-local MPI rank modulo the visible devices (0 without MPI)
-  std::string memory_limit;
-  std::string gpu_memory_limit;
-  std::int64_t tile_cells = 0;
-  int compression_threads = 0;
+  plan_flags flags;
   std::string shard;
   bool resume = false;
   double checkpoint_seconds = 60;
-  bool optima_only = false;
   bool quiet = false;
   bool json = false;
 };
@@ -70,25 +58,6 @@ void check_output_path(const std::string& path, bool resume) {
     throw input_error(partial + " holds an interrupted run",
                       "continue it with --resume, or delete it to start over");
   }
-}
-
-std::int64_t byte_size_option(const std::string& text, const char* flag) {
-  const std::optional<std::int64_t> bytes = parse_byte_size(text);
-  if (!bytes) {
-    throw input_error(std::string(flag) + ": '" + text + "' is not a size",
-                      "write bytes with an optional unit: 512M, 4G, 1.5GiB");
-  }
-  return *bytes;
-}
-
-backend_choice resolve_choice(const run_options& o) {
-  if (o.backend == "cpu") {
-    return backend_choice::cpu;
-  }
-  if (o.backend == "cuda") {
-    return backend_choice::cuda;
-  }
-  return cuda_device_count() > 0 ? backend_choice::cuda : backend_choice::cpu;
 }
 
 // Shard parts default to their own files next to the whole run's: out.shard-2-of-8.h5.
@@ -119,54 +88,19 @@ std::string resume_command(const run_options& o, const std::string& path, const 
 // Everything a run checks and sets up before its ranks start collective work.
 struct prepared_run {
   shard_spec shard;
-  sweep_plan plan;
+  planned_run planned;
   std::string path;
-  memory_limits limits{0, 0};
-  int compression_threads = 1;
-  bool on_gpu = false;
   std::unique_ptr<compute_backend> backend;
 };
 
 std::unique_ptr<prepared_run> prepare(const run_options& o, const communicator& comm) {
-  auto r = std::make_unique<prepared_run>();
-  r->shard = o.shard.empty() ? shard_spec{} : parse_shard(o.shard);
-  sweep_config config = load_config(o.config);
-  if (o.optima_only) {
-    config.output.dense.clear();
-    config.output.dense_given = true;
-  }
-  r->plan = make_plan(std::move(config));
-  r->path = output_path(o, r->plan, r->shard);
-  check_output_path(r->path, o.resume);
-
-  backend_options bo;
-  bo.choice = resolve_choice(o);
-  bo.threads = o.threads;
-  r->on_gpu = bo.choice == backend_choice::cuda;
-  const int devices = r->on_gpu ? cuda_device_count() : 0;
-  bo.device = o.device >= 0 ? o.device : (devices > 0 ? comm.local_rank() % devices : 0);
-  r->compression_threads = o.compression_threads > 0
-                               ? o.compression_threads
-                               : (o.threads > 0 ? o.threads : omp_get_max_threads());
-  r->limits = {o.memory_limit.empty() ? default_host_memory_limit(comm.local_size())
-                                      : byte_size_option(o.memory_limit, "--memory-limit"),
-               0};
-  const std::int64_t gpu_limit =
-      o.gpu_memory_limit.empty() ? 0 : byte_size_option(o.gpu_memory_limit, "--gpu-memory-limit");
-  if (r->on_gpu && devices > bo.device) {
-    // Default: half the device's free memory, split among the node's ranks that use it.
-    r->limits.device_bytes =
-        gpu_limit > 0
-            ? gpu_limit
-            : default_device_memory_limit(cuda_free_memory(bo.device),
-                                          ranks_sharing_device(comm.local_rank(), comm.local_size(),
-                                                               devices, o.device >= 0));
-  }
-  const std::int64_t cap =
-      o.tile_cells > 0 ? o.tile_cells : (r->on_gpu ? max_gpu_tile_cells : max_cpu_tile_cells);
-  fit_tiles(r->plan, r->limits, cap, r->compression_threads);
-  r->backend = make_backend(r->plan, bo);
-  return r;
+  const shard_spec shard = o.shard.empty() ? shard_spec{} : parse_shard(o.shard);
+  planned_run planned = plan_run(o.config, o.flags, comm);
+  std::string path = output_path(o, planned.plan, shard);
+  check_output_path(path, o.resume);
+  std::unique_ptr<compute_backend> backend = make_backend(planned.plan, planned.backend);
+  return std::make_unique<prepared_run>(
+      prepared_run{shard, std::move(planned), std::move(path), std::move(backend)});
 }
 
 int run_on(const run_options& o, const std::string& command_line, const communicator& comm) {
@@ -191,16 +125,19 @@ int run_on(const run_options& o, const std::string& command_line, const communic
     return exit_bad_input;
   }
   const shard_spec shard = prepared->shard;
-  const sweep_plan& plan = prepared->plan;
+  const sweep_plan& plan = prepared->planned.plan;
   const std::string& path = prepared->path;
-  const memory_limits& limits = prepared->limits;
-  const int compression_threads = prepared->compression_threads;
-  const bool on_gpu = prepared->on_gpu;
+  const memory_limits& limits = prepared->planned.limits;
+  const int compression_threads = prepared->planned.compression_threads;
   const std::unique_ptr<compute_backend>& backend = prepared->backend;
 
   std::FILE* info = o.json ? stderr : stdout;
+  if (lead) {
+    print_config_warnings(plan.config);
+  }
   if (!o.quiet && lead) {
-    std::fprintf(info, "%sbackend: %s", describe_plan(plan, path).c_str(),
+    std::fprintf(info, "%sbackend: %s",
+                 describe_plan(plan, path, prepared->planned.memory()).c_str(),
                  backend->description().c_str());
     if (comm.parallel()) {
       std::fprintf(info, " on each of %d MPI ranks", comm.size());
@@ -208,20 +145,7 @@ int run_on(const run_options& o, const std::string& command_line, const communic
     if (!shard.whole()) {
       std::fprintf(info, "; shard %s", shard.text().c_str());
     }
-    std::fprintf(info, "\nmemory limit: host %s",
-                 format_bytes(static_cast<double>(limits.host_bytes)).c_str());
-    if (limits.device_bytes > 0) {
-      std::fprintf(info, ", GPU %s",
-                   format_bytes(static_cast<double>(limits.device_bytes)).c_str());
-    }
-    std::fprintf(
-        info, " (planned: host %s",
-        format_bytes(static_cast<double>(planned_host_bytes(plan, compression_threads))).c_str());
-    if (on_gpu) {
-      std::fprintf(info, ", GPU %s",
-                   format_bytes(static_cast<double>(planned_device_bytes(plan))).c_str());
-    }
-    std::fprintf(info, ")\n");
+    std::fprintf(info, "\n");
     std::fflush(info);
   }
   if (comm.parallel() && !o.quiet) {
@@ -318,33 +242,13 @@ command add_run_command(CLI::App& parent, const std::string& command_line) {
       ->check(CLI::ExistingFile);
   app->add_option("-o,--output", o->output,
                   "Result file (default: [output] path, else CONFIG stem + .h5)");
-  app->add_option("--backend", o->backend, "auto: CUDA when a device is present, else CPU")
-      ->check(CLI::IsMember({"auto", "cpu", "cuda"}))
-      ->capture_default_str();
-  app->add_option("--threads", o->threads, "CPU backend threads (default: all cores)")
-      ->check(CLI::Range(1, 4096));
-  app->add_option("--device", o->device,
-                  "CUDA device ordinal (default: node-local MPI rank modulo the devices)")
-      ->check(CLI::Range(0, 1023));
-  app->add_option("--memory-limit", o->memory_limit,
-                  "Host memory for tiles in flight, e.g. 2G (default: 1/4 of RAM, at most 16G, "
-                  "shared by the MPI ranks of a node)");
-  app->add_option("--gpu-memory-limit", o->gpu_memory_limit,
-                  "GPU memory for tiles, e.g. 8G (default: half the device's free memory, shared "
-                  "by the MPI ranks of a node that use the device)");
-  app->add_option("--tile-cells", o->tile_cells,
-                  "Most cells per tile (default: 4M on the CPU, 16M on a GPU, within the limits)")
-      ->check(CLI::Range(std::int64_t{1}, std::int64_t{1} << 30));
-  app->add_option("--compression-threads", o->compression_threads,
-                  "Threads encoding chunks (default: --threads)")
-      ->check(CLI::Range(1, 4096));
+  add_plan_flags(app, &o->flags);
   app->add_option("--shard", o->shard,
                   "Compute part i of n into its own file (job arrays); join parts with `merge`");
   app->add_flag("--resume", o->resume, "Continue the interrupted run saved in OUT.partial");
   app->add_option("--checkpoint-seconds", o->checkpoint_seconds,
                   "Save progress at least this often (default 60)")
       ->check(CLI::Range(0.0, 1e9));
-  app->add_flag("--optima-only", o->optima_only, "Write the optima only, no dense grids");
   app->add_flag("-q,--quiet", o->quiet, "Print nothing but errors");
   app->add_flag("--json", o->json, "Print a JSON summary on stdout (human text goes to stderr)");
   return {app, [o, command_line] { return run(*o, command_line); }};

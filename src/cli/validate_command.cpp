@@ -1,8 +1,8 @@
-// `scalesweep validate CONFIG.toml`: check a config completely and say what a run would need.
-#include "scalesweep/config.hpp"
-
+// `scalesweep validate CONFIG.toml`: check a config completely and say what a run with the same
+// flags would compute, in how many tiles, with how much memory and disk.
 #include "commands.hpp"
 #include "plan_report.hpp"
+#include "run_setup.hpp"
 
 #include <cstdio>
 #include <memory>
@@ -13,6 +13,7 @@ namespace {
 struct validate_options {
   std::string config;
   std::string output;
+  plan_flags flags;
   bool json = false;
 };
 } // namespace
@@ -20,17 +21,21 @@ struct validate_options {
 command add_validate_command(CLI::App& parent) {
   auto o = std::make_shared<validate_options>();
   CLI::App* app = parent.add_subcommand(
-      "validate", "Check a config without running it; print grid size, memory and disk needed");
+      "validate", "Check a config without running it; print grid size, tiles, memory and disk "
+                  "that `run` with the same flags would use");
   app->add_option("config", o->config, "Sweep config (TOML)")->required()->check(CLI::ExistingFile);
   app->add_option("-o,--output", o->output, "Result file the run would write");
+  add_plan_flags(app, &o->flags);
   app->add_flag("--json", o->json, "Print one JSON object instead of text");
   return {app, [o] {
-            const sweep_plan plan = make_plan(load_config(o->config));
-            const std::string path = o->output.empty() ? plan.config.output.path : o->output;
+            const planned_run r = plan_run(o->config, o->flags, *make_serial_communicator());
+            const std::string path = o->output.empty() ? r.plan.config.output.path : o->output;
+            print_config_warnings(r.plan.config);
             if (o->json) {
-              std::fputs(plan_json(plan, path).c_str(), stdout);
+              std::fputs(plan_json(r.plan, path, r.memory()).c_str(), stdout);
             } else {
-              std::printf("%s: ok\n%s", o->config.c_str(), describe_plan(plan, path).c_str());
+              std::printf("%s: ok\n%s", o->config.c_str(),
+                          describe_plan(r.plan, path, r.memory()).c_str());
             }
             return exit_ok;
           }};

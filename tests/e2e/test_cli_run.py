@@ -195,3 +195,35 @@ def test_rerun_replaces_the_file_atomically(result, scalesweep):
     before = result["path"].stat().st_ino
     scalesweep("run", result["config"], "-o", result["path"], "--quiet")
     assert result["path"].exists() and result["path"].stat().st_ino != before
+
+
+@pytest.mark.parametrize("flags", [[], ["--memory-limit", "80M"], ["--tile-cells", "100"],
+                                   ["--optima-only", "--memory-limit", "70M"]],
+                         ids=["defaults", "memory-limit", "tile-cells", "optima-only"])
+def test_validate_reports_the_tiles_and_memory_that_run_uses(result, scalesweep, tmp_path, flags):
+    """validate plans tiles as run does with the same flags: the same tile count, and the host
+    memory it reports is what the run's summary says it planned, within the same limit."""
+    flags = ["--backend", "cpu", *flags]
+    plan = scalesweep.json("validate", result["config"], *flags)
+    run = scalesweep.json("run", result["config"], "-o", tmp_path / "v.h5", "--quiet", *flags)
+    assert sum(p["tiles"] for p in plan["problems"]) == run["tiles"]
+    assert plan["host_memory_bytes"] == run["planned_host_bytes"]
+    assert plan["memory_limit_bytes"] == run["memory_limit_bytes"]
+    assert plan["host_memory_bytes"] <= plan["memory_limit_bytes"]
+    assert plan["gpu_memory_bytes"] == 0 and plan["warnings"] == []
+
+
+def test_hardware_tables_under_objective_flops_are_checked_then_set_aside(scalesweep, tmp_path):
+    """SPEC §3's example declares [[hardware]] under kind = "flops": accepted with a warning
+    naming the table, the file has the single 'flops' scenario, and costs are FLOPs."""
+    cfg = tmp_path / "flops.toml"
+    cfg.write_text('[law]\npreset = "sardana2024"\n[objective]\nkind = "flops"\n'
+                   '[axes]\nT = { values = [0, 1e12] }\nloss_target = { values = [2.0, 2.2] }\n'
+                   '[[hardware]]\nname = "h100"\npreset = "sardana2024-default"\n')
+    for command in (["validate", cfg], ["run", cfg, "-o", tmp_path / "f.h5", "--quiet"]):
+        proc = scalesweep(*command)
+        assert "warning: " + str(cfg) + ":8:1: hardware: the [[hardware]] tables are checked but not used" \
+            in proc.stderr, proc.stderr
+    with h5py.File(tmp_path / "f.h5", "r") as f:
+        assert [n.decode() if isinstance(n, bytes) else n for n in f["hardware_name"][()]] == ["flops"]
+        assert f["opt_cost"].attrs["units"] in (b"FLOP", "FLOP")

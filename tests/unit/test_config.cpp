@@ -91,6 +91,47 @@ TEST(Config, DenseGridsDefaultToThoseTheAxesAllowWithoutAnOutputTable) {
   EXPECT_EQ(p.problems[0].shape, (std::vector<std::int64_t>{5, 4}));
 }
 
+// SPEC §3's example config, verbatim: objective flops with a [[hardware]] table. The contract's
+// own example must validate; the table is checked, then set aside with a warning that names it.
+TEST(Config, SpecExampleWithHardwareUnderFlopsIsAcceptedWithAWarning) {
+  const char* spec_example = R"(
+title = "free text"
+
+[law]
+preset = "sardana2024"            # or: E = .. A = .. B = .. alpha = .. beta = ..
+
+[objective]
+kind = "flops"                    # flops | usd
+
+[axes]                            # each axis: {log10 = [lo, hi], points = n} | {linear = [lo, hi], points = n} | {values = [...]}
+N = { log10 = [8, 12], points = 401 }          # parameters
+D = { log10 = [10, 14], points = 401 }         # training tokens
+T = { values = [0, 1e9, 1e10, 1e11, 1e12, 1e13] }   # lifetime inference tokens
+loss_target = { linear = [1.9, 2.6], points = 71 }
+budget = { log10 = [20, 26], points = 61 }     # in the objective's unit
+
+[[hardware]]                      # optional; objective usd needs at least one
+name = "h100"
+train = { gpu = "H100-SXM", dtype = "bf16", mfu = 0.5, usd_per_hour = 2.0 }
+serve = { gpu = "H100-SXM", dtype = "fp8", prefill_mfu = 0.5, decode_mfu = 0.01, usd_per_hour = 2.0, input_tokens = 70, output_tokens = 215 }
+
+[output]
+path = "out.h5"
+dense = ["loss", "cost"]          # which dense grids to write (both may be large)
+)";
+  const sweep_config c = parse_config(spec_example, "spec.toml");
+  EXPECT_EQ(c.objective, objective_kind::flops);
+  EXPECT_TRUE(c.hardware.empty());
+  ASSERT_EQ(c.warnings.size(), 1u);
+  EXPECT_NE(c.warnings[0].find("spec.toml:17:1: hardware: the [[hardware]] tables are checked but "
+                               "not used: objective 'flops'"),
+            std::string::npos)
+      << c.warnings[0];
+  const sweep_plan p = make_plan(c);
+  EXPECT_EQ(p.hardware_names, std::vector<std::string>{"flops"});
+  EXPECT_TRUE(parse_config(valid, "valid.toml").warnings.empty());
+}
+
 struct bad_config {
   const char* name;
   std::string text;
@@ -180,10 +221,11 @@ INSTANTIATE_TEST_SUITE_P(
         bad_config{"nothing", with_law("[axes]\nT = { values = [0] }\n"), "nothing to compute"},
         bad_config{"usd_without_hardware", with_law("[objective]\nkind = \"usd\"\n" + axes_ok),
                    "objective 'usd' needs at least one [[hardware]] table"},
-        bad_config{
-            "hardware_with_flops",
-            with_law(axes_ok + "[[hardware]]\nname = \"a\"\npreset = \"sardana2024-default\"\n"),
-            "[[hardware]] tables apply to objective 'usd' only"},
+        // Under objective flops hardware tables are set aside, but only once they are valid.
+        bad_config{"hardware_with_flops_still_checked",
+                   with_law(axes_ok + "[[hardware]]\nname = \"a\"\npreset = "
+                                      "\"sardana2024-default\"\ntrain = { mfu = 0 }\n"),
+                   "hardware[0].train.mfu = 0 is outside (0, 1]"},
         bad_config{"mfu_range",
                    with_law("[objective]\nkind = \"usd\"\n" + axes_ok +
                             "[[hardware]]\nname = \"a\"\npreset = \"sardana2024-default\"\ntrain = "

@@ -1,0 +1,105 @@
+// Backend choice, memory limits and tile sizes of a run, from its flags and this machine.
+#include "run_setup.hpp"
+
+#include "scalesweep/config.hpp"
+#include "scalesweep/error.hpp"
+
+#include <omp.h>
+
+#include <optional>
+
+namespace scalesweep::cli {
+
+namespace {
+
+// Tiles larger than this gain nothing: per-tile overheads are already negligible.
+constexpr std::int64_t max_cpu_tile_cells = std::int64_t{1} << 22;
+constexpr std::int64_t max_gpu_tile_cells = std::int64_t{1} << 24;
+
+std::int64_t byte_size_option(const std::string& text, const char* flag) {
+  const std::optional<std::int64_t> bytes = parse_byte_size(text);
+  if (!bytes) {
+    throw input_error(std::string(flag) + ": '" + text + "' is not a size",
+                      "write bytes with an optional unit: 512M, 4G, 1.5GiB");
+  }
+  return *bytes;
+}
+
+backend_choice resolve_choice(const std::string& backend) {
+  if (backend == "cpu") {
+    return backend_choice::cpu;
+  }
+  if (backend == "cuda") {
+    return backend_choice::cuda;
+  }
+  return cuda_device_count() > 0 ? backend_choice::cuda : backend_choice::cpu;
+}
+
+} // namespace
+
+void add_plan_flags(CLI::App* app, plan_flags* f) {
+  app->add_option("--backend", f->backend, "auto: CUDA when a device is present, else CPU")
+      ->check(CLI::IsMember({"auto", "cpu", "cuda"}))
+      ->capture_default_str();
+  app->add_option("--threads", f->threads, "CPU backend threads (default: all cores)")
+      ->check(CLI::Range(1, 4096));
+  app->add_option("--device", f->device,
+                  "CUDA device ordinal (default: node-local MPI rank modulo the devices)")
+      ->check(CLI::Range(0, 1023));
+  app->add_option("--memory-limit", f->memory_limit,
+                  "Host memory for tiles in flight, e.g. 2G (default: 1/4 of RAM, at most 16G, "
+                  "shared by the MPI ranks of a node)");
+  app->add_option("--gpu-memory-limit", f->gpu_memory_limit,
+                  "GPU memory for tiles, e.g. 8G (default: half the device's free memory, shared "
+                  "by the MPI ranks of a node that use the device)");
+  app->add_option("--tile-cells", f->tile_cells,
+                  "Most cells per tile (default: 4M on the CPU, 16M on a GPU, within the limits)")
+      ->check(CLI::Range(std::int64_t{1}, std::int64_t{1} << 30));
+  app->add_option("--compression-threads", f->compression_threads,
+                  "Threads encoding chunks (default: --threads)")
+      ->check(CLI::Range(1, 4096));
+  app->add_flag("--optima-only", f->optima_only, "Write the optima only, no dense grids");
+}
+
+memory_plan planned_run::memory() const {
+  return {planned_host_bytes(plan, compression_threads), limits.host_bytes,
+          on_gpu ? planned_device_bytes(plan) : 0, limits.device_bytes};
+}
+
+planned_run plan_run(const std::string& config_path, const plan_flags& f,
+                     const communicator& comm) {
+  sweep_config config = load_config(config_path);
+  if (f.optima_only) {
+    config.output.dense.clear();
+    config.output.dense_given = true;
+  }
+  planned_run r;
+  r.plan = make_plan(std::move(config));
+  r.backend.choice = resolve_choice(f.backend);
+  r.backend.threads = f.threads;
+  r.on_gpu = r.backend.choice == backend_choice::cuda;
+  const int devices = r.on_gpu ? cuda_device_count() : 0;
+  r.backend.device = f.device >= 0 ? f.device : (devices > 0 ? comm.local_rank() % devices : 0);
+  r.compression_threads = f.compression_threads > 0
+                              ? f.compression_threads
+                              : (f.threads > 0 ? f.threads : omp_get_max_threads());
+  r.limits.host_bytes = f.memory_limit.empty() ? default_host_memory_limit(comm.local_size())
+                                               : byte_size_option(f.memory_limit, "--memory-limit");
+  const std::int64_t gpu_limit =
+      f.gpu_memory_limit.empty() ? 0 : byte_size_option(f.gpu_memory_limit, "--gpu-memory-limit");
+  if (r.on_gpu && devices > r.backend.device) {
+    // Default: half the device's free memory, split among the node's ranks that use it.
+    r.limits.device_bytes =
+        gpu_limit > 0
+            ? gpu_limit
+            : default_device_memory_limit(cuda_free_memory(r.backend.device),
+                                          ranks_sharing_device(comm.local_rank(), comm.local_size(),
+                                                               devices, f.device >= 0));
+  }
+  const std::int64_t cap =
+      f.tile_cells > 0 ? f.tile_cells : (r.on_gpu ? max_gpu_tile_cells : max_cpu_tile_cells);
+  fit_tiles(r.plan, r.limits, cap, r.compression_threads);
+  return r;
+}
+
+} // namespace scalesweep::cli

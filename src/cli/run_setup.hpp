@@ -1,0 +1,49 @@
+// The flags that shape a run's tiles and memory (backend, limits, tile size, optima only) and the
+// plan they give on this machine. `run` starts from it; `validate` reports it, so the tiles and
+// memory that validate prints are the ones a run with the same flags uses.
+#pragma once
+
+#include "scalesweep/backend.hpp"
+#include "scalesweep/sweep_plan.hpp"
+
+#include "../memory_budget.hpp"
+#include "../parallel/communicator.hpp"
+#include "plan_report.hpp"
+
+#include <CLI/CLI.hpp>
+
+#include <cstdint>
+#include <string>
+
+namespace scalesweep::cli {
+
+struct plan_flags {
+  std::string backend = "auto";
+  int threads = 0;
+  int device = -1; // -1: the node-local MPI rank modulo the visible devices (0 without MPI)
+  std::string memory_limit;
+  std::string gpu_memory_limit;
+  std::int64_t tile_cells = 0;
+  int compression_threads = 0;
+  bool optima_only = false;
+};
+
+void add_plan_flags(CLI::App* app, plan_flags* flags);
+
+struct planned_run {
+  sweep_plan plan; // tiles fitted to the limits
+  backend_options backend;
+  bool on_gpu = false;
+  memory_limits limits{0, 0};
+  int compression_threads = 1;
+
+  // What the plan holds against the limits, for the plan report.
+  memory_plan memory() const;
+};
+
+// Loads and validates the config, picks the backend, sets the limits (the flags, else the
+// machine's defaults shared by the ranks of a node) and fits the tiles to them.
+planned_run plan_run(const std::string& config_path, const plan_flags& flags,
+                     const communicator& comm);
+
+} // namespace scalesweep::cli
