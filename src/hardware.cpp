@@ -34,16 +34,19 @@ public:
   void require_preset(std::string_view key) const {
     if (!m_has_preset) {
       throw input_error(field(key) + " is required when no preset is given",
-                        "set it, or add preset = \"" + std::string(default_hardware_preset) +
-                            "\" (see `scalesweep presets`)");
+                        "set it, or start from a hardware preset such as " +
+                            std::string(default_hardware_preset) + " (see `scalesweep presets`)");
     }
   }
 
   void check_fraction(double v, std::string_view key) const {
     if (!(v > 0 && v <= 1)) {
-      throw input_error(
-          field(key) + " = " + format_number(v) + " is outside (0, 1]",
-          "MFU is the fraction of the dense peak achieved; 0.5 is a typical training value");
+      // Decoding is memory-bound: its utilisation is far below training's and prefill's.
+      const bool decode = key.find("decode") != std::string_view::npos;
+      throw input_error(field(key) + " = " + format_number(v) + " is outside (0, 1]",
+                        std::string("MFU is the fraction of the dense peak achieved; ") +
+                            (decode ? "the reference decode value is 0.01"
+                                    : "the reference training and prefill value is 0.5"));
     }
   }
 
