@@ -34,23 +34,7 @@ void launch(const sweep_views& views, const tile_box& box, const tile_columns& c
 
 void launch_problem_kernel(problem_kind kind, const sweep_views& views, const tile_box& box,
                            const tile_columns& columns, cudaStream_t stream) {
-  switch (kind) {
-  case problem_kind::dense_loss:
-    launch<problem_kind::dense_loss>(views, box, columns, stream);
-    break;
-  case problem_kind::dense_cost:
-    launch<problem_kind::dense_cost>(views, box, columns, stream);
-    break;
-  case problem_kind::budget_curve:
-    launch<problem_kind::budget_curve>(views, box, columns, stream);
-    break;
-  case problem_kind::loss_target:
-    launch<problem_kind::loss_target>(views, box, columns, stream);
-    break;
-  case problem_kind::budget:
-    launch<problem_kind::budget>(views, box, columns, stream);
-    break;
-  }
+  with_problem_kind(kind, [&](auto k) { launch<decltype(k)::value>(views, box, columns, stream); });
 }
 
 } // namespace scalesweep::cuda

@@ -69,23 +69,9 @@ public:
 
   void submit(const problem_plan& problem, const tile_box& box, host_tile& out) override {
     const tile_columns columns = out.columns();
-    switch (problem.kind) {
-    case problem_kind::dense_loss:
-      compute_tile<problem_kind::dense_loss>(m_views, box, columns, m_threads, m_lanes);
-      break;
-    case problem_kind::dense_cost:
-      compute_tile<problem_kind::dense_cost>(m_views, box, columns, m_threads, m_lanes);
-      break;
-    case problem_kind::budget_curve:
-      compute_tile<problem_kind::budget_curve>(m_views, box, columns, m_threads, m_lanes);
-      break;
-    case problem_kind::loss_target:
-      compute_tile<problem_kind::loss_target>(m_views, box, columns, m_threads, m_lanes);
-      break;
-    case problem_kind::budget:
-      compute_tile<problem_kind::budget>(m_views, box, columns, m_threads, m_lanes);
-      break;
-    }
+    with_problem_kind(problem.kind, [&](auto kind) {
+      compute_tile<decltype(kind)::value>(m_views, box, columns, m_threads, m_lanes);
+    });
   }
 
   void wait(host_tile& /*out*/) override {}

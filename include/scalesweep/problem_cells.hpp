@@ -11,6 +11,7 @@
 #include "scalesweep/tile.hpp"
 
 #include <cstdint>
+#include <type_traits>
 
 namespace scalesweep {
 
@@ -192,6 +193,25 @@ struct problem_rows<problem_kind::budget> {
     out.status[i] = static_cast<std::uint8_t>(x.status);
   }
 };
+
+// Calls f(std::integral_constant<problem_kind, K>{}) for the runtime `kind`: the one switch from
+// a plan's problem to each backend's per-problem instantiations (host code only).
+template <class F>
+void with_problem_kind(problem_kind kind, F&& f) {
+  using k = problem_kind;
+  switch (kind) {
+  case k::dense_loss:
+    return f(std::integral_constant<k, k::dense_loss>{});
+  case k::dense_cost:
+    return f(std::integral_constant<k, k::dense_cost>{});
+  case k::budget_curve:
+    return f(std::integral_constant<k, k::budget_curve>{});
+  case k::loss_target:
+    return f(std::integral_constant<k, k::loss_target>{});
+  case k::budget:
+    return f(std::integral_constant<k, k::budget>{});
+  }
+}
 
 // Cells first, first + step, ... of row `row` of the box: the CPU passes (0, 1) and a whole row,
 // a CUDA block its threads' lanes of a row segment [begin, end).

@@ -121,18 +121,7 @@ public:
   std::string kind() const override { return "replayed-cuda"; }
   std::string description() const override { return kind(); }
   void submit(const problem_plan& problem, const tile_box& box, host_tile& out) override {
-    switch (problem.kind) {
-    case problem_kind::dense_loss:
-      return run<problem_kind::dense_loss>(box, out);
-    case problem_kind::dense_cost:
-      return run<problem_kind::dense_cost>(box, out);
-    case problem_kind::budget_curve:
-      return run<problem_kind::budget_curve>(box, out);
-    case problem_kind::loss_target:
-      return run<problem_kind::loss_target>(box, out);
-    case problem_kind::budget:
-      return run<problem_kind::budget>(box, out);
-    }
+    with_problem_kind(problem.kind, [&](auto kind) { run<decltype(kind)::value>(box, out); });
   }
   void wait(host_tile& /*out*/) override {}
 
@@ -158,25 +147,11 @@ public:
   std::string description() const override { return kind(); }
   void submit(const problem_plan& problem, const tile_box& box, host_tile& out) override {
     const tile_columns c = out.columns();
-    for (std::int64_t row = 0; row < row_count(box); ++row) {
-      switch (problem.kind) {
-      case problem_kind::dense_loss:
-        compute_row<problem_kind::dense_loss>(m_views, box, row, 0, row_length(box), 1, c);
-        break;
-      case problem_kind::dense_cost:
-        compute_row<problem_kind::dense_cost>(m_views, box, row, 0, row_length(box), 1, c);
-        break;
-      case problem_kind::budget_curve:
-        compute_row<problem_kind::budget_curve>(m_views, box, row, 0, row_length(box), 1, c);
-        break;
-      case problem_kind::loss_target:
-        compute_row<problem_kind::loss_target>(m_views, box, row, 0, row_length(box), 1, c);
-        break;
-      case problem_kind::budget:
-        compute_row<problem_kind::budget>(m_views, box, row, 0, row_length(box), 1, c);
-        break;
+    with_problem_kind(problem.kind, [&](auto kind) {
+      for (std::int64_t row = 0; row < row_count(box); ++row) {
+        compute_row<decltype(kind)::value>(m_views, box, row, 0, row_length(box), 1, c);
       }
-    }
+    });
   }
   void wait(host_tile& /*out*/) override {}
 
