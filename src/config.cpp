@@ -188,6 +188,9 @@ law_spec read_law(const config_reader& r, const toml::table& root) {
     if (const auto v = r.number(*t, c.key, path)) {
       check_law_constant(c.key, *v, r.where(r.node(*t, c.key).source()) + ": " + path);
       spec.law.*c.member = *v;
+      if (spec.preset != "custom") {
+        spec.overrides.emplace_back(c.key);
+      }
     } else if (spec.preset == "custom") {
       r.fail_at(t->source(), std::string("law: '") + c.key + "' is required without a preset",
                 "give preset = \"...\" or all of E, A, B, alpha, beta");
@@ -503,6 +506,17 @@ void check_law_constant(std::string_view constant, double value, const std::stri
     throw input_error(where + " = " + format_number(value) +
                       (zero_allowed ? " must be finite and >= 0" : " must be finite and > 0"));
   }
+}
+
+std::string law_spec::label() const {
+  if (overrides.empty()) {
+    return preset;
+  }
+  std::string names;
+  for (const std::string& o : overrides) {
+    names += (names.empty() ? "" : ", ") + o;
+  }
+  return preset + " with " + names + " overridden";
 }
 
 sweep_config parse_config(const std::string& text, const std::string& source_name) {

@@ -15,8 +15,13 @@
 namespace scalesweep {
 
 struct law_spec {
-  std::string preset; // "custom" when no preset was named
-  scaling_law law;    // the preset's constants with any overrides applied
+  std::string preset;                      // "custom" when no preset was named
+  scaling_law law;                         // the preset's constants with any overrides applied
+  std::vector<std::string> overrides = {}; // constants given beside a preset ("alpha", ...)
+
+  // "sardana2024", "chinchilla with alpha, beta overridden", "custom": the preset's name alone
+  // would describe a law that was not used.
+  std::string label() const;
 };
 
 enum class compression_kind { none, deflate };

@@ -1,4 +1,5 @@
 // `scalesweep inspect RESULT.h5`: what a result file holds, for people (text) and scripts (--json).
+#include "scalesweep/config.hpp"
 #include "scalesweep/status.hpp"
 
 #include "../hdf5/result_reader.hpp"
@@ -204,11 +205,15 @@ void print_text(const h5::result_reader& file, const std::string& path) {
   if (!title.empty()) {
     std::printf("title: %s\n", title.c_str());
   }
+  law_spec law{text_of(attribute(attrs, "law_preset")), {}};
+  std::istringstream overrides(text_of(attribute(attrs, "law_overrides")));
+  for (std::string name; overrides >> name;) {
+    law.overrides.push_back(name);
+  }
   std::printf(
-      "law: %s (E=%s A=%s B=%s alpha=%s beta=%s)\n",
-      text_of(attribute(attrs, "law_preset")).c_str(), text_of(attribute(attrs, "law_E")).c_str(),
-      text_of(attribute(attrs, "law_A")).c_str(), text_of(attribute(attrs, "law_B")).c_str(),
-      text_of(attribute(attrs, "law_alpha")).c_str(),
+      "law: %s (E=%s A=%s B=%s alpha=%s beta=%s)\n", law.label().c_str(),
+      text_of(attribute(attrs, "law_E")).c_str(), text_of(attribute(attrs, "law_A")).c_str(),
+      text_of(attribute(attrs, "law_B")).c_str(), text_of(attribute(attrs, "law_alpha")).c_str(),
       text_of(attribute(attrs, "law_beta")).c_str());
   std::printf("objective: %s (costs in %s); backend: %s\n",
               text_of(attribute(attrs, "objective")).c_str(),

@@ -60,6 +60,9 @@ law_spec resolve_law(const optimum_options& o) {
     if (given(o, flag)) {
       check_law_constant(name, value_member.first, flag);
       spec.law.*value_member.second = value_member.first;
+      if (spec.preset != "custom") {
+        spec.overrides.emplace_back(name);
+      }
     } else if (spec.preset == "custom") {
       throw input_error("give --law PRESET or all of --E --A --B --alpha --beta (" + flag +
                             " is missing)",
@@ -226,11 +229,11 @@ int run(const optimum_options& o) {
     j.end_object();
     j.key("ratios").begin_object().field("N", opt.N / chin.N).field("D", opt.D / chin.D);
     j.field("cost", opt.cost / chin.cost).field("saving", 1.0 - opt.cost / chin.cost).end_object();
-    j.key("law")
-        .begin_object()
-        .field("preset", law.preset)
-        .field("E", law.law.E)
-        .field("A", law.law.A);
+    j.key("law").begin_object().field("preset", law.preset).key("overrides").begin_array();
+    for (const std::string& name : law.overrides) {
+      j.value(name);
+    }
+    j.end_array().field("E", law.law.E).field("A", law.law.A);
     j.field("B", law.law.B).field("alpha", law.law.alpha).field("beta", law.law.beta).end_object();
     if (hw) {
       j.key("hardware").begin_object().field("name", hw->name).field("preset", hw->preset);
@@ -253,7 +256,7 @@ int run(const optimum_options& o) {
   }
 
   std::printf("%s optimum, law %s, objective %s\n", is_loss ? "loss-target" : "budget",
-              law.preset.c_str(), to_string(objective).data());
+              law.label().c_str(), to_string(objective).data());
   if (is_loss) {
     std::printf("  target loss %s nats, inference demand T = %s tokens\n",
                 format_number(o.loss).c_str(), format_number(d.T).c_str());

@@ -156,6 +156,9 @@ int run_on(const run_options& o, const std::string& command_line, const communic
 
   // From here the ranks make collective calls: an error on one must end all of them.
   try {
+    // Before the partial file exists: a signal from here on (a batch system's time limit during
+    // setup, say) stops the run cleanly at its first checkpoint, with a resume hint.
+    install_interrupt_handlers();
     const std::unique_ptr<result_sink> sink = open_hdf5_sink(
         plan, shard, comm,
         {path, {backend->description(), command_line}, compression_threads, o.resume});
@@ -164,7 +167,6 @@ int run_on(const run_options& o, const std::string& command_line, const communic
     }
     const std::int64_t total = comm.sum(assigned_cells(plan, *sink, comm, shard));
     progress_reporter progress(total, !o.quiet && lead);
-    install_interrupt_handlers();
     pipeline_options po;
     po.host_tiles = host_tiles_in_flight;
     po.checkpoint_seconds = o.checkpoint_seconds;

@@ -44,6 +44,11 @@ void write_root_attributes(hid_t f, const sweep_plan& plan, const run_metadata& 
   write_attribute(f, "config", c.text);
   write_attribute(f, "config_path", c.source_name);
   write_attribute(f, "law_preset", c.law.preset);
+  std::string overrides; // the constants given beside the preset, space-separated
+  for (const std::string& name : c.law.overrides) {
+    overrides += (overrides.empty() ? "" : " ") + name;
+  }
+  write_attribute(f, "law_overrides", overrides);
   write_attribute(f, "law_E", c.law.law.E);
   write_attribute(f, "law_A", c.law.law.A);
   write_attribute(f, "law_B", c.law.law.B);

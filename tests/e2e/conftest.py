@@ -2,6 +2,7 @@
 import json
 import os
 import subprocess
+import time
 from pathlib import Path
 
 import h5py
@@ -81,3 +82,12 @@ def assert_same_results(a, b):
     assert sorted(aa) == sorted(ab)
     for k in aa:
         assert np.array_equal(np.asarray(aa[k]), np.asarray(ab[k])), k
+
+
+def wait_for_file(path, proc, timeout=60):
+    """Returns once `path` (a run's partial file) exists, or once `proc` has ended: signals and
+    kills sent after this land inside the run, however slowly a loaded machine starts it."""
+    deadline = time.monotonic() + timeout
+    while not Path(path).exists() and proc.poll() is None:
+        assert time.monotonic() < deadline, f"{path} did not appear in {timeout} s"
+        time.sleep(0.01)

@@ -102,7 +102,7 @@ def test_root_attributes_record_the_run(result):
         assert a["scalesweep_version"]
         assert a["scalesweep_format_version"] == 1
         assert a["config"] == CONFIG
-        assert a["law_preset"] == "epoch2024"
+        assert a["law_preset"] == "epoch2024" and a["law_overrides"] == ""
         # Besiroglu et al. 2024 constants, as SPEC §1.1 lists them.
         assert (a["law_E"], a["law_A"], a["law_B"], a["law_alpha"], a["law_beta"]) == (
             1.81686, 482.00572, 2085.4342, 0.34781, 0.36585)
@@ -227,3 +227,19 @@ def test_hardware_tables_under_objective_flops_are_checked_then_set_aside(scales
     with h5py.File(tmp_path / "f.h5", "r") as f:
         assert [n.decode() if isinstance(n, bytes) else n for n in f["hardware_name"][()]] == ["flops"]
         assert f["opt_cost"].attrs["units"] in (b"FLOP", "FLOP")
+
+
+def test_constants_given_beside_a_preset_are_recorded_as_overrides(scalesweep, tmp_path):
+    """A preset with some constants replaced is no longer that preset's law: the file says which
+    constants were replaced, and inspect and the plan name the law accordingly."""
+    cfg = tmp_path / "ov.toml"
+    cfg.write_text('[law]\npreset = "chinchilla"\nbeta = 0.3\nalpha = 0.336\n'
+                   '[axes]\nT = { values = [0, 1e12] }\nloss_target = { values = [2.0, 2.2] }\n')
+    proc = scalesweep("run", cfg, "-o", tmp_path / "ov.h5")
+    assert "law: chinchilla with alpha, beta overridden (E=1.69" in proc.stdout
+    with h5py.File(tmp_path / "ov.h5", "r") as f:
+        assert f.attrs["law_preset"] == "chinchilla" and f.attrs["law_overrides"] == "alpha beta"
+        assert (f.attrs["law_alpha"], f.attrs["law_beta"]) == (0.336, 0.3)
+    assert "law: chinchilla with alpha, beta overridden" in scalesweep("inspect", tmp_path / "ov.h5").stdout
+    law = scalesweep.json("optimum", "--law", "chinchilla", "--alpha", "0.336", "--loss", "2")["law"]
+    assert law["preset"] == "chinchilla" and law["overrides"] == ["alpha"]

@@ -4,7 +4,7 @@ import h5py
 import numpy as np
 import pytest
 
-from conftest import SOURCE_DIR
+from conftest import SOURCE_DIR, wait_for_file
 from run_configs import write_config
 
 
@@ -67,7 +67,8 @@ def test_partial_file_shows_progress(tmp_path, scalesweep, binary):
     proc = subprocess.Popen([binary, "run", cfg, "-o", tmp_path / "p.h5", "--quiet", "--threads", "1",
                              "--tile-cells", "512"], env=dict(os.environ, SCALESWEEP_DEBUG_ROUND_DELAY_MS="20"),
                             stderr=subprocess.DEVNULL)
-    time.sleep(0.6)
+    wait_for_file(tmp_path / "p.h5.partial", proc)
+    time.sleep(0.3)
     proc.send_signal(signal.SIGTERM)
     proc.wait(timeout=60)
     out = scalesweep("inspect", tmp_path / "p.h5.partial").stdout

@@ -9,7 +9,7 @@ import time
 
 import pytest
 
-from conftest import assert_same_results
+from conftest import assert_same_results, wait_for_file
 from run_configs import write_config
 
 MPIEXEC = os.environ.get("SCALESWEEP_MPIEXEC", "mpirun")
@@ -78,7 +78,8 @@ def test_kill_under_mpi_then_resume_with_other_ranks(binary, tmp_path, serial):
                                  "--checkpoint-seconds", "0.05"],
                                 env=dict(ENV, SCALESWEEP_DEBUG_ROUND_DELAY_MS="5"),
                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
-        time.sleep(rng.uniform(0.5, 1.5))
+        wait_for_file(tmp_path / "k.h5.partial", proc)
+        time.sleep(rng.uniform(0.2, 1.2))
         kill_session(proc.pid)  # mpirun and every rank at once, like a node failure
         proc.wait()
         time.sleep(0.2)
@@ -97,7 +98,8 @@ def test_sigterm_under_mpi(binary, tmp_path, serial):
                              "--quiet", "--threads", "1", "--tile-cells", "512"],
                             env=dict(ENV, SCALESWEEP_DEBUG_ROUND_DELAY_MS="20"),
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    time.sleep(1.0)
+    wait_for_file(tmp_path / "t.h5.partial", proc)
+    time.sleep(0.3)
     # mpirun forwards it to the ranks (it exits 1 itself); a batch system's time limit signals
     # every process of the job.
     proc.send_signal(signal.SIGTERM)

@@ -10,7 +10,7 @@ import time
 import h5py
 import pytest
 
-from conftest import assert_same_results
+from conftest import assert_same_results, wait_for_file
 from run_configs import write_config
 
 # Slows every round of the writer by this much (a test hook), so that a run of this small config
@@ -42,7 +42,8 @@ def test_kill_9_at_random_moments_then_resume(tmp_path, binary, scalesweep, refe
         for p in tmp_path.glob("r.h5*"):
             p.unlink()
         proc = start(binary, cfg, out, env=SLOW)
-        delay = rng.uniform(0.15, 1.6)
+        delay = rng.uniform(0.05, 1.5)
+        wait_for_file(tmp_path / "r.h5.partial", proc)
         time.sleep(delay)
         proc.send_signal(signal.SIGKILL)
         proc.wait()
@@ -65,7 +66,8 @@ def test_sigterm_stops_cleanly_and_resumes(tmp_path, binary, scalesweep, referen
     cfg, ref = reference
     out = tmp_path / "t.h5"
     proc = start(binary, cfg, out, env=SLOW)
-    time.sleep(0.5)
+    wait_for_file(tmp_path / "t.h5.partial", proc)
+    time.sleep(0.3)
     proc.send_signal(signal.SIGTERM)
     _, err = proc.communicate(timeout=60)
     assert proc.returncode == 128 + signal.SIGTERM, err

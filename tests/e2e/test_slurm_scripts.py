@@ -4,7 +4,7 @@ import os
 import subprocess
 import time
 
-from conftest import SOURCE_DIR, assert_same_results
+from conftest import SOURCE_DIR, assert_same_results, wait_for_file
 from run_configs import write_config
 
 SLURM = SOURCE_DIR / "scripts" / "slurm"
@@ -36,7 +36,8 @@ def test_array_task_resumes_its_interrupted_part(tmp_path, binary, scalesweep):
     proc = subprocess.Popen(["bash", SLURM / "array_sweep.sbatch"], env=env, stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True)
 
-    time.sleep(0.8)
+    wait_for_file(part.with_name(part.name + ".partial"), proc)
+    time.sleep(0.3)
     proc.terminate()  # the script execs scalesweep: the signal reaches it, as Slurm's would
     _, err = proc.communicate(timeout=60)
     assert proc.returncode == 143, err

@@ -43,6 +43,8 @@ TEST(Config, ValidConfigResolvesPresetsOverridesAndAxes) {
   EXPECT_EQ(c.law.preset, "sardana2024");
   EXPECT_EQ(c.law.law.alpha, 0.3); // override of the preset's 0.336
   EXPECT_EQ(c.law.law.beta, 0.283);
+  EXPECT_EQ(c.law.overrides, std::vector<std::string>{"alpha"});
+  EXPECT_EQ(c.law.label(), "sardana2024 with alpha overridden");
   EXPECT_EQ(c.objective, objective_kind::usd);
   ASSERT_EQ(c.hardware.size(), 2u);
   EXPECT_EQ(c.hardware[1].train.mfu, 0.25);
