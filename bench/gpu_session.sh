@@ -34,10 +34,14 @@ step() { # step NAME COMMAND...: runs COMMAND, its output to RESULTS_DIR/NAME.lo
 }
 
 unit_tests() {
-  local status=0
+  local status=0 lanes
   for t in "$build"/tests/test_*; do
     [[ -x $t ]] || continue
     "$t" --gtest_brief=1 || status=1
+  done
+  # As ctest also runs it: the CPU backend on its narrower SIMD lanes and on the scalar path.
+  for lanes in none avx2; do
+    SCALESWEEP_LANES=$lanes "$build/tests/test_cpu_backend" --gtest_brief=1 || status=1
   done
   return $status
 }
@@ -53,6 +57,8 @@ e2e_tests() {
 figure_1_rates() {
   local b tmp
   tmp=$(mktemp -d)
+  # shellcheck disable=SC2064 # expand $tmp now: the directory goes however the function ends
+  trap "rm -rf '$tmp'; trap - RETURN" RETURN
   for b in cuda cpu; do
     "$build/scalesweep" run configs/sardana2024-fig1.toml -o "$tmp/fig1-$b.h5" --backend "$b" \
       --json --quiet >"$tmp/fig1-$b.json" || return 1
@@ -60,7 +66,6 @@ figure_1_rates() {
 print(f"{sys.argv[2]}: {s[\"backend\"]}: {s[\"cells\"]:,} cells in {s[\"seconds\"]:.4f} s, "
       f"{s[\"cells_per_second\"]:.3g} cells/s end to end")' "$tmp/fig1-$b.json" "$b" || return 1
   done
-  rm -rf "$tmp"
 }
 
 step gpu nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv

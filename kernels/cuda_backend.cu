@@ -36,6 +36,19 @@ std::int64_t free_memory(int device) {
   return static_cast<std::int64_t>(free);
 }
 
+std::int64_t device_identity(int device) noexcept {
+  cudaDeviceProp prop{};
+  if (cudaGetDeviceProperties(&prop, device) != cudaSuccess) {
+    (void)cudaGetLastError();
+    return 0;
+  }
+  std::uint64_t hash = 14695981039346656037ULL; // FNV-1a over the 16 bytes of the UUID
+  for (const char byte : prop.uuid.bytes) {
+    hash = (hash ^ static_cast<unsigned char>(byte)) * 1099511628211ULL;
+  }
+  return static_cast<std::int64_t>(hash == 0 ? 1 : hash);
+}
+
 namespace {
 
 // The first member of the backend: its streams, events and buffers are created after this made

@@ -21,6 +21,7 @@ __global__ void problem_kernel(sweep_views views, tile_box box, tile_columns col
 template <problem_kind Kind>
 void launch(const sweep_views& views, const tile_box& box, const tile_columns& columns,
             cudaStream_t stream) {
+  check_tile_rank<Kind>(box);
   if (cell_count(box) == 0) {
     return;
   }

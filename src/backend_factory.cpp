@@ -29,6 +29,15 @@ std::int64_t cuda_free_memory(int device) {
 #endif
 }
 
+std::int64_t cuda_device_identity(int device) noexcept {
+#if SCALESWEEP_HAVE_CUDA
+  return cuda::device_identity(device);
+#else
+  (void)device;
+  return 0;
+#endif
+}
+
 std::unique_ptr<compute_backend> make_backend(const sweep_plan& plan,
                                               const backend_options& options) {
   if (options.choice == backend_choice::cpu) {

@@ -41,6 +41,7 @@ void compute_segment(const sweep_views& views, const tile_box& box, std::int64_t
 template <problem_kind Kind>
 void compute_tile(const sweep_views& views, const tile_box& box, const tile_columns& out,
                   int threads, bool lanes) {
+  check_tile_rank<Kind>(box);
   const std::int64_t length = row_length(box);
   const std::int64_t segments = (length + segment_cells - 1) / segment_cells;
   const std::int64_t items = row_count(box) * segments;

@@ -42,12 +42,12 @@ std::int64_t default_host_memory_limit(int ranks_on_node) {
   return std::max(node / std::max(ranks_on_node, 1), std::int64_t{256} << 20);
 }
 
-int ranks_sharing_device(int local_rank, int local_size, int devices, bool device_given) {
-  if (device_given || devices <= 1) {
-    return std::max(local_size, 1);
+int ranks_sharing_device(const std::vector<std::int64_t>& identities, int rank) {
+  const std::int64_t mine = identities.at(static_cast<std::size_t>(rank));
+  if (mine == 0) {
+    return 1;
   }
-  const int device = local_rank % devices;
-  return local_size / devices + (device < local_size % devices ? 1 : 0);
+  return static_cast<int>(std::count(identities.begin(), identities.end(), mine));
 }
 
 std::int64_t default_device_memory_limit(std::int64_t free_bytes, int sharing_ranks) {

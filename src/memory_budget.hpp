@@ -8,6 +8,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace scalesweep {
 
@@ -30,11 +31,10 @@ std::int64_t peak_resident_bytes();
 // an MPI run on this node; at least 256 MiB each.
 std::int64_t default_host_memory_limit(int ranks_on_node = 1);
 
-// Node-local MPI ranks that may use the same GPU as this one. With the default device choice
-// (local rank modulo the visible devices), those given the same ordinal. With an explicit
-// --device, every rank of the node: whether an ordinal names the same GPU in every rank (it does
-// not under per-rank CUDA_VISIBLE_DEVICES) cannot be told from here, so assume it does.
-int ranks_sharing_device(int local_rank, int local_size, int devices, bool device_given);
+// How many ranks use the same GPU as rank `rank`, from every rank's device identity (a hash of
+// its GPU's UUID; 0 for a rank on no GPU, which shares nothing). Identities, not ordinals: under
+// per-rank CUDA_VISIBLE_DEVICES every rank's GPU is its device 0.
+int ranks_sharing_device(const std::vector<std::int64_t>& identities, int rank);
 // Half the device's free memory, shared by the ranks that use the device.
 std::int64_t default_device_memory_limit(std::int64_t free_bytes, int sharing_ranks);
 

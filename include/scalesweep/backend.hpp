@@ -69,5 +69,8 @@ int cuda_device_count();
 bool cuda_compiled();
 // Free memory of a CUDA device in bytes (0 without CUDA).
 std::int64_t cuda_free_memory(int device);
+// Identifies the physical GPU behind a device ordinal across processes (a hash of its UUID);
+// 0 without CUDA or when it cannot be read.
+std::int64_t cuda_device_identity(int device) noexcept;
 
 } // namespace scalesweep

@@ -5,12 +5,14 @@
 #include "scalesweep/budget_optimum.hpp"
 #include "scalesweep/cost_model.hpp"
 #include "scalesweep/demand.hpp"
+#include "scalesweep/error.hpp"
 #include "scalesweep/host_device.hpp"
 #include "scalesweep/law.hpp"
 #include "scalesweep/loss_target_optimum.hpp"
 #include "scalesweep/tile.hpp"
 
 #include <cstdint>
+#include <string>
 #include <type_traits>
 
 namespace scalesweep {
@@ -210,6 +212,16 @@ void with_problem_kind(problem_kind kind, F&& f) {
     return f(std::integral_constant<k, k::loss_target>{});
   case k::budget:
     return f(std::integral_constant<k, k::budget>{});
+  }
+}
+
+// Host check before a backend hands a tile to the row functions, which take the problem's rank
+// as a compile-time constant: a tile of another rank would be decoded wrongly, not rejected.
+template <problem_kind Kind>
+void check_tile_rank(const tile_box& box) {
+  if (box.rank != problem_rows<Kind>::rank) {
+    throw error("internal error: a tile of rank " + std::to_string(box.rank) +
+                " for a problem of rank " + std::to_string(problem_rows<Kind>::rank));
   }
 }
 

@@ -85,11 +85,12 @@ std::string describe_plan(const sweep_plan& plan, const std::string& output_path
 }
 
 std::string plan_json(const sweep_plan& plan, const std::string& output_path,
-                      const memory_plan& memory) {
+                      const memory_plan& memory, const planned_backend& backend) {
   const sweep_config& c = plan.config;
   json_writer j;
   j.begin_object();
   j.field("config", c.source_name).field("title", c.title).field("output", output_path);
+  j.field("backend", backend.kind).field("backend_reason", backend.reason);
   j.key("law").begin_object().field("preset", c.law.preset).field("E", c.law.law.E);
   j.field("A", c.law.law.A).field("B", c.law.law.B).field("alpha", c.law.law.alpha);
   j.field("beta", c.law.law.beta).end_object();

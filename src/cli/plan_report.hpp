@@ -20,9 +20,16 @@ struct memory_plan {
 std::string describe_plan(const sweep_plan& plan, const std::string& output_path,
                           const memory_plan& memory);
 
+// The backend a plan was made for ("cpu", "cuda") and why ("auto: no CUDA device on this
+// machine", "--backend cuda").
+struct planned_backend {
+  std::string kind;
+  std::string reason;
+};
+
 // The same as one JSON object (validate --json).
 std::string plan_json(const sweep_plan& plan, const std::string& output_path,
-                      const memory_plan& memory);
+                      const memory_plan& memory, const planned_backend& backend);
 
 // The config's warnings (accepted but probably not meant), as "warning: ..." lines on stderr.
 void print_config_warnings(const sweep_config& config);

@@ -93,9 +93,10 @@ struct prepared_run {
   std::unique_ptr<compute_backend> backend;
 };
 
-std::unique_ptr<prepared_run> prepare(const run_options& o, const communicator& comm) {
+std::unique_ptr<prepared_run> prepare(const run_options& o, const communicator& comm,
+                                      int gpu_sharers) {
   const shard_spec shard = o.shard.empty() ? shard_spec{} : parse_shard(o.shard);
-  planned_run planned = plan_run(o.config, o.flags, comm);
+  planned_run planned = plan_run(o.config, o.flags, comm, gpu_sharers);
   std::string path = output_path(o, planned.plan, shard);
   check_output_path(path, o.resume);
   std::unique_ptr<compute_backend> backend = make_backend(planned.plan, planned.backend);
@@ -110,10 +111,11 @@ int run_on(const run_options& o, const std::string& command_line, const communic
   const bool lead = comm.rank() == 0;
   // Every rank checks; they agree before any of them touches the output (rank 0 creating the
   // partial file must not race another rank's check for it). The lowest failing rank reports.
+  const int gpu_sharers = ranks_sharing_gpu(o.flags, comm); // collective: before any throw
   std::unique_ptr<prepared_run> prepared;
   std::exception_ptr failure;
   try {
-    prepared = prepare(o, comm);
+    prepared = prepare(o, comm, gpu_sharers);
   } catch (...) {
     failure = std::current_exception();
   }
@@ -251,7 +253,7 @@ command add_run_command(CLI::App& parent, const std::string& command_line) {
   app->add_option("--checkpoint-seconds", o->checkpoint_seconds,
                   "Save progress at least this often (default 60)")
       ->check(CLI::Range(0.0, 1e9));
-  app->add_flag("-q,--quiet", o->quiet, "Print nothing but errors");
+  app->add_flag("-q,--quiet", o->quiet, "Print nothing but errors and warnings");
   app->add_flag("--json", o->json, "Print a JSON summary on stdout (human text goes to stderr)");
   return {app, [o, command_line] { return run(*o, command_line); }};
 }

@@ -35,6 +35,11 @@ backend_choice resolve_choice(const std::string& backend) {
   return cuda_device_count() > 0 ? backend_choice::cuda : backend_choice::cpu;
 }
 
+// The flag, else the node-local rank modulo the visible devices (0 with none).
+int device_ordinal(const plan_flags& f, const communicator& comm, int devices) {
+  return f.device >= 0 ? f.device : (devices > 0 ? comm.local_rank() % devices : 0);
+}
+
 } // namespace
 
 void add_plan_flags(CLI::App* app, plan_flags* f) {
@@ -66,8 +71,21 @@ memory_plan planned_run::memory() const {
           on_gpu ? planned_device_bytes(plan) : 0, limits.device_bytes};
 }
 
-planned_run plan_run(const std::string& config_path, const plan_flags& f,
-                     const communicator& comm) {
+int ranks_sharing_gpu(const plan_flags& f, const communicator& comm) noexcept {
+  std::int64_t identity = 0;
+  if (resolve_choice(f.backend) == backend_choice::cuda) {
+    const int devices = cuda_device_count();
+    const int device = device_ordinal(f, comm, devices);
+    identity = device < devices ? cuda_device_identity(device) : 0;
+  }
+  if (!comm.parallel()) {
+    return 1;
+  }
+  return ranks_sharing_device(comm.all_gather({identity}), comm.rank());
+}
+
+planned_run plan_run(const std::string& config_path, const plan_flags& f, const communicator& comm,
+                     int gpu_sharers) {
   sweep_config config = load_config(config_path);
   if (f.optima_only) {
     config.output.dense.clear();
@@ -79,7 +97,10 @@ planned_run plan_run(const std::string& config_path, const plan_flags& f,
   r.backend.threads = f.threads;
   r.on_gpu = r.backend.choice == backend_choice::cuda;
   const int devices = r.on_gpu ? cuda_device_count() : 0;
-  r.backend.device = f.device >= 0 ? f.device : (devices > 0 ? comm.local_rank() % devices : 0);
+  r.backend.device = device_ordinal(f, comm, devices);
+  r.backend_reason = f.backend == "auto" ? (r.on_gpu ? "auto: a CUDA device is present"
+                                                     : "auto: no CUDA device on this machine")
+                                         : "--backend " + f.backend;
   r.compression_threads = f.compression_threads > 0
                               ? f.compression_threads
                               : (f.threads > 0 ? f.threads : omp_get_max_threads());
@@ -87,14 +108,14 @@ planned_run plan_run(const std::string& config_path, const plan_flags& f,
                                                : byte_size_option(f.memory_limit, "--memory-limit");
   const std::int64_t gpu_limit =
       f.gpu_memory_limit.empty() ? 0 : byte_size_option(f.gpu_memory_limit, "--gpu-memory-limit");
-  if (r.on_gpu && devices > r.backend.device) {
-    // Default: half the device's free memory, split among the node's ranks that use it.
+  if (r.on_gpu) {
+    // Default: half the device's free memory, split among the ranks that use it; unknown (0)
+    // where the device is not visible, as when validating on a login node.
     r.limits.device_bytes =
-        gpu_limit > 0
-            ? gpu_limit
-            : default_device_memory_limit(cuda_free_memory(r.backend.device),
-                                          ranks_sharing_device(comm.local_rank(), comm.local_size(),
-                                                               devices, f.device >= 0));
+        gpu_limit > 0 ? gpu_limit
+        : devices > r.backend.device
+            ? default_device_memory_limit(cuda_free_memory(r.backend.device), gpu_sharers)
+            : 0;
   }
   const std::int64_t cap =
       f.tile_cells > 0 ? f.tile_cells : (r.on_gpu ? max_gpu_tile_cells : max_cpu_tile_cells);

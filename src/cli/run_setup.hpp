@@ -34,6 +34,7 @@ struct planned_run {
   sweep_plan plan; // tiles fitted to the limits
   backend_options backend;
   bool on_gpu = false;
+  std::string backend_reason; // why this backend, for validate: "auto: no CUDA device here"
   memory_limits limits{0, 0};
   int compression_threads = 1;
 
@@ -41,9 +42,15 @@ struct planned_run {
   memory_plan memory() const;
 };
 
+// How many ranks (this one included) will use this rank's GPU: 1 off the GPU or in a serial
+// run. Collective over `comm` (every rank calls it, before anything that may throw) and never
+// throws itself.
+int ranks_sharing_gpu(const plan_flags& flags, const communicator& comm) noexcept;
+
 // Loads and validates the config, picks the backend, sets the limits (the flags, else the
-// machine's defaults shared by the ranks of a node) and fits the tiles to them.
+// machine's defaults: host memory shared by the ranks of a node, GPU memory by the
+// `gpu_sharers` ranks that use the GPU) and fits the tiles to them.
 planned_run plan_run(const std::string& config_path, const plan_flags& flags,
-                     const communicator& comm);
+                     const communicator& comm, int gpu_sharers);
 
 } // namespace scalesweep::cli

@@ -28,14 +28,21 @@ command add_validate_command(CLI::App& parent) {
   add_plan_flags(app, &o->flags);
   app->add_flag("--json", o->json, "Print one JSON object instead of text");
   return {app, [o] {
-            const planned_run r = plan_run(o->config, o->flags, *make_serial_communicator());
+            // As one process on this machine: under MPI each rank's share of the defaults is
+            // smaller, and `auto` may choose another backend on a GPU node.
+            const std::unique_ptr<communicator> serial = make_serial_communicator();
+            const planned_run r =
+                plan_run(o->config, o->flags, *serial, ranks_sharing_gpu(o->flags, *serial));
             const std::string path = o->output.empty() ? r.plan.config.output.path : o->output;
+            const std::string backend = r.on_gpu ? "cuda" : "cpu";
             print_config_warnings(r.plan.config);
             if (o->json) {
-              std::fputs(plan_json(r.plan, path, r.memory()).c_str(), stdout);
+              std::fputs(plan_json(r.plan, path, r.memory(), {backend, r.backend_reason}).c_str(),
+                         stdout);
             } else {
-              std::printf("%s: ok\n%s", o->config.c_str(),
-                          describe_plan(r.plan, path, r.memory()).c_str());
+              std::printf("%s: ok\n%splanned for: %s backend (%s), one process on this machine\n",
+                          o->config.c_str(), describe_plan(r.plan, path, r.memory()).c_str(),
+                          backend.c_str(), r.backend_reason.c_str());
             }
             return exit_ok;
           }};

@@ -128,6 +128,7 @@ public:
 private:
   template <problem_kind Kind>
   void run(const tile_box& box, host_tile& out) {
+    check_tile_rank<Kind>(box);
     const tile_columns columns = out.columns();
     replay_launch(plan_launch(Kind, box, m_block_limit), [&](const thread_cells& r) {
       compute_row<Kind>(m_views, box, r.row, r.begin, r.end, r.step, columns);

@@ -110,25 +110,19 @@ TEST(Tiling, ChunkAlignedTilesHoldWholeChunks) {
   }
 }
 
-// The default GPU memory limit is split among the node's ranks that use the device: with the
-// default choice (local rank modulo devices) those with the same ordinal, so the shares of every
-// device add up to at most half its free memory.
+// The default GPU memory limit is split among the ranks that use one physical GPU, told apart by
+// the identities of their GPUs (a hash of the UUID), not by ordinals: under per-rank
+// CUDA_VISIBLE_DEVICES every rank's GPU is its device 0. Identity 0 is a rank on no GPU.
 TEST(MemoryLimits, RanksSharingADeviceSplitItsDefault) {
-  for (int devices = 1; devices <= 8; ++devices) {
-    for (int local_size = 1; local_size <= 20; ++local_size) {
-      std::vector<int> users(static_cast<std::size_t>(devices), 0);
-      for (int r = 0; r < local_size; ++r) {
-        ++users[static_cast<std::size_t>(r % devices)];
-      }
-      for (int r = 0; r < local_size; ++r) {
-        ASSERT_EQ(ranks_sharing_device(r, local_size, devices, false),
-                  users[static_cast<std::size_t>(r % devices)])
-            << r << " of " << local_size << " ranks, " << devices << " devices";
-        // An explicit --device may name one GPU in every rank: all of the node's ranks share it.
-        ASSERT_EQ(ranks_sharing_device(r, local_size, devices, true), local_size);
-      }
-    }
+  // Two nodes: ranks 0-3 on GPUs a, a, b, a; ranks 4-6 each on their own GPU (c, d, e); rank 7
+  // on the CPU.
+  const std::vector<std::int64_t> ids = {11, 11, 22, 11, 33, 44, 55, 0};
+  const int expected[] = {3, 3, 1, 3, 1, 1, 1, 1};
+  for (int r = 0; r < static_cast<int>(ids.size()); ++r) {
+    EXPECT_EQ(ranks_sharing_device(ids, r), expected[r]) << "rank " << r;
   }
+  EXPECT_EQ(ranks_sharing_device({0, 0, 0}, 1), 1); // ranks on no GPU share nothing
+  EXPECT_EQ(ranks_sharing_device({7}, 0), 1);       // a serial run
   const std::int64_t free = std::int64_t{80} << 30;
   EXPECT_EQ(default_device_memory_limit(free, 1), free / 2);
   EXPECT_EQ(default_device_memory_limit(free, 4), free / 8);
