@@ -125,7 +125,7 @@ double host_bytes_per_cell(const problem_plan& p) {
 
 // Each compression thread keeps a gather buffer and a shuffle buffer of one chunk.
 std::int64_t encoder_scratch_bytes(const problem_plan& p, int threads) {
-  return 2 * threads * cells_of(p.chunk_shape) * 8 + 65536;
+  return std::int64_t{2} * threads * cells_of(p.chunk_shape) * 8 + 65536;
 }
 
 } // namespace
