@@ -12,31 +12,29 @@ bool cuda_compiled() {
   return SCALESWEEP_HAVE_CUDA != 0;
 }
 
+// The device queries: the CUDA backend's where it is built, else what a machine without a GPU
+// answers.
+#if SCALESWEEP_HAVE_CUDA
 int cuda_device_count() {
-#if SCALESWEEP_HAVE_CUDA
   return cuda::device_count();
-#else
-  return 0;
-#endif
 }
-
 std::int64_t cuda_free_memory(int device) {
-#if SCALESWEEP_HAVE_CUDA
   return cuda::free_memory(device);
-#else
-  (void)device;
-  return 0;
-#endif
 }
-
 std::int64_t cuda_device_identity(int device) noexcept {
-#if SCALESWEEP_HAVE_CUDA
   return cuda::device_identity(device);
-#else
-  (void)device;
-  return 0;
-#endif
 }
+#else
+int cuda_device_count() {
+  return 0;
+}
+std::int64_t cuda_free_memory(int /*device*/) {
+  return 0;
+}
+std::int64_t cuda_device_identity(int /*device*/) noexcept {
+  return 0;
+}
+#endif
 
 std::unique_ptr<compute_backend> make_backend(const sweep_plan& plan,
                                               const backend_options& options) {
