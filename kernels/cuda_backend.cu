@@ -21,6 +21,37 @@ int device_count() {
   return n;
 }
 
+namespace {
+
+std::string cuda_version_text(int version) {
+  return std::to_string(version / 1000) + "." + std::to_string(version % 1000 / 10);
+}
+
+} // namespace
+
+cuda_unavailability unavailable_reason() {
+  int n = 0;
+  const cudaError_t status = cudaGetDeviceCount(&n);
+  (void)cudaGetLastError();
+  if (status == cudaSuccess && n > 0) {
+    return {};
+  }
+  int runtime = 0, driver = 0;
+  (void)cudaRuntimeGetVersion(&runtime);
+  (void)cudaDriverGetVersion(&driver); // 0 when no driver is installed
+  if (driver == 0) {
+    return {"no NVIDIA driver installed", false};
+  }
+  if (status == cudaSuccess || status == cudaErrorNoDevice) {
+    return {"no CUDA device", false};
+  }
+  // A driver is there but CUDA fails: most often a driver older than the runtime linked in.
+  return {std::string("cudaGetDeviceCount failed: ") + cudaGetErrorString(status) +
+              " (this build's CUDA runtime is " + cuda_version_text(runtime) +
+              ", the installed driver supports CUDA " + cuda_version_text(driver) + ")",
+          true};
+}
+
 std::string device_name(int device) {
   cudaDeviceProp prop{};
   SCALESWEEP_CUDA_CHECK(cudaGetDeviceProperties(&prop, device));
@@ -66,7 +97,7 @@ device_buffer<T> upload(const std::vector<T>& host) {
 class cuda_backend final : public compute_backend {
 public:
   cuda_backend(const sweep_plan& plan, int device, bool keep_on_device)
-      : m_device(device), m_keep_on_device(keep_on_device) {
+      : m_device(device), m_keep_on_device(keep_on_device), m_pinned(device) {
     m_name = device_name(device);
     const sweep_terms terms = make_sweep_terms(plan);
     const auto axis_values = [&](axis_id id) -> device_buffer<double> {
@@ -129,8 +160,7 @@ public:
     slot& s = m_slots[m_next];
     m_next = (m_next + 1) % m_slots.size();
     if (s.pending != nullptr) {
-      s.done.synchronize(); // the slot's previous tile has reached its host buffer
-      s.pending = nullptr;
+      finish(s); // the slot's previous tile has reached its host buffer
     }
     const std::int64_t n = cell_count(box);
     if (n * problem.memory_bytes_per_cell() > static_cast<std::int64_t>(s.columns.size())) {
@@ -145,11 +175,16 @@ public:
     device_columns.status = problem.has_status()
                                 ? reinterpret_cast<std::uint8_t*>(f64 + problem.f64_outputs() * n)
                                 : nullptr;
-    launch_problem_kernel(problem.kind, m_views, box, device_columns, s.stream.get());
-    if (!m_keep_on_device) {
-      copy_to_host(problem, n, device_columns, out.columns(), s.stream.get());
+    s.tile = describe_tile(problem, box);
+    try {
+      launch_problem_kernel(problem.kind, m_views, box, device_columns, s.stream.get());
+      if (!m_keep_on_device) {
+        copy_to_host(problem, n, device_columns, out.columns(), s.stream.get());
+      }
+      s.done.record(s.stream.get());
+    } catch (const cuda_error& e) {
+      throw cuda_error(std::string(e.what()) + ", submitting " + s.tile, e.hint());
     }
-    s.done.record(s.stream.get());
     s.pending = &out;
   }
 
@@ -157,8 +192,7 @@ public:
     SCALESWEEP_CUDA_CHECK(cudaSetDevice(m_device.id));
     for (slot& s : m_slots) {
       if (s.pending == &out) {
-        s.done.synchronize();
-        s.pending = nullptr;
+        finish(s);
       }
     }
   }
@@ -173,6 +207,34 @@ public:
   }
 
 private:
+  struct slot {
+    stream stream;
+    event done;
+    device_buffer<unsigned char> columns; // f64 columns, then the status column
+    host_tile* pending = nullptr;
+    std::string tile; // the tile in flight, for errors
+  };
+
+  // Waits for the slot's tile. A kernel's fault surfaces here, asynchronously: the error names
+  // the tile it belongs to.
+  static void finish(slot& s) {
+    s.pending = nullptr;
+    try {
+      s.done.synchronize();
+    } catch (const cuda_error& e) {
+      throw cuda_error(std::string(e.what()) + ", computing " + s.tile, e.hint());
+    }
+  }
+
+  static std::string describe_tile(const problem_plan& problem, const tile_box& box) {
+    std::string offset, count;
+    for (int d = 0; d < box.rank; ++d) {
+      offset += (d > 0 ? "," : "") + std::to_string(box.offset[d]);
+      count += (d > 0 ? "x" : "") + std::to_string(box.count[d]);
+    }
+    return "the tile of the " + problem.name + " at [" + offset + "] of " + count + " cells";
+  }
+
   static void copy_to_host(const problem_plan& problem, std::int64_t n, const tile_columns& device,
                            const tile_columns& host, cudaStream_t stream) {
     for (std::int64_t j = 0; j < problem.f64_outputs(); ++j) {
@@ -185,13 +247,6 @@ private:
                                             cudaMemcpyDeviceToHost, stream));
     }
   }
-
-  struct slot {
-    stream stream;
-    event done;
-    device_buffer<unsigned char> columns; // f64 columns, then the status column
-    host_tile* pending = nullptr;
-  };
 
   current_device m_device; // first: the members below live on this device
   bool m_keep_on_device;

@@ -10,6 +10,7 @@
 namespace scalesweep::cuda {
 
 int device_count();
+cuda_unavailability unavailable_reason();
 std::string device_name(int device);
 std::int64_t free_memory(int device);
 // A hash of the device's UUID, the same in every process that sees this physical GPU whatever

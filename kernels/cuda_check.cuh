@@ -5,6 +5,7 @@
 
 #include <cuda_runtime.h>
 
+#include <cstddef>
 #include <string>
 
 namespace scalesweep::cuda {
@@ -14,6 +15,18 @@ inline void check(cudaError_t status, const char* call, const char* file, int li
     (void)cudaGetLastError(); // clear a non-sticky error so later calls are not blamed for it
     throw cuda_error(std::string(call) + " failed: " + cudaGetErrorString(status) + " (" + file +
                      ":" + std::to_string(line) + ")");
+  }
+}
+
+// An allocation's failure, with its size and the flag that sizes such allocations.
+inline void check_allocation(cudaError_t status, std::size_t bytes, const char* what,
+                             const char* limit_flag) {
+  if (status != cudaSuccess) {
+    (void)cudaGetLastError();
+    throw cuda_error("cannot allocate " + std::to_string(bytes) + " bytes of " + what + ": " +
+                         cudaGetErrorString(status),
+                     std::string("lower ") + limit_flag +
+                         " (scalesweep validate shows what a run " + "plans to hold)");
   }
 }
 

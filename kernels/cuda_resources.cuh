@@ -18,7 +18,8 @@ public:
   device_buffer() = default;
   explicit device_buffer(std::size_t count) : m_count(count) {
     if (count > 0) {
-      SCALESWEEP_CUDA_CHECK(cudaMalloc(reinterpret_cast<void**>(&m_data), count * sizeof(T)));
+      check_allocation(cudaMalloc(reinterpret_cast<void**>(&m_data), count * sizeof(T)),
+                       count * sizeof(T), "device memory", "--gpu-memory-limit");
     }
   }
   explicit device_buffer(const std::vector<T>& host) : device_buffer(host.size()) {
@@ -73,10 +74,14 @@ private:
   cudaStream_t m_stream = nullptr;
 };
 
-// An event marking the end of a tile's work on a stream (no timing: cheaper to record).
+// An event marking the end of a tile's work on a stream (no timing: cheaper to record). Waiting
+// on it blocks the thread instead of spinning a core that the writer's encoder threads need.
 class event {
 public:
-  event() { SCALESWEEP_CUDA_CHECK(cudaEventCreateWithFlags(&m_event, cudaEventDisableTiming)); }
+  event() {
+    SCALESWEEP_CUDA_CHECK(
+        cudaEventCreateWithFlags(&m_event, cudaEventDisableTiming | cudaEventBlockingSync));
+  }
   event(event&& other) noexcept : m_event(std::exchange(other.m_event, nullptr)) {}
   event& operator=(event&& other) noexcept {
     std::swap(m_event, other.m_event);
@@ -98,11 +103,18 @@ private:
 };
 
 // Page-locked host memory, so device-to-host copies run at full PCIe speed and asynchronously.
+// Allocates with the backend's device current: on a thread without one, CUDA would create a
+// context on device 0 (memory taken there by every MPI rank of a node).
 class pinned_memory_resource final : public std::pmr::memory_resource {
+public:
+  explicit pinned_memory_resource(int device) : m_device(device) {}
+
 private:
   void* do_allocate(std::size_t bytes, std::size_t /*alignment*/) override {
+    SCALESWEEP_CUDA_CHECK(cudaSetDevice(m_device));
     void* p = nullptr;
-    SCALESWEEP_CUDA_CHECK(cudaMallocHost(&p, bytes)); // page-aligned
+    check_allocation(cudaMallocHost(&p, bytes), bytes, "pinned host memory",
+                     "--memory-limit"); // page-aligned
     return p;
   }
   void do_deallocate(void* p, std::size_t /*bytes*/, std::size_t /*alignment*/) override {
@@ -111,6 +123,8 @@ private:
   bool do_is_equal(const std::pmr::memory_resource& other) const noexcept override {
     return this == &other;
   }
+
+  int m_device;
 };
 
 } // namespace scalesweep::cuda

@@ -6,5 +6,5 @@ cd "$(dirname "$0")/.."
 scripts/install-deps.sh
 scripts/build.sh
 mkdir -p results
-build/scalesweep run configs/sardana2024-fig1.toml -o results/sardana2024-fig1.h5
+build/scalesweep run configs/sardana2024-fig1.toml -o results/sardana2024-fig1.h5 --overwrite
 echo "setup: done. Open results/sardana2024-fig1.h5 with xarray (see README, Quick tour)."

@@ -18,6 +18,9 @@ bool cuda_compiled() {
 int cuda_device_count() {
   return cuda::device_count();
 }
+cuda_unavailability cuda_unavailable_reason() {
+  return cuda::unavailable_reason();
+}
 std::int64_t cuda_free_memory(int device) {
   return cuda::free_memory(device);
 }
@@ -27,6 +30,9 @@ std::int64_t cuda_device_identity(int device) noexcept {
 #else
 int cuda_device_count() {
   return 0;
+}
+cuda_unavailability cuda_unavailable_reason() {
+  return {"this scalesweep was built without CUDA", false};
 }
 std::int64_t cuda_free_memory(int /*device*/) {
   return 0;
@@ -50,8 +56,11 @@ std::unique_ptr<compute_backend> make_backend(const sweep_plan& plan,
                       "rebuild with -DSCALESWEEP_USE_CUDA=ON, or use --backend cpu");
   }
   if (devices == 0) {
-    throw input_error("--backend cuda: no CUDA device found (cudaGetDeviceCount reports none)",
-                      "use --backend cpu or --backend auto");
+    const cuda_unavailability why = cuda_unavailable_reason();
+    throw input_error("--backend cuda: no usable CUDA device: " + why.text,
+                      why.driver_fault ? "update the NVIDIA driver (nvidia-smi shows its version), "
+                                         "or use --backend cpu"
+                                       : "use --backend cpu or --backend auto");
   }
   if (options.device < 0 || options.device >= devices) {
     throw input_error("--device " + std::to_string(options.device) + " is outside [0, " +

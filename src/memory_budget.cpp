@@ -3,6 +3,7 @@
 
 #include "scalesweep/error.hpp"
 #include "scalesweep/host_tile.hpp"
+#include "scalesweep/problem_cells.hpp"
 
 #include "text_format.hpp"
 
@@ -107,13 +108,21 @@ std::int64_t cells_of(const std::vector<std::int64_t>& shape) {
   return n;
 }
 
-// Axis values plus their derived terms (at most 32 bytes per point: loss_target_terms).
+// The axes and their derived terms (sweep_terms.hpp), held in host and device memory for the
+// whole run: per point its value and at most one term record, plus the Chinchilla budget optimum
+// of every (hardware, budget) pair.
 std::int64_t axes_bytes(const sweep_plan& plan) {
-  std::int64_t points = 0;
+  constexpr std::size_t largest_term =
+      std::max({sizeof(double), sizeof(hardware_terms), sizeof(loss_target_terms)});
+  std::int64_t bytes = 0;
   for (const axis& a : plan.axes) {
-    points += a.size();
+    bytes += a.size() * static_cast<std::int64_t>(sizeof(double) + largest_term);
   }
-  return points * 40;
+  if (const axis* budget = plan.find_axis(axis_id::budget)) {
+    bytes += static_cast<std::int64_t>(plan.hardware_coefficients.size()) * budget->size() *
+             static_cast<std::int64_t>(sizeof(budget_model));
+  }
+  return bytes;
 }
 
 // Per tile cell on the host: the computed columns in every buffer in flight, plus the encoded
@@ -151,6 +160,20 @@ std::int64_t planned_device_bytes(const sweep_plan& plan) {
 void fit_tiles(sweep_plan& plan, const memory_limits& limits, std::int64_t max_tile_cells,
                int compression_threads) {
   const std::int64_t fixed = host_baseline_bytes + axes_bytes(plan);
+  if (fixed >= limits.host_bytes) {
+    std::int64_t points = 0;
+    for (const axis& a : plan.axes) {
+      points += a.size();
+    }
+    throw input_error("--memory-limit " + format_bytes(static_cast<double>(limits.host_bytes)) +
+                          " cannot hold the axes: their " + format_count(points) +
+                          " points and per-point terms need " +
+                          format_bytes(static_cast<double>(axes_bytes(plan))) +
+                          ", before any tile (the grid has " + format_count(plan.total_cells()) +
+                          " cells, " + format_bytes(static_cast<double>(plan.output_bytes())) +
+                          " of output)",
+                      "use fewer points, or raise the limit");
+  }
   for (problem_plan& p : plan.problems) {
     const std::int64_t chunk_cells = cells_of(p.chunk_shape);
     const std::int64_t host_room =

@@ -67,6 +67,15 @@ std::unique_ptr<compute_backend> make_cpu_backend(const sweep_plan& plan, int th
 // Number of usable CUDA devices: 0 in a CPU-only build or without a driver/device.
 int cuda_device_count();
 bool cuda_compiled();
+// Why this machine offers no usable CUDA device (empty `text` when it has one). `driver_fault`:
+// an NVIDIA driver is installed but CUDA fails, e.g. the driver is older than this build's CUDA
+// runtime; `--backend auto` then warns before it falls back to the CPU instead of staying silent
+// as on a machine without a GPU.
+struct cuda_unavailability {
+  std::string text;
+  bool driver_fault = false;
+};
+cuda_unavailability cuda_unavailable_reason();
 // Free memory of a CUDA device in bytes (0 without CUDA).
 std::int64_t cuda_free_memory(int device);
 // Identifies the physical GPU behind a device ordinal across processes (a hash of its UUID);

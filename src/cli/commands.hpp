@@ -23,6 +23,7 @@ command add_inspect_command(CLI::App& parent);
 // Flag checks with messages that name the range ("must be finite and >= 0, got -5").
 CLI::Validator non_negative_number();
 CLI::Validator positive_number();
+CLI::Validator non_empty_text();
 
 // Documented exit codes (README "Exit codes").
 inline constexpr int exit_ok = 0;

@@ -2,6 +2,7 @@
 #include "../hdf5/merge_parts.hpp"
 #include "../text_format.hpp"
 #include "commands.hpp"
+#include "output_path.hpp"
 
 #include <cstdio>
 #include <memory>
@@ -13,6 +14,7 @@ struct merge_options {
   std::vector<std::string> parts;
   std::string output;
   bool quiet = false;
+  bool overwrite = false;
 };
 } // namespace
 
@@ -21,13 +23,18 @@ command add_merge_command(CLI::App& parent) {
   CLI::App* app = parent.add_subcommand(
       "merge", "Join the parts of a sharded run (run --shard i/n) into one result file");
   app->add_option("parts", o->parts, "Part files, e.g. out.shard-*-of-8.h5")->required();
-  app->add_option("-o,--output", o->output, "Merged result file")->required();
+  app->add_option("-o,--output", o->output, "Merged result file")
+      ->required()
+      ->check(non_empty_text());
+  app->add_flag("--overwrite", o->overwrite, "Replace OUT if it exists (default: refuse)");
   app->add_flag("-q,--quiet", o->quiet, "Print nothing but errors");
   return {app, [o] {
+            check_output_file(o->output, o->overwrite);
             const merge_summary s = merge_parts(o->parts, o->output);
             if (!o->quiet) {
-              std::printf("merged %zu parts into %s (%s chunks, %s copied)\n", o->parts.size(),
-                          o->output.c_str(), format_count(s.chunks_copied).c_str(),
+              std::printf("merged %zu part%s into %s (%s chunk%s, %s copied)\n", o->parts.size(),
+                          o->parts.size() == 1 ? "" : "s", o->output.c_str(),
+                          format_count(s.chunks_copied).c_str(), s.chunks_copied == 1 ? "" : "s",
                           format_bytes(static_cast<double>(s.bytes_copied)).c_str());
             }
             return exit_ok;

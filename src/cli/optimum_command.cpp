@@ -11,10 +11,12 @@
 #include "../text_format.hpp"
 #include "commands.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <map>
 #include <memory>
+#include <string>
 
 namespace scalesweep::cli {
 
@@ -82,7 +84,12 @@ demand resolve_demand(const optimum_options& o) {
     if (!(o.input_tokens + o.output_tokens > 0)) {
       throw input_error("--input-tokens + --output-tokens must be > 0");
     }
-    return {o.requests * (o.input_tokens + o.output_tokens), true};
+    const double T = o.requests * (o.input_tokens + o.output_tokens);
+    if (!std::isfinite(T)) {
+      throw input_error("--requests x (--input-tokens + --output-tokens) overflows a double",
+                        "the inference demand T must be finite");
+    }
+    return {T, true};
   }
   return {given(o, "--inference-tokens") ? o.inference_tokens : 0.0, false};
 }
@@ -175,12 +182,24 @@ void write_figures(json_writer& j, const model_figures& f) {
   j.field("tokens_per_param", f.D / f.N);
 }
 
-void print_row(const char* label, double a, double b, bool ratio) {
-  std::printf("  %-16s %-20.6g %-26.6g ", label, a, b);
-  if (ratio && std::isfinite(a / b)) {
-    std::printf("%.2f %%", 100.0 * a / b);
-  }
-  std::printf("\n");
+template <class... Args>
+std::string string_printf(const char* format, Args... args) {
+  const int n = std::snprintf(nullptr, 0, format, args...);
+  std::string out(static_cast<std::size_t>(std::max(n, 0)) + 1, '\0');
+  std::snprintf(out.data(), out.size(), format, args...);
+  out.pop_back();
+  return out;
+}
+
+// One row of the comparison table; `comparison` fills the last column (may be empty).
+void print_row(const char* label, double a, double b, const std::string& comparison) {
+  const std::string row =
+      string_printf("  %-16s %-20.6g %-26.6g %s", label, a, b, comparison.c_str());
+  std::printf("%s\n", row.substr(0, row.find_last_not_of(' ') + 1).c_str());
+}
+
+std::string ratio_text(double a, double b) {
+  return std::isfinite(a / b) ? string_printf("%.2f %%", 100.0 * a / b) : std::string();
 }
 
 int run(const optimum_options& o) {
@@ -273,13 +292,20 @@ int run(const optimum_options& o) {
     return exit_ok;
   }
   std::printf("  %-16s %-20s %-26s %s\n", "", "inference-aware",
-              is_loss ? "Chinchilla (T=0)" : "Chinchilla (all training)", "ratio");
-  print_row("parameters N", opt.N, chin.N, true);
-  print_row("tokens D", opt.D, chin.D, true);
-  print_row("tokens/param", opt.D / opt.N, chin.D / chin.N, false);
-  print_row("loss", opt.loss, chin.loss, false);
-  print_row(("cost [" + units + "]").c_str(), opt.cost, chin.cost, true);
-  std::printf("  status: ok (%d Newton steps)\n", iterations);
+              is_loss ? "Chinchilla (T=0)" : "Chinchilla (all training)",
+              is_loss ? "ratio" : "comparison");
+  print_row("parameters N", opt.N, chin.N, ratio_text(opt.N, chin.N));
+  print_row("tokens D", opt.D, chin.D, ratio_text(opt.D, chin.D));
+  print_row("tokens/param", opt.D / opt.N, chin.D / chin.N, "");
+  // A loss target fixes the loss and compares costs; a budget fixes the cost and compares
+  // losses, and Chinchilla's model, trained with all of it, overspends once it serves T tokens.
+  print_row("loss", opt.loss, chin.loss,
+            is_loss ? "" : string_printf("%+.4g nats", opt.loss - chin.loss));
+  print_row(("cost [" + units + "]").c_str(), opt.cost, chin.cost,
+            is_loss ? ratio_text(opt.cost, chin.cost)
+                    : string_printf("Chinchilla's over budget by %.2f %%",
+                                    100.0 * (chin.cost / opt.cost - 1.0)));
+  std::printf("  status: ok (%d root-finder steps)\n", iterations);
   return exit_ok;
 }
 
@@ -298,7 +324,8 @@ command add_optimum_command(CLI::App& parent) {
   f["--beta"] = app->add_option("--beta", o->beta, "Data exponent")->group("Law");
 
   f["--loss"] = app->add_option("--loss", o->loss, "Loss target (nats): cheapest model reaching it")
-                    ->group("Problem");
+                    ->group("Problem")
+                    ->check(positive_number());
   f["--budget"] =
       app->add_option("--budget", o->budget, "Lifetime budget in the objective's unit: lowest loss")
           ->group("Problem")

@@ -3,6 +3,7 @@
 
 #include "../json_writer.hpp"
 #include "../text_format.hpp"
+#include "output_path.hpp"
 
 #include <algorithm>
 #include <cstdio>
@@ -48,12 +49,14 @@ std::string describe_plan(const sweep_plan& plan, const std::string& output_path
     << " beta=" << format_number(L.beta) << ")\n";
   s << "objective: " << to_string(c.objective) << " (costs in " << cost_units(c.objective) << ")\n";
   for (const hardware_scenario& h : c.hardware) {
-    s << "hardware " << h.name << ": train " << h.train.gpu << " " << h.train.dtype << " MFU "
-      << format_number(h.train.mfu) << " $" << format_number(h.train.usd_per_hour) << "/h; serve "
-      << h.serve.gpu << " " << h.serve.dtype << " MFU " << format_number(h.serve.prefill_mfu) << "/"
-      << format_number(h.serve.decode_mfu) << " $" << format_number(h.serve.usd_per_hour) << "/h, "
-      << format_number(h.serve.input_tokens) << " in/" << format_number(h.serve.output_tokens)
-      << " out\n";
+    // Peaks printed, not only the GPU's name: a config may override a preset's numbers.
+    s << "hardware " << h.name << ": train " << h.train.gpu << " " << h.train.dtype << " "
+      << format_number(h.train.peak_flops) << " FLOP/s MFU " << format_number(h.train.mfu) << " $"
+      << format_number(h.train.usd_per_hour) << "/h; serve " << h.serve.gpu << " " << h.serve.dtype
+      << " " << format_number(h.serve.peak_flops) << " FLOP/s MFU "
+      << format_number(h.serve.prefill_mfu) << "/" << format_number(h.serve.decode_mfu) << " $"
+      << format_number(h.serve.usd_per_hour) << "/h, " << format_number(h.serve.input_tokens)
+      << " in/" << format_number(h.serve.output_tokens) << " out\n";
   }
   s << "axes:\n";
   for (const axis& a : plan.axes) {
@@ -66,12 +69,17 @@ std::string describe_plan(const sweep_plan& plan, const std::string& output_path
   s << "problems:\n";
   for (const problem_plan& p : plan.problems) {
     s << "  " << p.name << " " << dims_text(p) << " = " << shape_text(p.shape) << ": "
-      << format_count(p.cells()) << " cells in " << format_count(p.tile_count()) << " tiles of "
-      << shape_text(p.tile_shape) << "\n";
+      << format_count(p.cells()) << " cells in " << format_count(p.tile_count())
+      << (p.tile_count() == 1 ? " tile of " : " tiles of ") << shape_text(p.tile_shape) << "\n";
   }
   s << "total: " << format_count(plan.total_cells()) << " cells; output " << output_path << " ("
     << format_bytes(static_cast<double>(plan.output_bytes())) << " uncompressed"
-    << (c.output.compression == compression_kind::deflate ? ", deflate" : "") << ")\n";
+    << (c.output.compression == compression_kind::deflate ? ", deflate" : "");
+  const std::int64_t free = free_disk_bytes(output_path);
+  if (free >= 0) {
+    s << "; " << format_bytes(static_cast<double>(free)) << " free there";
+  }
+  s << ")\n";
   s << "memory: host " << format_bytes(static_cast<double>(memory.host_bytes)) << " (limit "
     << format_bytes(static_cast<double>(memory.host_limit)) << ")";
   if (memory.device_bytes > 0) {
@@ -133,7 +141,9 @@ std::string plan_json(const sweep_plan& plan, const std::string& output_path,
   }
   j.end_array();
   j.field("cells", plan.total_cells());
-  j.field("output_bytes", plan.output_bytes()).field("host_memory_bytes", memory.host_bytes);
+  j.field("output_bytes", plan.output_bytes())
+      .field("disk_free_bytes", free_disk_bytes(output_path));
+  j.field("host_memory_bytes", memory.host_bytes);
   j.field("memory_limit_bytes", memory.host_limit).field("gpu_memory_bytes", memory.device_bytes);
   j.field("gpu_memory_limit_bytes", memory.device_limit);
   j.key("warnings").begin_array();

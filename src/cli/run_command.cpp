@@ -14,6 +14,7 @@
 #include "../tile_pipeline.hpp"
 #include "../work_plan.hpp"
 #include "commands.hpp"
+#include "output_path.hpp"
 #include "plan_report.hpp"
 #include "run_setup.hpp"
 
@@ -33,31 +34,43 @@ struct run_options {
   plan_flags flags;
   std::string shard;
   bool resume = false;
+  bool overwrite = false;
   double checkpoint_seconds = 60;
   bool quiet = false;
   bool json = false;
 };
 
-void check_output_path(const std::string& path, bool resume) {
-  const std::filesystem::path parent = std::filesystem::path(path).parent_path();
-  if (!parent.empty() && !std::filesystem::is_directory(parent)) {
-    throw input_error("output directory '" + parent.string() + "' does not exist",
-                      "create it, or choose another path with -o");
-  }
-  if (std::filesystem::is_directory(path)) {
-    throw input_error("output path '" + path + "' is a directory",
-                      "give a file name, e.g. -o " + path + "/out.h5");
-  }
+void check_output_path(const std::string& path, const run_options& o) {
+  check_output_file(path, o.overwrite);
   const std::string partial = path + ".partial";
-  if (resume && !std::filesystem::exists(partial)) {
+  if (o.resume && !std::filesystem::exists(partial)) {
     throw input_error("--resume: there is no interrupted run to continue (" + partial +
                           " does not exist)",
                       "run without --resume to start one");
   }
-  if (!resume && std::filesystem::exists(partial)) {
-    throw input_error(partial + " holds an interrupted run",
-                      "continue it with --resume, or delete it to start over");
+  if (!o.resume && std::filesystem::exists(partial)) {
+    throw input_error(partial + " holds an interrupted run, or one still running",
+                      "continue it with --resume; delete it to start over, once no run writes it");
   }
+}
+
+// A run that cannot fit on its disk fails before it starts, not hours later. Compressed grids
+// take an unknown fraction of their size: then only a warning. Shards write their part only.
+void check_disk_space(const std::string& path, const sweep_plan& plan, const shard_spec& shard) {
+  const std::int64_t free = free_disk_bytes(path);
+  const std::int64_t needed = plan.output_bytes() / std::max<std::int64_t>(1, shard.count);
+  if (free < 0 || needed <= free) {
+    return;
+  }
+  const std::string what = "the result needs up to " + format_bytes(static_cast<double>(needed)) +
+                           " but " + format_bytes(static_cast<double>(free)) +
+                           " is free on the disk of '" + path + "'";
+  if (plan.config.output.compression == compression_kind::deflate) {
+    std::fprintf(stderr, "warning: %s (before compression)\n", what.c_str());
+    return;
+  }
+  throw input_error(what, "free space, write elsewhere with -o, store the dense grids as float32 "
+                          "or deflated ([output] dtype, compression), or pass --optima-only");
 }
 
 // Shard parts default to their own files next to the whole run's: out.shard-2-of-8.h5.
@@ -98,7 +111,10 @@ std::unique_ptr<prepared_run> prepare(const run_options& o, const communicator& 
   const shard_spec shard = o.shard.empty() ? shard_spec{} : parse_shard(o.shard);
   planned_run planned = plan_run(o.config, o.flags, comm, gpu_sharers);
   std::string path = output_path(o, planned.plan, shard);
-  check_output_path(path, o.resume);
+  check_output_path(path, o);
+  if (!o.resume) {
+    check_disk_space(path, planned.plan, shard);
+  }
   std::unique_ptr<compute_backend> backend = make_backend(planned.plan, planned.backend);
   return std::make_unique<prepared_run>(
       prepared_run{shard, std::move(planned), std::move(path), std::move(backend)});
@@ -156,12 +172,15 @@ int run_on(const run_options& o, const std::string& command_line, const communic
                  comm.local_rank(), backend->description().c_str());
   }
 
-  // From here the ranks make collective calls: an error on one must end all of them.
+  // From here the ranks make collective calls: an error on one must end all of them. The sink
+  // outlives the try block: closing its file is collective under MPI, so a failing rank must
+  // reach the abort below before its sink is destroyed, or it waits forever for the others.
+  std::unique_ptr<result_sink> sink;
   try {
     // Before the partial file exists: a signal from here on (a batch system's time limit during
     // setup, say) stops the run cleanly at its first checkpoint, with a resume hint.
     install_interrupt_handlers();
-    const std::unique_ptr<result_sink> sink = open_hdf5_sink(
+    sink = open_hdf5_sink(
         plan, shard, comm,
         {path, {backend->description(), command_line}, compression_threads, o.resume});
     if (o.resume && lead && !o.quiet) {
@@ -218,7 +237,9 @@ int run_on(const run_options& o, const std::string& command_line, const communic
       std::fflush(stderr);
       comm.abort(exit_failure);
     }
-    if (std::filesystem::exists(path + ".partial")) {
+    // Not after a refused --resume (an input error): that command is the one that just failed.
+    if (std::filesystem::exists(path + ".partial") &&
+        dynamic_cast<const input_error*>(&e) == nullptr) {
       std::fprintf(stderr, "note: the results so far are in %s.partial (resume with: %s)\n",
                    path.c_str(), resume_command(o, path, shard, comm).c_str());
     }
@@ -245,14 +266,16 @@ command add_run_command(CLI::App& parent, const std::string& command_line) {
       ->required()
       ->check(CLI::ExistingFile);
   app->add_option("-o,--output", o->output,
-                  "Result file (default: [output] path, else CONFIG stem + .h5)");
+                  "Result file (default: [output] path, else CONFIG stem + .h5)")
+      ->check(non_empty_text());
   add_plan_flags(app, &o->flags);
   app->add_option("--shard", o->shard,
                   "Compute part i of n into its own file (job arrays); join parts with `merge`");
   app->add_flag("--resume", o->resume, "Continue the interrupted run saved in OUT.partial");
+  app->add_flag("--overwrite", o->overwrite, "Replace OUT if it exists (default: refuse)");
   app->add_option("--checkpoint-seconds", o->checkpoint_seconds,
                   "Save progress at least this often (default 60)")
-      ->check(CLI::Range(0.0, 1e9));
+      ->check(non_negative_number());
   app->add_flag("-q,--quiet", o->quiet, "Print nothing but errors and warnings");
   app->add_flag("--json", o->json, "Print a JSON summary on stdout (human text goes to stderr)");
   return {app, [o, command_line] { return run(*o, command_line); }};

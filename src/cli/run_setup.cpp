@@ -19,7 +19,7 @@ constexpr std::int64_t max_gpu_tile_cells = std::int64_t{1} << 24;
 std::int64_t byte_size_option(const std::string& text, const char* flag) {
   const std::optional<std::int64_t> bytes = parse_byte_size(text);
   if (!bytes) {
-    throw input_error(std::string(flag) + ": '" + text + "' is not a size",
+    throw input_error(std::string(flag) + ": '" + text + "' is not a size of at least 1 byte",
                       "write bytes with an optional unit: 512M, 4G, 1.5GiB");
   }
   return *bytes;
@@ -98,9 +98,22 @@ planned_run plan_run(const std::string& config_path, const plan_flags& f, const 
   r.on_gpu = r.backend.choice == backend_choice::cuda;
   const int devices = r.on_gpu ? cuda_device_count() : 0;
   r.backend.device = device_ordinal(f, comm, devices);
-  r.backend_reason = f.backend == "auto" ? (r.on_gpu ? "auto: a CUDA device is present"
-                                                     : "auto: no CUDA device on this machine")
-                                         : "--backend " + f.backend;
+  if (f.backend != "auto") {
+    r.backend_reason = "--backend " + f.backend;
+  } else if (r.on_gpu) {
+    r.backend_reason = "auto: a CUDA device is present";
+  } else {
+    const cuda_unavailability why = cuda_unavailable_reason();
+    r.backend_reason = "auto: no usable CUDA device (" + why.text + ")";
+    // Printed with the config's warnings by run and validate.
+    if (why.driver_fault) {
+      r.plan.config.warnings.push_back("--backend auto runs on the CPU: " + why.text);
+    }
+    if (f.device >= 0) {
+      r.plan.config.warnings.push_back("--device " + std::to_string(f.device) +
+                                       " is ignored: no usable CUDA device, the run uses the CPU");
+    }
+  }
   r.compression_threads = f.compression_threads > 0
                               ? f.compression_threads
                               : (f.threads > 0 ? f.threads : omp_get_max_threads());

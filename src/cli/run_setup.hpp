@@ -34,7 +34,7 @@ struct planned_run {
   sweep_plan plan; // tiles fitted to the limits
   backend_options backend;
   bool on_gpu = false;
-  std::string backend_reason; // why this backend, for validate: "auto: no CUDA device here"
+  std::string backend_reason; // why this backend, for validate: "auto: no usable CUDA device (...)"
   memory_limits limits{0, 0};
   int compression_threads = 1;
 

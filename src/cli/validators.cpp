@@ -31,5 +31,10 @@ CLI::Validator non_negative_number() {
 CLI::Validator positive_number() {
   return number_validator("NUMBER > 0", false);
 }
+CLI::Validator non_empty_text() {
+  return CLI::Validator(
+      [](std::string& text) -> std::string { return text.empty() ? "must not be empty" : ""; },
+      "TEXT");
+}
 
 } // namespace scalesweep::cli

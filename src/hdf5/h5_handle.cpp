@@ -1,9 +1,27 @@
 // HDF5 error-stack text for exceptions.
 #include "h5_handle.hpp"
 
-#include <mutex>
-
 namespace scalesweep::h5 {
+
+namespace {
+
+// A system call's failure deep in HDF5 ("file write failed: time = ..., errno = 28, error message
+// = 'No space left on device', buf = ...") reads as its error message alone.
+std::string system_error_text(const std::string& desc) {
+  if (desc.find("unable to lock file") != std::string::npos) {
+    return "the file is locked by another process (is a run still writing it?)";
+  }
+  const std::string key = "error message = '";
+  const std::size_t begin = desc.find(key);
+  if (begin == std::string::npos) {
+    return desc;
+  }
+  const std::size_t end = desc.find('\'', begin + key.size());
+  return end == std::string::npos ? desc
+                                  : desc.substr(begin + key.size(), end - begin - key.size());
+}
+
+} // namespace
 
 std::string error_stack_message() {
   std::string message;
@@ -17,12 +35,15 @@ std::string error_stack_message() {
       },
       &message);
   H5Eclear2(H5E_DEFAULT);
-  return message;
+  return system_error_text(message);
 }
 
 void silence_error_printing() {
-  static std::once_flag once;
-  std::call_once(once, [] { H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr); });
+  thread_local bool silenced = false; // HDF5's error stacks and their settings are per thread
+  if (!silenced) {
+    H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
+    silenced = true;
+  }
 }
 
 } // namespace scalesweep::h5

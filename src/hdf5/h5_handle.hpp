@@ -13,7 +13,8 @@ namespace scalesweep::h5 {
 // The innermost message of HDF5's error stack ("unable to open file", ...), or "".
 std::string error_stack_message();
 
-// Turns HDF5's automatic stderr printing off once per process: errors become exceptions instead.
+// Turns HDF5's automatic stderr printing off for the calling thread: errors become exceptions
+// instead. Every thread that calls HDF5 calls it first.
 void silence_error_printing();
 
 inline void check(herr_t status, const std::string& what) {

@@ -112,6 +112,12 @@ handle write_bytes(hid_t file, const std::string& path, const std::vector<std::u
   return write_1d(file, path, H5T_STD_U8LE, H5T_NATIVE_UINT8, values.size(), values.data());
 }
 
+void rewrite_bytes(hid_t file, const std::string& path, const std::vector<std::uint8_t>& values) {
+  const handle ds = dataset(H5Dopen2(file, path.c_str(), H5P_DEFAULT), "open '" + path + "'");
+  check(H5Dwrite(ds.get(), H5T_NATIVE_UINT8, H5S_ALL, H5S_ALL, H5P_DEFAULT, values.data()),
+        "write '" + path + "'");
+}
+
 handle write_strings(hid_t file, const std::string& name, const std::vector<std::string>& values) {
   const handle t = utf8_string_type();
   const std::vector<const char*> p = c_strings(values);

@@ -25,8 +25,10 @@ void write_attribute(hid_t object, const std::string& name,
 handle write_coordinate(hid_t file, const std::string& name, const std::vector<double>& values);
 handle write_coordinate(hid_t file, const std::string& name,
                         const std::vector<std::int32_t>& values);
-// A 1-D uint8 dataset holding `values` (contiguous), or rewrites an existing one of that size.
+// A new 1-D uint8 dataset holding `values` (contiguous).
 handle write_bytes(hid_t file, const std::string& path, const std::vector<std::uint8_t>& values);
+// Writes `values` over the existing 1-D uint8 dataset at `path`, of that size.
+void rewrite_bytes(hid_t file, const std::string& path, const std::vector<std::uint8_t>& values);
 
 // A 1-D variable-length UTF-8 string dataset.
 handle write_strings(hid_t file, const std::string& name, const std::vector<std::string>& values);

@@ -8,6 +8,7 @@
 #include "h5_handle.hpp"
 #include "h5_read.hpp"
 #include "h5_write.hpp"
+#include "partial_rebuild.hpp"
 #include "result_layout.hpp"
 
 #include <H5ACpublic.h>
@@ -16,6 +17,7 @@
 #endif
 
 #include <algorithm>
+#include <cstdio>
 #include <filesystem>
 #include <system_error>
 
@@ -42,17 +44,6 @@ void keep_metadata_until_flush(hid_t file) {
   }
 }
 
-h5::handle create_file(const std::string& path) {
-  const h5::handle fcpl = h5::property_list(H5Pcreate(H5P_FILE_CREATE), "file creation list");
-  h5::check(H5Pset_link_creation_order(fcpl.get(), H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED),
-            "track link creation order");
-  h5::check(H5Pset_attr_creation_order(fcpl.get(), H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED),
-            "track attribute creation order");
-  const h5::handle fapl = h5::file_access(false);
-  return h5::file(H5Fcreate(path.c_str(), H5F_ACC_TRUNC, fcpl.get(), fapl.get()),
-                  "create '" + path + "'");
-}
-
 class hdf5_sink final : public result_sink {
 public:
   hdf5_sink(const sweep_plan& plan, const shard_spec& shard, const communicator& comm,
@@ -62,13 +53,39 @@ public:
         m_compression_threads(std::max(1, options.compression_threads)) {
     h5::silence_error_printing();
     if (!options.resume) {
-      create_skeleton(shard, options.meta);
+      on_rank_zero("create '" + m_partial + "'", [&] {
+        std::error_code ec;
+        std::filesystem::remove(m_partial, ec);
+        try {
+          h5::handle file = h5::create_file(m_partial);
+          h5::create_result_skeleton(file.get(), m_plan, shard, options.meta);
+          file.close("close '" + m_partial + "'");
+        } catch (...) {
+          std::filesystem::remove(m_partial, ec);
+          throw;
+        }
+      });
+    } else {
+      // Every rank checks before any of them changes the file, so that a refused resume is
+      // reported with its reason whichever rank reports it.
+      const h5::handle file =
+          h5::file(H5Fopen(m_partial.c_str(), H5F_ACC_RDONLY, h5::file_access(false).get()),
+                   "open '" + m_partial + "'");
+      h5::check_resumable(file.get(), m_partial, m_plan, shard);
+    }
+    if (options.resume && m_plan.config.output.compression == compression_kind::deflate) {
+      on_rank_zero("rebuild '" + m_partial + "'", [&] {
+        const h5::rebuild_summary r = h5::rebuild_compressed_partial(m_partial, m_plan, shard);
+        if (r.chunks_dropped > 0) {
+          std::fprintf(stderr,
+                       "note: %lld chunks recorded done were not in %s (a checkpoint cut short); "
+                       "computing them again\n",
+                       static_cast<long long>(r.chunks_dropped), m_partial.c_str());
+        }
+      });
     }
     m_file = h5::file(H5Fopen(m_partial.c_str(), H5F_ACC_RDWR, h5::file_access(m_parallel).get()),
                       "open '" + m_partial + "'");
-    if (options.resume) {
-      h5::check_resumable(m_file.get(), m_partial, m_plan, shard);
-    }
     keep_metadata_until_flush(m_file.get());
     for (std::size_t p = 0; p < m_plan.problems.size(); ++p) {
       const problem_plan& problem = m_plan.problems[p];
@@ -102,28 +119,23 @@ public:
   std::int64_t bytes_written() const override { return m_bytes_written; }
 
 private:
-  // Rank 0 creates every object with the default driver (variable-length strings cannot be
-  // written through MPI-IO); the others wait and learn whether it worked.
-  void create_skeleton(const shard_spec& shard, const run_metadata& meta) {
+  // Rank 0 alone does `work` with the default driver (variable-length strings and direct chunk
+  // writes are not possible through MPI-IO); the others wait and learn whether it worked.
+  template <class Work>
+  void on_rank_zero(const std::string& what, Work&& work) {
     std::exception_ptr failure;
     if (m_comm.rank() == 0) {
       try {
-        std::error_code ec;
-        std::filesystem::remove(m_partial, ec);
-        h5::handle file = create_file(m_partial);
-        h5::create_result_skeleton(file.get(), m_plan, shard, meta);
-        file.close("close '" + m_partial + "'");
+        work();
       } catch (...) {
         failure = std::current_exception();
-        std::error_code ec;
-        std::filesystem::remove(m_partial, ec);
       }
     }
     if (m_comm.max(failure ? 1 : 0) != 0) {
       if (failure) {
         std::rethrow_exception(failure);
       }
-      throw io_error("rank 0 could not create '" + m_partial + "'");
+      throw io_error("rank 0 could not " + what);
     }
   }
 
@@ -141,6 +153,7 @@ private:
 
   void do_write_tile(std::size_t problem_index, const tile_box* box,
                      const host_tile* tile) override {
+    h5::silence_error_printing(); // the writer thread's own HDF5 error stack
     if (m_parallel) {
       write_collective(problem_index, box, tile);
     } else if (box != nullptr) {
@@ -267,7 +280,11 @@ private:
 #endif
   }
 
+  // The chunks and their index reach the file before the record that calls them done: a kill at
+  // any moment leaves no chunk recorded done whose index entry is still in memory only.
   void do_checkpoint(std::size_t problem_index, const std::vector<std::int64_t>& chunks) override {
+    h5::silence_error_printing();
+    h5::check(H5Fflush(m_file.get(), H5F_SCOPE_GLOBAL), "flush '" + m_partial + "'");
     std::vector<std::uint8_t>& done = m_done[problem_index];
     for (std::int64_t c : chunks) {
       done[static_cast<std::size_t>(c)] = 1;

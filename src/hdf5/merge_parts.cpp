@@ -3,6 +3,7 @@
 
 #include "scalesweep/error.hpp"
 
+#include "chunk_copy.hpp"
 #include "h5_handle.hpp"
 #include "h5_read.hpp"
 #include "h5_write.hpp"
@@ -149,18 +150,10 @@ merge_summary merge_parts(const std::vector<std::string>& paths, const std::stri
                           "open '" + variable + "'");
           const std::vector<hsize_t> offset =
               h5::chunk_offset(from.get(), static_cast<std::int64_t>(c));
-          hsize_t size = 0;
-          h5::check(H5Dget_chunk_storage_size(from.get(), offset.data(), &size), "chunk size");
-          buffer.resize(size);
-          std::uint32_t filters = 0;
-          h5::check(H5Dread_chunk(from.get(), H5P_DEFAULT, offset.data(), &filters, buffer.data()),
-                    "read a chunk of '" + variable + "' from '" +
-                        parts[static_cast<std::size_t>(k)].path + "'");
-          h5::check(
-              H5Dwrite_chunk(into.get(), H5P_DEFAULT, filters, offset.data(), size, buffer.data()),
-              "write a chunk of '" + variable + "' to '" + partial + "'");
+          summary.bytes_copied +=
+              h5::copy_stored_chunk(from.get(), into.get(), offset, buffer, variable,
+                                    parts[static_cast<std::size_t>(k)].path);
           ++summary.chunks_copied;
-          summary.bytes_copied += static_cast<std::int64_t>(size);
         }
       }
       const std::vector<std::uint8_t> all(source[r].size(), 1);
@@ -170,6 +163,9 @@ merge_summary merge_parts(const std::vector<std::string>& paths, const std::stri
     const h5::handle group(H5Gopen2(target.get(), h5::progress_group, H5P_DEFAULT), H5Gclose,
                            "open progress group");
     h5::write_attribute(group.get(), "shard", std::string("1/1"));
+    if (H5Aexists(target.get(), "shard") > 0) { // part 1's note that it is one part
+      h5::check(H5Adelete(target.get(), "shard"), "remove the shard note");
+    }
     h5::write_attribute(group.get(), "merged_from", paths);
     target.close("close '" + partial + "'");
   } catch (...) {

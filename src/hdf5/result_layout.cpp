@@ -152,7 +152,7 @@ coordinates write_coordinates(hid_t file, const sweep_plan& plan) {
 }
 
 void create_variables(hid_t file, const sweep_plan& plan, const problem_plan& p,
-                      const coordinates& coords) {
+                      const coordinates& coords, chunk_allocation allocation) {
   const std::vector<hsize_t> shape(p.shape.begin(), p.shape.end());
   const std::vector<hsize_t> chunk(p.chunk_shape.begin(), p.chunk_shape.end());
   const handle space = dataspace(
@@ -178,6 +178,10 @@ void create_variables(hid_t file, const sweep_plan& plan, const problem_plan& p,
       check(H5Pset_shuffle(dcpl.get()), "shuffle filter");
       check(H5Pset_deflate(dcpl.get(), static_cast<unsigned>(plan.config.output.deflate_level)),
             "deflate filter");
+      if (allocation == chunk_allocation::all_now) {
+        check(H5Pset_alloc_time(dcpl.get(), H5D_ALLOC_TIME_EARLY), "allocation time");
+        check(H5Pset_fill_time(dcpl.get(), H5D_FILL_TIME_ALLOC), "fill time");
+      }
     } else {
       // Every chunk gets its place now: later writes change no metadata (a crash between
       // checkpoints cannot damage the file) and MPI-IO writes need it. No fill is written:
@@ -208,6 +212,17 @@ void create_variables(hid_t file, const sweep_plan& plan, const problem_plan& p,
 
 } // namespace
 
+handle create_file(const std::string& path) {
+  const handle fcpl = property_list(H5Pcreate(H5P_FILE_CREATE), "file creation list");
+  check(H5Pset_link_creation_order(fcpl.get(), H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED),
+        "track link creation order");
+  check(H5Pset_attr_creation_order(fcpl.get(), H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED),
+        "track attribute creation order");
+  const handle fapl = file_access(false);
+  return file(H5Fcreate(path.c_str(), H5F_ACC_TRUNC, fcpl.get(), fapl.get()),
+              "create '" + path + "'");
+}
+
 handle file_access(bool mpi) {
   handle fapl = property_list(H5Pcreate(H5P_FILE_ACCESS), "file access list");
   check(H5Pset_libver_bounds(fapl.get(), H5F_LIBVER_V18, H5F_LIBVER_LATEST),
@@ -227,12 +242,18 @@ std::string done_path(std::size_t problem_index) {
 }
 
 void create_result_skeleton(hid_t file, const sweep_plan& plan, const shard_spec& shard,
-                            const run_metadata& meta) {
+                            const run_metadata& meta, chunk_allocation allocation) {
   write_root_attributes(file, plan, meta);
+  if (!shard.whole()) {
+    // Visible to every reader (xarray's attrs): cells of the other shards read as 0, not results.
+    write_attribute(file, "shard",
+                    shard.text() + ": this file holds one part of a sharded run; cells outside "
+                                   "it are not computed. Join the parts with `scalesweep merge`.");
+  }
   write_hardware_attributes(file, plan);
   const coordinates coords = write_coordinates(file, plan);
   for (const problem_plan& p : plan.problems) {
-    create_variables(file, plan, p, coords);
+    create_variables(file, plan, p, coords, allocation);
   }
   // The progress record lives in a group of its own: readers of the results never see it.
   const handle group =
@@ -268,7 +289,9 @@ void check_resumable(hid_t file, const std::string& path, const sweep_plan& plan
                       "finish it with that version, or " + hint);
   }
   if (read_string_attribute(file, "config") != plan.config.text) {
-    throw input_error("--resume: the config changed since the interrupted run that wrote " + path,
+    throw input_error("--resume: the config's text differs from the text the interrupted run "
+                      "stored in " +
+                          path + " (every change counts, comments and spacing too)",
                       "restore the config it ran with (stored in its 'config' attribute), or " +
                           hint);
   }

@@ -20,9 +20,22 @@ namespace h5 {
 // file flushed before a crash) and, when `mpi`, MPI-IO on MPI_COMM_WORLD.
 handle file_access(bool mpi);
 
+// Creates (truncates) the file at `path` with the creation properties of result files (link and
+// attribute creation order tracked, so readers list them as written).
+handle create_file(const std::string& path);
+
+// When compressed chunks get file space. `when_written`: a fresh file; opened through MPI-IO
+// with no chunk stored yet, HDF5 then allocates them all at once. `all_now` (filled with the fill
+// value): a file that will hold some chunks before MPI-IO opens it. Parallel HDF5 1.10 allocates
+// early only where no chunk is stored; otherwise unallocated chunks of different ranks share the
+// undefined address and its collective filtered writes mistake them for one shared chunk (they
+// hang). Uncompressed datasets are always allocated at creation.
+enum class chunk_allocation { when_written, all_now };
+
 // Creates every object of the result file in `file` (an empty, newly created file).
 void create_result_skeleton(hid_t file, const sweep_plan& plan, const shard_spec& shard,
-                            const run_metadata& meta);
+                            const run_metadata& meta,
+                            chunk_allocation allocation = chunk_allocation::when_written);
 
 // Refuses (input_error naming `path` and what differs) a partial file that another config,
 // format, version or shard wrote.

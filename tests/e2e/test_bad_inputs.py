@@ -109,6 +109,19 @@ BAD_FLAGS = [
      ["--decode-mfu = 2 is outside (0, 1]"]),
     ("optimum_requests_without_split", ["optimum", "--law", "sardana2024", "--loss", "2", "--requests", "1e9"],
      ["--requests requires --input-tokens"]),
+    ("optimum_negative_loss", ["optimum", "--law", "sardana2024", "--loss", "-2"],
+     ["--loss", "must be finite and > 0, got -2"]),
+    ("optimum_demand_overflow", ["optimum", "--law", "sardana2024", "--loss", "2", "--requests", "1e300",
+                                 "--input-tokens", "1e10", "--output-tokens", "1e10"],
+     ["--requests x (--input-tokens + --output-tokens) overflows a double"]),
+    ("empty_output_path", ["run", "good.toml", "-o", ""], ["-o", "must not be empty"]),
+    ("checkpoint_nan", ["run", "good.toml", "--checkpoint-seconds", "nan"],
+     ["--checkpoint-seconds", "must be finite and >= 0, got nan"]),
+    ("checkpoint_negative", ["run", "good.toml", "--checkpoint-seconds", "-5"],
+     ["--checkpoint-seconds", "must be finite and >= 0, got -5"]),
+    ("zero_memory_limit", ["run", "good.toml", "--memory-limit", "0"],
+     ["--memory-limit: '0' is not a size of at least 1 byte"]),
+    ("merge_empty_output", ["merge", "a.h5", "-o", ""], ["-o", "must not be empty"]),
 ]
 
 
@@ -134,3 +147,39 @@ def test_failed_run_keeps_the_previous_result(tmp_path, scalesweep):
     assert proc.returncode == 2
     assert out.read_bytes() == b"previous result"
     assert not (tmp_path / "out.h5.partial").exists()
+
+
+def test_a_result_larger_than_the_free_disk_is_refused(tmp_path, scalesweep):
+    """A dense grid of 3e6 x 3e6 cells (72 TB) cannot fit: run refuses before creating anything,
+    and validate shows the free space next to the size."""
+    cfg = tmp_path / "huge.toml"
+    cfg.write_text('[law]\npreset = "sardana2024"\n[axes]\nN = { log10 = [8, 12], points = 3000000 }\n'
+                   'D = { log10 = [10, 14], points = 3000000 }\n[output]\ndense = ["loss"]\n')
+    proc = scalesweep("run", cfg, "-o", tmp_path / "huge.h5", check=False)
+    assert_rejected(proc, ["the result needs up to 65.5 TiB but", "is free on the disk of",
+                           "--optima-only"], tmp_path)
+    plan = scalesweep("validate", cfg, "-o", tmp_path / "huge.h5").stdout
+    assert "(65.5 TiB uncompressed; " in plan and " free there)" in plan
+
+
+def test_an_unwritable_output_directory_is_refused(tmp_path, scalesweep):
+    import os
+    if os.geteuid() == 0:
+        pytest.skip("root may write to any directory")
+    (tmp_path / "good.toml").write_text(GOOD)
+    locked = tmp_path / "locked"
+    locked.mkdir(mode=0o500)
+    proc = scalesweep("run", "good.toml", "-o", "locked/out.h5", check=False, cwd=tmp_path)
+    assert proc.returncode == 2 and "cannot create files in 'locked': Permission denied" in proc.stderr
+
+
+def test_axes_larger_than_the_memory_limit_are_named(tmp_path, scalesweep):
+    """Axis values and their per-point terms stay in memory for the whole run: when they alone
+    exceed --memory-limit, the error says so and gives the grid's size, not a tile size."""
+    cfg = tmp_path / "long.toml"
+    cfg.write_text('[law]\npreset = "sardana2024"\n[axes]\nN = { log10 = [8, 12], points = 200000 }\n'
+                   'D = { log10 = [10, 14], points = 200000 }\n[output]\ndense = ["loss"]\n')
+    for command in (["run", cfg, "-o", tmp_path / "long.h5"], ["validate", cfg]):
+        proc = scalesweep(*command, "--memory-limit", "70M", check=False)
+        assert_rejected(proc, ["--memory-limit 70.0 MiB cannot hold the axes: their 400,001 points",
+                               "40,000,000,000 cells"], tmp_path)

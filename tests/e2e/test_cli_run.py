@@ -1,6 +1,7 @@
 """`scalesweep run` end to end: the HDF5 layout of SPEC §4 read back with h5py and xarray, dense
 values against numpy, optimum cells against `scalesweep optimum --json`."""
 import re
+from pathlib import Path
 
 import h5py
 import numpy as np
@@ -191,10 +192,18 @@ def test_xarray_h5netcdf_sees_named_dimensions(result):
         assert float(cell) > 0
 
 
-def test_rerun_replaces_the_file_atomically(result, scalesweep):
-    before = result["path"].stat().st_ino
-    scalesweep("run", result["config"], "-o", result["path"], "--quiet")
-    assert result["path"].exists() and result["path"].stat().st_ino != before
+def test_an_existing_file_is_replaced_only_with_overwrite(result, scalesweep):
+    """A finished sweep is never replaced by accident; with --overwrite it is replaced atomically
+    (a new file renamed over it, not the old one rewritten in place)."""
+    before = result["path"].stat()
+    proc = scalesweep("run", result["config"], "-o", result["path"], "--quiet", check=False)
+    assert proc.returncode == 2 and f"output file '{result['path']}' exists" in proc.stderr
+    assert "--overwrite" in proc.stderr
+    assert result["path"].stat().st_ino == before.st_ino
+    assert result["path"].stat().st_mtime_ns == before.st_mtime_ns
+    assert not Path(str(result["path"]) + ".partial").exists()
+    scalesweep("run", result["config"], "-o", result["path"], "--quiet", "--overwrite")
+    assert result["path"].exists() and result["path"].stat().st_ino != before.st_ino
 
 
 @pytest.mark.parametrize("flags", [[], ["--memory-limit", "80M"], ["--tile-cells", "100"],

@@ -26,9 +26,36 @@ def readme_commands(program="build/scalesweep"):
 
 
 def run_readme_command(binary, command, cwd):
-    args = shlex.split(command)[1:]
-    args = [a for a in args if not (a.startswith("[") or a.endswith("]"))]  # [--optional] syntax
-    return subprocess.run([binary, *args], capture_output=True, text=True, cwd=cwd)
+    return subprocess.run([binary, *shlex.split(command)[1:]], capture_output=True, text=True, cwd=cwd)
+
+
+def readme_transcripts(program="build/scalesweep"):
+    """(command, printed lines) for every `$ program ...` line of a README code block followed by
+    its output, up to the next `$ ` line or the end of the block."""
+    transcripts = []
+    for block in re.findall(r"```sh\n(.*?)```", README, re.S):
+        lines = block.splitlines()
+        for i, line in enumerate(lines):
+            if line.startswith(f"$ {program}"):
+                output = []
+                for following in lines[i + 1:]:
+                    if following.startswith("$ "):
+                        break
+                    output.append(following)
+                transcripts.append((line[2:], output))
+    return transcripts
+
+
+def test_readme_has_a_transcript():
+    assert any("--loss 1.947" in command for command, _ in readme_transcripts())
+
+
+@pytest.mark.parametrize("command,output", readme_transcripts())
+def test_readme_transcript_is_what_the_program_prints(binary, tmp_path, command, output):
+    """The output shown in the README is the program's, line for line."""
+    proc = run_readme_command(binary, command, tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.rstrip("\n").splitlines() == output
 
 
 @pytest.fixture(scope="module")

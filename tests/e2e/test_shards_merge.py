@@ -20,12 +20,35 @@ def test_three_shards_merged_equal_a_single_run(tmp_path, scalesweep, compressio
         parts.append(out)
         with h5py.File(out, "r") as f:
             assert f["_scalesweep"].attrs["shard"] == f"{i}/3"
+            # A part says so where every reader looks: its other cells are not results.
+            assert f.attrs["shard"].startswith(f"{i}/3: this file holds one part of a sharded run")
             assert 0 < f["_scalesweep/done_0"][()].sum() < f["_scalesweep/done_0"].size
     merged = tmp_path / "merged.h5"
     proc = scalesweep("merge", *parts, "-o", merged)
     assert "merged 3 parts" in proc.stdout
     assert_same_results(reference, merged)
     assert not (tmp_path / "merged.h5.partial").exists()
+    with h5py.File(merged, "r") as f:
+        assert "shard" not in f.attrs
+    # A finished merge is not replaced by accident.
+    before = merged.stat().st_mtime_ns
+    proc = scalesweep("merge", *parts, "-o", merged, check=False)
+    assert proc.returncode == 2 and f"output file '{merged}' exists" in proc.stderr
+    assert merged.stat().st_mtime_ns == before
+    scalesweep("merge", *parts, "-o", merged, "--overwrite", "--quiet")
+    assert_same_results(reference, merged)
+
+
+def test_shards_written_to_one_name_are_refused(tmp_path, scalesweep):
+    """`for i in 1 2 3; do run --shard $i/3 -o hw.h5; done` must not leave the last part alone
+    under a name that looks like the whole run."""
+    cfg = write_config(tmp_path)
+    out = tmp_path / "hw.h5"
+    scalesweep("run", cfg, "--shard", "1/3", "-o", out, "--quiet")
+    proc = scalesweep("run", cfg, "--shard", "2/3", "-o", out, "--quiet", check=False)
+    assert proc.returncode == 2 and "exists" in proc.stderr
+    with h5py.File(out, "r") as f:
+        assert f["_scalesweep"].attrs["shard"] == "1/3"
 
 
 def test_default_shard_file_names(tmp_path, scalesweep):

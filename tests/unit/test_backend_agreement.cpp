@@ -8,6 +8,7 @@
 
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <ostream>
 #include <thread>
 
@@ -37,7 +38,12 @@ class BackendAgreement : public ::testing::TestWithParam<agreement_case> {
 protected:
   void SetUp() override {
     if (cuda_device_count() == 0) {
-      GTEST_SKIP() << (cuda_compiled() ? "no CUDA device present" : "built without CUDA");
+      const std::string why = cuda_unavailable_reason().text;
+      // On a GPU machine (bench/gpu_session.sh) a missing device is a failure, not a skip.
+      if (std::getenv("SCALESWEEP_REQUIRE_CUDA") != nullptr) {
+        FAIL() << "SCALESWEEP_REQUIRE_CUDA is set but no CUDA device is usable: " << why;
+      }
+      GTEST_SKIP() << why;
     }
   }
 };

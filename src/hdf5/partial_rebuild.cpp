@@ -1,0 +1,90 @@
+// Rebuilds a compressed partial file before a resume (see partial_rebuild.hpp for why).
+#include "partial_rebuild.hpp"
+
+#include "chunk_copy.hpp"
+#include "h5_handle.hpp"
+#include "h5_read.hpp"
+#include "h5_write.hpp"
+#include "result_layout.hpp"
+
+#include <filesystem>
+#include <system_error>
+#include <vector>
+
+namespace scalesweep::h5 {
+
+namespace {
+
+// Copies the done chunks of one problem; a chunk missing from any of its variables is computed
+// again (its done flag cleared).
+void copy_done_chunks(hid_t from, hid_t into, const problem_plan& problem,
+                      std::vector<std::uint8_t>& done, const std::string& partial,
+                      rebuild_summary& summary) {
+  std::vector<handle> sources, targets;
+  for (const variable_info& v : problem.outputs) {
+    sources.push_back(
+        dataset(H5Dopen2(from, v.name.c_str(), H5P_DEFAULT), "open '" + v.name + "'"));
+    targets.push_back(
+        dataset(H5Dopen2(into, v.name.c_str(), H5P_DEFAULT), "open '" + v.name + "'"));
+  }
+  std::vector<unsigned char> buffer;
+  for (std::size_t c = 0; c < done.size(); ++c) {
+    if (done[c] == 0) {
+      continue;
+    }
+    const std::vector<hsize_t> offset =
+        chunk_offset(sources.front().get(), static_cast<std::int64_t>(c));
+    bool stored = true;
+    for (const handle& s : sources) {
+      stored = stored && chunk_is_stored(s.get(), offset);
+    }
+    if (!stored) {
+      done[c] = 0;
+      ++summary.chunks_dropped;
+      continue;
+    }
+    for (std::size_t v = 0; v < sources.size(); ++v) {
+      summary.bytes_copied += copy_stored_chunk(sources[v].get(), targets[v].get(), offset, buffer,
+                                                problem.outputs[v].name, partial);
+    }
+    ++summary.chunks_kept;
+  }
+}
+
+} // namespace
+
+rebuild_summary rebuild_compressed_partial(const std::string& partial, const sweep_plan& plan,
+                                           const shard_spec& shard) {
+  const std::string rebuilt = partial + ".rebuild";
+  rebuild_summary summary;
+  std::error_code ec;
+  std::filesystem::remove(rebuilt, ec); // left by a rebuild that was itself interrupted
+  try {
+    handle old = file(H5Fopen(partial.c_str(), H5F_ACC_RDONLY, file_access(false).get()),
+                      "open '" + partial + "'");
+    check_resumable(old.get(), partial, plan, shard);
+    const run_metadata meta{read_string_attribute(old.get(), "backend").value_or(""),
+                            read_string_attribute(old.get(), "command_line").value_or("")};
+    handle fresh = create_file(rebuilt);
+    create_result_skeleton(fresh.get(), plan, shard, meta, chunk_allocation::all_now);
+    write_attribute(fresh.get(), "created",
+                    read_string_attribute(old.get(), "created").value_or(""));
+    for (std::size_t p = 0; p < plan.problems.size(); ++p) {
+      std::vector<std::uint8_t> done = read_bytes(old.get(), done_path(p));
+      copy_done_chunks(old.get(), fresh.get(), plan.problems[p], done, partial, summary);
+      rewrite_bytes(fresh.get(), done_path(p), done);
+    }
+    fresh.close("close '" + rebuilt + "'");
+    old.close("close '" + partial + "'");
+  } catch (...) {
+    std::filesystem::remove(rebuilt, ec);
+    throw;
+  }
+  std::filesystem::rename(rebuilt, partial, ec);
+  if (ec) {
+    throw io_error("cannot replace '" + partial + "' with its rebuilt copy: " + ec.message());
+  }
+  return summary;
+}
+
+} // namespace scalesweep::h5

@@ -1,0 +1,34 @@
+// Rebuilds a compressed partial file before a resume, so that only chunks recorded done survive.
+#pragma once
+
+#include "scalesweep/sweep_plan.hpp"
+
+#include <cstdint>
+#include <string>
+
+namespace scalesweep {
+
+struct shard_spec;
+
+namespace h5 {
+
+struct rebuild_summary {
+  std::int64_t chunks_kept = 0;    // recorded done and copied
+  std::int64_t chunks_dropped = 0; // recorded done but not in the file: computed again
+  std::int64_t bytes_copied = 0;
+};
+
+// Copies the chunks that the progress record of the compressed partial file `partial` marks
+// done into a new file with the same skeleton and attributes, then replaces `partial` with it.
+//
+// Why: a compressed chunk gets its file space when written. A chunk written after the last
+// checkpoint, or a checkpoint cut short by a kill, can leave the chunk index on disk naming space
+// that the resumed run hands out again, and HDF5 reads existing chunks back when a write covers
+// them partly: the resumed run would read garbage or overwrite results. Uncompressed datasets are
+// allocated once, when the file is created, and need none of this. A kill during the rebuild
+// leaves `partial` as it was. Checks that `partial` is resumable for `plan` and `shard` first.
+rebuild_summary rebuild_compressed_partial(const std::string& partial, const sweep_plan& plan,
+                                           const shard_spec& shard);
+
+} // namespace h5
+} // namespace scalesweep
