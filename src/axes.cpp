@@ -50,7 +50,8 @@ axis make_axis(axis_id id, objective_kind objective, std::string spacing,
           units,
           std::string(m.long_name),
           std::move(spacing),
-          std::move(values)};
+          std::move(values),
+          {}};
 }
 
 std::vector<double> linear_points(double lo, double hi, std::int64_t n) {

@@ -299,11 +299,15 @@ axis read_axis(const config_reader& r, const toml::node& node, axis_id id,
   for (std::size_t i = 0; i < values.size(); ++i) {
     const double v = values[i];
     const bool ok = std::isfinite(v) && (dom.lower_inclusive ? v >= dom.lower : v > dom.lower);
+    // A listed value is reported at its own position; generated points at the axis.
+    const bool listed = spacing == "values";
+    const toml::node& at = listed ? (*r.node(t, "values").as_array())[i] : node;
+    const std::string where = listed ? path + ".values[" + std::to_string(i) + "]" : path;
     if (!ok) {
-      r.fail(node, path, "value " + format_number(v) + " is out of range: must be " + dom.text);
+      r.fail(at, where, "value " + format_number(v) + " is out of range: must be " + dom.text);
     }
     if (i > 0 && !(v > values[i - 1])) {
-      r.fail(node, path,
+      r.fail(at, where,
              "values must be strictly increasing (" + format_number(values[i - 1]) +
                  " is followed by " + format_number(v) + ")");
     }
@@ -334,6 +338,7 @@ std::vector<axis> read_axes(const config_reader& r, const toml::table& root,
   for (axis_id id : all_axes) {
     if (const toml::node* n = t->get(axis_name(id))) {
       axes.push_back(read_axis(r, *n, id, objective));
+      axes.back().where = r.where(n->source());
     }
   }
   return axes;
@@ -444,6 +449,7 @@ output_spec read_output(const config_reader& r, const toml::table& root,
       r.fail(*d, "output.dense", "must be an array of strings, e.g. [\"loss\", \"cost\"]");
     }
     out.dense.clear();
+    out.dense_where.clear();
     out.dense_given = true;
     for (const toml::node& e : *d->as_array()) {
       const auto name = e.value<std::string>();
@@ -452,6 +458,7 @@ output_spec read_output(const config_reader& r, const toml::table& root,
       }
       if (std::find(out.dense.begin(), out.dense.end(), *name) == out.dense.end()) {
         out.dense.push_back(*name);
+        out.dense_where.push_back(r.where(e.source()));
       }
     }
   }
@@ -536,6 +543,7 @@ sweep_config parse_config(const std::string& text, const std::string& source_nam
   c.objective = read_objective(r, root);
   c.hardware = read_hardware(r, root, c.objective, c.warnings);
   c.axes = read_axes(r, root, c.objective);
+  c.axes_where = r.where(root["axes"].node()->source());
   c.output = read_output(r, root, source_name);
   return c;
 }

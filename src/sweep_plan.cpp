@@ -153,10 +153,13 @@ public:
 
   bool has(axis_id id) const { return m_plan.find_axis(id) != nullptr; }
 
-  void require(axis_id needed, const std::string& who, const std::string& hint) const {
+  // `where`: the config position that asked for it ("file:line:col"), else the file.
+  void require(axis_id needed, const std::string& who, const std::string& hint,
+               const std::string& where = {}) const {
     if (!has(needed)) {
-      throw input_error(m_plan.config.source_name + ": " + who + " needs axes." +
-                            std::string(axis_name(needed)) + ", which the config does not declare",
+      throw input_error((where.empty() ? m_plan.config.source_name : where) + ": " + who +
+                            " needs axes." + std::string(axis_name(needed)) +
+                            ", which the config does not declare",
                         hint);
     }
   }
@@ -263,10 +266,15 @@ sweep_plan make_plan(sweep_config config) {
     if (!wanted || (!c.output.dense_given && !possible)) {
       continue;
     }
+    const auto entry = std::find(c.output.dense.begin(), c.output.dense.end(), name);
+    const auto index = static_cast<std::size_t>(entry - c.output.dense.begin());
+    const std::string where =
+        index < c.output.dense_where.size() ? c.output.dense_where[index] : std::string();
     for (axis_id id : grid.needs) {
       b.require(id, "output.dense '" + name + "'",
                 id == axis_id::T ? training_only
-                                 : "declare it, or drop '" + name + "' from output.dense");
+                                 : "declare it, or drop '" + name + "' from output.dense",
+                where);
     }
     if (name == "loss") {
       b.add(problem_kind::dense_loss, "dense loss", {axis_id::N, axis_id::D},
@@ -292,7 +300,8 @@ sweep_plan make_plan(sweep_config config) {
     }
   }
   if (b.has(axis_id::loss_target)) {
-    b.require(axis_id::T, "axes.loss_target", training_only);
+    b.require(axis_id::T, "axes.loss_target", training_only,
+              plan.find_axis(axis_id::loss_target)->where);
     std::vector<variable_info> out(loss_target_columns::count + 1);
     out[loss_target_columns::N] =
         f64("opt_N", "parameters", "cost-optimal parameters at the loss target");
@@ -310,7 +319,7 @@ sweep_plan make_plan(sweep_config config) {
           {axis_id::hardware, axis_id::T, axis_id::loss_target}, std::move(out));
   }
   if (b.has(axis_id::budget)) {
-    b.require(axis_id::T, "axes.budget", training_only);
+    b.require(axis_id::T, "axes.budget", training_only, plan.find_axis(axis_id::budget)->where);
     std::vector<variable_info> out(budget_columns::count + 1);
     out[budget_columns::N] =
         f64("budget_N", "parameters", "loss-optimal parameters within the budget");
@@ -333,7 +342,8 @@ sweep_plan make_plan(sweep_config config) {
     for (const axis& a : c.axes) {
       declared.push_back(a.name);
     }
-    throw input_error(c.source_name + ": nothing to compute with axes [" + join(declared) + "]",
+    throw input_error((c.axes_where.empty() ? c.source_name : c.axes_where) +
+                          ": nothing to compute with axes [" + join(declared) + "]",
                       "declare T with loss_target or budget, or N and D for dense grids");
   }
   return plan;

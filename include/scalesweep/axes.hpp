@@ -24,6 +24,7 @@ struct axis {
   std::string long_name; // CF-style long_name attribute
   std::string spacing;   // "log10", "linear", "values" or "index" (hardware)
   std::vector<double> values;
+  std::string where; // "file:line:col" of its definition in a config, for errors ("" if none)
 
   std::int64_t size() const { return static_cast<std::int64_t>(values.size()); }
 };

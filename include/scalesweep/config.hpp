@@ -32,7 +32,8 @@ struct output_spec {
   // declared is written (dense_given false).
   std::vector<std::string> dense = {"loss", "cost", "budget_curve"};
   bool dense_given = false;
-  std::vector<std::string> float32; // dense grids stored as float32 ([output] dtype)
+  std::vector<std::string> dense_where; // "file:line:col" of each given entry, for errors
+  std::vector<std::string> float32;     // dense grids stored as float32 ([output] dtype)
   compression_kind compression = compression_kind::none;
   int deflate_level = 4;
   std::int64_t chunk_cells = default_chunk_cells;
@@ -50,6 +51,7 @@ struct sweep_config {
   objective_kind objective = objective_kind::flops;
   std::vector<hardware_scenario> hardware; // empty for objective flops
   std::vector<axis> axes;                  // those the config declares, in all_axes order
+  std::string axes_where;                  // "file:line:col" of the [axes] table
   output_spec output;
   // Accepted but probably not meant ("file:line:column: key: what happens"); the commands that
   // run or validate a config print them.

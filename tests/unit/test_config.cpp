@@ -5,6 +5,8 @@
 
 #include <gtest/gtest.h>
 
+#include <regex>
+
 #include <cmath>
 
 namespace {
@@ -160,6 +162,9 @@ TEST_P(BadConfig, IsRejectedWithLineKeyAndRange) {
   } catch (const input_error& e) {
     EXPECT_NE(std::string(e.what()).find(b.expected), std::string::npos)
         << "message: " << e.what() << "\nexpected fragment: " << b.expected;
+    // FILE:LINE:COL first (docs/config.md), where the fault has a place in the file.
+    EXPECT_TRUE(std::regex_search(e.what(), std::regex("^bad\\.toml:[0-9]+:[0-9]+: ")))
+        << "message without a line and column: " << e.what();
   }
 }
 
@@ -186,10 +191,10 @@ INSTANTIATE_TEST_SUITE_P(
                    "axes.T.values[0]: must be finite, got nan"},
         bad_config{"negative_T",
                    with_law("[axes]\nT = { values = [-1] }\nloss_target = { values = [2.0] }\n"),
-                   "axes.T: value -1 is out of range: must be finite and >= 0"},
+                   "axes.T.values[0]: value -1 is out of range: must be finite and >= 0"},
         bad_config{"zero_N",
                    with_law(axes_ok + "N = { values = [0, 1e9] }\nD = { values = [1e9] }\n"),
-                   "axes.N: value 0 is out of range: must be finite and > 0"},
+                   "axes.N.values[0]: value 0 is out of range: must be finite and > 0"},
         bad_config{"empty_axis",
                    with_law("[axes]\nT = { values = [] }\nloss_target = { values = [2.0] }\n"),
                    "axes.T.values: must be a non-empty array of numbers"},
