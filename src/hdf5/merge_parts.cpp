@@ -88,6 +88,15 @@ merge_summary merge_parts(const std::vector<std::string>& paths, const std::stri
                         "' (was one run with --optima-only?)");
     }
   }
+  for (std::size_t k = 0; k < parts.size(); ++k) {
+    for (std::size_t j = 0; j < k; ++j) {
+      if (parts[j].shard == parts[k].shard) {
+        throw input_error("merge: '" + parts[j].path + "' and '" + parts[k].path +
+                              "' are both shard " + parts[k].shard,
+                          "pass each part once");
+      }
+    }
+  }
   // Which part holds each chunk; every chunk must be done somewhere.
   std::vector<std::vector<std::uint8_t>> done(records.size());
   std::vector<std::vector<int>> source(records.size());

@@ -76,6 +76,10 @@ def test_merge_refuses_missing_parts(tmp_path, scalesweep):
     assert proc.returncode == 2
     assert "are in none of the parts" in proc.stderr and "pass every part" in proc.stderr
     assert not (tmp_path / "m.h5").exists()
+    proc = scalesweep("merge", tmp_path / "p1.h5", tmp_path / "p1.h5", tmp_path / "p3.h5",
+                      "-o", tmp_path / "m.h5", check=False)
+    assert proc.returncode == 2 and "are both shard 1/3" in proc.stderr
+    assert not (tmp_path / "m.h5").exists()
 
 
 @pytest.mark.parametrize("shard,message", [
