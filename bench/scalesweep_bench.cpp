@@ -62,12 +62,22 @@ int bench_main(int argc, char** argv) {
   std::int64_t row_points = 0;
   int threads = 0, repeats = 3;
   bool keep_on_device = false;
-  app.add_option("--backend", backend_name)->check(CLI::IsMember({"cpu", "cuda"}));
-  app.add_option("--problem", problems);
-  app.add_option("--cells", cells);
-  app.add_option("--tile-cells", tile_cells);
-  app.add_option("--threads", threads);
-  app.add_option("--repeats", repeats);
+  app.add_option("--backend", backend_name, "Backend to time")
+      ->check(CLI::IsMember({"cpu", "cuda"}))
+      ->capture_default_str();
+  app.add_option("--problem", problems, "Problems to time (default: all four)")
+      ->check(CLI::IsMember({"loss_target", "budget", "dense_loss", "dense_cost"}));
+  app.add_option("--cells", cells, "Cells per problem (about; a square grid)")
+      ->check(CLI::Range(std::int64_t{1}, std::int64_t{1} << 40))
+      ->capture_default_str();
+  app.add_option("--tile-cells", tile_cells, "Most cells per tile")
+      ->check(CLI::Range(std::int64_t{1}, std::int64_t{1} << 30))
+      ->capture_default_str();
+  app.add_option("--threads", threads, "CPU threads (default: all cores)")
+      ->check(CLI::Range(1, 4096));
+  app.add_option("--repeats", repeats, "Timed repeats; the best is reported")
+      ->check(CLI::Range(1, 1000))
+      ->capture_default_str();
   app.add_option("--row-points", row_points,
                  "Points of the optima's innermost axis (default: a square grid)");
   app.add_flag("--keep-on-device", keep_on_device,
