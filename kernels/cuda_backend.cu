@@ -222,7 +222,8 @@ private:
     try {
       s.done.synchronize();
     } catch (const cuda_error& e) {
-      throw cuda_error(std::string(e.what()) + ", computing " + s.tile, e.hint());
+      // A fault the driver reports late may belong to the other tile in flight.
+      throw cuda_error(std::string(e.what()) + ", while waiting for " + s.tile, e.hint());
     }
   }
 

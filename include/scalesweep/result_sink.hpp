@@ -15,6 +15,11 @@ namespace scalesweep {
 struct run_metadata {
   std::string backend;      // compute_backend::description()
   std::string command_line; // argv joined
+  // Set when a file is rebuilt for a resume, to keep the original run's values; empty: this
+  // run's (now, this build's revision, the config's path).
+  std::string created;
+  std::string git_revision;
+  std::string config_path;
 };
 
 // A result file being written. Chunks (the HDF5 chunks of each problem's variables) are the unit

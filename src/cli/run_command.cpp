@@ -41,7 +41,8 @@ struct run_options {
 };
 
 void check_output_path(const std::string& path, const run_options& o) {
-  check_output_file(path, o.overwrite);
+  // A resumed run continues one that already passed the overwrite check when it started.
+  check_output_file(path, o.overwrite || o.resume);
   const std::string partial = path + ".partial";
   if (o.resume && !std::filesystem::exists(partial)) {
     throw input_error("--resume: there is no interrupted run to continue (" + partial +
@@ -182,7 +183,7 @@ int run_on(const run_options& o, const std::string& command_line, const communic
     install_interrupt_handlers();
     sink = open_hdf5_sink(
         plan, shard, comm,
-        {path, {backend->description(), command_line}, compression_threads, o.resume});
+        {path, {backend->description(), command_line, {}, {}, {}}, compression_threads, o.resume});
     if (o.resume && lead && !o.quiet) {
       std::fprintf(info, "resuming %s.partial\n", path.c_str());
     }

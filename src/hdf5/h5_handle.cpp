@@ -8,7 +8,7 @@ namespace {
 // A system call's failure deep in HDF5 ("file write failed: time = ..., errno = 28, error message
 // = 'No space left on device', buf = ...") reads as its error message alone.
 std::string system_error_text(const std::string& desc) {
-  if (desc.find("unable to lock file") != std::string::npos) {
+  if (desc.find("unable to lock file, errno = 11,") != std::string::npos) { // EAGAIN: held
     return "the file is locked by another process (is a run still writing it?)";
   }
   const std::string key = "error message = '";

@@ -78,9 +78,11 @@ public:
         const h5::rebuild_summary r = h5::rebuild_compressed_partial(m_partial, m_plan, shard);
         if (r.chunks_dropped > 0) {
           std::fprintf(stderr,
-                       "note: %lld chunks recorded done were not in %s (a checkpoint cut short); "
-                       "computing them again\n",
-                       static_cast<long long>(r.chunks_dropped), m_partial.c_str());
+                       "note: %lld chunk%s recorded done %s not in %s (a checkpoint cut short); "
+                       "computing %s again\n",
+                       static_cast<long long>(r.chunks_dropped), r.chunks_dropped == 1 ? "" : "s",
+                       r.chunks_dropped == 1 ? "was" : "were", m_partial.c_str(),
+                       r.chunks_dropped == 1 ? "it" : "them");
         }
       });
     }

@@ -51,6 +51,20 @@ void copy_done_chunks(hid_t from, hid_t into, const problem_plan& problem,
   }
 }
 
+// The copy holds at most what the partial file holds.
+void check_room_for_copy(const std::string& partial) {
+  std::error_code ec;
+  const auto size = std::filesystem::file_size(partial, ec);
+  const std::filesystem::space_info space =
+      std::filesystem::space(std::filesystem::absolute(partial).parent_path(), ec);
+  if (!ec && space.available < size) {
+    throw io_error("resuming rebuilds '" + partial + "' beside itself and needs up to " +
+                       std::to_string(size) + " bytes; " + std::to_string(space.available) +
+                       " are free there",
+                   "free space on that disk, then resume again");
+  }
+}
+
 } // namespace
 
 rebuild_summary rebuild_compressed_partial(const std::string& partial, const sweep_plan& plan,
@@ -63,12 +77,14 @@ rebuild_summary rebuild_compressed_partial(const std::string& partial, const swe
     handle old = file(H5Fopen(partial.c_str(), H5F_ACC_RDONLY, file_access(false).get()),
                       "open '" + partial + "'");
     check_resumable(old.get(), partial, plan, shard);
-    const run_metadata meta{read_string_attribute(old.get(), "backend").value_or(""),
-                            read_string_attribute(old.get(), "command_line").value_or("")};
+    const auto original = [&](const char* name) {
+      return read_string_attribute(old.get(), name).value_or("");
+    };
+    const run_metadata meta{original("backend"), original("command_line"), original("created"),
+                            original("git_revision"), original("config_path")};
+    check_room_for_copy(partial);
     handle fresh = create_file(rebuilt);
     create_result_skeleton(fresh.get(), plan, shard, meta, chunk_allocation::all_now);
-    write_attribute(fresh.get(), "created",
-                    read_string_attribute(old.get(), "created").value_or(""));
     for (std::size_t p = 0; p < plan.problems.size(); ++p) {
       std::vector<std::uint8_t> done = read_bytes(old.get(), done_path(p));
       copy_done_chunks(old.get(), fresh.get(), plan.problems[p], done, partial, summary);

@@ -14,6 +14,7 @@
 #include <mpi.h>
 #endif
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <ctime>
@@ -37,12 +38,15 @@ void write_root_attributes(hid_t f, const sweep_plan& plan, const run_metadata& 
   write_attribute(f, "title", c.title);
   write_attribute(f, "scalesweep_version", std::string(scalesweep_version));
   write_attribute(f, "scalesweep_format_version", result_format_version);
-  write_attribute(f, "git_revision", std::string(scalesweep_git_revision));
-  write_attribute(f, "created", utc_now_iso8601());
+  const auto given_or = [](const std::string& given, const std::string& otherwise) {
+    return given.empty() ? otherwise : given;
+  };
+  write_attribute(f, "git_revision", given_or(meta.git_revision, scalesweep_git_revision));
+  write_attribute(f, "created", given_or(meta.created, utc_now_iso8601()));
   write_attribute(f, "command_line", meta.command_line);
   write_attribute(f, "backend", meta.backend);
   write_attribute(f, "config", c.text);
-  write_attribute(f, "config_path", c.source_name);
+  write_attribute(f, "config_path", given_or(meta.config_path, c.source_name));
   write_attribute(f, "law_preset", c.law.preset);
   std::string overrides; // the constants given beside the preset, space-separated
   for (const std::string& name : c.law.overrides) {
@@ -303,10 +307,27 @@ void check_resumable(hid_t file, const std::string& path, const sweep_plan& plan
                           ", not " + shard.text(),
                       "pass the same --shard as the interrupted run");
   }
-  for (std::size_t p = 0; p < plan.problems.size(); ++p) {
-    if (!has_link(file, done_path(p))) {
-      throw input_error(
-          "--resume: " + path + " has no progress record for the " + plan.problems[p].name, hint);
+  // The config text alone does not fix the problems: --optima-only drops the dense grids.
+  std::size_t records = 0;
+  while (has_link(file, done_path(records))) {
+    ++records;
+  }
+  for (std::size_t p = 0; p < std::max(records, plan.problems.size()); ++p) {
+    const handle record = p < records ? handle(H5Dopen2(file, done_path(p).c_str(), H5P_DEFAULT),
+                                               H5Dclose, "open " + done_path(p))
+                                      : handle();
+    const std::string written =
+        p < records ? read_string_attribute(record.get(), "problem").value_or("?") : "nothing";
+    const std::string wanted = p < plan.problems.size() ? plan.problems[p].name : "nothing";
+    if (written != wanted ||
+        (p < records && read_bytes(file, done_path(p)).size() !=
+                            static_cast<std::size_t>(plan.problems[p].chunk_count()))) {
+      std::string message = "--resume: " + path;
+      message += " holds the " + written;
+      message += " where this run computes the " + wanted;
+      throw input_error(message,
+                        "resume with the flags of the interrupted run (--optima-only or not), or " +
+                            hint);
     }
   }
 }

@@ -138,6 +138,31 @@ def test_resume_recomputes_chunks_recorded_done_but_not_stored(tmp_path, binary,
             pytest.skip("the run had finished the budget curves when it was stopped")
         flags[missing[-1]] = 1
         done[...] = flags
+        provenance = {k: f.attrs[k] for k in ("created", "command_line", "backend", "git_revision",
+                                                "config_path")}
     proc = scalesweep("run", cfg, "-o", out, "--resume", "--quiet")
-    assert "1 chunks recorded done were not in" in proc.stderr
+    assert "1 chunk recorded done was not in" in proc.stderr
+    assert_same_results(ref, out)
+    with h5py.File(out, "r") as f:  # the rebuilt file keeps the interrupted run's provenance
+        assert {k: f.attrs[k] for k in provenance} == provenance
+
+
+def test_resume_refuses_other_problems_and_accepts_an_existing_output(tmp_path, binary, scalesweep,
+                                                                      reference):
+    """--optima-only changes the problems, not the config text: resuming a full run with it (or
+    the reverse) is refused, not mapped onto the wrong progress records. A run started with
+    --overwrite over a finished file resumes without repeating the flag."""
+    cfg, ref = reference
+    out = tmp_path / "o.h5"
+    out.write_bytes(b"an older result")
+    proc = start(binary, cfg, out, "--overwrite", env=SLOW)
+    wait_for_file(tmp_path / "o.h5.partial", proc)
+    time.sleep(0.4)
+    proc.send_signal(signal.SIGTERM)
+    proc.communicate(timeout=60)
+    proc = scalesweep("run", cfg, "-o", out, "--resume", "--optima-only", check=False)
+    assert proc.returncode == 2
+    assert "holds the dense loss where this run computes the loss-target optima" in proc.stderr
+    assert out.read_bytes() == b"an older result"
+    scalesweep("run", cfg, "-o", out, "--resume", "--quiet")
     assert_same_results(ref, out)
