@@ -4,6 +4,8 @@
 #include "scalesweep/config.hpp"
 #include "scalesweep/error.hpp"
 
+#include "../text_format.hpp"
+
 #include <omp.h>
 
 #include <optional>
@@ -58,7 +60,8 @@ void add_plan_flags(CLI::App* app, plan_flags* f) {
                   "GPU memory for tiles, e.g. 8G (default: half the device's free memory, shared "
                   "by the MPI ranks of a node that use the device)");
   app->add_option("--tile-cells", f->tile_cells,
-                  "Most cells per tile (default: 4M on the CPU, 16M on a GPU, within the limits)")
+                  "Most cells per tile (default: 4M on the CPU, 16M on a GPU, within the limits; "
+                  "at least one HDF5 chunk)")
       ->check(CLI::Range(std::int64_t{1}, std::int64_t{1} << 30));
   app->add_option("--compression-threads", f->compression_threads,
                   "Threads encoding chunks (default: --threads)")
@@ -119,6 +122,12 @@ planned_run plan_run(const std::string& config_path, const plan_flags& f, const 
                               : (f.threads > 0 ? f.threads : omp_get_max_threads());
   r.limits.host_bytes = f.memory_limit.empty() ? default_host_memory_limit(comm.local_size())
                                                : byte_size_option(f.memory_limit, "--memory-limit");
+  if (r.limits.host_bytes > physical_memory_bytes()) {
+    r.plan.config.warnings.push_back("--memory-limit " + f.memory_limit +
+                                     " is more than this machine's " +
+                                     format_bytes(static_cast<double>(physical_memory_bytes())) +
+                                     " of memory: tiles sized to it may swap or be killed");
+  }
   const std::int64_t gpu_limit =
       f.gpu_memory_limit.empty() ? 0 : byte_size_option(f.gpu_memory_limit, "--gpu-memory-limit");
   if (r.on_gpu) {

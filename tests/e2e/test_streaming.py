@@ -132,3 +132,11 @@ def test_memory_limit_errors(scalesweep, tmp_path, args, message):
     assert proc.returncode == 2
     assert message in proc.stderr, proc.stderr
     assert not (tmp_path / "m.h5").exists() and not (tmp_path / "m.h5.partial").exists()
+
+
+def test_a_memory_limit_above_the_machine_is_a_warning(scalesweep, tmp_path):
+    """Accepted (a node may differ from the login node that validates), but said."""
+    cfg = tmp_path / "m.toml"
+    cfg.write_text(CONFIG.format(n=31, d=27, chunk=1 << 20, extra=""))
+    proc = scalesweep("validate", cfg, "--memory-limit", "1000T")
+    assert "warning: --memory-limit 1000T is more than this machine's" in proc.stderr
