@@ -66,20 +66,7 @@ int main(int argc, char** argv) {
   using namespace scalesweep;
   try {
     return main_impl(argc, argv);
-  } catch (const input_error& e) {
-    std::fprintf(stderr, "error: %s\n", e.what());
-    if (!e.hint().empty()) {
-      std::fprintf(stderr, "hint: %s\n", e.hint().c_str());
-    }
-    return cli::exit_bad_input;
-  } catch (const error& e) {
-    std::fprintf(stderr, "error: %s\n", e.what());
-    if (!e.hint().empty()) {
-      std::fprintf(stderr, "hint: %s\n", e.hint().c_str());
-    }
-    return cli::exit_failure;
-  } catch (const std::exception& e) {
-    std::fprintf(stderr, "error: internal: %s\n", e.what());
-    return cli::exit_failure;
+  } catch (...) {
+    return cli::report_failure(std::current_exception());
   }
 }

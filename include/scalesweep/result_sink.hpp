@@ -76,6 +76,12 @@ struct sink_options {
 std::unique_ptr<result_sink> open_hdf5_sink(const sweep_plan& plan, const shard_spec& shard,
                                             const communicator& comm, const sink_options& options);
 
+// Throws input_error, naming what differs, unless `path` + ".partial" can be resumed with `plan`
+// and `shard`: open_hdf5_sink's own check with `resume`, for callers that must report a refusal
+// before their MPI ranks start collective work (exit 2 with a hint, not an abort).
+void check_resumable_partial(const std::string& path, const sweep_plan& plan,
+                             const shard_spec& shard);
+
 // Format version of result files (root attribute scalesweep_format_version); readers check it.
 inline constexpr std::int64_t result_format_version = 1;
 

@@ -3,6 +3,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include <exception>
 #include <functional>
 #include <string>
 
@@ -29,5 +30,9 @@ CLI::Validator non_empty_text();
 inline constexpr int exit_ok = 0;
 inline constexpr int exit_failure = 1;   // I/O, HDF5, CUDA, internal errors
 inline constexpr int exit_bad_input = 2; // bad flags, config or input file
+
+// Prints a command's failure ("error: ...", then "hint: ..." if any) to stderr and returns its
+// exit code: exit_bad_input for an input_error, else exit_failure.
+int report_failure(const std::exception_ptr& failure);
 
 } // namespace scalesweep::cli

@@ -113,7 +113,9 @@ std::unique_ptr<prepared_run> prepare(const run_options& o, const communicator& 
   planned_run planned = plan_run(o.config, o.flags, comm, gpu_sharers);
   std::string path = output_path(o, planned.plan, shard);
   check_output_path(path, o);
-  if (!o.resume) {
+  if (o.resume) {
+    check_resumable_partial(path, planned.plan, shard); // here: a refusal exits 2 on every rank
+  } else {
     check_disk_space(path, planned.plan, shard);
   }
   std::unique_ptr<compute_backend> backend = make_backend(planned.plan, planned.backend);
@@ -138,10 +140,13 @@ int run_on(const run_options& o, const std::string& command_line, const communic
   }
   const std::int64_t reporter = comm.size() - comm.max(failure ? comm.size() - comm.rank() : 0);
   if (reporter < comm.size()) {
-    if (reporter == comm.rank()) {
+    if (!comm.parallel()) {
       std::rethrow_exception(failure);
     }
-    return exit_bad_input;
+    // The reporter prints before any rank exits: mpirun ends the job when the first one exits
+    // non-zero, which would cut the message. Every rank then exits with the reporter's code.
+    const int code = reporter == comm.rank() ? report_failure(failure) : 0;
+    return static_cast<int>(comm.max(code));
   }
   const shard_spec shard = prepared->shard;
   const sweep_plan& plan = prepared->planned.plan;

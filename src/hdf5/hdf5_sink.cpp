@@ -68,10 +68,7 @@ public:
     } else {
       // Every rank checks before any of them changes the file, so that a refused resume is
       // reported with its reason whichever rank reports it.
-      const h5::handle file =
-          h5::file(H5Fopen(m_partial.c_str(), H5F_ACC_RDONLY, h5::file_access(false).get()),
-                   "open '" + m_partial + "'");
-      h5::check_resumable(file.get(), m_partial, m_plan, shard);
+      check_resumable_partial(m_path, m_plan, shard);
     }
     if (options.resume && m_plan.config.output.compression == compression_kind::deflate) {
       on_rank_zero("rebuild '" + m_partial + "'", [&] {
@@ -340,6 +337,16 @@ private:
 };
 
 } // namespace
+
+void check_resumable_partial(const std::string& path, const sweep_plan& plan,
+                             const shard_spec& shard) {
+  h5::silence_error_printing();
+  const std::string partial = path + ".partial";
+  const h5::handle file =
+      h5::file(H5Fopen(partial.c_str(), H5F_ACC_RDONLY, h5::file_access(false).get()),
+               "open '" + partial + "'");
+  h5::check_resumable(file.get(), partial, plan, shard);
+}
 
 std::unique_ptr<result_sink> open_hdf5_sink(const sweep_plan& plan, const shard_spec& shard,
                                             const communicator& comm, const sink_options& options) {

@@ -119,6 +119,26 @@ def test_sigterm_under_mpi(binary, tmp_path, serial):
     assert_same_results(reference, out)
 
 
+def test_refused_resume_under_mpi_exits_2_with_its_reason(binary, tmp_path, serial):
+    """Every rank checks the partial file before collective work starts: a changed config is an
+    input error (exit 2, the reason and a hint), not an MPI_Abort."""
+    cfg, _ = serial
+    out = tmp_path / "c.h5"
+    proc = start_slow_mpi_run(binary, cfg, out)
+    time.sleep(0.3)
+    proc.send_signal(signal.SIGTERM)
+    proc.communicate(timeout=120)
+    assert not out.exists() and (tmp_path / "c.h5.partial").exists()
+    cfg.write_text(cfg.read_text() + "\n# a comment changes the text\n")
+    try:
+        proc = mpirun(binary, 2, "run", cfg, "-o", out, "--resume", "--quiet", check=False)
+    finally:
+        cfg.write_text(cfg.read_text().replace("\n# a comment changes the text\n", ""))
+    assert proc.returncode == 2, proc.stderr
+    assert "the config's text differs" in proc.stderr and "hint: " in proc.stderr
+    assert "MPI_ABORT" not in proc.stderr
+
+
 def test_serial_run_resumed_under_mpi(binary, tmp_path, serial, scalesweep):
     """A compressed partial file written by a serial run holds some chunks: parallel HDF5 then
     allocates no others at open, and its collective writes of unallocated chunks hang unless
