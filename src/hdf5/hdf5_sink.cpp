@@ -66,12 +66,13 @@ public:
         }
       });
     } else {
-      // Every rank checks before any of them changes the file, so that a refused resume is
-      // reported with its reason whichever rank reports it.
-      check_resumable_partial(m_path, m_plan, shard);
-    }
-    if (options.resume && m_plan.config.output.compression == compression_kind::deflate) {
-      on_rank_zero("rebuild '" + m_partial + "'", [&] {
+      // Rank 0 checks the file (callers that must refuse with exit 2 under MPI check on every
+      // rank first: check_resumable_partial) and rebuilds a compressed one, which checks too.
+      on_rank_zero("resume '" + m_partial + "'", [&] {
+        if (m_plan.config.output.compression != compression_kind::deflate) {
+          check_resumable_partial(m_path, m_plan, shard);
+          return;
+        }
         const h5::rebuild_summary r = h5::rebuild_compressed_partial(m_partial, m_plan, shard);
         if (r.chunks_dropped > 0) {
           std::fprintf(stderr,
