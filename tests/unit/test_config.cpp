@@ -5,9 +5,8 @@
 
 #include <gtest/gtest.h>
 
-#include <regex>
-
 #include <cmath>
+#include <regex>
 
 namespace {
 
