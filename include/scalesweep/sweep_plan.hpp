@@ -58,7 +58,7 @@ struct sweep_plan {
 
   const axis* find_axis(axis_id id) const;
   std::int64_t total_cells() const;
-  std::int64_t output_bytes() const; // uncompressed
+  std::int64_t output_bytes() const; // file size, uncompressed: whole chunks, edges included
   std::int64_t max_tile_bytes() const;
 };
 
@@ -66,7 +66,8 @@ struct sweep_plan {
 // input_error before any work starts. Tiles start as one chunk; fit_tiles grows them.
 sweep_plan make_plan(sweep_config config);
 
-// Box shape for a grid: fills the innermost dimensions first, at most max_cells cells.
+// Box shape for a grid: fills the innermost dimensions first, at most max_cells cells; the first
+// dimension that does not fit whole is cut into near-equal pieces.
 std::vector<std::int64_t> choose_tile_shape(const std::vector<std::int64_t>& shape,
                                             std::int64_t max_cells);
 

@@ -121,14 +121,29 @@ std::vector<std::uint8_t> read_bytes(hid_t file, const std::string& path) {
   return out;
 }
 
+std::vector<hsize_t> chunk_shape(hid_t dataset) {
+  const handle dcpl = property_list(H5Dget_create_plist(dataset), "creation list");
+  if (H5Pget_layout(dcpl.get()) != H5D_CHUNKED) {
+    return {};
+  }
+  std::vector<hsize_t> chunk(32);
+  const int rank = H5Pget_chunk(dcpl.get(), static_cast<int>(chunk.size()), chunk.data());
+  check(rank, "chunk shape");
+  chunk.resize(static_cast<std::size_t>(rank));
+  return chunk;
+}
+
 // Grid offset of chunk `index` of a dataset, from its shape and chunk shape.
 std::vector<hsize_t> chunk_offset(hid_t dataset, std::int64_t index) {
   const handle space = dataspace(H5Dget_space(dataset), "dataset space");
   const int rank = H5Sget_simple_extent_ndims(space.get());
-  std::vector<hsize_t> dims(static_cast<std::size_t>(rank)), chunk(static_cast<std::size_t>(rank));
+  std::vector<hsize_t> dims(static_cast<std::size_t>(rank));
   H5Sget_simple_extent_dims(space.get(), dims.data(), nullptr);
-  const handle dcpl = property_list(H5Dget_create_plist(dataset), "creation list");
-  check(H5Pget_chunk(dcpl.get(), rank, chunk.data()), "chunk shape");
+  const std::vector<hsize_t> chunk = chunk_shape(dataset);
+  if (chunk.size() != dims.size()) {
+    throw io_error("HDF5: a dataset of rank " + std::to_string(rank) +
+                   " has no chunks of its rank");
+  }
   std::vector<hsize_t> offset(static_cast<std::size_t>(rank));
   for (int d = rank - 1; d >= 0; --d) {
     const auto u = static_cast<std::size_t>(d);

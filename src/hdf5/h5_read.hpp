@@ -25,6 +25,8 @@ std::optional<std::string> read_string_attribute(hid_t object, const std::string
 std::optional<std::int64_t> read_int64_attribute(hid_t object, const std::string& name);
 
 bool has_link(hid_t file, const std::string& path);
+// The chunk shape of a dataset; empty when it is not chunked.
+std::vector<hsize_t> chunk_shape(hid_t dataset);
 // Grid offset of chunk `index` (row-major over the grid of chunks) of a chunked dataset.
 std::vector<hsize_t> chunk_offset(hid_t dataset, std::int64_t index);
 std::vector<std::uint8_t> read_bytes(hid_t file, const std::string& path);

@@ -48,6 +48,20 @@ part_file open_part(const std::string& path) {
   return p;
 }
 
+// The chunk shapes of the variables a progress record counts chunks of: the records of two parts
+// mean the same cells only where these agree too.
+std::vector<std::vector<hsize_t>> chunk_shapes(hid_t file, const std::string& record) {
+  const h5::handle ds = h5::dataset(H5Dopen2(file, record.c_str(), H5P_DEFAULT), "open record");
+  const h5::attribute_value variables = h5::read_attribute(ds.get(), "variables");
+  std::vector<std::vector<hsize_t>> shapes;
+  for (const std::string& variable : std::get<std::vector<std::string>>(variables.values)) {
+    const h5::handle v =
+        h5::dataset(H5Dopen2(file, variable.c_str(), H5P_DEFAULT), "open '" + variable + "'");
+    shapes.push_back(h5::chunk_shape(v.get()));
+  }
+  return shapes;
+}
+
 std::vector<std::string> done_records(hid_t file) {
   std::vector<std::string> names;
   for (std::size_t i = 0;; ++i) {
@@ -106,7 +120,8 @@ merge_summary merge_parts(const std::vector<std::string>& paths, const std::stri
       if (k == 0) {
         done[r] = d;
         source[r].assign(d.size(), -1);
-      } else if (d.size() != done[r].size()) {
+      } else if (d.size() != done[r].size() || chunk_shapes(parts[k].file.get(), records[r]) !=
+                                                   chunk_shapes(first.file.get(), records[r])) {
         throw input_error("merge: '" + parts[k].path + "' has another chunk layout than '" +
                           first.path + "'");
       }

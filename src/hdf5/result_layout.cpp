@@ -24,6 +24,15 @@ namespace scalesweep::h5 {
 
 namespace {
 
+template <class Int>
+std::string shape_text(const std::vector<Int>& shape) {
+  std::string s = "(";
+  for (std::size_t i = 0; i < shape.size(); ++i) {
+    s += (i ? ", " : "") + std::to_string(shape[i]);
+  }
+  return s + ")";
+}
+
 std::string utc_now_iso8601() {
   const std::time_t now = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
   std::tm tm{};
@@ -327,6 +336,21 @@ void check_resumable(hid_t file, const std::string& path, const sweep_plan& plan
       message += " where this run computes the " + wanted;
       throw input_error(message,
                         "resume with the flags of the interrupted run (--optima-only or not), or " +
+                            hint);
+    }
+  }
+  // The progress records count chunks: they mean the same cells only in the same chunk layout,
+  // which a build of another revision may choose differently for the same config.
+  for (const problem_plan& p : plan.problems) {
+    const std::string& name = p.outputs.front().name;
+    const handle ds = handle(H5Dopen2(file, name.c_str(), H5P_DEFAULT), H5Dclose, "open " + name);
+    const std::vector<hsize_t> stored = chunk_shape(ds.get());
+    if (stored != std::vector<hsize_t>(p.chunk_shape.begin(), p.chunk_shape.end())) {
+      throw input_error("--resume: " + path + " stores '" + name + "' in chunks of " +
+                            shape_text(stored) + " cells, this build plans " +
+                            shape_text(p.chunk_shape),
+                        "finish it with the build that started it (git revision in its "
+                        "'git_revision' attribute), or " +
                             hint);
     }
   }

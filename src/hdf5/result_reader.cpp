@@ -283,9 +283,7 @@ status_counts result_reader::count_status(const std::string& name, std::size_t f
                                                        [](std::uint8_t d) { return d != 0; });
   if (!complete) {
     // Chunk by chunk: only those recorded done hold computed cells.
-    const handle dcpl = property_list(H5Dget_create_plist(ds.get()), "creation list");
-    std::vector<hsize_t> chunk(static_cast<std::size_t>(rank));
-    check(H5Pget_chunk(dcpl.get(), rank, chunk.data()), "chunk shape of '" + name + "'");
+    const std::vector<hsize_t> chunk = chunk_shape(ds.get());
     for (std::size_t c = 0; c < done->size(); ++c) {
       const std::vector<hsize_t> offset = chunk_offset(ds.get(), static_cast<std::int64_t>(c));
       std::vector<hsize_t> count(static_cast<std::size_t>(rank));

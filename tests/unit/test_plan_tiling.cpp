@@ -14,11 +14,38 @@ namespace {
 using namespace scalesweep;
 
 TEST(Tiling, ShapeFillsInnermostDimensionsFirst) {
+  // 131072 / 401 = 326 rows fit; 401 rows cut in two equal pieces are 201 + 200.
   EXPECT_EQ(choose_tile_shape({3, 6, 401, 401}, 131072),
-            (std::vector<std::int64_t>{1, 1, 326, 401}));
+            (std::vector<std::int64_t>{1, 1, 201, 401}));
   EXPECT_EQ(choose_tile_shape({1, 141, 141}, 131072), (std::vector<std::int64_t>{1, 141, 141}));
   EXPECT_EQ(choose_tile_shape({4, 5}, 1), (std::vector<std::int64_t>{1, 1}));
-  EXPECT_EQ(choose_tile_shape({7, 1000}, 300), (std::vector<std::int64_t>{1, 300}));
+  // 1000 in pieces of at most 300: four of 250.
+  EXPECT_EQ(choose_tile_shape({7, 1000}, 300), (std::vector<std::int64_t>{1, 250}));
+  // 2 x 257 fit 512 exactly; the third dimension then has room for 1.
+  EXPECT_EQ(choose_tile_shape({5, 2, 257}, 600), (std::vector<std::int64_t>{1, 2, 257}));
+}
+
+// HDF5 stores edge chunks at full size: the chunk grid may overhang the grid by less than one
+// cell per piece along the dimension that is cut, never by a nearly empty chunk.
+TEST(Tiling, ChunkGridOverhangsByLessThanOneCellPerPiece) {
+  std::mt19937 rng(5);
+  for (int trial = 0; trial < 2000; ++trial) {
+    const int rank = 1 + static_cast<int>(rng() % 4);
+    std::vector<std::int64_t> shape;
+    for (int d = 0; d < rank; ++d) {
+      shape.push_back(1 + static_cast<std::int64_t>(rng() % 700));
+    }
+    const std::int64_t limit = 1 + static_cast<std::int64_t>(rng() % 200000);
+    const std::vector<std::int64_t> chunk = choose_tile_shape(shape, limit);
+    std::int64_t cells = 1;
+    for (int d = 0; d < rank; ++d) {
+      const auto u = static_cast<std::size_t>(d);
+      cells *= chunk[u];
+      const std::int64_t pieces = (shape[u] + chunk[u] - 1) / chunk[u];
+      ASSERT_LT(pieces * chunk[u] - shape[u], pieces) << "dimension " << d;
+    }
+    ASSERT_LE(cells, limit);
+  }
 }
 
 problem_plan plan_of(std::vector<std::int64_t> shape, std::int64_t max_cells) {
