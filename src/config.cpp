@@ -131,7 +131,10 @@ public:
     if (!n.is_number()) {
       fail(n, path, "must be a number, got " + type_name(n));
     }
-    const double v = *n.value<double>();
+    // toml++'s value<double>() is empty for an integer a double cannot hold exactly (|i| > 2^53):
+    // such an integer is taken at the nearest double, as a float literal would be.
+    const double v = n.is_integer() ? static_cast<double>(n.as_integer()->get())
+                                    : n.as_floating_point()->get();
     if (!std::isfinite(v)) {
       fail(n, path, "must be finite, got " + format_number(v));
     }

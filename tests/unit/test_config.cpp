@@ -73,6 +73,22 @@ TEST(Config, PlanHasTheRequestedProblemsWithUsdUnits) {
   EXPECT_EQ(p.hardware_names, (std::vector<std::string>{"a", "b"}));
 }
 
+// An integer a double cannot hold exactly is read at the nearest double (as 2^53 + 1 written as a
+// float would be), not dropped.
+TEST(Config, IntegersBeyondTwoToThe53AreReadAtTheNearestDouble) {
+  const sweep_config c = parse_config(
+      "[law]\npreset = \"sardana2024\"\nA = 9007199254740993\n[axes]\n"
+      "T = { values = [0, 9223372036854775807] }\nloss_target = { values = [2.0] }\n",
+      "big.toml");
+  EXPECT_EQ(c.law.law.A, 9007199254740992.0);
+  const axis* T = nullptr;
+  for (const axis& a : c.axes) {
+    T = a.id == axis_id::T ? &a : T;
+  }
+  ASSERT_NE(T, nullptr);
+  EXPECT_EQ(T->values.back(), 9223372036854775808.0);
+}
+
 TEST(Config, DefaultOutputPathIsTheConfigStem) {
   const sweep_config c =
       parse_config("[law]\npreset = \"chinchilla\"\n[axes]\nT = { values = [0] }\n"
@@ -191,6 +207,18 @@ INSTANTIATE_TEST_SUITE_P(
         bad_config{"negative_T",
                    with_law("[axes]\nT = { values = [-1] }\nloss_target = { values = [2.0] }\n"),
                    "axes.T.values[0]: value -1 is out of range: must be finite and >= 0"},
+        // An integer beyond 2^53 once read as a denormal and passed every range check.
+        bad_config{"huge_negative_integer_T",
+                   with_law("[axes]\nT = { values = [-9223372036854775808, 1e12] }\n"
+                            "loss_target = { values = [2.0] }\n"),
+                   "axes.T.values[0]: value -9.223372036854776e+18 is out of range: must be "
+                   "finite and >= 0"},
+        bad_config{"huge_integer_mfu",
+                   with_law(axes_ok +
+                            "[objective]\nkind = \"usd\"\n[[hardware]]\nname = \"h\"\n"
+                            "preset = \"sardana2024-default\"\n"
+                            "train = { mfu = 9223372036854775807 }\n"),
+                   "mfu"},
         bad_config{"zero_N",
                    with_law(axes_ok + "N = { values = [0, 1e9] }\nD = { values = [1e9] }\n"),
                    "axes.N.values[0]: value 0 is out of range: must be finite and > 0"},
