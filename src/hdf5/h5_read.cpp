@@ -63,6 +63,21 @@ attribute_value read_attribute(hid_t object, const std::string& name) {
   return out;
 }
 
+namespace {
+
+// The typed readers below read one value: an attribute of another shape (a damaged or foreign
+// file) must not be read into it.
+void require_one_value(hid_t attribute_id, const std::string& name) {
+  const handle space = dataspace(H5Aget_space(attribute_id), "attribute space");
+  const hssize_t n = H5Sget_simple_extent_npoints(space.get());
+  if (n != 1) {
+    throw io_error("HDF5: attribute '" + name + "' holds " + std::to_string(n) +
+                   " values where one is expected");
+  }
+}
+
+} // namespace
+
 std::optional<std::string> read_string_attribute(hid_t object, const std::string& name) {
   if (!has_attribute(object, name)) {
     return std::nullopt;
@@ -73,6 +88,7 @@ std::optional<std::string> read_string_attribute(hid_t object, const std::string
   if (H5Tget_class(type.get()) != H5T_STRING) {
     throw io_error("HDF5: attribute '" + name + "' is not a string");
   }
+  require_one_value(a.get(), name);
   const handle memory = datatype(H5Tcopy(H5T_C_S1), "string type");
   check(H5Tset_cset(memory.get(), H5Tget_cset(type.get())), "string character set");
   if (H5Tis_variable_str(type.get()) > 0) {
@@ -98,6 +114,11 @@ std::optional<std::int64_t> read_int64_attribute(hid_t object, const std::string
   }
   const handle a =
       attribute(H5Aopen(object, name.c_str(), H5P_DEFAULT), "open attribute '" + name + "'");
+  const handle type = datatype(H5Aget_type(a.get()), "attribute type");
+  if (H5Tget_class(type.get()) != H5T_INTEGER) {
+    throw io_error("HDF5: attribute '" + name + "' is not an integer");
+  }
+  require_one_value(a.get(), name);
   std::int64_t value = 0;
   check(H5Aread(a.get(), H5T_NATIVE_INT64, &value), "read attribute '" + name + "'");
   return value;

@@ -1,6 +1,8 @@
 // Small typed readers for attributes and 1-D datasets on top of h5_handle.
 #pragma once
 
+#include "scalesweep/error.hpp"
+
 #include "h5_handle.hpp"
 
 #include <cstdint>
@@ -30,5 +32,17 @@ std::vector<hsize_t> chunk_shape(hid_t dataset);
 // Grid offset of chunk `index` (row-major over the grid of chunks) of a chunked dataset.
 std::vector<hsize_t> chunk_offset(hid_t dataset, std::int64_t index);
 std::vector<std::uint8_t> read_bytes(hid_t file, const std::string& path);
+
+// Runs `read` on a file the user handed in: a damaged or foreign file is bad input (exit 2),
+// named, rather than a bare HDF5 failure.
+template <class Read>
+auto reading_input_file(const std::string& path, Read&& read) -> decltype(read()) {
+  try {
+    return read();
+  } catch (const io_error& e) {
+    throw input_error("'" + path + "' cannot be read as a scalesweep result: " + e.what(),
+                      "the file is damaged, or was not written by scalesweep");
+  }
+}
 
 } // namespace scalesweep::h5

@@ -35,16 +35,18 @@ part_file open_part(const std::string& path) {
     throw input_error("merge: '" + path + "' is not an HDF5 file");
   }
   p.file = h5::file(id, "open '" + path + "'");
-  const auto format = h5::read_int64_attribute(p.file.get(), "scalesweep_format_version");
-  if (!format || *format != result_format_version ||
-      !h5::has_link(p.file.get(), h5::progress_group)) {
-    throw input_error("merge: '" + path + "' is not a scalesweep result with a progress record");
-  }
-  p.version = h5::read_string_attribute(p.file.get(), "scalesweep_version").value_or("");
-  p.config = h5::read_string_attribute(p.file.get(), "config").value_or("");
-  const h5::handle group(H5Gopen2(p.file.get(), h5::progress_group, H5P_DEFAULT), H5Gclose,
-                         "open progress group");
-  p.shard = h5::read_string_attribute(group.get(), "shard").value_or("");
+  h5::reading_input_file(path, [&] {
+    const auto format = h5::read_int64_attribute(p.file.get(), "scalesweep_format_version");
+    if (!format || *format != result_format_version ||
+        !h5::has_link(p.file.get(), h5::progress_group)) {
+      throw input_error("merge: '" + path + "' is not a scalesweep result with a progress record");
+    }
+    p.version = h5::read_string_attribute(p.file.get(), "scalesweep_version").value_or("");
+    p.config = h5::read_string_attribute(p.file.get(), "config").value_or("");
+    const h5::handle group(H5Gopen2(p.file.get(), h5::progress_group, H5P_DEFAULT), H5Gclose,
+                           "open progress group");
+    p.shard = h5::read_string_attribute(group.get(), "shard").value_or("");
+  });
   return p;
 }
 

@@ -288,8 +288,10 @@ void create_result_skeleton(hid_t file, const sweep_plan& plan, const shard_spec
   }
 }
 
-void check_resumable(hid_t file, const std::string& path, const sweep_plan& plan,
-                     const shard_spec& shard) {
+namespace {
+
+void check_resumable_unguarded(hid_t file, const std::string& path, const sweep_plan& plan,
+                               const shard_spec& shard) {
   const std::string hint = "delete " + path + " to start over";
   const auto format = read_int64_attribute(file, "scalesweep_format_version");
   if (!format || *format != result_format_version || !has_link(file, progress_group)) {
@@ -354,6 +356,13 @@ void check_resumable(hid_t file, const std::string& path, const sweep_plan& plan
                             hint);
     }
   }
+}
+
+} // namespace
+
+void check_resumable(hid_t file, const std::string& path, const sweep_plan& plan,
+                     const shard_spec& shard) {
+  reading_input_file(path, [&] { check_resumable_unguarded(file, path, plan, shard); });
 }
 
 } // namespace scalesweep::h5

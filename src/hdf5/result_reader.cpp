@@ -148,6 +148,11 @@ result_reader::result_reader(const std::string& path) : m_path(path) {
     throw input_error("'" + path + "' is not an HDF5 file");
   }
   m_file = file(id, "open '" + path + "'");
+  reading_input_file(path, [&] { read_header(); });
+}
+
+void result_reader::read_header() {
+  const std::string& path = m_path;
   const auto format = read_int64_attribute(m_file.get(), "scalesweep_format_version");
   if (!format) {
     throw input_error("'" + path + "' is not a scalesweep result (no scalesweep_format_version)");

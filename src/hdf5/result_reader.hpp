@@ -58,6 +58,7 @@ public:
   const progress_record& progress() const { return m_progress; }
 
 private:
+  void read_header(); // format, attributes, datasets, progress
   void read_progress();
 
   std::string m_path;

@@ -166,3 +166,53 @@ def test_resume_refuses_other_problems_and_accepts_an_existing_output(tmp_path, 
     assert out.read_bytes() == b"an older result"
     scalesweep("run", cfg, "-o", out, "--resume", "--quiet")
     assert_same_results(ref, out)
+
+
+def test_resume_refuses_a_partial_file_of_another_chunk_layout(tmp_path, scalesweep):
+    """Progress records count chunks; a build that cuts the same config into other chunks (of the
+    same count) would map them onto other cells. The stored chunk shape must be the plan's."""
+    cfg = write_config(tmp_path)
+    out = tmp_path / "c.h5"
+    scalesweep("run", cfg, "-o", out, "--quiet")
+    partial = tmp_path / "c.h5.partial"
+    out.rename(partial)
+    with h5py.File(partial, "a") as f:
+        data, chunks = f["loss"][()], f["loss"].chunks
+        del f["loss"]
+        # Chunks wider than the grid (allowed for a resizable dataset): the same chunk count.
+        f.create_dataset("loss", data=data, chunks=(chunks[0], chunks[1] + 3), maxshape=(None, None))
+    proc = scalesweep("run", cfg, "-o", out, "--resume", check=False)
+    assert proc.returncode == 2, proc.stderr
+    assert f"stores 'loss' in chunks of ({chunks[0]}, {chunks[1] + 3}) cells" in proc.stderr
+    assert not out.exists()
+
+
+@pytest.mark.parametrize("damage", ["array_format", "float_format", "array_config"])
+def test_damaged_files_are_named_bad_input_for_inspect_merge_and_resume(tmp_path, scalesweep,
+                                                                         damage):
+    """Attributes of another shape or type than scalesweep writes (a damaged or hand-edited
+    file) are refused with exit 2 naming the file. An array once overflowed a one-value read."""
+    import numpy as np
+    cfg = write_config(tmp_path)
+    good = tmp_path / "g.h5"
+    scalesweep("run", cfg, "-o", good, "--quiet")
+    bad = tmp_path / "b.h5"
+    bad.write_bytes(good.read_bytes())
+    with h5py.File(bad, "a") as f:
+        if damage == "array_format":
+            f.attrs["scalesweep_format_version"] = np.array([1, 1])
+        elif damage == "float_format":
+            f.attrs["scalesweep_format_version"] = 1.5
+        else:
+            f.attrs["config"] = np.array(["a", "b"], dtype=h5py.string_dtype())
+    partial = tmp_path / "r.h5.partial"
+    partial.write_bytes(bad.read_bytes())
+    commands = [["merge", bad, "-o", tmp_path / "m.h5"],
+                ["run", cfg, "-o", tmp_path / "r.h5", "--resume"]]
+    if damage != "array_config":  # inspect shows any config attribute as it is
+        commands.append(["inspect", bad])
+    for command in commands:
+        proc = scalesweep(*command, check=False)
+        assert proc.returncode == 2, (command, proc.returncode, proc.stderr)
+        assert "cannot be read as a scalesweep result" in proc.stderr, proc.stderr
+        assert not (tmp_path / "m.h5").exists() and not (tmp_path / "r.h5").exists()
