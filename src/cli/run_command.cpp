@@ -276,7 +276,8 @@ command add_run_command(CLI::App& parent, const std::string& command_line) {
       ->check(non_empty_text());
   add_plan_flags(app, &o->flags);
   app->add_option("--shard", o->shard,
-                  "Compute part i of n into its own file (job arrays); join parts with `merge`");
+                  "Compute part i of n into its own file (job arrays); join parts with `merge`")
+      ->check(non_empty_text());
   app->add_flag("--resume", o->resume, "Continue the interrupted run saved in OUT.partial");
   app->add_flag("--overwrite", o->overwrite, "Replace OUT if it exists (default: refuse)");
   app->add_option("--checkpoint-seconds", o->checkpoint_seconds,

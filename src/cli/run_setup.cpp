@@ -5,6 +5,7 @@
 #include "scalesweep/error.hpp"
 
 #include "../text_format.hpp"
+#include "commands.hpp"
 
 #include <omp.h>
 
@@ -21,8 +22,9 @@ constexpr std::int64_t max_gpu_tile_cells = std::int64_t{1} << 24;
 std::int64_t byte_size_option(const std::string& text, const char* flag) {
   const std::optional<std::int64_t> bytes = parse_byte_size(text);
   if (!bytes) {
-    throw input_error(std::string(flag) + ": '" + text + "' is not a size of at least 1 byte",
-                      "write bytes with an optional unit: 512M, 4G, 1.5GiB");
+    throw input_error(std::string(flag) + ": '" + text +
+                          "' is not a size from 1 byte to 8 EiB with a unit B, K, M, G or T",
+                      "write bytes with an optional unit: 512M, 4G, 1.5GiB, 2T");
   }
   return *bytes;
 }
@@ -55,10 +57,12 @@ void add_plan_flags(CLI::App* app, plan_flags* f) {
       ->check(CLI::Range(0, 1023));
   app->add_option("--memory-limit", f->memory_limit,
                   "Host memory for tiles in flight, e.g. 2G (default: 1/4 of RAM, at most 16G, "
-                  "shared by the MPI ranks of a node)");
+                  "shared by the MPI ranks of a node)")
+      ->check(non_empty_text());
   app->add_option("--gpu-memory-limit", f->gpu_memory_limit,
                   "GPU memory for tiles, e.g. 8G (default: half the device's free memory, shared "
-                  "by the MPI ranks of a node that use the device)");
+                  "by the MPI ranks of a node that use the device)")
+      ->check(non_empty_text());
   app->add_option("--tile-cells", f->tile_cells,
                   "Most cells per tile (default: 4M on the CPU, 16M on a GPU, within the limits; "
                   "at least one HDF5 chunk)")

@@ -1,6 +1,9 @@
 // `scalesweep validate CONFIG.toml`: check a config completely and say what a run with the same
 // flags would compute, in how many tiles, with how much memory and disk.
+#include "scalesweep/error.hpp"
+
 #include "commands.hpp"
+#include "output_path.hpp"
 #include "plan_report.hpp"
 #include "run_setup.hpp"
 
@@ -36,6 +39,12 @@ command add_validate_command(CLI::App& parent) {
             const std::string path = o->output.empty() ? r.plan.config.output.path : o->output;
             const std::string backend = r.on_gpu ? "cuda" : "cpu";
             print_config_warnings(r.plan.config);
+            try {
+              check_output_file(path, false);
+            } catch (const input_error& e) {
+              std::fprintf(stderr, "warning: run would refuse this output: %s (%s)\n", e.what(),
+                           e.hint().c_str());
+            }
             if (o->json) {
               std::fputs(plan_json(r.plan, path, r.memory(), {backend, r.backend_reason}).c_str(),
                          stdout);

@@ -58,6 +58,8 @@ BAD_CONFIGS = [
      ["cfg.toml:4:", "TOML syntax error"]),
     ("unknown_output_key", GOOD + "[output]\ncompresion = \"deflate\"\n",
      ["output.compresion: unknown key 'compresion'; did you mean 'compression'?"]),
+    ("integer_beyond_double_precision", GOOD.replace("[0, 1e12]", "[-9223372036854775808, 1e12]"),
+     ["axes.T.values[0]: value -9.223372036854776e+18 is out of range: must be finite and >= 0"]),
     ("wrong_type", GOOD.replace('preset = "sardana2024"', "preset = 2024"),
      ["law.preset: must be a string, got an integer"]),
 ]
@@ -120,7 +122,17 @@ BAD_FLAGS = [
     ("checkpoint_negative", ["run", "good.toml", "--checkpoint-seconds", "-5"],
      ["--checkpoint-seconds", "must be finite and >= 0, got -5"]),
     ("zero_memory_limit", ["run", "good.toml", "--memory-limit", "0"],
-     ["--memory-limit: '0' is not a size of at least 1 byte"]),
+     ["--memory-limit: '0' is not a size from 1 byte to 8 EiB with a unit B, K, M, G or T"]),
+    ("memory_limit_unknown_unit", ["run", "good.toml", "--memory-limit", "1P"],
+     ["--memory-limit: '1P' is not a size from 1 byte to 8 EiB"]),
+    ("empty_memory_limit", ["run", "good.toml", "--memory-limit", ""], ["--memory-limit", "must not be empty"]),
+    ("empty_shard", ["run", "good.toml", "--shard", ""], ["--shard", "must not be empty"]),
+    ("output_looks_like_a_flag", ["run", "good.toml", "-o", "--json"],
+     ["output path '--json' looks like a flag", "write ./--json if you mean that name"]),
+    ("output_named_partial", ["run", "good.toml", "-o", "out.h5.partial"],
+     ["output path 'out.h5.partial' ends in '.partial'"]),
+    ("output_name_too_long", ["run", "good.toml", "-o", "a" * 300 + ".h5"],
+     ["has 303 characters; this filesystem takes"]),
     ("merge_empty_output", ["merge", "a.h5", "-o", ""], ["-o", "must not be empty"]),
 ]
 
@@ -133,7 +145,7 @@ def test_bad_flags(tmp_path, scalesweep, name, args, fragments):
     assert proc.stderr.startswith("error: "), proc.stderr
     for fragment in fragments:
         assert fragment in proc.stderr, f"missing {fragment!r} in:\n{proc.stderr}"
-    leftovers = sorted(p.name for p in tmp_path.rglob("*") if p.suffix in (".h5", ".partial"))
+    leftovers = sorted(p.name for p in tmp_path.rglob("*") if p.name != "good.toml")
     assert leftovers == [], leftovers
 
 

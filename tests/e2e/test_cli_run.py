@@ -269,3 +269,15 @@ def test_validate_disk_estimate_bounds_the_file_it_writes(scalesweep, tmp_path):
     size = out.stat().st_size
     cells = 257 * 512 * 9  # loss (N, D) and cost (1, 8, N, D), float64
     assert cells * 8 <= size <= plan["output_bytes"] <= 1.1 * size, (size, plan["output_bytes"])
+
+
+def test_validate_warns_about_an_output_that_run_would_refuse(scalesweep, tmp_path):
+    """validate checks the output path as run does, but only warns: the config itself is fine."""
+    cfg = tmp_path / "v.toml"
+    cfg.write_text('[law]\npreset = "sardana2024"\n[axes]\nT = { values = [0] }\n'
+                   'loss_target = { values = [2.0] }\n')
+    proc = scalesweep("validate", cfg, "-o", cfg)
+    assert f"warning: run would refuse this output: output file '{cfg}' exists" in proc.stderr
+    proc = scalesweep("validate", cfg, "-o", tmp_path / "missing" / "x.h5")
+    assert "warning: run would refuse this output: output directory" in proc.stderr
+    assert "warning" not in scalesweep("validate", cfg, "-o", tmp_path / "new.h5").stderr
