@@ -133,8 +133,8 @@ public:
     }
     // toml++'s value<double>() is empty for an integer a double cannot hold exactly (|i| > 2^53):
     // such an integer is taken at the nearest double, as a float literal would be.
-    const double v = n.is_integer() ? static_cast<double>(n.as_integer()->get())
-                                    : n.as_floating_point()->get();
+    const double v =
+        n.is_integer() ? static_cast<double>(n.as_integer()->get()) : n.as_floating_point()->get();
     if (!std::isfinite(v)) {
       fail(n, path, "must be finite, got " + format_number(v));
     }
@@ -527,6 +527,12 @@ std::string law_spec::label() const {
     names += (names.empty() ? "" : ", ") + o;
   }
   return preset + " with " + names + " overridden";
+}
+
+std::string law_spec::description() const {
+  return label() + " (E=" + format_number(law.E) + " A=" + format_number(law.A) +
+         " B=" + format_number(law.B) + " alpha=" + format_number(law.alpha) +
+         " beta=" + format_number(law.beta) + ")";
 }
 
 sweep_config parse_config(const std::string& text, const std::string& source_name) {

@@ -22,6 +22,8 @@ struct law_spec {
   // "sardana2024", "chinchilla with alpha, beta overridden", "custom": the preset's name alone
   // would describe a law that was not used.
   std::string label() const;
+  // The label and the five constants as used: "sardana2024 (E=1.69 A=406.4 ... beta=0.283)".
+  std::string description() const;
 };
 
 enum class compression_kind { none, deflate };

@@ -227,6 +227,14 @@ int run(const optimum_options& o) {
     opt = figures(law.law, k, r.N, r.D, d.T);
     chin = figures(law.law, k, r.chinchilla_N, r.chinchilla_D, d.T);
   }
+  // The optimum can lie in double range while a cost or its Chinchilla comparison overflows
+  // (budgets near 1e308): a status, not an "ok" with nulls.
+  const bool figures_finite = std::isfinite(opt.cost) && std::isfinite(opt.train_cost) &&
+                              std::isfinite(opt.inference_cost) && std::isfinite(chin.cost) &&
+                              std::isfinite(chin.train_cost) && std::isfinite(chin.inference_cost);
+  if (status == cell_status::ok && !figures_finite) {
+    status = cell_status::out_of_range;
+  }
   const std::string units(cost_units(objective));
 
   if (o.json) {
@@ -274,8 +282,8 @@ int run(const optimum_options& o) {
     return exit_ok;
   }
 
-  std::printf("%s optimum, law %s, objective %s\n", is_loss ? "loss-target" : "budget",
-              law.label().c_str(), to_string(objective).data());
+  std::printf("%s optimum, objective %s\n  law %s\n", is_loss ? "loss-target" : "budget",
+              to_string(objective).data(), law.description().c_str());
   if (is_loss) {
     std::printf("  target loss %s nats, inference demand T = %s tokens\n",
                 format_number(o.loss).c_str(), format_number(d.T).c_str());
@@ -288,7 +296,8 @@ int run(const optimum_options& o) {
                 status == cell_status::infeasible
                     ? (is_loss ? " (the target is not above the irreducible loss E)"
                                : " (the budget cannot pay for one parameter trained on one token)")
-                    : "");
+                : status == cell_status::out_of_range ? " (a cost overflows double precision)"
+                                                      : "");
     return exit_ok;
   }
   std::printf("  %-16s %-20s %-26s %s\n", "", "inference-aware",

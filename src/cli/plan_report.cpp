@@ -43,10 +43,7 @@ std::string describe_plan(const sweep_plan& plan, const std::string& output_path
   if (!c.title.empty()) {
     s << "sweep: " << c.title << "\n";
   }
-  const scaling_law& L = c.law.law;
-  s << "law: " << c.law.label() << " (E=" << format_number(L.E) << " A=" << format_number(L.A)
-    << " B=" << format_number(L.B) << " alpha=" << format_number(L.alpha)
-    << " beta=" << format_number(L.beta) << ")\n";
+  s << "law: " << c.law.description() << "\n";
   s << "objective: " << to_string(c.objective) << " (costs in " << cost_units(c.objective) << ")\n";
   for (const hardware_scenario& h : c.hardware) {
     // Peaks printed, not only the GPU's name: a config may override a preset's numbers.

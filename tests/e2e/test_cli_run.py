@@ -281,3 +281,25 @@ def test_validate_warns_about_an_output_that_run_would_refuse(scalesweep, tmp_pa
     proc = scalesweep("validate", cfg, "-o", tmp_path / "missing" / "x.h5")
     assert "warning: run would refuse this output: output directory" in proc.stderr
     assert "warning" not in scalesweep("validate", cfg, "-o", tmp_path / "new.h5").stderr
+
+
+def test_optimum_reports_costs_that_overflow_as_out_of_range(scalesweep):
+    """A budget at the top of double range has an optimum in range, but 6ND rounds past 1.8e308:
+    the cell is out_of_range (SPEC §1.4: never a silent NaN), not "ok" with null costs."""
+    args = ["optimum", "--law", "chinchilla", "--budget", "1.7976931348623157e308",
+            "--inference-tokens", "1e12"]
+    assert scalesweep.json(*args)["status"] == "out_of_range"
+    text = scalesweep(*args).stdout
+    assert "status: out_of_range (a cost overflows double precision)" in text
+    assert "over budget" not in text
+    # One decade lower every figure is finite and the status is ok.
+    ok = scalesweep.json("optimum", "--law", "chinchilla", "--budget", "1e307",
+                         "--inference-tokens", "1e12")
+    assert ok["status"] == "ok" and ok["cost"] is not None and ok["chinchilla"]["cost"] is not None
+
+
+def test_optimum_text_names_the_law_constants(scalesweep):
+    """SPEC §1.1: every output records the law with its five constants, overrides included."""
+    out = scalesweep("optimum", "--law", "sardana2024", "--beta", "0.3", "--loss", "2").stdout
+    assert "  law sardana2024 with beta overridden (E=1.69 A=406.4 B=410.7 alpha=0.336 beta=0.3)" \
+        in out.splitlines()
