@@ -309,10 +309,16 @@ axis read_axis(const config_reader& r, const toml::node& node, axis_id id,
     if (!ok) {
       r.fail(at, where, "value " + format_number(v) + " is out of range: must be " + dom.text);
     }
-    if (i > 0 && !(v > values[i - 1])) {
+    if (i > 0 && !(v > values[i - 1]) && listed) {
       r.fail(at, where,
              "values must be strictly increasing (" + format_number(values[i - 1]) +
                  " is followed by " + format_number(v) + ")");
+    }
+    if (i > 0 && !(v > values[i - 1]) && !listed) {
+      r.fail(at, where,
+             std::to_string(values.size()) + " " + spacing +
+                 " points give equal neighbours in double precision (" + format_number(v) +
+                 " twice): widen the range or use fewer points");
     }
   }
   return make_axis(id, objective, spacing, std::move(values));
@@ -396,6 +402,10 @@ std::vector<hardware_scenario> read_hardware(const config_reader& r, const toml:
                     std::string(default_hardware_preset) + "\" (see `scalesweep presets`)");
     }
     return {};
+  }
+  if (n->is_array() && n->as_array()->empty()) {
+    r.fail(*n, "hardware",
+           "an empty array declares no scenario: write [[hardware]] tables, or leave it out");
   }
   if (!n->is_array_of_tables()) {
     r.fail(*n, "hardware", "must be an array of tables: write [[hardware]], not [hardware]");

@@ -154,6 +154,13 @@ std::optional<hardware_scenario> resolve_scenario(const optimum_options& o,
       {"serve.usd_per_hour", "--serve-usd-per-hour"},
       {"serve.input_tokens", "--input-tokens"},
       {"serve.output_tokens", "--output-tokens"}};
+  if (!given(o, "--hardware") && !d.from_requests) {
+    // Without a preset nothing supplies the input/output split that prefill and decode cost.
+    throw input_error("--objective usd without --hardware needs the demand split into input and "
+                      "output tokens",
+                      "give --requests R --input-tokens I --output-tokens O instead of "
+                      "--inference-tokens, or start from a --hardware preset");
+  }
   return resolve_hardware(spec, [](std::string_view field) {
     const auto it = flag_of.find(std::string(field));
     return it == flag_of.end() ? std::string(field) : it->second;

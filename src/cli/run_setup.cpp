@@ -99,7 +99,16 @@ planned_run plan_run(const std::string& config_path, const plan_flags& f, const 
     config.output.dense_given = true;
   }
   planned_run r;
-  r.plan = make_plan(std::move(config));
+  try {
+    r.plan = make_plan(std::move(config));
+  } catch (const input_error& e) {
+    // The config may be fine without the flag: say that the flag removed what it computes.
+    if (f.optima_only && std::string(e.what()).find("nothing to compute") != std::string::npos) {
+      throw input_error(std::string(e.what()) + " once --optima-only drops the dense grids",
+                        "run without --optima-only, or declare T with loss_target or budget");
+    }
+    throw;
+  }
   r.backend.choice = resolve_choice(f.backend);
   r.backend.threads = f.threads;
   r.on_gpu = r.backend.choice == backend_choice::cuda;

@@ -22,6 +22,14 @@ loss_target = { values = [2.0] }
 name = "x"
 """
 
+DENSE = """
+[law]
+preset = "sardana2024"
+[axes]
+N = { log10 = [8, 12], points = 3 }
+D = { log10 = [10, 14], points = 3 }
+"""
+
 # (id, config text, message fragments)
 BAD_CONFIGS = [
     ("unknown_law_key", GOOD.replace('preset = "sardana2024"', 'preset = "sardana2024"\nalpah = 0.3'),
@@ -60,6 +68,10 @@ BAD_CONFIGS = [
      ["output.compresion: unknown key 'compresion'; did you mean 'compression'?"]),
     ("integer_beyond_double_precision", GOOD.replace("[0, 1e12]", "[-9223372036854775808, 1e12]"),
      ["axes.T.values[0]: value -9.223372036854776e+18 is out of range: must be finite and >= 0"]),
+    ("generated_points_collide", GOOD.replace("{ values = [0, 1e12] }", "{ linear = [1.0, 1.0000000000000002], points = 5 }"),
+     ["axes.T: 5 linear points give equal neighbours in double precision (1 twice): widen the range or use fewer points"]),
+    ("empty_hardware_array", "hardware = []\n" + USD.split("[[hardware]]")[0],
+     ["hardware: an empty array declares no scenario: write [[hardware]] tables"]),
     ("wrong_type", GOOD.replace('preset = "sardana2024"', "preset = 2024"),
      ["law.preset: must be a string, got an integer"]),
 ]
@@ -116,6 +128,12 @@ BAD_FLAGS = [
     ("optimum_demand_overflow", ["optimum", "--law", "sardana2024", "--loss", "2", "--requests", "1e300",
                                  "--input-tokens", "1e10", "--output-tokens", "1e10"],
      ["--requests x (--input-tokens + --output-tokens) overflows a double"]),
+    ("optimum_usd_flags_without_split", ["optimum", "--law", "sardana2024", "--loss", "2", "--objective", "usd",
+                                         "--inference-tokens", "1e12", "--train-gpu", "H100-SXM"],
+     ["--objective usd without --hardware needs the demand split",
+      "give --requests R --input-tokens I --output-tokens O instead of --inference-tokens"]),
+    ("optima_only_without_optima", ["run", "dense.toml", "--optima-only"],
+     ["nothing to compute with axes [N, D] once --optima-only drops the dense grids"]),
     ("empty_output_path", ["run", "good.toml", "-o", ""], ["-o", "must not be empty"]),
     ("checkpoint_nan", ["run", "good.toml", "--checkpoint-seconds", "nan"],
      ["--checkpoint-seconds", "must be finite and >= 0, got nan"]),
@@ -140,12 +158,13 @@ BAD_FLAGS = [
 @pytest.mark.parametrize("name,args,fragments", BAD_FLAGS, ids=[c[0] for c in BAD_FLAGS])
 def test_bad_flags(tmp_path, scalesweep, name, args, fragments):
     (tmp_path / "good.toml").write_text(GOOD)
+    (tmp_path / "dense.toml").write_text(DENSE)
     proc = scalesweep(*args, check=False, cwd=tmp_path)
     assert proc.returncode == 2, proc.stderr
     assert proc.stderr.startswith("error: "), proc.stderr
     for fragment in fragments:
         assert fragment in proc.stderr, f"missing {fragment!r} in:\n{proc.stderr}"
-    leftovers = sorted(p.name for p in tmp_path.rglob("*") if p.name != "good.toml")
+    leftovers = sorted(p.name for p in tmp_path.rglob("*") if p.name not in ("good.toml", "dense.toml"))
     assert leftovers == [], leftovers
 
 
