@@ -430,6 +430,11 @@ std::vector<hardware_scenario> read_hardware(const config_reader& r, const toml:
       return r.where(at->source()) + ": " + path + "." + std::string(field);
     };
     out.push_back(resolve_hardware(spec, name_of));
+    try {
+      (void)usd_cost_coefficients(out.back());
+    } catch (const input_error& e) {
+      r.fail(arr[i], path, e.what(), e.hint());
+    }
   }
   if (objective == objective_kind::flops) {
     warnings.push_back(r.where(n->source()) +

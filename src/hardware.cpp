@@ -159,10 +159,23 @@ hardware_scenario resolve_hardware(const hardware_spec& spec, const field_namer&
 
 cost_coefficients usd_cost_coefficients(const hardware_scenario& h) {
   constexpr double seconds_per_hour = 3600.0;
-  return usd_cost_coefficients(h.train.usd_per_hour / seconds_per_hour, h.train.mfu,
-                               h.train.peak_flops, h.serve.usd_per_hour / seconds_per_hour,
-                               h.serve.prefill_mfu, h.serve.decode_mfu, h.serve.peak_flops,
-                               h.serve.input_fraction());
+  const cost_coefficients k = usd_cost_coefficients(
+      h.train.usd_per_hour / seconds_per_hour, h.train.mfu, h.train.peak_flops,
+      h.serve.usd_per_hour / seconds_per_hour, h.serve.prefill_mfu, h.serve.decode_mfu,
+      h.serve.peak_flops, h.serve.input_fraction());
+  // Each number may be in its range while the solvers' ln(k_inference / k_train) is not (an MFU
+  // or a peak of 1e-300): every cell would fail, so the scenario is refused up front.
+  const bool usable = std::isfinite(k.train) && k.train > 0 && std::isfinite(k.inference) &&
+                      k.inference > 0 && std::isfinite(std::log(k.inference / k.train));
+  if (!usable) {
+    throw input_error("hardware '" + h.name + "': its cost per training FLOP ($" +
+                          format_number(k.train) + ") and per inference FLOP ($" +
+                          format_number(k.inference) +
+                          ") are not both finite and > 0 with a ratio in double range",
+                      "check its peak_flops, mfu, prefill_mfu, decode_mfu and usd_per_hour: "
+                      "values near 0 (or near 1e308) give such costs");
+  }
+  return k;
 }
 
 } // namespace scalesweep
