@@ -9,8 +9,10 @@
 #include "h5_write.hpp"
 #include "result_layout.hpp"
 
+#include <algorithm>
 #include <filesystem>
 #include <system_error>
+#include <variant>
 
 namespace scalesweep {
 
@@ -62,6 +64,37 @@ std::vector<std::vector<hsize_t>> chunk_shapes(hid_t file, const std::string& re
     shapes.push_back(h5::chunk_shape(v.get()));
   }
   return shapes;
+}
+
+// A progress record as the writer leaves it: one 0 or 1 per chunk of its variables.
+std::vector<std::uint8_t> read_record(const part_file& part, const std::string& record) {
+  return h5::reading_input_file(part.path, [&] {
+    std::vector<std::uint8_t> done = h5::read_bytes(part.file.get(), record);
+    const h5::handle ds =
+        h5::dataset(H5Dopen2(part.file.get(), record.c_str(), H5P_DEFAULT), "open record");
+    const h5::attribute_value variables = h5::read_attribute(ds.get(), "variables");
+    const auto* names = std::get_if<std::vector<std::string>>(&variables.values);
+    if (names == nullptr || names->empty()) {
+      throw io_error("HDF5: progress record '" + record + "' names no variables");
+    }
+    const h5::handle v = h5::dataset(H5Dopen2(part.file.get(), names->front().c_str(), H5P_DEFAULT),
+                                     "open " + names->front());
+    const h5::handle space = h5::dataspace(H5Dget_space(v.get()), "space");
+    std::vector<hsize_t> dims(static_cast<std::size_t>(H5Sget_simple_extent_ndims(space.get())));
+    H5Sget_simple_extent_dims(space.get(), dims.data(), nullptr);
+    const std::vector<hsize_t> chunk = h5::chunk_shape(v.get());
+    std::size_t chunks = chunk.size() == dims.size() ? 1 : 0;
+    for (std::size_t d = 0; d < chunk.size() && d < dims.size(); ++d) {
+      chunks *= static_cast<std::size_t>((dims[d] + chunk[d] - 1) / chunk[d]);
+    }
+    const bool flags = std::all_of(done.begin(), done.end(), [](std::uint8_t x) { return x <= 1; });
+    if (done.size() != chunks || !flags) {
+      throw io_error("HDF5: progress record '" + record +
+                     "' does not hold one 0 or 1 per chunk of '" + names->front() + "' (" +
+                     std::to_string(chunks) + " chunks)");
+    }
+    return done;
+  });
 }
 
 std::vector<std::string> done_records(hid_t file) {
@@ -118,7 +151,7 @@ merge_summary merge_parts(const std::vector<std::string>& paths, const std::stri
   std::vector<std::vector<int>> source(records.size());
   for (std::size_t r = 0; r < records.size(); ++r) {
     for (std::size_t k = 0; k < parts.size(); ++k) {
-      const std::vector<std::uint8_t> d = h5::read_bytes(parts[k].file.get(), records[r]);
+      const std::vector<std::uint8_t> d = read_record(parts[k], records[r]);
       if (k == 0) {
         done[r] = d;
         source[r].assign(d.size(), -1);

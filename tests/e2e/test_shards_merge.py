@@ -100,3 +100,26 @@ def test_merge_refuses_files_that_are_not_results(tmp_path, scalesweep):
     assert proc.returncode == 2 and "is not an HDF5 file" in proc.stderr
     proc = scalesweep("merge", tmp_path / "nope.h5", "-o", tmp_path / "m.h5", check=False)
     assert proc.returncode == 2 and "does not exist" in proc.stderr
+
+
+@pytest.mark.parametrize("record", ["value_2", "too_short"])
+def test_merge_refuses_a_damaged_progress_record(tmp_path, scalesweep, record):
+    """The records decide which part's chunks are copied: one that is not a 0/1 flag per chunk is
+    named as damaged (exit 2), not trusted."""
+    import numpy as np
+    cfg = write_config(tmp_path)
+    parts = [tmp_path / "p1.h5", tmp_path / "p2.h5"]
+    for i, part in enumerate(parts, 1):
+        scalesweep("run", cfg, "--shard", f"{i}/2", "-o", part, "--quiet")
+    with h5py.File(parts[1], "a") as f:
+        done = f["_scalesweep/done_0"][()]
+        del f["_scalesweep/done_0"]
+        f["_scalesweep/done_0"] = np.where(done > 0, 2, 0).astype(np.uint8) if record == "value_2" \
+            else done[:-1]
+        f["_scalesweep/done_0"].attrs["variables"] = ["loss"]
+        f["_scalesweep/done_0"].attrs["problem"] = "dense loss"
+    proc = scalesweep("merge", *parts, "-o", tmp_path / "m.h5", check=False)
+    assert proc.returncode == 2, proc.stderr
+    assert f"'{parts[1]}' cannot be read as a scalesweep result" in proc.stderr
+    assert "does not hold one 0 or 1 per chunk of 'loss'" in proc.stderr
+    assert not (tmp_path / "m.h5").exists() and not (tmp_path / "m.h5.partial").exists()
