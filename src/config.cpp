@@ -550,8 +550,45 @@ std::string law_spec::description() const {
          " beta=" + format_number(law.beta) + ")";
 }
 
+namespace {
+
+// toml++ limits the nesting of arrays and inline tables but not of dotted keys and table headers,
+// and recurses once per level: [a.a.a...] with ~35,000 parts overflows its stack (3,000 do not).
+// No scalesweep key is deeper than 4; a line whose key part has 1,000 dots is refused before
+// parsing. (Lines of a multi-line string are scanned too: the bound is far above any such text.)
+void check_key_depth(const std::string& text, const std::string& source_name) {
+  constexpr int max_parts = 1000;
+  std::size_t line_start = 0;
+  for (int line = 1; line_start <= text.size(); ++line) {
+    const std::size_t end = std::min(text.find('\n', line_start), text.size());
+    int dots = 0;
+    char quote = 0;
+    for (std::size_t i = line_start; i < end; ++i) {
+      const char c = text[i];
+      if (quote != 0) {
+        quote = c == quote ? 0 : quote;
+      } else if (c == '"' || c == '\'') {
+        quote = c;
+      } else if (c == '=' || c == ']' || c == '#') {
+        break; // the key (or header) ends here; values may hold dots freely
+      } else if (c == '.') {
+        ++dots;
+      }
+    }
+    if (dots >= max_parts) {
+      throw input_error(source_name + ":" + std::to_string(line) + ":1: a key path of " +
+                        std::to_string(dots + 1) + " parts; scalesweep configs nest " +
+                        std::to_string(max_parts) + " at most");
+    }
+    line_start = end + 1;
+  }
+}
+
+} // namespace
+
 sweep_config parse_config(const std::string& text, const std::string& source_name) {
   const config_reader r(source_name);
+  check_key_depth(text, source_name);
   toml::table root;
   try {
     root = toml::parse(text, source_name);

@@ -76,10 +76,10 @@ TEST(Config, PlanHasTheRequestedProblemsWithUsdUnits) {
 // An integer a double cannot hold exactly is read at the nearest double (as 2^53 + 1 written as a
 // float would be), not dropped.
 TEST(Config, IntegersBeyondTwoToThe53AreReadAtTheNearestDouble) {
-  const sweep_config c = parse_config(
-      "[law]\npreset = \"sardana2024\"\nA = 9007199254740993\n[axes]\n"
-      "T = { values = [0, 9223372036854775807] }\nloss_target = { values = [2.0] }\n",
-      "big.toml");
+  const sweep_config c =
+      parse_config("[law]\npreset = \"sardana2024\"\nA = 9007199254740993\n[axes]\n"
+                   "T = { values = [0, 9223372036854775807] }\nloss_target = { values = [2.0] }\n",
+                   "big.toml");
   EXPECT_EQ(c.law.law.A, 9007199254740992.0);
   const axis* T = nullptr;
   for (const axis& a : c.axes) {
@@ -87,6 +87,30 @@ TEST(Config, IntegersBeyondTwoToThe53AreReadAtTheNearestDouble) {
   }
   ASSERT_NE(T, nullptr);
   EXPECT_EQ(T->values.back(), 9223372036854775808.0);
+}
+
+// toml++ recurses once per part of a dotted key or table header; ~35,000 overflowed its stack.
+TEST(Config, DeeplyNestedKeysAreRefusedBeforeParsing) {
+  std::string header = "[a";
+  for (int i = 0; i < 40000; ++i) {
+    header += ".a";
+  }
+  for (const std::string& text : {header + "]\n", "title = 'x'\n" + header.substr(1) + " = 1\n"}) {
+    try {
+      parse_config(text, "deep.toml");
+      FAIL() << "accepted";
+    } catch (const input_error& e) {
+      EXPECT_NE(std::string(e.what()).find(": a key path of 40001 parts"), std::string::npos)
+          << e.what();
+    }
+  }
+  // Dots in values and quoted keys do not count.
+  const std::string dots(5000, '.');
+  EXPECT_NO_THROW(
+      parse_config("title = \"" + dots +
+                       "\"\n[law]\npreset = \"sardana2024\"\n"
+                       "[axes]\nT = { values = [0] }\nloss_target = { values = [2.0] }\n",
+                   "dots.toml"));
 }
 
 TEST(Config, DefaultOutputPathIsTheConfigStem) {
@@ -214,10 +238,9 @@ INSTANTIATE_TEST_SUITE_P(
                    "axes.T.values[0]: value -9.223372036854776e+18 is out of range: must be "
                    "finite and >= 0"},
         bad_config{"huge_integer_mfu",
-                   with_law(axes_ok +
-                            "[objective]\nkind = \"usd\"\n[[hardware]]\nname = \"h\"\n"
-                            "preset = \"sardana2024-default\"\n"
-                            "train = { mfu = 9223372036854775807 }\n"),
+                   with_law(axes_ok + "[objective]\nkind = \"usd\"\n[[hardware]]\nname = \"h\"\n"
+                                      "preset = \"sardana2024-default\"\n"
+                                      "train = { mfu = 9223372036854775807 }\n"),
                    "mfu"},
         bad_config{"zero_N",
                    with_law(axes_ok + "N = { values = [0, 1e9] }\nD = { values = [1e9] }\n"),
