@@ -96,6 +96,25 @@ def test_variables_have_named_dimensions_and_cf_attributes(result):
         assert f["opt_N"].chunks is not None
 
 
+def test_every_variable_has_the_units_of_its_quantity(result):
+    """Units follow from what each variable is (SPEC §4): counts of parameters and tokens, losses
+    in nats, costs and budgets in the objective's unit (USD here), statuses and the hardware
+    index dimensionless ("1", the CF convention)."""
+    quantity = {"parameters": ["N", "opt_N", "chinchilla_N", "budget_N", "budget_chinchilla_N"],
+                "tokens": ["D", "T", "opt_D", "chinchilla_D", "budget_D", "budget_chinchilla_D",
+                           "budget_curve_D"],
+                "nats": ["loss_target", "loss", "budget_loss", "budget_chinchilla_loss",
+                         "budget_curve_loss"],
+                "USD": ["budget", "cost", "opt_cost", "chinchilla_cost"],
+                "1": ["hardware", "opt_status", "budget_status"]}
+    with h5py.File(result["path"], "r") as f:
+        for units, names in quantity.items():
+            for name in names:
+                assert f[name].attrs["units"] == units, name
+        with_units = {name for name in f if "units" in f[name].attrs}
+        assert with_units == {n for names in quantity.values() for n in names}
+
+
 def test_root_attributes_record_the_run(result):
     with h5py.File(result["path"], "r") as f:
         a = f.attrs

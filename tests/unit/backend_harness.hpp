@@ -1,5 +1,6 @@
 // Shared by the backend tests: a plan exercising every problem and a runner that gathers every
-// output of every tile into grid order.
+// output of every tile into grid order. Scenarios a and b share their training side and differ in
+// serving; c trains on other hardware, so per-scenario tables (k_train) cannot be confused.
 #pragma once
 
 #include "scalesweep/backend.hpp"
@@ -24,6 +25,9 @@ preset = "sardana2024-default"
 [[hardware]]
 name = "b"
 preset = "h100-train-l40s-serve"
+[[hardware]]
+name = "c"
+preset = "h200-fp8"
 [axes]
 N = { log10 = [7, 13], points = N_POINTS }
 D = { log10 = [8, 15], points = D_POINTS }

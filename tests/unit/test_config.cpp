@@ -242,6 +242,11 @@ INSTANTIATE_TEST_SUITE_P(
                                       "preset = \"sardana2024-default\"\n"
                                       "train = { mfu = 9223372036854775807 }\n"),
                    "mfu"},
+        bad_config{"repeated_axis_value",
+                   with_law("[axes]\nT = { values = [0, 1e9, 1e9] }\n"
+                            "loss_target = { values = [2.0] }\n"),
+                   "axes.T.values[2]: values must be strictly increasing (1e+09 is followed by "
+                   "1e+09)"},
         bad_config{"zero_N",
                    with_law(axes_ok + "N = { values = [0, 1e9] }\nD = { values = [1e9] }\n"),
                    "axes.N.values[0]: value 0 is out of range: must be finite and > 0"},

@@ -66,6 +66,40 @@ TEST(CostModel, EveryPresetResolvesToFinitePositiveCoefficients) {
   }
 }
 
+// presets.cpp: decode is memory-bound, so a preset's decode MFU is the reference's 0.01 on H100
+// fp8 scaled by (bandwidth / fp8 peak) relative to the H100's. Recomputed from the GPU table;
+// presets print 3 significant digits, so they agree to half a unit in the last (0.5e-4).
+TEST(CostModel, DecodeMfusScaleWithBandwidthPerPeakFlop) {
+  const auto bytes_per_flop = [](std::string_view gpu, std::string_view dtype) {
+    const gpu_preset* g = find_gpu_preset(gpu);
+    return g->bandwidth_bytes_per_s / *g->peak(dtype);
+  };
+  const double h100 = bytes_per_flop("H100-SXM", "fp8");
+  int checked = 0;
+  for (const hardware_preset& h : hardware_presets()) {
+    if (h.serve.dtype != "fp8") {
+      continue; // the README example's int8 A100 and bf16 serving take their MFUs as given
+    }
+    const double expected = 0.01 * bytes_per_flop(h.serve.gpu, h.serve.dtype) / h100;
+    EXPECT_NEAR(h.serve.decode_mfu, expected, 0.5e-4) << h.name;
+    ++checked;
+  }
+  EXPECT_GE(checked, 5); // sardana2024-default, h200, b200, mi300x, l40s
+}
+
+// MFU ranges are (0, 1]: 1 itself is a valid (if optimistic) utilisation.
+TEST(CostModel, MfuOfOneIsAccepted) {
+  hardware_spec spec;
+  spec.name = "ideal";
+  spec.preset = "sardana2024-default";
+  spec.train.mfu = 1.0;
+  spec.serve.prefill_mfu = 1.0;
+  spec.serve.decode_mfu = 1.0;
+  const hardware_scenario h = resolve_hardware(spec, plain);
+  EXPECT_EQ(h.train.mfu, 1.0);
+  EXPECT_EQ(h.serve.decode_mfu, 1.0);
+}
+
 TEST(CostModel, OverridesWinOverThePreset) {
   hardware_spec spec;
   spec.name = "x";

@@ -1,6 +1,11 @@
 // The CPU backend's results do not depend on thread count or tile size: bitwise equal, since the
 // same code runs on the same inputs in the same order of operations per cell.
+#include "scalesweep/budget_optimum.hpp"
+#include "scalesweep/loss_target_optimum.hpp"
+#include "scalesweep/presets.hpp"
+
 #include "backend_harness.hpp"
+#include "simd/cpu_lanes.hpp"
 
 #include <gtest/gtest.h>
 
@@ -75,19 +80,21 @@ TEST(CpuBackend, LanesAgreeWithTheScalarCells) {
           const cost_coefficients& k = plan.hardware_coefficients[static_cast<std::size_t>(h)];
           const double Tv = T->values[static_cast<std::size_t>(t)];
           const double xv = x->values[static_cast<std::size_t>(j)];
-          double expected[3];
+          // Every f64 column, in the *_columns order: the optimum, then its Chinchilla model.
+          std::vector<double> expected;
           double status = 0;
           if (p.kind == problem_kind::loss_target) {
             const loss_target_result r = loss_target_optimum(law, k, xv, Tv);
-            expected[0] = r.N, expected[1] = r.D, expected[2] = r.cost;
+            expected = {r.N, r.D, r.cost, r.chinchilla_N, r.chinchilla_D, r.chinchilla_cost};
             status = static_cast<double>(r.status);
           } else {
             const budget_result r = budget_optimum(law, k, xv, Tv);
-            expected[0] = r.N, expected[1] = r.D, expected[2] = r.loss;
+            expected = {r.N, r.D, r.loss, r.chinchilla_N, r.chinchilla_D, r.chinchilla_loss};
             status = static_cast<double>(r.status);
           }
+          ASSERT_EQ(expected.size() + 1, p.outputs.size());
           ASSERT_EQ(computed[column + p.outputs.size() - 1][cell], status);
-          for (std::size_t v = 0; v < 3; ++v) {
+          for (std::size_t v = 0; v < expected.size(); ++v) {
             const double got = computed[column + v][cell];
             if (std::isnan(expected[v])) {
               ASSERT_TRUE(std::isnan(got));
@@ -103,6 +110,48 @@ TEST(CpuBackend, LanesAgreeWithTheScalarCells) {
     column += p.outputs.size();
   }
   std::printf("lanes vs scalar cells: worst relative difference %.2e\n", worst);
+}
+
+// The lanes run a fixed lane_steps root steps and hand unconverged cells to the scalar path: the
+// results would stay right if they never converged, so convergence itself is asserted here, on
+// every law preset across loss targets, budgets and demands.
+TEST(CpuLanes, EveryCellThatNeedsARootConvergesWithinTheLaneSteps) {
+  if (!simd::lanes_available()) {
+    GTEST_SKIP() << "no SIMD lanes on this CPU (or SCALESWEEP_LANES=none)";
+  }
+  constexpr std::size_t n = 61;
+  std::vector<double> ln_N(n), ln_D(n), N(n), D(n), loss(n), x(n);
+  std::vector<unsigned char> converged(n);
+  const simd::lane_output out{ln_N.data(), ln_D.data(), N.data(),
+                              D.data(),    loss.data(), converged.data()};
+  for (const law_preset& preset : law_presets()) {
+    const prepared_law p = prepare_law(preset.law);
+    for (const double T : {1.0, 1e6, 1e10, 1e13, 1e16}) {
+      // Loss targets from 1e-4 to 2 nats above E; ln R as a sweep computes it from the target.
+      std::vector<double> target(n);
+      for (std::size_t j = 0; j < n; ++j) {
+        target[j] = preset.law.E + 1e-4 * std::pow(2e4, static_cast<double>(j) / (n - 1));
+        x[j] = std::log(target[j] - preset.law.E);
+      }
+      simd::loss_target_lanes(p, std::log(T), x.data(), static_cast<std::int64_t>(n), out);
+      for (std::size_t j = 0; j < n; ++j) {
+        ASSERT_EQ(converged[j], 1) << preset.name << " T " << T << " ln R " << x[j];
+        const loss_target_result r = loss_target_optimum(preset.law, {1, 1}, target[j], T);
+        ASSERT_NEAR(N[j] / r.N, 1.0, 1e-13) << preset.name; // tolerance: see the test above
+      }
+      // Budgets from 10 to 1e10 times the least that serves T (one parameter, one token).
+      const double least = minimum_budget_in_training_flops(T);
+      for (std::size_t j = 0; j < n; ++j) {
+        x[j] = std::log(least * std::pow(10.0, 1.0 + 9.0 * static_cast<double>(j) / (n - 1)));
+      }
+      simd::budget_lanes(p, std::log(T), x.data(), static_cast<std::int64_t>(n), out);
+      for (std::size_t j = 0; j < n; ++j) {
+        ASSERT_EQ(converged[j], 1) << preset.name << " T " << T << " ln C " << x[j];
+        const budget_result r = budget_optimum(preset.law, {1, 1}, std::exp(x[j]), T);
+        ASSERT_NEAR(N[j] / r.N, 1.0, 1e-13) << preset.name;
+      }
+    }
+  }
 }
 
 } // namespace
