@@ -348,12 +348,11 @@ void check_resumable_unguarded(hid_t file, const std::string& path, const sweep_
     const handle ds = handle(H5Dopen2(file, name.c_str(), H5P_DEFAULT), H5Dclose, "open " + name);
     const std::vector<hsize_t> stored = chunk_shape(ds.get());
     if (stored != std::vector<hsize_t>(p.chunk_shape.begin(), p.chunk_shape.end())) {
-      throw input_error("--resume: " + path + " stores '" + name + "' in chunks of " +
-                            shape_text(stored) + " cells, this build plans " +
-                            shape_text(p.chunk_shape),
-                        "finish it with the build that started it (git revision in its "
-                        "'git_revision' attribute), or " +
-                            hint);
+      std::string message = "--resume: " + path + " stores '" + name + "' in chunks of ";
+      message += shape_text(stored) + " cells, this build plans " + shape_text(p.chunk_shape);
+      throw input_error(message, "finish it with the build that started it (git revision in its "
+                                 "'git_revision' attribute), or " +
+                                     hint);
     }
   }
 }
