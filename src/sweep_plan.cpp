@@ -5,6 +5,7 @@
 #include "scalesweep/status.hpp"
 
 #include <algorithm>
+#include <limits>
 
 namespace scalesweep {
 
@@ -99,9 +100,12 @@ const axis* sweep_plan::find_axis(axis_id id) const {
 }
 
 std::int64_t sweep_plan::total_cells() const {
+  // Each problem has at most 4e18 cells (make_plan); their sum may not fit: saturated.
   std::int64_t n = 0;
   for (const problem_plan& p : problems) {
-    n += p.cells();
+    if (__builtin_add_overflow(n, p.cells(), &n)) {
+      return std::numeric_limits<std::int64_t>::max();
+    }
   }
   return n;
 }
@@ -110,20 +114,22 @@ std::int64_t sweep_plan::output_bytes() const {
   // Every chunk is stored at full size, the edge chunks too; then the coordinates, the progress
   // records and a margin for the root attributes and HDF5's metadata (measured: ~3 KiB per
   // dataset with its attributes and dimension-scale references).
-  constexpr std::int64_t per_dataset = 8192;
-  std::int64_t n = 65536 + static_cast<std::int64_t>(config.text.size());
+  // Summed in double: grids of up to 4e18 cells each overflow int64 in bytes; saturated.
+  constexpr double per_dataset = 8192;
+  double n = 65536 + static_cast<double>(config.text.size());
   for (const axis& a : axes) {
-    n += 8 * a.size() + per_dataset;
+    n += 8 * static_cast<double>(a.size()) + per_dataset;
   }
   for (const problem_plan& p : problems) {
-    n += (static_cast<std::int64_t>(p.outputs.size()) + 1) * per_dataset;
-    std::int64_t chunk_cells = 1;
+    n += static_cast<double>(p.outputs.size() + 1) * per_dataset;
+    double chunk_cells = 1;
     for (std::int64_t c : p.chunk_shape) {
-      chunk_cells *= c;
+      chunk_cells *= static_cast<double>(c);
     }
-    n += p.chunk_count() * (chunk_cells * p.file_bytes_per_cell() + 1);
+    n += static_cast<double>(p.chunk_count()) *
+         (chunk_cells * static_cast<double>(p.file_bytes_per_cell()) + 1);
   }
-  return n;
+  return n < 9e18 ? static_cast<std::int64_t>(n) : std::numeric_limits<std::int64_t>::max();
 }
 
 std::int64_t sweep_plan::max_tile_bytes() const {

@@ -9,6 +9,7 @@
 
 #include <omp.h>
 
+#include <algorithm>
 #include <optional>
 
 namespace scalesweep::cli {
@@ -95,20 +96,20 @@ planned_run plan_run(const std::string& config_path, const plan_flags& f, const 
                      int gpu_sharers) {
   sweep_config config = load_config(config_path);
   if (f.optima_only) {
+    // The config may be fine without the flag: the error says that the flag removed its work.
+    const bool has_optima = std::any_of(config.axes.begin(), config.axes.end(), [](const axis& a) {
+      return a.id == axis_id::loss_target || a.id == axis_id::budget;
+    });
+    if (!has_optima) {
+      throw input_error(config.source_name + ": --optima-only leaves nothing to compute: the "
+                                             "config declares no loss_target or budget axis",
+                        "run without --optima-only, or declare T with loss_target or budget");
+    }
     config.output.dense.clear();
     config.output.dense_given = true;
   }
   planned_run r;
-  try {
-    r.plan = make_plan(std::move(config));
-  } catch (const input_error& e) {
-    // The config may be fine without the flag: say that the flag removed what it computes.
-    if (f.optima_only && std::string(e.what()).find("nothing to compute") != std::string::npos) {
-      throw input_error(std::string(e.what()) + " once --optima-only drops the dense grids",
-                        "run without --optima-only, or declare T with loss_target or budget");
-    }
-    throw;
-  }
+  r.plan = make_plan(std::move(config));
   r.backend.choice = resolve_choice(f.backend);
   r.backend.threads = f.threads;
   r.on_gpu = r.backend.choice == backend_choice::cuda;

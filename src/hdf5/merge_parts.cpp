@@ -52,52 +52,26 @@ part_file open_part(const std::string& path) {
   return p;
 }
 
-// The chunk shapes of the variables a progress record counts chunks of: the records of two parts
-// mean the same cells only where these agree too.
-std::vector<std::vector<hsize_t>> chunk_shapes(hid_t file, const std::string& record) {
-  const h5::handle ds = h5::dataset(H5Dopen2(file, record.c_str(), H5P_DEFAULT), "open record");
-  const h5::attribute_value variables = h5::read_attribute(ds.get(), "variables");
+// A part's progress record, checked; a damaged one names the part (exit 2).
+h5::done_record read_record(const part_file& part, const std::string& record) {
+  return h5::reading_input_file(part.path,
+                                [&] { return h5::read_done_record(part.file.get(), record); });
+}
+
+// The chunk shapes of a record's variables: the records of two parts mean the same cells only
+// where these agree too.
+std::vector<std::vector<hsize_t>> chunk_shapes(const part_file& part,
+                                               const h5::done_record& record) {
   std::vector<std::vector<hsize_t>> shapes;
-  for (const std::string& variable : std::get<std::vector<std::string>>(variables.values)) {
-    const h5::handle v =
-        h5::dataset(H5Dopen2(file, variable.c_str(), H5P_DEFAULT), "open '" + variable + "'");
+  for (const std::string& variable : record.variables) {
+    const h5::handle v = h5::dataset(H5Dopen2(part.file.get(), variable.c_str(), H5P_DEFAULT),
+                                     "open '" + variable + "'");
     shapes.push_back(h5::chunk_shape(v.get()));
   }
   return shapes;
 }
 
-// A progress record as the writer leaves it: one 0 or 1 per chunk of its variables.
-std::vector<std::uint8_t> read_record(const part_file& part, const std::string& record) {
-  return h5::reading_input_file(part.path, [&] {
-    std::vector<std::uint8_t> done = h5::read_bytes(part.file.get(), record);
-    const h5::handle ds =
-        h5::dataset(H5Dopen2(part.file.get(), record.c_str(), H5P_DEFAULT), "open record");
-    const h5::attribute_value variables = h5::read_attribute(ds.get(), "variables");
-    const auto* names = std::get_if<std::vector<std::string>>(&variables.values);
-    if (names == nullptr || names->empty()) {
-      throw io_error("HDF5: progress record '" + record + "' names no variables");
-    }
-    const h5::handle v = h5::dataset(H5Dopen2(part.file.get(), names->front().c_str(), H5P_DEFAULT),
-                                     "open " + names->front());
-    const h5::handle space = h5::dataspace(H5Dget_space(v.get()), "space");
-    std::vector<hsize_t> dims(static_cast<std::size_t>(H5Sget_simple_extent_ndims(space.get())));
-    H5Sget_simple_extent_dims(space.get(), dims.data(), nullptr);
-    const std::vector<hsize_t> chunk = h5::chunk_shape(v.get());
-    std::size_t chunks = chunk.size() == dims.size() ? 1 : 0;
-    for (std::size_t d = 0; d < chunk.size() && d < dims.size(); ++d) {
-      chunks *= static_cast<std::size_t>((dims[d] + chunk[d] - 1) / chunk[d]);
-    }
-    const bool flags = std::all_of(done.begin(), done.end(), [](std::uint8_t x) { return x <= 1; });
-    if (done.size() != chunks || !flags) {
-      throw io_error("HDF5: progress record '" + record +
-                     "' does not hold one 0 or 1 per chunk of '" + names->front() + "' (" +
-                     std::to_string(chunks) + " chunks)");
-    }
-    return done;
-  });
-}
-
-std::vector<std::string> done_records(hid_t file) {
+std::vector<std::string> record_paths(hid_t file) {
   std::vector<std::string> names;
   for (std::size_t i = 0;; ++i) {
     const std::string path = h5::done_path(i);
@@ -121,7 +95,7 @@ merge_summary merge_parts(const std::vector<std::string>& paths, const std::stri
     parts.push_back(open_part(p));
   }
   const part_file& first = parts.front();
-  const std::vector<std::string> records = done_records(first.file.get());
+  const std::vector<std::string> records = record_paths(first.file.get());
   for (const part_file& p : parts) {
     if (p.version != first.version) {
       throw input_error("merge: '" + p.path + "' was written by scalesweep " + p.version + ", '" +
@@ -132,7 +106,7 @@ merge_summary merge_parts(const std::vector<std::string>& paths, const std::stri
                             first.path + "'",
                         "merge only the parts of one sharded run (same config file, --shard i/n)");
     }
-    if (done_records(p.file.get()) != records) {
+    if (record_paths(p.file.get()) != records) {
       throw input_error("merge: '" + p.path + "' holds other variables than '" + first.path +
                         "' (was one run with --optima-only?)");
     }
@@ -147,16 +121,20 @@ merge_summary merge_parts(const std::vector<std::string>& paths, const std::stri
     }
   }
   // Which part holds each chunk; every chunk must be done somewhere.
-  std::vector<std::vector<std::uint8_t>> done(records.size());
+  std::vector<h5::done_record> first_records(records.size());
   std::vector<std::vector<int>> source(records.size());
   for (std::size_t r = 0; r < records.size(); ++r) {
+    std::vector<std::vector<hsize_t>> first_shapes;
     for (std::size_t k = 0; k < parts.size(); ++k) {
-      const std::vector<std::uint8_t> d = read_record(parts[k], records[r]);
+      const h5::done_record record = read_record(parts[k], records[r]);
+      const std::vector<std::uint8_t>& d = record.done;
       if (k == 0) {
-        done[r] = d;
+        first_records[r] = record;
+        first_shapes = chunk_shapes(parts[k], record);
         source[r].assign(d.size(), -1);
-      } else if (d.size() != done[r].size() || chunk_shapes(parts[k].file.get(), records[r]) !=
-                                                   chunk_shapes(first.file.get(), records[r])) {
+      } else if (d.size() != first_records[r].done.size() ||
+                 record.variables != first_records[r].variables ||
+                 chunk_shapes(parts[k], record) != first_shapes) {
         throw input_error("merge: '" + parts[k].path + "' has another chunk layout than '" +
                           first.path + "'");
       }
@@ -194,8 +172,7 @@ merge_summary merge_parts(const std::vector<std::string>& paths, const std::stri
     for (std::size_t r = 0; r < records.size(); ++r) {
       const h5::handle record =
           h5::dataset(H5Dopen2(target.get(), records[r].c_str(), H5P_DEFAULT), "open record");
-      const h5::attribute_value variables = h5::read_attribute(record.get(), "variables");
-      for (const std::string& variable : std::get<std::vector<std::string>>(variables.values)) {
+      for (const std::string& variable : first_records[r].variables) {
         const h5::handle into = h5::dataset(H5Dopen2(target.get(), variable.c_str(), H5P_DEFAULT),
                                             "open '" + variable + "'");
         for (std::size_t c = 0; c < source[r].size(); ++c) {

@@ -254,6 +254,37 @@ std::string done_path(std::size_t problem_index) {
   return std::string(progress_group) + "/done_" + std::to_string(problem_index);
 }
 
+done_record read_done_record(hid_t file, const std::string& path) {
+  done_record r;
+  r.done = read_bytes(file, path);
+  const handle record = dataset(H5Dopen2(file, path.c_str(), H5P_DEFAULT), "open " + path);
+  const attribute_value variables = read_attribute(record.get(), "variables");
+  const auto* names = std::get_if<std::vector<std::string>>(&variables.values);
+  if (names == nullptr || names->empty()) {
+    throw io_error("HDF5: progress record '" + path + "' names no variables");
+  }
+  r.variables = *names;
+  for (const std::string& name : r.variables) {
+    const handle v = dataset(H5Dopen2(file, name.c_str(), H5P_DEFAULT), "open '" + name + "'");
+    const handle space = dataspace(H5Dget_space(v.get()), "space of '" + name + "'");
+    std::vector<hsize_t> dims(static_cast<std::size_t>(H5Sget_simple_extent_ndims(space.get())));
+    H5Sget_simple_extent_dims(space.get(), dims.data(), nullptr);
+    const std::vector<hsize_t> chunk = chunk_shape(v.get());
+    std::size_t chunks = chunk.size() == dims.size() ? 1 : 0;
+    for (std::size_t d = 0; d < chunk.size() && d < dims.size(); ++d) {
+      chunks *= static_cast<std::size_t>((dims[d] + chunk[d] - 1) / chunk[d]);
+    }
+    const bool flags =
+        std::all_of(r.done.begin(), r.done.end(), [](std::uint8_t x) { return x <= 1; });
+    if (r.done.size() != chunks || !flags) {
+      throw io_error("HDF5: progress record '" + path +
+                     "' does not hold one 0 or 1 per chunk of '" + name + "' (" +
+                     std::to_string(chunks) + " chunks)");
+    }
+  }
+  return r;
+}
+
 void create_result_skeleton(hid_t file, const sweep_plan& plan, const shard_spec& shard,
                             const run_metadata& meta, chunk_allocation allocation) {
   write_root_attributes(file, plan, meta);
@@ -331,7 +362,7 @@ void check_resumable_unguarded(hid_t file, const std::string& path, const sweep_
         p < records ? read_string_attribute(record.get(), "problem").value_or("?") : "nothing";
     const std::string wanted = p < plan.problems.size() ? plan.problems[p].name : "nothing";
     if (written != wanted ||
-        (p < records && read_bytes(file, done_path(p)).size() !=
+        (p < records && read_done_record(file, done_path(p)).done.size() !=
                             static_cast<std::size_t>(plan.problems[p].chunk_count()))) {
       std::string message = "--resume: " + path;
       message += " holds the " + written;

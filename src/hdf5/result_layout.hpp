@@ -7,6 +7,7 @@
 
 #include "h5_handle.hpp"
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -46,6 +47,16 @@ void check_resumable(hid_t file, const std::string& path, const sweep_plan& plan
 // (attribute "variables": the datasets those chunks belong to).
 inline constexpr const char* progress_group = "/_scalesweep";
 std::string done_path(std::size_t problem_index);
+
+struct done_record {
+  std::vector<std::uint8_t> done;     // 1 per chunk written and flushed, row-major chunk order
+  std::vector<std::string> variables; // the datasets the chunks belong to (same chunk grid)
+};
+
+// Reads the record at `path` (a done_path) as the writer leaves it; throws io_error where it is
+// not one 0/1 flag per chunk of variables that exist (a damaged or hand-edited file): readers
+// use the flags to decide which chunks hold results.
+done_record read_done_record(hid_t file, const std::string& path);
 
 } // namespace h5
 } // namespace scalesweep

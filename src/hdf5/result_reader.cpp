@@ -189,16 +189,13 @@ void result_reader::read_progress() {
       handle(H5Gopen2(m_file.get(), progress_group, H5P_DEFAULT), H5Gclose, "open progress group");
   m_progress.shard = read_string_attribute(group.get(), "shard").value_or("1/1");
   for (std::size_t p = 0; has_link(m_file.get(), done_path(p)); ++p) {
-    std::vector<std::uint8_t> done = read_bytes(m_file.get(), done_path(p));
-    for (std::uint8_t d : done) {
-      m_progress.chunks_done += d != 0 ? 1 : 0;
+    const done_record record = read_done_record(m_file.get(), done_path(p));
+    for (std::uint8_t d : record.done) {
+      m_progress.chunks_done += d;
       ++m_progress.chunks;
     }
-    const handle record =
-        dataset(H5Dopen2(m_file.get(), done_path(p).c_str(), H5P_DEFAULT), "open " + done_path(p));
-    const attribute_value variables = read_attribute(record.get(), "variables");
-    for (const std::string& v : std::get<std::vector<std::string>>(variables.values)) {
-      m_done_chunks.emplace_back(v, done);
+    for (const std::string& v : record.variables) {
+      m_done_chunks.emplace_back(v, record.done);
     }
   }
 }

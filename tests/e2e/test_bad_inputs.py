@@ -136,7 +136,7 @@ BAD_FLAGS = [
      ["--objective usd without --hardware needs the demand split",
       "give --requests R --input-tokens I --output-tokens O instead of --inference-tokens"]),
     ("optima_only_without_optima", ["run", "dense.toml", "--optima-only"],
-     ["nothing to compute with axes [N, D] once --optima-only drops the dense grids"]),
+     ["dense.toml: --optima-only leaves nothing to compute: the config declares no loss_target or budget axis"]),
     ("optimum_cost_ratio_overflows", ["optimum", "--law", "sardana2024", "--loss", "2", "--objective", "usd",
                                       "--hardware", "sardana2024-default", "--decode-mfu", "1e-320"],
      ["hardware 'sardana2024-default': its cost per training FLOP"]),

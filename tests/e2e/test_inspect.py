@@ -154,3 +154,26 @@ def test_file_without_creation_order_still_lists_everything(tmp_path, scalesweep
     assert set(info["attributes"]) == set(h5py.File(result, "r").attrs)
     out = scalesweep("inspect", copy).stdout
     assert "opt_N" in out and "law: epoch2024" in out
+
+
+@pytest.mark.parametrize("damage", ["variables_not_strings", "record_too_long", "flag_2"])
+def test_damaged_progress_record_is_named_bad_input(tmp_path, scalesweep, damage):
+    """inspect counts chunks and cells from the progress record: one that is not a 0/1 flag per
+    chunk of named variables is a damaged file (exit 2), not an internal error or wrong counts."""
+    cfg = write_config(tmp_path)
+    part = tmp_path / "part.h5"
+    scalesweep("run", cfg, "--shard", "1/2", "-o", part, "--quiet")
+    with h5py.File(part, "a") as f:
+        record = f["_scalesweep/done_0"]
+        if damage == "variables_not_strings":
+            record.attrs["variables"] = 7
+        else:
+            done, attrs = record[()], dict(record.attrs)
+            del f["_scalesweep/done_0"]
+            new = np.concatenate([done, done]) if damage == "record_too_long" else done * 2
+            f["_scalesweep/done_0"] = new.astype(np.uint8)
+            for key, value in attrs.items():
+                f["_scalesweep/done_0"].attrs[key] = value
+    proc = scalesweep("inspect", part, check=False)
+    assert proc.returncode == 2, proc.stderr
+    assert f"'{part}' cannot be read as a scalesweep result" in proc.stderr, proc.stderr

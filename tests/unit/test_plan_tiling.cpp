@@ -21,7 +21,7 @@ TEST(Tiling, ShapeFillsInnermostDimensionsFirst) {
   EXPECT_EQ(choose_tile_shape({4, 5}, 1), (std::vector<std::int64_t>{1, 1}));
   // 1000 in pieces of at most 300: four of 250.
   EXPECT_EQ(choose_tile_shape({7, 1000}, 300), (std::vector<std::int64_t>{1, 250}));
-  // 2 x 257 fit 512 exactly; the third dimension then has room for 1.
+  // 2 x 257 = 514 cells fit in 600; the outer dimension then has room for 1.
   EXPECT_EQ(choose_tile_shape({5, 2, 257}, 600), (std::vector<std::int64_t>{1, 2, 257}));
 }
 

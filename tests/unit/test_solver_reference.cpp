@@ -73,8 +73,9 @@ TEST(SolverReference, LossTargetOptimumMatchesLongDoubleBisection) {
   EXPECT_LE(worst_D, required_accuracy);
   EXPECT_LE(worst_cost, required_accuracy);
   // A bracket of width <= ln 2 and Halley steps: measured 3 at most over every preset and T up
-  // to 1e16 (plain Newton needs 4-5). The CPU lanes run a fixed 4 (simd::lane_steps).
-  EXPECT_LE(max_iterations, 3);
+  // to 1e16 (plain Newton needs 4-5). The bound is the CPU lanes' fixed step count
+  // (simd::lane_steps = 4): a cell needing more would fall back to the scalar path.
+  EXPECT_LE(max_iterations, 4);
 }
 
 TEST(SolverReference, BudgetOptimumMatchesLongDoubleBisection) {
@@ -108,7 +109,7 @@ TEST(SolverReference, BudgetOptimumMatchesLongDoubleBisection) {
   EXPECT_LE(worst_N, required_accuracy);
   EXPECT_LE(worst_D, required_accuracy);
   EXPECT_LE(worst_loss, required_accuracy);
-  EXPECT_LE(max_iterations, 3); // as for the loss target
+  EXPECT_LE(max_iterations, 4); // as for the loss target
 }
 
 // A law with exponents outside the published range (alpha > 1 makes the budget condition convex
