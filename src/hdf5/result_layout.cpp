@@ -277,9 +277,9 @@ done_record read_done_record(hid_t file, const std::string& path) {
     const bool flags =
         std::all_of(r.done.begin(), r.done.end(), [](std::uint8_t x) { return x <= 1; });
     if (r.done.size() != chunks || !flags) {
-      throw io_error("HDF5: progress record '" + path +
-                     "' does not hold one 0 or 1 per chunk of '" + name + "' (" +
-                     std::to_string(chunks) + " chunks)");
+      std::string message = "HDF5: progress record '" + path + "' does not hold one 0 or 1 ";
+      message += "per chunk of '" + name + "' (" + std::to_string(chunks) + " chunks)";
+      throw io_error(message);
     }
   }
   return r;
@@ -379,11 +379,13 @@ void check_resumable_unguarded(hid_t file, const std::string& path, const sweep_
     const handle ds = handle(H5Dopen2(file, name.c_str(), H5P_DEFAULT), H5Dclose, "open " + name);
     const std::vector<hsize_t> stored = chunk_shape(ds.get());
     if (stored != std::vector<hsize_t>(p.chunk_shape.begin(), p.chunk_shape.end())) {
-      std::string message = "--resume: " + path + " stores '" + name + "' in chunks of ";
-      message += shape_text(stored) + " cells, this build plans " + shape_text(p.chunk_shape);
-      throw input_error(message, "finish it with the build that started it (git revision in its "
-                                 "'git_revision' attribute), or " +
-                                     hint);
+      std::string message = "--resume: ";
+      message += path;
+      message += " stores '" + name + "' in chunks of " + shape_text(stored);
+      message += " cells, this build plans " + shape_text(p.chunk_shape);
+      std::string fix = "finish it with the build that started it (git revision in its ";
+      fix += "'git_revision' attribute), or " + hint;
+      throw input_error(message, fix);
     }
   }
 }
