@@ -100,14 +100,6 @@ std::optional<std::int64_t> parse_byte_size(std::string_view text) {
 
 namespace {
 
-std::int64_t cells_of(const std::vector<std::int64_t>& shape) {
-  std::int64_t n = 1;
-  for (std::int64_t s : shape) {
-    n *= s;
-  }
-  return n;
-}
-
 // The axes and their derived terms (sweep_terms.hpp), held in host and device memory for the
 // whole run: per point its value and at most one term record, plus the Chinchilla budget optimum
 // of every (hardware, budget) pair.

@@ -9,12 +9,16 @@
 
 namespace scalesweep {
 
-std::int64_t problem_plan::cells() const {
+std::int64_t cells_of(const std::vector<std::int64_t>& shape) {
   std::int64_t n = 1;
   for (std::int64_t s : shape) {
     n *= s;
   }
   return n;
+}
+
+std::int64_t problem_plan::cells() const {
+  return cells_of(shape);
 }
 
 namespace {
@@ -122,12 +126,8 @@ std::int64_t sweep_plan::output_bytes() const {
   }
   for (const problem_plan& p : problems) {
     n += static_cast<double>(p.outputs.size() + 1) * per_dataset;
-    double chunk_cells = 1;
-    for (std::int64_t c : p.chunk_shape) {
-      chunk_cells *= static_cast<double>(c);
-    }
-    n += static_cast<double>(p.chunk_count()) *
-         (chunk_cells * static_cast<double>(p.file_bytes_per_cell()) + 1);
+    const auto chunk_bytes = static_cast<double>(cells_of(p.chunk_shape) * p.file_bytes_per_cell());
+    n += static_cast<double>(p.chunk_count()) * (chunk_bytes + 1);
   }
   return n < 9e18 ? static_cast<std::int64_t>(n) : std::numeric_limits<std::int64_t>::max();
 }
@@ -135,11 +135,7 @@ std::int64_t sweep_plan::output_bytes() const {
 std::int64_t sweep_plan::max_tile_bytes() const {
   std::int64_t n = 0;
   for (const problem_plan& p : problems) {
-    std::int64_t cells = 1;
-    for (std::int64_t t : p.tile_shape) {
-      cells *= t;
-    }
-    n = std::max(n, cells * p.memory_bytes_per_cell());
+    n = std::max(n, cells_of(p.tile_shape) * p.memory_bytes_per_cell());
   }
   return n;
 }

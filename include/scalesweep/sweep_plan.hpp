@@ -66,6 +66,9 @@ struct sweep_plan {
 // input_error before any work starts. Tiles start as one chunk; fit_tiles grows them.
 sweep_plan make_plan(sweep_config config);
 
+// Cells of a box of this shape (a grid, chunk or tile).
+std::int64_t cells_of(const std::vector<std::int64_t>& shape);
+
 // Box shape for a grid: fills the innermost dimensions first, at most max_cells cells; the first
 // dimension that does not fit whole is cut into near-equal pieces.
 std::vector<std::int64_t> choose_tile_shape(const std::vector<std::int64_t>& shape,

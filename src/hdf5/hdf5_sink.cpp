@@ -9,6 +9,7 @@
 #include "h5_read.hpp"
 #include "h5_write.hpp"
 #include "partial_rebuild.hpp"
+#include "rename_into_place.hpp"
 #include "result_layout.hpp"
 
 #include <H5ACpublic.h>
@@ -312,11 +313,7 @@ private:
     m_variables.clear();
     m_file.close("close '" + m_partial + "'");
     if (m_comm.rank() == 0) {
-      std::error_code ec;
-      std::filesystem::rename(m_partial, m_path, ec);
-      if (ec) {
-        throw io_error("cannot rename '" + m_partial + "' to '" + m_path + "': " + ec.message());
-      }
+      h5::rename_into_place(m_partial, m_path);
     }
     m_comm.barrier();
   }

@@ -7,6 +7,7 @@
 #include "h5_handle.hpp"
 #include "h5_read.hpp"
 #include "h5_write.hpp"
+#include "rename_into_place.hpp"
 #include "result_layout.hpp"
 
 #include <algorithm>
@@ -157,14 +158,15 @@ merge_summary merge_parts(const std::vector<std::string>& paths, const std::stri
   }
 
   const std::string partial = out + ".partial";
-  std::error_code ec;
-  std::filesystem::copy_file(first.path, partial, std::filesystem::copy_options::overwrite_existing,
-                             ec);
-  if (ec) {
-    throw io_error("merge: cannot copy '" + first.path + "' to '" + partial + "': " + ec.message());
-  }
   merge_summary summary;
-  try {
+  h5::write_then_rename(partial, out, [&] {
+    std::error_code ec;
+    std::filesystem::copy_file(first.path, partial,
+                               std::filesystem::copy_options::overwrite_existing, ec);
+    if (ec) {
+      throw io_error("merge: cannot copy '" + first.path + "' to '" + partial +
+                     "': " + ec.message());
+    }
     h5::handle target =
         h5::file(H5Fopen(partial.c_str(), H5F_ACC_RDWR, h5::file_access(false).get()),
                  "open '" + partial + "'");
@@ -204,14 +206,7 @@ merge_summary merge_parts(const std::vector<std::string>& paths, const std::stri
     }
     h5::write_attribute(group.get(), "merged_from", paths);
     target.close("close '" + partial + "'");
-  } catch (...) {
-    std::filesystem::remove(partial, ec);
-    throw;
-  }
-  std::filesystem::rename(partial, out, ec);
-  if (ec) {
-    throw io_error("merge: cannot rename '" + partial + "' to '" + out + "': " + ec.message());
-  }
+  });
   return summary;
 }
 

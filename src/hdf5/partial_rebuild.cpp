@@ -5,6 +5,7 @@
 #include "h5_handle.hpp"
 #include "h5_read.hpp"
 #include "h5_write.hpp"
+#include "rename_into_place.hpp"
 #include "result_layout.hpp"
 
 #include <filesystem>
@@ -73,7 +74,7 @@ rebuild_summary rebuild_compressed_partial(const std::string& partial, const swe
   rebuild_summary summary;
   std::error_code ec;
   std::filesystem::remove(rebuilt, ec); // left by a rebuild that was itself interrupted
-  try {
+  write_then_rename(rebuilt, partial, [&] {
     handle old = file(H5Fopen(partial.c_str(), H5F_ACC_RDONLY, file_access(false).get()),
                       "open '" + partial + "'");
     check_resumable(old.get(), partial, plan, shard);
@@ -92,14 +93,7 @@ rebuild_summary rebuild_compressed_partial(const std::string& partial, const swe
     }
     fresh.close("close '" + rebuilt + "'");
     old.close("close '" + partial + "'");
-  } catch (...) {
-    std::filesystem::remove(rebuilt, ec);
-    throw;
-  }
-  std::filesystem::rename(rebuilt, partial, ec);
-  if (ec) {
-    throw io_error("cannot replace '" + partial + "' with its rebuilt copy: " + ec.message());
-  }
+  });
   return summary;
 }
 
