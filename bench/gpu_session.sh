@@ -6,7 +6,10 @@
 # docs/benchmarks.md. A failing step is reported and the next one still runs; the exit status
 # says whether any failed.
 #
-# Usage: bench/gpu_session.sh [BUILD_DIR] [RESULTS_DIR]      (defaults: build-gpu, $OUT or gpu-results)
+# Usage: [STEPS="gpu unit e2e fig1 bench"] bench/gpu_session.sh [BUILD_DIR] [RESULTS_DIR]
+#        (defaults: every step, build-gpu, $OUT or gpu-results)
+# Each step has its own time limit (below), so one that hangs cannot use up a device command's
+# 10 minutes and lose the others; summary.txt is rewritten after every step.
 # Run from the source root. BUILD_DIR is a CUDA build for the machine's GPU (docs/contributing.md,
 # "Running on a GPU machine"); the machine needs Python with numpy, h5py, pytest and, for the
 # baselines, JAX and CuPy. Results in RESULTS_DIR, seven files: STEP.log for each step (gpu,
@@ -23,17 +26,35 @@ failed=()
 # build's CUDA runtime reads as "no device"; it must not pass as a green session).
 export SCALESWEEP_REQUIRE_CUDA=1
 
-step() { # step NAME COMMAND...: runs COMMAND, its output to RESULTS_DIR/NAME.log and the terminal
-  local name=$1
-  shift
-  echo "== $name: $*"
+steps=" ${STEPS:-gpu unit e2e fig1 bench} "
+done_steps=()
+
+summary() {
+  {
+    echo "device: $(nvidia-smi --query-gpu=name --format=csv,noheader 2>/dev/null | head -1)"
+    echo "commit: $(git describe --always --dirty 2>/dev/null || echo unknown)"
+    echo "steps run: ${done_steps[*]:-none}"
+    echo "failed steps: ${failed[*]:-none}"
+  } >"$results/summary.txt"
+}
+
+# step NAME SECONDS COMMAND...: runs COMMAND (a program or a function of this script) for at
+# most SECONDS, its output to RESULTS_DIR/NAME.log and the terminal.
+step() {
+  local name=$1 limit=$2
+  shift 2
+  [[ $steps == *" $name "* ]] || return 0
+  echo "== $name: $* (at most $limit s)"
   local start=$SECONDS
-  if "$@" 2>&1 | tee "$results/$name.log"; then
+  if timeout -k 10 "$limit" bash -c "$(declare -f unit_tests e2e_tests figure_1_rates); \"\$@\"" \
+    _ "$@" 2>&1 | tee "$results/$name.log"; then
     echo "== $name: ok ($((SECONDS - start)) s)"
   else
-    echo "== $name: FAILED ($((SECONDS - start)) s)"
+    echo "== $name: FAILED or over its time limit ($((SECONDS - start)) s)"
     failed+=("$name")
   fi
+  done_steps+=("$name")
+  summary
 }
 
 unit_tests() {
@@ -67,19 +88,25 @@ figure_1_rates() {
       --json --quiet >"$tmp/fig1-$b.json" || return 1
     "$python" -c 'import json, sys; s = json.load(open(sys.argv[1]))
 print(f"{sys.argv[2]}: {s[\"backend\"]}: {s[\"cells\"]:,} cells in {s[\"seconds\"]:.4f} s, "
-      f"{s[\"cells_per_second\"]:.3g} cells/s end to end")' "$tmp/fig1-$b.json" "$b" || return 1
+      f"{s[\"cells_per_second\"]:.3g} cells/s end to end; peak RSS {s[\"peak_rss_bytes\"] / 2**20:.0f} MiB "
+      f"(planned {s[\"planned_host_bytes\"] / 2**20:.0f} MiB of host memory)")' "$tmp/fig1-$b.json" "$b" || return 1
   done
+  # The CUDA runtime's own host memory, which the 64 MiB allowance of docs/config.md may not
+  # cover: a CUDA run under a small --memory-limit, its peak RSS against that limit.
+  "$build/scalesweep" run configs/sardana2024-fig1.toml -o "$tmp/fig1-small.h5" --backend cuda \
+    --memory-limit 100M --gpu-memory-limit 8M --json --quiet >"$tmp/small.json" || return 1
+  "$python" -c 'import json, sys; s = json.load(open(sys.argv[1]))
+print(f"cuda, --memory-limit 100M: {s[\"tiles\"]} tiles, peak RSS {s[\"peak_rss_bytes\"] / 2**20:.0f} MiB, "
+      f"planned {s[\"planned_host_bytes\"] / 2**20:.0f} MiB")' "$tmp/small.json" || return 1
 }
 
-step gpu nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv
-step unit unit_tests
-step e2e e2e_tests
-step fig1 figure_1_rates
-step bench "$python" bench/run_benchmarks.py --build "$build" --out "$results/bench.json"
+export build python
+step gpu 30 nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv
+step unit 180 unit_tests
+step e2e 240 e2e_tests
+step fig1 60 figure_1_rates
+step bench 300 "$python" bench/run_benchmarks.py --build "$build" --out "$results/bench.json"
 
-{
-  echo "device: $(nvidia-smi --query-gpu=name --format=csv,noheader 2>/dev/null | head -1)"
-  echo "commit: $(git describe --always --dirty 2>/dev/null || echo unknown)"
-  echo "failed steps: ${failed[*]:-none}"
-} | tee "$results/summary.txt"
+summary
+cat "$results/summary.txt"
 [[ ${#failed[@]} -eq 0 ]]

@@ -2,8 +2,9 @@
 """scalesweep benchmarks, in one run (results go to docs/benchmarks.md):
 
 1. kernels: cells/s of each problem per backend and thread count (build/scalesweep_bench), and
-   the same computation as a user would write it with numpy (always) and JAX / CuPy (when
-   importable and a GPU is present), from bench/array_references.py;
+   the same computation as a user would write it with numpy (always), JAX (when importable; the
+   report names the device it ran on) and CuPy (when importable and a GPU is present), from
+   bench/array_references.py;
 2. end to end: a dense sweep through `scalesweep run` against a plain sequential write of the
    same number of bytes to the same disk, both followed by fsync; peak RSS against the limit.
 
@@ -31,7 +32,12 @@ SARDANA = (1.69, 406.4, 410.7, 0.336, 0.283)
 
 
 def sh(*args, **kw):
-    return subprocess.run(list(map(str, args)), capture_output=True, text=True, check=True, **kw).stdout
+    r = subprocess.run(list(map(str, args)), capture_output=True, text=True, **kw)
+    if r.returncode != 0:
+        # The command's own message, not just its exit status, must reach the session's log.
+        sys.stderr.write(r.stderr)
+        raise subprocess.CalledProcessError(r.returncode, r.args, r.stdout, r.stderr)
+    return r.stdout
 
 
 def machine():
@@ -88,12 +94,38 @@ def array_library_rates(xp, name, cells, sync=lambda: None):
 
 
 def jax_rates(cells):
+    # JAX grabs 75 % of the GPU at its first array unless told not to, which fails when CuPy's
+    # pool (measured just before, in this process) still holds memory.
+    os.environ.setdefault("XLA_PYTHON_CLIENT_PREALLOCATE", "false")
     import jax
     import jax.numpy as jnp
     solve = ref.jax_loss_target(SARDANA)
     x = inputs(cells)
     loss, T = jnp.asarray(x["loss"]), jnp.asarray(x["T"])
-    return {"loss_target": best_rate(lambda: jax.block_until_ready(solve(loss, T)), cells)}
+    # The device is recorded: a JAX without its CUDA plugin runs on the CPU, and a comparison of
+    # the GPU kernels with that would be meaningless.
+    return {"loss_target": best_rate(lambda: jax.block_until_ready(solve(loss, T)), cells),
+            "device": f"{jax.devices()[0].platform}: {jax.devices()[0].device_kind}"}
+
+
+def optional_baseline(res, name, measure):
+    """Runs one array-library baseline; a library that is missing or fails is recorded, not fatal
+    (one GPU session must still produce every other figure)."""
+    try:
+        res["baselines"][name] = measure()
+    except ImportError as e:
+        res["baselines"][name] = f"not importable: {e}"
+    except Exception as e:  # noqa: BLE001 -- any failure of a third-party library
+        res["baselines"][name] = f"failed: {type(e).__name__}: {str(e).splitlines()[0][:200] if str(e) else ''}"
+
+
+def cupy_rates(cells):
+    import cupy
+    try:
+        return array_library_rates(cupy, "cupy", cells, sync=cupy.cuda.Device().synchronize) | {
+            "device": cupy.cuda.runtime.getDeviceProperties(0)["name"].decode()}
+    finally:
+        cupy.get_default_memory_pool().free_all_blocks()
 
 
 def scalesweep_rates(build, backend, threads, cells, lanes=None, extra=()):
@@ -149,6 +181,16 @@ def main():
     a = ap.parse_args()
 
     res = dict(machine=machine(), kernels={}, baselines={}, e2e=None)
+    try:
+        measure_all(a, res)
+    finally:
+        # What was measured before a failure still reaches the JSON and the report.
+        if a.out:
+            a.out.write_text(json.dumps(res, indent=2))
+        print(markdown(res))
+
+
+def measure_all(a, res):
     cores = os.cpu_count()
     res["kernels"]["cpu, 1 thread"], desc1 = scalesweep_rates(a.build, "cpu", 1, a.cells)
     res["kernels"][f"cpu, {cores} threads"], _ = scalesweep_rates(a.build, "cpu", cores, a.cells)
@@ -166,21 +208,11 @@ def main():
             a.build, "cuda", None, gpu_cells, extra=["--keep-on-device", "--row-points", 51,
                                                      "--problem", "loss_target", "budget"])
         res["kernels"]["cuda, with copy to host"], _ = scalesweep_rates(a.build, "cuda", None, max(a.cells, 1e8))
-        try:
-            import cupy
-            res["baselines"]["cupy"] = array_library_rates(cupy, "cupy", max(a.cells, 1e8),
-                                                           sync=cupy.cuda.Device().synchronize)
-        except ImportError as e:
-            res["baselines"]["cupy"] = f"not importable: {e}"
-        try:
-            res["baselines"]["jax"] = jax_rates(max(a.cells, 1e8))
-        except ImportError as e:
-            res["baselines"]["jax"] = f"not importable: {e}"
+        optional_baseline(res, "cupy", lambda: cupy_rates(max(a.cells, 1e8)))
+    # JAX also runs without a GPU (its CPU backend); the row names the device it ran on.
+    optional_baseline(res, "jax", lambda: jax_rates(max(a.cells, 1e8) if has_gpu else a.cells))
     with tempfile.TemporaryDirectory(dir=a.e2e_dir) as d:
         res["e2e"] = end_to_end(a.build, a.e2e_gb, d, "cuda" if has_gpu else "cpu")
-    if a.out:
-        a.out.write_text(json.dumps(res, indent=2))
-    print(markdown(res))
 
 
 def markdown(res):
@@ -194,14 +226,23 @@ def markdown(res):
         if isinstance(r, str):
             lines.append(f"| {name} | {r} | | | |")
             continue
-        lines.append(f"| {name} | " + " | ".join(f"{r[k]:.3g}" if k in r else "–"
-                                                for k in ["loss_target", "budget", "dense_loss", "dense_cost"]) + " |")
+        label = f"{name} ({r['device']})" if "device" in r else name
+        lines.append(f"| {label} | " + " | ".join(f"{r[k]:.3g}" if k in r else "–"
+                                                 for k in ["loss_target", "budget", "dense_loss", "dense_cost"]) + " |")
+    cuda_lt = res["kernels"].get("cuda, kernels only", {}).get("loss_target")
+    jax_lt = res["baselines"].get("jax", {})
+    if cuda_lt and isinstance(jax_lt, dict):
+        lines += ["", f"Loss-target optima: CUDA kernels {cuda_lt:.3g} cells/s = "
+                      f"{cuda_lt / jax_lt['loss_target']:.2f}x JAX on {jax_lt['device']} "
+                      "(issue 3 targets: >= 3e10 cells/s and >= 3x JAX on the same GPU)."]
     dense = res["kernels"].get("cuda, kernels only", {})
     if "dense_cost" in dense:
         lines += ["", "CUDA dense kernels write 8 bytes per cell: "
                       f"dense_loss {8 * dense['dense_loss'] / 1e9:.0f} GB/s, "
                       f"dense_cost {8 * dense['dense_cost'] / 1e9:.0f} GB/s (compare the GPU's memory bandwidth)."]
     e = res["e2e"]
+    if e is None:
+        return "\n".join(lines + ["", "End to end: not measured (an earlier step failed)."])
     lines += ["", f"End to end ({e['backend']}): {e['cells']:,} cells, {e['bytes'] / 1e9:.2f} GB in "
                   f"{e['sweep_seconds']:.2f} s ({e['sweep_gb_s']:.3f} GB/s, incl. fsync) vs raw sequential write "
                   f"{e['raw_seconds']:.2f} s ({e['raw_gb_s']:.3f} GB/s): {100 * e['ratio']:.0f} % of the disk's speed; "

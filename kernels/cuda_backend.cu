@@ -60,10 +60,21 @@ std::string device_name(int device) {
 
 // Leaves `device` current: asking about it creates its context, as using it will right after.
 // (Restoring an earlier device would create a context there too, on GPU 0 in every MPI rank.)
+// This is the first call that uses the device, so its failure is the one a listed but unusable
+// device gives (another process holds it in exclusive-process mode, a MIG instance is missing).
 std::int64_t free_memory(int device) {
-  SCALESWEEP_CUDA_CHECK(cudaSetDevice(device));
   std::size_t free = 0, total = 0;
-  SCALESWEEP_CUDA_CHECK(cudaMemGetInfo(&free, &total));
+  cudaError_t status = cudaSetDevice(device);
+  if (status == cudaSuccess) {
+    status = cudaMemGetInfo(&free, &total);
+  }
+  if (status != cudaSuccess) {
+    (void)cudaGetLastError();
+    throw cuda_error("CUDA device " + std::to_string(device) +
+                         " is visible but cannot be used: " + cudaGetErrorString(status),
+                     "nvidia-smi shows its compute mode and the processes holding it; choose "
+                     "another with --device, or run on the CPU with --backend cpu");
+  }
   return static_cast<std::int64_t>(free);
 }
 
@@ -183,7 +194,10 @@ public:
       }
       s.done.record(s.stream.get());
     } catch (const cuda_error& e) {
-      throw cuda_error(std::string(e.what()) + ", submitting " + s.tile, e.hint());
+      // A launch also reports a fault left by the kernel of the other tile in flight.
+      throw cuda_error(std::string(e.what()) + ", submitting " + s.tile +
+                           " (or from the tile computed before it)",
+                       e.hint());
     }
     s.pending = &out;
   }

@@ -118,6 +118,9 @@ private:
     return p;
   }
   void do_deallocate(void* p, std::size_t /*bytes*/, std::size_t /*alignment*/) override {
+    // As in do_allocate: a thread that never chose a device would otherwise make a context on
+    // device 0 just to free this memory.
+    (void)cudaSetDevice(m_device);
     cudaFreeHost(p);
   }
   bool do_is_equal(const std::pmr::memory_resource& other) const noexcept override {

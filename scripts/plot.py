@@ -34,9 +34,34 @@ class PlotError(Exception):
     """A file that cannot make the requested plot (the message names what is missing)."""
 
 
+def require_complete(path):
+    """Refuses a file that is not a whole result: one part of a sharded run (`run --shard`) or an
+    unfinished run, whose cells not computed read as 0 or NaN with status ok. The progress record
+    (group _scalesweep, hidden from xarray) tells, as `scalesweep inspect` reads it."""
+    import h5py
+    with h5py.File(path, "r") as f:
+        record = f.get("_scalesweep")
+        if record is None:  # no progress record: nothing to tell
+            return
+        shard = record.attrs.get("shard", "1/1")
+        done = [record[name][()] for name in record if name.startswith("done_")]
+    written, chunks = sum(int(d.sum()) for d in done), sum(d.size for d in done)
+    unfinished = str(path).endswith(".partial")
+    if shard != "1/1" and not unfinished:
+        raise PlotError(f"'{path}' is shard {shard} of a sharded run, not a whole result: cells "
+                        "outside it are not computed (merge the parts first: scalesweep merge "
+                        "PARTS... -o OUT)")
+    if unfinished or written < chunks:
+        flag = f"--shard {shard} " if shard != "1/1" else ""
+        raise PlotError(f"'{path}' is an unfinished run ({written} of {chunks} chunks written): "
+                        "the rest is not computed (finish it first: scalesweep run "
+                        f"CONFIG -o OUT {flag}--resume)")
+
+
 def open_result(path):
     import xarray as xr
     try:
+        require_complete(path)
         return xr.open_dataset(path, engine="h5netcdf")
     except FileNotFoundError:
         raise PlotError(f"'{path}' does not exist") from None

@@ -296,7 +296,8 @@ axis read_axis(const config_reader& r, const toml::node& node, axis_id id,
              "needs lo < hi, got [" + format_number(lo) + ", " + format_number(hi) + "]");
     }
     if (spacing == "log10" && (lo < -300 || hi > 300)) {
-      r.fail(range, path + ".log10", "exponents must lie in [-300, 300]");
+      r.fail(range, path + ".log10", "exponents must lie in [-300, 300]",
+             "log10 takes powers of ten: 1e8 to 1e12 is log10 = [8, 12]");
     }
     values = spacing == "log10" ? log10_points(lo, hi, *points) : linear_points(lo, hi, *points);
   }
@@ -399,7 +400,10 @@ std::vector<hardware_scenario> read_hardware(const config_reader& r, const toml:
   const toml::node* n = root.get("hardware");
   if (n == nullptr) {
     if (objective == objective_kind::usd) {
-      r.fail_at(root.source(), "objective 'usd' needs at least one [[hardware]] table",
+      // At the line that asks for dollars, where the user looks first.
+      const toml::node* kind = root.at_path("objective.kind").node();
+      r.fail_at(kind != nullptr ? kind->source() : root.source(),
+                "objective 'usd' needs at least one [[hardware]] table",
                 "add [[hardware]] with name = \"h100\" and preset = \"" +
                     std::string(default_hardware_preset) + "\" (see `scalesweep presets`)");
     }
@@ -559,7 +563,12 @@ sweep_config parse_config(const std::string& text, const std::string& source_nam
   try {
     root = toml::parse(text, source_name);
   } catch (const toml::parse_error& e) {
-    r.fail_at(e.source(), "TOML syntax error: " + std::string(e.description()));
+    const std::string what(e.description());
+    // toml++'s words for a bare word as a value, the commonest slip in a config.
+    r.fail_at(e.source(), "TOML syntax error: " + what,
+              what.find("could not determine value type") != std::string::npos
+                  ? "text values need quotes: preset = \"sardana2024\", not preset = sardana2024"
+                  : std::string());
   }
   r.reject_unknown_keys(root, "", {"title", "law", "objective", "axes", "hardware", "output"});
   sweep_config c;

@@ -21,6 +21,12 @@ public:
   std::string field(std::string_view key) const {
     return m_name_of(m_side + "." + std::string(key));
   }
+  // The name alone, without a config's FILE:LINE:COL: for hints about a key to add.
+  std::string bare_field(std::string_view key) const {
+    const std::string f = field(key);
+    const std::size_t at = f.rfind(": ");
+    return at == std::string::npos ? f : f.substr(at + 2);
+  }
 
   double number(const std::optional<double>& given, double preset_value,
                 std::string_view key) const {
@@ -85,9 +91,9 @@ public:
     }
     const gpu_preset* g = find_gpu_preset(gpu_out);
     if (g == nullptr) {
-      throw input_error(field("gpu") + ": unknown GPU '" + gpu_out +
-                            "'; allowed: " + gpu_preset_names(),
-                        "or give peak_flops (dense FLOP/s) for a GPU without a preset");
+      throw input_error(
+          field("gpu") + ": unknown GPU '" + gpu_out + "'; allowed: " + gpu_preset_names(),
+          "or give " + bare_field("peak_flops") + " (dense FLOP/s) for a GPU without a preset");
     }
     if (dtype_out.empty()) {
       throw input_error(field("dtype") + " is required; " + gpu_out + " has: " + g->dtype_list());

@@ -1,6 +1,7 @@
 // JSON text with two-space indentation and round-trip doubles.
 #include "json_writer.hpp"
 
+#include <charconv>
 #include <cmath>
 #include <cstdio>
 
@@ -75,9 +76,10 @@ json_writer& json_writer::value(double v) {
     return null();
   }
   before_value();
+  // The shortest text that reads back as the same double: 1.947, not %.17g's 1.9470000000000001.
   char buf[32];
-  std::snprintf(buf, sizeof buf, "%.17g", v);
-  m_out += buf;
+  const std::to_chars_result end = std::to_chars(buf, buf + sizeof buf, v);
+  m_out.append(buf, end.ptr);
   return *this;
 }
 

@@ -4,6 +4,7 @@
 
 #include "interrupt.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <condition_variable>
 #include <cstdlib>
@@ -279,6 +280,25 @@ std::int64_t assigned_cells(const sweep_plan& plan, const result_sink& sink,
     }
   }
   return cells;
+}
+
+std::int64_t shard_cells(const sweep_plan& plan, const shard_spec& shard) {
+  std::int64_t cells = 0;
+  for (const problem_plan& problem : plan.problems) {
+    const std::vector<std::uint8_t> none_done(shard_chunks(problem, shard).size(), 0);
+    for (const tile_box& t : assigned_tiles(problem, shard, 0, 1, none_done)) {
+      cells += cell_count(t);
+    }
+  }
+  return cells;
+}
+
+std::int64_t largest_block_count(const sweep_plan& plan) {
+  std::int64_t blocks = 0;
+  for (const problem_plan& problem : plan.problems) {
+    blocks = std::max(blocks, problem.block_count());
+  }
+  return blocks;
 }
 
 run_summary run_pipeline(const sweep_plan& plan, compute_backend& backend, result_sink& sink,

@@ -47,6 +47,11 @@ public:
 
 enum class backend_choice { automatic, cpu, cuda };
 
+// The largest tiles worth making, per backend (runs and the benchmark default to these): beyond
+// them per-tile overheads are already negligible, and smaller tiles stream sooner.
+inline constexpr std::int64_t default_max_cpu_tile_cells = std::int64_t{1} << 22;
+inline constexpr std::int64_t default_max_gpu_tile_cells = std::int64_t{1} << 24;
+
 struct backend_options {
   backend_choice choice = backend_choice::automatic;
   int threads = 0; // CPU threads; 0: OpenMP's default

@@ -93,11 +93,19 @@ std::vector<std::string> flag_meanings(const h5::dataset_summary& d) {
 }
 
 // What the progress record says, in words: complete, a part of a sharded sweep, or unfinished.
-std::string progress_text(const h5::progress_record& p) {
+// For an unfinished run, the command that continues it (the config as the run was given it).
+std::string progress_text(const h5::progress_record& p, const std::string& path,
+                          const std::string& config_path) {
   const std::string counts =
       format_count(p.chunks_done) + " of " + format_count(p.chunks) + " chunks written";
   if (p.partial_file) {
-    return counts + " (an unfinished run: continue it with `scalesweep run CONFIG -o OUT " +
+    const std::string suffix = ".partial";
+    const bool named_partial =
+        path.size() > suffix.size() &&
+        path.compare(path.size() - suffix.size(), suffix.size(), suffix) == 0;
+    const std::string out = named_partial ? path.substr(0, path.size() - suffix.size()) : "OUT";
+    return counts + " (an unfinished run: continue it with `scalesweep run " +
+           (config_path.empty() ? "CONFIG" : config_path) + " -o " + out + " " +
            (p.shard != "1/1" ? "--shard " + p.shard + " " : std::string()) + "--resume`)";
   }
   if (p.shard != "1/1") {
@@ -199,7 +207,9 @@ void print_text(const h5::result_reader& file, const std::string& path) {
               text_of(attribute(attrs, "git_revision")).c_str(),
               text_of(attribute(attrs, "created")).c_str());
   if (file.progress().present) {
-    std::printf("progress: %s\n", progress_text(file.progress()).c_str());
+    std::printf(
+        "progress: %s\n",
+        progress_text(file.progress(), path, text_of(attribute(attrs, "config_path"))).c_str());
   }
   const std::string title = text_of(attribute(attrs, "title"));
   if (!title.empty()) {

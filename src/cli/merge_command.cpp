@@ -32,10 +32,16 @@ command add_merge_command(CLI::App& parent) {
             check_output_file(o->output, o->overwrite);
             const merge_summary s = merge_parts(o->parts, o->output);
             if (!o->quiet) {
-              std::printf("merged %zu part%s into %s (%s chunk%s, %s copied)\n", o->parts.size(),
-                          o->parts.size() == 1 ? "" : "s", o->output.c_str(),
+              // The first part is copied as a file; only the others' chunks are copied singly.
+              const std::size_t others = o->parts.size() - 1;
+              std::printf("merged %zu part%s into %s: %s chunk%s with the copy of %s, %s chunk%s "
+                          "(%s) from the other %zu part%s\n",
+                          o->parts.size(), o->parts.size() == 1 ? "" : "s", o->output.c_str(),
+                          format_count(s.chunks_in_first).c_str(),
+                          s.chunks_in_first == 1 ? "" : "s", o->parts.front().c_str(),
                           format_count(s.chunks_copied).c_str(), s.chunks_copied == 1 ? "" : "s",
-                          format_bytes(static_cast<double>(s.bytes_copied)).c_str());
+                          format_bytes(static_cast<double>(s.bytes_copied)).c_str(), others,
+                          others == 1 ? "" : "s");
             }
             return exit_ok;
           }};

@@ -262,7 +262,15 @@ int run(const optimum_options& o) {
     write_figures(j, chin);
     j.end_object();
     j.key("ratios").begin_object().field("N", opt.N / chin.N).field("D", opt.D / chin.D);
-    j.field("cost", opt.cost / chin.cost).field("saving", 1.0 - opt.cost / chin.cost).end_object();
+    j.field("cost", opt.cost / chin.cost);
+    if (is_loss) {
+      j.field("saving", 1.0 - opt.cost / chin.cost); // the same loss for less
+    } else {
+      // The same budget: Chinchilla's model, trained with all of it, overspends once it serves T.
+      j.field("chinchilla_overspend", chin.cost / opt.cost - 1.0);
+      j.field("loss_difference", opt.loss - chin.loss);
+    }
+    j.end_object();
     j.key("law").begin_object().field("preset", law.preset).key("overrides").begin_array();
     for (const std::string& name : law.overrides) {
       j.value(name);
@@ -291,6 +299,17 @@ int run(const optimum_options& o) {
 
   std::printf("%s optimum, objective %s\n  law %s\n", is_loss ? "loss-target" : "budget",
               to_string(objective).data(), law.description().c_str());
+  if (hw) {
+    // The usd objective's numbers, as --json gives them: which scenario the dollars come from.
+    std::printf("  hardware %s: train %s %s, MFU %s, $%s/GPU-hour; serve %s %s, prefill MFU %s, "
+                "decode MFU %s, $%s/GPU-hour\n",
+                hw->name.c_str(), hw->train.gpu.c_str(), hw->train.dtype.c_str(),
+                format_number(hw->train.mfu).c_str(), format_number(hw->train.usd_per_hour).c_str(),
+                hw->serve.gpu.c_str(), hw->serve.dtype.c_str(),
+                format_number(hw->serve.prefill_mfu).c_str(),
+                format_number(hw->serve.decode_mfu).c_str(),
+                format_number(hw->serve.usd_per_hour).c_str());
+  }
   if (is_loss) {
     std::printf("  target loss %s nats, inference demand T = %s tokens\n",
                 format_number(o.loss).c_str(), format_number(d.T).c_str());
@@ -302,7 +321,8 @@ int run(const optimum_options& o) {
     std::printf("  status: %s%s\n", to_string(status),
                 status == cell_status::infeasible
                     ? (is_loss ? " (the target is not above the irreducible loss E)"
-                               : " (the budget cannot pay for one parameter trained on one token)")
+                               : " (the budget cannot pay for the smallest model, one parameter "
+                                 "trained on one token, serving the T inference tokens)")
                 : status == cell_status::out_of_range ? " (a cost overflows double precision)"
                                                       : "");
     return exit_ok;
@@ -321,7 +341,7 @@ int run(const optimum_options& o) {
             is_loss ? ratio_text(opt.cost, chin.cost)
                     : string_printf("Chinchilla's over budget by %.2f %%",
                                     100.0 * (chin.cost / opt.cost - 1.0)));
-  std::printf("  status: ok (%d root-finder steps)\n", iterations);
+  std::printf("  status: ok (%d root-finder step%s)\n", iterations, iterations == 1 ? "" : "s");
   return exit_ok;
 }
 

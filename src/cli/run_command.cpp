@@ -88,11 +88,13 @@ std::string output_path(const run_options& o, const sweep_plan& plan, const shar
       .string();
 }
 
+// `command_line` starts with the program as it was invoked (build/scalesweep, say), so the hint
+// can be pasted as it stands.
 std::string resume_command(const run_options& o, const std::string& path, const shard_spec& shard,
-                           const communicator& comm) {
+                           const communicator& comm, const std::string& command_line) {
   std::string c =
       std::string(comm.parallel() ? "mpirun -np " + std::to_string(comm.size()) + " " : "") +
-      "scalesweep run " + o.config + " --resume -o " + path;
+      command_line.substr(0, command_line.find(' ')) + " run " + o.config + " --resume -o " + path;
   if (!shard.whole()) {
     c += " --shard " + shard.text();
   }
@@ -189,10 +191,22 @@ int run_on(const run_options& o, const std::string& command_line, const communic
     sink = open_hdf5_sink(
         plan, shard, comm,
         {path, {backend->description(), command_line, {}, {}, {}}, compression_threads, o.resume});
-    if (o.resume && lead && !o.quiet) {
-      std::fprintf(info, "resuming %s.partial\n", path.c_str());
-    }
     const std::int64_t total = comm.sum(assigned_cells(plan, *sink, comm, shard));
+    const std::int64_t in_shard = shard_cells(plan, shard);
+    if (lead && in_shard == 0) {
+      // Its (empty) part is still written: merge expects all n parts of a job array.
+      std::fprintf(stderr,
+                   "warning: shard %s has no work: this grid has %lld blocks, so only the first "
+                   "%lld of %d shards compute cells\n",
+                   shard.text().c_str(), static_cast<long long>(largest_block_count(plan)),
+                   static_cast<long long>(largest_block_count(plan)), shard.count);
+    }
+    if (o.resume && lead && !o.quiet) {
+      std::fprintf(info, "resuming %s.partial: %s of %s cells done, %s to compute\n", path.c_str(),
+                   format_count(in_shard - total).c_str(), format_count(in_shard).c_str(),
+                   format_count(total).c_str());
+      std::fflush(info); // before the progress lines, which go to stderr
+    }
     progress_reporter progress(total, !o.quiet && lead);
     pipeline_options po;
     po.host_tiles = host_tiles_in_flight;
@@ -220,7 +234,8 @@ int run_on(const run_options& o, const std::string& command_line, const communic
       json_writer j;
       j.begin_object().field("output", path).field("backend", backend->description());
       j.field("ranks", comm.size()).field("shard", shard.text());
-      j.field("cells", s.cells).field("tiles", s.tiles).field("seconds", s.seconds);
+      j.field("cells", s.cells).field("cells_done_before", in_shard - total);
+      j.field("tiles", s.tiles).field("seconds", s.seconds);
       j.field("cells_per_second", rate).field("bytes_written", s.bytes_written);
       j.field("bytes_per_second", bytes_per_s).field("peak_rss_bytes", peak);
       j.field("memory_limit_bytes", limits.host_bytes);
@@ -234,7 +249,8 @@ int run_on(const run_options& o, const std::string& command_line, const communic
       std::fprintf(stderr,
                    "interrupted (signal %d): finished the tiles in flight and saved the "
                    "progress in %s.partial\nhint: resume with: %s\n",
-                   e.signal(), path.c_str(), resume_command(o, path, shard, comm).c_str());
+                   e.signal(), path.c_str(),
+                   resume_command(o, path, shard, comm, command_line).c_str());
     }
     return 128 + e.signal();
   } catch (const std::exception& e) {
@@ -247,7 +263,7 @@ int run_on(const run_options& o, const std::string& command_line, const communic
     if (std::filesystem::exists(path + ".partial") &&
         dynamic_cast<const input_error*>(&e) == nullptr) {
       std::fprintf(stderr, "note: the results so far are in %s.partial (resume with: %s)\n",
-                   path.c_str(), resume_command(o, path, shard, comm).c_str());
+                   path.c_str(), resume_command(o, path, shard, comm, command_line).c_str());
     }
     throw;
   }

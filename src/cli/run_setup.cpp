@@ -16,10 +16,6 @@ namespace scalesweep::cli {
 
 namespace {
 
-// Tiles larger than this gain nothing: per-tile overheads are already negligible.
-constexpr std::int64_t max_cpu_tile_cells = std::int64_t{1} << 22;
-constexpr std::int64_t max_gpu_tile_cells = std::int64_t{1} << 24;
-
 std::int64_t byte_size_option(const std::string& text, const char* flag) {
   const std::optional<std::int64_t> bytes = parse_byte_size(text);
   if (!bytes) {
@@ -154,7 +150,8 @@ planned_run plan_run(const std::string& config_path, const plan_flags& f, const 
             : 0;
   }
   const std::int64_t cap =
-      f.tile_cells > 0 ? f.tile_cells : (r.on_gpu ? max_gpu_tile_cells : max_cpu_tile_cells);
+      f.tile_cells > 0 ? f.tile_cells
+                       : (r.on_gpu ? default_max_gpu_tile_cells : default_max_cpu_tile_cells);
   fit_tiles(r.plan, r.limits, cap, r.compression_threads);
   return r;
 }

@@ -180,7 +180,8 @@ merge_summary merge_parts(const std::vector<std::string>& paths, const std::stri
         for (std::size_t c = 0; c < source[r].size(); ++c) {
           const int k = source[r][c];
           if (k == 0) {
-            continue; // already in the copy of part 1
+            ++summary.chunks_in_first; // already in the copy of part 1
+            continue;
           }
           const h5::handle from =
               h5::dataset(H5Dopen2(parts[static_cast<std::size_t>(k)].file.get(), variable.c_str(),

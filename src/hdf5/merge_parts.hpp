@@ -7,7 +7,8 @@
 namespace scalesweep {
 
 struct merge_summary {
-  std::int64_t chunks_copied = 0;
+  std::int64_t chunks_in_first = 0; // came with the whole-file copy of the first part
+  std::int64_t chunks_copied = 0;   // copied one by one from the other parts
   std::int64_t bytes_copied = 0;
 };
 

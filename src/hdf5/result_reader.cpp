@@ -140,7 +140,12 @@ dataset_summary summarise(hid_t file, const std::string& name) {
 result_reader::result_reader(const std::string& path) : m_path(path) {
   silence_error_printing();
   if (!std::filesystem::is_regular_file(path)) {
-    throw input_error("'" + path + "' does not exist (or is not a file)");
+    // A run still going (or interrupted) has its results only under the in-progress name.
+    const std::string partial = path + ".partial";
+    throw input_error("'" + path + "' does not exist (or is not a file)",
+                      std::filesystem::is_regular_file(partial)
+                          ? "a run that has not finished writes '" + partial + "'; inspect that"
+                          : std::string());
   }
   const hid_t id = H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
   if (id < 0) {

@@ -12,10 +12,11 @@ bool mpi_compiled() {
 mpi_session::mpi_session() {
   throw input_error(
       "this scalesweep was built without MPI, but was started by an MPI launcher",
-      "rebuild with -DSCALESWEEP_USE_MPI=ON (scripts/build-mpi.sh), or run it without mpirun");
+      "rebuild with -DSCALESWEEP_USE_MPI=ON (scripts/build.sh mpi), or run it without mpirun");
 }
 
-mpi_session::~mpi_session() = default;
+// Out of line, as in the MPI build, where the destructor calls MPI_Finalize.
+mpi_session::~mpi_session() = default; // NOLINT(performance-trivially-destructible)
 
 std::unique_ptr<communicator> mpi_session::world() const {
   return make_serial_communicator();

@@ -7,9 +7,9 @@ namespace scalesweep::simd {
 namespace {
 typedef double avx2_vec __attribute__((vector_size(32)));
 typedef long avx2_mask __attribute__((vector_size(32)));
-extern "C" avx2_vec _ZGVdN4v_exp(avx2_vec);
-extern "C" avx2_vec _ZGVdN4v_log(avx2_vec);
-extern "C" avx2_vec _ZGVdN4v_log1p(avx2_vec);
+extern "C" avx2_vec _ZGVdN4v_exp(avx2_vec);   // NOLINT(bugprone-reserved-identifier)
+extern "C" avx2_vec _ZGVdN4v_log(avx2_vec);   // NOLINT(bugprone-reserved-identifier)
+extern "C" avx2_vec _ZGVdN4v_log1p(avx2_vec); // NOLINT(bugprone-reserved-identifier)
 
 struct avx2 {
   using vec = avx2_vec;

@@ -7,9 +7,9 @@ namespace scalesweep::simd {
 namespace {
 typedef double avx512_vec __attribute__((vector_size(64)));
 typedef long avx512_mask __attribute__((vector_size(64)));
-extern "C" avx512_vec _ZGVeN8v_exp(avx512_vec);
-extern "C" avx512_vec _ZGVeN8v_log(avx512_vec);
-extern "C" avx512_vec _ZGVeN8v_log1p(avx512_vec);
+extern "C" avx512_vec _ZGVeN8v_exp(avx512_vec);   // NOLINT(bugprone-reserved-identifier)
+extern "C" avx512_vec _ZGVeN8v_log(avx512_vec);   // NOLINT(bugprone-reserved-identifier)
+extern "C" avx512_vec _ZGVeN8v_log1p(avx512_vec); // NOLINT(bugprone-reserved-identifier)
 
 struct avx512 {
   using vec = avx512_vec;

@@ -322,3 +322,37 @@ def test_optimum_text_names_the_law_constants(scalesweep):
     out = scalesweep("optimum", "--law", "sardana2024", "--beta", "0.3", "--loss", "2").stdout
     assert "  law sardana2024 with beta overridden (E=1.69 A=406.4 B=410.7 alpha=0.336 beta=0.3)" \
         in out.splitlines()
+
+
+def test_optimum_json_prints_the_shortest_round_trip_numbers(scalesweep):
+    """1.947 reads back as 1.947, not %.17g's 1.9470000000000001, and every number still parses
+    to the double it stands for (json.loads rounds correctly)."""
+    args = ["optimum", "--law", "sardana2024", "--loss", "1.947", "--inference-tokens", "2e12", "--json"]
+    text = scalesweep(*args).stdout
+    assert '"loss_target": 1.947,' in text and '"E": 1.69,' in text and '"beta": 0.283' in text
+    assert scalesweep.json(*args[:-1])["loss_target"] == 1.947
+
+
+def test_optimum_budget_ratios_compare_spend_not_savings(scalesweep):
+    """A budget fixes the spend: the JSON says how far Chinchilla's model (all of the budget spent on
+    training) overspends once it serves T, and the loss the optimum gives up to stay within the
+    budget, from the cell's own figures; no "saving" (a loss-target word)."""
+    r = scalesweep.json("optimum", "--law", "chinchilla", "--budget", "1e23", "--inference-tokens", "1e12")
+    ratios, chin = r["ratios"], r["chinchilla"]
+    assert "saving" not in ratios
+    assert ratios["chinchilla_overspend"] == pytest.approx(chin["cost"] / r["cost"] - 1, rel=1e-15)
+    assert ratios["chinchilla_overspend"] > 0 and ratios["loss_difference"] > 0
+    assert ratios["loss_difference"] == pytest.approx(r["loss"] - chin["loss"], rel=1e-15)
+    loss = scalesweep.json("optimum", "--law", "chinchilla", "--loss", "2.2", "--inference-tokens", "1e12")
+    assert loss["ratios"]["saving"] == pytest.approx(1 - loss["cost"] / loss["chinchilla"]["cost"], rel=1e-15)
+    assert "chinchilla_overspend" not in loss["ratios"]
+
+
+def test_optimum_text_names_the_hardware_and_the_cause_of_infeasibility(scalesweep):
+    out = scalesweep("optimum", "--law", "sardana2024", "--loss", "2", "--objective", "usd",
+                     "--hardware", "b200-fp8", "--inference-tokens", "1e13").stdout
+    assert "  hardware b200-fp8: train B200 " in out and "decode MFU" in out and "/GPU-hour" in out
+    # 1e10 FLOP pays for a one-parameter model's training, not for serving 1e12 tokens with it.
+    out = scalesweep("optimum", "--law", "sardana2024", "--budget", "1e10", "--inference-tokens", "1e12").stdout
+    assert ("status: infeasible (the budget cannot pay for the smallest model, one parameter trained on "
+            "one token, serving the T inference tokens)") in out

@@ -72,7 +72,13 @@ def test_partial_file_shows_progress(tmp_path, scalesweep, binary):
     proc.send_signal(signal.SIGTERM)
     proc.wait(timeout=60)
     out = scalesweep("inspect", tmp_path / "p.h5.partial").stdout
-    assert "chunks written (an unfinished run: continue it with" in out and "--resume" in out
+    # The command that continues it, with the run's config and output path.
+    assert f"chunks written (an unfinished run: continue it with `scalesweep run {cfg} -o " \
+           f"{tmp_path / 'p.h5'} --resume`)" in out
+    # Asking for the finished name while only the partial file exists points at the partial file.
+    missing = scalesweep("inspect", tmp_path / "p.h5", check=False)
+    assert missing.returncode == 2
+    assert f"hint: a run that has not finished writes '{tmp_path / 'p.h5.partial'}'" in missing.stderr
     # Unwritten cells read back as 0 (= ok): they are counted apart, from the progress record.
     assert "not yet computed" in out
     info = scalesweep.json("inspect", tmp_path / "p.h5.partial")

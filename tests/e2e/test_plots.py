@@ -1,11 +1,13 @@
 """scripts/plot.py: every kind draws a PNG headless from the shipped configs' results; a wrong
-kind, a file without the needed variables or a missing file gives a clear error."""
+kind, a file without the needed variables, a missing file, a shard part or an unfinished run
+gives a clear error."""
 import subprocess
 import sys
 
 import pytest
 
-from conftest import SOURCE_DIR
+from conftest import SOURCE_DIR, wait_for_file
+from run_configs import write_config
 
 PLOT = SOURCE_DIR / "scripts" / "plot.py"
 sys.path.insert(0, str(SOURCE_DIR / "scripts"))
@@ -79,6 +81,50 @@ def test_missing_variables_are_named(tmp_path, results, scalesweep, kind, config
     assert proc.returncode == 2
     assert f"kind '{kind}' needs the variable '{missing}'" in proc.stderr, proc.stderr
     assert not (tmp_path / "x.png").exists()
+
+
+def test_shard_part_is_refused_and_merged_file_plots(tmp_path, scalesweep):
+    """A part of a sharded run reads 0 or NaN, status ok, outside its own chunks: plot.py refuses
+    it (exit 2, a merge hint, no image) instead of crashing in matplotlib; the merged file plots."""
+    cfg = tmp_path / "hw.toml"
+    cfg.write_text('[law]\npreset = "sardana2024"\n[objective]\nkind = "usd"\n'
+                   '[[hardware]]\nname = "a"\npreset = "sardana2024-default"\n'
+                   '[[hardware]]\nname = "b"\npreset = "b200-fp8"\n'
+                   '[axes]\nT = { values = [1e9, 1e10, 1e11, 1e12] }\n'
+                   'loss_target = { values = [2.0, 2.1, 2.2, 2.3] }\n[output]\nchunk_cells = 4\n')
+    for i in (1, 2):
+        scalesweep("run", cfg, "--shard", f"{i}/2", "--tile-cells", "4", "-o", tmp_path / f"p{i}.h5",
+                   "--quiet")
+    progress = scalesweep.json("inspect", tmp_path / "p2.h5")["progress"]
+    assert 0 < progress["chunks_done"] < progress["chunks"]  # really one part of the grid
+    proc = plot(tmp_path / "p2.h5", "--kind", "hardware", "-o", tmp_path / "x.png")
+    assert proc.returncode == 2, proc.stderr
+    assert proc.stderr.startswith(f"error: '{tmp_path / 'p2.h5'}' is shard 2/2 of a sharded run")
+    assert "merge the parts first: scalesweep merge PARTS... -o OUT" in proc.stderr
+    assert "Traceback" not in proc.stderr and not (tmp_path / "x.png").exists()
+    scalesweep("merge", tmp_path / "p1.h5", tmp_path / "p2.h5", "-o", tmp_path / "all.h5")
+    proc = plot(tmp_path / "all.h5", "--kind", "hardware", "-o", tmp_path / "all.png")
+    assert proc.returncode == 0, proc.stderr
+    assert (tmp_path / "all.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_unfinished_run_is_refused(tmp_path, binary):
+    """An interrupted run's OUT.partial (SIGTERM, as a batch system's time limit): exit 2 with a
+    resume hint, no image."""
+    import os, signal, time
+    cfg = write_config(tmp_path)
+    proc = subprocess.Popen([binary, "run", cfg, "-o", tmp_path / "u.h5", "--quiet", "--threads", "1",
+                             "--tile-cells", "512"], env=dict(os.environ, SCALESWEEP_DEBUG_ROUND_DELAY_MS="20"),
+                            stderr=subprocess.DEVNULL)
+    wait_for_file(tmp_path / "u.h5.partial", proc)
+    time.sleep(0.3)
+    proc.send_signal(signal.SIGTERM)
+    proc.wait(timeout=60)
+    assert (tmp_path / "u.h5.partial").exists() and not (tmp_path / "u.h5").exists()
+    proc = plot(tmp_path / "u.h5.partial", "--kind", "hardware", "-o", tmp_path / "x.png")
+    assert proc.returncode == 2, proc.stderr
+    assert "u.h5.partial' is an unfinished run (" in proc.stderr and "--resume" in proc.stderr
+    assert "Traceback" not in proc.stderr and not (tmp_path / "x.png").exists()
 
 
 def test_missing_file(tmp_path):

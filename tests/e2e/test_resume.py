@@ -1,6 +1,7 @@
 """Checkpoint and resume: kill -9 at random moments, then --resume, gives the file an
 uninterrupted run gives, every time; SIGTERM (a batch system's time limit) stops cleanly with a
 resume hint; a changed config, a missing or a stale partial file are refused."""
+import json
 import os
 import random
 import signal
@@ -72,9 +73,23 @@ def test_sigterm_stops_cleanly_and_resumes(tmp_path, binary, scalesweep, referen
     _, err = proc.communicate(timeout=60)
     assert proc.returncode == 128 + signal.SIGTERM, err
     assert "interrupted (signal 15)" in err
-    assert f"scalesweep run {cfg} --resume -o {out}" in err
+    # The hint names the program as it was started, so it can be pasted as it stands.
+    assert f"hint: resume with: {binary} run {cfg} --resume -o {out}" in err
     assert not out.exists() and (tmp_path / "t.h5.partial").exists()
-    scalesweep("run", cfg, "-o", out, "--resume", "--quiet")
+    with h5py.File(tmp_path / "t.h5.partial", "r") as f:
+        done = {name: f[f"_scalesweep/{name}"][()] for name in f["_scalesweep"]}
+    resumed = scalesweep("run", cfg, "-o", out, "--resume", "--json")
+    summary = json.loads(resumed.stdout)
+    # What was done before is counted apart from this session's cells, and both add up to the
+    # cells of an uninterrupted run.
+    whole = json.loads(scalesweep("run", cfg, "-o", tmp_path / "whole.h5", "--json").stdout)
+    assert whole["cells_done_before"] == 0
+    assert summary["cells"] + summary["cells_done_before"] == whole["cells"]
+    assert 0 < summary["cells_done_before"] and 0 < summary["cells"]
+    assert any(d.sum() > 0 for d in done.values())
+    assert (f"resuming {out}.partial: {summary['cells_done_before']:,} of "
+            f"{summary['cells'] + summary['cells_done_before']:,} cells done, {summary['cells']:,} to compute"
+            in resumed.stderr)
     assert_same_results(ref, out)
 
 

@@ -25,7 +25,14 @@ def test_three_shards_merged_equal_a_single_run(tmp_path, scalesweep, compressio
             assert 0 < f["_scalesweep/done_0"][()].sum() < f["_scalesweep/done_0"].size
     merged = tmp_path / "merged.h5"
     proc = scalesweep("merge", *parts, "-o", merged)
-    assert "merged 3 parts" in proc.stdout
+    # Part 1 comes with the copy of its file; the others' chunks are counted as they are copied.
+    with h5py.File(parts[0], "r") as f:
+        records = [f["_scalesweep"][name] for name in f["_scalesweep"]]
+        first = sum(int(r[()].sum()) * len(r.attrs["variables"]) for r in records)
+        total = sum(r.size * len(r.attrs["variables"]) for r in records)
+    assert proc.stdout.startswith(f"merged 3 parts into {merged}: {first:,} chunks with the copy of "
+                                  f"{parts[0]}, {total - first:,} chunks (")
+    assert proc.stdout.rstrip().endswith(") from the other 2 parts")
     assert_same_results(reference, merged)
     assert not (tmp_path / "merged.h5.partial").exists()
     with h5py.File(merged, "r") as f:
@@ -123,3 +130,22 @@ def test_merge_refuses_a_damaged_progress_record(tmp_path, scalesweep, record):
     assert f"'{parts[1]}' cannot be read as a scalesweep result" in proc.stderr
     assert "does not hold one 0 or 1 per chunk of 'loss'" in proc.stderr
     assert not (tmp_path / "m.h5").exists() and not (tmp_path / "m.h5.partial").exists()
+
+
+def test_a_shard_without_work_says_so_and_still_writes_its_part(tmp_path, scalesweep):
+    """More shards than blocks: the extra shards warn (a job array's misconfiguration is visible in
+    its log), and still write their empty part, which merge needs."""
+    cfg = tmp_path / "small.toml"
+    cfg.write_text('[law]\npreset = "sardana2024"\n[axes]\nT = { values = [0, 1e12] }\n'
+                   'loss_target = { values = [2.0, 2.2] }\n')
+    first = scalesweep("run", cfg, "--shard", "1/3", "-o", tmp_path / "p1.h5", "--quiet")
+    assert "warning" not in first.stderr
+    parts = [tmp_path / "p1.h5"]
+    for i in (2, 3):
+        proc = scalesweep("run", cfg, "--shard", f"{i}/3", "-o", tmp_path / f"p{i}.h5", "--quiet")
+        assert (f"warning: shard {i}/3 has no work: this grid has 1 blocks, so only the first 1 of "
+                "3 shards compute cells") in proc.stderr
+        parts.append(tmp_path / f"p{i}.h5")
+    scalesweep("run", cfg, "-o", tmp_path / "single.h5", "--quiet")
+    scalesweep("merge", *parts, "-o", tmp_path / "merged.h5", "--quiet")
+    assert_same_results(tmp_path / "single.h5", tmp_path / "merged.h5")
