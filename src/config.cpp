@@ -528,6 +528,32 @@ output_spec read_output(const config_reader& r, const toml::table& root,
   return out;
 }
 
+// Where a budget axis probably holds the other objective's unit: no training run has cost 1e13
+// USD, and 1e15 FLOP is minutes of one GPU.
+constexpr double usd_budget_warning = 1e13;
+constexpr double flops_budget_warning = 1e15;
+
+// A budget axis in the other objective's unit is valid input but almost surely a slip, and every
+// cell would still come out "ok": FLOP-sized budgets under usd, dollar-sized ones under flops.
+void warn_about_budget_units(sweep_config& c) {
+  const axis* budget = c.find_axis(axis_id::budget);
+  if (budget == nullptr) {
+    return;
+  }
+  const double largest = budget->values.back(); // axes are strictly increasing
+  if (c.objective == objective_kind::usd && largest > usd_budget_warning) {
+    c.warnings.push_back(budget->where + ": axes.budget: budgets up to " + format_number(largest) +
+                         " USD under objective 'usd', more than any training run has cost: "
+                         "budgets are in dollars here (FLOP budgets need kind = \"flops\")");
+  }
+  if (c.objective == objective_kind::flops && largest < flops_budget_warning) {
+    c.warnings.push_back(budget->where + ": axes.budget: every budget is below " +
+                         format_number(flops_budget_warning) +
+                         " FLOP under objective 'flops', minutes of one GPU: budgets are in "
+                         "FLOPs here (dollar budgets need kind = \"usd\" and [[hardware]])");
+  }
+}
+
 } // namespace
 
 void check_law_constant(std::string_view constant, double value, const std::string& where) {
@@ -580,6 +606,7 @@ sweep_config parse_config(const std::string& text, const std::string& source_nam
   c.hardware = read_hardware(r, root, c.objective, c.warnings);
   c.axes = read_axes(r, root, c.objective);
   c.axes_where = r.where(root["axes"].node()->source());
+  warn_about_budget_units(c);
   c.output = read_output(r, root, source_name);
   return c;
 }

@@ -94,6 +94,12 @@ public:
 
   int stop_signal() const { return m_stop_signal; }
 
+  // This rank's cells per status written so far (call after drain()).
+  status_counts statuses() {
+    const std::lock_guard<std::mutex> lock(m_mutex);
+    return m_statuses;
+  }
+
 private:
   void rethrow_locked() const {
     if (m_error) {
@@ -153,6 +159,9 @@ private:
   // checkpoint (time, interruption, last round) and whether to stop. Returns whether to stop.
   bool write_round(const round_item& item, std::int64_t round) {
     m_sink.write_tile(m_problem_index, item.box, item.tile);
+    if (item.box != nullptr && m_problem.has_status()) {
+      count_statuses(item.tile->status(), cell_count(*item.box));
+    }
     if (item.box != nullptr) {
       for (std::int64_t c : chunk_indices(m_problem, *item.box)) {
         if (m_sink.done_chunks(m_problem_index)[static_cast<std::size_t>(c)] == 0) {
@@ -177,6 +186,19 @@ private:
     return stop;
   }
 
+  // On the writer thread, one byte per optimum cell: negligible beside the math and the write.
+  void count_statuses(const std::uint8_t* status, std::int64_t cells) {
+    status_counts counts{};
+    for (std::int64_t i = 0; i < cells; ++i) {
+      // Codes come from the backends' status enum; a stray value would be a bug, not a status.
+      counts.at(status[i]) += 1;
+    }
+    const std::lock_guard<std::mutex> lock(m_mutex);
+    for (std::size_t k = 0; k < counts.size(); ++k) {
+      m_statuses[k] += counts[k];
+    }
+  }
+
   const problem_plan& m_problem;
   std::size_t m_problem_index;
   std::int64_t m_rounds;
@@ -186,6 +208,7 @@ private:
   double m_checkpoint_seconds;
   steady::time_point m_last_checkpoint;
   std::vector<std::int64_t> m_written; // chunks written since the last checkpoint
+  status_counts m_statuses{};
   int m_stop_signal = 0;
   std::mutex m_mutex;
   std::condition_variable m_changed;
@@ -265,6 +288,10 @@ int run_problem(const sweep_plan& plan, std::size_t p, compute_backend& backend,
   }
   flush_previous();
   writer.drain(pool.size());
+  const status_counts counts = writer.statuses();
+  for (std::size_t k = 0; k < counts.size(); ++k) {
+    s.statuses[p][k] += counts[k];
+  }
   return writer.stop_signal();
 }
 
@@ -306,6 +333,7 @@ run_summary run_pipeline(const sweep_plan& plan, compute_backend& backend, resul
                          const pipeline_options& options) {
   const auto start = steady::now();
   run_summary s;
+  s.statuses.assign(plan.problems.size(), status_counts{});
   const std::int64_t mine = assigned_cells(plan, sink, comm, options.shard);
   for (std::size_t p = 0; p < plan.problems.size(); ++p) {
     const int signal = run_problem(plan, p, backend, sink, progress, comm, options, s);
@@ -319,6 +347,11 @@ run_summary run_pipeline(const sweep_plan& plan, compute_backend& backend, resul
   progress.finish();
   s.cells = comm.sum(mine);
   s.bytes_written = comm.sum(sink.bytes_written());
+  for (status_counts& counts : s.statuses) {
+    for (std::int64_t& n : counts) {
+      n = comm.sum(n);
+    }
+  }
   s.seconds = std::chrono::duration<double>(steady::now() - start).count();
   return s;
 }

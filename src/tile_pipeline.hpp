@@ -5,13 +5,16 @@
 
 #include "scalesweep/backend.hpp"
 #include "scalesweep/result_sink.hpp"
+#include "scalesweep/status.hpp"
 #include "scalesweep/sweep_plan.hpp"
 
 #include "parallel/communicator.hpp"
 #include "progress.hpp"
 #include "work_plan.hpp"
 
+#include <array>
 #include <cstdint>
+#include <vector>
 
 namespace scalesweep {
 
@@ -21,11 +24,18 @@ struct pipeline_options {
   shard_spec shard;
 };
 
+// Cells per status code (status.hpp) of one problem's cells computed in a run.
+using status_counts = std::array<std::int64_t, cell_status_count>;
+
 struct run_summary {
   std::int64_t cells = 0;         // computed by every rank together
   std::int64_t tiles = 0;         // by this rank
   std::int64_t bytes_written = 0; // result data by every rank (after compression where known)
   double seconds = 0;
+  // Per problem of the plan, over every rank's cells computed by this run (all zero for the
+  // dense grids, which have no status): a sweep whose optima are all infeasible must not end
+  // like any other.
+  std::vector<status_counts> statuses;
 };
 
 // Computes this rank's tiles of every problem of `plan` with `backend` and writes them to `sink`

@@ -4,6 +4,7 @@
 #include "scalesweep/config.hpp"
 #include "scalesweep/error.hpp"
 #include "scalesweep/result_sink.hpp"
+#include "scalesweep/status.hpp"
 
 #include "../interrupt.hpp"
 #include "../json_writer.hpp"
@@ -99,6 +100,47 @@ std::string resume_command(const run_options& o, const std::string& path, const 
     c += " --shard " + shard.text();
   }
   return c;
+}
+
+// After the summary: what the optima computed by this run came out as, so that a sweep whose
+// targets are all infeasible (at or below E, say) does not end like any other. The warnings
+// print under --quiet too.
+void report_statuses(const sweep_plan& plan, const run_summary& s, std::FILE* info, bool quiet) {
+  for (std::size_t p = 0; p < plan.problems.size(); ++p) {
+    const problem_plan& problem = plan.problems[p];
+    const status_counts& counts = s.statuses[p];
+    std::int64_t total = 0;
+    std::string text;
+    for (int k = 0; k < cell_status_count; ++k) {
+      const std::int64_t n = counts[static_cast<std::size_t>(k)];
+      total += n;
+      if (n > 0) {
+        text += (text.empty() ? "" : ", ") + format_count(n) + " " +
+                to_string(static_cast<cell_status>(k));
+      }
+    }
+    if (!problem.has_status() || total == 0) {
+      continue;
+    }
+    if (!quiet) {
+      std::fprintf(info, "%s: %s (%s)\n", problem.outputs.back().name.c_str(), text.c_str(),
+                   problem.name.c_str());
+    }
+    if (counts[static_cast<std::size_t>(cell_status::ok)] == 0) {
+      std::fprintf(stderr,
+                   "warning: none of the %s %s is ok (%s); the README's table of status codes "
+                   "says why\n",
+                   format_count(total).c_str(), problem.name.c_str(), text.c_str());
+    } else if (counts[static_cast<std::size_t>(cell_status::not_converged)] > 0) {
+      std::fprintf(
+          stderr,
+          "warning: %s of the %s did not converge, which is never expected: please "
+          "report it with the config\n",
+          format_count(counts[static_cast<std::size_t>(cell_status::not_converged)]).c_str(),
+          problem.name.c_str());
+    }
+  }
+  std::fflush(info);
 }
 
 // Everything a run checks and sets up before its ranks start collective work.
@@ -230,6 +272,7 @@ int run_on(const run_options& o, const std::string& command_line, const communic
                    path.c_str(), format_bytes(static_cast<double>(peak)).c_str(),
                    comm.parallel() ? " (largest rank)" : "");
     }
+    report_statuses(plan, s, info, o.quiet);
     if (o.json) {
       json_writer j;
       j.begin_object().field("output", path).field("backend", backend->description());
@@ -240,7 +283,19 @@ int run_on(const run_options& o, const std::string& command_line, const communic
       j.field("bytes_per_second", bytes_per_s).field("peak_rss_bytes", peak);
       j.field("memory_limit_bytes", limits.host_bytes);
       j.field("planned_host_bytes", planned_host_bytes(plan, compression_threads));
-      j.field("gpu_memory_limit_bytes", limits.device_bytes).end_object();
+      j.field("gpu_memory_limit_bytes", limits.device_bytes);
+      j.key("statuses").begin_object();
+      for (std::size_t p = 0; p < plan.problems.size(); ++p) {
+        if (plan.problems[p].has_status()) {
+          j.key(plan.problems[p].outputs.back().name).begin_object();
+          for (int k = 0; k < cell_status_count; ++k) {
+            j.field(to_string(static_cast<cell_status>(k)),
+                    s.statuses[p][static_cast<std::size_t>(k)]);
+          }
+          j.end_object();
+        }
+      }
+      j.end_object().end_object();
       std::fputs(j.str().c_str(), stdout);
     }
     return exit_ok;

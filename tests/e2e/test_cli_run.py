@@ -1,5 +1,6 @@
 """`scalesweep run` end to end: the HDF5 layout of SPEC §4 read back with h5py and xarray, dense
 values against numpy, optimum cells against `scalesweep optimum --json`."""
+import json
 import re
 from pathlib import Path
 
@@ -356,3 +357,29 @@ def test_optimum_text_names_the_hardware_and_the_cause_of_infeasibility(scaleswe
     out = scalesweep("optimum", "--law", "sardana2024", "--budget", "1e10", "--inference-tokens", "1e12").stdout
     assert ("status: infeasible (the budget cannot pay for the smallest model, one parameter trained on "
             "one token, serving the T inference tokens)") in out
+
+
+def test_run_summary_counts_the_statuses_it_wrote(tmp_path, scalesweep):
+    """The summary's status counts equal a count of the file's status variables (h5py), and a
+    problem with no ok cell warns, under --quiet too."""
+    cfg = tmp_path / "mixed.toml"
+    # epoch2024's E is 1.81686: the first two loss targets are infeasible, budget 1e3 FLOP too.
+    cfg.write_text('[law]\npreset = "epoch2024"\n[axes]\nT = { values = [0, 1e9, 1e12] }\n'
+                   'loss_target = { values = [1.7, 1.8, 2.0, 2.4] }\nbudget = { values = [1e3, 1e20, 1e24] }\n')
+    proc = scalesweep("run", cfg, "-o", tmp_path / "mixed.h5", "--json")
+    summary = json.loads(proc.stdout)
+    meanings = ["ok", "infeasible", "not_converged", "invalid_input", "out_of_range"]
+    with h5py.File(tmp_path / "mixed.h5", "r") as f:
+        for name in ("opt_status", "budget_status"):
+            counted = np.bincount(f[name][()].ravel(), minlength=len(meanings))
+            assert summary["statuses"][name] == dict(zip(meanings, map(int, counted))), name
+    assert summary["statuses"]["opt_status"]["infeasible"] == 2 * 3
+    assert "opt_status: 6 ok, 6 infeasible (loss-target optima)" in proc.stderr
+    assert "warning" not in proc.stderr
+
+    cfg.write_text('[law]\npreset = "epoch2024"\n[axes]\nT = { values = [0, 1e12] }\n'
+                   'loss_target = { values = [1.5, 1.8] }\n')
+    proc = scalesweep("run", cfg, "-o", tmp_path / "none.h5", "--quiet")
+    assert proc.stdout == ""
+    assert ("warning: none of the 4 loss-target optima is ok (4 infeasible); the README's table of "
+            "status codes says why") in proc.stderr

@@ -184,6 +184,33 @@ dense = ["loss", "cost"]          # which dense grids to write (both may be larg
   EXPECT_TRUE(parse_config(valid, "valid.toml").warnings.empty());
 }
 
+// A budget axis in the other objective's unit is accepted (it is valid) with a warning; the
+// thresholds are 1e13 USD and 1e15 FLOP (src/config.cpp), so budgets on either side of them.
+TEST(Config, BudgetsInTheOtherObjectivesUnitWarn) {
+  const std::string usd = "[law]\npreset = \"sardana2024\"\n[objective]\nkind = \"usd\"\n"
+                          "[[hardware]]\nname = \"h\"\npreset = \"sardana2024-default\"\n"
+                          "[axes]\nT = { values = [0, 1e12] }\n";
+  const std::string flops = "[law]\npreset = \"sardana2024\"\n[axes]\nT = { values = [0] }\n";
+  const auto warnings = [](const std::string& text) {
+    return parse_config(text, "b.toml").warnings;
+  };
+  const std::vector<std::string> flop_sized = warnings(usd + "budget = { values = [1e6, 1e20] }\n");
+  ASSERT_EQ(flop_sized.size(), 1u);
+  EXPECT_NE(flop_sized[0].find("b.toml:10:10: axes.budget: budgets up to 1e+20 USD under objective "
+                               "'usd'"),
+            std::string::npos)
+      << flop_sized[0];
+  EXPECT_TRUE(warnings(usd + "budget = { values = [1e6, 1e13] }\n").empty());
+  const std::vector<std::string> usd_sized =
+      warnings(flops + "budget = { log10 = [4, 8], points = 3 }\n");
+  ASSERT_EQ(usd_sized.size(), 1u);
+  EXPECT_NE(
+      usd_sized[0].find("axes.budget: every budget is below 1e+15 FLOP under objective 'flops'"),
+      std::string::npos)
+      << usd_sized[0];
+  EXPECT_TRUE(warnings(flops + "budget = { values = [1e4, 1e15] }\n").empty());
+}
+
 struct bad_config {
   const char* name;
   std::string text;
