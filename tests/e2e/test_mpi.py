@@ -8,12 +8,14 @@ import subprocess
 import time
 
 import h5py
+import numpy as np
 import pytest
 
 from conftest import assert_same_results, wait_for_file
 from run_configs import write_config
 
 MPIEXEC = os.environ.get("SCALESWEEP_MPIEXEC", "mpirun")
+MEANINGS = ["ok", "infeasible", "not_converged", "invalid_input", "out_of_range"]
 # OpenMPI refuses root without these; more ranks than cores need --oversubscribe. One thread per
 # rank and passive waiting keep oversubscribed ranks from starving each other.
 ENV = dict(os.environ, OMPI_ALLOW_RUN_AS_ROOT="1", OMPI_ALLOW_RUN_AS_ROOT_CONFIRM="1",
@@ -67,6 +69,12 @@ def test_ranks_write_the_serial_file(binary, tmp_path, serial, ranks):
     assert f"on each of {ranks} MPI ranks" in proc.stdout
     assert proc.stderr.count("MPI ranks") == 0 and proc.stderr.count(f"rank ") >= ranks
     assert_same_results(reference, out)
+    # The status counts add every rank's cells: they equal a count of the file's statuses.
+    with h5py.File(out, "r") as f:
+        for name in ("opt_status", "budget_status"):
+            counts = np.bincount(f[name][()].ravel(), minlength=5)
+            text = ", ".join(f"{n:,} {m}" for n, m in zip(counts, MEANINGS) if n > 0)
+            assert f"{name}: {text} (" in proc.stdout, proc.stdout
 
 
 def test_shards_under_mpi_merge_to_the_serial_file(binary, tmp_path, scalesweep, serial):
