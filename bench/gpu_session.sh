@@ -26,12 +26,19 @@ failed=()
 # build's CUDA runtime reads as "no device"; it must not pass as a green session).
 export SCALESWEEP_REQUIRE_CUDA=1
 
-steps=" ${STEPS:-gpu unit e2e fig1 bench} "
+all_steps="gpu unit e2e fig1 bench"
+steps=" ${STEPS:-$all_steps} "
+for s in $steps; do
+  if [[ " $all_steps " != *" $s "* ]]; then
+    echo "error: STEPS: unknown step '$s'; steps are: $all_steps" >&2
+    exit 2
+  fi
+done
 done_steps=()
 
 summary() {
   {
-    echo "device: $(nvidia-smi --query-gpu=name --format=csv,noheader 2>/dev/null | head -1)"
+    echo "device: $(timeout 10 nvidia-smi --query-gpu=name --format=csv,noheader 2>/dev/null | head -1)"
     echo "commit: $(git describe --always --dirty 2>/dev/null || echo unknown)"
     echo "steps run: ${done_steps[*]:-none}"
     echo "failed steps: ${failed[*]:-none}"
@@ -46,7 +53,7 @@ step() {
   [[ $steps == *" $name "* ]] || return 0
   echo "== $name: $* (at most $limit s)"
   local start=$SECONDS
-  if timeout -k 10 "$limit" bash -c "$(declare -f unit_tests e2e_tests figure_1_rates); \"\$@\"" \
+  if timeout -k 10 "$limit" bash -c "$(declare -f unit_tests e2e_tests run_line figure_1_rates); \"\$@\"" \
     _ "$@" 2>&1 | tee "$results/$name.log"; then
     echo "== $name: ok ($((SECONDS - start)) s)"
   else
@@ -78,6 +85,19 @@ e2e_tests() {
     tests/e2e/test_reference_mpmath.py tests/e2e/test_bad_inputs.py tests/e2e/test_inspect.py
 }
 
+# One line from a run's --json summary: LABEL, backend, cells, time, rate, tiles, peak RSS.
+run_line() { # run_line SUMMARY.json LABEL
+  "$python" - "$1" "$2" <<'EOF'
+import json
+import sys
+
+s = json.load(open(sys.argv[1]))
+print("{}: {backend}: {cells:,} cells in {seconds:.4f} s, {cells_per_second:.3g} cells/s end to end; "
+      "{tiles} tiles; peak RSS {:.0f} MiB (planned {:.0f} MiB of host memory)".format(
+          sys.argv[2], s["peak_rss_bytes"] / 2**20, s["planned_host_bytes"] / 2**20, **s))
+EOF
+}
+
 figure_1_rates() {
   local b tmp
   tmp=$(mktemp -d)
@@ -86,18 +106,13 @@ figure_1_rates() {
   for b in cuda cpu; do
     "$build/scalesweep" run configs/sardana2024-fig1.toml -o "$tmp/fig1-$b.h5" --backend "$b" \
       --json --quiet >"$tmp/fig1-$b.json" || return 1
-    "$python" -c 'import json, sys; s = json.load(open(sys.argv[1]))
-print(f"{sys.argv[2]}: {s[\"backend\"]}: {s[\"cells\"]:,} cells in {s[\"seconds\"]:.4f} s, "
-      f"{s[\"cells_per_second\"]:.3g} cells/s end to end; peak RSS {s[\"peak_rss_bytes\"] / 2**20:.0f} MiB "
-      f"(planned {s[\"planned_host_bytes\"] / 2**20:.0f} MiB of host memory)")' "$tmp/fig1-$b.json" "$b" || return 1
+    run_line "$tmp/fig1-$b.json" "$b" || return 1
   done
   # The CUDA runtime's own host memory, which the 64 MiB allowance of docs/config.md may not
   # cover: a CUDA run under a small --memory-limit, its peak RSS against that limit.
   "$build/scalesweep" run configs/sardana2024-fig1.toml -o "$tmp/fig1-small.h5" --backend cuda \
     --memory-limit 100M --gpu-memory-limit 8M --json --quiet >"$tmp/small.json" || return 1
-  "$python" -c 'import json, sys; s = json.load(open(sys.argv[1]))
-print(f"cuda, --memory-limit 100M: {s[\"tiles\"]} tiles, peak RSS {s[\"peak_rss_bytes\"] / 2**20:.0f} MiB, "
-      f"planned {s[\"planned_host_bytes\"] / 2**20:.0f} MiB")' "$tmp/small.json" || return 1
+  run_line "$tmp/small.json" "cuda, --memory-limit 100M --gpu-memory-limit 8M" || return 1
 }
 
 export build python

@@ -230,8 +230,8 @@ def markdown(res):
         lines.append(f"| {label} | " + " | ".join(f"{r[k]:.3g}" if k in r else "–"
                                                  for k in ["loss_target", "budget", "dense_loss", "dense_cost"]) + " |")
     cuda_lt = res["kernels"].get("cuda, kernels only", {}).get("loss_target")
-    jax_lt = res["baselines"].get("jax", {})
-    if cuda_lt and isinstance(jax_lt, dict):
+    jax_lt = res["baselines"].get("jax")  # missing, a message, or its rates
+    if cuda_lt and isinstance(jax_lt, dict) and "loss_target" in jax_lt:
         lines += ["", f"Loss-target optima: CUDA kernels {cuda_lt:.3g} cells/s = "
                       f"{cuda_lt / jax_lt['loss_target']:.2f}x JAX on {jax_lt['device']} "
                       "(issue 3 targets: >= 3e10 cells/s and >= 3x JAX on the same GPU)."]

@@ -58,16 +58,13 @@ std::string device_name(int device) {
   return prop.name;
 }
 
-// Leaves `device` current: asking about it creates its context, as using it will right after.
-// (Restoring an earlier device would create a context there too, on GPU 0 in every MPI rank.)
-// This is the first call that uses the device, so its failure is the one a listed but unusable
-// device gives (another process holds it in exclusive-process mode, a MIG instance is missing).
-std::int64_t free_memory(int device) {
-  std::size_t free = 0, total = 0;
-  cudaError_t status = cudaSetDevice(device);
-  if (status == cudaSuccess) {
-    status = cudaMemGetInfo(&free, &total);
-  }
+namespace {
+
+// Makes `device` current, which creates its context (CUDA 12+): the first use of the device, so
+// a device that is listed but unusable (another process holds it in exclusive-process mode, a MIG
+// instance is missing) fails here, with a message that says so.
+void use_device(int device) {
+  const cudaError_t status = cudaSetDevice(device);
   if (status != cudaSuccess) {
     (void)cudaGetLastError();
     throw cuda_error("CUDA device " + std::to_string(device) +
@@ -75,6 +72,16 @@ std::int64_t free_memory(int device) {
                      "nvidia-smi shows its compute mode and the processes holding it; choose "
                      "another with --device, or run on the CPU with --backend cpu");
   }
+}
+
+} // namespace
+
+// Leaves `device` current: asking about it creates its context, as using it will right after.
+// (Restoring an earlier device would create a context there too, on GPU 0 in every MPI rank.)
+std::int64_t free_memory(int device) {
+  use_device(device);
+  std::size_t free = 0, total = 0;
+  SCALESWEEP_CUDA_CHECK(cudaMemGetInfo(&free, &total));
   return static_cast<std::int64_t>(free);
 }
 
@@ -96,7 +103,7 @@ namespace {
 // The first member of the backend: its streams, events and buffers are created after this made
 // the backend's device current (members are constructed in declaration order).
 struct current_device {
-  explicit current_device(int device) : id(device) { SCALESWEEP_CUDA_CHECK(cudaSetDevice(device)); }
+  explicit current_device(int device) : id(device) { use_device(device); }
   int id;
 };
 

@@ -528,13 +528,30 @@ output_spec read_output(const config_reader& r, const toml::table& root,
   return out;
 }
 
+// Whether toml++ stopped at a value that starts with a letter (a bare word such as
+// preset = sardana2024, the commonest slip in a config; true, false, inf and nan are values).
+bool bare_word_value(const std::string& text, const toml::source_position& at) {
+  std::size_t line_start = 0;
+  for (toml::source_index line = 1; line < at.line; ++line) {
+    line_start = text.find('\n', line_start);
+    if (line_start == std::string::npos) {
+      return false;
+    }
+    ++line_start;
+  }
+  const std::size_t i = line_start + at.column - 1;
+  return i < text.size() && std::isalpha(static_cast<unsigned char>(text[i])) != 0 &&
+         text.find('=', line_start) < i;
+}
+
 // Where a budget axis probably holds the other objective's unit: no training run has cost 1e13
-// USD, and 1e15 FLOP is minutes of one GPU.
+// USD, and 1e15 FLOP is about a second of one H100.
 constexpr double usd_budget_warning = 1e13;
 constexpr double flops_budget_warning = 1e15;
 
-// A budget axis in the other objective's unit is valid input but almost surely a slip, and every
-// cell would still come out "ok": FLOP-sized budgets under usd, dollar-sized ones under flops.
+// A budget axis in the other objective's unit is valid input but almost surely a slip: FLOP-sized
+// budgets under usd come out "ok" with absurd models, dollar-sized ones under flops infeasible or
+// toy-sized.
 void warn_about_budget_units(sweep_config& c) {
   const axis* budget = c.find_axis(axis_id::budget);
   if (budget == nullptr) {
@@ -549,7 +566,7 @@ void warn_about_budget_units(sweep_config& c) {
   if (c.objective == objective_kind::flops && largest < flops_budget_warning) {
     c.warnings.push_back(budget->where + ": axes.budget: every budget is below " +
                          format_number(flops_budget_warning) +
-                         " FLOP under objective 'flops', minutes of one GPU: budgets are in "
+                         " FLOP under objective 'flops', about a second of one GPU: budgets are in "
                          "FLOPs here (dollar budgets need kind = \"usd\" and [[hardware]])");
   }
 }
@@ -590,9 +607,8 @@ sweep_config parse_config(const std::string& text, const std::string& source_nam
     root = toml::parse(text, source_name);
   } catch (const toml::parse_error& e) {
     const std::string what(e.description());
-    // toml++'s words for a bare word as a value, the commonest slip in a config.
     r.fail_at(e.source(), "TOML syntax error: " + what,
-              what.find("could not determine value type") != std::string::npos
+              bare_word_value(text, e.source().begin)
                   ? "text values need quotes: preset = \"sardana2024\", not preset = sardana2024"
                   : std::string());
   }

@@ -21,8 +21,12 @@ int main_impl(int argc, char** argv) {
                                         " (" + scalesweep::scalesweep_git_revision + ")");
   app.require_subcommand(1);
   const std::vector<command> commands = {
-      add_run_command(app, command_line), add_optimum_command(app), add_validate_command(app),
-      add_presets_command(app),           add_merge_command(app),   add_inspect_command(app),
+      add_run_command(app, command_line, argv[0]),
+      add_optimum_command(app),
+      add_validate_command(app),
+      add_presets_command(app),
+      add_merge_command(app),
+      add_inspect_command(app),
   };
   if (argc > 1 && argv[1][0] != '-') {
     bool known = false;

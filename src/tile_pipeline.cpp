@@ -309,6 +309,19 @@ std::int64_t assigned_cells(const sweep_plan& plan, const result_sink& sink,
   return cells;
 }
 
+std::int64_t recorded_done_cells(const sweep_plan& plan, const result_sink& sink) {
+  std::int64_t cells = 0;
+  for (std::size_t p = 0; p < plan.problems.size(); ++p) {
+    const std::vector<std::uint8_t>& done = sink.done_chunks(p);
+    for (std::size_t c = 0; c < done.size(); ++c) {
+      if (done[c] != 0) {
+        cells += chunk_cell_count(plan.problems[p], static_cast<std::int64_t>(c));
+      }
+    }
+  }
+  return cells;
+}
+
 std::int64_t shard_cells(const sweep_plan& plan, const shard_spec& shard) {
   std::int64_t cells = 0;
   for (const problem_plan& problem : plan.problems) {

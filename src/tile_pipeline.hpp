@@ -49,6 +49,8 @@ run_summary run_pipeline(const sweep_plan& plan, compute_backend& backend, resul
 // Cells this rank will compute (for progress totals): its tiles of every problem.
 std::int64_t assigned_cells(const sweep_plan& plan, const result_sink& sink,
                             const communicator& comm, const shard_spec& shard);
+// Cells of the chunks the sink's progress record marks done (by an interrupted run, on resume).
+std::int64_t recorded_done_cells(const sweep_plan& plan, const result_sink& sink);
 // Cells of the whole shard (every rank's, done or not): what its finished part file holds.
 std::int64_t shard_cells(const sweep_plan& plan, const shard_spec& shard);
 // The most blocks of any problem: more shards than this leave some with no work.

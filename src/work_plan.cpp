@@ -54,6 +54,18 @@ std::vector<std::int64_t> chunk_indices(const problem_plan& problem, const tile_
   return out;
 }
 
+std::int64_t chunk_cell_count(const problem_plan& problem, std::int64_t index) {
+  std::int64_t cells = 1;
+  for (std::size_t d = problem.shape.size(); d-- > 0;) {
+    const std::int64_t chunk = problem.chunk_shape[d];
+    const std::int64_t along = (problem.shape[d] + chunk - 1) / chunk;
+    const std::int64_t k = index % along;
+    index /= along;
+    cells *= std::min(chunk, problem.shape[d] - k * chunk);
+  }
+  return cells;
+}
+
 bool shard_owns_block(std::int64_t block, const shard_spec& shard) {
   return block % shard.count == shard.index;
 }

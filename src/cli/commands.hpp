@@ -14,7 +14,9 @@ struct command {
   std::function<int()> run; // exit code
 };
 
-command add_run_command(CLI::App& parent, const std::string& command_line);
+// `program` is argv[0], as the user typed it (hints repeat it).
+command add_run_command(CLI::App& parent, const std::string& command_line,
+                        const std::string& program);
 command add_optimum_command(CLI::App& parent);
 command add_validate_command(CLI::App& parent);
 command add_presets_command(CLI::App& parent);

@@ -93,20 +93,17 @@ std::vector<std::string> flag_meanings(const h5::dataset_summary& d) {
 }
 
 // What the progress record says, in words: complete, a part of a sharded sweep, or unfinished.
-// For an unfinished run, the command that continues it (the config as the run was given it).
-std::string progress_text(const h5::progress_record& p, const std::string& path,
-                          const std::string& config_path) {
+// For an unfinished run, the command that continues it: the recorded one that started it (its
+// flags decide what the file holds) with --resume.
+std::string progress_text(const h5::progress_record& p, const std::string& command_line) {
   const std::string counts =
       format_count(p.chunks_done) + " of " + format_count(p.chunks) + " chunks written";
   if (p.partial_file) {
-    const std::string suffix = ".partial";
-    const bool named_partial =
-        path.size() > suffix.size() &&
-        path.compare(path.size() - suffix.size(), suffix.size(), suffix) == 0;
-    const std::string out = named_partial ? path.substr(0, path.size() - suffix.size()) : "OUT";
-    return counts + " (an unfinished run: continue it with `scalesweep run " +
-           (config_path.empty() ? "CONFIG" : config_path) + " -o " + out + " " +
-           (p.shard != "1/1" ? "--shard " + p.shard + " " : std::string()) + "--resume`)";
+    std::string resume = command_line.empty() ? "scalesweep run CONFIG -o OUT" : command_line;
+    if ((" " + resume + " ").find(" --resume ") == std::string::npos) {
+      resume += " --resume";
+    }
+    return counts + " (an unfinished run: continue it with `" + resume + "`)";
   }
   if (p.shard != "1/1") {
     return "shard " + p.shard + " complete: " + format_count(p.chunks_done) + " of the grid's " +
@@ -207,9 +204,8 @@ void print_text(const h5::result_reader& file, const std::string& path) {
               text_of(attribute(attrs, "git_revision")).c_str(),
               text_of(attribute(attrs, "created")).c_str());
   if (file.progress().present) {
-    std::printf(
-        "progress: %s\n",
-        progress_text(file.progress(), path, text_of(attribute(attrs, "config_path"))).c_str());
+    std::printf("progress: %s\n",
+                progress_text(file.progress(), text_of(attribute(attrs, "command_line"))).c_str());
   }
   const std::string title = text_of(attribute(attrs, "title"));
   if (!title.empty()) {

@@ -6,6 +6,7 @@
 
 #include <cstdio>
 #include <memory>
+#include <string>
 
 namespace scalesweep::cli {
 
@@ -34,14 +35,17 @@ command add_merge_command(CLI::App& parent) {
             if (!o->quiet) {
               // The first part is copied as a file; only the others' chunks are copied singly.
               const std::size_t others = o->parts.size() - 1;
-              std::printf("merged %zu part%s into %s: %s chunk%s with the copy of %s, %s chunk%s "
-                          "(%s) from the other %zu part%s\n",
-                          o->parts.size(), o->parts.size() == 1 ? "" : "s", o->output.c_str(),
-                          format_count(s.chunks_in_first).c_str(),
-                          s.chunks_in_first == 1 ? "" : "s", o->parts.front().c_str(),
-                          format_count(s.chunks_copied).c_str(), s.chunks_copied == 1 ? "" : "s",
-                          format_bytes(static_cast<double>(s.bytes_copied)).c_str(), others,
-                          others == 1 ? "" : "s");
+              std::string line =
+                  "merged " + std::to_string(o->parts.size()) + " part" + (others == 0 ? "" : "s") +
+                  " into " + o->output + ": " + format_count(s.chunks_in_first) + " chunk" +
+                  (s.chunks_in_first == 1 ? "" : "s") + " with the copy of " + o->parts.front();
+              if (others > 0) {
+                line += ", " + format_count(s.chunks_copied) + " chunk" +
+                        (s.chunks_copied == 1 ? "" : "s") + " (" +
+                        format_bytes(static_cast<double>(s.bytes_copied)) + ") from the other " +
+                        std::to_string(others) + " part" + (others == 1 ? "" : "s");
+              }
+              std::printf("%s\n", line.c_str());
             }
             return exit_ok;
           }};

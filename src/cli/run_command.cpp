@@ -30,6 +30,7 @@ namespace scalesweep::cli {
 namespace {
 
 struct run_options {
+  std::string program; // argv[0], for hints that repeat the command
   std::string config;
   std::string output;
   plan_flags flags;
@@ -89,15 +90,18 @@ std::string output_path(const run_options& o, const sweep_plan& plan, const shar
       .string();
 }
 
-// `command_line` starts with the program as it was invoked (build/scalesweep, say), so the hint
-// can be pasted as it stands.
+// The command that continues this run, with the program as it was invoked (build/scalesweep,
+// say) so that it can be pasted as it stands, and the flags that decide what the file holds.
 std::string resume_command(const run_options& o, const std::string& path, const shard_spec& shard,
-                           const communicator& comm, const std::string& command_line) {
+                           const communicator& comm) {
   std::string c =
       std::string(comm.parallel() ? "mpirun -np " + std::to_string(comm.size()) + " " : "") +
-      command_line.substr(0, command_line.find(' ')) + " run " + o.config + " --resume -o " + path;
+      o.program + " run " + o.config + " --resume -o " + path;
   if (!shard.whole()) {
     c += " --shard " + shard.text();
+  }
+  if (o.flags.optima_only) {
+    c += " --optima-only";
   }
   return c;
 }
@@ -105,7 +109,10 @@ std::string resume_command(const run_options& o, const std::string& path, const 
 // After the summary: what the optima computed by this run came out as, so that a sweep whose
 // targets are all infeasible (at or below E, say) does not end like any other. The warnings
 // print under --quiet too.
-void report_statuses(const sweep_plan& plan, const run_summary& s, std::FILE* info, bool quiet) {
+void report_statuses(const sweep_plan& plan, const run_summary& s, std::FILE* info, bool quiet,
+                     bool resumed) {
+  // After a resume the counts cover this run's cells only; the file holds the earlier ones too.
+  const char* whose = resumed ? " computed by this run" : "";
   for (std::size_t p = 0; p < plan.problems.size(); ++p) {
     const problem_plan& problem = plan.problems[p];
     const status_counts& counts = s.statuses[p];
@@ -123,21 +130,21 @@ void report_statuses(const sweep_plan& plan, const run_summary& s, std::FILE* in
       continue;
     }
     if (!quiet) {
-      std::fprintf(info, "%s: %s (%s)\n", problem.outputs.back().name.c_str(), text.c_str(),
-                   problem.name.c_str());
+      std::fprintf(info, "%s: %s (%s%s)\n", problem.outputs.back().name.c_str(), text.c_str(),
+                   problem.name.c_str(), whose);
     }
     if (counts[static_cast<std::size_t>(cell_status::ok)] == 0) {
       std::fprintf(stderr,
-                   "warning: none of the %s %s is ok (%s); the README's table of status codes "
-                   "says why\n",
-                   format_count(total).c_str(), problem.name.c_str(), text.c_str());
+                   "warning: none of the %s %s%s is ok (%s); the README's table of status "
+                   "codes says why\n",
+                   format_count(total).c_str(), problem.name.c_str(), whose, text.c_str());
     } else if (counts[static_cast<std::size_t>(cell_status::not_converged)] > 0) {
       std::fprintf(
           stderr,
-          "warning: %s of the %s did not converge, which is never expected: please "
+          "warning: %s of the %s%s did not converge, which is never expected: please "
           "report it with the config\n",
           format_count(counts[static_cast<std::size_t>(cell_status::not_converged)]).c_str(),
-          problem.name.c_str());
+          problem.name.c_str(), whose);
     }
   }
   std::fflush(info);
@@ -233,20 +240,27 @@ int run_on(const run_options& o, const std::string& command_line, const communic
     sink = open_hdf5_sink(
         plan, shard, comm,
         {path, {backend->description(), command_line, {}, {}, {}}, compression_threads, o.resume});
+    // Whole tiles are computed: on a resume with other tiles than before, one that covers a
+    // done chunk computes it again, so `total` and `done_before` may add up to more than the grid.
     const std::int64_t total = comm.sum(assigned_cells(plan, *sink, comm, shard));
     const std::int64_t in_shard = shard_cells(plan, shard);
+    const std::int64_t done_before = recorded_done_cells(plan, *sink);
     if (lead && in_shard == 0) {
       // Its (empty) part is still written: merge expects all n parts of a job array.
       std::fprintf(stderr,
-                   "warning: shard %s has no work: this grid has %lld blocks, so only the first "
+                   "warning: shard %s has no work: this grid has %lld block%s, so only the first "
                    "%lld of %d shards compute cells\n",
                    shard.text().c_str(), static_cast<long long>(largest_block_count(plan)),
+                   largest_block_count(plan) == 1 ? "" : "s",
                    static_cast<long long>(largest_block_count(plan)), shard.count);
     }
     if (o.resume && lead && !o.quiet) {
-      std::fprintf(info, "resuming %s.partial: %s of %s cells done, %s to compute\n", path.c_str(),
-                   format_count(in_shard - total).c_str(), format_count(in_shard).c_str(),
-                   format_count(total).c_str());
+      std::fprintf(info, "resuming %s.partial: %s of %s cells recorded done; computing %s%s\n",
+                   path.c_str(), format_count(done_before).c_str(), format_count(in_shard).c_str(),
+                   format_count(total).c_str(),
+                   done_before + total > in_shard
+                       ? " (whole tiles: those that cover done chunks compute them again)"
+                       : "");
       std::fflush(info); // before the progress lines, which go to stderr
     }
     progress_reporter progress(total, !o.quiet && lead);
@@ -272,12 +286,12 @@ int run_on(const run_options& o, const std::string& command_line, const communic
                    path.c_str(), format_bytes(static_cast<double>(peak)).c_str(),
                    comm.parallel() ? " (largest rank)" : "");
     }
-    report_statuses(plan, s, info, o.quiet);
+    report_statuses(plan, s, info, o.quiet, o.resume);
     if (o.json) {
       json_writer j;
       j.begin_object().field("output", path).field("backend", backend->description());
       j.field("ranks", comm.size()).field("shard", shard.text());
-      j.field("cells", s.cells).field("cells_done_before", in_shard - total);
+      j.field("cells", s.cells).field("cells_done_before", done_before);
       j.field("tiles", s.tiles).field("seconds", s.seconds);
       j.field("cells_per_second", rate).field("bytes_written", s.bytes_written);
       j.field("bytes_per_second", bytes_per_s).field("peak_rss_bytes", peak);
@@ -304,8 +318,7 @@ int run_on(const run_options& o, const std::string& command_line, const communic
       std::fprintf(stderr,
                    "interrupted (signal %d): finished the tiles in flight and saved the "
                    "progress in %s.partial\nhint: resume with: %s\n",
-                   e.signal(), path.c_str(),
-                   resume_command(o, path, shard, comm, command_line).c_str());
+                   e.signal(), path.c_str(), resume_command(o, path, shard, comm).c_str());
     }
     return 128 + e.signal();
   } catch (const std::exception& e) {
@@ -318,7 +331,7 @@ int run_on(const run_options& o, const std::string& command_line, const communic
     if (std::filesystem::exists(path + ".partial") &&
         dynamic_cast<const input_error*>(&e) == nullptr) {
       std::fprintf(stderr, "note: the results so far are in %s.partial (resume with: %s)\n",
-                   path.c_str(), resume_command(o, path, shard, comm, command_line).c_str());
+                   path.c_str(), resume_command(o, path, shard, comm).c_str());
     }
     throw;
   }
@@ -335,8 +348,10 @@ int run(const run_options& o, const std::string& command_line) {
 
 } // namespace
 
-command add_run_command(CLI::App& parent, const std::string& command_line) {
+command add_run_command(CLI::App& parent, const std::string& command_line,
+                        const std::string& program) {
   auto o = std::make_shared<run_options>();
+  o->program = program;
   CLI::App* app =
       parent.add_subcommand("run", "Run a sweep described by a TOML config and write an HDF5 file");
   app->add_option("config", o->config, "Sweep config (TOML, see configs/)")

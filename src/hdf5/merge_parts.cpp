@@ -180,8 +180,7 @@ merge_summary merge_parts(const std::vector<std::string>& paths, const std::stri
         for (std::size_t c = 0; c < source[r].size(); ++c) {
           const int k = source[r][c];
           if (k == 0) {
-            ++summary.chunks_in_first; // already in the copy of part 1
-            continue;
+            continue; // already in the copy of part 1
           }
           const h5::handle from =
               h5::dataset(H5Dopen2(parts[static_cast<std::size_t>(k)].file.get(), variable.c_str(),
@@ -192,9 +191,12 @@ merge_summary merge_parts(const std::vector<std::string>& paths, const std::stri
           summary.bytes_copied +=
               h5::copy_stored_chunk(from.get(), into.get(), offset, buffer, variable,
                                     parts[static_cast<std::size_t>(k)].path);
-          ++summary.chunks_copied;
         }
       }
+      // Chunk positions, as `inspect` counts them (each holds one chunk of every variable).
+      const auto in_first = std::count(source[r].begin(), source[r].end(), 0);
+      summary.chunks_in_first += in_first;
+      summary.chunks_copied += static_cast<std::int64_t>(source[r].size()) - in_first;
       const std::vector<std::uint8_t> all(source[r].size(), 1);
       h5::check(H5Dwrite(record.get(), H5T_NATIVE_UINT8, H5S_ALL, H5S_ALL, H5P_DEFAULT, all.data()),
                 "record progress");

@@ -7,9 +7,10 @@
 namespace scalesweep {
 
 struct merge_summary {
+  // Chunk positions of the grids (as `inspect` counts them; each holds every variable's chunk).
   std::int64_t chunks_in_first = 0; // came with the whole-file copy of the first part
   std::int64_t chunks_copied = 0;   // copied one by one from the other parts
-  std::int64_t bytes_copied = 0;
+  std::int64_t bytes_copied = 0;    // by those copies, every variable's
 };
 
 // Checks that the parts come from the same config and scalesweep version and together hold every

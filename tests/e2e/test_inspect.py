@@ -72,9 +72,10 @@ def test_partial_file_shows_progress(tmp_path, scalesweep, binary):
     proc.send_signal(signal.SIGTERM)
     proc.wait(timeout=60)
     out = scalesweep("inspect", tmp_path / "p.h5.partial").stdout
-    # The command that continues it, with the run's config and output path.
-    assert f"chunks written (an unfinished run: continue it with `scalesweep run {cfg} -o " \
-           f"{tmp_path / 'p.h5'} --resume`)" in out
+    # The command that continues it: the one that started it (its flags decide what the file
+    # holds), with --resume.
+    assert (f"chunks written (an unfinished run: continue it with `{binary} run {cfg} -o "
+            f"{tmp_path / 'p.h5'} --quiet --threads 1 --tile-cells 512 --resume`)") in out
     # Asking for the finished name while only the partial file exists points at the partial file.
     missing = scalesweep("inspect", tmp_path / "p.h5", check=False)
     assert missing.returncode == 2
