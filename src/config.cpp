@@ -173,7 +173,8 @@ law_spec read_law(const config_reader& r, const toml::table& root) {
   if (const auto name = r.string(*t, "preset", "law.preset")) {
     const law_preset* p = find_law_preset(*name);
     if (p == nullptr) {
-      r.fail(r.node(*t, "preset"), "law.preset", "unknown law preset '" + *name + "'",
+      r.fail(r.node(*t, "preset"), "law.preset",
+             "unknown law preset '" + *name + "'" + law_preset_suggestion(*name),
              "allowed: " + law_preset_names());
     }
     spec.preset = *name;

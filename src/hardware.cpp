@@ -91,9 +91,10 @@ public:
     }
     const gpu_preset* g = find_gpu_preset(gpu_out);
     if (g == nullptr) {
-      throw input_error(
-          field("gpu") + ": unknown GPU '" + gpu_out + "'; allowed: " + gpu_preset_names(),
-          "or give " + bare_field("peak_flops") + " (dense FLOP/s) for a GPU without a preset");
+      throw input_error(field("gpu") + ": unknown GPU '" + gpu_out + "'" +
+                            gpu_preset_suggestion(gpu_out) + "; allowed: " + gpu_preset_names(),
+                        "or give " + bare_field("peak_flops") +
+                            " (dense FLOP/s) for a GPU without a preset");
     }
     if (dtype_out.empty()) {
       throw input_error(field("dtype") + " is required; " + gpu_out + " has: " + g->dtype_list());
@@ -119,8 +120,9 @@ hardware_scenario resolve_hardware(const hardware_spec& spec, const field_namer&
   if (spec.preset) {
     preset = find_hardware_preset(*spec.preset);
     if (preset == nullptr) {
-      throw input_error(name_of("preset") + ": unknown hardware preset '" + *spec.preset +
-                        "'; allowed: " + hardware_preset_names());
+      throw input_error(name_of("preset") + ": unknown hardware preset '" + *spec.preset + "'" +
+                        hardware_preset_suggestion(*spec.preset) +
+                        "; allowed: " + hardware_preset_names());
     }
   }
   static const hardware_preset none{};

@@ -1,6 +1,8 @@
 // The preset tables. Every number carries its source; prices are stated assumptions.
 #include "scalesweep/presets.hpp"
 
+#include "text_format.hpp"
+
 #include <algorithm>
 
 namespace scalesweep {
@@ -184,7 +186,29 @@ std::string names_of(const std::vector<Preset>& presets) {
   return out;
 }
 
+// " (did you mean 'X'?)" for the preset nearest to a name that is none (a typo, another case, or a
+// missing suffix such as H100 for H100-SXM), else "".
+template <class Preset>
+std::string suggestion_of(const std::vector<Preset>& presets, std::string_view name) {
+  std::vector<std::string> names;
+  for (const Preset& p : presets) {
+    names.emplace_back(p.name);
+  }
+  const std::string near = closest_match(name, names);
+  return near.empty() ? std::string() : " (did you mean '" + near + "'?)";
+}
+
 } // namespace
+
+std::string law_preset_suggestion(std::string_view name) {
+  return suggestion_of(law_presets(), name);
+}
+std::string gpu_preset_suggestion(std::string_view name) {
+  return suggestion_of(gpu_presets(), name);
+}
+std::string hardware_preset_suggestion(std::string_view name) {
+  return suggestion_of(hardware_presets(), name);
+}
 
 const law_preset* find_law_preset(std::string_view name) {
   return find_by_name(law_presets(), name);

@@ -1,6 +1,8 @@
 // Progress output: terminal bar vs periodic log lines, decided by isatty.
 #include "progress.hpp"
 
+#include "text_format.hpp"
+
 #include <algorithm>
 #include <cmath>
 #include <cstdlib>
@@ -81,8 +83,8 @@ void progress_reporter::print(bool final_line) {
     std::fprintf(m_out, "\r[%s] %5.1f%%  %.3g cells/s  elapsed %s  ETA %s   %s", bar,
                  100.0 * fraction, rate, took, eta, final_line ? "\n" : "");
   } else {
-    std::fprintf(m_out, "progress: %lld/%lld cells (%.1f%%), %.3g cells/s, elapsed %s, ETA %s\n",
-                 static_cast<long long>(m_done), static_cast<long long>(m_total), 100.0 * fraction,
+    std::fprintf(m_out, "progress: %s/%s cells (%.1f%%), %.3g cells/s, elapsed %s, ETA %s\n",
+                 format_count(m_done).c_str(), format_count(m_total).c_str(), 100.0 * fraction,
                  rate, took, eta);
   }
   std::fflush(m_out);

@@ -2,6 +2,7 @@
 #include "text_format.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <cstdio>
 
@@ -62,6 +63,19 @@ std::size_t edit_distance(std::string_view a, std::string_view b) {
 } // namespace
 
 std::string closest_match(std::string_view word, const std::vector<std::string>& candidates) {
+  // First the one candidate that the word starts, ignoring case: a name given without its suffix
+  // or in another case (H100 for H100-SXM, b200 for b200-fp8), which edit distance would match to
+  // a wrong near neighbour (H200).
+  const auto starts = [&](const std::string& c) {
+    return !word.empty() && c.size() >= word.size() &&
+           std::equal(word.begin(), word.end(), c.begin(), [](char a, char b) {
+             return std::tolower(static_cast<unsigned char>(a)) ==
+                    std::tolower(static_cast<unsigned char>(b));
+           });
+  };
+  if (std::count_if(candidates.begin(), candidates.end(), starts) == 1) {
+    return *std::find_if(candidates.begin(), candidates.end(), starts);
+  }
   std::string best;
   std::size_t best_distance = std::max<std::size_t>(2, word.size() / 3) + 1;
   for (const std::string& c : candidates) {

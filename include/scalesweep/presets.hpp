@@ -67,6 +67,11 @@ const law_preset* find_law_preset(std::string_view name);
 const gpu_preset* find_gpu_preset(std::string_view name);
 const hardware_preset* find_hardware_preset(std::string_view name);
 
+// " (did you mean 'X'?)" naming the preset nearest to an unknown `name`, or "" when none is near.
+std::string law_preset_suggestion(std::string_view name);
+std::string gpu_preset_suggestion(std::string_view name);
+std::string hardware_preset_suggestion(std::string_view name);
+
 // "a, b, c" of all preset names, for "allowed values" in error messages.
 std::string law_preset_names();
 std::string gpu_preset_names();

@@ -290,7 +290,11 @@ void print_text(const h5::result_reader& file, const std::string& path) {
       line += (i ? ", " : " ") + meanings[i] + " " + format_count(counts.per_flag[i]);
     }
     if (counts.unwritten > 0) {
-      line += "; not yet computed " + format_count(counts.unwritten);
+      // A finished shard part never holds the other parts' cells; an unfinished run has yet to.
+      const h5::progress_record& progress = file.progress();
+      line += (progress.shard != "1/1" && !progress.partial_file ? "; in other parts "
+                                                                 : "; not yet computed ") +
+              format_count(counts.unwritten);
     }
     if (counts.other > 0) {
       line += "; values outside flag_values " + format_count(counts.other);

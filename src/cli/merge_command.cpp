@@ -35,15 +35,17 @@ command add_merge_command(CLI::App& parent) {
             if (!o->quiet) {
               // The first part is copied as a file; only the others' chunks are copied singly.
               const std::size_t others = o->parts.size() - 1;
-              std::string line =
-                  "merged " + std::to_string(o->parts.size()) + " part" + (others == 0 ? "" : "s") +
-                  " into " + o->output + ": " + format_count(s.chunks_in_first) + " chunk" +
-                  (s.chunks_in_first == 1 ? "" : "s") + " with the copy of " + o->parts.front();
+              const std::int64_t chunks = s.chunks_in_first + s.chunks_copied;
+              std::string line = "merged " + std::to_string(o->parts.size()) + " part" +
+                                 (others == 0 ? "" : "s") + " into " + o->output + ": " +
+                                 format_count(chunks) + " chunk" + (chunks == 1 ? "" : "s") + ", " +
+                                 format_count(s.chunks_in_first) + " in the copy of " +
+                                 o->parts.front();
               if (others > 0) {
-                line += ", " + format_count(s.chunks_copied) + " chunk" +
-                        (s.chunks_copied == 1 ? "" : "s") + " (" +
-                        format_bytes(static_cast<double>(s.bytes_copied)) + ") from the other " +
-                        std::to_string(others) + " part" + (others == 1 ? "" : "s");
+                line += " and " + format_count(s.chunks_copied) + " (" +
+                        format_bytes(static_cast<double>(s.bytes_copied)) + ") copied from " +
+                        (others == 1 ? "the other part"
+                                     : "the other " + std::to_string(others) + " parts");
               }
               std::printf("%s\n", line.c_str());
             }

@@ -46,7 +46,7 @@ law_spec resolve_law(const optimum_options& o) {
   if (given(o, "--law")) {
     const law_preset* p = find_law_preset(o.law);
     if (p == nullptr) {
-      throw input_error("--law: unknown law preset '" + o.law + "'",
+      throw input_error("--law: unknown law preset '" + o.law + "'" + law_preset_suggestion(o.law),
                         "allowed: " + law_preset_names());
     }
     spec = {o.law, p->law};

@@ -247,12 +247,13 @@ int run_on(const run_options& o, const std::string& command_line, const communic
     const std::int64_t done_before = recorded_done_cells(plan, *sink);
     if (lead && in_shard == 0) {
       // Its (empty) part is still written: merge expects all n parts of a job array.
+      const std::int64_t blocks = largest_block_count(plan);
+      const std::string working = blocks == 1 ? "shard 1" : "shards 1-" + std::to_string(blocks);
       std::fprintf(stderr,
-                   "warning: shard %s has no work: this grid has %lld block%s, so only the first "
-                   "%lld of %d shards compute cells\n",
-                   shard.text().c_str(), static_cast<long long>(largest_block_count(plan)),
-                   largest_block_count(plan) == 1 ? "" : "s",
-                   static_cast<long long>(largest_block_count(plan)), shard.count);
+                   "warning: shard %s has no work: this grid has %lld block%s, so %s of %d "
+                   "compute%s cells and the others write empty parts\n",
+                   shard.text().c_str(), static_cast<long long>(blocks), blocks == 1 ? "" : "s",
+                   working.c_str(), shard.count, blocks == 1 ? "s" : "");
     }
     if (o.resume && lead && !o.quiet) {
       std::fprintf(info, "resuming %s.partial: %s of %s cells recorded done; computing %s%s\n",

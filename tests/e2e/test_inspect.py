@@ -123,6 +123,9 @@ def test_shard_part_is_complete_and_counts_only_its_chunks(tmp_path, scalesweep)
     scalesweep("run", cfg, "-o", tmp_path / "part.h5", "--shard", "1/2", "--quiet")
     out = scalesweep("inspect", tmp_path / "part.h5").stdout
     assert "progress: shard 1/2 complete" in out and "scalesweep merge" in out
+    # The other shard's cells are not "yet" to be computed in this file: they belong to the other part.
+    opt_line = next(l for l in out.splitlines() if l.startswith("opt_status:"))
+    assert "; in other parts " in opt_line and "not yet computed" not in out
     info = scalesweep.json("inspect", tmp_path / "part.h5")
     assert info["progress"]["shard"] == "1/2" and info["progress"]["partial_file"] is False
     check_counts_against_the_record(tmp_path / "part.h5", info)

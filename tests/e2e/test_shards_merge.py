@@ -31,9 +31,9 @@ def test_three_shards_merged_equal_a_single_run(tmp_path, scalesweep, compressio
         records = [f["_scalesweep"][name] for name in f["_scalesweep"]]
         first = sum(int(r[()].sum()) for r in records)
         total = sum(r.size for r in records)
-    assert proc.stdout.startswith(f"merged 3 parts into {merged}: {first:,} chunks with the copy of "
-                                  f"{parts[0]}, {total - first:,} chunks (")
-    assert proc.stdout.rstrip().endswith(") from the other 2 parts")
+    assert proc.stdout.startswith(f"merged 3 parts into {merged}: {total:,} chunks, {first:,} in the "
+                                  f"copy of {parts[0]} and {total - first:,} (")
+    assert proc.stdout.rstrip().endswith(") copied from the other 2 parts")
     assert_same_results(reference, merged)
     assert not (tmp_path / "merged.h5.partial").exists()
     with h5py.File(merged, "r") as f:
@@ -144,8 +144,8 @@ def test_a_shard_without_work_says_so_and_still_writes_its_part(tmp_path, scales
     parts = [tmp_path / "p1.h5"]
     for i in (2, 3):
         proc = scalesweep("run", cfg, "--shard", f"{i}/3", "-o", tmp_path / f"p{i}.h5", "--quiet")
-        assert (f"warning: shard {i}/3 has no work: this grid has 1 block, so only the first 1 of "
-                "3 shards compute cells") in proc.stderr
+        assert (f"warning: shard {i}/3 has no work: this grid has 1 block, so shard 1 of 3 computes "
+                "cells and the others write empty parts") in proc.stderr
         parts.append(tmp_path / f"p{i}.h5")
     scalesweep("run", cfg, "-o", tmp_path / "single.h5", "--quiet")
     scalesweep("merge", *parts, "-o", tmp_path / "merged.h5", "--quiet")

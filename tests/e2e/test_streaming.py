@@ -2,6 +2,7 @@
 --memory-limit while the output is many times larger; float32, deflate and --optima-only."""
 import json
 import os
+import re
 import subprocess
 
 import h5py
@@ -117,6 +118,8 @@ def test_progress_lines_in_batch_logs(binary, tmp_path):
     lines = [l for l in proc.stderr.splitlines() if l.startswith("progress: ")]
     assert lines, proc.stderr
     assert "cells/s" in lines[0] and "ETA" in lines[0]
+    # Counts with thousands separators, as every other line prints them.
+    assert re.match(r"progress: [\d,]+/\d{1,3}(,\d{3})+ cells \(", lines[0]), lines[0]
     assert "done: " in proc.stdout and "peak memory" in proc.stdout and "GB/s" in proc.stdout
 
 
