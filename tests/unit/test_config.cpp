@@ -329,11 +329,12 @@ INSTANTIATE_TEST_SUITE_P(
                             "[[hardware]]\nname = \"a\"\npreset = \"sardana2024-default\"\ntrain = "
                             "{ mfu = 1.5 }\n"),
                    "bad.toml:11:17: hardware[0].train.mfu = 1.5 is outside (0, 1]"},
-        bad_config{"unknown_gpu",
-                   with_law("[objective]\nkind = \"usd\"\n" + axes_ok +
-                            "[[hardware]]\nname = \"a\"\npreset = \"sardana2024-default\"\nserve = "
-                            "{ gpu = \"H300\" }\n"),
-                   "hardware[0].serve.gpu: unknown GPU 'H300'; allowed: A100-40GB"},
+        bad_config{
+            "unknown_gpu",
+            with_law("[objective]\nkind = \"usd\"\n" + axes_ok +
+                     "[[hardware]]\nname = \"a\"\npreset = \"sardana2024-default\"\nserve = "
+                     "{ gpu = \"H300\" }\n"),
+            "hardware[0].serve.gpu: unknown GPU 'H300' (did you mean 'H200'?); allowed: A100-40GB"},
         bad_config{"duplicate_hardware",
                    with_law("[objective]\nkind = \"usd\"\n" + axes_ok +
                             "[[hardware]]\nname = \"a\"\npreset = \"h200-fp8\"\n[[hardware]]\nname "

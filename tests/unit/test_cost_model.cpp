@@ -144,7 +144,7 @@ TEST(CostModel, ResolutionErrorsNameTheFieldAndTheAllowedValues) {
   expect_error(s, "<preset>: unknown hardware preset 'h100-typo'; allowed: sardana2024-default");
   s = base;
   s.train.gpu = "H100";
-  expect_error(s, "<train.gpu>: unknown GPU 'H100'; allowed: A100-40GB");
+  expect_error(s, "<train.gpu>: unknown GPU 'H100' (did you mean 'H100-SXM'?); allowed: A100-40GB");
   s = base;
   s.serve.gpu = "A100-40GB";
   expect_error(s, "<serve.dtype>: A100-40GB has no dense peak for 'fp8'; allowed: fp64, tf32, "
