@@ -191,6 +191,7 @@ std::string names_of(const std::vector<Preset>& presets) {
 template <class Preset>
 std::string suggestion_of(const std::vector<Preset>& presets, std::string_view name) {
   std::vector<std::string> names;
+  names.reserve(presets.size());
   for (const Preset& p : presets) {
     names.emplace_back(p.name);
   }

@@ -15,7 +15,6 @@ mpi_session::mpi_session() {
       "rebuild with -DSCALESWEEP_USE_MPI=ON (scripts/build.sh mpi), or run it without mpirun");
 }
 
-// Out of line, as in the MPI build, where the destructor calls MPI_Finalize.
 mpi_session::~mpi_session() = default; // NOLINT(performance-trivially-destructible)
 
 std::unique_ptr<communicator> mpi_session::world() const {
