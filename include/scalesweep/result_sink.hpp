@@ -78,8 +78,9 @@ std::unique_ptr<result_sink> open_hdf5_sink(const sweep_plan& plan, const shard_
 
 // Throws input_error, naming what differs, unless `path` + ".partial" can be resumed with `plan`
 // and `shard`: open_hdf5_sink's own check with `resume`, for callers that must report a refusal
-// before their MPI ranks start collective work (exit 2 with a hint, not an abort).
-void check_resumable_partial(const std::string& path, const sweep_plan& plan,
+// before their MPI ranks start collective work (exit 2 with a hint, not an abort). Returns
+// whether it can be resumed in place; otherwise the sink rebuilds it first.
+bool check_resumable_partial(const std::string& path, const sweep_plan& plan,
                              const shard_spec& shard);
 
 // Format version of result files (root attribute scalesweep_format_version); readers check it.

@@ -12,13 +12,17 @@ enum class cell_status : std::uint8_t {
   not_converged = 2, // root-finder hit its iteration cap (never expected; reported, not hidden)
   invalid_input = 3, // NaN, negative demand, non-positive budget, bad law constants
   out_of_range = 4,  // the optimum exists but N or D overflows double precision
+  // Never computed by a backend: the HDF5 fill value of status variables, which cells read as in
+  // chunks that no run wrote (the other parts' cells in a shard part, the rest of an unfinished
+  // run), where the numbers read NaN.
+  not_computed = 5,
 };
 
-inline constexpr int cell_status_count = 5;
+inline constexpr int cell_status_count = 6;
 
 // Space-separated CF flag_meanings, in flag_values order.
 inline constexpr const char* cell_status_flag_meanings =
-    "ok infeasible not_converged invalid_input out_of_range";
+    "ok infeasible not_converged invalid_input out_of_range not_computed";
 
 inline const char* to_string(cell_status s) {
   switch (s) {
@@ -32,6 +36,8 @@ inline const char* to_string(cell_status s) {
     return "invalid_input";
   case cell_status::out_of_range:
     return "out_of_range";
+  case cell_status::not_computed:
+    return "not_computed";
   }
   return "unknown";
 }

@@ -59,7 +59,8 @@ public:
         std::filesystem::remove(m_partial, ec);
         try {
           h5::handle file = h5::create_file(m_partial);
-          h5::create_result_skeleton(file.get(), m_plan, shard, options.meta);
+          h5::create_result_skeleton(file.get(), m_plan, shard, options.meta,
+                                     allocation_for(shard));
           file.close("close '" + m_partial + "'");
         } catch (...) {
           std::filesystem::remove(m_partial, ec);
@@ -68,13 +69,16 @@ public:
       });
     } else {
       // Rank 0 checks the file (callers that must refuse with exit 2 under MPI check on every
-      // rank first: check_resumable_partial) and rebuilds a compressed one, which checks too.
+      // rank first: check_resumable_partial) and rebuilds one whose chunks got their space as
+      // they were written (compressed, or a sparse shard part), which checks too.
       on_rank_zero("resume '" + m_partial + "'", [&] {
-        if (m_plan.config.output.compression != compression_kind::deflate) {
-          check_resumable_partial(m_path, m_plan, shard);
+        if (check_resumable_partial(m_path, m_plan, shard)) {
           return;
         }
-        const h5::rebuild_summary r = h5::rebuild_compressed_partial(m_partial, m_plan, shard);
+        const h5::rebuild_summary r = h5::rebuild_partial(
+            m_partial, m_plan, shard,
+            allocation_for(shard) == h5::chunk_allocation::sparse ? h5::chunk_allocation::sparse
+                                                                  : h5::chunk_allocation::all_now);
         if (r.chunks_dropped > 0) {
           std::fprintf(stderr,
                        "note: %lld chunk%s recorded done %s not in %s (a checkpoint cut short); "
@@ -120,6 +124,14 @@ public:
   std::int64_t bytes_written() const override { return m_bytes_written; }
 
 private:
+  // How a new partial file allocates its chunks: a serial run's shard part only where written, so
+  // that the other parts' cells read as NaN and not_computed and take no space; everything else
+  // as result_layout.hpp describes (MPI-IO needs uncompressed chunks allocated up front).
+  h5::chunk_allocation allocation_for(const shard_spec& shard) const {
+    return !shard.whole() && !m_parallel ? h5::chunk_allocation::sparse
+                                         : h5::chunk_allocation::when_written;
+  }
+
   // Rank 0 alone does `work` with the default driver (variable-length strings and direct chunk
   // writes are not possible through MPI-IO); the others wait and learn whether it worked.
   template <class Work>
@@ -336,7 +348,7 @@ private:
 
 } // namespace
 
-void check_resumable_partial(const std::string& path, const sweep_plan& plan,
+bool check_resumable_partial(const std::string& path, const sweep_plan& plan,
                              const shard_spec& shard) {
   h5::silence_error_printing();
   const std::string partial = path + ".partial";
@@ -344,6 +356,7 @@ void check_resumable_partial(const std::string& path, const sweep_plan& plan,
       h5::file(H5Fopen(partial.c_str(), H5F_ACC_RDONLY, h5::file_access(false).get()),
                "open '" + partial + "'");
   h5::check_resumable(file.get(), partial, plan, shard);
+  return h5::resumable_in_place(file.get(), plan);
 }
 
 std::unique_ptr<result_sink> open_hdf5_sink(const sweep_plan& plan, const shard_spec& shard,

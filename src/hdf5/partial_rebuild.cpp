@@ -1,4 +1,4 @@
-// Rebuilds a compressed partial file before a resume (see partial_rebuild.hpp for why).
+// Rebuilds a partial file before a resume (see partial_rebuild.hpp for why).
 #include "partial_rebuild.hpp"
 
 #include "chunk_copy.hpp"
@@ -68,8 +68,8 @@ void check_room_for_copy(const std::string& partial) {
 
 } // namespace
 
-rebuild_summary rebuild_compressed_partial(const std::string& partial, const sweep_plan& plan,
-                                           const shard_spec& shard) {
+rebuild_summary rebuild_partial(const std::string& partial, const sweep_plan& plan,
+                                const shard_spec& shard, chunk_allocation allocation) {
   const std::string rebuilt = partial + ".rebuild";
   rebuild_summary summary;
   std::error_code ec;
@@ -85,7 +85,7 @@ rebuild_summary rebuild_compressed_partial(const std::string& partial, const swe
                             original("git_revision"), original("config_path")};
     check_room_for_copy(partial);
     handle fresh = create_file(rebuilt);
-    create_result_skeleton(fresh.get(), plan, shard, meta, chunk_allocation::all_now);
+    create_result_skeleton(fresh.get(), plan, shard, meta, allocation);
     for (std::size_t p = 0; p < plan.problems.size(); ++p) {
       std::vector<std::uint8_t> done = read_bytes(old.get(), done_path(p));
       copy_done_chunks(old.get(), fresh.get(), plan.problems[p], done, partial, summary);

@@ -185,6 +185,11 @@ void create_variables(hid_t file, const sweep_plan& plan, const problem_plan& p,
       const double fill = NAN;
       check(H5Pset_fill_value(dcpl.get(), H5T_NATIVE_DOUBLE, &fill), "fill value");
       file_type = H5T_IEEE_F64LE;
+    } else {
+      // What a status reads where no run wrote (not the CF _FillValue attribute, which would
+      // make xarray turn the variable into floats: ECOSYSTEM.md).
+      const auto fill = static_cast<std::uint8_t>(cell_status::not_computed);
+      check(H5Pset_fill_value(dcpl.get(), H5T_NATIVE_UINT8, &fill), "fill value");
     }
     if (deflate) {
       // The pipeline that chunk_encoder applies, recorded so that every reader can undo it.
@@ -195,6 +200,15 @@ void create_variables(hid_t file, const sweep_plan& plan, const problem_plan& p,
         check(H5Pset_alloc_time(dcpl.get(), H5D_ALLOC_TIME_EARLY), "allocation time");
         check(H5Pset_fill_time(dcpl.get(), H5D_FILL_TIME_ALLOC), "fill time");
       }
+    } else if (allocation == chunk_allocation::all_now) {
+      // A sparse shard part rebuilt for MPI-IO (the only uncompressed use): every chunk gets its
+      // place, and those of the other parts the fill values they read as in the sparse file.
+      check(H5Pset_alloc_time(dcpl.get(), H5D_ALLOC_TIME_EARLY), "allocation time");
+      check(H5Pset_fill_time(dcpl.get(), H5D_FILL_TIME_ALLOC), "fill time");
+    } else if (allocation == chunk_allocation::sparse) {
+      // Space for the chunks written only: a shard part's other cells take none and read as the
+      // fill values (NaN, not_computed). Resuming rebuilds such a file (partial_rebuild.hpp).
+      check(H5Pset_alloc_time(dcpl.get(), H5D_ALLOC_TIME_INCR), "allocation time");
     } else {
       // Every chunk gets its place now: later writes change no metadata (a crash between
       // checkpoints cannot damage the file) and MPI-IO writes need it. No fill is written:
@@ -395,6 +409,22 @@ void check_resumable_unguarded(hid_t file, const std::string& path, const sweep_
 void check_resumable(hid_t file, const std::string& path, const sweep_plan& plan,
                      const shard_spec& shard) {
   reading_input_file(path, [&] { check_resumable_unguarded(file, path, plan, shard); });
+}
+
+bool resumable_in_place(hid_t file, const sweep_plan& plan) {
+  for (const problem_plan& p : plan.problems) {
+    for (const variable_info& v : p.outputs) {
+      const handle ds =
+          dataset(H5Dopen2(file, v.name.c_str(), H5P_DEFAULT), "open '" + v.name + "'");
+      const handle dcpl = property_list(H5Dget_create_plist(ds.get()), "creation list");
+      H5D_alloc_time_t when = H5D_ALLOC_TIME_ERROR;
+      check(H5Pget_alloc_time(dcpl.get(), &when), "allocation time of '" + v.name + "'");
+      if (H5Pget_nfilters(dcpl.get()) != 0 || when != H5D_ALLOC_TIME_EARLY) {
+        return false;
+      }
+    }
+  }
+  return true;
 }
 
 } // namespace scalesweep::h5

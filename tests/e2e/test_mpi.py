@@ -15,7 +15,7 @@ from conftest import assert_same_results, wait_for_file
 from run_configs import write_config
 
 MPIEXEC = os.environ.get("SCALESWEEP_MPIEXEC", "mpirun")
-MEANINGS = ["ok", "infeasible", "not_converged", "invalid_input", "out_of_range"]
+MEANINGS = ["ok", "infeasible", "not_converged", "invalid_input", "out_of_range", "not_computed"]
 # OpenMPI refuses root without these; more ranks than cores need --oversubscribe. One thread per
 # rank and passive waiting keep oversubscribed ranks from starving each other.
 ENV = dict(os.environ, OMPI_ALLOW_RUN_AS_ROOT="1", OMPI_ALLOW_RUN_AS_ROOT_CONFIRM="1",
@@ -72,7 +72,7 @@ def test_ranks_write_the_serial_file(binary, tmp_path, serial, ranks):
     # The status counts add every rank's cells: they equal a count of the file's statuses.
     with h5py.File(out, "r") as f:
         for name in ("opt_status", "budget_status"):
-            counts = np.bincount(f[name][()].ravel(), minlength=5)
+            counts = np.bincount(f[name][()].ravel(), minlength=len(MEANINGS))
             text = ", ".join(f"{n:,} {m}" for n, m in zip(counts, MEANINGS) if n > 0)
             assert f"{name}: {text} (" in proc.stdout, proc.stdout
 
@@ -219,3 +219,26 @@ def test_mpi_batch_script(binary, tmp_path, serial):
     script = os.path.join(os.environ.get("SCALESWEEP_SOURCE_DIR", "."), "scripts", "slurm", "mpi_sweep.sbatch")
     subprocess.run(["bash", script], env=env, check=True, capture_output=True, timeout=300)
     assert_same_results(reference, out)
+
+
+def test_serial_shard_part_resumed_under_mpi(binary, tmp_path, scalesweep):
+    """A serial run's part stores only its chunks (the others read as not computed). Resumed
+    under MPI it is rebuilt with every chunk allocated, the other parts' filled with what they
+    read as before, so the finished part equals an uninterrupted serial part, cell for cell."""
+    cfg = write_config(tmp_path)
+    reference = tmp_path / "ref.h5"
+    scalesweep("run", cfg, "--shard", "2/3", "-o", reference, "--quiet")
+    out = tmp_path / "p.h5"
+    proc = subprocess.Popen([binary, "run", cfg, "--shard", "2/3", "-o", out, "--quiet", "--threads", "1",
+                             "--tile-cells", "512", "--checkpoint-seconds", "0.05"],
+                            env=dict(ENV, SCALESWEEP_DEBUG_ROUND_DELAY_MS="5"),
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    wait_for_file(tmp_path / "p.h5.partial", proc)
+    time.sleep(0.2)
+    proc.send_signal(signal.SIGKILL)
+    proc.communicate(timeout=60)
+    assert not out.exists() and (tmp_path / "p.h5.partial").exists()
+    mpirun(binary, 2, "run", cfg, "--shard", "2/3", "-o", out, "--resume", "--quiet", timeout=120)
+    assert_same_results(reference, out)
+    with h5py.File(out, "r") as f:
+        assert np.isnan(f["cost"][()]).any() and (f["opt_status"][()] == 5).any()

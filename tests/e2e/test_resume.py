@@ -271,3 +271,31 @@ def test_resume_hint_repeats_the_flags_that_decide_the_files_contents(tmp_path, 
     assert resumed.returncode == 0, resumed.stderr
     with h5py.File(out, "r") as f:
         assert "cost" not in f and "opt_N" in f
+
+
+def test_kill_9_of_a_sparse_shard_part_then_resume(tmp_path, binary, scalesweep):
+    """An uncompressed part of a serial run gets chunk space as it writes (its other cells read as
+    not computed), so, like a compressed file, it is rebuilt from its recorded chunks on resume:
+    after kill -9 at several moments the resumed part equals an uninterrupted one."""
+    cfg = write_config(tmp_path)
+    reference = tmp_path / "ref.h5"
+    scalesweep("run", cfg, "--shard", "2/3", "-o", reference, "--quiet")
+    rng = random.Random(20261125)
+    out = tmp_path / "k.h5"
+    resumed = 0
+    for attempt in range(4):
+        for p in tmp_path.glob("k.h5*"):
+            p.unlink()
+        proc = start(binary, cfg, out, "--shard", "2/3", env=SLOW)
+        wait_for_file(tmp_path / "k.h5.partial", proc)
+        time.sleep(rng.uniform(0.05, 0.6))
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+        if out.exists():
+            continue
+        scalesweep("run", cfg, "--shard", "2/3", "-o", out, "--resume", "--quiet", "--tile-cells", "4096")
+        assert_same_results(reference, out)
+        with h5py.File(out, "r") as f:
+            assert f["cost"].id.get_create_plist().get_alloc_time() == h5py.h5d.ALLOC_TIME_INCR
+        resumed += 1
+    assert resumed >= 3

@@ -1,6 +1,7 @@
 """Job arrays without MPI: `run --shard i/n` parts joined by `merge` equal a single run; parts of
 different runs, and incomplete sets of parts, are refused with a clear error."""
 import h5py
+import numpy as np
 import pytest
 
 from conftest import assert_same_results
@@ -150,3 +151,39 @@ def test_a_shard_without_work_says_so_and_still_writes_its_part(tmp_path, scales
     scalesweep("run", cfg, "-o", tmp_path / "single.h5", "--quiet")
     scalesweep("merge", *parts, "-o", tmp_path / "merged.h5", "--quiet")
     assert_same_results(tmp_path / "single.h5", tmp_path / "merged.h5")
+
+
+@pytest.mark.parametrize("compression", ["none", "deflate"])
+def test_a_parts_other_cells_read_as_not_computed(tmp_path, scalesweep, compression):
+    """A serial run's part stores its own chunks only: the other parts' cells read NaN and status
+    not_computed (5, in flag_meanings), its own cells equal a single run's, and an uncompressed
+    part takes about its share of the disk instead of the whole grid's."""
+    cfg = write_config(tmp_path, extra=f'compression = "{compression}"')
+    single, part = tmp_path / "single.h5", tmp_path / "part.h5"
+    scalesweep("run", cfg, "-o", single, "--quiet")
+    scalesweep("run", cfg, "--shard", "2/3", "-o", part, "--quiet")
+    with h5py.File(part, "r") as p, h5py.File(single, "r") as s:
+        meanings = p["opt_status"].attrs["flag_meanings"].split()
+        not_computed = int(p["opt_status"].attrs["flag_values"][meanings.index("not_computed")])
+        checked = {"own": 0, "status": 0, "number": 0}
+        for record in p["_scalesweep"].values():
+            done = record[()]
+            for name in record.attrs["variables"]:
+                ds, whole = p[name], s[name][()]
+                grid = [-(-n // c) for n, c in zip(ds.shape, ds.chunks)]
+                for index, flag in enumerate(done):
+                    box = np.unravel_index(index, grid)
+                    sel = tuple(slice(k * c, min((k + 1) * c, n)) for k, c, n in zip(box, ds.chunks, ds.shape))
+                    got = ds[sel]
+                    if flag:
+                        np.testing.assert_array_equal(got, whole[sel])
+                        checked["own"] += 1
+                    elif ds.dtype == np.uint8:
+                        assert (got == not_computed).all(), name
+                        checked["status"] += 1
+                    else:
+                        assert np.isnan(got).all(), name
+                        checked["number"] += 1
+        assert min(checked.values()) > 0, checked
+    if compression == "none":
+        assert part.stat().st_size < 0.6 * single.stat().st_size
