@@ -36,7 +36,8 @@ class PlotError(Exception):
 
 def require_complete(path):
     """Refuses a file that is not a whole result: one part of a sharded run (`run --shard`) or an
-    unfinished run, whose cells not computed read as 0 or NaN with status ok. The progress record
+    unfinished run, whose cells not computed read as NaN with status not_computed, or as 0 with
+    status ok where their chunks were allocated unwritten. The progress record
     (group _scalesweep, hidden from xarray) tells, as `scalesweep inspect` reads it."""
     import h5py
     with h5py.File(path, "r") as f:

@@ -13,8 +13,9 @@ enum class cell_status : std::uint8_t {
   invalid_input = 3, // NaN, negative demand, non-positive budget, bad law constants
   out_of_range = 4,  // the optimum exists but N or D overflows double precision
   // Never computed by a backend: the HDF5 fill value of status variables, which cells read as in
-  // chunks that no run wrote (the other parts' cells in a shard part, the rest of an unfinished
-  // run), where the numbers read NaN.
+  // chunks that have no storage (the other parts' cells in a serial run's shard part, unwritten
+  // chunks of a compressed file), where the numbers read NaN. Chunks allocated at creation but
+  // not written (an uncompressed whole run's .partial, a part MPI ranks wrote) read 0, ok.
   not_computed = 5,
 };
 

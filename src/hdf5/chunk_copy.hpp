@@ -1,5 +1,5 @@
 // Copies stored (still compressed) chunks between datasets of the same layout: merging shard
-// files and rebuilding a compressed partial file before a resume.
+// files and rebuilding a partial file before a resume.
 #pragma once
 
 #include "h5_handle.hpp"

@@ -200,19 +200,15 @@ void create_variables(hid_t file, const sweep_plan& plan, const problem_plan& p,
         check(H5Pset_alloc_time(dcpl.get(), H5D_ALLOC_TIME_EARLY), "allocation time");
         check(H5Pset_fill_time(dcpl.get(), H5D_FILL_TIME_ALLOC), "fill time");
       }
-    } else if (allocation == chunk_allocation::all_now) {
-      // A sparse shard part rebuilt for MPI-IO (the only uncompressed use): every chunk gets its
-      // place, and those of the other parts the fill values they read as in the sparse file.
-      check(H5Pset_alloc_time(dcpl.get(), H5D_ALLOC_TIME_EARLY), "allocation time");
-      check(H5Pset_fill_time(dcpl.get(), H5D_FILL_TIME_ALLOC), "fill time");
     } else if (allocation == chunk_allocation::sparse) {
       // Space for the chunks written only: a shard part's other cells take none and read as the
       // fill values (NaN, not_computed). Resuming rebuilds such a file (partial_rebuild.hpp).
       check(H5Pset_alloc_time(dcpl.get(), H5D_ALLOC_TIME_INCR), "allocation time");
     } else {
       // Every chunk gets its place now: later writes change no metadata (a crash between
-      // checkpoints cannot damage the file) and MPI-IO writes need it. No fill is written:
-      // every chunk of a finished file is written by the run.
+      // checkpoints cannot damage the file) and MPI-IO writes need it. No fill is written: every
+      // chunk of a finished whole run is written by it, and filling a part's other chunks would
+      // cost the whole grid's disk (they read 0, status ok: the `shard` attribute says so).
       check(H5Pset_alloc_time(dcpl.get(), H5D_ALLOC_TIME_EARLY), "allocation time");
       check(H5Pset_fill_time(dcpl.get(), H5D_FILL_TIME_NEVER), "fill time");
     }
@@ -303,7 +299,8 @@ void create_result_skeleton(hid_t file, const sweep_plan& plan, const shard_spec
                             const run_metadata& meta, chunk_allocation allocation) {
   write_root_attributes(file, plan, meta);
   if (!shard.whole()) {
-    // Visible to every reader (xarray's attrs): cells of the other shards read as 0, not results.
+    // Visible to every reader (xarray's attrs): cells of the other shards are no results (they
+    // read NaN and not_computed in a serial run's part, 0 and ok in one MPI ranks allocated).
     write_attribute(file, "shard",
                     shard.text() + ": this file holds one part of a sharded run; cells outside "
                                    "it are not computed. Join the parts with `scalesweep merge`.");

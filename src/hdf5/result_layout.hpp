@@ -30,10 +30,9 @@ handle create_file(const std::string& path);
 // value): a file that will hold some chunks before MPI-IO opens it. Parallel HDF5 1.10 allocates
 // early only where no chunk is stored; otherwise unallocated chunks of different ranks share the
 // undefined address and its collective filtered writes mistake them for one shared chunk (they
-// hang). Uncompressed datasets are allocated at creation (with `all_now` filled too), except with
-// `sparse`: every dataset gets space for the chunks written only (a shard part of a serial run:
-// the other parts' cells take no space and read as the fill values; never for a file MPI-IO will
-// open).
+// hang). Uncompressed datasets are allocated at creation, unfilled, except with `sparse`: every
+// dataset gets space for the chunks written only (a shard part of a serial run: the other parts'
+// cells take no space and read as the fill values; never for a file MPI-IO will open).
 enum class chunk_allocation { when_written, all_now, sparse };
 
 // Whether resuming `file` in place is safe: every dataset is uncompressed and was allocated when

@@ -84,7 +84,7 @@ def test_missing_variables_are_named(tmp_path, results, scalesweep, kind, config
 
 
 def test_shard_part_is_refused_and_merged_file_plots(tmp_path, scalesweep):
-    """A part of a sharded run reads 0 or NaN, status ok, outside its own chunks: plot.py refuses
+    """A part of a sharded run holds no results outside its own chunks: plot.py refuses
     it (exit 2, a merge hint, no image) instead of crashing in matplotlib; the merged file plots."""
     cfg = tmp_path / "hw.toml"
     cfg.write_text('[law]\npreset = "sardana2024"\n[objective]\nkind = "usd"\n'

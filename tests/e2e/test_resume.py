@@ -293,8 +293,12 @@ def test_kill_9_of_a_sparse_shard_part_then_resume(tmp_path, binary, scalesweep)
         proc.wait()
         if out.exists():
             continue
+        killed = (tmp_path / "k.h5.partial").stat().st_ino
         scalesweep("run", cfg, "--shard", "2/3", "-o", out, "--resume", "--quiet", "--tile-cells", "4096")
         assert_same_results(reference, out)
+        # Rebuilt, not resumed in place (which a kill can leave with chunk space handed out
+        # twice): the rebuild is a new file renamed over the partial one.
+        assert out.stat().st_ino != killed
         with h5py.File(out, "r") as f:
             assert f["cost"].id.get_create_plist().get_alloc_time() == h5py.h5d.ALLOC_TIME_INCR
         resumed += 1
