@@ -126,10 +126,13 @@ std::int64_t sweep_plan::output_bytes() const {
   }
   for (const problem_plan& p : problems) {
     n += static_cast<double>(p.outputs.size() + 1) * per_dataset;
-    const auto chunk_bytes = static_cast<double>(cells_of(p.chunk_shape) * p.file_bytes_per_cell());
-    n += static_cast<double>(p.chunk_count()) * (chunk_bytes + 1);
+    n += static_cast<double>(p.chunk_count()) * (static_cast<double>(p.chunk_bytes()) + 1);
   }
   return n < 9e18 ? static_cast<std::int64_t>(n) : std::numeric_limits<std::int64_t>::max();
+}
+
+std::int64_t problem_plan::chunk_bytes() const {
+  return cells_of(chunk_shape) * file_bytes_per_cell();
 }
 
 std::int64_t sweep_plan::max_tile_bytes() const {

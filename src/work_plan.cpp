@@ -66,6 +66,21 @@ std::int64_t chunk_cell_count(const problem_plan& problem, std::int64_t index) {
   return cells;
 }
 
+std::int64_t shard_output_bytes(const sweep_plan& plan, const shard_spec& shard) {
+  const std::int64_t whole = plan.output_bytes();
+  if (shard.whole()) {
+    return whole;
+  }
+  double others = 0; // in double, as output_bytes sums: grids near 4e18 cells
+  for (const problem_plan& p : plan.problems) {
+    const std::vector<std::uint8_t> mine = shard_chunks(p, shard);
+    const auto owned = std::count(mine.begin(), mine.end(), std::uint8_t{1});
+    others +=
+        static_cast<double>(p.chunk_count() - owned) * (static_cast<double>(p.chunk_bytes()) + 1);
+  }
+  return static_cast<std::int64_t>(std::max(0.0, static_cast<double>(whole) - others));
+}
+
 bool shard_owns_block(std::int64_t block, const shard_spec& shard) {
   return block % shard.count == shard.index;
 }

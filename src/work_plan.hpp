@@ -35,6 +35,11 @@ bool shard_owns_block(std::int64_t block, const shard_spec& shard);
 // One byte per chunk: 1 where the chunk belongs to the shard.
 std::vector<std::uint8_t> shard_chunks(const problem_plan& problem, const shard_spec& shard);
 
+// Disk a part of `shard` takes: plan.output_bytes() less the chunks of the other shards (a
+// serial part stores only its own; a part MPI ranks allocate whole leaves the others as holes).
+// Blocks are dealt round-robin, so a shard may hold more than 1/n of the grid.
+std::int64_t shard_output_bytes(const sweep_plan& plan, const shard_spec& shard);
+
 // This rank's tiles of `problem`, in order: the shard's blocks dealt round-robin to the ranks,
 // each cut into tiles of problem.tile_shape, keeping tiles with a chunk that is not done.
 std::vector<tile_box> assigned_tiles(const problem_plan& problem, const shard_spec& shard, int rank,

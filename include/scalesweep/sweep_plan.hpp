@@ -46,6 +46,7 @@ struct problem_plan {
   bool has_status() const;
   std::int64_t memory_bytes_per_cell() const; // computed: 8 per number, 1 per status
   std::int64_t file_bytes_per_cell() const;   // stored: 4 or 8 per number, 1 per status
+  std::int64_t chunk_bytes() const; // one chunk of every variable, uncompressed (edges full size)
 };
 
 struct sweep_plan {

@@ -61,7 +61,7 @@ void check_output_path(const std::string& path, const run_options& o) {
 // take an unknown fraction of their size: then only a warning. Shards write their part only.
 void check_disk_space(const std::string& path, const sweep_plan& plan, const shard_spec& shard) {
   const std::int64_t free = free_disk_bytes(path);
-  const std::int64_t needed = plan.output_bytes() / std::max<std::int64_t>(1, shard.count);
+  const std::int64_t needed = shard_output_bytes(plan, shard);
   if (free < 0 || needed <= free) {
     return;
   }

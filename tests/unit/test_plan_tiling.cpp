@@ -1,9 +1,11 @@
 // Tiling: tiles are bounded, cover every cell of a grid exactly once, and decode to grid indices;
 // the default memory limits that size them.
+#include "scalesweep/config.hpp"
 #include "scalesweep/sweep_plan.hpp"
 #include "scalesweep/tile.hpp"
 
 #include "memory_budget.hpp"
+#include "work_plan.hpp"
 
 #include <gtest/gtest.h>
 
@@ -134,6 +136,41 @@ TEST(Tiling, ChunkAlignedTilesHoldWholeChunks) {
       cells *= s;
     }
     ASSERT_EQ(covered, cells);
+  }
+}
+
+// The disk check of `run --shard` asks for the part's own chunks: each chunk belongs to exactly
+// one shard, so the parts of n shards add up to the whole file plus n - 1 more copies of what
+// every file holds besides chunks; a grid of one block is all in shard 1 (round-robin blocks),
+// where 1/n of the file, the old estimate, would have been a third of the truth for n = 3.
+TEST(ShardDisk, PartsHoldTheirOwnChunksAndTogetherTheWholeGrid) {
+  for (const char* chunk : {"64", "100000"}) {
+    const sweep_plan plan = make_plan(parse_config(
+        std::string(
+            "[law]\npreset = \"sardana2024\"\n[axes]\nN = { log10 = [7, 13], points = 50 }\n"
+            "D = { log10 = [8, 15], points = 60 }\nT = { values = [0, 1e9, 1e12] }\n"
+            "loss_target = { linear = [1.9, 2.6], points = 21 }\n[output]\nchunk_cells = ") +
+            chunk + "\n",
+        "disk.toml"));
+    const std::int64_t whole = plan.output_bytes();
+    std::int64_t chunks = 0;
+    std::int64_t blocks = 0;
+    for (const problem_plan& p : plan.problems) {
+      chunks += p.chunk_count() * (p.chunk_bytes() + 1);
+      blocks = std::max(blocks, p.block_count());
+    }
+    const std::int64_t fixed = whole - chunks;
+    for (int n = 1; n <= 5; ++n) {
+      std::int64_t sum = 0;
+      for (int i = 0; i < n; ++i) {
+        sum += shard_output_bytes(plan, shard_spec{i, n});
+      }
+      EXPECT_EQ(sum, whole + (n - 1) * fixed) << "chunk_cells " << chunk << ", " << n << " shards";
+    }
+    if (blocks == 1) {
+      EXPECT_EQ(shard_output_bytes(plan, shard_spec{0, 3}), whole);
+      EXPECT_EQ(shard_output_bytes(plan, shard_spec{1, 3}), fixed);
+    }
   }
 }
 
