@@ -1,6 +1,7 @@
 """Shared fixtures for the end-to-end tests: the scalesweep binary and a runner for it."""
 import json
 import os
+import signal
 import subprocess
 import time
 from pathlib import Path
@@ -91,3 +92,32 @@ def wait_for_file(path, proc, timeout=60):
     while not Path(path).exists() and proc.poll() is None:
         assert time.monotonic() < deadline, f"{path} did not appear in {timeout} s"
         time.sleep(0.01)
+
+
+def interrupt_slow_run(binary, cfg, out, *extra, after=0.3, sig=None):
+    """Starts `run CFG -o OUT` slowed down per writer round (one thread, 512-cell tiles), sends
+    `sig` (SIGTERM: a batch system's time limit) `after` seconds into it and waits: leaves
+    OUT.partial behind, as an interrupted run does."""
+    proc = subprocess.Popen([binary, "run", cfg, "-o", out, "--quiet", "--threads", "1", "--tile-cells", "512",
+                             *map(str, extra)], env=dict(os.environ, SCALESWEEP_DEBUG_ROUND_DELAY_MS="20"),
+                            stderr=subprocess.DEVNULL)
+    wait_for_file(f"{out}.partial", proc)
+    time.sleep(after)
+    proc.send_signal(sig if sig is not None else signal.SIGTERM)
+    proc.wait(timeout=60)
+    return proc
+
+
+def chunk_cells(ds, indices):
+    """Cells of the chunks of dataset `ds` with these row-major chunk indices (edge chunks are
+    smaller): how progress records, one flag per chunk, translate into cells."""
+    grid = [-(-n // c) for n, c in zip(ds.shape, ds.chunks)]
+    total = 0
+    for index in indices:
+        cells = 1
+        for d in reversed(range(len(grid))):
+            k = index % grid[d]
+            index //= grid[d]
+            cells *= min(ds.chunks[d], ds.shape[d] - k * ds.chunks[d])
+        total += cells
+    return total

@@ -4,7 +4,7 @@ import h5py
 import numpy as np
 import pytest
 
-from conftest import SOURCE_DIR, wait_for_file
+from conftest import SOURCE_DIR, chunk_cells, interrupt_slow_run
 from run_configs import write_config
 
 
@@ -62,15 +62,8 @@ def test_text_summary(scalesweep, result):
 
 
 def test_partial_file_shows_progress(tmp_path, scalesweep, binary):
-    import os, signal, subprocess, time
     cfg = write_config(tmp_path)
-    proc = subprocess.Popen([binary, "run", cfg, "-o", tmp_path / "p.h5", "--quiet", "--threads", "1",
-                             "--tile-cells", "512"], env=dict(os.environ, SCALESWEEP_DEBUG_ROUND_DELAY_MS="20"),
-                            stderr=subprocess.DEVNULL)
-    wait_for_file(tmp_path / "p.h5.partial", proc)
-    time.sleep(0.3)
-    proc.send_signal(signal.SIGTERM)
-    proc.wait(timeout=60)
+    interrupt_slow_run(binary, cfg, tmp_path / "p.h5")
     out = scalesweep("inspect", tmp_path / "p.h5.partial").stdout
     # The command that continues it: the one that started it (its flags decide what the file
     # holds), with --resume.
@@ -92,18 +85,7 @@ def unwritten_cells(f, variable):
     for name in f["_scalesweep"]:
         record = f["_scalesweep"][name]
         if variable in list(record.attrs["variables"]):
-            done = record[()]
-            ds = f[variable]
-            grid = [-(-n // c) for n, c in zip(ds.shape, ds.chunks)]
-            total = 0
-            for index in np.flatnonzero(done == 0):
-                cells = 1
-                for d in reversed(range(len(grid))):
-                    k = index % grid[d]
-                    index //= grid[d]
-                    cells *= min(ds.chunks[d], ds.shape[d] - k * ds.chunks[d])
-                total += cells
-            return total
+            return chunk_cells(f[variable], np.flatnonzero(record[()] == 0))
     raise AssertionError(f"no progress record lists {variable}")
 
 

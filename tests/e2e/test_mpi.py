@@ -42,6 +42,19 @@ def mpirun(binary, ranks, *args, check=True, timeout=300):
     return proc
 
 
+def stop_serial_run(binary, cfg, out, sig, *extra, after):
+    """A serial run of small tiles with frequent checkpoints, slowed down per round, stopped by
+    `sig` `after` seconds into it: the partial file that an MPI run then resumes."""
+    proc = subprocess.Popen([binary, "run", cfg, "-o", out, "--quiet", "--threads", "1", "--tile-cells", "512",
+                             "--checkpoint-seconds", "0.05", *extra],
+                            env=dict(ENV, SCALESWEEP_DEBUG_ROUND_DELAY_MS="5"),
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    wait_for_file(f"{out}.partial", proc)
+    time.sleep(after)
+    proc.send_signal(sig)
+    proc.communicate(timeout=60)
+
+
 def start_slow_mpi_run(binary, cfg, out):
     """A 2-rank run of small tiles, slowed down per round, returned once its partial file exists
     (signals sent after this land inside the run)."""
@@ -153,14 +166,7 @@ def test_serial_run_resumed_under_mpi(binary, tmp_path, serial, scalesweep):
     resume first rebuilds the file with every chunk allocated (partial_rebuild.hpp)."""
     cfg, reference = serial
     out = tmp_path / "s.h5"
-    proc = subprocess.Popen([binary, "run", cfg, "-o", out, "--quiet", "--threads", "1",
-                             "--tile-cells", "512", "--checkpoint-seconds", "0.05"],
-                            env=dict(ENV, SCALESWEEP_DEBUG_ROUND_DELAY_MS="5"),
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    wait_for_file(tmp_path / "s.h5.partial", proc)
-    time.sleep(0.5)
-    proc.send_signal(signal.SIGTERM)
-    proc.communicate(timeout=60)
+    stop_serial_run(binary, cfg, out, signal.SIGTERM, after=0.5)
     assert not out.exists() and (tmp_path / "s.h5.partial").exists()
     with h5py.File(tmp_path / "s.h5.partial", "r") as f:  # the scenario: some chunks saved
         assert sum(int(f[f"_scalesweep/{r}"][()].sum()) for r in f["_scalesweep"]) > 0
@@ -229,14 +235,7 @@ def test_serial_shard_part_resumed_under_mpi(binary, tmp_path, scalesweep):
     single = tmp_path / "single.h5"
     scalesweep("run", cfg, "-o", single, "--quiet")
     out = tmp_path / "p2.h5"
-    proc = subprocess.Popen([binary, "run", cfg, "--shard", "2/3", "-o", out, "--quiet", "--threads", "1",
-                             "--tile-cells", "512", "--checkpoint-seconds", "0.05"],
-                            env=dict(ENV, SCALESWEEP_DEBUG_ROUND_DELAY_MS="5"),
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    wait_for_file(tmp_path / "p2.h5.partial", proc)
-    time.sleep(0.2)
-    proc.send_signal(signal.SIGKILL)
-    proc.communicate(timeout=60)
+    stop_serial_run(binary, cfg, out, signal.SIGKILL, "--shard", "2/3", after=0.2)
     assert not out.exists() and (tmp_path / "p2.h5.partial").exists()
     mpirun(binary, 2, "run", cfg, "--shard", "2/3", "-o", out, "--resume", "--quiet", timeout=120)
     with h5py.File(out, "r") as f:

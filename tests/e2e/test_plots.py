@@ -6,7 +6,7 @@ import sys
 
 import pytest
 
-from conftest import SOURCE_DIR, wait_for_file
+from conftest import SOURCE_DIR, interrupt_slow_run
 from run_configs import write_config
 
 PLOT = SOURCE_DIR / "scripts" / "plot.py"
@@ -111,15 +111,8 @@ def test_shard_part_is_refused_and_merged_file_plots(tmp_path, scalesweep):
 def test_unfinished_run_is_refused(tmp_path, binary):
     """An interrupted run's OUT.partial (SIGTERM, as a batch system's time limit): exit 2 with a
     resume hint, no image."""
-    import os, signal, time
     cfg = write_config(tmp_path)
-    proc = subprocess.Popen([binary, "run", cfg, "-o", tmp_path / "u.h5", "--quiet", "--threads", "1",
-                             "--tile-cells", "512"], env=dict(os.environ, SCALESWEEP_DEBUG_ROUND_DELAY_MS="20"),
-                            stderr=subprocess.DEVNULL)
-    wait_for_file(tmp_path / "u.h5.partial", proc)
-    time.sleep(0.3)
-    proc.send_signal(signal.SIGTERM)
-    proc.wait(timeout=60)
+    interrupt_slow_run(binary, cfg, tmp_path / "u.h5")
     assert (tmp_path / "u.h5.partial").exists() and not (tmp_path / "u.h5").exists()
     proc = plot(tmp_path / "u.h5.partial", "--kind", "hardware", "-o", tmp_path / "x.png")
     assert proc.returncode == 2, proc.stderr

@@ -12,7 +12,7 @@ import h5py
 import numpy as np
 import pytest
 
-from conftest import assert_same_results, wait_for_file
+from conftest import assert_same_results, chunk_cells, wait_for_file
 from run_configs import write_config
 
 # Slows every round of the writer by this much (a test hook), so that a run of this small config
@@ -38,19 +38,9 @@ def start(binary, cfg, out, *extra, env=None):
 def recorded_done_cells(path):
     """Cells of the chunks a partial file's progress records mark done, from h5py alone: each
     record lists its problem's variables, whose chunk grid (edge chunks smaller) it indexes."""
-    total = 0
     with h5py.File(path, "r") as f:
-        for record in f["_scalesweep"].values():
-            ds = f[record.attrs["variables"][0]]
-            grid = [-(-n // c) for n, c in zip(ds.shape, ds.chunks)]
-            for index in np.flatnonzero(record[()] == 1):
-                cells = 1
-                for d in reversed(range(len(grid))):
-                    k = index % grid[d]
-                    index //= grid[d]
-                    cells *= min(ds.chunks[d], ds.shape[d] - k * ds.chunks[d])
-                total += cells
-    return total
+        return sum(chunk_cells(f[record.attrs["variables"][0]], np.flatnonzero(record[()] == 1))
+                   for record in f["_scalesweep"].values())
 
 
 def test_kill_9_at_random_moments_then_resume(tmp_path, binary, scalesweep, reference):
