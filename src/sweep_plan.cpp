@@ -49,6 +49,10 @@ std::int64_t problem_plan::chunk_count() const {
   return n;
 }
 
+tile_box problem_plan::chunk(std::int64_t index) const {
+  return box_at(shape, chunk_shape, index);
+}
+
 std::int64_t problem_plan::block_count() const {
   std::int64_t n = 1;
   for (std::size_t d = 0; d < shape.size(); ++d) {

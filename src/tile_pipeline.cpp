@@ -312,12 +312,7 @@ std::int64_t assigned_cells(const sweep_plan& plan, const result_sink& sink,
 std::int64_t recorded_done_cells(const sweep_plan& plan, const result_sink& sink) {
   std::int64_t cells = 0;
   for (std::size_t p = 0; p < plan.problems.size(); ++p) {
-    const std::vector<std::uint8_t>& done = sink.done_chunks(p);
-    for (std::size_t c = 0; c < done.size(); ++c) {
-      if (done[c] != 0) {
-        cells += chunk_cell_count(plan.problems[p], static_cast<std::int64_t>(c));
-      }
-    }
+    cells += cells_of_chunks(plan.problems[p], sink.done_chunks(p));
   }
   return cells;
 }
@@ -325,10 +320,7 @@ std::int64_t recorded_done_cells(const sweep_plan& plan, const result_sink& sink
 std::int64_t shard_cells(const sweep_plan& plan, const shard_spec& shard) {
   std::int64_t cells = 0;
   for (const problem_plan& problem : plan.problems) {
-    const std::vector<std::uint8_t> none_done(shard_chunks(problem, shard).size(), 0);
-    for (const tile_box& t : assigned_tiles(problem, shard, 0, 1, none_done)) {
-      cells += cell_count(t);
-    }
+    cells += cells_of_chunks(problem, shard_chunks(problem, shard));
   }
   return cells;
 }

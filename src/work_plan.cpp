@@ -54,14 +54,12 @@ std::vector<std::int64_t> chunk_indices(const problem_plan& problem, const tile_
   return out;
 }
 
-std::int64_t chunk_cell_count(const problem_plan& problem, std::int64_t index) {
-  std::int64_t cells = 1;
-  for (std::size_t d = problem.shape.size(); d-- > 0;) {
-    const std::int64_t chunk = problem.chunk_shape[d];
-    const std::int64_t along = (problem.shape[d] + chunk - 1) / chunk;
-    const std::int64_t k = index % along;
-    index /= along;
-    cells *= std::min(chunk, problem.shape[d] - k * chunk);
+std::int64_t cells_of_chunks(const problem_plan& problem, const std::vector<std::uint8_t>& chunks) {
+  std::int64_t cells = 0;
+  for (std::size_t c = 0; c < chunks.size(); ++c) {
+    if (chunks[c] != 0) {
+      cells += cell_count(problem.chunk(static_cast<std::int64_t>(c)));
+    }
   }
   return cells;
 }

@@ -25,8 +25,9 @@ shard_spec parse_shard(const std::string& text);
 
 // Index of a chunk (given by its box) in the row-major grid of chunks.
 std::int64_t chunk_index(const problem_plan& problem, const tile_box& chunk);
-// Cells of chunk `index` (row-major over the grid of chunks; edge chunks are smaller).
-std::int64_t chunk_cell_count(const problem_plan& problem, std::int64_t index);
+// Cells of the chunks whose byte in `chunks` (one per chunk, as progress records and
+// shard_chunks hold them) is not 0; edge chunks are smaller.
+std::int64_t cells_of_chunks(const problem_plan& problem, const std::vector<std::uint8_t>& chunks);
 // The chunk indices a chunk-aligned box covers.
 std::vector<std::int64_t> chunk_indices(const problem_plan& problem, const tile_box& box);
 

@@ -38,6 +38,7 @@ struct problem_plan {
 
   std::int64_t cells() const;
   std::int64_t chunk_count() const;
+  tile_box chunk(std::int64_t index) const; // row-major over the grid of chunks (edges smaller)
   std::int64_t block_count() const;
   tile_box block(std::int64_t index) const; // row-major over the grid of blocks
   std::int64_t tile_count() const;

@@ -177,20 +177,21 @@ merge_summary merge_parts(const std::vector<std::string>& paths, const std::stri
       for (const std::string& variable : first_records[r].variables) {
         const h5::handle into = h5::dataset(H5Dopen2(target.get(), variable.c_str(), H5P_DEFAULT),
                                             "open '" + variable + "'");
+        // The variable in each part, opened once: not once per chunk.
+        std::vector<h5::handle> from(parts.size());
         for (std::size_t c = 0; c < source[r].size(); ++c) {
-          const int k = source[r][c];
+          const auto k = static_cast<std::size_t>(source[r][c]);
           if (k == 0) {
             continue; // already in the copy of part 1
           }
-          const h5::handle from =
-              h5::dataset(H5Dopen2(parts[static_cast<std::size_t>(k)].file.get(), variable.c_str(),
-                                   H5P_DEFAULT),
-                          "open '" + variable + "'");
+          if (from[k].get() < 0) {
+            from[k] = h5::dataset(H5Dopen2(parts[k].file.get(), variable.c_str(), H5P_DEFAULT),
+                                  "open '" + variable + "'");
+          }
           const std::vector<hsize_t> offset =
-              h5::chunk_offset(from.get(), static_cast<std::int64_t>(c));
-          summary.bytes_copied +=
-              h5::copy_stored_chunk(from.get(), into.get(), offset, buffer, variable,
-                                    parts[static_cast<std::size_t>(k)].path);
+              h5::chunk_offset(from[k].get(), static_cast<std::int64_t>(c));
+          summary.bytes_copied += h5::copy_stored_chunk(from[k].get(), into.get(), offset, buffer,
+                                                        variable, parts[k].path);
         }
       }
       // Chunk positions, as `inspect` counts them (each holds one chunk of every variable).

@@ -274,6 +274,8 @@ done_record read_done_record(hid_t file, const std::string& path) {
     throw io_error("HDF5: progress record '" + path + "' names no variables");
   }
   r.variables = *names;
+  const bool flags =
+      std::all_of(r.done.begin(), r.done.end(), [](std::uint8_t x) { return x <= 1; });
   for (const std::string& name : r.variables) {
     const handle v = dataset(H5Dopen2(file, name.c_str(), H5P_DEFAULT), "open '" + name + "'");
     const handle space = dataspace(H5Dget_space(v.get()), "space of '" + name + "'");
@@ -284,8 +286,6 @@ done_record read_done_record(hid_t file, const std::string& path) {
     for (std::size_t d = 0; d < chunk.size() && d < dims.size(); ++d) {
       chunks *= static_cast<std::size_t>((dims[d] + chunk[d] - 1) / chunk[d]);
     }
-    const bool flags =
-        std::all_of(r.done.begin(), r.done.end(), [](std::uint8_t x) { return x <= 1; });
     if (r.done.size() != chunks || !flags) {
       std::string message = "HDF5: progress record '" + path + "' does not hold one 0 or 1 ";
       message += "per chunk of '" + name + "' (" + std::to_string(chunks) + " chunks)";
