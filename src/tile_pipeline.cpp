@@ -317,22 +317,6 @@ std::int64_t recorded_done_cells(const sweep_plan& plan, const result_sink& sink
   return cells;
 }
 
-std::int64_t shard_cells(const sweep_plan& plan, const shard_spec& shard) {
-  std::int64_t cells = 0;
-  for (const problem_plan& problem : plan.problems) {
-    cells += cells_of_chunks(problem, shard_chunks(problem, shard));
-  }
-  return cells;
-}
-
-std::int64_t largest_block_count(const sweep_plan& plan) {
-  std::int64_t blocks = 0;
-  for (const problem_plan& problem : plan.problems) {
-    blocks = std::max(blocks, problem.block_count());
-  }
-  return blocks;
-}
-
 run_summary run_pipeline(const sweep_plan& plan, compute_backend& backend, result_sink& sink,
                          progress_reporter& progress, const communicator& comm,
                          const pipeline_options& options) {

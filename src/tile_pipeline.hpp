@@ -51,9 +51,5 @@ std::int64_t assigned_cells(const sweep_plan& plan, const result_sink& sink,
                             const communicator& comm, const shard_spec& shard);
 // Cells of the chunks the sink's progress record marks done (by an interrupted run, on resume).
 std::int64_t recorded_done_cells(const sweep_plan& plan, const result_sink& sink);
-// Cells of the whole shard (every rank's, done or not): what its finished part file holds.
-std::int64_t shard_cells(const sweep_plan& plan, const shard_spec& shard);
-// The most blocks of any problem: more shards than this leave some with no work.
-std::int64_t largest_block_count(const sweep_plan& plan);
 
 } // namespace scalesweep

@@ -64,6 +64,22 @@ std::int64_t cells_of_chunks(const problem_plan& problem, const std::vector<std:
   return cells;
 }
 
+std::int64_t shard_cells(const sweep_plan& plan, const shard_spec& shard) {
+  std::int64_t cells = 0;
+  for (const problem_plan& problem : plan.problems) {
+    cells += cells_of_chunks(problem, shard_chunks(problem, shard));
+  }
+  return cells;
+}
+
+std::int64_t largest_block_count(const sweep_plan& plan) {
+  std::int64_t blocks = 0;
+  for (const problem_plan& problem : plan.problems) {
+    blocks = std::max(blocks, problem.block_count());
+  }
+  return blocks;
+}
+
 std::int64_t shard_output_bytes(const sweep_plan& plan, const shard_spec& shard) {
   const std::int64_t whole = plan.output_bytes();
   if (shard.whole()) {

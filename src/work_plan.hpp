@@ -41,6 +41,11 @@ std::vector<std::uint8_t> shard_chunks(const problem_plan& problem, const shard_
 // Blocks are dealt round-robin, so a shard may hold more than 1/n of the grid.
 std::int64_t shard_output_bytes(const sweep_plan& plan, const shard_spec& shard);
 
+// Cells of the whole shard (every rank's, done or not): what its finished part file holds.
+std::int64_t shard_cells(const sweep_plan& plan, const shard_spec& shard);
+// The most blocks of any problem: more shards than this leave some with no work.
+std::int64_t largest_block_count(const sweep_plan& plan);
+
 // This rank's tiles of `problem`, in order: the shard's blocks dealt round-robin to the ranks,
 // each cut into tiles of problem.tile_shape, keeping tiles with a chunk that is not done.
 std::vector<tile_box> assigned_tiles(const problem_plan& problem, const shard_spec& shard, int rank,

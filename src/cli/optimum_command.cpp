@@ -243,6 +243,17 @@ int run(const optimum_options& o) {
     status = cell_status::out_of_range;
   }
   const std::string units(cost_units(objective));
+  // A loss target above what a one-parameter model reaches, or a budget of a few FLOP, solves to
+  // N or D below one: correct arithmetic, but no model, so say so (on stderr: the JSON on stdout
+  // stays parseable).
+  if (status == cell_status::ok && (opt.N < 1.0 || opt.D < 1.0)) {
+    std::fprintf(stderr,
+                 "warning: the optimum has N = %.3g parameters and D = %.3g tokens, below one: "
+                 "%s, so these figures describe no model\n",
+                 opt.N, opt.D,
+                 is_loss ? "the target loss is above that of any real model"
+                         : "the budget is too small for any real model");
+  }
 
   if (o.json) {
     json_writer j;

@@ -20,6 +20,16 @@ std::filesystem::path directory_of(const std::string& path) {
 
 } // namespace
 
+std::string shard_part_path(const std::string& whole_run_path, const shard_spec& shard) {
+  if (shard.whole()) {
+    return whole_run_path;
+  }
+  const std::filesystem::path p(whole_run_path);
+  return (p.parent_path() / (p.stem().string() + ".shard-" + std::to_string(shard.index + 1) +
+                             "-of-" + std::to_string(shard.count) + p.extension().string()))
+      .string();
+}
+
 void check_output_file(const std::string& path, bool overwrite) {
   if (path.empty()) {
     throw input_error("the output path is empty", "give a file name with -o, e.g. -o out.h5");

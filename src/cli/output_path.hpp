@@ -2,10 +2,16 @@
 // is writable, a finished file is replaced only on request, the disk has room.
 #pragma once
 
+#include "../work_plan.hpp"
+
 #include <cstdint>
 #include <string>
 
 namespace scalesweep::cli {
+
+// Where a shard's part goes without -o: next to the whole run's file, out.shard-2-of-8.h5
+// (the whole run's own path for an unsharded run).
+std::string shard_part_path(const std::string& whole_run_path, const shard_spec& shard);
 
 // Throws input_error when `path` cannot be written: a missing or unwritable directory, a
 // directory in its place, or an existing file without `overwrite` (a finished sweep may have

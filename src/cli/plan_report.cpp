@@ -37,7 +37,7 @@ std::string dims_text(const problem_plan& p) {
 } // namespace
 
 std::string describe_plan(const sweep_plan& plan, const std::string& output_path,
-                          const memory_plan& memory) {
+                          const memory_plan& memory, const shard_spec& shard) {
   const sweep_config& c = plan.config;
   std::ostringstream s;
   if (!c.title.empty()) {
@@ -69,8 +69,16 @@ std::string describe_plan(const sweep_plan& plan, const std::string& output_path
       << format_count(p.cells()) << " cells in " << format_count(p.tile_count())
       << (p.tile_count() == 1 ? " tile of " : " tiles of ") << shape_text(p.tile_shape) << "\n";
   }
-  s << "total: " << format_count(plan.total_cells()) << " cells; output " << output_path << " ("
-    << format_bytes(static_cast<double>(plan.output_bytes())) << " uncompressed"
+  s << "total: " << format_count(plan.total_cells()) << " cells";
+  if (!shard.whole()) {
+    s << "; shard " << shard.text() << ": " << format_count(shard_cells(plan, shard)) << " of them";
+  }
+  s << "; output " << output_path << " (";
+  if (!shard.whole()) {
+    s << "part up to " << format_bytes(static_cast<double>(shard_output_bytes(plan, shard)))
+      << " of the whole run's ";
+  }
+  s << format_bytes(static_cast<double>(plan.output_bytes())) << " uncompressed"
     << (c.output.compression == compression_kind::deflate ? ", deflate" : "");
   const std::int64_t free = free_disk_bytes(output_path);
   if (free >= 0) {
@@ -90,7 +98,8 @@ std::string describe_plan(const sweep_plan& plan, const std::string& output_path
 }
 
 std::string plan_json(const sweep_plan& plan, const std::string& output_path,
-                      const memory_plan& memory, const planned_backend& backend) {
+                      const memory_plan& memory, const planned_backend& backend,
+                      const shard_spec& shard) {
   const sweep_config& c = plan.config;
   json_writer j;
   j.begin_object();
@@ -138,8 +147,11 @@ std::string plan_json(const sweep_plan& plan, const std::string& output_path,
   }
   j.end_array();
   j.field("cells", plan.total_cells());
-  j.field("output_bytes", plan.output_bytes())
-      .field("disk_free_bytes", free_disk_bytes(output_path));
+  j.field("output_bytes", plan.output_bytes());
+  // The part this process writes: the whole run for "1/1".
+  j.field("shard", shard.text()).field("shard_cells", shard_cells(plan, shard));
+  j.field("shard_output_bytes", shard_output_bytes(plan, shard));
+  j.field("disk_free_bytes", free_disk_bytes(output_path));
   j.field("host_memory_bytes", memory.host_bytes);
   j.field("memory_limit_bytes", memory.host_limit).field("gpu_memory_bytes", memory.device_bytes);
   j.field("gpu_memory_limit_bytes", memory.device_limit);
@@ -150,6 +162,19 @@ std::string plan_json(const sweep_plan& plan, const std::string& output_path,
   j.end_array();
   j.end_object();
   return j.str();
+}
+
+std::string shard_without_work(const sweep_plan& plan, const shard_spec& shard) {
+  if (shard_cells(plan, shard) > 0) {
+    return "";
+  }
+  // Its (empty) part is still written: merge expects all n parts of a job array.
+  const std::int64_t blocks = largest_block_count(plan);
+  const std::string working = blocks == 1 ? "shard 1" : "shards 1-" + std::to_string(blocks);
+  return "shard " + shard.text() + " has no work: this grid has " + std::to_string(blocks) +
+         (blocks == 1 ? " block" : " blocks") + ", so " + working + " of " +
+         std::to_string(shard.count) + (blocks == 1 ? " computes" : " compute") +
+         " cells and the others write empty parts";
 }
 
 void print_config_warnings(const sweep_config& config) {

@@ -3,6 +3,8 @@
 
 #include "scalesweep/sweep_plan.hpp"
 
+#include "../work_plan.hpp"
+
 #include <string>
 
 namespace scalesweep::cli {
@@ -16,9 +18,10 @@ struct memory_plan {
   std::int64_t device_limit;
 };
 
-// Multi-line description: title, law, objective, hardware, axes, problems, cells, memory.
+// Multi-line description: title, law, objective, hardware, axes, problems, cells, memory; for
+// a shard, its cells and the size of its part.
 std::string describe_plan(const sweep_plan& plan, const std::string& output_path,
-                          const memory_plan& memory);
+                          const memory_plan& memory, const shard_spec& shard);
 
 // The backend a plan was made for ("cpu", "cuda") and why ("auto: no CUDA device on this
 // machine", "--backend cuda").
@@ -29,7 +32,12 @@ struct planned_backend {
 
 // The same as one JSON object (validate --json).
 std::string plan_json(const sweep_plan& plan, const std::string& output_path,
-                      const memory_plan& memory, const planned_backend& backend);
+                      const memory_plan& memory, const planned_backend& backend,
+                      const shard_spec& shard);
+
+// Why a shard has no cells to compute (more shards than blocks), without "warning: "; empty
+// when it has some.
+std::string shard_without_work(const sweep_plan& plan, const shard_spec& shard);
 
 // The config's warnings (accepted but probably not meant), as "warning: ..." lines on stderr.
 void print_config_warnings(const sweep_config& config);

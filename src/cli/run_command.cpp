@@ -76,18 +76,8 @@ void check_disk_space(const std::string& path, const sweep_plan& plan, const sha
                           "or deflated ([output] dtype, compression), or pass --optima-only");
 }
 
-// Shard parts default to their own files next to the whole run's: out.shard-2-of-8.h5.
 std::string output_path(const run_options& o, const sweep_plan& plan, const shard_spec& shard) {
-  if (!o.output.empty()) {
-    return o.output;
-  }
-  if (shard.whole()) {
-    return plan.config.output.path;
-  }
-  std::filesystem::path p(plan.config.output.path);
-  return (p.parent_path() / (p.stem().string() + ".shard-" + std::to_string(shard.index + 1) +
-                             "-of-" + std::to_string(shard.count) + p.extension().string()))
-      .string();
+  return o.output.empty() ? shard_part_path(plan.config.output.path, shard) : o.output;
 }
 
 // The command that continues this run, with the program as it was invoked (build/scalesweep,
@@ -212,13 +202,10 @@ int run_on(const run_options& o, const std::string& command_line, const communic
   }
   if (!o.quiet && lead) {
     std::fprintf(info, "%sbackend: %s",
-                 describe_plan(plan, path, prepared->planned.memory()).c_str(),
+                 describe_plan(plan, path, prepared->planned.memory(), shard).c_str(),
                  backend->description().c_str());
     if (comm.parallel()) {
       std::fprintf(info, " on each of %d MPI ranks", comm.size());
-    }
-    if (!shard.whole()) {
-      std::fprintf(info, "; shard %s", shard.text().c_str());
     }
     std::fprintf(info, "\n");
     std::fflush(info);
@@ -246,14 +233,7 @@ int run_on(const run_options& o, const std::string& command_line, const communic
     const std::int64_t in_shard = shard_cells(plan, shard);
     const std::int64_t done_before = recorded_done_cells(plan, *sink);
     if (lead && in_shard == 0) {
-      // Its (empty) part is still written: merge expects all n parts of a job array.
-      const std::int64_t blocks = largest_block_count(plan);
-      const std::string working = blocks == 1 ? "shard 1" : "shards 1-" + std::to_string(blocks);
-      std::fprintf(stderr,
-                   "warning: shard %s has no work: this grid has %lld block%s, so %s of %d "
-                   "compute%s cells and the others write empty parts\n",
-                   shard.text().c_str(), static_cast<long long>(blocks), blocks == 1 ? "" : "s",
-                   working.c_str(), shard.count, blocks == 1 ? "s" : "");
+      std::fprintf(stderr, "warning: %s\n", shard_without_work(plan, shard).c_str());
     }
     if (o.resume && lead && !o.quiet) {
       std::fprintf(info, "resuming %s.partial: %s of %s cells recorded done; computing %s%s\n",

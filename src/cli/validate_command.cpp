@@ -16,6 +16,7 @@ namespace {
 struct validate_options {
   std::string config;
   std::string output;
+  std::string shard;
   plan_flags flags;
   bool json = false;
 };
@@ -29,16 +30,24 @@ command add_validate_command(CLI::App& parent) {
   app->add_option("config", o->config, "Sweep config (TOML)")->required()->check(CLI::ExistingFile);
   app->add_option("-o,--output", o->output, "Result file the run would write");
   add_plan_flags(app, &o->flags);
+  app->add_option("--shard", o->shard,
+                  "Report part i of n of a job array: its cells, part file and disk")
+      ->check(non_empty_text());
   app->add_flag("--json", o->json, "Print one JSON object instead of text");
   return {app, [o] {
             // As one process on this machine: under MPI each rank's share of the defaults is
             // smaller, and `auto` may choose another backend on a GPU node.
+            const shard_spec shard = o->shard.empty() ? shard_spec{} : parse_shard(o->shard);
             const std::unique_ptr<communicator> serial = make_serial_communicator();
             const planned_run r =
                 plan_run(o->config, o->flags, *serial, ranks_sharing_gpu(o->flags, *serial));
-            const std::string path = o->output.empty() ? r.plan.config.output.path : o->output;
+            const std::string path =
+                o->output.empty() ? shard_part_path(r.plan.config.output.path, shard) : o->output;
             const std::string backend = r.on_gpu ? "cuda" : "cpu";
             print_config_warnings(r.plan.config);
+            if (const std::string idle = shard_without_work(r.plan, shard); !idle.empty()) {
+              std::fprintf(stderr, "warning: %s\n", idle.c_str());
+            }
             try {
               check_output_file(path, false);
             } catch (const input_error& e) {
@@ -46,11 +55,12 @@ command add_validate_command(CLI::App& parent) {
                            e.hint().c_str());
             }
             if (o->json) {
-              std::fputs(plan_json(r.plan, path, r.memory(), {backend, r.backend_reason}).c_str(),
-                         stdout);
+              std::fputs(
+                  plan_json(r.plan, path, r.memory(), {backend, r.backend_reason}, shard).c_str(),
+                  stdout);
             } else {
               std::printf("%s: ok\n%splanned for: %s backend (%s), one process on this machine\n",
-                          o->config.c_str(), describe_plan(r.plan, path, r.memory()).c_str(),
+                          o->config.c_str(), describe_plan(r.plan, path, r.memory(), shard).c_str(),
                           backend.c_str(), r.backend_reason.c_str());
             }
             return exit_ok;

@@ -40,8 +40,8 @@ class Runner:
                 f"stdout:\n{proc.stdout}\nstderr:\n{proc.stderr}")
         return proc
 
-    def json(self, *args):
-        return json.loads(self(*args, "--json").stdout)
+    def json(self, *args, cwd=None):
+        return json.loads(self(*args, "--json", cwd=cwd).stdout)
 
 
 @pytest.fixture(scope="session")
@@ -121,3 +121,12 @@ def chunk_cells(ds, indices):
             cells *= min(ds.chunks[d], ds.shape[d] - k * ds.chunks[d])
         total += cells
     return total
+
+
+def recorded_done_cells(path):
+    """Cells of the chunks that a file's progress records (a partial's, a shard part's) mark done,
+    from h5py alone: each record lists its problem's variables, whose chunk grid (edge chunks
+    smaller) it indexes."""
+    with h5py.File(path, "r") as f:
+        return sum(chunk_cells(f[record.attrs["variables"][0]], np.flatnonzero(record[()] == 1))
+                   for record in f["_scalesweep"].values())

@@ -361,6 +361,22 @@ def test_optimum_text_names_the_hardware_and_the_cause_of_infeasibility(scaleswe
             "one token, serving the T inference tokens)") in out
 
 
+@pytest.mark.parametrize("args, cause", [
+    (["--loss", "1e16"], "the target loss is above that of any real model"),
+    (["--budget", "7"], "the budget is too small for any real model"),
+])
+def test_optimum_warns_when_the_optimum_is_below_one_parameter_or_token(scalesweep, args, cause):
+    """A target far above any model's loss, or a budget of 7 FLOP (6ND = 7 leaves N·D ≈ 1.2), solves
+    to N or D below one: still status ok (the arithmetic is right), but a warning on stderr says
+    these figures describe no model, and the JSON on stdout stays parseable."""
+    proc = scalesweep("optimum", "--law", "chinchilla", *args, "--json")
+    r = json.loads(proc.stdout)
+    assert r["status"] == "ok" and min(r["N"], r["D"]) < 1
+    assert f"below one: {cause}, so these figures describe no model" in proc.stderr
+    ok = scalesweep("optimum", "--law", "chinchilla", "--loss", "30", "--json")
+    assert json.loads(ok.stdout)["N"] > 1 and "warning" not in ok.stderr
+
+
 def test_run_summary_counts_the_statuses_it_wrote(tmp_path, scalesweep):
     """The summary's status counts equal a count of the file's status variables (h5py), and a
     problem with no ok cell warns, under --quiet too."""

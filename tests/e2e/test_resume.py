@@ -12,7 +12,7 @@ import h5py
 import numpy as np
 import pytest
 
-from conftest import assert_same_results, chunk_cells, wait_for_file
+from conftest import assert_same_results, recorded_done_cells, wait_for_file
 from run_configs import write_config
 
 # Slows every round of the writer by this much (a test hook), so that a run of this small config
@@ -33,14 +33,6 @@ def start(binary, cfg, out, *extra, env=None):
     return subprocess.Popen([binary, "run", cfg, "-o", out, "--quiet", *TILE, *extra],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                             env=dict(os.environ, **(env or {})))
-
-
-def recorded_done_cells(path):
-    """Cells of the chunks a partial file's progress records mark done, from h5py alone: each
-    record lists its problem's variables, whose chunk grid (edge chunks smaller) it indexes."""
-    with h5py.File(path, "r") as f:
-        return sum(chunk_cells(f[record.attrs["variables"][0]], np.flatnonzero(record[()] == 1))
-                   for record in f["_scalesweep"].values())
 
 
 def test_kill_9_at_random_moments_then_resume(tmp_path, binary, scalesweep, reference):

@@ -4,7 +4,7 @@ import h5py
 import numpy as np
 import pytest
 
-from conftest import assert_same_results
+from conftest import assert_same_results, recorded_done_cells
 from run_configs import write_config
 
 
@@ -64,6 +64,26 @@ def test_default_shard_file_names(tmp_path, scalesweep):
     cfg = write_config(tmp_path, extra='path = "out.h5"')
     scalesweep("run", cfg, "--shard", "2/4", "--quiet", cwd=tmp_path)
     assert (tmp_path / "out.shard-2-of-4.h5").exists()
+
+
+def test_validate_shard_reports_the_part_that_run_writes(tmp_path, scalesweep):
+    """`validate --shard i/n` plans each part of a job array: its default file name is the one run
+    writes, its cells are those the part's progress record marks done (counted with h5py), the
+    parts' cells add up to the grid, and its disk estimate bounds the part's file."""
+    cfg = write_config(tmp_path, extra='path = "out.h5"')
+    plans = [scalesweep.json("validate", cfg, "--shard", f"{i}/3", cwd=tmp_path) for i in (1, 2, 3)]
+    for i, plan in enumerate(plans, start=1):
+        assert plan["shard"] == f"{i}/3" and plan["output"] == f"out.shard-{i}-of-3.h5"
+        scalesweep("run", cfg, "--shard", f"{i}/3", "--quiet", cwd=tmp_path)
+        part = tmp_path / plan["output"]
+        assert plan["shard_cells"] == recorded_done_cells(part) > 0
+        assert part.stat().st_size <= plan["shard_output_bytes"] < plan["output_bytes"]
+    assert sum(p["shard_cells"] for p in plans) == plans[0]["cells"]
+    whole = scalesweep.json("validate", cfg, cwd=tmp_path)
+    assert (whole["shard"], whole["shard_cells"], whole["output"]) == ("1/1", whole["cells"], "out.h5")
+    text = scalesweep("validate", cfg, "--shard", "2/3", cwd=tmp_path).stdout
+    assert (f"; shard 2/3: {plans[1]['shard_cells']:,} of them; output out.shard-2-of-3.h5 (part up "
+            "to ") in text
 
 
 def test_merge_refuses_parts_of_different_configs(tmp_path, scalesweep):
@@ -142,11 +162,14 @@ def test_a_shard_without_work_says_so_and_still_writes_its_part(tmp_path, scales
                    'loss_target = { values = [2.0, 2.2] }\n')
     first = scalesweep("run", cfg, "--shard", "1/3", "-o", tmp_path / "p1.h5", "--quiet")
     assert "warning" not in first.stderr
+    assert "warning" not in scalesweep("validate", cfg, "--shard", "1/3").stderr
     parts = [tmp_path / "p1.h5"]
     for i in (2, 3):
         proc = scalesweep("run", cfg, "--shard", f"{i}/3", "-o", tmp_path / f"p{i}.h5", "--quiet")
-        assert (f"warning: shard {i}/3 has no work: this grid has 1 block, so shard 1 of 3 computes "
-                "cells and the others write empty parts") in proc.stderr
+        idle = (f"warning: shard {i}/3 has no work: this grid has 1 block, so shard 1 of 3 computes "
+                "cells and the others write empty parts")
+        assert idle in proc.stderr
+        assert idle in scalesweep("validate", cfg, "--shard", f"{i}/3").stderr
         parts.append(tmp_path / f"p{i}.h5")
     scalesweep("run", cfg, "-o", tmp_path / "single.h5", "--quiet")
     scalesweep("merge", *parts, "-o", tmp_path / "merged.h5", "--quiet")
