@@ -232,8 +232,9 @@ void print_text(const h5::result_reader& file, const std::string& path) {
       continue;
     }
     const std::vector<double> v = file.read_numbers(d.name);
-    std::printf("  %-12s %8s points", d.name.c_str(),
-                format_count(d.shape.empty() ? 0 : d.shape[0]).c_str());
+    const std::int64_t points = d.shape.empty() ? 0 : d.shape[0];
+    std::printf("  %-12s %8s point%s", d.name.c_str(), format_count(points).c_str(),
+                points == 1 ? " " : "s");
     if (d.name == "hardware") {
       std::string names;
       for (const std::string& s : file.read_strings("hardware_name")) {
@@ -241,8 +242,10 @@ void print_text(const h5::result_reader& file, const std::string& path) {
       }
       std::printf("  %s\n", names.c_str());
     } else if (!v.empty()) {
-      std::printf("  %s .. %s %s (%s)\n", format_number(v.front()).c_str(),
-                  format_number(v.back()).c_str(),
+      const std::string range = v.size() == 1
+                                    ? format_number(v.front())
+                                    : format_number(v.front()) + " .. " + format_number(v.back());
+      std::printf("  %s %s (%s)\n", range.c_str(),
                   text_of(attribute(d.attributes, "units")).c_str(),
                   text_of(attribute(d.attributes, "spacing")).c_str());
     } else {

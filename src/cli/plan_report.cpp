@@ -60,8 +60,8 @@ std::string describe_plan(const sweep_plan& plan, const std::string& output_path
     if (a.id == axis_id::hardware) {
       continue;
     }
-    s << "  " << a.name << ": " << a.size() << " points (" << a.spacing << ") " << range_text(a)
-      << " " << a.units << "\n";
+    s << "  " << a.name << ": " << a.size() << (a.size() == 1 ? " point (" : " points (")
+      << a.spacing << ") " << range_text(a) << " " << a.units << "\n";
   }
   s << "problems:\n";
   for (const problem_plan& p : plan.problems) {

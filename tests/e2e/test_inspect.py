@@ -47,6 +47,17 @@ def test_json_round_trips_axes_and_attributes(scalesweep, result):
     assert counts["unwritten"] == 0
 
 
+def test_a_one_point_axis_reads_as_one_value(tmp_path, scalesweep):
+    cfg = tmp_path / "one.toml"
+    cfg.write_text('[law]\npreset = "sardana2024"\n[axes]\nT = { values = [0] }\n'
+                   'loss_target = { values = [2.0] }\n')
+    plan = scalesweep("run", cfg, "-o", tmp_path / "one.h5").stdout
+    assert "  loss_target: 1 point (values) 2 nats" in plan.splitlines()
+    out = scalesweep("inspect", tmp_path / "one.h5").stdout.splitlines()
+    assert "  loss_target         1 point   2 nats (values)" in out
+    assert "  T                   1 point   0 tokens (values)" in out
+
+
 def test_text_summary(scalesweep, result):
     out = scalesweep("inspect", result).stdout
     assert "scalesweep result (format 1)" in out and "progress: complete" in out
