@@ -64,10 +64,28 @@ std::int64_t cells_of_chunks(const problem_plan& problem, const std::vector<std:
   return cells;
 }
 
+namespace {
+// Chunks in a chunk-aligned box (a block): per dimension, its extent in chunks, the edge's
+// partial chunk included.
+std::int64_t chunks_in_box(const problem_plan& problem, const tile_box& box) {
+  std::int64_t chunks = 1;
+  for (int d = 0; d < box.rank; ++d) {
+    const std::int64_t c = problem.chunk_shape[static_cast<std::size_t>(d)];
+    chunks *= (box.count[d] + c - 1) / c;
+  }
+  return chunks;
+}
+} // namespace
+
+// Both count the shard's blocks, not its chunks: validate plans grids of billions of chunks.
 std::int64_t shard_cells(const sweep_plan& plan, const shard_spec& shard) {
   std::int64_t cells = 0;
   for (const problem_plan& problem : plan.problems) {
-    cells += cells_of_chunks(problem, shard_chunks(problem, shard));
+    for (std::int64_t b = 0; b < problem.block_count(); ++b) {
+      if (shard_owns_block(b, shard)) {
+        cells += cell_count(problem.block(b));
+      }
+    }
   }
   return cells;
 }
@@ -87,8 +105,12 @@ std::int64_t shard_output_bytes(const sweep_plan& plan, const shard_spec& shard)
   }
   double others = 0; // in double, as output_bytes sums: grids near 4e18 cells
   for (const problem_plan& p : plan.problems) {
-    const std::vector<std::uint8_t> mine = shard_chunks(p, shard);
-    const auto owned = std::count(mine.begin(), mine.end(), std::uint8_t{1});
+    std::int64_t owned = 0;
+    for (std::int64_t b = 0; b < p.block_count(); ++b) {
+      if (shard_owns_block(b, shard)) {
+        owned += chunks_in_box(p, p.block(b));
+      }
+    }
     others +=
         static_cast<double>(p.chunk_count() - owned) * (static_cast<double>(p.chunk_bytes()) + 1);
   }

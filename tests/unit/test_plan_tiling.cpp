@@ -9,6 +9,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <random>
 
 namespace {
@@ -170,6 +171,41 @@ TEST(ShardDisk, PartsHoldTheirOwnChunksAndTogetherTheWholeGrid) {
     if (blocks == 1) {
       EXPECT_EQ(shard_output_bytes(plan, shard_spec{0, 3}), whole);
       EXPECT_EQ(shard_output_bytes(plan, shard_spec{1, 3}), fixed);
+    }
+  }
+}
+
+// validate counts a shard's cells and chunks block by block (grids of billions of chunks); the
+// chunk-by-chunk count of the shard's chunk mask, which run's progress record uses, is the
+// independent reference. Axis lengths that chunks do not divide give smaller edge chunks.
+TEST(ShardCells, BlockCountsEqualChunkByChunkCounts) {
+  for (const char* chunk : {"7", "64", "100000"}) {
+    const sweep_plan plan = make_plan(parse_config(
+        std::string(
+            "[law]\npreset = \"sardana2024\"\n[axes]\nN = { log10 = [7, 13], points = 53 }\n"
+            "D = { log10 = [8, 15], points = 61 }\nT = { values = [0, 1e9, 1e12] }\n"
+            "loss_target = { linear = [1.9, 2.6], points = 23 }\n[output]\nchunk_cells = ") +
+            chunk + "\n",
+        "cells.toml"));
+    for (int n = 1; n <= 5; ++n) {
+      std::int64_t sum = 0;
+      for (int i = 0; i < n; ++i) {
+        std::int64_t by_chunk = 0;
+        std::int64_t other_chunk_bytes = 0;
+        for (const problem_plan& p : plan.problems) {
+          const std::vector<std::uint8_t> mine = shard_chunks(p, shard_spec{i, n});
+          by_chunk += cells_of_chunks(p, mine);
+          other_chunk_bytes +=
+              (p.chunk_count() - std::count(mine.begin(), mine.end(), 1)) * (p.chunk_bytes() + 1);
+        }
+        const std::int64_t cells = shard_cells(plan, shard_spec{i, n});
+        EXPECT_EQ(cells, by_chunk) << "chunk_cells " << chunk << ", shard " << i + 1 << "/" << n;
+        EXPECT_EQ(shard_output_bytes(plan, shard_spec{i, n}),
+                  plan.output_bytes() - other_chunk_bytes)
+            << "chunk_cells " << chunk << ", shard " << i + 1 << "/" << n;
+        sum += cells;
+      }
+      EXPECT_EQ(sum, plan.total_cells()) << "chunk_cells " << chunk << ", " << n << " shards";
     }
   }
 }
