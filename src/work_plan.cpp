@@ -77,14 +77,16 @@ std::int64_t chunks_in_box(const problem_plan& problem, const tile_box& box) {
 }
 } // namespace
 
-// Both count the shard's blocks, not its chunks: validate plans grids of billions of chunks.
+// Both visit the shard's own blocks (dealt round-robin, see shard_owns_block), not its chunks:
+// validate plans grids of billions of chunks.
 std::int64_t shard_cells(const sweep_plan& plan, const shard_spec& shard) {
+  if (shard.whole()) {
+    return plan.total_cells();
+  }
   std::int64_t cells = 0;
   for (const problem_plan& problem : plan.problems) {
-    for (std::int64_t b = 0; b < problem.block_count(); ++b) {
-      if (shard_owns_block(b, shard)) {
-        cells += cell_count(problem.block(b));
-      }
+    for (std::int64_t b = shard.index; b < problem.block_count(); b += shard.count) {
+      cells += cell_count(problem.block(b));
     }
   }
   return cells;
@@ -106,10 +108,8 @@ std::int64_t shard_output_bytes(const sweep_plan& plan, const shard_spec& shard)
   double others = 0; // in double, as output_bytes sums: grids near 4e18 cells
   for (const problem_plan& p : plan.problems) {
     std::int64_t owned = 0;
-    for (std::int64_t b = 0; b < p.block_count(); ++b) {
-      if (shard_owns_block(b, shard)) {
-        owned += chunks_in_box(p, p.block(b));
-      }
+    for (std::int64_t b = shard.index; b < p.block_count(); b += shard.count) {
+      owned += chunks_in_box(p, p.block(b));
     }
     others +=
         static_cast<double>(p.chunk_count() - owned) * (static_cast<double>(p.chunk_bytes()) + 1);

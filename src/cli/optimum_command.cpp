@@ -247,10 +247,13 @@ int run(const optimum_options& o) {
   // N or D below one: correct arithmetic, but no model, so say so (on stderr: the JSON on stdout
   // stays parseable).
   if (status == cell_status::ok && (opt.N < 1.0 || opt.D < 1.0)) {
+    const std::string n = string_printf("N = %.3g parameters", opt.N);
+    const std::string d = string_printf("D = %.3g tokens", opt.D);
+    const std::string below = opt.N < 1.0 && opt.D < 1.0 ? n + " and " + d : opt.N < 1.0 ? n : d;
     std::fprintf(stderr,
-                 "warning: the optimum has N = %.3g parameters and D = %.3g tokens, below one: "
-                 "%s, so these figures describe no model\n",
-                 opt.N, opt.D,
+                 "warning: the optimum has %s, fewer than one: %s, so these figures "
+                 "describe no model\n",
+                 below.c_str(),
                  is_loss ? "the target loss is above that of any real model"
                          : "the budget is too small for any real model");
   }

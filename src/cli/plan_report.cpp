@@ -165,7 +165,7 @@ std::string plan_json(const sweep_plan& plan, const std::string& output_path,
 }
 
 std::string shard_without_work(const sweep_plan& plan, const shard_spec& shard) {
-  if (shard_cells(plan, shard) > 0) {
+  if (shard.whole() || shard_cells(plan, shard) > 0) {
     return "";
   }
   // Its (empty) part is still written: merge expects all n parts of a job array.

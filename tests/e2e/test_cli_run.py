@@ -291,6 +291,27 @@ def test_validate_disk_estimate_bounds_the_file_it_writes(scalesweep, tmp_path):
     assert cells * 8 <= size <= plan["output_bytes"] <= 1.1 * size, (size, plan["output_bytes"])
 
 
+@pytest.mark.parametrize("chunk_cells", [1, 3])
+def test_validate_disk_estimate_counts_the_chunk_index(scalesweep, tmp_path, chunk_cells):
+    """With tiny chunks HDF5's chunk index (about 60 bytes per chunk of each variable) outweighs
+    the data: 1-cell chunks once made a file 7× the estimate that run's disk check trusts. The
+    estimate of the whole file and of a shard's part still bound what run writes. A part counts
+    the index entries of every chunk, as a part written by MPI ranks holds them (a serial part
+    indexes its own chunks only: then the estimate is generous)."""
+    cfg = tmp_path / "tiny.toml"
+    cfg.write_text('[law]\npreset = "sardana2024"\n[axes]\nN = { log10 = [8, 12], points = 61 }\n'
+                   'D = { log10 = [10, 14], points = 53 }\nT = { values = [0, 1e9, 1e12] }\n'
+                   'loss_target = { linear = [1.9, 2.6], points = 17 }\n'
+                   f'[output]\nchunk_cells = {chunk_cells}\n')
+    for shard in ["1/1", "2/3"]:
+        plan = scalesweep.json("validate", cfg, "--shard", shard, "-o", tmp_path / "t.h5")
+        scalesweep("run", cfg, "--shard", shard, "-o", tmp_path / "t.h5", "--quiet", "--overwrite")
+        size = (tmp_path / "t.h5").stat().st_size
+        assert size <= plan["shard_output_bytes"], (shard, size, plan["shard_output_bytes"])
+        if shard == "1/1":  # close too: under twice the file for 1-cell chunks
+            assert plan["output_bytes"] == plan["shard_output_bytes"] <= 2 * size
+
+
 def test_validate_warns_about_an_output_that_run_would_refuse(scalesweep, tmp_path):
     """validate checks the output path as run does, but only warns: the config itself is fine."""
     cfg = tmp_path / "v.toml"
@@ -361,18 +382,24 @@ def test_optimum_text_names_the_hardware_and_the_cause_of_infeasibility(scaleswe
             "one token, serving the T inference tokens)") in out
 
 
-@pytest.mark.parametrize("args, cause", [
-    (["--loss", "1e16"], "the target loss is above that of any real model"),
-    (["--budget", "7"], "the budget is too small for any real model"),
+@pytest.mark.parametrize("args, below, cause", [
+    (["--loss", "1e16"], "N = 4.27e-39 parameters and D = 1.33e-47 tokens",
+     "the target loss is above that of any real model"),
+    (["--budget", "7"], "D = 0.809 tokens", "the budget is too small for any real model"),
 ])
-def test_optimum_warns_when_the_optimum_is_below_one_parameter_or_token(scalesweep, args, cause):
+def test_optimum_warns_when_the_optimum_is_below_one_parameter_or_token(scalesweep, args, below,
+                                                                       cause):
     """A target far above any model's loss, or a budget of 7 FLOP (6ND = 7 leaves N·D ≈ 1.2), solves
     to N or D below one: still status ok (the arithmetic is right), but a warning on stderr says
     these figures describe no model, and the JSON on stdout stays parseable."""
     proc = scalesweep("optimum", "--law", "chinchilla", *args, "--json")
     r = json.loads(proc.stdout)
     assert r["status"] == "ok" and min(r["N"], r["D"]) < 1
-    assert f"below one: {cause}, so these figures describe no model" in proc.stderr
+    # The warning names the figures below one, as the JSON has them (%.3g).
+    assert below == " and ".join(f"{k} = {r[k]:.3g} {unit}" for k, unit in
+                                 [("N", "parameters"), ("D", "tokens")] if r[k] < 1)
+    assert f"warning: the optimum has {below}, fewer than one: {cause}, so these figures describe no model" \
+        in proc.stderr
     ok = scalesweep("optimum", "--law", "chinchilla", "--loss", "30", "--json")
     assert json.loads(ok.stdout)["N"] > 1 and "warning" not in ok.stderr
 
