@@ -14,25 +14,26 @@ std::string shard_spec::text() const {
 }
 
 shard_spec parse_shard(const std::string& text) {
+  // Digits only on either side: std::stoi alone would take " 1" and "+1", and call 10 digits
+  // "not i/n".
   const std::size_t slash = text.find('/');
-  int i = 0, n = 0;
-  try {
-    std::size_t used_i = 0, used_n = 0;
-    if (slash == std::string::npos) {
-      throw std::invalid_argument("no slash");
-    }
-    i = std::stoi(text.substr(0, slash), &used_i);
-    n = std::stoi(text.substr(slash + 1), &used_n);
-    if (used_i != slash || used_n != text.size() - slash - 1) {
-      throw std::invalid_argument("trailing text");
-    }
-  } catch (const std::exception&) {
+  const auto is_count = [](const std::string& part) {
+    return !part.empty() && part.find_first_not_of("0123456789") == std::string::npos;
+  };
+  if (slash == std::string::npos || !is_count(text.substr(0, slash)) ||
+      !is_count(text.substr(slash + 1))) {
     throw input_error("--shard '" + text + "': expected i/n, e.g. --shard 2/8");
   }
-  if (n < 1 || i < 1 || i > n) {
-    throw input_error("--shard " + text + ": needs 1 <= i <= n");
+  constexpr long long most = 1000000;
+  const auto count = [&](const std::string& part) {
+    return part.size() > 18 ? most + 1 : std::stoll(part); // 18 digits fit a long long
+  };
+  const long long i = count(text.substr(0, slash));
+  const long long n = count(text.substr(slash + 1));
+  if (n < 1 || i < 1 || i > n || n > most) {
+    throw input_error("--shard " + text + ": needs 1 <= i <= n <= " + std::to_string(most));
   }
-  return {i - 1, n};
+  return {static_cast<int>(i - 1), static_cast<int>(n)};
 }
 
 std::int64_t chunk_index(const problem_plan& problem, const tile_box& chunk) {

@@ -66,10 +66,12 @@ std::string describe_plan(const sweep_plan& plan, const std::string& output_path
   s << "problems:\n";
   for (const problem_plan& p : plan.problems) {
     s << "  " << p.name << " " << dims_text(p) << " = " << shape_text(p.shape) << ": "
-      << format_count(p.cells()) << " cells in " << format_count(p.tile_count())
-      << (p.tile_count() == 1 ? " tile of " : " tiles of ") << shape_text(p.tile_shape) << "\n";
+      << format_count(p.cells()) << (p.cells() == 1 ? " cell in " : " cells in ")
+      << format_count(p.tile_count()) << (p.tile_count() == 1 ? " tile of " : " tiles of ")
+      << shape_text(p.tile_shape) << "\n";
   }
-  s << "total: " << format_count(plan.total_cells()) << " cells";
+  s << "total: " << format_count(plan.total_cells())
+    << (plan.total_cells() == 1 ? " cell" : " cells");
   if (!shard.whole()) {
     s << "; shard " << shard.text() << ": " << format_count(shard_cells(plan, shard)) << " of them";
   }

@@ -53,6 +53,7 @@ def test_a_one_point_axis_reads_as_one_value(tmp_path, scalesweep):
                    'loss_target = { values = [2.0] }\n')
     plan = scalesweep("run", cfg, "-o", tmp_path / "one.h5").stdout
     assert "  loss_target: 1 point (values) 2 nats" in plan.splitlines()
+    assert ": 1 cell in 1 tile of (1, 1, 1)" in plan and "total: 1 cell; output" in plan
     out = scalesweep("inspect", tmp_path / "one.h5").stdout.splitlines()
     assert "  loss_target         1 point   2 nats (values)" in out
     assert "  T                   1 point   0 tokens (values)" in out

@@ -74,7 +74,10 @@ def test_validate_shard_reports_the_part_that_run_writes(tmp_path, scalesweep):
     plans = [scalesweep.json("validate", cfg, "--shard", f"{i}/3", cwd=tmp_path) for i in (1, 2, 3)]
     for i, plan in enumerate(plans, start=1):
         assert plan["shard"] == f"{i}/3" and plan["output"] == f"out.shard-{i}-of-3.h5"
-        scalesweep("run", cfg, "--shard", f"{i}/3", "--quiet", cwd=tmp_path)
+        out = scalesweep("run", cfg, "--shard", f"{i}/3", cwd=tmp_path).stdout
+        # run prints the same plan line as validate (up to the free space, which changes).
+        line = f"total: {plan['cells']:,} cells; shard {i}/3: {plan['shard_cells']:,} of them; output "
+        assert line + f"out.shard-{i}-of-3.h5 (part up to " in out
         part = tmp_path / plan["output"]
         assert plan["shard_cells"] == recorded_done_cells(part) > 0
         assert part.stat().st_size <= plan["shard_output_bytes"] < plan["output_bytes"]
@@ -112,15 +115,22 @@ def test_merge_refuses_missing_parts(tmp_path, scalesweep):
 
 
 @pytest.mark.parametrize("shard,message", [
-    ("0/3", "--shard 0/3: needs 1 <= i <= n"),
-    ("4/3", "--shard 4/3: needs 1 <= i <= n"),
+    ("0/3", "--shard 0/3: needs 1 <= i <= n <= 1000000"),
+    ("4/3", "--shard 4/3: needs 1 <= i <= n <= 1000000"),
+    ("1/99999999999", "--shard 1/99999999999: needs 1 <= i <= n <= 1000000"),
     ("two", "--shard 'two': expected i/n"),
+    (" 1/3", "--shard ' 1/3': expected i/n"),
+    ("+1/3", "--shard '+1/3': expected i/n"),
+    ("1/3 ", "--shard '1/3 ': expected i/n"),
+    ("1/", "--shard '1/': expected i/n"),
 ])
 def test_bad_shard_flags(tmp_path, scalesweep, shard, message):
     cfg = write_config(tmp_path)
     proc = scalesweep("run", cfg, "--shard", shard, "-o", tmp_path / "x.h5", check=False)
     assert proc.returncode == 2 and message in proc.stderr
     assert not list(tmp_path.glob("x.h5*"))
+    proc = scalesweep("validate", cfg, "--shard", shard, check=False)
+    assert proc.returncode == 2 and message in proc.stderr and proc.stdout == ""
 
 
 def test_merge_refuses_files_that_are_not_results(tmp_path, scalesweep):
