@@ -3,6 +3,7 @@
 #include "scalesweep/version.hpp"
 
 #include "cli/commands.hpp"
+#include "hdf5/h5_handle.hpp"
 
 #include <cstdio>
 #include <cstring>
@@ -68,6 +69,7 @@ int main_impl(int argc, char** argv) {
 
 int main(int argc, char** argv) {
   using namespace scalesweep;
+  h5::keep_library_alive_at_exit();
   try {
     return main_impl(argc, argv);
   } catch (...) {

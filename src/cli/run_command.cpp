@@ -19,11 +19,14 @@
 #include "plan_report.hpp"
 #include "run_setup.hpp"
 
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <malloc.h>
 #include <memory>
 #include <optional>
+#include <string_view>
 
 namespace scalesweep::cli {
 
@@ -311,8 +314,19 @@ int run_on(const run_options& o, const std::string& command_line, const communic
     // Not after a refused --resume (an input error): that command is the one that just failed.
     if (std::filesystem::exists(path + ".partial") &&
         dynamic_cast<const input_error*>(&e) == nullptr) {
-      std::fprintf(stderr, "note: the results so far are in %s.partial (resume with: %s)\n",
-                   path.c_str(), resume_command(o, path, shard, comm).c_str());
+      // A full disk leaves a partial file that resumes once there is room. A file-size limit
+      // leaves one shorter than HDF5 recorded (the space past the limit was never written),
+      // which HDF5 refuses to open: no resume hint that would fail.
+      if (std::string_view(e.what()).find(std::strerror(EFBIG)) != std::string_view::npos) {
+        std::fprintf(stderr,
+                     "note: the file reached a size limit (`ulimit -f`, or the largest file its "
+                     "file system allows); %s.partial cannot be resumed: delete it, raise the "
+                     "limit or write elsewhere with -o, and run again\n",
+                     path.c_str());
+      } else {
+        std::fprintf(stderr, "note: the results so far are in %s.partial (resume with: %s)\n",
+                     path.c_str(), resume_command(o, path, shard, comm).c_str());
+      }
     }
     throw;
   }

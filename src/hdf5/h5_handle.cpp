@@ -38,6 +38,10 @@ std::string error_stack_message() {
   return system_error_text(message);
 }
 
+void keep_library_alive_at_exit() {
+  H5dont_atexit();
+}
+
 void silence_error_printing() {
   thread_local bool silenced = false; // HDF5's error stacks and their settings are per thread
   if (!silenced) {

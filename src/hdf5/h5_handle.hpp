@@ -13,6 +13,12 @@ namespace scalesweep::h5 {
 // The innermost message of HDF5's error stack ("unable to open file", ...), or "".
 std::string error_stack_message();
 
+// Keeps HDF5 from shutting itself down at exit; call first thing in main, before any other HDF5
+// call. HDF5 1.10 (Debian 12) crashes in that shutdown when a file's close has failed (a full
+// disk, a file-size limit), turning a clean "error: ... exit 1" into a segfault. Every file is
+// closed by its handle before main returns, so the shutdown has nothing left to flush.
+void keep_library_alive_at_exit();
+
 // Turns HDF5's automatic stderr printing off for the calling thread: errors become exceptions
 // instead. Every thread that calls HDF5 calls it first.
 void silence_error_printing();

@@ -2,6 +2,9 @@
 values against numpy, optimum cells against `scalesweep optimum --json`."""
 import json
 import re
+import resource
+import signal
+import subprocess
 from pathlib import Path
 
 import h5py
@@ -310,6 +313,39 @@ def test_validate_disk_estimate_counts_the_chunk_index(scalesweep, tmp_path, chu
         assert size <= plan["shard_output_bytes"], (shard, size, plan["shard_output_bytes"])
         if shard == "1/1":  # close too: under twice the file for 1-cell chunks
             assert plan["output_bytes"] == plan["shard_output_bytes"] <= 2 * size
+
+
+def limit_file_size(max_bytes):
+    """For subprocess.run(preexec_fn=...): `ulimit -f`, with SIGXFSZ ignored so that a write past
+    the limit fails with EFBIG ("File too large") instead of killing the process."""
+    def apply():
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+        resource.setrlimit(resource.RLIMIT_FSIZE, (max_bytes, max_bytes))
+    return apply
+
+
+@pytest.mark.parametrize("compression", ["none", "deflate"])
+def test_a_write_past_a_file_size_limit_fails_cleanly(binary, tmp_path, compression):
+    """HDF5 1.10 crashed at exit after a file's close had failed (exit 139 instead of 1). An
+    uncompressed file fails at creation (its chunks are allocated then), a compressed one
+    mid-run; either way: exit 1, HDF5's reason, no result file, and no resume hint that
+    cannot work (HDF5 refuses to open a file cut short of what it recorded)."""
+    cfg = tmp_path / "big.toml"
+    cfg.write_text('[law]\npreset = "sardana2024"\n[axes]\nN = { log10 = [8, 12], points = 700 }\n'
+                   'D = { log10 = [10, 14], points = 700 }\nT = { values = [0, 1e12] }\n'
+                   f'[output]\ncompression = "{compression}"\n')
+    out = tmp_path / "big.h5"
+    proc = subprocess.run([binary, "run", cfg, "-o", out, "--quiet"], capture_output=True, text=True,
+                          preexec_fn=limit_file_size(1 << 20))
+    assert proc.returncode == 1, (proc.returncode, proc.stderr)
+    last = proc.stderr.splitlines()[-1]
+    assert last.startswith("error: HDF5: ") and last.endswith("File too large"), proc.stderr
+    assert not out.exists() and "resume with" not in proc.stderr
+    if compression == "deflate":  # the partial file was created, then cut short
+        assert (tmp_path / "big.h5.partial").exists()
+        assert "big.h5.partial cannot be resumed: delete it, raise the limit" in proc.stderr
+    else:  # creation failed: nothing is left
+        assert not (tmp_path / "big.h5.partial").exists()
 
 
 def test_validate_warns_about_an_output_that_run_would_refuse(scalesweep, tmp_path):
