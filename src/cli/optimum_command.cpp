@@ -206,7 +206,13 @@ void print_row(const char* label, double a, double b, const std::string& compari
 }
 
 std::string ratio_text(double a, double b) {
-  return std::isfinite(a / b) ? string_printf("%.2f %%", 100.0 * a / b) : std::string();
+  const double percent = 100.0 * a / b;
+  if (!std::isfinite(percent)) {
+    return {};
+  }
+  // Two decimals as the papers quote them; far from 100 % (extreme inputs) in powers of ten.
+  return string_printf(percent < 1e6 && (percent >= 0.01 || percent == 0) ? "%.2f %%" : "%.3g %%",
+                       percent);
 }
 
 int run(const optimum_options& o) {
@@ -234,13 +240,33 @@ int run(const optimum_options& o) {
     opt = figures(law.law, k, r.N, r.D, d.T);
     chin = figures(law.law, k, r.chinchilla_N, r.chinchilla_D, d.T);
   }
-  // The optimum can lie in double range while a cost or its Chinchilla comparison overflows
-  // (budgets near 1e308): a status, not an "ok" with nulls.
-  const bool figures_finite = std::isfinite(opt.cost) && std::isfinite(opt.train_cost) &&
-                              std::isfinite(opt.inference_cost) && std::isfinite(chin.cost) &&
-                              std::isfinite(chin.train_cost) && std::isfinite(chin.inference_cost);
-  if (status == cell_status::ok && !figures_finite) {
-    status = cell_status::out_of_range;
+  // The status is the solver's, the one `run` writes for the same cell. A figure derived for
+  // this report can overflow while the optimum is finite (a budget near 1e308; the Chinchilla
+  // model serving a huge T): it reads null in JSON, inf in text, and a warning names it.
+  std::string overflowed;
+  for (const auto& [prefix, f] :
+       {std::pair<const char*, const model_figures&>{"", opt},
+        std::pair<const char*, const model_figures&>{"chinchilla.", chin}}) {
+    const std::pair<const char*, double> named[] = {{"N", f.N},
+                                                    {"D", f.D},
+                                                    {"loss", f.loss},
+                                                    {"cost", f.cost},
+                                                    {"train_flops", f.train_flops},
+                                                    {"inference_flops", f.inference_flops},
+                                                    {"train_cost", f.train_cost},
+                                                    {"inference_cost", f.inference_cost}};
+    for (const auto& [name, value] : named) {
+      if (!std::isfinite(value)) {
+        overflowed += (overflowed.empty() ? "" : ", ") + std::string(prefix) + name;
+      }
+    }
+  }
+  if (status == cell_status::ok && !overflowed.empty()) {
+    std::fprintf(stderr,
+                 "warning: the optimum is finite, but %s overflow%s double precision (above "
+                 "1.8e308) and read %s\n",
+                 overflowed.c_str(), overflowed.find(',') == std::string::npos ? "s" : "",
+                 o.json ? "null" : "inf");
   }
   const std::string units(cost_units(objective));
   // A loss target above what a one-parameter model reaches, or a budget of a few FLOP, solves to
@@ -353,8 +379,10 @@ int run(const optimum_options& o) {
             is_loss ? "" : string_printf("%+.4g nats", opt.loss - chin.loss));
   print_row(("cost [" + units + "]").c_str(), opt.cost, chin.cost,
             is_loss ? ratio_text(opt.cost, chin.cost)
-                    : string_printf("Chinchilla's over budget by %.2f %%",
-                                    100.0 * (chin.cost / opt.cost - 1.0)));
+            : std::isfinite(chin.cost / opt.cost)
+                ? string_printf("Chinchilla's over budget by %.2f %%",
+                                100.0 * (chin.cost / opt.cost - 1.0))
+                : std::string("Chinchilla's cost overflows"));
   std::printf("  status: ok (%d root-finder step%s)\n", iterations, iterations == 1 ? "" : "s");
   return exit_ok;
 }
