@@ -99,6 +99,17 @@ std::string resume_command(const run_options& o, const std::string& path, const 
   return c;
 }
 
+// An --overwrite run that stops leaves the file it was to replace in place: say so, or it could
+// pass for this run's result.
+void note_previous_result(const std::string& path) {
+  if (std::filesystem::exists(path)) {
+    std::fprintf(stderr,
+                 "note: %s still holds an earlier run's result: --overwrite replaces it only when "
+                 "this run finishes\n",
+                 path.c_str());
+  }
+}
+
 // After the summary: what the optima computed by this run came out as, so that a sweep whose
 // targets are all infeasible (at or below E, say) does not end like any other. The warnings
 // print under --quiet too.
@@ -303,6 +314,7 @@ int run_on(const run_options& o, const std::string& command_line, const communic
                    "interrupted (signal %d): finished the tiles in flight and saved the "
                    "progress in %s.partial\nhint: resume with: %s\n",
                    e.signal(), path.c_str(), resume_command(o, path, shard, comm).c_str());
+      note_previous_result(path);
     }
     return 128 + e.signal();
   } catch (const std::exception& e) {
@@ -327,6 +339,7 @@ int run_on(const run_options& o, const std::string& command_line, const communic
         std::fprintf(stderr, "note: the results so far are in %s.partial (resume with: %s)\n",
                      path.c_str(), resume_command(o, path, shard, comm).c_str());
       }
+      note_previous_result(path);
     }
     throw;
   }

@@ -92,6 +92,33 @@ def test_sigterm_stops_cleanly_and_resumes(tmp_path, binary, scalesweep, referen
     assert_same_results(ref, out)
 
 
+def test_an_interrupted_overwrite_says_the_old_result_is_still_there(tmp_path, binary, scalesweep,
+                                                                     reference):
+    """--overwrite replaces OUT only when the run finishes: one stopped halfway leaves the earlier
+    result in place, untouched, and says so (it could pass for this run's); the resume then
+    replaces it."""
+    cfg, ref = reference
+    out = tmp_path / "o.h5"
+    out.write_bytes(b"an earlier result")
+    proc = start(binary, cfg, out, "--overwrite", env=SLOW)
+    wait_for_file(tmp_path / "o.h5.partial", proc)
+    time.sleep(0.3)
+    proc.send_signal(signal.SIGTERM)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 128 + signal.SIGTERM, err
+    assert (f"note: {out} still holds an earlier run's result: --overwrite replaces it only when this "
+            "run finishes") in err
+    assert out.read_bytes() == b"an earlier result"
+    scalesweep("run", cfg, "-o", out, "--resume", "--quiet")
+    assert_same_results(ref, out)
+    # A run that stops with no earlier result says nothing of one.
+    fresh = start(binary, cfg, tmp_path / "f.h5", env=SLOW)
+    wait_for_file(tmp_path / "f.h5.partial", fresh)
+    time.sleep(0.3)
+    fresh.send_signal(signal.SIGTERM)
+    assert "earlier run's result" not in fresh.communicate(timeout=60)[1]
+
+
 def test_resume_refuses_a_changed_config(tmp_path, binary, scalesweep):
     cfg = write_config(tmp_path)
     out = tmp_path / "c.h5"
