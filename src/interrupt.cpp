@@ -1,7 +1,10 @@
 // Signal handlers that only record the signal (async-signal-safe), then step aside.
 #include "interrupt.hpp"
 
+#include <chrono>
 #include <csignal>
+#include <cstdlib>
+#include <thread>
 
 namespace scalesweep {
 
@@ -16,12 +19,27 @@ extern "C" void on_signal(int signal) {
 
 void install_interrupt_handlers() {
   received = 0;
-  std::signal(SIGINT, on_signal);
-  std::signal(SIGTERM, on_signal);
+  // SIGHUP: the terminal of an ssh session went away. A signal ignored when the process started
+  // (nohup, `cmd &` in a script) stays ignored, as the shell intended.
+  for (const int signal : {SIGINT, SIGTERM, SIGHUP}) {
+    if (std::signal(signal, on_signal) == SIG_IGN) {
+      std::signal(signal, SIG_IGN);
+    }
+  }
 }
 
 int interrupt_signal() {
   return received;
+}
+
+void debug_interrupt_delay() {
+  static const int ms = [] {
+    const char* v = std::getenv("SCALESWEEP_DEBUG_ROUND_DELAY_MS");
+    return v != nullptr ? std::atoi(v) : 0;
+  }();
+  if (ms > 0) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(ms));
+  }
 }
 
 } // namespace scalesweep

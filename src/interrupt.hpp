@@ -1,5 +1,6 @@
-// SIGINT/SIGTERM during a run: the pipeline finishes the tiles in flight, checkpoints the file and
-// stops (a Slurm time limit sends SIGTERM); a second signal ends the process at once.
+// SIGINT/SIGTERM/SIGHUP during a run or merge: the pipeline finishes the tiles in flight,
+// checkpoints the file and stops (a Slurm time limit sends SIGTERM); a second signal ends the
+// process at once.
 #pragma once
 
 #include "scalesweep/error.hpp"
@@ -9,6 +10,11 @@ namespace scalesweep {
 void install_interrupt_handlers();
 // The signal received since install_interrupt_handlers, or 0.
 int interrupt_signal();
+
+// Test hook: SCALESWEEP_DEBUG_ROUND_DELAY_MS sleeps that long at each writer round of a run and
+// each chunk a merge copies, so that tests can interrupt small jobs at many different moments.
+// Not for production runs.
+void debug_interrupt_delay();
 
 // Thrown by the pipeline after a clean stop; the run command turns it into exit 128 + signal.
 class run_interrupted : public error {

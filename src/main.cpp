@@ -5,8 +5,12 @@
 #include "cli/commands.hpp"
 #include "hdf5/h5_handle.hpp"
 
+#include <cerrno>
+#include <csignal>
 #include <cstdio>
 #include <cstring>
+#include <poll.h>
+#include <unistd.h>
 #include <vector>
 
 namespace {
@@ -65,14 +69,35 @@ int main_impl(int argc, char** argv) {
   return exit_bad_input;
 }
 
+// Output that could not be written (a full disk behind `> out.json`, a closed stdout) is an
+// error, as in coreutils; a reader that stopped reading (a pipe to `head`) is not.
+int checked_stdout(int code) {
+  if (std::fflush(stdout) == 0 && std::ferror(stdout) == 0) {
+    return code;
+  }
+  const int reason = errno;
+  pollfd out{STDOUT_FILENO, 0, 0};
+  const bool reader_gone = reason == EPIPE || (::poll(&out, 1, 0) == 1 && (out.revents & POLLERR));
+  if (reader_gone) {
+    return code;
+  }
+  std::fprintf(stderr, "error: cannot write to standard output: %s\n", std::strerror(reason));
+  return code == scalesweep::cli::exit_ok ? scalesweep::cli::exit_failure : code;
+}
+
 } // namespace
 
 int main(int argc, char** argv) {
   using namespace scalesweep;
   h5::keep_library_alive_at_exit();
+  // A reader that goes away (`run ... | head`) must not kill a run between checkpoints: writes
+  // to it fail with EPIPE instead, and the run finishes its file.
+  std::signal(SIGPIPE, SIG_IGN);
+  int code = 0;
   try {
-    return main_impl(argc, argv);
+    code = main_impl(argc, argv);
   } catch (...) {
-    return cli::report_failure(std::current_exception());
+    code = cli::report_failure(std::current_exception());
   }
+  return checked_stdout(code);
 }

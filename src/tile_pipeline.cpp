@@ -123,7 +123,7 @@ private:
       bool stop = false;
       try {
         stop = write_round(item, round);
-        debug_delay();
+        debug_interrupt_delay();
       } catch (...) {
         const std::lock_guard<std::mutex> lock(m_mutex);
         m_error = std::current_exception();
@@ -140,18 +140,6 @@ private:
       if (stop || m_error) {
         return;
       }
-    }
-  }
-
-  // SCALESWEEP_DEBUG_ROUND_DELAY_MS slows every round down, so that tests can interrupt a small
-  // run at many different moments. Not for use in production runs.
-  static void debug_delay() {
-    static const int ms = [] {
-      const char* v = std::getenv("SCALESWEEP_DEBUG_ROUND_DELAY_MS");
-      return v != nullptr ? std::atoi(v) : 0;
-    }();
-    if (ms > 0) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(ms));
     }
   }
 

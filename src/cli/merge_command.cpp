@@ -1,5 +1,6 @@
 // `scalesweep merge PARTS... -o OUT.h5`: join the files of a sharded run (job arrays).
 #include "../hdf5/merge_parts.hpp"
+#include "../interrupt.hpp"
 #include "../text_format.hpp"
 #include "commands.hpp"
 #include "output_path.hpp"
@@ -31,7 +32,17 @@ command add_merge_command(CLI::App& parent) {
   app->add_flag("-q,--quiet", o->quiet, "Print nothing but errors");
   return {app, [o] {
             check_output_file(o->output, o->overwrite);
-            const merge_summary s = merge_parts(o->parts, o->output);
+            install_interrupt_handlers();
+            merge_summary s;
+            try {
+              s = merge_parts(o->parts, o->output);
+            } catch (const run_interrupted& e) {
+              std::fprintf(stderr,
+                           "interrupted (signal %d): the merge stopped and removed %s.partial; "
+                           "nothing was written to %s\nhint: run the same merge again\n",
+                           e.signal(), o->output.c_str(), o->output.c_str());
+              return 128 + e.signal();
+            }
             if (!o->quiet) {
               // The first part is copied as a file; only the others' chunks are copied singly.
               const std::size_t others = o->parts.size() - 1;

@@ -62,6 +62,10 @@ void check_output_file(const std::string& path, bool overwrite) {
   std::error_code ec;
   const std::filesystem::path directory = directory_of(path);
   if (!std::filesystem::is_directory(directory, ec)) {
+    if (std::filesystem::exists(directory)) {
+      throw input_error("output directory '" + directory.string() + "' is a file, not a directory",
+                        "choose another path with -o");
+    }
     throw input_error("output directory '" + directory.string() + "' does not exist" +
                           (ec && ec != std::errc::no_such_file_or_directory
                                ? " or cannot be read (" + ec.message() + ")"

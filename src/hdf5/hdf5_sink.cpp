@@ -55,14 +55,15 @@ public:
     h5::silence_error_printing();
     if (!options.resume) {
       on_rank_zero("create '" + m_partial + "'", [&] {
-        std::error_code ec;
-        std::filesystem::remove(m_partial, ec);
+        // Created exclusively: another run or merge that created the same partial file in
+        // the meantime keeps it, and this one stops without removing what it did not create.
+        h5::handle file = h5::create_file(m_partial, h5::creation::exclusive);
         try {
-          h5::handle file = h5::create_file(m_partial);
           h5::create_result_skeleton(file.get(), m_plan, shard, options.meta,
                                      allocation_for(shard));
           file.close("close '" + m_partial + "'");
         } catch (...) {
+          std::error_code ec;
           std::filesystem::remove(m_partial, ec);
           throw;
         }
@@ -91,6 +92,7 @@ public:
     }
     m_file = h5::file(H5Fopen(m_partial.c_str(), H5F_ACC_RDWR, h5::file_access(m_parallel).get()),
                       "open '" + m_partial + "'");
+    m_identity = h5::identity_of(m_partial);
     keep_metadata_until_flush(m_file.get());
     for (std::size_t p = 0; p < m_plan.problems.size(); ++p) {
       const problem_plan& problem = m_plan.problems[p];
@@ -318,6 +320,9 @@ private:
     h5::check(H5Dwrite(ds, H5T_NATIVE_UINT8, memory.get(), space.get(), dxpl.get(), done.data()),
               "record progress in '" + m_partial + "'");
     h5::check(H5Fflush(m_file.get(), H5F_SCOPE_GLOBAL), "flush '" + m_partial + "'");
+    if (m_comm.rank() == 0) {
+      h5::check_still_named(m_partial, m_identity); // stop now, not after hours more of work
+    }
   }
 
   void do_finish() override {
@@ -325,6 +330,7 @@ private:
     m_variables.clear();
     m_file.close("close '" + m_partial + "'");
     if (m_comm.rank() == 0) {
+      h5::check_still_named(m_partial, m_identity);
       h5::rename_into_place(m_partial, m_path);
     }
     m_comm.barrier();
@@ -344,6 +350,7 @@ private:
   std::vector<float> m_float_scratch;
   int m_compression_threads;
   std::int64_t m_bytes_written = 0;
+  h5::file_identity m_identity; // the partial file as opened: published only if still the same
 };
 
 } // namespace

@@ -3,6 +3,7 @@
 
 #include "scalesweep/error.hpp"
 
+#include "../interrupt.hpp"
 #include "chunk_copy.hpp"
 #include "h5_handle.hpp"
 #include "h5_read.hpp"
@@ -158,15 +159,29 @@ merge_summary merge_parts(const std::vector<std::string>& paths, const std::stri
   }
 
   const std::string partial = out + ".partial";
+  if (std::filesystem::exists(partial)) {
+    throw input_error("merge: '" + partial +
+                          "' exists: an interrupted run or merge left it, or "
+                          "one is writing it",
+                      "delete it once no process writes it, then merge again");
+  }
+  // The copy creates the partial file exclusively (O_EXCL): one that another merge or run has
+  // just created is theirs, and not removed below.
+  std::error_code ec;
+  std::filesystem::copy_file(first.path, partial, std::filesystem::copy_options::none, ec);
+  if (ec == std::errc::file_exists) {
+    throw input_error("merge: '" + partial +
+                          "' appeared while this merge started: another merge "
+                          "or run is writing the same output",
+                      "give each its own output (-o)");
+  }
   merge_summary summary;
   h5::write_then_rename(partial, out, [&] {
-    std::error_code ec;
-    std::filesystem::copy_file(first.path, partial,
-                               std::filesystem::copy_options::overwrite_existing, ec);
     if (ec) {
       throw io_error("merge: cannot copy '" + first.path + "' to '" + partial +
                      "': " + ec.message());
     }
+    const h5::file_identity copied = h5::identity_of(partial);
     h5::handle target =
         h5::file(H5Fopen(partial.c_str(), H5F_ACC_RDWR, h5::file_access(false).get()),
                  "open '" + partial + "'");
@@ -187,6 +202,10 @@ merge_summary merge_parts(const std::vector<std::string>& paths, const std::stri
           if (from[k].get() < 0) {
             from[k] = h5::dataset(H5Dopen2(parts[k].file.get(), variable.c_str(), H5P_DEFAULT),
                                   "open '" + variable + "'");
+          }
+          debug_interrupt_delay();
+          if (const int signal = interrupt_signal(); signal != 0) {
+            throw run_interrupted(signal, "merge interrupted");
           }
           const std::vector<hsize_t> offset =
               h5::chunk_offset(from[k].get(), static_cast<std::int64_t>(c));
@@ -210,6 +229,7 @@ merge_summary merge_parts(const std::vector<std::string>& paths, const std::stri
     }
     h5::write_attribute(group.get(), "merged_from", paths);
     target.close("close '" + partial + "'");
+    h5::check_still_named(partial, copied);
   });
   return summary;
 }

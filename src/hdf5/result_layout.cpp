@@ -18,6 +18,7 @@
 #include <chrono>
 #include <cmath>
 #include <ctime>
+#include <filesystem>
 #include <limits>
 
 namespace scalesweep::h5 {
@@ -235,15 +236,24 @@ void create_variables(hid_t file, const sweep_plan& plan, const problem_plan& p,
 
 } // namespace
 
-handle create_file(const std::string& path) {
+handle create_file(const std::string& path, creation mode) {
   const handle fcpl = property_list(H5Pcreate(H5P_FILE_CREATE), "file creation list");
   check(H5Pset_link_creation_order(fcpl.get(), H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED),
         "track link creation order");
   check(H5Pset_attr_creation_order(fcpl.get(), H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED),
         "track attribute creation order");
   const handle fapl = file_access(false);
-  return file(H5Fcreate(path.c_str(), H5F_ACC_TRUNC, fcpl.get(), fapl.get()),
-              "create '" + path + "'");
+  const hid_t id =
+      H5Fcreate(path.c_str(), mode == creation::exclusive ? H5F_ACC_EXCL : H5F_ACC_TRUNC,
+                fcpl.get(), fapl.get());
+  if (id < 0 && mode == creation::exclusive && std::filesystem::exists(path)) {
+    error_stack_message(); // clears the stack
+    throw input_error("'" + path +
+                          "' appeared while this process started: another run or merge "
+                          "is writing the same output",
+                      "give each run its own output (-o)");
+  }
+  return file(id, "create '" + path + "'");
 }
 
 handle file_access(bool mpi) {

@@ -116,6 +116,8 @@ BAD_FLAGS = [
     ("missing_config", ["run", "nope.toml"], ["nope.toml"]),
     ("output_dir_missing", ["run", "good.toml", "-o", "no/such/dir/out.h5"],
      ["output directory 'no/such/dir' does not exist"]),
+    ("output_dir_is_a_file", ["run", "good.toml", "-o", "good.toml/out.h5"],
+     ["output directory 'good.toml' is a file, not a directory"]),
     ("zero_threads", ["run", "good.toml", "--threads", "0"], ["--threads"]),
     ("optimum_no_problem", ["optimum", "--law", "sardana2024"], ["give --loss L", "or --budget C"]),
     ("optimum_both_problems", ["optimum", "--law", "sardana2024", "--loss", "2", "--budget", "1e20"],

@@ -1,6 +1,7 @@
 """`scalesweep run` end to end: the HDF5 layout of SPEC §4 read back with h5py and xarray, dense
 values against numpy, optimum cells against `scalesweep optimum --json`."""
 import json
+import os
 import re
 import resource
 import signal
@@ -346,6 +347,37 @@ def test_a_write_past_a_file_size_limit_fails_cleanly(binary, tmp_path, compress
         assert "big.h5.partial cannot be resumed: delete it, raise the limit" in proc.stderr
     else:  # creation failed: nothing is left
         assert not (tmp_path / "big.h5.partial").exists()
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full")
+def test_output_that_cannot_be_written_is_an_error(binary):
+    """JSON printed into a full disk or a closed stdout is lost: exit 1 and say so, as coreutils
+    do (these exited 0)."""
+    args = [binary, "optimum", "--law", "chinchilla", "--loss", "2", "--json"]
+    with open("/dev/full", "w") as full:
+        proc = subprocess.run(args, stdout=full, stderr=subprocess.PIPE, text=True)
+    assert proc.returncode == 1
+    assert proc.stderr == "error: cannot write to standard output: No space left on device\n"
+    closed = subprocess.run(" ".join(args) + " >&-", shell=True, stderr=subprocess.PIPE, text=True)
+    assert closed.returncode == 1 and "cannot write to standard output" in closed.stderr
+
+
+def test_a_reader_that_stops_reading_does_not_stop_the_run(binary, tmp_path):
+    """`run ... | head -1`: the reader goes away after the first line. The run once died of
+    SIGPIPE between checkpoints; it now finishes its file and exits 0 (pipefail, afterok)."""
+    cfg = tmp_path / "p.toml"
+    cfg.write_text('[law]\npreset = "sardana2024"\n[axes]\nN = { log10 = [8, 12], points = 300 }\n'
+                   'D = { log10 = [10, 14], points = 300 }\nT = { values = [0, 1e12] }\n'
+                   '[output]\nchunk_cells = 1024\n')
+    out = tmp_path / "p.h5"
+    proc = subprocess.run(f"set -o pipefail; {binary} run {cfg} -o {out} --threads 1 --tile-cells 1024 "
+                          "2>&1 | head -1", shell=True, executable="/bin/bash", capture_output=True,
+                          text=True, env=dict(os.environ, SCALESWEEP_DEBUG_ROUND_DELAY_MS="2"))
+    assert proc.returncode == 0, proc.stderr
+    assert len(proc.stdout.splitlines()) == 1
+    assert out.exists() and not (tmp_path / "p.h5.partial").exists()
+    with h5py.File(out, "r") as f:
+        assert all(int(r[()].min()) == 1 for r in f["_scalesweep"].values())  # every chunk done
 
 
 def test_validate_warns_about_an_output_that_run_would_refuse(scalesweep, tmp_path):

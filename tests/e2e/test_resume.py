@@ -119,6 +119,45 @@ def test_an_interrupted_overwrite_says_the_old_result_is_still_there(tmp_path, b
     assert "earlier run's result" not in fresh.communicate(timeout=60)[1]
 
 
+def test_sighup_stops_cleanly_and_nohup_keeps_running(tmp_path, binary, scalesweep, reference):
+    """A dropped ssh session sends SIGHUP: handled as SIGTERM (checkpoint, hint, 128 + 1); under
+    nohup (SIGHUP ignored from the start) the run ignores it and finishes."""
+    cfg, ref = reference
+    out = tmp_path / "h.h5"
+    proc = start(binary, cfg, out, env=SLOW)
+    wait_for_file(tmp_path / "h.h5.partial", proc)
+    time.sleep(0.3)
+    proc.send_signal(signal.SIGHUP)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 128 + signal.SIGHUP, err
+    assert "interrupted (signal 1)" in err and f"--resume -o {out}" in err
+    scalesweep("run", cfg, "-o", out, "--resume", "--quiet")
+    assert_same_results(ref, out)
+    ignored = subprocess.Popen(["nohup", binary, "run", cfg, "-o", tmp_path / "n.h5", "--quiet", *TILE],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+                               env=dict(os.environ, **SLOW))
+    wait_for_file(tmp_path / "n.h5.partial", ignored)
+    ignored.send_signal(signal.SIGHUP)
+    assert ignored.wait(timeout=60) == 0, ignored.stderr.read()
+    assert_same_results(ref, tmp_path / "n.h5")
+
+
+def test_a_partial_file_deleted_mid_run_is_not_published(tmp_path, binary):
+    """If OUT.partial is deleted while the run writes it (a user, another run on the same
+    output), the run stops at its next checkpoint with exit 1 and says why: it must never rename
+    a file it did not write into place (it once published another run's partial file)."""
+    cfg = write_config(tmp_path)
+    out = tmp_path / "d.h5"
+    proc = start(binary, cfg, out, env=SLOW)
+    wait_for_file(tmp_path / "d.h5.partial", proc)
+    time.sleep(0.3)  # past the creation: the run writes its tiles
+    (tmp_path / "d.h5.partial").unlink()
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 1, err
+    assert f"error: '{out}.partial' was deleted or moved while this process wrote it" in err
+    assert not out.exists() and not (tmp_path / "d.h5.partial").exists()
+
+
 def test_resume_refuses_a_changed_config(tmp_path, binary, scalesweep):
     cfg = write_config(tmp_path)
     out = tmp_path / "c.h5"

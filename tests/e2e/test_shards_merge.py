@@ -1,10 +1,15 @@
 """Job arrays without MPI: `run --shard i/n` parts joined by `merge` equal a single run; parts of
 different runs, and incomplete sets of parts, are refused with a clear error."""
+import os
+import signal
+import subprocess
+import time
+
 import h5py
 import numpy as np
 import pytest
 
-from conftest import assert_same_results, recorded_done_cells
+from conftest import assert_same_results, recorded_done_cells, wait_for_file
 from run_configs import write_config
 
 
@@ -87,6 +92,46 @@ def test_validate_shard_reports_the_part_that_run_writes(tmp_path, scalesweep):
     text = scalesweep("validate", cfg, "--shard", "2/3", cwd=tmp_path).stdout
     assert (f"; shard 2/3: {plans[1]['shard_cells']:,} of them; output out.shard-2-of-3.h5 (part up "
             "to ") in text
+
+
+def test_merge_leaves_an_existing_partial_file_alone(tmp_path, scalesweep):
+    """OUT.partial may be an interrupted run's progress, or a file another process is writing:
+    merge refuses it, as run does, and leaves it as it was (it once truncated and deleted it)."""
+    cfg = write_config(tmp_path)
+    parts = [tmp_path / f"p{i}.h5" for i in (1, 2)]
+    for i, part in enumerate(parts, start=1):
+        scalesweep("run", cfg, "--shard", f"{i}/2", "-o", part, "--quiet")
+    (tmp_path / "m.h5.partial").write_bytes(b"someone's progress")
+    proc = scalesweep("merge", *parts, "-o", tmp_path / "m.h5", check=False)
+    assert proc.returncode == 2
+    assert f"'{tmp_path}/m.h5.partial' exists: an interrupted run or merge left it, or one is writing it" \
+        in proc.stderr
+    assert (tmp_path / "m.h5.partial").read_bytes() == b"someone's progress"
+    assert not (tmp_path / "m.h5").exists()
+
+
+def test_sigterm_during_merge_removes_its_partial_file(tmp_path, binary, scalesweep):
+    """A merge stopped by SIGTERM (a batch system's time limit) removes its partial file, which
+    would otherwise read as an interrupted run of part 1, says so, and exits 143; the same merge
+    then completes."""
+    cfg = write_config(tmp_path)
+    parts = [tmp_path / f"p{i}.h5" for i in (1, 2, 3)]
+    for i, part in enumerate(parts, start=1):
+        scalesweep("run", cfg, "--shard", f"{i}/3", "-o", part, "--quiet")
+    out = tmp_path / "m.h5"
+    proc = subprocess.Popen([binary, "merge", *map(str, parts), "-o", str(out)], stderr=subprocess.PIPE,
+                            text=True, env=dict(os.environ, SCALESWEEP_DEBUG_ROUND_DELAY_MS="5"))
+    wait_for_file(tmp_path / "m.h5.partial", proc)
+    time.sleep(0.2)
+    proc.send_signal(signal.SIGTERM)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 128 + signal.SIGTERM, err
+    assert (f"interrupted (signal 15): the merge stopped and removed {out}.partial; nothing was "
+            f"written to {out}") in err
+    assert not out.exists() and not (tmp_path / "m.h5.partial").exists()
+    scalesweep("merge", *parts, "-o", out, "--quiet")
+    scalesweep("run", cfg, "-o", tmp_path / "single.h5", "--quiet")
+    assert_same_results(tmp_path / "single.h5", out)
 
 
 def test_merge_refuses_parts_of_different_configs(tmp_path, scalesweep):
