@@ -98,6 +98,9 @@ std::vector<std::string> flag_meanings(const h5::dataset_summary& d) {
 std::string progress_text(const h5::progress_record& p, const std::string& command_line) {
   const std::string counts =
       format_count(p.chunks_done) + " of " + format_count(p.chunks) + " chunks written";
+  if (p.merge_in_progress) {
+    return "an unfinished merge (it was killed): delete this file and run the merge again";
+  }
   if (p.partial_file) {
     std::string resume = command_line.empty() ? "scalesweep run CONFIG -o OUT" : command_line;
     if ((" " + resume + " ").find(" --resume ") == std::string::npos) {
@@ -123,7 +126,8 @@ void print_json(const h5::result_reader& file, const std::string& path) {
   if (progress.present) {
     j.begin_object().field("chunks_done", progress.chunks_done).field("chunks", progress.chunks);
     j.field("complete", progress.chunks_done == progress.chunks).field("shard", progress.shard);
-    j.field("partial_file", progress.partial_file).end_object();
+    j.field("partial_file", progress.partial_file);
+    j.field("merge_in_progress", progress.merge_in_progress).end_object();
   } else {
     j.null();
   }

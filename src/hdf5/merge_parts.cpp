@@ -185,6 +185,14 @@ merge_summary merge_parts(const std::vector<std::string>& paths, const std::stri
     h5::handle target =
         h5::file(H5Fopen(partial.c_str(), H5F_ACC_RDWR, h5::file_access(false).get()),
                  "open '" + partial + "'");
+    {
+      // Until the merge finishes, the copy of part 1 says what it is: one left by a merge that
+      // was killed reads as that, not as an unfinished run of part 1 (inspect).
+      const h5::handle group(H5Gopen2(target.get(), h5::progress_group, H5P_DEFAULT), H5Gclose,
+                             "open progress group");
+      h5::write_attribute(group.get(), "merge_in_progress", paths);
+      h5::check(H5Fflush(target.get(), H5F_SCOPE_GLOBAL), "flush '" + partial + "'");
+    }
     std::vector<unsigned char> buffer;
     for (std::size_t r = 0; r < records.size(); ++r) {
       const h5::handle record =
@@ -228,6 +236,7 @@ merge_summary merge_parts(const std::vector<std::string>& paths, const std::stri
       h5::check(H5Adelete(target.get(), "shard"), "remove the shard note");
     }
     h5::write_attribute(group.get(), "merged_from", paths);
+    h5::check(H5Adelete(group.get(), "merge_in_progress"), "remove the merge-in-progress note");
     target.close("close '" + partial + "'");
     h5::check_still_named(partial, copied);
   });

@@ -193,6 +193,7 @@ void result_reader::read_progress() {
   const handle group =
       handle(H5Gopen2(m_file.get(), progress_group, H5P_DEFAULT), H5Gclose, "open progress group");
   m_progress.shard = read_string_attribute(group.get(), "shard").value_or("1/1");
+  m_progress.merge_in_progress = H5Aexists(group.get(), "merge_in_progress") > 0;
   for (std::size_t p = 0; has_link(m_file.get(), done_path(p)); ++p) {
     const done_record record = read_done_record(m_file.get(), done_path(p));
     for (std::uint8_t d : record.done) {

@@ -25,8 +25,9 @@ struct progress_record {
   bool present = false;
   std::int64_t chunks_done = 0;
   std::int64_t chunks = 0;
-  std::string shard;         // "1/1" unless the run computed one part (--shard i/n)
-  bool partial_file = false; // the path ends in ".partial": a run that has not finished
+  std::string shard;              // "1/1" unless the run computed one part (--shard i/n)
+  bool partial_file = false;      // the path ends in ".partial": a run that has not finished
+  bool merge_in_progress = false; // a merge's copy of part 1, left by a merge that was killed
 };
 
 // Cells of a uint8 status variable per flag value, and those that fall outside: values past the

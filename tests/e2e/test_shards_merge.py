@@ -134,6 +134,31 @@ def test_sigterm_during_merge_removes_its_partial_file(tmp_path, binary, scalesw
     assert_same_results(tmp_path / "single.h5", out)
 
 
+def test_a_killed_merge_leaves_a_file_that_says_what_it_is(tmp_path, binary, scalesweep):
+    """kill -9 cannot be caught: the merge's partial file (a copy of part 1 being filled in) stays.
+    inspect calls it an unfinished merge (it once offered to resume part 1's run into it); merge
+    refuses it until it is deleted; a finished merge keeps no such note."""
+    cfg = write_config(tmp_path)
+    parts = [tmp_path / f"p{i}.h5" for i in (1, 2)]
+    for i, part in enumerate(parts, start=1):
+        scalesweep("run", cfg, "--shard", f"{i}/2", "-o", part, "--quiet")
+    out = tmp_path / "m.h5"
+    proc = subprocess.Popen([binary, "merge", *map(str, parts), "-o", str(out)],
+                            env=dict(os.environ, SCALESWEEP_DEBUG_ROUND_DELAY_MS="5"))
+    wait_for_file(tmp_path / "m.h5.partial", proc)
+    time.sleep(0.2)
+    proc.kill()
+    proc.wait(timeout=60)
+    partial = tmp_path / "m.h5.partial"
+    assert "progress: an unfinished merge (it was killed): delete this file and run the merge again" \
+        in scalesweep("inspect", partial).stdout
+    assert scalesweep.json("inspect", partial)["progress"]["merge_in_progress"] is True
+    assert scalesweep("merge", *parts, "-o", out, check=False).returncode == 2
+    partial.unlink()
+    scalesweep("merge", *parts, "-o", out, "--quiet")
+    assert scalesweep.json("inspect", out)["progress"]["merge_in_progress"] is False
+
+
 def test_merge_refuses_parts_of_different_configs(tmp_path, scalesweep):
     a = write_config(tmp_path, "a")
     b = write_config(tmp_path, "b", extra='dtype = { cost = "float32" }')
