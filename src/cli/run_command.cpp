@@ -323,6 +323,8 @@ int run_on(const run_options& o, const std::string& command_line, const communic
       std::fflush(stderr);
       comm.abort(exit_failure);
     }
+    // The error first, then what it leaves behind.
+    const int code = report_failure(std::current_exception());
     // Not after a refused --resume (an input error): that command is the one that just failed.
     if (std::filesystem::exists(path + ".partial") &&
         dynamic_cast<const input_error*>(&e) == nullptr) {
@@ -341,7 +343,7 @@ int run_on(const run_options& o, const std::string& command_line, const communic
       }
       note_previous_result(path);
     }
-    throw;
+    return code;
   }
 }
 

@@ -1,6 +1,7 @@
 // Rebuilds a partial file before a resume (see partial_rebuild.hpp for why).
 #include "partial_rebuild.hpp"
 
+#include "../text_format.hpp"
 #include "chunk_copy.hpp"
 #include "h5_handle.hpp"
 #include "h5_read.hpp"
@@ -60,8 +61,8 @@ void check_room_for_copy(const std::string& partial) {
       std::filesystem::space(std::filesystem::absolute(partial).parent_path(), ec);
   if (!ec && space.available < size) {
     throw io_error("resuming rebuilds '" + partial + "' beside itself and needs up to " +
-                       std::to_string(size) + " bytes; " + std::to_string(space.available) +
-                       " are free there",
+                       format_bytes(static_cast<double>(size)) + "; " +
+                       format_bytes(static_cast<double>(space.available)) + " is free there",
                    "free space on that disk, then resume again");
   }
 }
