@@ -6,6 +6,7 @@
 #include "scalesweep/result_sink.hpp"
 #include "scalesweep/status.hpp"
 
+#include "../hdf5/rename_into_place.hpp"
 #include "../interrupt.hpp"
 #include "../json_writer.hpp"
 #include "../memory_budget.hpp"
@@ -326,8 +327,10 @@ int run_on(const run_options& o, const std::string& command_line, const communic
     // The error first, then what it leaves behind.
     const int code = report_failure(std::current_exception());
     // Not after a refused --resume (an input error): that command is the one that just failed.
+    // Nor when the partial file at that name is not this run's any more.
     if (std::filesystem::exists(path + ".partial") &&
-        dynamic_cast<const input_error*>(&e) == nullptr) {
+        dynamic_cast<const input_error*>(&e) == nullptr &&
+        dynamic_cast<const h5::file_not_ours*>(&e) == nullptr) {
       // A full disk leaves a partial file that resumes once there is room. A file-size limit
       // leaves one shorter than HDF5 recorded (the space past the limit was never written),
       // which HDF5 refuses to open: no resume hint that would fail.

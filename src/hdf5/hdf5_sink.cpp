@@ -21,6 +21,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <system_error>
+#include <unistd.h>
 
 namespace scalesweep {
 
@@ -55,16 +56,19 @@ public:
     h5::silence_error_printing();
     if (!options.resume) {
       on_rank_zero("create '" + m_partial + "'", [&] {
-        // Created exclusively: another run or merge that created the same partial file in
-        // the meantime keeps it, and this one stops without removing what it did not create.
-        h5::handle file = h5::create_file(m_partial, h5::creation::exclusive);
+        // Built under a name of its own, then given the partial file's name only if no file
+        // has it: a kill during creation leaves no half-made partial file (a resume would
+        // refuse it), and another run or merge that created one in the meantime keeps it.
+        const std::string building = m_partial + ".creating-" + std::to_string(::getpid());
         try {
+          h5::handle file = h5::create_file(building);
           h5::create_result_skeleton(file.get(), m_plan, shard, options.meta,
                                      allocation_for(shard));
-          file.close("close '" + m_partial + "'");
+          file.close("close '" + building + "'");
+          h5::publish_exclusively(building, m_partial);
         } catch (...) {
           std::error_code ec;
-          std::filesystem::remove(m_partial, ec);
+          std::filesystem::remove(building, ec);
           throw;
         }
       });

@@ -175,13 +175,15 @@ merge_summary merge_parts(const std::vector<std::string>& paths, const std::stri
                           "or run is writing the same output",
                       "give each its own output (-o)");
   }
+  // From here the partial file is this merge's: a failure removes it, but only while it is
+  // still this merge's (another process may have put a file at that name since).
+  const h5::file_identity copied = h5::identity_of(partial);
   merge_summary summary;
-  h5::write_then_rename(partial, out, [&] {
+  try {
     if (ec) {
       throw io_error("merge: cannot copy '" + first.path + "' to '" + partial +
                      "': " + ec.message());
     }
-    const h5::file_identity copied = h5::identity_of(partial);
     h5::handle target =
         h5::file(H5Fopen(partial.c_str(), H5F_ACC_RDWR, h5::file_access(false).get()),
                  "open '" + partial + "'");
@@ -198,6 +200,7 @@ merge_summary merge_parts(const std::vector<std::string>& paths, const std::stri
       const h5::handle record =
           h5::dataset(H5Dopen2(target.get(), records[r].c_str(), H5P_DEFAULT), "open record");
       for (const std::string& variable : first_records[r].variables) {
+        h5::check_still_named(partial, copied); // stop early, not after the whole copy
         const h5::handle into = h5::dataset(H5Dopen2(target.get(), variable.c_str(), H5P_DEFAULT),
                                             "open '" + variable + "'");
         // The variable in each part, opened once: not once per chunk.
@@ -239,7 +242,11 @@ merge_summary merge_parts(const std::vector<std::string>& paths, const std::stri
     h5::check(H5Adelete(group.get(), "merge_in_progress"), "remove the merge-in-progress note");
     target.close("close '" + partial + "'");
     h5::check_still_named(partial, copied);
-  });
+    h5::rename_into_place(partial, out);
+  } catch (...) {
+    h5::remove_if_ours(partial, copied);
+    throw;
+  }
   return summary;
 }
 

@@ -18,7 +18,6 @@
 #include <chrono>
 #include <cmath>
 #include <ctime>
-#include <filesystem>
 #include <limits>
 
 namespace scalesweep::h5 {
@@ -236,24 +235,15 @@ void create_variables(hid_t file, const sweep_plan& plan, const problem_plan& p,
 
 } // namespace
 
-handle create_file(const std::string& path, creation mode) {
+handle create_file(const std::string& path) {
   const handle fcpl = property_list(H5Pcreate(H5P_FILE_CREATE), "file creation list");
   check(H5Pset_link_creation_order(fcpl.get(), H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED),
         "track link creation order");
   check(H5Pset_attr_creation_order(fcpl.get(), H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED),
         "track attribute creation order");
   const handle fapl = file_access(false);
-  const hid_t id =
-      H5Fcreate(path.c_str(), mode == creation::exclusive ? H5F_ACC_EXCL : H5F_ACC_TRUNC,
-                fcpl.get(), fapl.get());
-  if (id < 0 && mode == creation::exclusive && std::filesystem::exists(path)) {
-    error_stack_message(); // clears the stack
-    throw input_error("'" + path +
-                          "' appeared while this process started: another run or merge "
-                          "is writing the same output",
-                      "give each run its own output (-o)");
-  }
-  return file(id, "create '" + path + "'");
+  return file(H5Fcreate(path.c_str(), H5F_ACC_TRUNC, fcpl.get(), fapl.get()),
+              "create '" + path + "'");
 }
 
 handle file_access(bool mpi) {
@@ -364,6 +354,10 @@ void check_resumable_unguarded(hid_t file, const std::string& path, const sweep_
   }
   const handle group =
       handle(H5Gopen2(file, progress_group, H5P_DEFAULT), H5Gclose, "open progress group");
+  if (H5Aexists(group.get(), "merge_in_progress") > 0) {
+    throw input_error("--resume: " + path + " was left by a merge that was killed, not by a run",
+                      "delete it and run the merge again");
+  }
   const auto written_shard = read_string_attribute(group.get(), "shard");
   if (written_shard != shard.text()) {
     throw input_error("--resume: " + path + " holds shard " + written_shard.value_or("?") +

@@ -21,12 +21,9 @@ namespace h5 {
 // file flushed before a crash) and, when `mpi`, MPI-IO on MPI_COMM_WORLD.
 handle file_access(bool mpi);
 
-// Creates the file at `path` with the creation properties of result files (link and attribute
-// creation order tracked, so readers list them as written). `truncate` replaces a file there;
-// `exclusive` refuses one (input_error): a partial file that another run or merge has just
-// created is theirs.
-enum class creation { truncate, exclusive };
-handle create_file(const std::string& path, creation mode = creation::truncate);
+// Creates (truncates) the file at `path` with the creation properties of result files (link and
+// attribute creation order tracked, so readers list them as written).
+handle create_file(const std::string& path);
 
 // When compressed chunks get file space. `when_written`: a fresh file; opened through MPI-IO
 // with no chunk stored yet, HDF5 then allocates them all at once. `all_now` (filled with the fill

@@ -162,6 +162,7 @@ def test_resume_refuses_a_changed_config(tmp_path, binary, scalesweep):
     cfg = write_config(tmp_path)
     out = tmp_path / "c.h5"
     proc = start(binary, cfg, out, env=SLOW)
+    wait_for_file(tmp_path / "c.h5.partial", proc)  # not a fixed time: CI machines are loaded
     time.sleep(0.4)
     proc.send_signal(signal.SIGTERM)
     proc.communicate(timeout=60)
@@ -177,6 +178,7 @@ def test_a_partial_file_is_never_overwritten_silently(tmp_path, binary, scaleswe
     cfg = write_config(tmp_path)
     out = tmp_path / "p.h5"
     proc = start(binary, cfg, out, env=SLOW)
+    wait_for_file(tmp_path / "p.h5.partial", proc)  # not a fixed time: CI machines are loaded
     time.sleep(0.4)
     proc.send_signal(signal.SIGTERM)
     proc.communicate(timeout=60)

@@ -154,9 +154,34 @@ def test_a_killed_merge_leaves_a_file_that_says_what_it_is(tmp_path, binary, sca
         in scalesweep("inspect", partial).stdout
     assert scalesweep.json("inspect", partial)["progress"]["merge_in_progress"] is True
     assert scalesweep("merge", *parts, "-o", out, check=False).returncode == 2
+    # Nor can a run resume it, not even as the shard part 1 it was copied from.
+    resumed = scalesweep("run", cfg, "--resume", "--shard", "1/2", "-o", out, check=False)
+    assert resumed.returncode == 2 and "was left by a merge that was killed, not by a run" in resumed.stderr
+    assert not out.exists()
     partial.unlink()
     scalesweep("merge", *parts, "-o", out, "--quiet")
     assert scalesweep.json("inspect", out)["progress"]["merge_in_progress"] is False
+
+
+def test_a_merge_whose_partial_file_is_replaced_stops_and_leaves_the_new_one(tmp_path, binary, scalesweep):
+    """Another process puts its own file at OUT.partial while a merge copies chunks: the merge
+    stops (exit 1, it must not publish a file it did not write) and does not delete that file."""
+    cfg = write_config(tmp_path)
+    parts = [tmp_path / f"p{i}.h5" for i in (1, 2)]
+    for i, part in enumerate(parts, start=1):
+        scalesweep("run", cfg, "--shard", f"{i}/2", "-o", part, "--quiet")
+    out = tmp_path / "m.h5"
+    proc = subprocess.Popen([binary, "merge", *map(str, parts), "-o", str(out)], stderr=subprocess.PIPE,
+                            text=True, env=dict(os.environ, SCALESWEEP_DEBUG_ROUND_DELAY_MS="5"))
+    partial = tmp_path / "m.h5.partial"
+    wait_for_file(partial, proc)
+    time.sleep(0.2)
+    (tmp_path / "theirs").write_bytes(b"another process's file")
+    os.replace(tmp_path / "theirs", partial)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 1, err
+    assert f"'{partial}' was replaced by another file while this process wrote it" in err
+    assert partial.read_bytes() == b"another process's file" and not out.exists()
 
 
 def test_merge_refuses_parts_of_different_configs(tmp_path, scalesweep):
