@@ -94,6 +94,15 @@ def wait_for_file(path, proc, timeout=60):
         time.sleep(0.01)
 
 
+def signal_once_written(proc, partial, sig=signal.SIGTERM, after=0.3):
+    """Waits for `partial` (the run's or merge's partial file) to appear, lets `proc` work `after`
+    seconds more, sends `sig` and waits for it to end; returns its stderr (None if not piped)."""
+    wait_for_file(partial, proc)
+    time.sleep(after)
+    proc.send_signal(sig)
+    return proc.communicate(timeout=60)[1]
+
+
 def interrupt_slow_run(binary, cfg, out, *extra, after=0.3, sig=None):
     """Starts `run CFG -o OUT` slowed down per writer round (one thread, 512-cell tiles), sends
     `sig` (SIGTERM: a batch system's time limit) `after` seconds into it and waits: leaves

@@ -12,7 +12,7 @@ import h5py
 import numpy as np
 import pytest
 
-from conftest import assert_same_results, recorded_done_cells, wait_for_file
+from conftest import assert_same_results, recorded_done_cells, signal_once_written, wait_for_file
 from run_configs import write_config
 
 # Slows every round of the writer by this much (a test hook), so that a run of this small config
@@ -68,10 +68,7 @@ def test_sigterm_stops_cleanly_and_resumes(tmp_path, binary, scalesweep, referen
     cfg, ref = reference
     out = tmp_path / "t.h5"
     proc = start(binary, cfg, out, env=SLOW)
-    wait_for_file(tmp_path / "t.h5.partial", proc)
-    time.sleep(0.3)
-    proc.send_signal(signal.SIGTERM)
-    _, err = proc.communicate(timeout=60)
+    err = signal_once_written(proc, tmp_path / "t.h5.partial")
     assert proc.returncode == 128 + signal.SIGTERM, err
     assert "interrupted (signal 15)" in err
     # The hint names the program as it was started, so it can be pasted as it stands.
@@ -101,10 +98,7 @@ def test_an_interrupted_overwrite_says_the_old_result_is_still_there(tmp_path, b
     out = tmp_path / "o.h5"
     out.write_bytes(b"an earlier result")
     proc = start(binary, cfg, out, "--overwrite", env=SLOW)
-    wait_for_file(tmp_path / "o.h5.partial", proc)
-    time.sleep(0.3)
-    proc.send_signal(signal.SIGTERM)
-    _, err = proc.communicate(timeout=60)
+    err = signal_once_written(proc, tmp_path / "o.h5.partial")
     assert proc.returncode == 128 + signal.SIGTERM, err
     assert (f"note: {out} still holds an earlier run's result: --overwrite replaces it only when this "
             "run finishes") in err
@@ -113,10 +107,7 @@ def test_an_interrupted_overwrite_says_the_old_result_is_still_there(tmp_path, b
     assert_same_results(ref, out)
     # A run that stops with no earlier result says nothing of one.
     fresh = start(binary, cfg, tmp_path / "f.h5", env=SLOW)
-    wait_for_file(tmp_path / "f.h5.partial", fresh)
-    time.sleep(0.3)
-    fresh.send_signal(signal.SIGTERM)
-    assert "earlier run's result" not in fresh.communicate(timeout=60)[1]
+    assert "earlier run's result" not in signal_once_written(fresh, tmp_path / "f.h5.partial")
 
 
 def test_sighup_stops_cleanly_and_nohup_keeps_running(tmp_path, binary, scalesweep, reference):
@@ -125,10 +116,7 @@ def test_sighup_stops_cleanly_and_nohup_keeps_running(tmp_path, binary, scaleswe
     cfg, ref = reference
     out = tmp_path / "h.h5"
     proc = start(binary, cfg, out, env=SLOW)
-    wait_for_file(tmp_path / "h.h5.partial", proc)
-    time.sleep(0.3)
-    proc.send_signal(signal.SIGHUP)
-    _, err = proc.communicate(timeout=60)
+    err = signal_once_written(proc, tmp_path / "h.h5.partial", signal.SIGHUP)
     assert proc.returncode == 128 + signal.SIGHUP, err
     assert "interrupted (signal 1)" in err and f"--resume -o {out}" in err
     scalesweep("run", cfg, "-o", out, "--resume", "--quiet")

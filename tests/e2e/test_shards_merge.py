@@ -9,7 +9,7 @@ import h5py
 import numpy as np
 import pytest
 
-from conftest import assert_same_results, recorded_done_cells, wait_for_file
+from conftest import assert_same_results, recorded_done_cells, signal_once_written, wait_for_file
 from run_configs import write_config
 
 
@@ -121,10 +121,7 @@ def test_sigterm_during_merge_removes_its_partial_file(tmp_path, binary, scalesw
     out = tmp_path / "m.h5"
     proc = subprocess.Popen([binary, "merge", *map(str, parts), "-o", str(out)], stderr=subprocess.PIPE,
                             text=True, env=dict(os.environ, SCALESWEEP_DEBUG_ROUND_DELAY_MS="5"))
-    wait_for_file(tmp_path / "m.h5.partial", proc)
-    time.sleep(0.2)
-    proc.send_signal(signal.SIGTERM)
-    _, err = proc.communicate(timeout=60)
+    err = signal_once_written(proc, tmp_path / "m.h5.partial", after=0.2)
     assert proc.returncode == 128 + signal.SIGTERM, err
     assert (f"interrupted (signal 15): the merge stopped and removed {out}.partial; nothing was "
             f"written to {out}") in err
@@ -145,10 +142,7 @@ def test_a_killed_merge_leaves_a_file_that_says_what_it_is(tmp_path, binary, sca
     out = tmp_path / "m.h5"
     proc = subprocess.Popen([binary, "merge", *map(str, parts), "-o", str(out)],
                             env=dict(os.environ, SCALESWEEP_DEBUG_ROUND_DELAY_MS="5"))
-    wait_for_file(tmp_path / "m.h5.partial", proc)
-    time.sleep(0.2)
-    proc.kill()
-    proc.wait(timeout=60)
+    signal_once_written(proc, tmp_path / "m.h5.partial", signal.SIGKILL, after=0.2)
     partial = tmp_path / "m.h5.partial"
     assert "progress: an unfinished merge (it was killed): delete this file and run the merge again" \
         in scalesweep("inspect", partial).stdout
