@@ -76,19 +76,26 @@ std::int64_t chunks_in_box(const problem_plan& problem, const tile_box& box) {
   }
   return chunks;
 }
+
+// Calls visit(block box) for each block of the shard: every n-th from the shard's index, the
+// rule of shard_owns_block without testing the other shards' blocks.
+template <class Visit>
+void for_each_shard_block(const problem_plan& problem, const shard_spec& shard, Visit&& visit) {
+  for (std::int64_t b = shard.index; b < problem.block_count(); b += shard.count) {
+    visit(problem.block(b));
+  }
+}
 } // namespace
 
-// Both visit the shard's own blocks (dealt round-robin, see shard_owns_block), not its chunks:
-// validate plans grids of billions of chunks.
+// Both visit the shard's own blocks, not its chunks: validate plans grids of billions of chunks.
 std::int64_t shard_cells(const sweep_plan& plan, const shard_spec& shard) {
   if (shard.whole()) {
     return plan.total_cells();
   }
   std::int64_t cells = 0;
   for (const problem_plan& problem : plan.problems) {
-    for (std::int64_t b = shard.index; b < problem.block_count(); b += shard.count) {
-      cells += cell_count(problem.block(b));
-    }
+    for_each_shard_block(problem, shard,
+                         [&](const tile_box& block) { cells += cell_count(block); });
   }
   return cells;
 }
@@ -109,9 +116,8 @@ std::int64_t shard_output_bytes(const sweep_plan& plan, const shard_spec& shard)
   double others = 0; // in double, as output_bytes sums: grids near 4e18 cells
   for (const problem_plan& p : plan.problems) {
     std::int64_t owned = 0;
-    for (std::int64_t b = shard.index; b < p.block_count(); b += shard.count) {
-      owned += chunks_in_box(p, p.block(b));
-    }
+    for_each_shard_block(p, shard,
+                         [&](const tile_box& block) { owned += chunks_in_box(p, block); });
     others +=
         static_cast<double>(p.chunk_count() - owned) * (static_cast<double>(p.chunk_bytes()) + 1);
   }
