@@ -2,9 +2,9 @@
 // (docs/benchmarks.md). On CUDA, --keep-on-device times the kernels alone (as array libraries
 // are timed); without it each tile is also copied back to the host. Tiles are submitted as a run
 // submits them, two in flight, so the GPU never idles while the host waits for a tile.
-#include "scalesweep/backend.hpp"
-#include "scalesweep/config.hpp"
-#include "scalesweep/sweep_plan.hpp"
+#include "backends/backend.hpp"
+#include "plan/config.hpp"
+#include "plan/sweep_plan.hpp"
 
 #include <CLI/CLI.hpp>
 

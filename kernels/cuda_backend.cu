@@ -1,10 +1,9 @@
 // CUDA backend: axes and their terms live on the device for the whole run; two slots (stream,
 // device columns, event) alternate so one tile's kernel overlaps the previous tile's copy-back.
-#include "scalesweep/sweep_terms.hpp"
-
 #include "cuda_backend.hpp"
 #include "cuda_check.cuh"
 #include "cuda_resources.cuh"
+#include "plan/sweep_terms.hpp"
 #include "problem_kernels.cuh"
 
 #include <algorithm>

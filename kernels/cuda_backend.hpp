@@ -1,7 +1,7 @@
 // Entry points of the CUDA backend for host code; plain C++ (no CUDA types), CUDA builds only.
 #pragma once
 
-#include "scalesweep/backend.hpp"
+#include "backends/backend.hpp"
 
 #include <cstdint>
 #include <memory>

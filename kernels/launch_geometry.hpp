@@ -3,9 +3,9 @@
 // the tile is computed exactly once: this part of the GPU path can be tested without a GPU.
 #pragma once
 
-#include "scalesweep/host_device.hpp"
-#include "scalesweep/problem_cells.hpp"
-#include "scalesweep/tile.hpp"
+#include "scalesweep/cells/problem_rows.hpp"
+#include "scalesweep/cells/tile.hpp"
+#include "scalesweep/math/host_device.hpp"
 
 #include <cstdint>
 

@@ -1,7 +1,7 @@
 // Launchers of the per-problem kernels (problem_kernels.cu); included by .cu files only.
 #pragma once
 
-#include "scalesweep/problem_cells.hpp"
+#include "scalesweep/cells/problem_dispatch.hpp"
 
 #include <cuda_runtime.h>
 

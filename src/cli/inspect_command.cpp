@@ -1,11 +1,11 @@
 // `scalesweep inspect RESULT.h5`: what a result file holds, for people (text) and scripts (--json).
-#include "scalesweep/config.hpp"
-#include "scalesweep/status.hpp"
+#include "scalesweep/math/status.hpp"
 
-#include "../hdf5/result_reader.hpp"
-#include "../json_writer.hpp"
-#include "../text_format.hpp"
-#include "commands.hpp"
+#include "app/json_writer.hpp"
+#include "app/text_format.hpp"
+#include "cli/commands.hpp"
+#include "plan/config.hpp"
+#include "tools/result_reader.hpp"
 
 #include <cstdio>
 #include <memory>

@@ -1,9 +1,9 @@
 // `scalesweep merge PARTS... -o OUT.h5`: join the files of a sharded run (job arrays).
-#include "../hdf5/merge_parts.hpp"
-#include "../interrupt.hpp"
-#include "../text_format.hpp"
-#include "commands.hpp"
-#include "output_path.hpp"
+#include "app/output_path.hpp"
+#include "app/text_format.hpp"
+#include "cli/commands.hpp"
+#include "run/interrupt.hpp"
+#include "tools/merge_parts.hpp"
 
 #include <cstdio>
 #include <memory>

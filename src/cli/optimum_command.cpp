@@ -1,15 +1,15 @@
 // `scalesweep optimum`: solve one cell (loss target or budget) from flags; text or --json.
-#include "scalesweep/budget_optimum.hpp"
-#include "scalesweep/config.hpp"
 #include "scalesweep/error.hpp"
-#include "scalesweep/hardware.hpp"
-#include "scalesweep/loss_target_optimum.hpp"
-#include "scalesweep/objective.hpp"
-#include "scalesweep/presets.hpp"
+#include "scalesweep/math/budget_optimum.hpp"
+#include "scalesweep/math/loss_target_optimum.hpp"
 
-#include "../json_writer.hpp"
-#include "../text_format.hpp"
-#include "commands.hpp"
+#include "app/json_writer.hpp"
+#include "app/text_format.hpp"
+#include "cli/commands.hpp"
+#include "plan/config.hpp"
+#include "plan/hardware.hpp"
+#include "plan/objective.hpp"
+#include "plan/presets.hpp"
 
 #include <algorithm>
 #include <cmath>

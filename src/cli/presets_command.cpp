@@ -1,8 +1,7 @@
 // `scalesweep presets`: the law, GPU and hardware-scenario presets with their sources.
-#include "scalesweep/presets.hpp"
-
-#include "../json_writer.hpp"
-#include "commands.hpp"
+#include "app/json_writer.hpp"
+#include "cli/commands.hpp"
+#include "plan/presets.hpp"
 
 #include <cstdio>
 #include <memory>

@@ -1,7 +1,7 @@
 // How a failed command reports: "error: ..." and "hint: ..." on stderr, and its exit code.
 #include "scalesweep/error.hpp"
 
-#include "commands.hpp"
+#include "cli/commands.hpp"
 
 #include <cstdio>
 #include <exception>

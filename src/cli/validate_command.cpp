@@ -2,10 +2,10 @@
 // flags would compute, in how many tiles, with how much memory and disk.
 #include "scalesweep/error.hpp"
 
-#include "commands.hpp"
-#include "output_path.hpp"
-#include "plan_report.hpp"
-#include "run_setup.hpp"
+#include "app/output_path.hpp"
+#include "app/plan_report.hpp"
+#include "app/run_setup.hpp"
+#include "cli/commands.hpp"
 
 #include <cstdio>
 #include <memory>

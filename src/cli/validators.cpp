@@ -1,5 +1,5 @@
 // Number validators for flags, with readable messages (CLI11's print the full double range).
-#include "commands.hpp"
+#include "cli/commands.hpp"
 
 #include <cmath>
 #include <cstdlib>

@@ -1,0 +1,159 @@
+// Per-row and per-cell work of each problem. Both backends run these: decode a row's outer indices
+// once, then the cells along the innermost axis use precomputed per-axis terms and the solvers.
+#pragma once
+
+#include "scalesweep/cells/problem_kind.hpp"
+#include "scalesweep/cells/sweep_views.hpp"
+#include "scalesweep/cells/tile.hpp"
+#include "scalesweep/math/budget_optimum.hpp"
+#include "scalesweep/math/cost_model.hpp"
+#include "scalesweep/math/demand.hpp"
+#include "scalesweep/math/host_device.hpp"
+#include "scalesweep/math/law.hpp"
+#include "scalesweep/math/loss_target_optimum.hpp"
+
+#include <cstdint>
+
+namespace scalesweep {
+
+template <problem_kind Kind>
+struct problem_rows;
+
+// loss(N, D): a row is one N; a cell adds the D term.
+template <>
+struct problem_rows<problem_kind::dense_loss> {
+  static constexpr int rank = dense_loss_dims::rank;
+  struct row {
+    double parameter;
+  };
+  SCALESWEEP_HD static row make(const sweep_views& v, const std::int64_t* g) {
+    return {v.parameter_terms[g[dense_loss_dims::N]]};
+  }
+  SCALESWEEP_HD static void cell(const sweep_views& v, const row& r, std::int64_t d, std::int64_t i,
+                                 const tile_columns& out) {
+    out.f64[0][i] = loss_from_terms(v.law.law, r.parameter, v.data_terms[d]);
+  }
+};
+
+// cost(hardware, T, N, D): a row is one (hardware, T, N); a cell adds the training cost.
+template <>
+struct problem_rows<problem_kind::dense_cost> {
+  static constexpr int rank = dense_cost_dims::rank;
+  struct row {
+    cost_coefficients k;
+    double N;
+    double inference;
+  };
+  SCALESWEEP_HD static row make(const sweep_views& v, const std::int64_t* g) {
+    const cost_coefficients& k = v.hardware[g[dense_cost_dims::hardware]].k;
+    const double N = v.N[g[dense_cost_dims::N]];
+    return {k, N, inference_cost(k, N, v.T[g[dense_cost_dims::T]])};
+  }
+  SCALESWEEP_HD static void cell(const sweep_views& v, const row& r, std::int64_t d, std::int64_t i,
+                                 const tile_columns& out) {
+    out.f64[0][i] = lifetime_cost_of_parts(training_cost(r.k, r.N, v.D[d]), r.inference);
+  }
+};
+
+// The lesson's curves: a row is one (hardware, T, budget); a cell is a model size N trained on
+// what the budget leaves after serving T. NaN where nothing is left.
+template <>
+struct problem_rows<problem_kind::budget_curve> {
+  static constexpr int rank = budget_curve_dims::rank;
+  struct row {
+    double C;
+    double t_eff;
+  };
+  SCALESWEEP_HD static row make(const sweep_views& v, const std::int64_t* g) {
+    const cost_coefficients& k = v.hardware[g[budget_curve_dims::hardware]].k;
+    return {budget_in_training_flops(k, v.budget[g[budget_curve_dims::budget]]),
+            effective_inference_tokens(k, v.T[g[budget_curve_dims::T]])};
+  }
+  SCALESWEEP_HD static void cell(const sweep_views& v, const row& r, std::int64_t n, std::int64_t i,
+                                 const tile_columns& out) {
+    const double D = budget_line_tokens(r.C, r.t_eff, v.N[n]);
+    const bool feasible = D > 0;
+    out.f64[budget_curve_columns::loss][i] =
+        feasible ? loss_from_terms(v.law.law, v.parameter_terms[n], data_term(v.law.law, D)) : NAN;
+    out.f64[budget_curve_columns::D][i] = feasible ? D : NAN;
+  }
+};
+
+// Loss-target optima: a row is one (hardware, T); a cell is a loss target.
+template <>
+struct problem_rows<problem_kind::loss_target> {
+  static constexpr int rank = loss_target_dims::rank;
+  struct row {
+    hardware_terms hardware;
+    struct demand demand;
+  };
+  SCALESWEEP_HD static row make(const sweep_views& v, const std::int64_t* g) {
+    const hardware_terms& h = v.hardware[g[loss_target_dims::hardware]];
+    const std::int64_t t = g[loss_target_dims::T];
+    return {h, make_demand(h, v.T[t], v.ln_T[t])};
+  }
+  SCALESWEEP_HD static void cell(const sweep_views& v, const row& r, std::int64_t l, std::int64_t i,
+                                 const tile_columns& out) {
+    store(loss_target_cell_result(v.law, r.hardware, r.demand, v.loss_targets[l]), i, out);
+  }
+  SCALESWEEP_HD static void store(const loss_target_result& x, std::int64_t i,
+                                  const tile_columns& out) {
+    out.f64[loss_target_columns::N][i] = x.N;
+    out.f64[loss_target_columns::D][i] = x.D;
+    out.f64[loss_target_columns::cost][i] = x.cost;
+    out.f64[loss_target_columns::chinchilla_N][i] = x.chinchilla_N;
+    out.f64[loss_target_columns::chinchilla_D][i] = x.chinchilla_D;
+    out.f64[loss_target_columns::chinchilla_cost][i] = x.chinchilla_cost;
+    out.status[i] = static_cast<std::uint8_t>(x.status);
+  }
+};
+
+// Budget optima: a row is one (hardware, T); a cell is a budget.
+template <>
+struct problem_rows<problem_kind::budget> {
+  static constexpr int rank = budget_dims::rank;
+  struct row {
+    hardware_terms hardware;
+    struct demand demand;
+    const budget_model* chinchilla; // this hardware's row of the [hardware][budget] table
+  };
+  SCALESWEEP_HD static row make(const sweep_views& v, const std::int64_t* g) {
+    const std::int64_t h = g[budget_dims::hardware];
+    const std::int64_t t = g[budget_dims::T];
+    return {v.hardware[h], make_demand(v.hardware[h], v.T[t], v.ln_T[t]),
+            v.budget_chinchilla + h * v.budget_count};
+  }
+  SCALESWEEP_HD static void cell(const sweep_views& v, const row& r, std::int64_t b, std::int64_t i,
+                                 const tile_columns& out) {
+    store(budget_cell_result(v.law, make_budget_terms(r.hardware, v.budget[b], v.ln_budget[b]),
+                             r.chinchilla[b], r.demand),
+          i, out);
+  }
+  SCALESWEEP_HD static void store(const budget_result& x, std::int64_t i, const tile_columns& out) {
+    out.f64[budget_columns::N][i] = x.N;
+    out.f64[budget_columns::D][i] = x.D;
+    out.f64[budget_columns::loss][i] = x.loss;
+    out.f64[budget_columns::chinchilla_N][i] = x.chinchilla_N;
+    out.f64[budget_columns::chinchilla_D][i] = x.chinchilla_D;
+    out.f64[budget_columns::chinchilla_loss][i] = x.chinchilla_loss;
+    out.status[i] = static_cast<std::uint8_t>(x.status);
+  }
+};
+
+// Cells first, first + step, ... of row `row` of the box: the CPU passes (0, 1) and a whole row,
+// a CUDA block its threads' lanes of a row segment [begin, end).
+template <problem_kind Kind>
+SCALESWEEP_HD void compute_row(const sweep_views& v, const tile_box& box, std::int64_t row,
+                               std::int64_t begin, std::int64_t end, std::int64_t step,
+                               const tile_columns& out) {
+  std::int64_t g[max_rank] = {};
+  using rows = problem_rows<Kind>;
+  row_grid_index<rows::rank>(box, row, g);
+  const typename rows::row context = rows::make(v, g);
+  const row_start at = row_start_of<rows::rank>(box, row);
+  for (std::int64_t j = begin; j < end; j += step) {
+    rows::cell(v, context, at.first_grid + j, at.first_out + j, out);
+  }
+}
+
+} // namespace scalesweep

@@ -1,0 +1,40 @@
+// What every cell of a sweep reads: the axis values and their derived terms, as raw pointers into
+// host or device memory, and the output columns of one tile.
+#pragma once
+
+#include "scalesweep/math/budget_optimum.hpp"
+#include "scalesweep/math/cost_model.hpp"
+#include "scalesweep/math/law.hpp"
+#include "scalesweep/math/loss_target_optimum.hpp"
+
+#include <cstdint>
+
+namespace scalesweep {
+
+// Axis values and their derived terms (each computed once per axis value on the host, with the
+// functions named below), as raw pointers into host or device memory. Absent axes are null.
+struct sweep_views {
+  prepared_law law;
+  const hardware_terms* hardware;        // make_hardware_terms
+  const double* T;                       //
+  const double* ln_T;                    // demand_log
+  const double* N;                       //
+  const double* parameter_terms;         // parameter_term: A N^-alpha
+  const double* D;                       //
+  const double* data_terms;              // data_term: B D^-beta
+  const loss_target_terms* loss_targets; // make_loss_target_terms
+  const double* budget;                  //
+  const double* ln_budget;               // log(budget)
+  const budget_model* budget_chinchilla; // [hardware][budget]: budget_chinchilla
+  std::int64_t budget_count;
+};
+
+inline constexpr int max_f64_columns = 8;
+
+// Output columns of one tile, each holding cell_count(box) values in the box's row-major order.
+struct tile_columns {
+  double* f64[max_f64_columns];
+  std::uint8_t* status; // null for problems without a status
+};
+
+} // namespace scalesweep

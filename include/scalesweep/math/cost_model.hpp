@@ -1,0 +1,74 @@
+// Lifetime cost of a model: k_train * 6ND + k_inference * 2NT, in the objective's unit (SPEC §1.2).
+#pragma once
+
+#include "scalesweep/math/host_device.hpp"
+
+#include <cmath>
+
+namespace scalesweep {
+
+// Cost per training FLOP and per inference FLOP. Objective `flops` is {1, 1}; `usd` is built by
+// usd_cost_coefficients. Every objective has this form, so one solver serves all of them.
+struct cost_coefficients {
+  double train;
+  double inference;
+};
+
+SCALESWEEP_HD double training_flops(double N, double D) {
+  return 6.0 * N * D;
+}
+SCALESWEEP_HD double inference_flops(double N, double T) {
+  return 2.0 * N * T;
+}
+
+SCALESWEEP_HD double training_cost(const cost_coefficients& k, double N, double D) {
+  return k.train * training_flops(N, D);
+}
+SCALESWEEP_HD double inference_cost(const cost_coefficients& k, double N, double T) {
+  return k.inference * inference_flops(N, T);
+}
+// Training plus serving; dense kernels pass a row's inference cost computed once.
+SCALESWEEP_HD double lifetime_cost_of_parts(double training, double inference) {
+  return training + inference;
+}
+SCALESWEEP_HD double lifetime_cost(const cost_coefficients& k, double N, double D, double T) {
+  return lifetime_cost_of_parts(training_cost(k, N, D), inference_cost(k, N, T));
+}
+
+// The cost optimum under k equals the FLOP optimum at T_eff = T * k_inference / k_train (SPEC
+// §1.2).
+SCALESWEEP_HD double effective_inference_tokens(const cost_coefficients& k, double T) {
+  return T * (k.inference / k.train);
+}
+
+// A budget in the objective's unit, expressed in training-FLOP units: k_train (6ND + 2N T_eff) = C.
+SCALESWEEP_HD double budget_in_training_flops(const cost_coefficients& k, double budget) {
+  return budget / k.train;
+}
+
+// Sardana et al. 2024, §6: each phase's FLOPs / (MFU * peak FLOP/s) GPU-seconds at $/s.
+// Inference tokens are split into prefill (input) and decode (output) by input_fraction.
+SCALESWEEP_HD cost_coefficients usd_cost_coefficients(double train_usd_per_s, double train_mfu,
+                                                      double train_peak_flops,
+                                                      double serve_usd_per_s, double prefill_mfu,
+                                                      double decode_mfu, double serve_peak_flops,
+                                                      double input_fraction) {
+  const double per_prefill_flop = 1.0 / (prefill_mfu * serve_peak_flops);
+  const double per_decode_flop = 1.0 / (decode_mfu * serve_peak_flops);
+  return {train_usd_per_s / (train_mfu * train_peak_flops),
+          serve_usd_per_s *
+              (input_fraction * per_prefill_flop + (1.0 - input_fraction) * per_decode_flop)};
+}
+
+// A hardware scenario's coefficients with the logs the solvers need, computed once per sweep.
+struct hardware_terms {
+  cost_coefficients k;
+  double ln_train;           // ln k_train
+  double ln_inference_ratio; // ln(k_inference / k_train): ln T_eff = ln T + this
+};
+
+SCALESWEEP_HD hardware_terms make_hardware_terms(const cost_coefficients& k) {
+  return {k, std::log(k.train), std::log(k.inference / k.train)};
+}
+
+} // namespace scalesweep

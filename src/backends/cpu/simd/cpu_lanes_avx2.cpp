@@ -1,0 +1,34 @@
+// The lanes for AVX2: four doubles, glibc's libmvec AVX2 exp/log (<= 4 ulp). Built with -mavx2
+// -mfma.
+#include "backends/cpu/simd/cpu_lanes_impl.hpp"
+
+namespace scalesweep::simd {
+
+namespace {
+typedef double avx2_vec __attribute__((vector_size(32)));
+typedef long avx2_mask __attribute__((vector_size(32)));
+extern "C" avx2_vec _ZGVdN4v_exp(avx2_vec);   // NOLINT(bugprone-reserved-identifier)
+extern "C" avx2_vec _ZGVdN4v_log(avx2_vec);   // NOLINT(bugprone-reserved-identifier)
+extern "C" avx2_vec _ZGVdN4v_log1p(avx2_vec); // NOLINT(bugprone-reserved-identifier)
+
+struct avx2 {
+  using vec = avx2_vec;
+  using mask = avx2_mask;
+  static constexpr int width = 4;
+  static vec exp(vec x) { return _ZGVdN4v_exp(x); }
+  static vec log(vec x) { return _ZGVdN4v_log(x); }
+  static vec log1p(vec x) { return _ZGVdN4v_log1p(x); }
+};
+} // namespace
+
+void loss_target_lanes_avx2(const prepared_law& p, double ln_t_eff, const double* ln_R,
+                            std::int64_t n, const lane_output& out) {
+  lanes<avx2>::loss_target(p, ln_t_eff, ln_R, n, out);
+}
+
+void budget_lanes_avx2(const prepared_law& p, double ln_t_eff, const double* ln_C, std::int64_t n,
+                       const lane_output& out) {
+  lanes<avx2>::budget(p, ln_t_eff, ln_C, n, out);
+}
+
+} // namespace scalesweep::simd

@@ -1,0 +1,178 @@
+// Typed attribute and dataset readers.
+#include "output/hdf5/h5_read.hpp"
+
+#include <algorithm>
+
+namespace scalesweep::h5 {
+
+bool has_attribute(hid_t object, const std::string& name) {
+  const htri_t exists = H5Aexists(object, name.c_str());
+  check(exists, "look up attribute '" + name + "'");
+  return exists > 0;
+}
+
+attribute_value read_attribute(hid_t object, const std::string& name) {
+  const handle a =
+      attribute(H5Aopen(object, name.c_str(), H5P_DEFAULT), "open attribute '" + name + "'");
+  const handle type = datatype(H5Aget_type(a.get()), "attribute type");
+  const handle space = dataspace(H5Aget_space(a.get()), "attribute space");
+  const hssize_t n = H5Sget_simple_extent_npoints(space.get());
+  attribute_value out;
+  out.scalar = H5Sget_simple_extent_type(space.get()) == H5S_SCALAR;
+  const std::size_t count = static_cast<std::size_t>(n < 0 ? 0 : n);
+  switch (H5Tget_class(type.get())) {
+  case H5T_STRING: {
+    std::vector<std::string> strings;
+    const handle memory = datatype(H5Tcopy(type.get()), "string type");
+    if (H5Tis_variable_str(type.get()) > 0) {
+      std::vector<char*> raw(count, nullptr);
+      check(H5Aread(a.get(), memory.get(), raw.data()), "read attribute '" + name + "'");
+      for (char* s : raw) {
+        strings.emplace_back(s != nullptr ? s : "");
+      }
+      H5Dvlen_reclaim(memory.get(), space.get(), H5P_DEFAULT, raw.data());
+    } else {
+      const std::size_t size = H5Tget_size(type.get());
+      std::string buffer(size * count, '\0');
+      check(H5Aread(a.get(), memory.get(), buffer.data()), "read attribute '" + name + "'");
+      for (std::size_t i = 0; i < count; ++i) {
+        std::string s = buffer.substr(i * size, size);
+        s.resize(std::min(s.find('\0'), s.size()));
+        strings.push_back(s);
+      }
+    }
+    out.values = std::move(strings);
+    break;
+  }
+  case H5T_INTEGER: {
+    std::vector<std::int64_t> v(count);
+    check(H5Aread(a.get(), H5T_NATIVE_INT64, v.data()), "read attribute '" + name + "'");
+    out.values = std::move(v);
+    break;
+  }
+  case H5T_FLOAT: {
+    std::vector<double> v(count);
+    check(H5Aread(a.get(), H5T_NATIVE_DOUBLE, v.data()), "read attribute '" + name + "'");
+    out.values = std::move(v);
+    break;
+  }
+  default: // enums, compounds, references: not written by scalesweep; named, not read
+    out.values = std::vector<std::string>{"(an HDF5 attribute of a type not shown)"};
+    break;
+  }
+  return out;
+}
+
+namespace {
+
+// The typed readers below read one value: an attribute of another shape (a damaged or foreign
+// file) must not be read into it.
+void require_one_value(hid_t attribute_id, const std::string& name) {
+  const handle space = dataspace(H5Aget_space(attribute_id), "attribute space");
+  const hssize_t n = H5Sget_simple_extent_npoints(space.get());
+  if (n != 1) {
+    throw io_error("HDF5: attribute '" + name + "' holds " + std::to_string(n) +
+                   " values where one is expected");
+  }
+}
+
+} // namespace
+
+std::optional<std::string> read_string_attribute(hid_t object, const std::string& name) {
+  if (!has_attribute(object, name)) {
+    return std::nullopt;
+  }
+  const handle a =
+      attribute(H5Aopen(object, name.c_str(), H5P_DEFAULT), "open attribute '" + name + "'");
+  const handle type = datatype(H5Aget_type(a.get()), "attribute type");
+  if (H5Tget_class(type.get()) != H5T_STRING) {
+    throw io_error("HDF5: attribute '" + name + "' is not a string");
+  }
+  require_one_value(a.get(), name);
+  const handle memory = datatype(H5Tcopy(H5T_C_S1), "string type");
+  check(H5Tset_cset(memory.get(), H5Tget_cset(type.get())), "string character set");
+  if (H5Tis_variable_str(type.get()) > 0) {
+    check(H5Tset_size(memory.get(), H5T_VARIABLE), "string size");
+    char* value = nullptr;
+    check(H5Aread(a.get(), memory.get(), &value), "read attribute '" + name + "'");
+    std::string out = value != nullptr ? value : "";
+    const handle space = dataspace(H5Aget_space(a.get()), "attribute space");
+    H5Dvlen_reclaim(memory.get(), space.get(), H5P_DEFAULT, &value);
+    return out;
+  }
+  const std::size_t size = H5Tget_size(type.get());
+  check(H5Tset_size(memory.get(), size + 1), "string size");
+  std::string out(size + 1, '\0');
+  check(H5Aread(a.get(), memory.get(), out.data()), "read attribute '" + name + "'");
+  out.resize(out.find('\0') == std::string::npos ? size : out.find('\0'));
+  return out;
+}
+
+std::optional<std::int64_t> read_int64_attribute(hid_t object, const std::string& name) {
+  if (!has_attribute(object, name)) {
+    return std::nullopt;
+  }
+  const handle a =
+      attribute(H5Aopen(object, name.c_str(), H5P_DEFAULT), "open attribute '" + name + "'");
+  const handle type = datatype(H5Aget_type(a.get()), "attribute type");
+  if (H5Tget_class(type.get()) != H5T_INTEGER) {
+    throw io_error("HDF5: attribute '" + name + "' is not an integer");
+  }
+  require_one_value(a.get(), name);
+  std::int64_t value = 0;
+  check(H5Aread(a.get(), H5T_NATIVE_INT64, &value), "read attribute '" + name + "'");
+  return value;
+}
+
+bool has_link(hid_t file, const std::string& path) {
+  const htri_t exists = H5Lexists(file, path.c_str(), H5P_DEFAULT);
+  return exists > 0;
+}
+
+std::vector<std::uint8_t> read_bytes(hid_t file, const std::string& path) {
+  const handle ds = dataset(H5Dopen2(file, path.c_str(), H5P_DEFAULT), "open '" + path + "'");
+  const handle space = dataspace(H5Dget_space(ds.get()), "space of '" + path + "'");
+  const hssize_t n = H5Sget_simple_extent_npoints(space.get());
+  check(n < 0 ? -1 : 0, "size of '" + path + "'");
+  std::vector<std::uint8_t> out(static_cast<std::size_t>(n));
+  if (n > 0) {
+    check(H5Dread(ds.get(), H5T_NATIVE_UINT8, H5S_ALL, H5S_ALL, H5P_DEFAULT, out.data()),
+          "read '" + path + "'");
+  }
+  return out;
+}
+
+std::vector<hsize_t> chunk_shape(hid_t dataset) {
+  const handle dcpl = property_list(H5Dget_create_plist(dataset), "creation list");
+  if (H5Pget_layout(dcpl.get()) != H5D_CHUNKED) {
+    return {};
+  }
+  std::vector<hsize_t> chunk(32);
+  const int rank = H5Pget_chunk(dcpl.get(), static_cast<int>(chunk.size()), chunk.data());
+  check(rank, "chunk shape");
+  chunk.resize(static_cast<std::size_t>(rank));
+  return chunk;
+}
+
+// Grid offset of chunk `index` of a dataset, from its shape and chunk shape.
+std::vector<hsize_t> chunk_offset(hid_t dataset, std::int64_t index) {
+  const handle space = dataspace(H5Dget_space(dataset), "dataset space");
+  const int rank = H5Sget_simple_extent_ndims(space.get());
+  std::vector<hsize_t> dims(static_cast<std::size_t>(rank));
+  H5Sget_simple_extent_dims(space.get(), dims.data(), nullptr);
+  const std::vector<hsize_t> chunk = chunk_shape(dataset);
+  if (chunk.size() != dims.size()) {
+    throw io_error("HDF5: a dataset of rank " + std::to_string(rank) +
+                   " has no chunks of its rank");
+  }
+  std::vector<hsize_t> offset(static_cast<std::size_t>(rank));
+  for (int d = rank - 1; d >= 0; --d) {
+    const auto u = static_cast<std::size_t>(d);
+    const auto along = static_cast<std::int64_t>((dims[u] + chunk[u] - 1) / chunk[u]);
+    offset[u] = static_cast<hsize_t>(index % along) * chunk[u];
+    index /= along;
+  }
+  return offset;
+}
+
+} // namespace scalesweep::h5

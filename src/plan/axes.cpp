@@ -1,0 +1,75 @@
+// Axis names, units and point generation.
+#include "plan/axes.hpp"
+
+#include <cmath>
+
+namespace scalesweep {
+
+namespace {
+struct axis_metadata {
+  axis_id id;
+  std::string_view name;
+  std::string_view units; // empty: the objective's cost unit
+  std::string_view long_name;
+};
+
+constexpr axis_metadata metadata[] = {
+    {axis_id::hardware, "hardware", "1", "hardware scenario index (see hardware_name)"},
+    {axis_id::T, "T", "tokens", "lifetime inference tokens (input + output)"},
+    {axis_id::N, "N", "parameters", "model parameters"},
+    {axis_id::D, "D", "tokens", "training tokens"},
+    {axis_id::loss_target, "loss_target", "nats", "target pre-training loss (nats per token)"},
+    {axis_id::budget, "budget", "", "lifetime cost budget (training + inference)"},
+};
+
+const axis_metadata& meta(axis_id id) {
+  return metadata[static_cast<int>(id)];
+}
+} // namespace
+
+std::string_view axis_name(axis_id id) {
+  return meta(id).name;
+}
+
+std::optional<axis_id> axis_from_name(std::string_view name) {
+  for (const axis_metadata& m : metadata) {
+    if (m.name == name) {
+      return m.id;
+    }
+  }
+  return std::nullopt;
+}
+
+axis make_axis(axis_id id, objective_kind objective, std::string spacing,
+               std::vector<double> values) {
+  const axis_metadata& m = meta(id);
+  const std::string units =
+      m.units.empty() ? std::string(cost_units(objective)) : std::string(m.units);
+  return {id,
+          std::string(m.name),
+          units,
+          std::string(m.long_name),
+          std::move(spacing),
+          std::move(values),
+          {}};
+}
+
+std::vector<double> linear_points(double lo, double hi, std::int64_t n) {
+  std::vector<double> v(static_cast<std::size_t>(n));
+  const double step = (hi - lo) / static_cast<double>(n - 1);
+  for (std::int64_t i = 0; i < n; ++i) {
+    v[static_cast<std::size_t>(i)] = lo + step * static_cast<double>(i);
+  }
+  v.back() = hi;
+  return v;
+}
+
+std::vector<double> log10_points(double lo_exponent, double hi_exponent, std::int64_t n) {
+  std::vector<double> v = linear_points(lo_exponent, hi_exponent, n);
+  for (double& x : v) {
+    x = std::pow(10.0, x);
+  }
+  return v;
+}
+
+} // namespace scalesweep

@@ -1,0 +1,44 @@
+// Named sweep axes (N, D, T, hardware, loss_target, budget): values, units and spacing.
+#pragma once
+
+#include "plan/objective.hpp"
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace scalesweep {
+
+// Declaration order is the order of coordinates in result files.
+enum class axis_id { hardware, T, N, D, loss_target, budget };
+
+inline constexpr axis_id all_axes[] = {axis_id::hardware, axis_id::T,           axis_id::N,
+                                       axis_id::D,        axis_id::loss_target, axis_id::budget};
+
+struct axis {
+  axis_id id;
+  std::string name;      // dimension name in files and configs
+  std::string units;     // CF-style units attribute
+  std::string long_name; // CF-style long_name attribute
+  std::string spacing;   // "log10", "linear", "values" or "index" (hardware)
+  std::vector<double> values;
+  std::string where; // "file:line:col" of its definition in a config, for errors ("" if none)
+
+  std::int64_t size() const { return static_cast<std::int64_t>(values.size()); }
+};
+
+std::string_view axis_name(axis_id id);
+std::optional<axis_id> axis_from_name(std::string_view name);
+
+// An axis with the name, units and long name of `id` (budget units follow the objective).
+axis make_axis(axis_id id, objective_kind objective, std::string spacing,
+               std::vector<double> values);
+
+// n points from lo to hi inclusive; the end points are exact. n >= 2.
+std::vector<double> linear_points(double lo, double hi, std::int64_t n);
+// 10^x for x in linear_points(lo_exponent, hi_exponent, n).
+std::vector<double> log10_points(double lo_exponent, double hi_exponent, std::int64_t n);
+
+} // namespace scalesweep

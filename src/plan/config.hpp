@@ -1,0 +1,77 @@
+// Sweep configs (SPEC §3): parsed with toml++ and validated completely before any work starts.
+#pragma once
+
+#include "scalesweep/math/law.hpp"
+
+#include "plan/axes.hpp"
+#include "plan/hardware.hpp"
+#include "plan/objective.hpp"
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace scalesweep {
+
+struct law_spec {
+  std::string preset;                      // "custom" when no preset was named
+  scaling_law law;                         // the preset's constants with any overrides applied
+  std::vector<std::string> overrides = {}; // constants given beside a preset ("alpha", ...)
+
+  // "sardana2024", "chinchilla with alpha, beta overridden", "custom": the preset's name alone
+  // would describe a law that was not used.
+  std::string label() const;
+  // The label and the five constants as used: "sardana2024 (E=1.69 A=406.4 ... beta=0.283)".
+  std::string description() const;
+};
+
+enum class compression_kind { none, deflate };
+
+struct output_spec {
+  std::string path; // from [output] path, or "<config stem>.h5"
+  // Subset of {"loss", "cost", "budget_curve"}; without [output] dense, every grid whose axes are
+  // declared is written (dense_given false).
+  std::vector<std::string> dense = {"loss", "cost", "budget_curve"};
+  bool dense_given = false;
+  std::vector<std::string> dense_where; // "file:line:col" of each given entry, for errors
+  std::vector<std::string> float32;     // dense grids stored as float32 ([output] dtype)
+  compression_kind compression = compression_kind::none;
+  int deflate_level = 4;
+  std::int64_t chunk_cells = default_chunk_cells;
+
+  static constexpr std::int64_t default_chunk_cells = 131072; // 1 MiB of doubles per chunk
+  static constexpr std::int64_t min_chunk_cells = 1;
+  static constexpr std::int64_t max_chunk_cells = std::int64_t{1} << 24;
+};
+
+struct sweep_config {
+  std::string source_name; // the file path, for messages and the result's attributes
+  std::string text;        // the TOML as written, stored in results
+  std::string title;
+  law_spec law;
+  objective_kind objective = objective_kind::flops;
+  std::vector<hardware_scenario> hardware; // empty for objective flops
+  std::vector<axis> axes;                  // those the config declares, in all_axes order
+  std::string axes_where;                  // "file:line:col" of the [axes] table
+  output_spec output;
+  // Accepted but probably not meant ("file:line:column: key: what happens"); the commands that
+  // run or validate a config print them.
+  std::vector<std::string> warnings;
+
+  const axis* find_axis(axis_id id) const;
+};
+
+// Range of a law constant (E >= 0; A, B, alpha, beta > 0; all finite). `where` names it for the
+// user ("config.toml:4:1: law.alpha" or "--alpha"); throws input_error when it is outside.
+void check_law_constant(std::string_view constant, double value, const std::string& where);
+
+// Throws input_error with "file:line:column: key.path: problem" and, where it helps, a hint.
+sweep_config parse_config(const std::string& text, const std::string& source_name);
+sweep_config load_config(const std::string& path);
+
+// Longest axis a config may declare; keeps coordinates small next to the data.
+inline constexpr std::int64_t max_axis_points = 100'000'000;
+
+} // namespace scalesweep

@@ -1,0 +1,82 @@
+// Named presets: loss laws, GPUs (dense peak FLOP/s per dtype) and hardware scenarios, with
+// sources.
+#pragma once
+
+#include "scalesweep/math/law.hpp"
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace scalesweep {
+
+struct law_preset {
+  std::string_view name;
+  scaling_law law;
+  std::string_view source;
+};
+
+struct dtype_peak {
+  std::string_view dtype; // fp64, tf32, bf16, fp16, fp8, int8, fp4
+  double flops_per_s;     // dense (never the "with sparsity" figure)
+};
+
+struct gpu_preset {
+  std::string_view name;
+  std::vector<dtype_peak> peaks;
+  double memory_bytes;
+  double bandwidth_bytes_per_s;
+  double board_power_w;
+  std::string_view source;
+
+  std::optional<double> peak(std::string_view dtype) const;
+  std::string dtype_list() const; // "bf16, fp16, ..." for error messages
+};
+
+// One side of a hardware scenario as written in a preset (prices are assumptions to override).
+struct train_side_preset {
+  std::string_view gpu;
+  std::string_view dtype;
+  double mfu;
+  double usd_per_hour;
+};
+
+struct serve_side_preset {
+  std::string_view gpu;
+  std::string_view dtype;
+  double prefill_mfu;
+  double decode_mfu;
+  double usd_per_hour;
+  double input_tokens;  // per request; only the ratio to output_tokens matters
+  double output_tokens; // per request
+};
+
+struct hardware_preset {
+  std::string_view name;
+  train_side_preset train;
+  serve_side_preset serve;
+  std::string_view source;
+};
+
+const std::vector<law_preset>& law_presets();
+const std::vector<gpu_preset>& gpu_presets();
+const std::vector<hardware_preset>& hardware_presets();
+
+const law_preset* find_law_preset(std::string_view name);
+const gpu_preset* find_gpu_preset(std::string_view name);
+const hardware_preset* find_hardware_preset(std::string_view name);
+
+// " (did you mean 'X'?)" naming the preset nearest to an unknown `name`, or "" when none is near.
+std::string law_preset_suggestion(std::string_view name);
+std::string gpu_preset_suggestion(std::string_view name);
+std::string hardware_preset_suggestion(std::string_view name);
+
+// "a, b, c" of all preset names, for "allowed values" in error messages.
+std::string law_preset_names();
+std::string gpu_preset_names();
+std::string hardware_preset_names();
+
+inline constexpr std::string_view default_hardware_preset = "sardana2024-default";
+
+} // namespace scalesweep

@@ -1,0 +1,391 @@
+// Turns a config into problems over named axes and tiles them.
+#include "plan/sweep_plan.hpp"
+
+#include "scalesweep/error.hpp"
+#include "scalesweep/math/status.hpp"
+
+#include <algorithm>
+#include <limits>
+
+namespace scalesweep {
+
+std::int64_t cells_of(const std::vector<std::int64_t>& shape) {
+  std::int64_t n = 1;
+  for (std::int64_t s : shape) {
+    n *= s;
+  }
+  return n;
+}
+
+std::int64_t problem_plan::cells() const {
+  return cells_of(shape);
+}
+
+namespace {
+std::int64_t boxes_along(std::int64_t extent, std::int64_t box) {
+  return (extent + box - 1) / box;
+}
+
+tile_box box_at(const std::vector<std::int64_t>& shape, const std::vector<std::int64_t>& box_shape,
+                std::int64_t index) {
+  tile_box box{};
+  box.rank = static_cast<int>(shape.size());
+  for (int d = box.rank - 1; d >= 0; --d) {
+    const auto u = static_cast<std::size_t>(d);
+    const std::int64_t along = boxes_along(shape[u], box_shape[u]);
+    box.offset[d] = (index % along) * box_shape[u];
+    box.count[d] = std::min(box_shape[u], shape[u] - box.offset[d]);
+    index /= along;
+  }
+  return box;
+}
+} // namespace
+
+std::int64_t problem_plan::chunk_count() const {
+  std::int64_t n = 1;
+  for (std::size_t d = 0; d < shape.size(); ++d) {
+    n *= boxes_along(shape[d], chunk_shape[d]);
+  }
+  return n;
+}
+
+tile_box problem_plan::chunk(std::int64_t index) const {
+  return box_at(shape, chunk_shape, index);
+}
+
+std::int64_t problem_plan::block_count() const {
+  std::int64_t n = 1;
+  for (std::size_t d = 0; d < shape.size(); ++d) {
+    n *= boxes_along(shape[d], block_shape[d]);
+  }
+  return n;
+}
+
+tile_box problem_plan::block(std::int64_t index) const {
+  return box_at(shape, block_shape, index);
+}
+
+std::int64_t problem_plan::tile_count() const {
+  std::int64_t n = 1;
+  for (std::size_t d = 0; d < shape.size(); ++d) {
+    n *= boxes_along(shape[d], tile_shape[d]);
+  }
+  return n;
+}
+
+tile_box problem_plan::tile(std::int64_t index) const {
+  return box_at(shape, tile_shape, index);
+}
+
+std::int64_t problem_plan::f64_outputs() const {
+  return std::count_if(outputs.begin(), outputs.end(),
+                       [](const variable_info& v) { return v.type == value_type::f64; });
+}
+
+bool problem_plan::has_status() const {
+  return f64_outputs() < static_cast<std::int64_t>(outputs.size());
+}
+
+std::int64_t problem_plan::memory_bytes_per_cell() const {
+  return f64_outputs() * 8 + (has_status() ? 1 : 0);
+}
+
+std::int64_t problem_plan::file_bytes_per_cell() const {
+  std::int64_t n = 0;
+  for (const variable_info& v : outputs) {
+    n += v.type == value_type::u8 ? 1 : (v.stored_as_float32 ? 4 : 8);
+  }
+  return n;
+}
+
+const axis* sweep_plan::find_axis(axis_id id) const {
+  for (const axis& a : axes) {
+    if (a.id == id) {
+      return &a;
+    }
+  }
+  return nullptr;
+}
+
+std::int64_t sweep_plan::total_cells() const {
+  // Each problem has at most 4e18 cells (make_plan); their sum may not fit: saturated.
+  std::int64_t n = 0;
+  for (const problem_plan& p : problems) {
+    if (__builtin_add_overflow(n, p.cells(), &n)) {
+      return std::numeric_limits<std::int64_t>::max();
+    }
+  }
+  return n;
+}
+
+namespace {
+// HDF5's index of a chunked dataset (a version-1 B-tree, as files readable by HDF5 1.8 have):
+// nodes of up to 64 entries, each a key (chunk size, filter mask, rank + 1 offsets) and a child
+// address, allocated whole and at worst half full after splits; a tenth more for the inner
+// levels. 83-114 bytes per chunk for ranks 2-4: the file of 1-cell chunks measured 63.
+double chunk_index_bytes(std::size_t rank) {
+  const double key = 4 + 4 + 8 * static_cast<double>(rank + 1);
+  const double node = 24 + 65 * key + 64 * 8;
+  return 1.1 * node / 32;
+}
+} // namespace
+
+std::int64_t sweep_plan::output_bytes() const {
+  // Every chunk is stored at full size, the edge chunks too, with its entry in the chunk index;
+  // then the coordinates, the progress records and a margin for the root attributes and HDF5's
+  // metadata (measured: ~3 KiB per dataset with its attributes and dimension-scale references).
+  // Summed in double: grids of up to 4e18 cells each overflow int64 in bytes; saturated.
+  constexpr double per_dataset = 8192;
+  double n = 65536 + static_cast<double>(config.text.size());
+  for (const axis& a : axes) {
+    n += 8 * static_cast<double>(a.size()) + per_dataset;
+  }
+  for (const problem_plan& p : problems) {
+    n += static_cast<double>(p.outputs.size() + 1) * per_dataset;
+    n += static_cast<double>(p.chunk_count()) *
+         (static_cast<double>(p.chunk_bytes()) + 1 +
+          static_cast<double>(p.outputs.size()) * chunk_index_bytes(p.dims.size()));
+  }
+  return n < 9e18 ? static_cast<std::int64_t>(n) : std::numeric_limits<std::int64_t>::max();
+}
+
+std::int64_t problem_plan::chunk_bytes() const {
+  return cells_of(chunk_shape) * file_bytes_per_cell();
+}
+
+std::int64_t sweep_plan::max_tile_bytes() const {
+  std::int64_t n = 0;
+  for (const problem_plan& p : problems) {
+    n = std::max(n, cells_of(p.tile_shape) * p.memory_bytes_per_cell());
+  }
+  return n;
+}
+
+std::vector<std::int64_t> choose_tile_shape(const std::vector<std::int64_t>& shape,
+                                            std::int64_t max_cells) {
+  std::vector<std::int64_t> tile(shape.size(), 1);
+  std::int64_t room = std::max<std::int64_t>(1, max_cells);
+  for (std::size_t i = shape.size(); i-- > 0;) {
+    // The dimension that does not fit is cut into equal pieces, not into full pieces and a
+    // remainder: HDF5 stores an edge chunk at full size, so 401 points cut as 326 + 75 would
+    // make a 63 % larger file than 201 + 200.
+    const std::int64_t pieces = boxes_along(shape[i], room);
+    tile[i] = std::max<std::int64_t>(1, boxes_along(shape[i], pieces));
+    room /= tile[i];
+  }
+  return tile;
+}
+
+namespace {
+
+std::string join(const std::vector<std::string>& parts) {
+  std::string out;
+  for (const std::string& p : parts) {
+    out += (out.empty() ? "" : ", ") + p;
+  }
+  return out;
+}
+
+class problem_builder {
+public:
+  explicit problem_builder(sweep_plan& plan) : m_plan(plan) {}
+
+  bool has(axis_id id) const { return m_plan.find_axis(id) != nullptr; }
+
+  // `where`: the config position that asked for it ("file:line:col"), else the file.
+  void require(axis_id needed, const std::string& who, const std::string& hint,
+               const std::string& where = {}) const {
+    if (!has(needed)) {
+      throw input_error((where.empty() ? m_plan.config.source_name : where) + ": " + who +
+                            " needs axes." + std::string(axis_name(needed)) +
+                            ", which the config does not declare",
+                        hint);
+    }
+  }
+
+  void add(problem_kind kind, std::string name, std::vector<axis_id> dims,
+           std::vector<variable_info> outputs) {
+    problem_plan p;
+    p.kind = kind;
+    p.name = std::move(name);
+    p.dims = std::move(dims);
+    double cells = 1;
+    for (axis_id id : p.dims) {
+      p.shape.push_back(m_plan.find_axis(id)->size());
+      cells *= static_cast<double>(p.shape.back());
+    }
+    if (cells > 4e18) {
+      throw input_error(m_plan.config.source_name + ": the " + p.name + " grid has " +
+                        std::to_string(cells) + " cells, more than 4e18");
+    }
+    p.outputs = std::move(outputs);
+    p.chunk_shape = choose_tile_shape(p.shape, m_plan.config.output.chunk_cells);
+    // About 64 blocks per problem (so shards and ranks have work to share), each between one
+    // chunk and 16M cells.
+    const std::int64_t block_cells =
+        std::clamp<std::int64_t>(static_cast<std::int64_t>(cells / 64),
+                                 m_plan.config.output.chunk_cells, std::int64_t{1} << 24);
+    p.block_shape = chunk_aligned_tile_shape(p.shape, p.chunk_shape, block_cells);
+    p.tile_shape = p.chunk_shape;
+    m_plan.problems.push_back(std::move(p));
+  }
+
+private:
+  sweep_plan& m_plan;
+};
+
+variable_info f64(std::string name, std::string units, std::string long_name) {
+  return {std::move(name), std::move(units), std::move(long_name), value_type::f64};
+}
+
+variable_info status_variable(std::string name, std::string long_name) {
+  return {std::move(name), "1", std::move(long_name), value_type::u8};
+}
+
+} // namespace
+
+std::vector<std::int64_t> chunk_aligned_tile_shape(const std::vector<std::int64_t>& shape,
+                                                   const std::vector<std::int64_t>& chunk,
+                                                   std::int64_t max_cells) {
+  std::vector<std::int64_t> tile = chunk;
+  for (std::size_t d = shape.size(); d-- > 0;) {
+    std::int64_t others = 1;
+    for (std::size_t e = 0; e < tile.size(); ++e) {
+      others *= e == d ? 1 : tile[e];
+    }
+    const std::int64_t chunks = std::max<std::int64_t>(1, max_cells / others / chunk[d]);
+    tile[d] = std::min(shape[d], chunks * chunk[d]);
+    if (tile[d] < shape[d]) {
+      break;
+    }
+  }
+  return tile;
+}
+
+sweep_plan make_plan(sweep_config config) {
+  sweep_plan plan;
+  plan.config = std::move(config);
+  const sweep_config& c = plan.config;
+  if (c.objective == objective_kind::usd) {
+    for (const hardware_scenario& h : c.hardware) {
+      plan.hardware_names.push_back(h.name);
+      plan.hardware_coefficients.push_back(usd_cost_coefficients(h));
+    }
+  } else {
+    plan.hardware_names = {"flops"};
+    plan.hardware_coefficients = {{1.0, 1.0}};
+  }
+  std::vector<double> index(plan.hardware_names.size());
+  for (std::size_t i = 0; i < index.size(); ++i) {
+    index[i] = static_cast<double>(i);
+  }
+  plan.axes.push_back(make_axis(axis_id::hardware, c.objective, "index", index));
+  for (const axis& a : c.axes) {
+    plan.axes.push_back(a);
+  }
+
+  const std::string cost_unit(cost_units(c.objective));
+  problem_builder b(plan);
+  const std::string training_only = "for training only add T = { values = [0] }";
+
+  // Dense grids: each needs its axes; by default every grid whose axes are declared is written.
+  struct dense_grid {
+    const char* name;
+    std::vector<axis_id> needs;
+  };
+  const dense_grid grids[] = {{"loss", {axis_id::N, axis_id::D}},
+                              {"cost", {axis_id::N, axis_id::D, axis_id::T}},
+                              {"budget_curve", {axis_id::N, axis_id::T, axis_id::budget}}};
+  for (const dense_grid& grid : grids) {
+    const std::string name = grid.name;
+    const bool wanted =
+        std::find(c.output.dense.begin(), c.output.dense.end(), name) != c.output.dense.end();
+    const bool possible =
+        std::all_of(grid.needs.begin(), grid.needs.end(), [&](axis_id id) { return b.has(id); });
+    if (!wanted || (!c.output.dense_given && !possible)) {
+      continue;
+    }
+    const auto entry = std::find(c.output.dense.begin(), c.output.dense.end(), name);
+    const auto index = static_cast<std::size_t>(entry - c.output.dense.begin());
+    const std::string where =
+        index < c.output.dense_where.size() ? c.output.dense_where[index] : std::string();
+    for (axis_id id : grid.needs) {
+      b.require(id, "output.dense '" + name + "'",
+                id == axis_id::T ? training_only
+                                 : "declare it, or drop '" + name + "' from output.dense",
+                where);
+    }
+    if (name == "loss") {
+      b.add(problem_kind::dense_loss, "dense loss", {axis_id::N, axis_id::D},
+            {f64("loss", "nats", "predicted pre-training loss L(N, D)")});
+    } else if (name == "cost") {
+      b.add(problem_kind::dense_cost, "dense cost",
+            {axis_id::hardware, axis_id::T, axis_id::N, axis_id::D},
+            {f64("cost", cost_unit, "lifetime cost: training + inference")});
+    } else {
+      std::vector<variable_info> out(budget_curve_columns::count);
+      out[budget_curve_columns::loss] = f64(
+          "budget_curve_loss", "nats", "loss of an N-parameter model spending the whole budget");
+      out[budget_curve_columns::D] =
+          f64("budget_curve_D", "tokens", "training tokens the budget leaves after serving T");
+      b.add(problem_kind::budget_curve, "budget curves",
+            {axis_id::hardware, axis_id::T, axis_id::budget, axis_id::N}, std::move(out));
+    }
+    if (std::find(c.output.float32.begin(), c.output.float32.end(), name) !=
+        c.output.float32.end()) {
+      for (variable_info& v : plan.problems.back().outputs) {
+        v.stored_as_float32 = true;
+      }
+    }
+  }
+  if (b.has(axis_id::loss_target)) {
+    b.require(axis_id::T, "axes.loss_target", training_only,
+              plan.find_axis(axis_id::loss_target)->where);
+    std::vector<variable_info> out(loss_target_columns::count + 1);
+    out[loss_target_columns::N] =
+        f64("opt_N", "parameters", "cost-optimal parameters at the loss target");
+    out[loss_target_columns::D] =
+        f64("opt_D", "tokens", "cost-optimal training tokens at the loss target");
+    out[loss_target_columns::cost] = f64("opt_cost", cost_unit, "lifetime cost of the optimum");
+    out[loss_target_columns::chinchilla_N] = f64(
+        "chinchilla_N", "parameters", "Chinchilla (T = 0) optimal parameters at the loss target");
+    out[loss_target_columns::chinchilla_D] = f64(
+        "chinchilla_D", "tokens", "Chinchilla (T = 0) optimal training tokens at the loss target");
+    out[loss_target_columns::chinchilla_cost] =
+        f64("chinchilla_cost", cost_unit, "lifetime cost of the Chinchilla model with the same T");
+    out.back() = status_variable("opt_status", "status of the loss-target optimum");
+    b.add(problem_kind::loss_target, "loss-target optima",
+          {axis_id::hardware, axis_id::T, axis_id::loss_target}, std::move(out));
+  }
+  if (b.has(axis_id::budget)) {
+    b.require(axis_id::T, "axes.budget", training_only, plan.find_axis(axis_id::budget)->where);
+    std::vector<variable_info> out(budget_columns::count + 1);
+    out[budget_columns::N] =
+        f64("budget_N", "parameters", "loss-optimal parameters within the budget");
+    out[budget_columns::D] =
+        f64("budget_D", "tokens", "loss-optimal training tokens within the budget");
+    out[budget_columns::loss] = f64("budget_loss", "nats", "lowest loss within the budget");
+    out[budget_columns::chinchilla_N] =
+        f64("budget_chinchilla_N", "parameters",
+            "Chinchilla optimum spending the whole budget on training");
+    out[budget_columns::chinchilla_D] =
+        f64("budget_chinchilla_D", "tokens", "training tokens of the Chinchilla budget optimum");
+    out[budget_columns::chinchilla_loss] =
+        f64("budget_chinchilla_loss", "nats", "loss of the Chinchilla budget optimum");
+    out.back() = status_variable("budget_status", "status of the budget optimum");
+    b.add(problem_kind::budget, "budget optima", {axis_id::hardware, axis_id::T, axis_id::budget},
+          std::move(out));
+  }
+  if (plan.problems.empty()) {
+    std::vector<std::string> declared;
+    for (const axis& a : c.axes) {
+      declared.push_back(a.name);
+    }
+    throw input_error((c.axes_where.empty() ? c.source_name : c.axes_where) +
+                          ": nothing to compute with axes [" + join(declared) + "]",
+                      "declare T with loss_target or budget, or N and D for dense grids");
+  }
+  return plan;
+}
+
+} // namespace scalesweep

@@ -1,0 +1,73 @@
+// Per-axis derived terms, computed once per sweep with the same functions the cells use.
+#include "plan/sweep_terms.hpp"
+
+#include <cmath>
+
+namespace scalesweep {
+
+namespace {
+const std::vector<double>* values_of(const sweep_plan& plan, axis_id id) {
+  const axis* a = plan.find_axis(id);
+  return a ? &a->values : nullptr;
+}
+
+template <class Out, class F>
+std::vector<Out> map_axis(const sweep_plan& plan, axis_id id, F f) {
+  std::vector<Out> out;
+  if (const std::vector<double>* values = values_of(plan, id)) {
+    out.reserve(values->size());
+    for (double v : *values) {
+      out.push_back(f(v));
+    }
+  }
+  return out;
+}
+} // namespace
+
+sweep_terms make_sweep_terms(const sweep_plan& plan) {
+  sweep_terms t;
+  t.law = prepare_law(plan.config.law.law);
+  for (const cost_coefficients& k : plan.hardware_coefficients) {
+    t.hardware.push_back(make_hardware_terms(k));
+  }
+  const scaling_law& law = plan.config.law.law;
+  t.ln_T = map_axis<double>(plan, axis_id::T, [](double T) { return demand_log(T); });
+  t.parameter_terms =
+      map_axis<double>(plan, axis_id::N, [&](double N) { return parameter_term(law, N); });
+  t.data_terms = map_axis<double>(plan, axis_id::D, [&](double D) { return data_term(law, D); });
+  t.loss_targets = map_axis<loss_target_terms>(
+      plan, axis_id::loss_target, [&](double l) { return make_loss_target_terms(t.law, l); });
+  t.ln_budget = map_axis<double>(plan, axis_id::budget, [](double b) { return budget_log(b); });
+  if (const std::vector<double>* budgets = values_of(plan, axis_id::budget)) {
+    for (const hardware_terms& h : t.hardware) {
+      for (std::size_t b = 0; b < budgets->size(); ++b) {
+        t.budget_chinchilla.push_back(
+            budget_chinchilla(t.law, make_budget_terms(h, (*budgets)[b], t.ln_budget[b])));
+      }
+    }
+  }
+  return t;
+}
+
+sweep_views host_views(const sweep_plan& plan, const sweep_terms& terms) {
+  const auto values = [&](axis_id id) -> const double* {
+    const std::vector<double>* v = values_of(plan, id);
+    return v ? v->data() : nullptr;
+  };
+  const auto data = [](const auto& v) { return v.empty() ? nullptr : v.data(); };
+  return {terms.law,
+          data(terms.hardware),
+          values(axis_id::T),
+          data(terms.ln_T),
+          values(axis_id::N),
+          data(terms.parameter_terms),
+          values(axis_id::D),
+          data(terms.data_terms),
+          data(terms.loss_targets),
+          values(axis_id::budget),
+          data(terms.ln_budget),
+          data(terms.budget_chinchilla),
+          static_cast<std::int64_t>(terms.ln_budget.size())};
+}
+
+} // namespace scalesweep

@@ -1,0 +1,157 @@
+// The CPU backend's results do not depend on thread count or tile size: bitwise equal, since the
+// same code runs on the same inputs in the same order of operations per cell.
+#include "scalesweep/math/budget_optimum.hpp"
+#include "scalesweep/math/loss_target_optimum.hpp"
+
+#include "backend_harness.hpp"
+#include "backends/cpu/simd/cpu_lanes.hpp"
+#include "plan/presets.hpp"
+
+#include <gtest/gtest.h>
+
+namespace {
+
+using namespace scalesweep;
+using namespace scalesweep::harness;
+
+TEST(CpuBackend, ResultsAreIndependentOfThreadsAndTileSize) {
+  const sweep_plan big = plan_with_tiles(1 << 20);
+  const sweep_plan tiny = plan_with_tiles(7);
+  ASSERT_GT(tiny.problems[0].tile_count(), 100);
+  const auto one = compute_all(big, *make_cpu_backend(big, 1));
+  const auto two = compute_all(big, *make_cpu_backend(big, 2));
+  const auto tiled = compute_all(tiny, *make_cpu_backend(tiny, 2));
+  ASSERT_EQ(one.size(), tiled.size());
+  for (std::size_t v = 0; v < one.size(); ++v) {
+    for (std::size_t i = 0; i < one[v].size(); ++i) {
+      ASSERT_TRUE(same_bits(one[v][i], two[v][i])) << "variable " << v << " cell " << i;
+      ASSERT_TRUE(same_bits(one[v][i], tiled[v][i])) << "variable " << v << " cell " << i;
+    }
+  }
+}
+
+// Rows of several work segments and tiles that start inside a row (the layout the CUDA kernels'
+// long-row path sees), and the overlapped driving of the run's pipeline: still bitwise equal.
+TEST(CpuBackend, LongRowsAndOverlappedTilesGiveTheSameResults) {
+  const sweep_plan whole = plan_with_tiles(1 << 20, grid_points::long_rows());
+  const sweep_plan inside_rows = plan_with_tiles(3000, grid_points::long_rows());
+  const auto reference = compute_all(whole, *make_cpu_backend(whole, 2));
+  const auto tiled = compute_all(inside_rows, *make_cpu_backend(inside_rows, 2));
+  const auto overlapped = compute_all_overlapped(inside_rows, *make_cpu_backend(inside_rows, 2));
+  ASSERT_EQ(reference.size(), tiled.size());
+  ASSERT_EQ(reference.size(), overlapped.size());
+  for (std::size_t v = 0; v < reference.size(); ++v) {
+    for (std::size_t i = 0; i < reference[v].size(); ++i) {
+      ASSERT_TRUE(same_bits(reference[v][i], tiled[v][i])) << "variable " << v << " cell " << i;
+      ASSERT_TRUE(same_bits(reference[v][i], overlapped[v][i]))
+          << "variable " << v << " cell " << i;
+    }
+  }
+}
+
+} // namespace
+
+namespace {
+
+using namespace scalesweep;
+
+// The CPU computes the optima in SIMD lanes (AVX2/AVX-512, libmvec's exp/log: <= 4 ulp) where it
+// can; `scalesweep optimum` and the tests' references use the scalar cells (glibc, <= 1 ulp).
+// The solves are well conditioned (errors grow ~1/beta ~ 3.5 from ln to N and D), so both agree
+// to a few 1e-15; 1e-13 leaves margin. Run with SCALESWEEP_LANES=none/avx2 by ctest too.
+TEST(CpuBackend, LanesAgreeWithTheScalarCells) {
+  const sweep_plan plan = harness::plan_with_tiles(1 << 20);
+  const auto computed = harness::compute_all(plan, *make_cpu_backend(plan, 0));
+  const scaling_law law = plan.config.law.law;
+  std::size_t column = 0;
+  double worst = 0;
+  for (const problem_plan& p : plan.problems) {
+    if (p.kind != problem_kind::loss_target && p.kind != problem_kind::budget) {
+      column += p.outputs.size();
+      continue;
+    }
+    const axis* T = plan.find_axis(axis_id::T);
+    const axis* x = plan.find_axis(p.kind == problem_kind::loss_target ? axis_id::loss_target
+                                                                       : axis_id::budget);
+    for (std::int64_t h = 0; h < p.shape[0]; ++h) {
+      for (std::int64_t t = 0; t < p.shape[1]; ++t) {
+        for (std::int64_t j = 0; j < p.shape[2]; ++j) {
+          const auto cell = static_cast<std::size_t>((h * p.shape[1] + t) * p.shape[2] + j);
+          const cost_coefficients& k = plan.hardware_coefficients[static_cast<std::size_t>(h)];
+          const double Tv = T->values[static_cast<std::size_t>(t)];
+          const double xv = x->values[static_cast<std::size_t>(j)];
+          // Every f64 column, in the *_columns order: the optimum, then its Chinchilla model.
+          std::vector<double> expected;
+          double status = 0;
+          if (p.kind == problem_kind::loss_target) {
+            const loss_target_result r = loss_target_optimum(law, k, xv, Tv);
+            expected = {r.N, r.D, r.cost, r.chinchilla_N, r.chinchilla_D, r.chinchilla_cost};
+            status = static_cast<double>(r.status);
+          } else {
+            const budget_result r = budget_optimum(law, k, xv, Tv);
+            expected = {r.N, r.D, r.loss, r.chinchilla_N, r.chinchilla_D, r.chinchilla_loss};
+            status = static_cast<double>(r.status);
+          }
+          ASSERT_EQ(expected.size() + 1, p.outputs.size());
+          ASSERT_EQ(computed[column + p.outputs.size() - 1][cell], status);
+          for (std::size_t v = 0; v < expected.size(); ++v) {
+            const double got = computed[column + v][cell];
+            if (std::isnan(expected[v])) {
+              ASSERT_TRUE(std::isnan(got));
+              continue;
+            }
+            const double error = std::fabs(got - expected[v]) / std::fabs(expected[v]);
+            worst = std::max(worst, error);
+            ASSERT_LE(error, 1e-13) << p.name << " cell " << cell << " output " << v;
+          }
+        }
+      }
+    }
+    column += p.outputs.size();
+  }
+  std::printf("lanes vs scalar cells: worst relative difference %.2e\n", worst);
+}
+
+// The lanes run a fixed lane_steps root steps and hand unconverged cells to the scalar path: the
+// results would stay right if they never converged, so convergence itself is asserted here, on
+// every law preset across loss targets, budgets and demands.
+TEST(CpuLanes, EveryCellThatNeedsARootConvergesWithinTheLaneSteps) {
+  if (!simd::lanes_available()) {
+    GTEST_SKIP() << "no SIMD lanes on this CPU (or SCALESWEEP_LANES=none)";
+  }
+  constexpr std::size_t n = 61;
+  std::vector<double> ln_N(n), ln_D(n), N(n), D(n), loss(n), x(n);
+  std::vector<unsigned char> converged(n);
+  const simd::lane_output out{ln_N.data(), ln_D.data(), N.data(),
+                              D.data(),    loss.data(), converged.data()};
+  for (const law_preset& preset : law_presets()) {
+    const prepared_law p = prepare_law(preset.law);
+    for (const double T : {1.0, 1e6, 1e10, 1e13, 1e16}) {
+      // Loss targets from 1e-4 to 2 nats above E; ln R as a sweep computes it from the target.
+      std::vector<double> target(n);
+      for (std::size_t j = 0; j < n; ++j) {
+        target[j] = preset.law.E + 1e-4 * std::pow(2e4, static_cast<double>(j) / (n - 1));
+        x[j] = std::log(target[j] - preset.law.E);
+      }
+      simd::loss_target_lanes(p, std::log(T), x.data(), static_cast<std::int64_t>(n), out);
+      for (std::size_t j = 0; j < n; ++j) {
+        ASSERT_EQ(converged[j], 1) << preset.name << " T " << T << " ln R " << x[j];
+        const loss_target_result r = loss_target_optimum(preset.law, {1, 1}, target[j], T);
+        ASSERT_NEAR(N[j] / r.N, 1.0, 1e-13) << preset.name; // tolerance: see the test above
+      }
+      // Budgets from 10 to 1e10 times the least that serves T (one parameter, one token).
+      const double least = minimum_budget_in_training_flops(T);
+      for (std::size_t j = 0; j < n; ++j) {
+        x[j] = std::log(least * std::pow(10.0, 1.0 + 9.0 * static_cast<double>(j) / (n - 1)));
+      }
+      simd::budget_lanes(p, std::log(T), x.data(), static_cast<std::int64_t>(n), out);
+      for (std::size_t j = 0; j < n; ++j) {
+        ASSERT_EQ(converged[j], 1) << preset.name << " T " << T << " ln C " << x[j];
+        const budget_result r = budget_optimum(preset.law, {1, 1}, std::exp(x[j]), T);
+        ASSERT_NEAR(N[j] / r.N, 1.0, 1e-13) << preset.name;
+      }
+    }
+  }
+}
+
+} // namespace

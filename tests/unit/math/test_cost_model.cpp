@@ -1,0 +1,173 @@
+// Cost coefficients of the usd objective, the T_eff identity, and hardware-scenario resolution.
+#include "scalesweep/error.hpp"
+#include "scalesweep/math/loss_target_optimum.hpp"
+
+#include "plan/hardware.hpp"
+#include "plan/presets.hpp"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+namespace {
+
+using namespace scalesweep;
+
+std::string plain(std::string_view f) {
+  return std::string(f);
+}
+
+hardware_scenario preset(const char* name) {
+  hardware_spec spec;
+  spec.name = name;
+  spec.preset = name;
+  return resolve_hardware(spec, plain);
+}
+
+// SPEC §1.3 defaults, by hand: training $2/h on 0.5 x 989e12 FLOP/s; serving $2/h on 1979e12
+// FLOP/s with 70/285 of the tokens at MFU 0.5 and 215/285 at MFU 0.01. Each side is a few
+// correctly rounded operations: 4 ulp.
+TEST(CostModel, UsdCoefficientsOfTheReferenceDefaults) {
+  const cost_coefficients k = usd_cost_coefficients(preset("sardana2024-default"));
+  const double train = (2.0 / 3600) / (0.5 * 989e12);
+  const double inference = (2.0 / 3600) / 1979e12 * (70.0 / 285 / 0.5 + 215.0 / 285 / 0.01);
+  EXPECT_NEAR(k.train, train, 4e-16 * train);
+  EXPECT_NEAR(k.inference, inference, 4e-16 * inference);
+}
+
+// Every objective is k_tr 6ND + k_inf 2NT, so its optimum is the FLOP optimum at
+// T_eff = T k_inf/k_tr (SPEC §1.2): same (N, D), and the cost scales by k_tr.
+TEST(CostModel, UsdOptimumIsTheFlopOptimumAtEffectiveDemand) {
+  const scaling_law L = find_law_preset("sardana2024")->law;
+  for (const hardware_preset& p : hardware_presets()) {
+    const cost_coefficients k = usd_cost_coefficients(preset(std::string(p.name).c_str()));
+    for (double T : {1e9, 1e12, 1e15}) {
+      const loss_target_result usd = loss_target_optimum(L, k, 2.0, T);
+      const loss_target_result flops =
+          loss_target_optimum(L, {1, 1}, 2.0, effective_inference_tokens(k, T));
+      ASSERT_EQ(usd.status, cell_status::ok);
+      // The usd path forms ln T_eff as ln T + ln(k_inf/k_tr), the flops path as ln(T_eff): they
+      // differ by rounding (~1e-16 absolute in ln T_eff), which 1/beta ~ 3.5 and the condition
+      // of the optimum amplify to a few 1e-15 in N and D. 1e-13 bounds that with margin.
+      EXPECT_NEAR(usd.N, flops.N, 1e-13 * flops.N) << p.name;
+      EXPECT_NEAR(usd.D, flops.D, 1e-13 * flops.D) << p.name;
+      // flops.cost is in FLOPs at T_eff; times k_tr it is the dollar cost.
+      EXPECT_NEAR(usd.cost, k.train * flops.cost, 1e-13 * usd.cost) << p.name;
+    }
+  }
+}
+
+TEST(CostModel, EveryPresetResolvesToFinitePositiveCoefficients) {
+  for (const hardware_preset& p : hardware_presets()) {
+    const hardware_scenario h = preset(std::string(p.name).c_str());
+    const cost_coefficients k = usd_cost_coefficients(h);
+    EXPECT_TRUE(std::isfinite(k.train) && k.train > 0) << p.name;
+    EXPECT_TRUE(std::isfinite(k.inference) && k.inference > 0) << p.name;
+    EXPECT_EQ(h.train.peak_flops, *find_gpu_preset(h.train.gpu)->peak(h.train.dtype)) << p.name;
+  }
+}
+
+// presets.cpp: decode is memory-bound, so a preset's decode MFU is the reference's 0.01 on H100
+// fp8 scaled by (bandwidth / fp8 peak) relative to the H100's. Recomputed from the GPU table;
+// presets print 3 significant digits, so they agree to half a unit in the last (0.5e-4).
+TEST(CostModel, DecodeMfusScaleWithBandwidthPerPeakFlop) {
+  const auto bytes_per_flop = [](std::string_view gpu, std::string_view dtype) {
+    const gpu_preset* g = find_gpu_preset(gpu);
+    return g->bandwidth_bytes_per_s / *g->peak(dtype);
+  };
+  const double h100 = bytes_per_flop("H100-SXM", "fp8");
+  int checked = 0;
+  for (const hardware_preset& h : hardware_presets()) {
+    if (h.serve.dtype != "fp8") {
+      continue; // the README example's int8 A100 and bf16 serving take their MFUs as given
+    }
+    const double expected = 0.01 * bytes_per_flop(h.serve.gpu, h.serve.dtype) / h100;
+    EXPECT_NEAR(h.serve.decode_mfu, expected, 0.5e-4) << h.name;
+    ++checked;
+  }
+  EXPECT_GE(checked, 5); // sardana2024-default, h200, b200, mi300x, l40s
+}
+
+// MFU ranges are (0, 1]: 1 itself is a valid (if optimistic) utilisation.
+TEST(CostModel, MfuOfOneIsAccepted) {
+  hardware_spec spec;
+  spec.name = "ideal";
+  spec.preset = "sardana2024-default";
+  spec.train.mfu = 1.0;
+  spec.serve.prefill_mfu = 1.0;
+  spec.serve.decode_mfu = 1.0;
+  const hardware_scenario h = resolve_hardware(spec, plain);
+  EXPECT_EQ(h.train.mfu, 1.0);
+  EXPECT_EQ(h.serve.decode_mfu, 1.0);
+}
+
+TEST(CostModel, OverridesWinOverThePreset) {
+  hardware_spec spec;
+  spec.name = "x";
+  spec.preset = "sardana2024-default";
+  spec.train.mfu = 0.25;
+  spec.serve.gpu = "A100-80GB";
+  spec.serve.dtype = "int8";
+  const hardware_scenario h = resolve_hardware(spec, plain);
+  EXPECT_EQ(h.train.mfu, 0.25);
+  EXPECT_EQ(h.train.gpu, "H100-SXM");
+  EXPECT_EQ(h.serve.peak_flops, 624e12);
+  EXPECT_EQ(h.serve.decode_mfu, 0.01);
+}
+
+TEST(CostModel, ExplicitPeakNeedsNoGpuPreset) {
+  hardware_spec spec;
+  spec.name = "custom";
+  spec.train = {std::nullopt, std::nullopt, 1e15, 0.4, 3.0};
+  spec.serve = {std::nullopt, std::nullopt, 2e15, 0.4, 0.02, 3.0, 100.0, 100.0};
+  const hardware_scenario h = resolve_hardware(spec, plain);
+  EXPECT_EQ(h.train.gpu, "custom");
+  EXPECT_EQ(h.serve.peak_flops, 2e15);
+  EXPECT_EQ(h.serve.input_fraction(), 0.5);
+}
+
+void expect_error(const hardware_spec& spec, const std::string& fragment) {
+  try {
+    resolve_hardware(spec, [](std::string_view f) { return "<" + std::string(f) + ">"; });
+    FAIL() << "expected an error containing '" << fragment << "'";
+  } catch (const input_error& e) {
+    EXPECT_NE(std::string(e.what()).find(fragment), std::string::npos) << e.what();
+  }
+}
+
+TEST(CostModel, ResolutionErrorsNameTheFieldAndTheAllowedValues) {
+  hardware_spec base;
+  base.name = "x";
+  base.preset = "sardana2024-default";
+
+  hardware_spec s = base;
+  s.preset = "h100-typo";
+  expect_error(s, "<preset>: unknown hardware preset 'h100-typo'; allowed: sardana2024-default");
+  s = base;
+  s.train.gpu = "H100";
+  expect_error(s, "<train.gpu>: unknown GPU 'H100' (did you mean 'H100-SXM'?); allowed: A100-40GB");
+  s = base;
+  s.serve.gpu = "A100-40GB";
+  expect_error(s, "<serve.dtype>: A100-40GB has no dense peak for 'fp8'; allowed: fp64, tf32, "
+                  "bf16, fp16, int8");
+  s = base;
+  s.train.mfu = 1.5;
+  expect_error(s, "<train.mfu> = 1.5 is outside (0, 1]");
+  s = base;
+  s.serve.decode_mfu = 0.0;
+  expect_error(s, "<serve.decode_mfu> = 0 is outside (0, 1]");
+  s = base;
+  s.serve.usd_per_hour = -1.0;
+  expect_error(s, "<serve.usd_per_hour> = -1 must be finite and > 0");
+  s = base;
+  s.serve.input_tokens = 0.0;
+  s.serve.output_tokens = 0.0;
+  expect_error(s, "<serve.input_tokens> + output_tokens must be > 0");
+  hardware_spec bare;
+  bare.name = "bare";
+  bare.train.gpu = "H100-SXM";
+  bare.train.dtype = "bf16";
+  expect_error(bare, "<train.mfu> is required when no preset is given");
+}
+
+} // namespace
