@@ -3,7 +3,7 @@
 
 #include "app/json_writer.hpp"
 #include "app/output_path.hpp"
-#include "app/text_format.hpp"
+#include "common/text_format.hpp"
 
 #include <algorithm>
 #include <cstdio>

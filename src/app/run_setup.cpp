@@ -3,8 +3,8 @@
 
 #include "scalesweep/error.hpp"
 
-#include "app/text_format.hpp"
 #include "cli/commands.hpp"
+#include "common/text_format.hpp"
 #include "plan/config.hpp"
 
 #include <omp.h>

@@ -2,8 +2,8 @@
 #include "scalesweep/math/status.hpp"
 
 #include "app/json_writer.hpp"
-#include "app/text_format.hpp"
 #include "cli/commands.hpp"
+#include "common/text_format.hpp"
 #include "plan/config.hpp"
 #include "tools/result_reader.hpp"
 

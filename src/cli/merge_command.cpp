@@ -1,7 +1,7 @@
 // `scalesweep merge PARTS... -o OUT.h5`: join the files of a sharded run (job arrays).
 #include "app/output_path.hpp"
-#include "app/text_format.hpp"
 #include "cli/commands.hpp"
+#include "common/text_format.hpp"
 #include "run/interrupt.hpp"
 #include "tools/merge_parts.hpp"
 

@@ -4,8 +4,8 @@
 #include "scalesweep/math/loss_target_optimum.hpp"
 
 #include "app/json_writer.hpp"
-#include "app/text_format.hpp"
 #include "cli/commands.hpp"
+#include "common/text_format.hpp"
 #include "plan/config.hpp"
 #include "plan/hardware.hpp"
 #include "plan/objective.hpp"

@@ -3,7 +3,7 @@
 
 #include "scalesweep/error.hpp"
 
-#include "app/text_format.hpp"
+#include "common/text_format.hpp"
 #include "plan/presets.hpp"
 #include "plan/toml_depth_check.hpp"
 

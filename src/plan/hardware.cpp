@@ -4,7 +4,7 @@
 
 #include "scalesweep/error.hpp"
 
-#include "app/text_format.hpp"
+#include "common/text_format.hpp"
 #include "plan/presets.hpp"
 
 #include <cmath>

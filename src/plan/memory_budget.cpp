@@ -4,8 +4,8 @@
 #include "scalesweep/cells/problem_rows.hpp"
 #include "scalesweep/error.hpp"
 
-#include "app/text_format.hpp"
 #include "backends/host_tile.hpp"
+#include "common/text_format.hpp"
 
 #include <algorithm>
 #include <cctype>

@@ -1,7 +1,7 @@
 // The preset tables. Every number carries its source; prices are stated assumptions.
 #include "plan/presets.hpp"
 
-#include "app/text_format.hpp"
+#include "common/text_format.hpp"
 
 #include <algorithm>
 

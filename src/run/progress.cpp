@@ -1,7 +1,7 @@
 // Progress output: terminal bar vs periodic log lines, decided by isatty.
 #include "run/progress.hpp"
 
-#include "app/text_format.hpp"
+#include "common/text_format.hpp"
 
 #include <algorithm>
 #include <cmath>

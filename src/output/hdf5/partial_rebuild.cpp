@@ -1,7 +1,7 @@
 // Rebuilds a partial file before a resume (see partial_rebuild.hpp for why).
 #include "output/hdf5/partial_rebuild.hpp"
 
-#include "app/text_format.hpp"
+#include "common/text_format.hpp"
 #include "output/hdf5/chunk_copy.hpp"
 #include "output/hdf5/h5_handle.hpp"
 #include "output/hdf5/h5_read.hpp"

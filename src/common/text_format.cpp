@@ -1,5 +1,5 @@
 // Number and list formatting for messages and tables.
-#include "app/text_format.hpp"
+#include "common/text_format.hpp"
 
 #include <algorithm>
 #include <cctype>
