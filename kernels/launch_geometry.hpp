@@ -3,6 +3,7 @@
 // the tile is computed exactly once: this part of the GPU path can be tested without a GPU.
 #pragma once
 
+#include "scalesweep/cells/box_grid.hpp"
 #include "scalesweep/cells/problem_rows.hpp"
 #include "scalesweep/cells/tile.hpp"
 #include "scalesweep/math/host_device.hpp"
@@ -48,11 +49,10 @@ inline launch_geometry plan_launch(problem_kind kind, const tile_box& box,
   };
   if (length < threads_per_block) {
     const std::int64_t rows_per_block = threads_per_block / length;
-    return {rows,           length, true, clamp((rows + rows_per_block - 1) / rows_per_block),
-            rows_per_block, 0,      0};
+    return {rows, length, true, clamp(ceil_div(rows, rows_per_block)), rows_per_block, 0, 0};
   }
   const std::int64_t segment_cells = threads_per_block * cells_per_thread(kind);
-  const std::int64_t segments = (length + segment_cells - 1) / segment_cells;
+  const std::int64_t segments = ceil_div(length, segment_cells);
   return {rows, length, false, clamp(rows * segments), 0, segments, segment_cells};
 }
 

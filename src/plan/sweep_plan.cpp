@@ -1,6 +1,7 @@
 // Turns a config into problems over named axes and tiles them.
 #include "plan/sweep_plan.hpp"
 
+#include "scalesweep/cells/box_grid.hpp"
 #include "scalesweep/error.hpp"
 #include "scalesweep/math/status.hpp"
 
@@ -22,59 +23,34 @@ std::int64_t problem_plan::cells() const {
 }
 
 namespace {
-std::int64_t boxes_along(std::int64_t extent, std::int64_t box) {
-  return (extent + box - 1) / box;
-}
-
-tile_box box_at(const std::vector<std::int64_t>& shape, const std::vector<std::int64_t>& box_shape,
-                std::int64_t index) {
-  tile_box box{};
-  box.rank = static_cast<int>(shape.size());
-  for (int d = box.rank - 1; d >= 0; --d) {
-    const auto u = static_cast<std::size_t>(d);
-    const std::int64_t along = boxes_along(shape[u], box_shape[u]);
-    box.offset[d] = (index % along) * box_shape[u];
-    box.count[d] = std::min(box_shape[u], shape[u] - box.offset[d]);
-    index /= along;
-  }
-  return box;
+// The grid of boxes of this shape (chunks, blocks or tiles) over the problem's whole grid.
+box_grid boxes_of(const problem_plan& problem, const std::vector<std::int64_t>& box_shape) {
+  return box_grid(grid_box(problem.shape), box_shape);
 }
 } // namespace
 
 std::int64_t problem_plan::chunk_count() const {
-  std::int64_t n = 1;
-  for (std::size_t d = 0; d < shape.size(); ++d) {
-    n *= boxes_along(shape[d], chunk_shape[d]);
-  }
-  return n;
+  return boxes_of(*this, chunk_shape).count();
 }
 
 tile_box problem_plan::chunk(std::int64_t index) const {
-  return box_at(shape, chunk_shape, index);
+  return boxes_of(*this, chunk_shape).box(index);
 }
 
 std::int64_t problem_plan::block_count() const {
-  std::int64_t n = 1;
-  for (std::size_t d = 0; d < shape.size(); ++d) {
-    n *= boxes_along(shape[d], block_shape[d]);
-  }
-  return n;
+  return boxes_of(*this, block_shape).count();
 }
 
 tile_box problem_plan::block(std::int64_t index) const {
-  return box_at(shape, block_shape, index);
+  return boxes_of(*this, block_shape).box(index);
 }
 
 std::int64_t problem_plan::tile_count() const {
-  std::int64_t n = 1;
-  for (std::size_t d = 0; d < shape.size(); ++d) {
-    n *= boxes_along(shape[d], tile_shape[d]);
-  }
-  return n;
+  return boxes_of(*this, tile_shape).count();
 }
 
 tile_box problem_plan::tile(std::int64_t index) const {
-  return box_at(shape, tile_shape, index);
+  return boxes_of(*this, tile_shape).box(index);
 }
 
 std::int64_t problem_plan::f64_outputs() const {
@@ -169,8 +145,8 @@ std::vector<std::int64_t> choose_tile_shape(const std::vector<std::int64_t>& sha
     // The dimension that does not fit is cut into equal pieces, not into full pieces and a
     // remainder: HDF5 stores an edge chunk at full size, so 401 points cut as 326 + 75 would
     // make a 63 % larger file than 201 + 200.
-    const std::int64_t pieces = boxes_along(shape[i], room);
-    tile[i] = std::max<std::int64_t>(1, boxes_along(shape[i], pieces));
+    const std::int64_t pieces = ceil_div(shape[i], room);
+    tile[i] = std::max<std::int64_t>(1, ceil_div(shape[i], pieces));
     room /= tile[i];
   }
   return tile;

@@ -3,8 +3,6 @@
 
 #include "scalesweep/error.hpp"
 
-#include "output/hdf5/chunk_codec.hpp"
-
 #include <algorithm>
 
 namespace scalesweep {
@@ -36,21 +34,21 @@ shard_spec parse_shard(const std::string& text) {
   return {static_cast<int>(i - 1), static_cast<int>(n)};
 }
 
+box_grid chunks_of(const problem_plan& problem, const tile_box& tile) {
+  return box_grid(tile, problem.chunk_shape);
+}
+
 std::int64_t chunk_index(const problem_plan& problem, const tile_box& chunk) {
-  std::int64_t index = 0;
-  for (int d = 0; d < chunk.rank; ++d) {
-    const auto u = static_cast<std::size_t>(d);
-    const std::int64_t along =
-        (problem.shape[u] + problem.chunk_shape[u] - 1) / problem.chunk_shape[u];
-    index = index * along + chunk.offset[d] / problem.chunk_shape[u];
-  }
-  return index;
+  return box_grid(grid_box(problem.shape), problem.chunk_shape).index_of(chunk);
 }
 
 std::vector<std::int64_t> chunk_indices(const problem_plan& problem, const tile_box& box) {
+  const box_grid grid(grid_box(problem.shape), problem.chunk_shape);
+  const box_grid chunks = chunks_of(problem, box);
   std::vector<std::int64_t> out;
-  for (const tile_box& c : chunks_of(problem, box)) {
-    out.push_back(chunk_index(problem, c));
+  out.reserve(static_cast<std::size_t>(chunks.count()));
+  for (const tile_box& c : chunks) {
+    out.push_back(grid.index_of(c));
   }
   return out;
 }
@@ -66,17 +64,6 @@ std::int64_t cells_of_chunks(const problem_plan& problem, const std::vector<std:
 }
 
 namespace {
-// Chunks in a chunk-aligned box (a block): per dimension, its extent in chunks, the edge's
-// partial chunk included.
-std::int64_t chunks_in_box(const problem_plan& problem, const tile_box& box) {
-  std::int64_t chunks = 1;
-  for (int d = 0; d < box.rank; ++d) {
-    const std::int64_t c = problem.chunk_shape[static_cast<std::size_t>(d)];
-    chunks *= (box.count[d] + c - 1) / c;
-  }
-  return chunks;
-}
-
 // Calls visit(block box) for each block of the shard: every n-th from the shard's index, the
 // rule of shard_owns_block without testing the other shards' blocks.
 template <class Visit>
@@ -117,7 +104,7 @@ std::int64_t shard_output_bytes(const sweep_plan& plan, const shard_spec& shard)
   for (const problem_plan& p : plan.problems) {
     std::int64_t owned = 0;
     for_each_shard_block(p, shard,
-                         [&](const tile_box& block) { owned += chunks_in_box(p, block); });
+                         [&](const tile_box& block) { owned += chunks_of(p, block).count(); });
     others +=
         static_cast<double>(p.chunk_count() - owned) * (static_cast<double>(p.chunk_bytes()) + 1);
   }
@@ -127,46 +114,6 @@ std::int64_t shard_output_bytes(const sweep_plan& plan, const shard_spec& shard)
 bool shard_owns_block(std::int64_t block, const shard_spec& shard) {
   return block % shard.count == shard.index;
 }
-
-std::vector<std::uint8_t> shard_chunks(const problem_plan& problem, const shard_spec& shard) {
-  std::vector<std::uint8_t> mask(static_cast<std::size_t>(problem.chunk_count()), 0);
-  for (std::int64_t b = 0; b < problem.block_count(); ++b) {
-    if (shard_owns_block(b, shard)) {
-      for (std::int64_t c : chunk_indices(problem, problem.block(b))) {
-        mask[static_cast<std::size_t>(c)] = 1;
-      }
-    }
-  }
-  return mask;
-}
-
-namespace {
-// Tiles of problem.tile_shape anchored at the block's origin, clipped to the block.
-std::vector<tile_box> tiles_of_block(const problem_plan& problem, const tile_box& block) {
-  std::int64_t along[max_rank];
-  std::int64_t total = 1;
-  for (int d = 0; d < block.rank; ++d) {
-    const std::int64_t t = problem.tile_shape[static_cast<std::size_t>(d)];
-    along[d] = (block.count[d] + t - 1) / t;
-    total *= along[d];
-  }
-  std::vector<tile_box> tiles;
-  tiles.reserve(static_cast<std::size_t>(total));
-  for (std::int64_t i = 0; i < total; ++i) {
-    tile_box tile{};
-    tile.rank = block.rank;
-    std::int64_t rest = i;
-    for (int d = block.rank - 1; d >= 0; --d) {
-      const std::int64_t t = problem.tile_shape[static_cast<std::size_t>(d)];
-      tile.offset[d] = block.offset[d] + (rest % along[d]) * t;
-      tile.count[d] = std::min(t, block.offset[d] + block.count[d] - tile.offset[d]);
-      rest /= along[d];
-    }
-    tiles.push_back(tile);
-  }
-  return tiles;
-}
-} // namespace
 
 std::vector<tile_box> assigned_tiles(const problem_plan& problem, const shard_spec& shard, int rank,
                                      int ranks, const std::vector<std::uint8_t>& done) {
@@ -179,7 +126,8 @@ std::vector<tile_box> assigned_tiles(const problem_plan& problem, const shard_sp
     if (dealt++ % ranks != rank) {
       continue;
     }
-    for (const tile_box& tile : tiles_of_block(problem, problem.block(b))) {
+    // Tiles of problem.tile_shape anchored at the block's origin, clipped to the block.
+    for (const tile_box& tile : box_grid(problem.block(b), problem.tile_shape)) {
       const std::vector<std::int64_t> chunks = chunk_indices(problem, tile);
       const bool pending = std::any_of(chunks.begin(), chunks.end(), [&](std::int64_t c) {
         return done.empty() || done[static_cast<std::size_t>(c)] == 0;

@@ -3,6 +3,7 @@
 // tiles whose chunks are all done are skipped. Chunks are the unit of "done".
 #pragma once
 
+#include "scalesweep/cells/box_grid.hpp"
 #include "scalesweep/cells/tile.hpp"
 
 #include "plan/sweep_plan.hpp"
@@ -24,18 +25,18 @@ struct shard_spec {
 // Parses "i/n" with 1 <= i <= n; throws input_error naming --shard.
 shard_spec parse_shard(const std::string& text);
 
+// The chunks (grid boxes, clipped at the grid's edge) that make up a chunk-aligned tile or block.
+box_grid chunks_of(const problem_plan& problem, const tile_box& tile);
 // Index of a chunk (given by its box) in the row-major grid of chunks.
 std::int64_t chunk_index(const problem_plan& problem, const tile_box& chunk);
-// Cells of the chunks whose byte in `chunks` (one per chunk, as progress records and
-// shard_chunks hold them) is not 0; edge chunks are smaller.
+// Cells of the chunks whose byte in `chunks` (one per chunk, as progress records hold them) is
+// not 0; edge chunks are smaller.
 std::int64_t cells_of_chunks(const problem_plan& problem, const std::vector<std::uint8_t>& chunks);
 // The chunk indices a chunk-aligned box covers.
 std::vector<std::int64_t> chunk_indices(const problem_plan& problem, const tile_box& box);
 
 // Whether block `block` belongs to shard `shard` (blocks are dealt round-robin).
 bool shard_owns_block(std::int64_t block, const shard_spec& shard);
-// One byte per chunk: 1 where the chunk belongs to the shard.
-std::vector<std::uint8_t> shard_chunks(const problem_plan& problem, const shard_spec& shard);
 
 // Disk a part of `shard` takes: plan.output_bytes() less the chunks of the other shards (a
 // serial part stores only its own; a part MPI ranks allocate whole leaves the others as holes).

@@ -291,19 +291,15 @@ status_counts result_reader::count_status(const std::string& name, std::size_t f
                                                        [](std::uint8_t d) { return d != 0; });
   if (!complete) {
     // Chunk by chunk: only those recorded done hold computed cells.
-    const std::vector<hsize_t> chunk = chunk_shape(ds.get());
+    const box_grid chunks = chunk_grid(ds.get());
     for (std::size_t c = 0; c < done->size(); ++c) {
-      const std::vector<hsize_t> offset = chunk_offset(ds.get(), static_cast<std::int64_t>(c));
-      std::vector<hsize_t> count(static_cast<std::size_t>(rank));
-      std::int64_t cells = 1;
-      for (std::size_t d = 0; d < count.size(); ++d) {
-        count[d] = std::min(chunk[d], dims[d] - offset[d]);
-        cells *= static_cast<std::int64_t>(count[d]);
-      }
+      const tile_box chunk = chunks.box(static_cast<std::int64_t>(c));
       if ((*done)[c] != 0) {
-        count_box(ds.get(), offset, count, buffer, counts, name);
+        count_box(ds.get(), std::vector<hsize_t>(chunk.offset, chunk.offset + chunk.rank),
+                  std::vector<hsize_t>(chunk.count, chunk.count + chunk.rank), buffer, counts,
+                  name);
       } else {
-        counts.unwritten += cells;
+        counts.unwritten += cell_count(chunk);
       }
     }
     return counts;

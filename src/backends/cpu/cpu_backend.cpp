@@ -1,4 +1,5 @@
 // CPU backend: the shared row/cell functions under OpenMP, over segments of rows of each tile.
+#include "scalesweep/cells/box_grid.hpp"
 #include "scalesweep/cells/problem_dispatch.hpp"
 
 #include "backends/backend.hpp"
@@ -43,7 +44,7 @@ void compute_tile(const sweep_views& views, const tile_box& box, const tile_colu
                   int threads, bool lanes) {
   check_tile_rank<Kind>(box);
   const std::int64_t length = row_length(box);
-  const std::int64_t segments = (length + segment_cells - 1) / segment_cells;
+  const std::int64_t segments = ceil_div(length, segment_cells);
   const std::int64_t items = row_count(box) * segments;
 #pragma omp parallel for schedule(dynamic, 1) num_threads(threads)
   for (std::int64_t item = 0; item < items; ++item) {

@@ -10,32 +10,6 @@
 
 namespace scalesweep {
 
-std::vector<tile_box> chunks_of(const problem_plan& problem, const tile_box& tile) {
-  const int rank = tile.rank;
-  std::int64_t per_dim[max_rank];
-  std::int64_t total = 1;
-  for (int d = 0; d < rank; ++d) {
-    const std::int64_t c = problem.chunk_shape[static_cast<std::size_t>(d)];
-    per_dim[d] = (tile.count[d] + c - 1) / c;
-    total *= per_dim[d];
-  }
-  std::vector<tile_box> out;
-  out.reserve(static_cast<std::size_t>(total));
-  for (std::int64_t i = 0; i < total; ++i) {
-    tile_box box{};
-    box.rank = rank;
-    std::int64_t rest = i;
-    for (int d = rank - 1; d >= 0; --d) {
-      const std::int64_t c = problem.chunk_shape[static_cast<std::size_t>(d)];
-      box.offset[d] = tile.offset[d] + (rest % per_dim[d]) * c;
-      box.count[d] = std::min(c, tile.offset[d] + tile.count[d] - box.offset[d]);
-      rest /= per_dim[d];
-    }
-    out.push_back(box);
-  }
-  return out;
-}
-
 chunk_encoder::chunk_encoder(const variable_info& variable,
                              const std::vector<std::int64_t>& chunk_shape,
                              compression_kind compression, int deflate_level)

@@ -13,9 +13,6 @@
 
 namespace scalesweep {
 
-// The chunks (grid boxes, clipped at the grid's edge) that make up a chunk-aligned tile.
-std::vector<tile_box> chunks_of(const problem_plan& problem, const tile_box& tile);
-
 class chunk_encoder {
 public:
   chunk_encoder(const variable_info& variable, const std::vector<std::int64_t>& chunk_shape,

@@ -154,8 +154,7 @@ std::vector<hsize_t> chunk_shape(hid_t dataset) {
   return chunk;
 }
 
-// Grid offset of chunk `index` of a dataset, from its shape and chunk shape.
-std::vector<hsize_t> chunk_offset(hid_t dataset, std::int64_t index) {
+box_grid chunk_grid(hid_t dataset) {
   const handle space = dataspace(H5Dget_space(dataset), "dataset space");
   const int rank = H5Sget_simple_extent_ndims(space.get());
   std::vector<hsize_t> dims(static_cast<std::size_t>(rank));
@@ -165,12 +164,18 @@ std::vector<hsize_t> chunk_offset(hid_t dataset, std::int64_t index) {
     throw io_error("HDF5: a dataset of rank " + std::to_string(rank) +
                    " has no chunks of its rank");
   }
-  std::vector<hsize_t> offset(static_cast<std::size_t>(rank));
-  for (int d = rank - 1; d >= 0; --d) {
-    const auto u = static_cast<std::size_t>(d);
-    const auto along = static_cast<std::int64_t>((dims[u] + chunk[u] - 1) / chunk[u]);
-    offset[u] = static_cast<hsize_t>(index % along) * chunk[u];
-    index /= along;
+  if (rank > max_rank) {
+    throw io_error("HDF5: a dataset of rank " + std::to_string(rank) + " has more than " +
+                   std::to_string(max_rank) + " dimensions");
+  }
+  return box_grid(grid_box(dims), chunk);
+}
+
+std::vector<hsize_t> chunk_offset(hid_t dataset, std::int64_t index) {
+  const tile_box chunk = chunk_grid(dataset).box(index);
+  std::vector<hsize_t> offset(static_cast<std::size_t>(chunk.rank));
+  for (int d = 0; d < chunk.rank; ++d) {
+    offset[static_cast<std::size_t>(d)] = static_cast<hsize_t>(chunk.offset[d]);
   }
   return offset;
 }

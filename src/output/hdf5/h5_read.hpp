@@ -1,6 +1,7 @@
 // Small typed readers for attributes and 1-D datasets on top of h5_handle.
 #pragma once
 
+#include "scalesweep/cells/box_grid.hpp"
 #include "scalesweep/error.hpp"
 
 #include "output/hdf5/h5_handle.hpp"
@@ -29,6 +30,9 @@ std::optional<std::int64_t> read_int64_attribute(hid_t object, const std::string
 bool has_link(hid_t file, const std::string& path);
 // The chunk shape of a dataset; empty when it is not chunked.
 std::vector<hsize_t> chunk_shape(hid_t dataset);
+// The grid of chunks of a chunked dataset (edge chunks clipped to its extent); io_error when the
+// dataset is not chunked or has more dimensions than a scalesweep grid.
+box_grid chunk_grid(hid_t dataset);
 // Grid offset of chunk `index` (row-major over the grid of chunks) of a chunked dataset.
 std::vector<hsize_t> chunk_offset(hid_t dataset, std::int64_t index);
 std::vector<std::uint8_t> read_bytes(hid_t file, const std::string& path);

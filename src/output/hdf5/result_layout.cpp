@@ -1,6 +1,7 @@
 // The result file's skeleton: root attributes, coordinates, chunked variables, progress record.
 #include "output/hdf5/result_layout.hpp"
 
+#include "scalesweep/cells/box_grid.hpp"
 #include "scalesweep/error.hpp"
 #include "scalesweep/math/status.hpp"
 #include "scalesweep/version.hpp"
@@ -282,10 +283,9 @@ done_record read_done_record(hid_t file, const std::string& path) {
     std::vector<hsize_t> dims(static_cast<std::size_t>(H5Sget_simple_extent_ndims(space.get())));
     H5Sget_simple_extent_dims(space.get(), dims.data(), nullptr);
     const std::vector<hsize_t> chunk = chunk_shape(v.get());
-    std::size_t chunks = chunk.size() == dims.size() ? 1 : 0;
-    for (std::size_t d = 0; d < chunk.size() && d < dims.size(); ++d) {
-      chunks *= static_cast<std::size_t>((dims[d] + chunk[d] - 1) / chunk[d]);
-    }
+    const bool gridded = chunk.size() == dims.size() && dims.size() <= max_rank;
+    const auto chunks =
+        gridded ? static_cast<std::size_t>(box_grid(grid_box(dims), chunk).count()) : 0;
     if (r.done.size() != chunks || !flags) {
       std::string message = "HDF5: progress record '" + path + "' does not hold one 0 or 1 ";
       message += "per chunk of '" + name + "' (" + std::to_string(chunks) + " chunks)";
