@@ -1,6 +1,7 @@
 // JSON text with two-space indentation and round-trip doubles.
 #include "app/json_writer.hpp"
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <cstdio>
@@ -80,6 +81,12 @@ json_writer& json_writer::value(double v) {
   char buf[32];
   const std::to_chars_result end = std::to_chars(buf, buf + sizeof buf, v);
   m_out.append(buf, end.ptr);
+  // A double always reads back as a float: to_chars writes 2.0 as "2" and 1.4e21 as its 22
+  // digits, which Python's json (and others) read as an integer. Only integer-valued doubles
+  // print without a '.' or an exponent, so ".0" keeps their value and makes them floats.
+  if (std::find_if(buf, end.ptr, [](char c) { return c == '.' || c == 'e'; }) == end.ptr) {
+    m_out += ".0";
+  }
   return *this;
 }
 

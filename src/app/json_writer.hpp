@@ -15,7 +15,9 @@ public:
   json_writer& begin_array();
   json_writer& end_array();
   json_writer& key(std::string_view k);
-  json_writer& value(double v); // non-finite values become null (JSON has no NaN)
+  // The shortest text that reads back as v, always a float literal ('.' or an exponent: "2.0",
+  // "1e+21"); non-finite values become null (JSON has no NaN).
+  json_writer& value(double v);
   json_writer& value(std::int64_t v);
   json_writer& value(int v) { return value(static_cast<std::int64_t>(v)); }
   json_writer& value(bool v);
