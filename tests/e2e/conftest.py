@@ -94,6 +94,15 @@ def wait_for_file(path, proc, timeout=60):
         time.sleep(0.01)
 
 
+def wait_for_text(path, text, proc, timeout=60):
+    """Returns once the file at `path` (a process's log) holds `text`, or once `proc` has ended:
+    a wait on what the process has done, not on how long a loaded machine takes to do it."""
+    deadline = time.monotonic() + timeout
+    while proc.poll() is None and text not in Path(path).read_text(errors="replace"):
+        assert time.monotonic() < deadline, f"{text!r} did not appear in {path} in {timeout} s"
+        time.sleep(0.01)
+
+
 def signal_once_written(proc, partial, sig=signal.SIGTERM, after=0.3):
     """Waits for `partial` (the run's or merge's partial file) to appear, lets `proc` work `after`
     seconds more, sends `sig` and waits for it to end; returns its stderr (None if not piped)."""

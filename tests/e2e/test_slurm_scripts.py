@@ -2,9 +2,8 @@
 script, give the file of a single run (Slurm's variables set by hand; no Slurm needed)."""
 import os
 import subprocess
-import time
 
-from conftest import SOURCE_DIR, assert_same_results, wait_for_file
+from conftest import SOURCE_DIR, assert_same_results, recorded_done_cells, wait_for_text
 from run_configs import write_config
 
 SLURM = SOURCE_DIR / "scripts" / "slurm"
@@ -30,18 +29,21 @@ def test_array_task_resumes_its_interrupted_part(tmp_path, binary, scalesweep):
     cfg = write_config(tmp_path)
     out = tmp_path / "hw.h5"
     part = tmp_path / "hw.shard-1-of-2.h5"
+    log = tmp_path / "task.log"
+    # Slowed down per writer round, with a progress line after every round (a line appears once
+    # a round's tiles are written): the signal lands mid-run with part of the work saved.
     env = dict(os.environ, CONFIG=str(cfg), OUT=str(out), SCALESWEEP=binary, SLURM_SUBMIT_DIR=str(tmp_path),
                SLURM_ARRAY_TASK_COUNT="2", SLURM_ARRAY_TASK_ID="1",
-               SCALESWEEP_DEBUG_ROUND_DELAY_MS="20")
-    proc = subprocess.Popen(["bash", SLURM / "array_sweep.sbatch"], env=env, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True)
-
-    wait_for_file(part.with_name(part.name + ".partial"), proc)
-    time.sleep(0.3)
-    proc.terminate()  # the script execs scalesweep: the signal reaches it, as Slurm's would
-    _, err = proc.communicate(timeout=60)
-    assert proc.returncode == 143, err
-    assert (tmp_path / "hw.shard-1-of-2.h5.partial").exists()
+               SCALESWEEP_DEBUG_ROUND_DELAY_MS="20", SCALESWEEP_PROGRESS_SECONDS="0.001")
+    with open(log, "w") as stderr:
+        proc = subprocess.Popen(["bash", SLURM / "array_sweep.sbatch"], env=env, stdout=subprocess.DEVNULL,
+                                stderr=stderr)
+        wait_for_text(log, "progress: ", proc)
+        assert proc.poll() is None, log.read_text()
+        proc.terminate()  # the script execs scalesweep: the signal reaches it, as Slurm's would
+        proc.wait(timeout=60)
+    assert proc.returncode == 143, log.read_text()
+    assert recorded_done_cells(tmp_path / "hw.shard-1-of-2.h5.partial") > 0  # a resume, not a restart
     env.pop("SCALESWEEP_DEBUG_ROUND_DELAY_MS")
     subprocess.run(["bash", SLURM / "array_sweep.sbatch"], env=env, check=True, capture_output=True)
     scalesweep("run", cfg, "--shard", "1/2", "-o", tmp_path / "fresh.h5", "--quiet")
