@@ -33,15 +33,10 @@ bytes reference_shuffle(const bytes& in, std::size_t element_size) {
   return out;
 }
 
+// The shuffle transposes n elements x element_size bytes; its inverse transposes back, which is
+// the shuffle of the same bytes taken as element_size "elements" of n bytes.
 bytes reference_unshuffle(const bytes& in, std::size_t element_size) {
-  const std::size_t n = in.size() / element_size;
-  bytes out(in.size());
-  for (std::size_t i = 0; i < n; ++i) {
-    for (std::size_t b = 0; b < element_size; ++b) {
-      out[i * element_size + b] = in[b * n + i];
-    }
-  }
-  return out;
+  return reference_shuffle(in, in.size() / element_size);
 }
 
 bytes deflate(const bytes& raw, int level) {

@@ -61,6 +61,22 @@ h5::handle open_file(const std::string& path) {
   return h5::file(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), "open");
 }
 
+// A 2-D float64 dataset "v" in chunks of `chunk`, with HDF5's shuffle and deflate filters (as
+// [output] compression = "deflate" writes them) or none.
+h5::handle create_chunked(hid_t file, const std::vector<hsize_t>& dims,
+                          const std::vector<hsize_t>& chunk, bool filtered) {
+  const h5::handle space = h5::dataspace(H5Screate_simple(2, dims.data(), nullptr), "space");
+  const h5::handle dcpl = h5::property_list(H5Pcreate(H5P_DATASET_CREATE), "dcpl");
+  h5::check(H5Pset_chunk(dcpl.get(), 2, chunk.data()), "chunk");
+  if (filtered) {
+    h5::check(H5Pset_shuffle(dcpl.get()), "shuffle");
+    h5::check(H5Pset_deflate(dcpl.get(), 4), "deflate");
+  }
+  return h5::dataset(
+      H5Dcreate2(file, "v", H5T_IEEE_F64LE, space.get(), H5P_DEFAULT, dcpl.get(), H5P_DEFAULT),
+      "create");
+}
+
 class H5Layer : public ::testing::Test {
 protected:
   void SetUp() override { h5::silence_error_printing(); }
@@ -185,16 +201,8 @@ TEST_F(H5Layer, DatasetsAndDimensionScalesReadBack) {
 
 // A 5 x 7 dataset in 2 x 3 chunks: 3 x 3 chunks, numbered row-major as HDF5's chunk grid is.
 TEST_F(H5Layer, ChunkGridOfADatasetIsItsShapeInChunks) {
-  const std::string path = m_dir.file("c.h5");
-  const h5::handle f = create_file(path);
-  const hsize_t dims[2] = {5, 7};
-  const hsize_t chunk[2] = {2, 3};
-  const h5::handle space = h5::dataspace(H5Screate_simple(2, dims, nullptr), "space");
-  const h5::handle dcpl = h5::property_list(H5Pcreate(H5P_DATASET_CREATE), "dcpl");
-  h5::check(H5Pset_chunk(dcpl.get(), 2, chunk), "chunk");
-  const h5::handle ds = h5::dataset(
-      H5Dcreate2(f.get(), "v", H5T_IEEE_F64LE, space.get(), H5P_DEFAULT, dcpl.get(), H5P_DEFAULT),
-      "create");
+  const h5::handle f = create_file(m_dir.file("c.h5"));
+  const h5::handle ds = create_chunked(f.get(), {5, 7}, {2, 3}, false);
   EXPECT_EQ(h5::chunk_shape(ds.get()), (std::vector<hsize_t>{2, 3}));
   const box_grid grid = h5::chunk_grid(ds.get());
   ASSERT_EQ(grid.count(), 9);
@@ -208,6 +216,8 @@ TEST_F(H5Layer, ChunkGridOfADatasetIsItsShapeInChunks) {
     }
   }
   // A contiguous dataset has no chunk grid.
+  const hsize_t dims[2] = {5, 7};
+  const h5::handle space = h5::dataspace(H5Screate_simple(2, dims, nullptr), "space");
   const h5::handle flat = h5::dataset(H5Dcreate2(f.get(), "flat", H5T_IEEE_F64LE, space.get(),
                                                  H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
                                       "create");
@@ -218,19 +228,10 @@ TEST_F(H5Layer, ChunkGridOfADatasetIsItsShapeInChunks) {
 // The codec writes chunks byte-compatible with HDF5's own shuffle and deflate filters: written
 // raw (H5Dwrite_chunk), they read back through HDF5's filter pipeline as the numbers encoded.
 TEST_F(H5Layer, EncodedChunksReadBackThroughHdf5sFilters) {
-  const std::string path = m_dir.file("f.h5");
-  const h5::handle f = create_file(path);
-  const hsize_t dims[2] = {3, 5};
-  const hsize_t chunk[2] = {2, 4};
-  const h5::handle space = h5::dataspace(H5Screate_simple(2, dims, nullptr), "space");
-  const h5::handle dcpl = h5::property_list(H5Pcreate(H5P_DATASET_CREATE), "dcpl");
-  h5::check(H5Pset_chunk(dcpl.get(), 2, chunk), "chunk");
-  h5::check(H5Pset_shuffle(dcpl.get()), "shuffle");
-  h5::check(H5Pset_deflate(dcpl.get(), 4), "deflate");
-  const h5::handle ds = h5::dataset(
-      H5Dcreate2(f.get(), "v", H5T_IEEE_F64LE, space.get(), H5P_DEFAULT, dcpl.get(), H5P_DEFAULT),
-      "create");
-  // The whole grid as one tile; its four chunks, two of them clipped at the edges.
+  const h5::handle f = create_file(m_dir.file("f.h5"));
+  const std::vector<hsize_t> chunk = {2, 4};
+  const h5::handle ds = create_chunked(f.get(), {3, 5}, chunk, true);
+  // The whole grid as one tile; its four chunks, three of them clipped at the edges.
   const tile_box tile{2, {0, 0}, {3, 5}};
   std::vector<double> column(15);
   for (std::size_t i = 0; i < column.size(); ++i) {
