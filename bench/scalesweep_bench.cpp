@@ -3,6 +3,7 @@
 // are timed); without it each tile is also copied back to the host. Tiles are submitted as a run
 // submits them, two in flight, so the GPU never idles while the host waits for a tile.
 #include "backends/backend.hpp"
+#include "backends/cuda_backend.hpp"
 #include "plan/config.hpp"
 #include "plan/sweep_plan.hpp"
 
@@ -99,11 +100,8 @@ int bench_main(int argc, char** argv) {
     for (problem_plan& p : plan.problems) {
       p.tile_shape = chunk_aligned_tile_shape(p.shape, p.chunk_shape, tile_cells);
     }
-    backend_options options;
-    options.choice = backend_name == "cuda" ? backend_choice::cuda : backend_choice::cpu;
-    options.threads = threads;
-    options.keep_on_device = keep_on_device;
-    const auto backend = make_backend(plan, options);
+    const auto backend = backend_name == "cuda" ? make_cuda_backend(plan, {0, keep_on_device})
+                                                : make_cpu_backend(plan, threads);
     const problem_plan& p = plan.problems.front();
     // Pinned for CUDA, as in a run; two, so tile t+1 is queued while tile t computes (submit
     // first waits for the tile submitted two before, which used the same host tile).

@@ -1,4 +1,5 @@
 // CUDA error checks that throw cuda_error with the call, file and line (nvbench's cuda_call style).
+// They name no flags: the front end adds its hint from the error's cause.
 #pragma once
 
 #include "scalesweep/error.hpp"
@@ -18,15 +19,27 @@ inline void check(cudaError_t status, const char* call, const char* file, int li
   }
 }
 
-// An allocation's failure, with its size and the flag that sizes such allocations.
+// An allocation's failure, with its size; `why` says which memory (device or pinned host).
 inline void check_allocation(cudaError_t status, std::size_t bytes, const char* what,
-                             const char* limit_flag) {
+                             cuda_error::cause why) {
   if (status != cudaSuccess) {
     (void)cudaGetLastError();
     throw cuda_error("cannot allocate " + std::to_string(bytes) + " bytes of " + what + ": " +
                          cudaGetErrorString(status),
-                     std::string("lower ") + limit_flag +
-                         " (scalesweep validate shows what a run " + "plans to hold)");
+                     why);
+  }
+}
+
+// Makes `device` current, which creates its context (CUDA 12+): the first use of the device, so
+// a device that is listed but unusable (another process holds it in exclusive-process mode, a MIG
+// instance is missing) fails here, with a message that says so.
+inline void use_device(int device) {
+  const cudaError_t status = cudaSetDevice(device);
+  if (status != cudaSuccess) {
+    (void)cudaGetLastError();
+    throw cuda_error("CUDA device " + std::to_string(device) +
+                         " is visible but cannot be used: " + cudaGetErrorString(status),
+                     cuda_error::cause::device_unusable);
   }
 }
 

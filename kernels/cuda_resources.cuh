@@ -19,7 +19,7 @@ public:
   explicit device_buffer(std::size_t count) : m_count(count) {
     if (count > 0) {
       check_allocation(cudaMalloc(reinterpret_cast<void**>(&m_data), count * sizeof(T)),
-                       count * sizeof(T), "device memory", "--gpu-memory-limit");
+                       count * sizeof(T), "device memory", cuda_error::cause::device_memory);
     }
   }
   explicit device_buffer(const std::vector<T>& host) : device_buffer(host.size()) {
@@ -114,7 +114,7 @@ private:
     SCALESWEEP_CUDA_CHECK(cudaSetDevice(m_device));
     void* p = nullptr;
     check_allocation(cudaMallocHost(&p, bytes), bytes, "pinned host memory",
-                     "--memory-limit"); // page-aligned
+                     cuda_error::cause::pinned_memory); // page-aligned
     return p;
   }
   void do_deallocate(void* p, std::size_t /*bytes*/, std::size_t /*alignment*/) override {

@@ -29,10 +29,22 @@ public:
   using error::error;
 };
 
-// CUDA runtime failures, with the failing call's text, file and line (exit code 1).
+// CUDA runtime failures, with the failing call's text, file and line (exit code 1). The cause
+// lets the front end (the CLI) add a hint in its own terms, flags say: the backend names none.
 class cuda_error : public error {
 public:
-  using error::error;
+  enum class cause {
+    runtime,         // a CUDA call failed
+    device_unusable, // a listed device cannot be used (exclusive mode, a missing MIG instance)
+    device_memory,   // a device allocation failed
+    pinned_memory,   // a page-locked host allocation failed
+  };
+  explicit cuda_error(const std::string& message, cause why = cause::runtime)
+      : error(message), m_cause(why) {}
+  cause why() const noexcept { return m_cause; }
+
+private:
+  cause m_cause;
 };
 
 } // namespace scalesweep

@@ -37,7 +37,7 @@ std::string dims_text(const problem_plan& p) {
 } // namespace
 
 std::string describe_plan(const sweep_plan& plan, const std::string& output_path,
-                          const memory_plan& memory, const shard_spec& shard) {
+                          const memory_use& memory, const shard_spec& shard) {
   const sweep_config& c = plan.config;
   std::ostringstream s;
   if (!c.title.empty()) {
@@ -100,7 +100,7 @@ std::string describe_plan(const sweep_plan& plan, const std::string& output_path
 }
 
 std::string plan_json(const sweep_plan& plan, const std::string& output_path,
-                      const memory_plan& memory, const planned_backend& backend,
+                      const memory_use& memory, const chosen_backend& backend,
                       const shard_spec& shard) {
   const sweep_config& c = plan.config;
   json_writer j;

@@ -10,7 +10,7 @@ namespace scalesweep::cli {
 
 // The memory a run's tiles plan to hold and the limits they were fitted to (device fields 0
 // without a GPU; a device limit of 0 with GPU bytes: the device is not known here).
-struct memory_plan {
+struct memory_use {
   std::int64_t host_bytes;
   std::int64_t host_limit;
   std::int64_t device_bytes;
@@ -20,18 +20,18 @@ struct memory_plan {
 // Multi-line description: title, law, objective, hardware, axes, problems, cells, memory; for
 // a shard, its cells and the size of its part.
 std::string describe_plan(const sweep_plan& plan, const std::string& output_path,
-                          const memory_plan& memory, const shard_spec& shard);
+                          const memory_use& memory, const shard_spec& shard);
 
 // The backend a plan was made for ("cpu", "cuda") and why ("auto: no CUDA device on this
 // machine", "--backend cuda").
-struct planned_backend {
+struct chosen_backend {
   std::string kind;
   std::string reason;
 };
 
 // The same as one JSON object (validate --json).
 std::string plan_json(const sweep_plan& plan, const std::string& output_path,
-                      const memory_plan& memory, const planned_backend& backend,
+                      const memory_use& memory, const chosen_backend& backend,
                       const shard_spec& shard);
 
 // Why a shard has no cells to compute (more shards than blocks), without "warning: "; empty

@@ -3,7 +3,7 @@
 
 #include "scalesweep/error.hpp"
 
-#include "cli/commands.hpp"
+#include "backends/cuda_device.hpp"
 #include "common/text_format.hpp"
 #include "plan/config.hpp"
 
@@ -33,49 +33,22 @@ backend_choice resolve_choice(const std::string& backend) {
   if (backend == "cuda") {
     return backend_choice::cuda;
   }
-  return cuda_device_count() > 0 ? backend_choice::cuda : backend_choice::cpu;
+  return resolve_backend_choice(backend_choice::automatic);
 }
 
 // The flag, else the node-local rank modulo the visible devices (0 with none).
-int device_ordinal(const plan_flags& f, const communicator& comm, int devices) {
+int device_ordinal(const run_flags& f, const communicator& comm, int devices) {
   return f.device >= 0 ? f.device : (devices > 0 ? comm.local_rank() % devices : 0);
 }
 
 } // namespace
 
-void add_plan_flags(CLI::App* app, plan_flags* f) {
-  app->add_option("--backend", f->backend, "auto: CUDA when a device is present, else CPU")
-      ->check(CLI::IsMember({"auto", "cpu", "cuda"}))
-      ->capture_default_str();
-  app->add_option("--threads", f->threads, "CPU backend threads (default: all cores)")
-      ->check(CLI::Range(1, 4096));
-  app->add_option("--device", f->device,
-                  "CUDA device ordinal (default: node-local MPI rank modulo the devices)")
-      ->check(CLI::Range(0, 1023));
-  app->add_option("--memory-limit", f->memory_limit,
-                  "Host memory for tiles in flight, e.g. 2G (default: 1/4 of RAM, at most 16G, "
-                  "shared by the MPI ranks of a node)")
-      ->check(non_empty_text());
-  app->add_option("--gpu-memory-limit", f->gpu_memory_limit,
-                  "GPU memory for tiles, e.g. 8G (default: half the device's free memory, shared "
-                  "by the MPI ranks of a node that use the device)")
-      ->check(non_empty_text());
-  app->add_option("--tile-cells", f->tile_cells,
-                  "Most cells per tile (default: 4M on the CPU, 16M on a GPU, within the limits; "
-                  "at least one HDF5 chunk)")
-      ->check(CLI::Range(std::int64_t{1}, std::int64_t{1} << 30));
-  app->add_option("--compression-threads", f->compression_threads,
-                  "Threads encoding chunks (default: --threads)")
-      ->check(CLI::Range(1, 4096));
-  app->add_flag("--optima-only", f->optima_only, "Write the optima only, no dense grids");
-}
-
-memory_plan planned_run::memory() const {
+memory_use run_setup::memory() const {
   return {planned_host_bytes(plan, compression_threads), limits.host_bytes,
           on_gpu ? planned_device_bytes(plan) : 0, limits.device_bytes};
 }
 
-int ranks_sharing_gpu(const plan_flags& f, const communicator& comm) noexcept {
+int ranks_sharing_gpu(const run_flags& f, const communicator& comm) noexcept {
   std::int64_t identity = 0;
   if (resolve_choice(f.backend) == backend_choice::cuda) {
     const int devices = cuda_device_count();
@@ -88,9 +61,8 @@ int ranks_sharing_gpu(const plan_flags& f, const communicator& comm) noexcept {
   return ranks_sharing_device(comm.all_gather({identity}), comm.rank());
 }
 
-planned_run plan_run(const std::string& config_path, const plan_flags& f, const communicator& comm,
+run_setup set_up_run(sweep_config config, const run_flags& f, const communicator& comm,
                      int gpu_sharers) {
-  sweep_config config = load_config(config_path);
   if (f.optima_only) {
     // The config may be fine without the flag: the error says that the flag removed its work.
     const bool has_optima = std::any_of(config.axes.begin(), config.axes.end(), [](const axis& a) {
@@ -104,7 +76,7 @@ planned_run plan_run(const std::string& config_path, const plan_flags& f, const 
     config.output.dense.clear();
     config.output.dense_given = true;
   }
-  planned_run r;
+  run_setup r;
   r.plan = make_plan(std::move(config));
   r.backend.choice = resolve_choice(f.backend);
   r.backend.threads = f.threads;

@@ -1,22 +1,22 @@
 // The flags that shape a run's tiles and memory (backend, limits, tile size, optima only) and the
-// plan they give on this machine. `run` starts from it; `validate` reports it, so the tiles and
-// memory that validate prints are the ones a run with the same flags uses.
+// setup they give on this machine: the sweep plan with its tiles fitted, the backend, the limits.
+// `run` starts from it; `validate` reports it, so the tiles and memory that validate prints are
+// the ones a run with the same flags uses.
 #pragma once
 
 #include "app/plan_report.hpp"
 #include "backends/backend.hpp"
+#include "plan/config.hpp"
 #include "plan/memory_budget.hpp"
 #include "plan/sweep_plan.hpp"
 #include "run/parallel/communicator.hpp"
-
-#include <CLI/CLI.hpp>
 
 #include <cstdint>
 #include <string>
 
 namespace scalesweep::cli {
 
-struct plan_flags {
+struct run_flags {
   std::string backend = "auto";
   int threads = 0;
   int device = -1; // -1: the node-local MPI rank modulo the visible devices (0 without MPI)
@@ -27,9 +27,7 @@ struct plan_flags {
   bool optima_only = false;
 };
 
-void add_plan_flags(CLI::App* app, plan_flags* flags);
-
-struct planned_run {
+struct run_setup {
   sweep_plan plan; // tiles fitted to the limits
   backend_options backend;
   bool on_gpu = false;
@@ -38,18 +36,18 @@ struct planned_run {
   int compression_threads = 1;
 
   // What the plan holds against the limits, for the plan report.
-  memory_plan memory() const;
+  memory_use memory() const;
 };
 
 // How many ranks (this one included) will use this rank's GPU: 1 off the GPU or in a serial
 // run. Collective over `comm` (every rank calls it, before anything that may throw) and never
 // throws itself.
-int ranks_sharing_gpu(const plan_flags& flags, const communicator& comm) noexcept;
+int ranks_sharing_gpu(const run_flags& flags, const communicator& comm) noexcept;
 
-// Loads and validates the config, picks the backend, sets the limits (the flags, else the
-// machine's defaults: host memory shared by the ranks of a node, GPU memory by the
+// Validates the loaded config with the flags, picks the backend, sets the limits (the flags,
+// else the machine's defaults: host memory shared by the ranks of a node, GPU memory by the
 // `gpu_sharers` ranks that use the GPU) and fits the tiles to them.
-planned_run plan_run(const std::string& config_path, const plan_flags& flags,
-                     const communicator& comm, int gpu_sharers);
+run_setup set_up_run(sweep_config config, const run_flags& flags, const communicator& comm,
+                     int gpu_sharers);
 
 } // namespace scalesweep::cli

@@ -47,6 +47,11 @@ public:
 
 enum class backend_choice { automatic, cpu, cuda };
 
+// What `automatic` means on this machine: CUDA when a device is listed, else the CPU. A listed
+// device that cannot be used (exclusive mode, a missing MIG instance) is chosen all the same, and
+// its error ends the run; this is the one place that decides.
+backend_choice resolve_backend_choice(backend_choice choice);
+
 // The largest tiles worth making, per backend (runs and the benchmark default to these): beyond
 // them per-tile overheads are already negligible, and smaller tiles stream sooner.
 inline constexpr std::int64_t default_max_cpu_tile_cells = std::int64_t{1} << 22;
@@ -56,35 +61,14 @@ struct backend_options {
   backend_choice choice = backend_choice::automatic;
   int threads = 0; // CPU threads; 0: OpenMP's default
   int device = 0;  // CUDA device ordinal
-  // Benchmarks only: CUDA tiles stay on the device and host tiles are left unfilled, so kernel
-  // rates compare with array libraries that also keep results on the GPU.
-  bool keep_on_device = false;
 };
 
-// The backend for `plan` (its axes and terms are copied to the device once). automatic: CUDA
-// when this build has it and a device is present, else the CPU. Throws input_error for an
-// impossible choice.
+// The backend for `plan` (its axes and terms are copied to the device once): the CPU, or
+// make_cuda_backend (cuda_backend.hpp) with `device`; `automatic` as resolve_backend_choice says.
+// Throws input_error for an impossible choice.
 std::unique_ptr<compute_backend> make_backend(const sweep_plan& plan,
                                               const backend_options& options);
 
 std::unique_ptr<compute_backend> make_cpu_backend(const sweep_plan& plan, int threads);
-
-// Number of usable CUDA devices: 0 in a CPU-only build or without a driver/device.
-int cuda_device_count();
-bool cuda_compiled();
-// Why this machine offers no usable CUDA device (empty `text` when it has one). `driver_fault`:
-// an NVIDIA driver is installed but CUDA fails, e.g. the driver is older than this build's CUDA
-// runtime; `--backend auto` then warns before it falls back to the CPU instead of staying silent
-// as on a machine without a GPU.
-struct cuda_unavailability {
-  std::string text;
-  bool driver_fault = false;
-};
-cuda_unavailability cuda_unavailable_reason();
-// Free memory of a CUDA device in bytes (0 without CUDA).
-std::int64_t cuda_free_memory(int device);
-// Identifies the physical GPU behind a device ordinal across processes (a hash of its UUID);
-// 0 without CUDA or when it cannot be read.
-std::int64_t cuda_device_identity(int device) noexcept;
 
 } // namespace scalesweep

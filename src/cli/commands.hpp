@@ -1,9 +1,12 @@
 // The subcommands of the scalesweep CLI; each file adds one to the app and returns its action.
 #pragma once
 
+#include "app/exit_codes.hpp"
+#include "app/failure_report.hpp"
+#include "app/run_setup.hpp"
+
 #include <CLI/CLI.hpp>
 
-#include <exception>
 #include <functional>
 #include <string>
 
@@ -28,13 +31,7 @@ CLI::Validator non_negative_number();
 CLI::Validator positive_number();
 CLI::Validator non_empty_text();
 
-// Documented exit codes (README "Exit codes").
-inline constexpr int exit_ok = 0;
-inline constexpr int exit_failure = 1;   // I/O, HDF5, CUDA, internal errors
-inline constexpr int exit_bad_input = 2; // bad flags, config or input file
-
-// Prints a command's failure ("error: ...", then "hint: ..." if any) to stderr and returns its
-// exit code: exit_bad_input for an input_error, else exit_failure.
-int report_failure(const std::exception_ptr& failure);
+// The flags that shape a run's tiles and memory, shared by `run` and `validate`.
+void add_run_flags(CLI::App* app, run_flags* flags);
 
 } // namespace scalesweep::cli

@@ -6,6 +6,7 @@
 #include "app/plan_report.hpp"
 #include "app/run_setup.hpp"
 #include "cli/commands.hpp"
+#include "plan/config.hpp"
 
 #include <cstdio>
 #include <memory>
@@ -17,7 +18,7 @@ struct validate_options {
   std::string config;
   std::string output;
   std::string shard;
-  plan_flags flags;
+  run_flags flags;
   bool json = false;
 };
 } // namespace
@@ -29,7 +30,7 @@ command add_validate_command(CLI::App& parent) {
                   "that `run` with the same flags would use");
   app->add_option("config", o->config, "Sweep config (TOML)")->required()->check(CLI::ExistingFile);
   app->add_option("-o,--output", o->output, "Result file the run would write");
-  add_plan_flags(app, &o->flags);
+  add_run_flags(app, &o->flags);
   app->add_option("--shard", o->shard,
                   "Report part i of n of a job array: its cells, part file and disk")
       ->check(non_empty_text());
@@ -39,8 +40,8 @@ command add_validate_command(CLI::App& parent) {
             // smaller, and `auto` may choose another backend on a GPU node.
             const shard_spec shard = o->shard.empty() ? shard_spec{} : parse_shard(o->shard);
             const std::unique_ptr<communicator> serial = make_serial_communicator();
-            const planned_run r =
-                plan_run(o->config, o->flags, *serial, ranks_sharing_gpu(o->flags, *serial));
+            const run_setup r = set_up_run(load_config(o->config), o->flags, *serial,
+                                           ranks_sharing_gpu(o->flags, *serial));
             const std::string path =
                 o->output.empty() ? shard_part_path(r.plan.config.output.path, shard) : o->output;
             const std::string backend = r.on_gpu ? "cuda" : "cpu";

@@ -2,9 +2,9 @@
 #include "plan/memory_budget.hpp"
 
 #include "scalesweep/cells/problem_rows.hpp"
+#include "scalesweep/cells/sweep_views.hpp"
 #include "scalesweep/error.hpp"
 
-#include "backends/host_tile.hpp"
 #include "common/text_format.hpp"
 
 #include <algorithm>

@@ -2,24 +2,12 @@
 // on the host with the shared functions and then read by every cell, on the CPU or the device.
 #pragma once
 
+#include "scalesweep/cells/sweep_terms.hpp"
 #include "scalesweep/cells/sweep_views.hpp"
 
 #include "plan/sweep_plan.hpp"
 
-#include <vector>
-
 namespace scalesweep {
-
-struct sweep_terms {
-  prepared_law law;
-  std::vector<hardware_terms> hardware;
-  std::vector<double> ln_T;
-  std::vector<double> parameter_terms;
-  std::vector<double> data_terms;
-  std::vector<loss_target_terms> loss_targets;
-  std::vector<double> ln_budget;
-  std::vector<budget_model> budget_chinchilla; // [hardware][budget]
-};
 
 sweep_terms make_sweep_terms(const sweep_plan& plan);
 

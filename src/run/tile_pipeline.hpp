@@ -3,29 +3,25 @@
 // in rounds (one tile per rank per round) so that the writers' collective calls line up.
 #pragma once
 
-#include "scalesweep/math/status.hpp"
-
 #include "backends/backend.hpp"
 #include "plan/sweep_plan.hpp"
 #include "plan/work_plan.hpp"
 #include "run/parallel/communicator.hpp"
 #include "run/progress.hpp"
 #include "run/result_sink.hpp"
+#include "run/status_tally.hpp"
 
-#include <array>
 #include <cstdint>
 #include <vector>
 
 namespace scalesweep {
 
 struct pipeline_options {
-  int host_tiles = 4;             // host tile buffers in flight
+  int host_tiles = 4;             // host tile buffers in flight, at least 2 (one computing
+                                  // while the previous one is waited for)
   double checkpoint_seconds = 60; // record done chunks and flush at least this often
   shard_spec shard;
 };
-
-// Cells per status code (status.hpp) of one problem's cells computed in a run.
-using status_counts = std::array<std::int64_t, cell_status_count>;
 
 struct run_summary {
   std::int64_t cells = 0;         // computed by every rank together
@@ -35,7 +31,7 @@ struct run_summary {
   // Per problem of the plan, over every rank's cells computed by this run (all zero for the
   // dense grids, which have no status): a sweep whose optima are all infeasible must not end
   // like any other.
-  std::vector<status_counts> statuses;
+  std::vector<status_tally> statuses;
 };
 
 // Computes this rank's tiles of every problem of `plan` with `backend` and writes them to `sink`

@@ -1,0 +1,23 @@
+// The per-axis derived terms of a sweep (ln T, A N^-alpha, loss-target terms, ...), as host
+// arrays: plan/sweep_terms.hpp computes them once from the plan; the CPU backend points its
+// sweep_views into them and the CUDA backend copies them to the device.
+#pragma once
+
+#include "scalesweep/cells/sweep_views.hpp"
+
+#include <vector>
+
+namespace scalesweep {
+
+struct sweep_terms {
+  prepared_law law;
+  std::vector<hardware_terms> hardware;
+  std::vector<double> ln_T;
+  std::vector<double> parameter_terms;
+  std::vector<double> data_terms;
+  std::vector<loss_target_terms> loss_targets;
+  std::vector<double> ln_budget;
+  std::vector<budget_model> budget_chinchilla; // [hardware][budget]
+};
+
+} // namespace scalesweep

@@ -1,0 +1,69 @@
+// The host API of scalesweep: load a sweep config, run it into a result file, read the summary.
+// What `scalesweep run` does for one process, for programs (and a Python binding) that want no
+// command line; MPI runs and shards go through the CLI. Errors are thrown as scalesweep::error
+// (error.hpp): input_error for a bad config or request, the others for failures of the system.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace scalesweep {
+
+struct sweep_run_options {
+  std::string backend = "auto"; // "auto" (CUDA when a device is present), "cpu" or "cuda"
+  int threads = 0;              // CPU threads; 0: all cores
+  std::string output;           // result file; empty: the config's [output] path
+  bool overwrite = false;       // replace an existing result file (default: refuse)
+  bool resume = false;          // continue the interrupted run saved next to `output`
+  bool progress = false;        // progress lines on stderr
+};
+
+// Cells of one problem computed by a run, per status code (cell_status_names() order).
+struct problem_statuses {
+  std::string problem;                  // "loss-target optima"
+  std::string variable;                 // its status variable; empty for the dense grids
+  std::vector<std::int64_t> per_status; // empty for the dense grids
+};
+
+struct sweep_result {
+  std::string output;  // the result file written
+  std::string backend; // "cpu (4 OpenMP threads)"
+  std::int64_t cells = 0;
+  double seconds = 0;
+  std::int64_t bytes_written = 0;
+  std::vector<problem_statuses> problems; // in the plan's order
+};
+
+// A validated sweep: its config and the plan made from it.
+class sweep {
+public:
+  static sweep from_file(const std::string& path);
+  // `source_name` names the config in messages.
+  static sweep from_text(const std::string& toml, const std::string& source_name = "config.toml");
+  sweep(sweep&& other) noexcept;
+  sweep& operator=(sweep&& other) noexcept;
+  sweep(const sweep&) = delete;
+  sweep& operator=(const sweep&) = delete;
+  ~sweep();
+
+  std::string title() const;
+  std::int64_t cells() const;
+  std::vector<std::string> problems() const;
+  // What the config accepts but probably does not mean (the CLI prints them as warnings).
+  std::vector<std::string> warnings() const;
+
+  // Computes every cell into the result file, as `scalesweep run` with these options would.
+  sweep_result run(const sweep_run_options& options = {}) const;
+
+private:
+  struct state;
+  explicit sweep(std::unique_ptr<state> s);
+  std::unique_ptr<state> m_state;
+};
+
+// The status codes' names, by code ("ok", "infeasible", ...).
+std::vector<std::string> cell_status_names();
+
+} // namespace scalesweep
