@@ -1,7 +1,7 @@
 // A run from its setup to its summary: what it checks before its ranks start collective work
 // (output path, resumable partial file, disk space, backend), then the result file it opens and
 // the pipeline that fills it. `scalesweep run` (run_sweep.hpp) and the engine API (engine.hpp)
-// both go through it; neither prints here.
+// both go through it; it prints nothing but a low-disk warning.
 #pragma once
 
 #include "app/run_setup.hpp"
