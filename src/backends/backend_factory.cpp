@@ -43,6 +43,7 @@ std::unique_ptr<compute_backend> make_cuda_backend(const sweep_plan& plan,
 #if SCALESWEEP_HAVE_CUDA
   return cuda::make_backend(plan, options);
 #else
+  (void)plan; // unreachable: cuda_compiled() is false
   return nullptr;
 #endif
 }
