@@ -3,6 +3,9 @@
 
 #include "scalesweep/error.hpp"
 
+#include "output/output_paths.hpp"
+#include "output/schema.hpp"
+
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
@@ -39,12 +42,10 @@ void check_output_file(const std::string& path, bool overwrite) {
     throw input_error("output path '" + path + "' looks like a flag",
                       "give a file name after -o; write ./" + path + " if you mean that name");
   }
-  const std::string suffix = ".partial";
-  if (path.size() >= suffix.size() &&
-      path.compare(path.size() - suffix.size(), suffix.size(), suffix) == 0) {
-    throw input_error("output path '" + path +
-                          "' ends in '.partial', the name scalesweep gives "
-                          "a result while it is written",
+  const std::string suffix(schema::partial_suffix);
+  if (is_partial_path(path)) {
+    throw input_error("output path '" + path + "' ends in '" + suffix +
+                          "', the name scalesweep gives a result while it is written",
                       "choose another name; to continue an interrupted run, give its final "
                       "name with --resume");
   }
@@ -55,8 +56,8 @@ void check_output_file(const std::string& path, bool overwrite) {
   if (name.size() + suffix.size() > longest) {
     throw input_error("output file name '" + name.substr(0, 40) + "...' has " +
                           std::to_string(name.size()) + " characters; this filesystem takes " +
-                          std::to_string(longest - suffix.size()) +
-                          " at most (room is kept for '.partial')",
+                          std::to_string(longest - suffix.size()) + " at most (room is kept for '" +
+                          suffix + "')",
                       "choose a shorter name with -o");
   }
   std::error_code ec;

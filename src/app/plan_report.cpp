@@ -1,6 +1,7 @@
 // What a sweep will do, in words and as JSON.
 #include "app/plan_report.hpp"
 
+#include "app/field_json.hpp"
 #include "app/json_writer.hpp"
 #include "app/output_path.hpp"
 #include "common/text_format.hpp"
@@ -107,9 +108,9 @@ std::string plan_json(const sweep_plan& plan, const std::string& output_path,
   j.begin_object();
   j.field("config", c.source_name).field("title", c.title).field("output", output_path);
   j.field("backend", backend.kind).field("backend_reason", backend.reason);
-  j.key("law").begin_object().field("preset", c.law.preset).field("E", c.law.law.E);
-  j.field("A", c.law.law.A).field("B", c.law.law.B).field("alpha", c.law.law.alpha);
-  j.field("beta", c.law.law.beta).end_object();
+  j.key("law").begin_object().field("preset", c.law.preset);
+  write_law_constants(j, c.law.law);
+  j.end_object();
   j.field("objective", to_string(c.objective));
   j.key("hardware").begin_array();
   for (const std::string& h : plan.hardware_names) {

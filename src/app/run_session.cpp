@@ -5,6 +5,8 @@
 
 #include "app/output_path.hpp"
 #include "common/text_format.hpp"
+#include "output/hdf5/hdf5_sink.hpp"
+#include "output/hdf5/resume_check.hpp"
 
 #include <cstdio>
 #include <filesystem>
@@ -13,10 +15,10 @@ namespace scalesweep::cli {
 
 namespace {
 
-void check_output_path(const std::string& path, const session_options& o) {
+void check_output_path(const output_paths& paths, const session_options& o) {
   // A resumed run continues one that already passed the overwrite check when it started.
-  check_output_file(path, o.overwrite || o.resume);
-  const std::string partial = partial_path_of(path);
+  check_output_file(paths.final_path, o.overwrite || o.resume);
+  const std::string& partial = paths.partial;
   if (o.resume && !std::filesystem::exists(partial)) {
     throw input_error("--resume: there is no interrupted run to continue (" + partial +
                           " does not exist)",
@@ -49,27 +51,23 @@ void check_disk_space(const std::string& path, const sweep_plan& plan, const sha
 
 } // namespace
 
-std::string partial_path_of(const std::string& path) {
-  return path + ".partial";
-}
-
 run_session::run_session(const shard_spec& shard, run_setup setup, const session_options& options)
     : m_shard(shard), m_setup(std::move(setup)),
-      m_path(options.output.empty() ? shard_part_path(m_setup.plan.config.output.path, shard)
-                                    : options.output),
+      m_paths(options.output.empty() ? shard_part_path(m_setup.plan.config.output.path, shard)
+                                     : options.output),
       m_resume(options.resume) {
-  check_output_path(m_path, options);
+  check_output_path(m_paths, options);
   if (m_resume) {
-    check_resumable_partial(m_path, plan(), m_shard); // here: a refusal exits 2 on every rank
+    check_resumable_partial(m_paths, plan(), m_shard); // here: a refusal exits 2 on every rank
   } else {
-    check_disk_space(m_path, plan(), m_shard);
+    check_disk_space(m_paths.final_path, plan(), m_shard);
   }
   m_backend = make_backend(plan(), m_setup.backend);
 }
 
 void run_session::open_output(const communicator& comm, const std::string& command_line) {
   m_sink = open_hdf5_sink(plan(), m_shard, comm,
-                          {m_path,
+                          {m_paths,
                            {m_backend->description(), command_line, {}, {}, {}},
                            m_setup.compression_threads,
                            m_resume});

@@ -6,6 +6,7 @@
 
 #include "app/run_setup.hpp"
 #include "backends/backend.hpp"
+#include "output/output_paths.hpp"
 #include "plan/work_plan.hpp"
 #include "run/parallel/communicator.hpp"
 #include "run/progress.hpp"
@@ -17,10 +18,6 @@
 #include <string>
 
 namespace scalesweep::cli {
-
-// Where an unfinished run of `path` is written, and resumed from.
-// R3 (issue 14): the output-paths value (final, partial, creating) replaces this helper.
-std::string partial_path_of(const std::string& path);
 
 // What the run was asked besides the flags that make its setup.
 struct session_options {
@@ -39,7 +36,9 @@ public:
   const run_setup& setup() const { return m_setup; }
   const sweep_plan& plan() const { return m_setup.plan; }
   const shard_spec& shard() const { return m_shard; }
-  const std::string& path() const { return m_path; }
+  const std::string& path() const { return m_paths.final_path; }
+  // The result's names: final, partial (where an unfinished run is written and resumed from).
+  const output_paths& paths() const { return m_paths; }
   bool resume() const { return m_resume; }
   compute_backend& backend() const { return *m_backend; }
 
@@ -57,7 +56,7 @@ public:
 private:
   shard_spec m_shard;
   run_setup m_setup;
-  std::string m_path;
+  output_paths m_paths;
   bool m_resume;
   std::unique_ptr<compute_backend> m_backend;
   // Outlives a failed compute with the session: closing its file is collective under MPI, so a

@@ -100,7 +100,7 @@ int compute_and_summarise(const run_request& r, run_session& session, const comm
   }
   if (r.resume && lead && !r.quiet) {
     std::fprintf(info, "resuming %s: %s of %s cells recorded done; computing %s%s\n",
-                 partial_path_of(session.path()).c_str(), format_count(done_before).c_str(),
+                 session.paths().partial.c_str(), format_count(done_before).c_str(),
                  format_count(in_shard).c_str(), format_count(total).c_str(),
                  done_before + total > in_shard
                      ? " (whole tiles: those that cover done chunks compute them again)"
@@ -122,7 +122,7 @@ int report_interrupted(const run_interrupted& e, const run_request& r, const run
     std::fprintf(stderr,
                  "interrupted (signal %d): finished the tiles in flight and saved the "
                  "progress in %s\nhint: resume with: %s\n",
-                 e.signal(), partial_path_of(session.path()).c_str(),
+                 e.signal(), session.paths().partial.c_str(),
                  resume_command(r.program, r.config, r.flags.optima_only, session, comm).c_str());
     note_previous_result(session.path());
   }
@@ -139,7 +139,7 @@ int report_run_failure(const std::exception& e, const run_request& r, const run_
     comm.abort(exit_failure);
   }
   const int code = report_failure(std::current_exception());
-  const std::string partial = partial_path_of(session.path());
+  const std::string partial = session.paths().partial;
   // Not after a refused --resume (an input error): that command is the one that just failed.
   // Nor when the partial file at that name is not this run's any more.
   if (std::filesystem::exists(partial) && dynamic_cast<const input_error*>(&e) == nullptr &&

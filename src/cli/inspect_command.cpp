@@ -1,9 +1,8 @@
 // `scalesweep inspect RESULT.h5`: what a result file holds, for people (text) and scripts (--json).
-#include "scalesweep/math/status.hpp"
-
 #include "app/json_writer.hpp"
 #include "cli/commands.hpp"
 #include "common/text_format.hpp"
+#include "output/schema.hpp"
 #include "plan/config.hpp"
 #include "tools/result_reader.hpp"
 
@@ -11,6 +10,7 @@
 #include <memory>
 #include <optional>
 #include <sstream>
+#include <tuple>
 
 namespace scalesweep::cli {
 
@@ -85,11 +85,61 @@ std::string dims_text(const h5::dataset_summary& d) {
 
 std::vector<std::string> flag_meanings(const h5::dataset_summary& d) {
   std::vector<std::string> out;
-  std::istringstream words(text_of(attribute(d.attributes, "flag_meanings")));
+  std::istringstream words(text_of(attribute(d.attributes, schema::variable::flag_meanings)));
   for (std::string w; words >> w;) {
     out.push_back(w);
   }
   return out;
+}
+
+// What both reports show of one file, read once: each coordinate's values (its ends beyond
+// max_listed_values), the hardware names, and each status variable's counts.
+struct coordinate_report {
+  const h5::dataset_summary* d;
+  std::int64_t points;
+  std::vector<double> values; // all of them, up to max_listed_values points
+  double first = 0, last = 0; // when points > 0
+};
+
+struct variable_report {
+  const h5::dataset_summary* d;
+  std::vector<std::string> meanings; // flag_meanings of a status variable, else empty
+  h5::status_counts counts;          // per meaning (status variables)
+};
+
+struct inspect_report {
+  const h5::result_reader& file;
+  std::string path;
+  std::vector<coordinate_report> coordinates;
+  std::vector<variable_report> variables;
+  std::vector<std::string> hardware_names; // the hardware_name variable's values
+};
+
+inspect_report gather(const h5::result_reader& file, const std::string& path) {
+  inspect_report r{file, path, {}, {}, {}};
+  for (const h5::dataset_summary& d : file.datasets()) {
+    if (d.is_coordinate) {
+      coordinate_report c{&d, d.shape.empty() ? 0 : d.shape[0], {}};
+      if (c.points > 0 && c.points <= max_listed_values) {
+        c.values = file.read_numbers(d.name);
+        c.first = c.values.front();
+        c.last = c.values.back();
+      } else if (c.points > 0) {
+        std::tie(c.first, c.last) = file.read_ends(d.name);
+      }
+      r.coordinates.push_back(std::move(c));
+      continue;
+    }
+    variable_report v{&d, flag_meanings(d), {}};
+    if (!v.meanings.empty()) {
+      v.counts = file.count_status(d.name, v.meanings.size());
+    }
+    if (d.name == schema::hardware_name) {
+      r.hardware_names = file.read_strings(d.name);
+    }
+    r.variables.push_back(std::move(v));
+  }
+  return r;
 }
 
 // What the progress record says, in words: complete, a part of a sharded sweep, or unfinished.
@@ -117,11 +167,10 @@ std::string progress_text(const h5::progress_record& p, const std::string& comma
 
 // One JSON object: every attribute, axis (with its values) and variable (dims, shape, dtype,
 // attributes, status counts), and the progress record.
-void print_json(const h5::result_reader& file, const std::string& path) {
-  const auto& attrs = file.attributes();
-  const h5::progress_record& progress = file.progress();
+void print_json(const inspect_report& r) {
+  const h5::progress_record& progress = r.file.progress();
   json_writer j;
-  j.begin_object().field("path", path).field("format_version", file.format_version());
+  j.begin_object().field("path", r.path).field("format_version", r.file.format_version());
   j.key("progress");
   if (progress.present) {
     j.begin_object().field("chunks_done", progress.chunks_done).field("chunks", progress.chunks);
@@ -132,26 +181,20 @@ void print_json(const h5::result_reader& file, const std::string& path) {
     j.null();
   }
   j.key("attributes").begin_object();
-  for (const auto& [name, value] : attrs) {
+  for (const auto& [name, value] : r.file.attributes()) {
     j.key(name);
     write_json_value(j, value);
   }
   j.end_object().key("axes").begin_object();
-  for (const h5::dataset_summary& d : file.datasets()) {
-    if (!d.is_coordinate) {
-      continue;
-    }
-    j.key(d.name)
-        .begin_object()
-        .field("size", d.shape.empty() ? 0 : d.shape[0])
-        .field("dtype", d.dtype);
-    for (const auto& [name, value] : d.attributes) {
+  for (const coordinate_report& c : r.coordinates) {
+    j.key(c.d->name).begin_object().field("size", c.points).field("dtype", c.d->dtype);
+    for (const auto& [name, value] : c.d->attributes) {
       j.key(name);
       write_json_value(j, value);
     }
-    if (!d.shape.empty() && d.shape[0] <= max_listed_values) {
+    if (!c.d->shape.empty() && c.points <= max_listed_values) {
       j.key("values").begin_array();
-      for (double v : file.read_numbers(d.name)) {
+      for (double v : c.values) {
         j.value(v);
       }
       j.end_array();
@@ -159,10 +202,8 @@ void print_json(const h5::result_reader& file, const std::string& path) {
     j.end_object();
   }
   j.end_object().key("variables").begin_object();
-  for (const h5::dataset_summary& d : file.datasets()) {
-    if (d.is_coordinate) {
-      continue;
-    }
+  for (const variable_report& v : r.variables) {
+    const h5::dataset_summary& d = *v.d;
     j.key(d.name).begin_object().key("dims").begin_array();
     for (const std::string& dim : d.dims) {
       j.value(dim);
@@ -176,21 +217,19 @@ void print_json(const h5::result_reader& file, const std::string& path) {
       j.key(name);
       write_json_value(j, value);
     }
-    if (d.name == "hardware_name") {
+    if (d.name == schema::hardware_name) {
       j.key("values").begin_array();
-      for (const std::string& s : file.read_strings(d.name)) {
+      for (const std::string& s : r.hardware_names) {
         j.value(s);
       }
       j.end_array();
     }
-    const std::vector<std::string> meanings = flag_meanings(d);
-    if (!meanings.empty()) {
-      const h5::status_counts counts = file.count_status(d.name, meanings.size());
+    if (!v.meanings.empty()) {
       j.key("status_counts").begin_object();
-      for (std::size_t i = 0; i < meanings.size(); ++i) {
-        j.field(meanings[i], counts.per_flag[i]);
+      for (std::size_t i = 0; i < v.meanings.size(); ++i) {
+        j.field(v.meanings[i], v.counts.per_flag[i]);
       }
-      j.field("unwritten", counts.unwritten).field("other", counts.other).end_object();
+      j.field("unwritten", v.counts.unwritten).field("other", v.counts.other).end_object();
     }
     j.end_object();
   }
@@ -198,124 +237,151 @@ void print_json(const h5::result_reader& file, const std::string& path) {
   std::fputs(j.str().c_str(), stdout);
 }
 
-// The human summary: provenance, progress, law, objective, axes, variables, hardware, statuses.
-void print_text(const h5::result_reader& file, const std::string& path) {
-  const auto& attrs = file.attributes();
+// The text of root attribute `name`.
+std::string root_text(const inspect_report& r, const std::string& name) {
+  return text_of(attribute(r.file.attributes(), name));
+}
 
-  std::printf("%s: scalesweep result (format %lld), scalesweep %s (%s), created %s\n", path.c_str(),
-              static_cast<long long>(file.format_version()),
-              text_of(attribute(attrs, "scalesweep_version")).c_str(),
-              text_of(attribute(attrs, "git_revision")).c_str(),
-              text_of(attribute(attrs, "created")).c_str());
-  if (file.progress().present) {
+// Provenance, progress and title.
+void print_header(const inspect_report& r) {
+  std::printf("%s: scalesweep result (format %lld), scalesweep %s (%s), created %s\n",
+              r.path.c_str(), static_cast<long long>(r.file.format_version()),
+              root_text(r, schema::root::scalesweep_version).c_str(),
+              root_text(r, schema::root::git_revision).c_str(),
+              root_text(r, schema::root::created).c_str());
+  if (r.file.progress().present) {
     std::printf("progress: %s\n",
-                progress_text(file.progress(), text_of(attribute(attrs, "command_line"))).c_str());
+                progress_text(r.file.progress(), root_text(r, schema::root::command_line)).c_str());
   }
-  const std::string title = text_of(attribute(attrs, "title"));
+  const std::string title = root_text(r, schema::root::title);
   if (!title.empty()) {
     std::printf("title: %s\n", title.c_str());
   }
-  law_spec law{text_of(attribute(attrs, "law_preset")), {}};
-  std::istringstream overrides(text_of(attribute(attrs, "law_overrides")));
+}
+
+// The law as used (law_spec's label, the constants as stored), objective, backend, config.
+void print_law_and_objective(const inspect_report& r) {
+  law_spec law{root_text(r, schema::root::law_preset), {}};
+  std::istringstream overrides(root_text(r, schema::root::law_overrides));
   for (std::string name; overrides >> name;) {
     law.overrides.push_back(name);
   }
+  std::string constants;
+  for (const law_constant& c : law_constants) {
+    constants.append(constants.empty() ? "" : " ").append(c.name).append("=");
+    constants += root_text(r, schema::law_attribute(c));
+  }
+  std::printf("law: %s (%s)\n", law.label().c_str(), constants.c_str());
   std::printf(
-      "law: %s (E=%s A=%s B=%s alpha=%s beta=%s)\n", law.label().c_str(),
-      text_of(attribute(attrs, "law_E")).c_str(), text_of(attribute(attrs, "law_A")).c_str(),
-      text_of(attribute(attrs, "law_B")).c_str(), text_of(attribute(attrs, "law_alpha")).c_str(),
-      text_of(attribute(attrs, "law_beta")).c_str());
-  std::printf("objective: %s (costs in %s); backend: %s\n",
-              text_of(attribute(attrs, "objective")).c_str(),
-              text_of(attribute(attrs, "cost_units")).c_str(),
-              text_of(attribute(attrs, "backend")).c_str());
-  std::printf("config: %s\n", text_of(attribute(attrs, "config_path")).c_str());
+      "objective: %s (costs in %s); backend: %s\n", root_text(r, schema::root::objective).c_str(),
+      root_text(r, schema::root::cost_units).c_str(), root_text(r, schema::root::backend).c_str());
+  std::printf("config: %s\n", root_text(r, schema::root::config_path).c_str());
+}
+
+void print_axes(const inspect_report& r) {
   std::printf("axes:\n");
-  for (const h5::dataset_summary& d : file.datasets()) {
-    if (!d.is_coordinate) {
-      continue;
-    }
-    const std::vector<double> v = file.read_numbers(d.name);
-    const std::int64_t points = d.shape.empty() ? 0 : d.shape[0];
-    std::printf("  %-12s %8s point%s", d.name.c_str(), format_count(points).c_str(),
-                points == 1 ? " " : "s");
-    if (d.name == "hardware") {
+  for (const coordinate_report& c : r.coordinates) {
+    std::printf("  %-12s %8s point%s", c.d->name.c_str(), format_count(c.points).c_str(),
+                c.points == 1 ? " " : "s");
+    if (c.d->name == axis_name(axis_id::hardware)) {
       std::string names;
-      for (const std::string& s : file.read_strings("hardware_name")) {
+      for (const std::string& s : r.hardware_names) {
         names += (names.empty() ? "" : ", ") + s;
       }
       std::printf("  %s\n", names.c_str());
-    } else if (!v.empty()) {
-      const std::string range = v.size() == 1
-                                    ? format_number(v.front())
-                                    : format_number(v.front()) + " .. " + format_number(v.back());
+    } else if (c.points > 0) {
+      const std::string range = c.points == 1
+                                    ? format_number(c.first)
+                                    : format_number(c.first) + " .. " + format_number(c.last);
       std::printf("  %s %s (%s)\n", range.c_str(),
-                  text_of(attribute(d.attributes, "units")).c_str(),
-                  text_of(attribute(d.attributes, "spacing")).c_str());
+                  text_of(attribute(c.d->attributes, schema::variable::units)).c_str(),
+                  text_of(attribute(c.d->attributes, schema::variable::spacing)).c_str());
     } else {
       std::printf("\n");
     }
   }
+}
+
+void print_variables(const inspect_report& r) {
   std::printf("variables:\n");
-  for (const h5::dataset_summary& d : file.datasets()) {
-    if (d.is_coordinate) {
-      continue;
-    }
+  for (const variable_report& v : r.variables) {
+    const h5::dataset_summary& d = *v.d;
     std::string shape;
     for (std::int64_t n : d.shape) {
       shape += (shape.empty() ? "" : " x ") + format_count(n);
     }
     std::printf("  %-24s %-32s %-8s %-12s %s\n", d.name.c_str(), dims_text(d).c_str(),
-                d.dtype.c_str(), text_of(attribute(d.attributes, "units")).c_str(), shape.c_str());
+                d.dtype.c_str(), text_of(attribute(d.attributes, schema::variable::units)).c_str(),
+                shape.c_str());
   }
-  if (const h5::attribute_value* names = attribute(attrs, "hardware_names");
-      names != nullptr && attribute(attrs, "hardware_train_gpu") != nullptr) {
-    std::printf("hardware scenarios (train: GPU dtype MFU $/h; serve: GPU dtype prefill/decode MFU "
-                "$/h, tokens in/out):\n");
-    const auto field = [&](const char* name, std::size_t i) {
-      return text_of(attribute(attrs, std::string("hardware_") + name), i);
-    };
-    const auto& list = std::get<std::vector<std::string>>(names->values);
-    for (std::size_t i = 0; i < list.size(); ++i) {
-      std::printf("  %-22s train %s %s %s $%s/h; serve %s %s %s/%s $%s/h, %s/%s\n", list[i].c_str(),
-                  field("train_gpu", i).c_str(), field("train_dtype", i).c_str(),
-                  field("train_mfu", i).c_str(), field("train_usd_per_hour", i).c_str(),
-                  field("serve_gpu", i).c_str(), field("serve_dtype", i).c_str(),
-                  field("serve_prefill_mfu", i).c_str(), field("serve_decode_mfu", i).c_str(),
-                  field("serve_usd_per_hour", i).c_str(), field("serve_input_tokens", i).c_str(),
-                  field("serve_output_tokens", i).c_str());
-    }
+}
+
+// Each scenario's resolved numbers, from the hardware_<side>_<field> attributes (usd files).
+void print_hardware(const inspect_report& r) {
+  const auto& attrs = r.file.attributes();
+  const h5::attribute_value* names = attribute(attrs, schema::root::hardware_names);
+  if (names == nullptr || attribute(attrs, schema::hardware_attribute("train", "gpu")) == nullptr) {
+    return;
   }
-  for (const h5::dataset_summary& d : file.datasets()) {
-    const std::vector<std::string> meanings = flag_meanings(d);
-    if (meanings.empty()) {
+  std::printf("hardware scenarios (train: GPU dtype MFU $/h; serve: GPU dtype prefill/decode MFU "
+              "$/h, tokens in/out):\n");
+  const auto field = [&](const char* side, const char* key, std::size_t i) {
+    return text_of(attribute(attrs, schema::hardware_attribute(side, key)), i);
+  };
+  const auto& list = std::get<std::vector<std::string>>(names->values);
+  for (std::size_t i = 0; i < list.size(); ++i) {
+    std::printf("  %-22s train %s %s %s $%s/h; serve %s %s %s/%s $%s/h, %s/%s\n", list[i].c_str(),
+                field("train", "gpu", i).c_str(), field("train", "dtype", i).c_str(),
+                field("train", "mfu", i).c_str(), field("train", "usd_per_hour", i).c_str(),
+                field("serve", "gpu", i).c_str(), field("serve", "dtype", i).c_str(),
+                field("serve", "prefill_mfu", i).c_str(), field("serve", "decode_mfu", i).c_str(),
+                field("serve", "usd_per_hour", i).c_str(),
+                field("serve", "input_tokens", i).c_str(),
+                field("serve", "output_tokens", i).c_str());
+  }
+}
+
+// Cells per status of each status variable, and those no run has written.
+void print_statuses(const inspect_report& r) {
+  const h5::progress_record& progress = r.file.progress();
+  for (const variable_report& v : r.variables) {
+    if (v.meanings.empty()) {
       continue;
     }
-    const h5::status_counts counts = file.count_status(d.name, meanings.size());
-    std::string line = d.name + ":";
-    for (std::size_t i = 0; i < meanings.size(); ++i) {
-      line += (i ? ", " : " ") + meanings[i] + " " + format_count(counts.per_flag[i]);
+    std::string line = v.d->name + ":";
+    for (std::size_t i = 0; i < v.meanings.size(); ++i) {
+      line += (i ? ", " : " ") + v.meanings[i] + " " + format_count(v.counts.per_flag[i]);
     }
-    if (counts.unwritten > 0) {
+    if (v.counts.unwritten > 0) {
       // A finished shard part never holds the other parts' cells; an unfinished run has yet to.
-      const h5::progress_record& progress = file.progress();
       line += (progress.shard != "1/1" && !progress.partial_file ? "; in other parts "
                                                                  : "; not yet computed ") +
-              format_count(counts.unwritten);
+              format_count(v.counts.unwritten);
     }
-    if (counts.other > 0) {
-      line += "; values outside flag_values " + format_count(counts.other);
+    if (v.counts.other > 0) {
+      line += "; values outside flag_values " + format_count(v.counts.other);
     }
     std::printf("%s\n", line.c_str());
   }
 }
 
+// The human summary: provenance, progress, law, objective, axes, variables, hardware, statuses.
+void print_text(const inspect_report& r) {
+  print_header(r);
+  print_law_and_objective(r);
+  print_axes(r);
+  print_variables(r);
+  print_hardware(r);
+  print_statuses(r);
+}
+
 int run(const inspect_options& o) {
   const h5::result_reader file(o.path);
+  const inspect_report report = gather(file, o.path);
   if (o.json) {
-    print_json(file, o.path);
+    print_json(report);
   } else {
-    print_text(file, o.path);
+    print_text(report);
   }
   return exit_ok;
 }

@@ -2,6 +2,7 @@
 #include "app/output_path.hpp"
 #include "cli/commands.hpp"
 #include "common/text_format.hpp"
+#include "output/output_paths.hpp"
 #include "run/interrupt.hpp"
 #include "tools/merge_parts.hpp"
 
@@ -38,9 +39,9 @@ command add_merge_command(CLI::App& parent) {
               s = merge_parts(o->parts, o->output);
             } catch (const run_interrupted& e) {
               std::fprintf(stderr,
-                           "interrupted (signal %d): the merge stopped and removed %s.partial; "
+                           "interrupted (signal %d): the merge stopped and removed %s; "
                            "nothing was written to %s\nhint: run the same merge again\n",
-                           e.signal(), o->output.c_str(), o->output.c_str());
+                           e.signal(), output_paths(o->output).partial.c_str(), o->output.c_str());
               return 128 + e.signal();
             }
             if (!o->quiet) {

@@ -1,4 +1,5 @@
 // `scalesweep presets`: the law, GPU and hardware-scenario presets with their sources.
+#include "app/field_json.hpp"
 #include "app/json_writer.hpp"
 #include "cli/commands.hpp"
 #include "plan/presets.hpp"
@@ -11,12 +12,20 @@ namespace scalesweep::cli {
 namespace {
 
 void print_text() {
+  // The irreducible loss E is a few nats: its column is narrower.
+  const auto narrow = [](const law_constant& c) { return &c == &law_constants[0]; };
   std::printf("Loss-law presets (L = E + A/N^alpha + B/D^beta):\n");
-  std::printf("  %-22s %9s %10s %10s %10s %10s\n", "name", "E", "A", "B", "alpha", "beta");
+  std::printf("  %-22s", "name");
+  for (const law_constant& c : law_constants) {
+    std::printf(narrow(c) ? " %9s" : " %10s", std::string(c.name).c_str());
+  }
+  std::printf("\n");
   for (const law_preset& p : law_presets()) {
-    std::printf("  %-22s %9.7g %10.8g %10.8g %10.8g %10.8g\n", std::string(p.name).c_str(), p.law.E,
-                p.law.A, p.law.B, p.law.alpha, p.law.beta);
-    std::printf("  %-22s source: %s\n", "", std::string(p.source).c_str());
+    std::printf("  %-22s", std::string(p.name).c_str());
+    for (const law_constant& c : law_constants) {
+      std::printf(narrow(c) ? " %9.7g" : " %10.8g", p.law.*c.member);
+    }
+    std::printf("\n  %-22s source: %s\n", "", std::string(p.source).c_str());
   }
   std::printf("\nGPU presets (dense peak TFLOP/s per dtype):\n");
   for (const gpu_preset& g : gpu_presets()) {
@@ -32,10 +41,9 @@ void print_text() {
   for (const hardware_preset& h : hardware_presets()) {
     std::printf(
         "  %-24s train %s %s MFU %g $%.2f/h | serve %s %s MFU %g/%g $%.2f/h, %g in/%g out\n",
-        std::string(h.name).c_str(), std::string(h.train.gpu).c_str(),
-        std::string(h.train.dtype).c_str(), h.train.mfu, h.train.usd_per_hour,
-        std::string(h.serve.gpu).c_str(), std::string(h.serve.dtype).c_str(), h.serve.prefill_mfu,
-        h.serve.decode_mfu, h.serve.usd_per_hour, h.serve.input_tokens, h.serve.output_tokens);
+        std::string(h.name).c_str(), h.train.gpu->c_str(), h.train.dtype->c_str(), *h.train.mfu,
+        *h.train.usd_per_hour, h.serve.gpu->c_str(), h.serve.dtype->c_str(), *h.serve.prefill_mfu,
+        *h.serve.decode_mfu, *h.serve.usd_per_hour, *h.serve.input_tokens, *h.serve.output_tokens);
     std::printf("  %-24s source: %s\n", "", std::string(h.source).c_str());
   }
 }
@@ -44,8 +52,8 @@ void print_json() {
   json_writer j;
   j.begin_object().key("laws").begin_array();
   for (const law_preset& p : law_presets()) {
-    j.begin_object().field("name", p.name).field("E", p.law.E).field("A", p.law.A);
-    j.field("B", p.law.B).field("alpha", p.law.alpha).field("beta", p.law.beta);
+    j.begin_object().field("name", p.name);
+    write_law_constants(j, p.law);
     j.field("source", p.source).end_object();
   }
   j.end_array().key("gpus").begin_array();
@@ -61,13 +69,8 @@ void print_json() {
   }
   j.end_array().key("hardware").begin_array();
   for (const hardware_preset& h : hardware_presets()) {
-    j.begin_object().field("name", h.name).key("train").begin_object();
-    j.field("gpu", h.train.gpu).field("dtype", h.train.dtype).field("mfu", h.train.mfu);
-    j.field("usd_per_hour", h.train.usd_per_hour).end_object();
-    j.key("serve").begin_object().field("gpu", h.serve.gpu).field("dtype", h.serve.dtype);
-    j.field("prefill_mfu", h.serve.prefill_mfu).field("decode_mfu", h.serve.decode_mfu);
-    j.field("usd_per_hour", h.serve.usd_per_hour).field("input_tokens", h.serve.input_tokens);
-    j.field("output_tokens", h.serve.output_tokens).end_object();
+    j.begin_object().field("name", h.name);
+    write_hardware_sides(j, h);
     j.field("source", h.source).end_object();
   }
   j.end_array().end_object();

@@ -1,6 +1,8 @@
 // Named sweep axes (N, D, T, hardware, loss_target, budget): values, units and spacing.
 #pragma once
 
+#include "scalesweep/cells/axis_id.hpp"
+
 #include "plan/objective.hpp"
 
 #include <cstdint>
@@ -10,9 +12,6 @@
 #include <vector>
 
 namespace scalesweep {
-
-// Declaration order is the order of coordinates in result files.
-enum class axis_id { hardware, T, N, D, loss_target, budget };
 
 inline constexpr axis_id all_axes[] = {axis_id::hardware, axis_id::T,           axis_id::N,
                                        axis_id::D,        axis_id::loss_target, axis_id::budget};

@@ -165,10 +165,14 @@ law_spec read_law(const config_reader& r, const toml::table& root) {
   const toml::table* t = r.table(root, "law", "law");
   if (t == nullptr) {
     r.fail_at(root.source(), "missing [law] table",
-              "add [law] with preset = \"sardana2024\" (or E, A, B, alpha, beta); see `scalesweep "
-              "presets`");
+              "add [law] with preset = \"sardana2024\" (or " + law_constant_names(", ") +
+                  "); see `scalesweep presets`");
   }
-  r.reject_unknown_keys(*t, "law", {"preset", "E", "A", "B", "alpha", "beta"});
+  std::vector<std::string> keys{"preset"};
+  for (const law_constant& c : law_constants) {
+    keys.emplace_back(c.name);
+  }
+  r.reject_unknown_keys(*t, "law", keys);
   law_spec spec{"custom", {NAN, NAN, NAN, NAN, NAN}};
   if (const auto name = r.string(*t, "preset", "law.preset")) {
     const law_preset* p = find_law_preset(*name);
@@ -180,26 +184,17 @@ law_spec read_law(const config_reader& r, const toml::table& root) {
     spec.preset = *name;
     spec.law = p->law;
   }
-  struct constant {
-    const char* key;
-    double scaling_law::*member;
-  };
-  const constant constants[] = {{"E", &scaling_law::E},
-                                {"A", &scaling_law::A},
-                                {"B", &scaling_law::B},
-                                {"alpha", &scaling_law::alpha},
-                                {"beta", &scaling_law::beta}};
-  for (const constant& c : constants) {
-    const std::string path = std::string("law.") + c.key;
-    if (const auto v = r.number(*t, c.key, path)) {
-      check_law_constant(c.key, *v, r.where(r.node(*t, c.key).source()) + ": " + path);
+  for (const law_constant& c : law_constants) {
+    const std::string path = "law." + std::string(c.name);
+    if (const auto v = r.number(*t, c.name, path)) {
+      check_law_constant(c, *v, r.where(r.node(*t, c.name).source()) + ": " + path);
       spec.law.*c.member = *v;
       if (spec.preset != "custom") {
-        spec.overrides.emplace_back(c.key);
+        spec.overrides.emplace_back(c.name);
       }
     } else if (spec.preset == "custom") {
-      r.fail_at(t->source(), std::string("law: '") + c.key + "' is required without a preset",
-                "give preset = \"...\" or all of E, A, B, alpha, beta");
+      r.fail_at(t->source(), "law: '" + std::string(c.name) + "' is required without a preset",
+                "give preset = \"...\" or all of " + law_constant_names(", "));
     }
   }
   return spec;
@@ -367,29 +362,27 @@ hardware_spec read_hardware_table(const config_reader& r, const toml::table& t,
   }
   spec.name = *name;
   spec.preset = r.string(t, "preset", path + ".preset");
-  if (const toml::table* tr = r.table(t, "train", path + ".train")) {
-    const std::string p = path + ".train";
-    r.reject_unknown_keys(*tr, p, {"gpu", "dtype", "peak_flops", "mfu", "usd_per_hour"});
-    spec.train.gpu = r.string(*tr, "gpu", p + ".gpu");
-    spec.train.dtype = r.string(*tr, "dtype", p + ".dtype");
-    spec.train.peak_flops = r.number(*tr, "peak_flops", p + ".peak_flops");
-    spec.train.mfu = r.number(*tr, "mfu", p + ".mfu");
-    spec.train.usd_per_hour = r.number(*tr, "usd_per_hour", p + ".usd_per_hour");
-  }
-  if (const toml::table* sv = r.table(t, "serve", path + ".serve")) {
-    const std::string p = path + ".serve";
-    r.reject_unknown_keys(*sv, p,
-                          {"gpu", "dtype", "peak_flops", "prefill_mfu", "decode_mfu",
-                           "usd_per_hour", "input_tokens", "output_tokens"});
-    spec.serve.gpu = r.string(*sv, "gpu", p + ".gpu");
-    spec.serve.dtype = r.string(*sv, "dtype", p + ".dtype");
-    spec.serve.peak_flops = r.number(*sv, "peak_flops", p + ".peak_flops");
-    spec.serve.prefill_mfu = r.number(*sv, "prefill_mfu", p + ".prefill_mfu");
-    spec.serve.decode_mfu = r.number(*sv, "decode_mfu", p + ".decode_mfu");
-    spec.serve.usd_per_hour = r.number(*sv, "usd_per_hour", p + ".usd_per_hour");
-    spec.serve.input_tokens = r.number(*sv, "input_tokens", p + ".input_tokens");
-    spec.serve.output_tokens = r.number(*sv, "output_tokens", p + ".output_tokens");
-  }
+  for_each_hardware_side([&](auto side) {
+    const std::string p = path + "." + std::string(side.name);
+    const toml::table* values = r.table(t, side.name, p);
+    if (values == nullptr) {
+      return;
+    }
+    std::vector<std::string> keys;
+    for (const auto& f : side.given_fields()) {
+      keys.emplace_back(f.key);
+    }
+    r.reject_unknown_keys(*values, p, keys);
+    auto& given = side.of(spec);
+    for (const auto& f : side.given_fields()) {
+      const std::string key_path = p + "." + std::string(f.key);
+      if (f.text != nullptr) {
+        given.*f.text = r.string(*values, f.key, key_path);
+      } else {
+        given.*f.number = r.number(*values, f.key, key_path);
+      }
+    }
+  });
   return spec;
 }
 
@@ -574,12 +567,12 @@ void warn_about_budget_units(sweep_config& c) {
 
 } // namespace
 
-void check_law_constant(std::string_view constant, double value, const std::string& where) {
-  const bool zero_allowed = constant == "E";
-  const bool ok = std::isfinite(value) && (zero_allowed ? value >= 0 : value > 0);
+void check_law_constant(const law_constant& constant, double value, const std::string& where) {
+  const bool ok = std::isfinite(value) && (constant.zero_allowed ? value >= 0 : value > 0);
   if (!ok) {
-    throw input_error(where + " = " + format_number(value) +
-                      (zero_allowed ? " must be finite and >= 0" : " must be finite and > 0"));
+    throw input_error(
+        where + " = " + format_number(value) +
+        (constant.zero_allowed ? " must be finite and >= 0" : " must be finite and > 0"));
   }
 }
 
@@ -595,9 +588,12 @@ std::string law_spec::label() const {
 }
 
 std::string law_spec::description() const {
-  return label() + " (E=" + format_number(law.E) + " A=" + format_number(law.A) +
-         " B=" + format_number(law.B) + " alpha=" + format_number(law.alpha) +
-         " beta=" + format_number(law.beta) + ")";
+  std::string constants;
+  for (const law_constant& c : law_constants) {
+    constants.append(constants.empty() ? "" : " ").append(c.name).append("=");
+    constants += format_number(law.*c.member);
+  }
+  return label() + " (" + constants + ")";
 }
 
 sweep_config parse_config(const std::string& text, const std::string& source_name) {

@@ -5,6 +5,7 @@
 
 #include "plan/axes.hpp"
 #include "plan/hardware.hpp"
+#include "plan/law_constants.hpp"
 #include "plan/objective.hpp"
 
 #include <cstdint>
@@ -63,9 +64,9 @@ struct sweep_config {
   const axis* find_axis(axis_id id) const;
 };
 
-// Range of a law constant (E >= 0; A, B, alpha, beta > 0; all finite). `where` names it for the
+// Range of a law constant (law_constants' zero_allowed; all finite). `where` names it for the
 // user ("config.toml:4:1: law.alpha" or "--alpha"); throws input_error when it is outside.
-void check_law_constant(std::string_view constant, double value, const std::string& where);
+void check_law_constant(const law_constant& constant, double value, const std::string& where);
 
 // Throws input_error with "file:line:column: key.path: problem" and, where it helps, a hint.
 sweep_config parse_config(const std::string& text, const std::string& source_name);

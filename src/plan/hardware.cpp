@@ -8,6 +8,7 @@
 #include "plan/presets.hpp"
 
 #include <cmath>
+#include <iterator>
 
 namespace scalesweep {
 
@@ -28,13 +29,29 @@ public:
     return at == std::string::npos ? f : f.substr(at + 2);
   }
 
-  double number(const std::optional<double>& given, double preset_value,
+  // A value given, else the preset's.
+  double number(const std::optional<double>& given, const std::optional<double>& preset_value,
                 std::string_view key) const {
     if (given) {
       return *given;
     }
     require_preset(key);
-    return preset_value;
+    return preset_value.value_or(NAN); // every preset sets each number but peak_flops (a test)
+  }
+
+  // Throws unless `v` obeys `rule` (the numeric rules of hardware.hpp's field_rule).
+  void check(double v, field_rule rule, std::string_view key) const {
+    switch (rule) {
+    case field_rule::fraction:
+      check_fraction(v, key);
+      return;
+    case field_rule::non_negative:
+      check_non_negative(v, key);
+      return;
+    default:
+      check_positive(v, key);
+      return;
+    }
   }
 
   void require_preset(std::string_view key) const {
@@ -69,17 +86,21 @@ public:
   }
 
   // GPU label and peak FLOP/s: an explicit peak wins; otherwise the GPU preset at the dtype.
-  void gpu_and_peak(const std::optional<std::string>& gpu, const std::optional<std::string>& dtype,
-                    const std::optional<double>& peak, std::string_view preset_gpu,
-                    std::string_view preset_dtype, std::string& gpu_out, std::string& dtype_out,
-                    double& peak_out) const {
-    gpu_out = gpu ? *gpu : (m_has_preset && !peak ? std::string(preset_gpu) : std::string{});
-    dtype_out = dtype ? *dtype : (m_has_preset ? std::string(preset_dtype) : std::string{});
+  // The fields of rules gpu, dtype and peak, which every side has under these names.
+  template <class Given, class Resolved>
+  void gpu_and_peak(const Given& given, const Given& preset, Resolved& out) const {
+    const std::string preset_gpu = preset.gpu.value_or("");
+    const std::optional<double>& peak = given.peak_flops;
+    std::string& gpu_out = out.gpu;
+    std::string& dtype_out = out.dtype;
+    gpu_out = given.gpu ? *given.gpu : (m_has_preset && !peak ? preset_gpu : std::string{});
+    dtype_out =
+        given.dtype ? *given.dtype : (m_has_preset ? preset.dtype.value_or("") : std::string{});
     if (peak) {
       check_positive(*peak, "peak_flops");
-      peak_out = *peak;
+      out.peak_flops = *peak;
       if (gpu_out.empty()) {
-        gpu_out = m_has_preset ? std::string(preset_gpu) : "custom";
+        gpu_out = m_has_preset ? preset_gpu : "custom";
       }
       if (dtype_out.empty()) {
         dtype_out = "custom";
@@ -104,7 +125,7 @@ public:
       throw input_error(field("dtype") + ": " + gpu_out + " has no dense peak for '" + dtype_out +
                         "'; allowed: " + g->dtype_list());
     }
-    peak_out = *p;
+    out.peak_flops = *p;
   }
 
 private:
@@ -132,33 +153,25 @@ hardware_scenario resolve_hardware(const hardware_spec& spec, const field_namer&
   hardware_scenario h;
   h.name = spec.name;
   h.preset = spec.preset.value_or("");
-
-  const side_resolver train(name_of, "train", has);
-  train.gpu_and_peak(spec.train.gpu, spec.train.dtype, spec.train.peak_flops, p.train.gpu,
-                     p.train.dtype, h.train.gpu, h.train.dtype, h.train.peak_flops);
-  h.train.mfu = train.number(spec.train.mfu, p.train.mfu, "mfu");
-  train.check_fraction(h.train.mfu, "mfu");
-  h.train.usd_per_hour =
-      train.number(spec.train.usd_per_hour, p.train.usd_per_hour, "usd_per_hour");
-  train.check_positive(h.train.usd_per_hour, "usd_per_hour");
-
-  const side_resolver serve(name_of, "serve", has);
-  serve.gpu_and_peak(spec.serve.gpu, spec.serve.dtype, spec.serve.peak_flops, p.serve.gpu,
-                     p.serve.dtype, h.serve.gpu, h.serve.dtype, h.serve.peak_flops);
-  h.serve.prefill_mfu = serve.number(spec.serve.prefill_mfu, p.serve.prefill_mfu, "prefill_mfu");
-  serve.check_fraction(h.serve.prefill_mfu, "prefill_mfu");
-  h.serve.decode_mfu = serve.number(spec.serve.decode_mfu, p.serve.decode_mfu, "decode_mfu");
-  serve.check_fraction(h.serve.decode_mfu, "decode_mfu");
-  h.serve.usd_per_hour =
-      serve.number(spec.serve.usd_per_hour, p.serve.usd_per_hour, "usd_per_hour");
-  serve.check_positive(h.serve.usd_per_hour, "usd_per_hour");
-  h.serve.input_tokens =
-      serve.number(spec.serve.input_tokens, p.serve.input_tokens, "input_tokens");
-  serve.check_non_negative(h.serve.input_tokens, "input_tokens");
-  h.serve.output_tokens =
-      serve.number(spec.serve.output_tokens, p.serve.output_tokens, "output_tokens");
-  serve.check_non_negative(h.serve.output_tokens, "output_tokens");
+  for_each_hardware_side([&](auto side) {
+    const side_resolver r(name_of, std::string(side.name), has);
+    const auto& given = side.of(spec);
+    const auto& preset_side = side.of(p);
+    auto& out = side.of(h);
+    r.gpu_and_peak(given, preset_side, out);
+    const auto& given_fields = side.given_fields();
+    for (std::size_t i = 0; i < std::size(given_fields); ++i) {
+      const auto& f = given_fields[i];
+      if (f.number == nullptr || f.rule == field_rule::peak) {
+        continue; // resolved with the GPU above
+      }
+      double& value = out.*(side.resolved_fields()[i].number);
+      value = r.number(given.*f.number, preset_side.*f.number, f.key);
+      r.check(value, f.rule, f.key);
+    }
+  });
   if (!(h.serve.input_tokens + h.serve.output_tokens > 0)) {
+    const side_resolver serve(name_of, "serve", has);
     throw input_error(serve.field("input_tokens") + " + output_tokens must be > 0",
                       "they set the prefill/decode split of the inference tokens");
   }

@@ -114,38 +114,39 @@ const std::vector<gpu_preset>& gpu_presets() {
   return presets;
 }
 
-// Decode is memory-bound, so decode MFUs other than the reference's 0.01 on H100 fp8 scale it by
-// (bandwidth / fp8 peak) relative to the H100's. Prices are illustrative on-demand $/GPU-hour
+// Each side lists its fields in train_fields / serve_fields order; {} leaves peak_flops to the GPU
+// preset. Decode is memory-bound, so decode MFUs other than the reference's 0.01 on H100 fp8 scale
+// it by (bandwidth / fp8 peak) relative to the H100's. Prices are illustrative on-demand $/GPU-hour
 // assumptions, not quotes: override usd_per_hour for real planning.
 const std::vector<hardware_preset>& hardware_presets() {
   static const std::vector<hardware_preset> presets{
       {"sardana2024-default",
-       {"H100-SXM", "bf16", 0.5, 2.00},
-       {"H100-SXM", "fp8", 0.5, 0.01, 2.00, 70, 215},
+       {"H100-SXM", "bf16", {}, 0.5, 2.00},
+       {"H100-SXM", "fp8", {}, 0.5, 0.01, 2.00, 70, 215},
        "defaults of the reference code of Sardana et al. 2024 (SPEC §1.3)"},
       {"sardana2024-readme-a100",
-       {"A100-80GB", "bf16", 0.5, 1.40},
-       {"A100-40GB", "int8", 0.4, 0.2, 0.60, 1000, 250},
+       {"A100-80GB", "bf16", {}, 0.5, 1.40},
+       {"A100-40GB", "int8", {}, 0.4, 0.2, 0.60, 1000, 250},
        "usd example of the reference code's README (SPEC §1.5)"},
       {"h100-bf16-serving",
-       {"H100-SXM", "bf16", 0.5, 2.00},
-       {"H100-SXM", "bf16", 0.5, 0.01, 2.00, 70, 215},
+       {"H100-SXM", "bf16", {}, 0.5, 2.00},
+       {"H100-SXM", "bf16", {}, 0.5, 0.01, 2.00, 70, 215},
        "sardana2024-default served unquantised (bf16)"},
       {"h200-fp8",
-       {"H200", "bf16", 0.5, 2.50},
-       {"H200", "fp8", 0.5, 0.0143, 2.50, 70, 215},
+       {"H200", "bf16", {}, 0.5, 2.50},
+       {"H200", "fp8", {}, 0.5, 0.0143, 2.50, 70, 215},
        "H200 both phases; decode MFU scaled by bandwidth; illustrative $2.50/h"},
       {"b200-fp8",
-       {"B200", "bf16", 0.5, 4.00},
-       {"B200", "fp8", 0.5, 0.0105, 4.00, 70, 215},
+       {"B200", "bf16", {}, 0.5, 4.00},
+       {"B200", "fp8", {}, 0.5, 0.0105, 4.00, 70, 215},
        "B200 both phases; decode MFU scaled by bandwidth/peak; illustrative $4.00/h"},
       {"mi300x-fp8",
-       {"MI300X", "bf16", 0.5, 2.50},
-       {"MI300X", "fp8", 0.5, 0.0120, 2.50, 70, 215},
+       {"MI300X", "bf16", {}, 0.5, 2.50},
+       {"MI300X", "fp8", {}, 0.5, 0.0120, 2.50, 70, 215},
        "MI300X both phases; decode MFU scaled by bandwidth/peak; illustrative $2.50/h"},
       {"h100-train-l40s-serve",
-       {"H100-SXM", "bf16", 0.5, 2.00},
-       {"L40S", "fp8", 0.5, 0.0070, 0.80, 70, 215},
+       {"H100-SXM", "bf16", {}, 0.5, 2.00},
+       {"L40S", "fp8", {}, 0.5, 0.0070, 0.80, 70, 215},
        "train on H100, serve on L40S; decode MFU scaled by bandwidth/peak; illustrative $0.80/h"},
   };
   return presets;

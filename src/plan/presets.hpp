@@ -4,6 +4,8 @@
 
 #include "scalesweep/math/law.hpp"
 
+#include "plan/hardware.hpp"
+
 #include <optional>
 #include <string>
 #include <string_view>
@@ -34,28 +36,12 @@ struct gpu_preset {
   std::string dtype_list() const; // "bf16, fp16, ..." for error messages
 };
 
-// One side of a hardware scenario as written in a preset (prices are assumptions to override).
-struct train_side_preset {
-  std::string_view gpu;
-  std::string_view dtype;
-  double mfu;
-  double usd_per_hour;
-};
-
-struct serve_side_preset {
-  std::string_view gpu;
-  std::string_view dtype;
-  double prefill_mfu;
-  double decode_mfu;
-  double usd_per_hour;
-  double input_tokens;  // per request; only the ratio to output_tokens matters
-  double output_tokens; // per request
-};
-
+// A hardware scenario as a preset writes it: the values a config may override (prices are
+// assumptions to override); peak_flops is left to the GPU preset.
 struct hardware_preset {
   std::string_view name;
-  train_side_preset train;
-  serve_side_preset serve;
+  train_side_spec train;
+  serve_side_spec serve;
   std::string_view source;
 };
 

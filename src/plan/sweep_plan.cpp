@@ -3,7 +3,6 @@
 
 #include "scalesweep/cells/box_grid.hpp"
 #include "scalesweep/error.hpp"
-#include "scalesweep/math/status.hpp"
 
 #include <algorithm>
 #include <limits>
@@ -162,6 +161,8 @@ std::string join(const std::vector<std::string>& parts) {
   return out;
 }
 
+constexpr const char* training_only = "for training only add T = { values = [0] }";
+
 class problem_builder {
 public:
   explicit problem_builder(sweep_plan& plan) : m_plan(plan) {}
@@ -179,12 +180,11 @@ public:
     }
   }
 
-  void add(problem_kind kind, std::string name, std::vector<axis_id> dims,
-           std::vector<variable_info> outputs) {
+  void add(const problem_description& d) {
     problem_plan p;
-    p.kind = kind;
-    p.name = std::move(name);
-    p.dims = std::move(dims);
+    p.kind = d.kind;
+    p.name = std::string(d.name);
+    p.dims.assign(d.axes.begin(), d.axes.end());
     double cells = 1;
     for (axis_id id : p.dims) {
       p.shape.push_back(m_plan.find_axis(id)->size());
@@ -194,7 +194,7 @@ public:
       throw input_error(m_plan.config.source_name + ": the " + p.name + " grid has " +
                         std::to_string(cells) + " cells, more than 4e18");
     }
-    p.outputs = std::move(outputs);
+    p.outputs = variables_of(d);
     p.chunk_shape = choose_tile_shape(p.shape, m_plan.config.output.chunk_cells);
     // About 64 blocks per problem (so shards and ranks have work to share), each between one
     // chunk and 16M cells.
@@ -207,15 +207,100 @@ public:
   }
 
 private:
+  // The table's variables, costs in the objective's unit, dense grids as [output] dtype asks.
+  std::vector<variable_info> variables_of(const problem_description& d) const {
+    const output_spec& out = m_plan.config.output;
+    const bool float32 = !d.dense_key.empty() && std::find(out.float32.begin(), out.float32.end(),
+                                                           d.dense_key) != out.float32.end();
+    std::vector<variable_info> variables;
+    for (const variable_name& v : d.variables) {
+      const std::string_view units =
+          v.units.empty() ? cost_units(m_plan.config.objective) : v.units;
+      variables.push_back(
+          {std::string(v.name), std::string(units), std::string(v.long_name), v.type, float32});
+    }
+    return variables;
+  }
+
   sweep_plan& m_plan;
 };
 
-variable_info f64(std::string name, std::string units, std::string long_name) {
-  return {std::move(name), std::move(units), std::move(long_name), value_type::f64};
+// The hardware axis: one index per scenario under objective usd, one "flops" entry ({1, 1}
+// coefficients) otherwise; then the config's axes.
+void add_axes(sweep_plan& plan) {
+  const sweep_config& c = plan.config;
+  if (c.objective == objective_kind::usd) {
+    for (const hardware_scenario& h : c.hardware) {
+      plan.hardware_names.push_back(h.name);
+      plan.hardware_coefficients.push_back(usd_cost_coefficients(h));
+    }
+  } else {
+    plan.hardware_names = {"flops"};
+    plan.hardware_coefficients = {{1.0, 1.0}};
+  }
+  std::vector<double> index(plan.hardware_names.size());
+  for (std::size_t i = 0; i < index.size(); ++i) {
+    index[i] = static_cast<double>(i);
+  }
+  plan.axes.push_back(make_axis(axis_id::hardware, c.objective, "index", index));
+  for (const axis& a : c.axes) {
+    plan.axes.push_back(a);
+  }
 }
 
-variable_info status_variable(std::string name, std::string long_name) {
-  return {std::move(name), "1", std::move(long_name), value_type::u8};
+// Dense grids: each needs its axes; by default every grid whose axes are declared is written.
+// Missing axes are reported in the order N, D, T, budget.
+bool wants_dense_grid(const problem_builder& b, const sweep_config& c,
+                      const problem_description& d) {
+  const std::vector<std::string>& dense = c.output.dense;
+  const auto entry = std::find(dense.begin(), dense.end(), d.dense_key);
+  const bool possible =
+      std::all_of(d.axes.begin(), d.axes.end(), [&](axis_id id) { return b.has(id); });
+  if (entry == dense.end() || (!c.output.dense_given && !possible)) {
+    return false;
+  }
+  const auto index = static_cast<std::size_t>(entry - dense.begin());
+  const std::string where =
+      index < c.output.dense_where.size() ? c.output.dense_where[index] : std::string();
+  const std::string name(d.dense_key);
+  for (axis_id id : {axis_id::N, axis_id::D, axis_id::T, axis_id::budget}) {
+    if (std::find(d.axes.begin(), d.axes.end(), id) != d.axes.end()) {
+      b.require(id, "output.dense '" + name + "'",
+                id == axis_id::T ? training_only
+                                 : "declare it, or drop '" + name + "' from output.dense",
+                where);
+    }
+  }
+  return true;
+}
+
+// An optimum problem is solved wherever its target axis (the last) is declared; it needs the
+// others (T) too.
+bool wants_optima(const problem_builder& b, const sweep_plan& plan, const problem_description& d) {
+  const axis* target = plan.find_axis(d.axes[d.axes.size - 1]);
+  if (target == nullptr) {
+    return false;
+  }
+  for (axis_id id : d.axes) {
+    if (id != axis_id::hardware && id != target->id) {
+      b.require(id, "axes." + target->name, training_only, target->where);
+    }
+  }
+  return true;
+}
+
+void refuse_empty_plan(const sweep_plan& plan) {
+  if (!plan.problems.empty()) {
+    return;
+  }
+  const sweep_config& c = plan.config;
+  std::vector<std::string> declared;
+  for (const axis& a : c.axes) {
+    declared.push_back(a.name);
+  }
+  throw input_error((c.axes_where.empty() ? c.source_name : c.axes_where) +
+                        ": nothing to compute with axes [" + join(declared) + "]",
+                    "declare T with loss_target or budget, or N and D for dense grids");
 }
 
 } // namespace
@@ -241,126 +326,16 @@ std::vector<std::int64_t> chunk_aligned_tile_shape(const std::vector<std::int64_
 sweep_plan make_plan(sweep_config config) {
   sweep_plan plan;
   plan.config = std::move(config);
-  const sweep_config& c = plan.config;
-  if (c.objective == objective_kind::usd) {
-    for (const hardware_scenario& h : c.hardware) {
-      plan.hardware_names.push_back(h.name);
-      plan.hardware_coefficients.push_back(usd_cost_coefficients(h));
-    }
-  } else {
-    plan.hardware_names = {"flops"};
-    plan.hardware_coefficients = {{1.0, 1.0}};
-  }
-  std::vector<double> index(plan.hardware_names.size());
-  for (std::size_t i = 0; i < index.size(); ++i) {
-    index[i] = static_cast<double>(i);
-  }
-  plan.axes.push_back(make_axis(axis_id::hardware, c.objective, "index", index));
-  for (const axis& a : c.axes) {
-    plan.axes.push_back(a);
-  }
-
-  const std::string cost_unit(cost_units(c.objective));
+  add_axes(plan);
   problem_builder b(plan);
-  const std::string training_only = "for training only add T = { values = [0] }";
-
-  // Dense grids: each needs its axes; by default every grid whose axes are declared is written.
-  struct dense_grid {
-    const char* name;
-    std::vector<axis_id> needs;
-  };
-  const dense_grid grids[] = {{"loss", {axis_id::N, axis_id::D}},
-                              {"cost", {axis_id::N, axis_id::D, axis_id::T}},
-                              {"budget_curve", {axis_id::N, axis_id::T, axis_id::budget}}};
-  for (const dense_grid& grid : grids) {
-    const std::string name = grid.name;
+  for (const problem_description& d : problem_descriptions) {
     const bool wanted =
-        std::find(c.output.dense.begin(), c.output.dense.end(), name) != c.output.dense.end();
-    const bool possible =
-        std::all_of(grid.needs.begin(), grid.needs.end(), [&](axis_id id) { return b.has(id); });
-    if (!wanted || (!c.output.dense_given && !possible)) {
-      continue;
-    }
-    const auto entry = std::find(c.output.dense.begin(), c.output.dense.end(), name);
-    const auto index = static_cast<std::size_t>(entry - c.output.dense.begin());
-    const std::string where =
-        index < c.output.dense_where.size() ? c.output.dense_where[index] : std::string();
-    for (axis_id id : grid.needs) {
-      b.require(id, "output.dense '" + name + "'",
-                id == axis_id::T ? training_only
-                                 : "declare it, or drop '" + name + "' from output.dense",
-                where);
-    }
-    if (name == "loss") {
-      b.add(problem_kind::dense_loss, "dense loss", {axis_id::N, axis_id::D},
-            {f64("loss", "nats", "predicted pre-training loss L(N, D)")});
-    } else if (name == "cost") {
-      b.add(problem_kind::dense_cost, "dense cost",
-            {axis_id::hardware, axis_id::T, axis_id::N, axis_id::D},
-            {f64("cost", cost_unit, "lifetime cost: training + inference")});
-    } else {
-      std::vector<variable_info> out(budget_curve_columns::count);
-      out[budget_curve_columns::loss] = f64(
-          "budget_curve_loss", "nats", "loss of an N-parameter model spending the whole budget");
-      out[budget_curve_columns::D] =
-          f64("budget_curve_D", "tokens", "training tokens the budget leaves after serving T");
-      b.add(problem_kind::budget_curve, "budget curves",
-            {axis_id::hardware, axis_id::T, axis_id::budget, axis_id::N}, std::move(out));
-    }
-    if (std::find(c.output.float32.begin(), c.output.float32.end(), name) !=
-        c.output.float32.end()) {
-      for (variable_info& v : plan.problems.back().outputs) {
-        v.stored_as_float32 = true;
-      }
+        d.dense_key.empty() ? wants_optima(b, plan, d) : wants_dense_grid(b, plan.config, d);
+    if (wanted) {
+      b.add(d);
     }
   }
-  if (b.has(axis_id::loss_target)) {
-    b.require(axis_id::T, "axes.loss_target", training_only,
-              plan.find_axis(axis_id::loss_target)->where);
-    std::vector<variable_info> out(loss_target_columns::count + 1);
-    out[loss_target_columns::N] =
-        f64("opt_N", "parameters", "cost-optimal parameters at the loss target");
-    out[loss_target_columns::D] =
-        f64("opt_D", "tokens", "cost-optimal training tokens at the loss target");
-    out[loss_target_columns::cost] = f64("opt_cost", cost_unit, "lifetime cost of the optimum");
-    out[loss_target_columns::chinchilla_N] = f64(
-        "chinchilla_N", "parameters", "Chinchilla (T = 0) optimal parameters at the loss target");
-    out[loss_target_columns::chinchilla_D] = f64(
-        "chinchilla_D", "tokens", "Chinchilla (T = 0) optimal training tokens at the loss target");
-    out[loss_target_columns::chinchilla_cost] =
-        f64("chinchilla_cost", cost_unit, "lifetime cost of the Chinchilla model with the same T");
-    out.back() = status_variable("opt_status", "status of the loss-target optimum");
-    b.add(problem_kind::loss_target, "loss-target optima",
-          {axis_id::hardware, axis_id::T, axis_id::loss_target}, std::move(out));
-  }
-  if (b.has(axis_id::budget)) {
-    b.require(axis_id::T, "axes.budget", training_only, plan.find_axis(axis_id::budget)->where);
-    std::vector<variable_info> out(budget_columns::count + 1);
-    out[budget_columns::N] =
-        f64("budget_N", "parameters", "loss-optimal parameters within the budget");
-    out[budget_columns::D] =
-        f64("budget_D", "tokens", "loss-optimal training tokens within the budget");
-    out[budget_columns::loss] = f64("budget_loss", "nats", "lowest loss within the budget");
-    out[budget_columns::chinchilla_N] =
-        f64("budget_chinchilla_N", "parameters",
-            "Chinchilla optimum spending the whole budget on training");
-    out[budget_columns::chinchilla_D] =
-        f64("budget_chinchilla_D", "tokens", "training tokens of the Chinchilla budget optimum");
-    out[budget_columns::chinchilla_loss] =
-        f64("budget_chinchilla_loss", "nats", "loss of the Chinchilla budget optimum");
-    out.back() = status_variable("budget_status", "status of the budget optimum");
-    b.add(problem_kind::budget, "budget optima", {axis_id::hardware, axis_id::T, axis_id::budget},
-          std::move(out));
-  }
-  if (plan.problems.empty()) {
-    std::vector<std::string> declared;
-    for (const axis& a : c.axes) {
-      declared.push_back(a.name);
-    }
-    throw input_error((c.axes_where.empty() ? c.source_name : c.axes_where) +
-                          ": nothing to compute with axes [" + join(declared) + "]",
-                      "declare T with loss_target or budget, or N and D for dense grids");
-  }
+  refuse_empty_plan(plan);
   return plan;
 }
 

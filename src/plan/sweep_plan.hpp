@@ -7,14 +7,13 @@
 
 #include "plan/axes.hpp"
 #include "plan/config.hpp"
+#include "plan/variables.hpp"
 
 #include <cstdint>
 #include <string>
 #include <vector>
 
 namespace scalesweep {
-
-enum class value_type { f64, u8 };
 
 struct variable_info {
   std::string name;
@@ -27,10 +26,10 @@ struct variable_info {
 // A problem's grid over named axes, its output variables and its tile shape (= HDF5 chunk).
 struct problem_plan {
   problem_kind kind;
-  std::string name;                      // "loss_target optima", for progress lines
-  std::vector<axis_id> dims;             // in the order of problem_cells.hpp's *_dims
+  std::string name;                      // "loss-target optima", for progress lines
+  std::vector<axis_id> dims;             // problem_kind.hpp's *_axes (= the *_dims order)
   std::vector<std::int64_t> shape;       // axis sizes along dims
-  std::vector<variable_info> outputs;    // f64 columns in *_columns order, then the status (if any)
+  std::vector<variable_info> outputs;    // plan/variables.hpp's: *_columns order, then the status
   std::vector<std::int64_t> chunk_shape; // HDF5 chunk: [output] chunk_cells, innermost dims first
   // Unit handed to shards and MPI ranks: whole chunks, fixed by the config alone so that every
   // shard and rank (and a resumed run) cuts the grid the same way.

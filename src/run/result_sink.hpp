@@ -5,7 +5,6 @@
 #include "plan/sweep_plan.hpp"
 
 #include <cstdint>
-#include <memory>
 #include <string>
 #include <vector>
 
@@ -59,31 +58,5 @@ private:
                              const std::vector<std::int64_t>& chunks) = 0;
   virtual void do_finish() = 0;
 };
-
-class communicator;
-struct shard_spec;
-
-struct sink_options {
-  std::string path; // final path; the file is written at path + ".partial"
-  run_metadata meta;
-  int compression_threads; // threads encoding chunks (serial writes)
-  bool resume;             // continue path + ".partial" instead of creating it
-};
-
-// Writes SPEC §4's layout. Serial runs encode chunks themselves (conversion, shuffle, deflate on
-// compression_threads) and write them with H5Dwrite_chunk; MPI runs create the file on rank 0
-// and write collectively with MPI-IO. The plan and communicator must outlive the sink.
-std::unique_ptr<result_sink> open_hdf5_sink(const sweep_plan& plan, const shard_spec& shard,
-                                            const communicator& comm, const sink_options& options);
-
-// Throws input_error, naming what differs, unless `path` + ".partial" can be resumed with `plan`
-// and `shard`: open_hdf5_sink's own check with `resume`, for callers that must report a refusal
-// before their MPI ranks start collective work (exit 2 with a hint, not an abort). Returns
-// whether it can be resumed in place; otherwise the sink rebuilds it first.
-bool check_resumable_partial(const std::string& path, const sweep_plan& plan,
-                             const shard_spec& shard);
-
-// Format version of result files (root attribute scalesweep_format_version); readers check it.
-inline constexpr std::int64_t result_format_version = 1;
 
 } // namespace scalesweep

@@ -15,8 +15,8 @@ struct merge_summary {
 
 // Checks that the parts come from the same config and scalesweep version and together hold every
 // chunk, then copies part 1 and fills in the other parts' chunks byte for byte (compressed chunks
-// stay as written). Writes `out + ".partial"` and renames it. Throws input_error naming the part
-// and what is wrong.
+// stay as written). Writes output_paths(out).partial and renames it. Throws input_error naming the
+// part and what is wrong.
 merge_summary merge_parts(const std::vector<std::string>& parts, const std::string& out);
 
 } // namespace scalesweep

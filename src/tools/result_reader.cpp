@@ -4,8 +4,9 @@
 #include "scalesweep/error.hpp"
 
 #include "output/hdf5/h5_read.hpp"
-#include "output/hdf5/result_layout.hpp"
-#include "run/result_sink.hpp"
+#include "output/hdf5/progress_record.hpp"
+#include "output/output_paths.hpp"
+#include "output/schema.hpp"
 
 #include <hdf5_hl.h>
 
@@ -141,7 +142,7 @@ result_reader::result_reader(const std::string& path) : m_path(path) {
   silence_error_printing();
   if (!std::filesystem::is_regular_file(path)) {
     // A run still going (or interrupted) has its results only under the in-progress name.
-    const std::string partial = path + ".partial";
+    const std::string partial = output_paths(path).partial;
     throw input_error("'" + path + "' does not exist (or is not a file)",
                       std::filesystem::is_regular_file(partial)
                           ? "a run that has not finished writes '" + partial + "'; inspect that"
@@ -158,14 +159,15 @@ result_reader::result_reader(const std::string& path) : m_path(path) {
 
 void result_reader::read_header() {
   const std::string& path = m_path;
-  const auto format = read_int64_attribute(m_file.get(), "scalesweep_format_version");
+  const auto format = read_int64_attribute(m_file.get(), schema::root::format_version);
   if (!format) {
-    throw input_error("'" + path + "' is not a scalesweep result (no scalesweep_format_version)");
+    throw input_error("'" + path + "' is not a scalesweep result (no " +
+                      schema::root::format_version + ")");
   }
-  if (*format > result_format_version) {
+  if (*format > schema::format_version) {
     throw input_error("'" + path + "' has result format " + std::to_string(*format) +
                           ", newer than this scalesweep reads (" +
-                          std::to_string(result_format_version) + ")",
+                          std::to_string(schema::format_version) + ")",
                       "use a newer scalesweep");
   }
   m_format = *format;
@@ -182,20 +184,16 @@ void result_reader::read_header() {
 }
 
 void result_reader::read_progress() {
-  const std::string suffix = ".partial";
-  m_progress.partial_file =
-      m_path.size() >= suffix.size() &&
-      m_path.compare(m_path.size() - suffix.size(), suffix.size(), suffix) == 0;
-  if (!has_link(m_file.get(), progress_group)) {
+  m_progress.partial_file = is_partial_path(m_path);
+  if (!has_progress_record(m_file.get())) {
     return;
   }
   m_progress.present = true;
-  const handle group =
-      handle(H5Gopen2(m_file.get(), progress_group, H5P_DEFAULT), H5Gclose, "open progress group");
-  m_progress.shard = read_string_attribute(group.get(), "shard").value_or("1/1");
-  m_progress.merge_in_progress = H5Aexists(group.get(), "merge_in_progress") > 0;
-  for (std::size_t p = 0; has_link(m_file.get(), done_path(p)); ++p) {
-    const done_record record = read_done_record(m_file.get(), done_path(p));
+  const progress_reader progress(m_file.get());
+  m_progress.shard = progress.shard().value_or("1/1");
+  m_progress.merge_in_progress = progress.merge_in_progress();
+  for (std::size_t p = 0; p < progress.problems(); ++p) {
+    const done_record record = progress.record(p);
     for (std::uint8_t d : record.done) {
       m_progress.chunks_done += d;
       ++m_progress.chunks;
@@ -223,6 +221,22 @@ std::vector<double> result_reader::read_numbers(const std::string& name) const {
   check(H5Dread(ds.get(), H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, v.data()),
         "read '" + name + "'");
   return v;
+}
+
+std::pair<double, double> result_reader::read_ends(const std::string& name) const {
+  const handle ds =
+      dataset(H5Dopen2(m_file.get(), name.c_str(), H5P_DEFAULT), "open '" + name + "'");
+  const handle space = dataspace(H5Dget_space(ds.get()), "space");
+  const hsize_t n = static_cast<hsize_t>(H5Sget_simple_extent_npoints(space.get()));
+  const hsize_t ends[2] = {0, n - 1};
+  check(H5Sselect_elements(space.get(), H5S_SELECT_SET, 2, ends),
+        "select the ends of '" + name + "'");
+  const hsize_t two = 2;
+  const handle memory = dataspace(H5Screate_simple(1, &two, nullptr), "ends space");
+  double v[2] = {0, 0};
+  check(H5Dread(ds.get(), H5T_NATIVE_DOUBLE, memory.get(), space.get(), H5P_DEFAULT, v),
+        "read '" + name + "'");
+  return {v[0], v[1]};
 }
 
 std::vector<std::string> result_reader::read_strings(const std::string& name) const {

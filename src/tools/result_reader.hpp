@@ -52,6 +52,8 @@ public:
   const dataset_summary* find(const std::string& name) const;
 
   std::vector<double> read_numbers(const std::string& name) const; // a 1-D coordinate
+  // The first and last values of a non-empty 1-D coordinate, without reading the others.
+  std::pair<double, double> read_ends(const std::string& name) const;
   std::vector<std::string> read_strings(const std::string& name) const;
   // Counts of a status variable with flag_values 0..flags-1: whole slabs of a complete file, or
   // only the chunks recorded done of an unfinished one (memory stays bounded either way).

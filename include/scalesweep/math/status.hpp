@@ -1,46 +1,106 @@
-// Status code carried by every optimum cell (stored as uint8 with CF flag attributes).
+// Status code carried by every optimum cell (stored as uint8 with CF flag attributes): the codes,
+// their names and meanings in one table, from which the enum, to_string and flag_meanings come.
 #pragma once
 
+#include <array>
+#include <cstddef>
 #include <cstdint>
+#include <iterator>
 
 namespace scalesweep {
 
-// The numeric values are part of the file format (SPEC §1.4, flag_values); append, never renumber.
+// One line per status: name (also its CF flag meaning), code, meaning. The codes are part of the
+// file format (SPEC §1.4, flag_values): append a line, never renumber. The compiler checks below
+// that the lines list each code once, in order from 0.
+//
+// not_computed is never computed by a backend: it is the HDF5 fill value of status variables,
+// which cells read as in chunks that have no storage (the other parts' cells in a serial run's
+// shard part, unwritten chunks of a compressed file), where the numbers read NaN. Chunks allocated
+// at creation but not written (an uncompressed whole run's .partial, a part MPI ranks wrote) read
+// 0, ok.
+#define SCALESWEEP_CELL_STATUSES(X)                                                                \
+  X(ok, 0, "converged to full double precision")                                                   \
+  X(infeasible, 1,                                                                                 \
+    "no admissible (N, D): loss target <= E, or budget below one 1-parameter model")               \
+  X(not_converged, 2, "root-finder hit its iteration cap (never expected; reported, not hidden)")  \
+  X(invalid_input, 3, "NaN, negative demand, non-positive budget, bad law constants")              \
+  X(out_of_range, 4, "the optimum exists but N or D overflows double precision")                   \
+  X(not_computed, 5, "fill value of cells no run has written (never computed by a backend)")
+
 enum class cell_status : std::uint8_t {
-  ok = 0,         // converged to full double precision
-  infeasible = 1, // no admissible (N, D): loss target <= E, or budget below one 1-parameter model
-  not_converged = 2, // root-finder hit its iteration cap (never expected; reported, not hidden)
-  invalid_input = 3, // NaN, negative demand, non-positive budget, bad law constants
-  out_of_range = 4,  // the optimum exists but N or D overflows double precision
-  // Never computed by a backend: the HDF5 fill value of status variables, which cells read as in
-  // chunks that have no storage (the other parts' cells in a serial run's shard part, unwritten
-  // chunks of a compressed file), where the numbers read NaN. Chunks allocated at creation but
-  // not written (an uncompressed whole run's .partial, a part MPI ranks wrote) read 0, ok.
-  not_computed = 5,
+#define SCALESWEEP_STATUS_ENUMERATOR(name, code, meaning) name = (code),
+  SCALESWEEP_CELL_STATUSES(SCALESWEEP_STATUS_ENUMERATOR)
+#undef SCALESWEEP_STATUS_ENUMERATOR
 };
 
-inline constexpr int cell_status_count = 6;
+struct cell_status_info {
+  cell_status code;
+  const char* name;    // CF flag meaning: one word
+  const char* meaning; // for people (the README's table of status codes)
+};
+
+inline constexpr cell_status_info cell_statuses[] = {
+#define SCALESWEEP_STATUS_ROW(name, code, meaning) {cell_status::name, #name, meaning},
+    SCALESWEEP_CELL_STATUSES(SCALESWEEP_STATUS_ROW)
+#undef SCALESWEEP_STATUS_ROW
+};
+
+inline constexpr int cell_status_count = static_cast<int>(std::size(cell_statuses));
+
+namespace detail {
+constexpr bool statuses_listed_in_order() {
+  for (int i = 0; i < cell_status_count; ++i) {
+    if (static_cast<int>(cell_statuses[i].code) != i) {
+      return false;
+    }
+  }
+  return true;
+}
+
+constexpr std::size_t text_length(const char* s) {
+  std::size_t n = 0;
+  while (s[n] != '\0') {
+    ++n;
+  }
+  return n;
+}
+
+constexpr std::size_t flag_meanings_length() {
+  std::size_t n = 0;
+  for (const cell_status_info& s : cell_statuses) {
+    n += text_length(s.name) + 1; // a space after each name, the last one's becomes the '\0'
+  }
+  return n;
+}
+
+constexpr std::array<char, flag_meanings_length()> joined_flag_meanings() {
+  std::array<char, flag_meanings_length()> out{};
+  std::size_t at = 0;
+  for (const cell_status_info& s : cell_statuses) {
+    for (std::size_t i = 0; s.name[i] != '\0'; ++i) {
+      out[at++] = s.name[i];
+    }
+    out[at++] = ' ';
+  }
+  out[at - 1] = '\0';
+  return out;
+}
+
+inline constexpr std::array<char, flag_meanings_length()> flag_meanings_text =
+    joined_flag_meanings();
+} // namespace detail
+
+static_assert(detail::statuses_listed_in_order(),
+              "cell_statuses must list each status code once, in order from 0");
 
 // Space-separated CF flag_meanings, in flag_values order.
-inline constexpr const char* cell_status_flag_meanings =
-    "ok infeasible not_converged invalid_input out_of_range not_computed";
+inline constexpr const char* cell_status_flag_meanings = detail::flag_meanings_text.data();
 
-inline const char* to_string(cell_status s) {
-  switch (s) {
-  case cell_status::ok:
-    return "ok";
-  case cell_status::infeasible:
-    return "infeasible";
-  case cell_status::not_converged:
-    return "not_converged";
-  case cell_status::invalid_input:
-    return "invalid_input";
-  case cell_status::out_of_range:
-    return "out_of_range";
-  case cell_status::not_computed:
-    return "not_computed";
-  }
-  return "unknown";
+// The status's name ("ok", "infeasible", ...), or "unknown" for a code past the table. Host only:
+// device code reads no host table.
+constexpr const char* to_string(cell_status s) {
+  const auto code = static_cast<int>(s);
+  return code < cell_status_count ? cell_statuses[code].name : "unknown";
 }
 
 } // namespace scalesweep

@@ -6,8 +6,11 @@
 #include "output/hdf5/h5_handle.hpp"
 #include "output/hdf5/h5_read.hpp"
 #include "output/hdf5/h5_write.hpp"
+#include "output/hdf5/progress_record.hpp"
 #include "output/hdf5/result_layout.hpp"
+#include "output/hdf5/resume_check.hpp"
 #include "output/rename_into_place.hpp"
+#include "output/schema.hpp"
 
 #include <filesystem>
 #include <system_error>
@@ -71,7 +74,7 @@ void check_room_for_copy(const std::string& partial) {
 
 rebuild_summary rebuild_partial(const std::string& partial, const sweep_plan& plan,
                                 const shard_spec& shard, chunk_allocation allocation) {
-  const std::string rebuilt = partial + ".rebuild";
+  const std::string rebuilt = partial + std::string(schema::rebuild_suffix);
   rebuild_summary summary;
   std::error_code ec;
   std::filesystem::remove(rebuilt, ec); // left by a rebuild that was itself interrupted
@@ -82,15 +85,16 @@ rebuild_summary rebuild_partial(const std::string& partial, const sweep_plan& pl
     const auto original = [&](const char* name) {
       return read_string_attribute(old.get(), name).value_or("");
     };
-    const run_metadata meta{original("backend"), original("command_line"), original("created"),
-                            original("git_revision"), original("config_path")};
+    const run_metadata meta{original(schema::root::backend), original(schema::root::command_line),
+                            original(schema::root::created), original(schema::root::git_revision),
+                            original(schema::root::config_path)};
     check_room_for_copy(partial);
     handle fresh = create_file(rebuilt);
     create_result_skeleton(fresh.get(), plan, shard, meta, allocation);
     for (std::size_t p = 0; p < plan.problems.size(); ++p) {
-      std::vector<std::uint8_t> done = read_bytes(old.get(), done_path(p));
+      std::vector<std::uint8_t> done = read_done_flags(old.get(), p);
       copy_done_chunks(old.get(), fresh.get(), plan.problems[p], done, partial, summary);
-      rewrite_bytes(fresh.get(), done_path(p), done);
+      rewrite_bytes(fresh.get(), schema::done_path(p), done);
     }
     fresh.close("close '" + rebuilt + "'");
     old.close("close '" + partial + "'");

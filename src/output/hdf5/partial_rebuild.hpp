@@ -29,7 +29,7 @@ struct rebuild_summary {
 // chunk index on disk naming space that the resumed run hands out again, and HDF5 reads existing
 // chunks back when a write covers them partly: the resumed run would read garbage or overwrite
 // results. Uncompressed datasets allocated when the file was created need none of this
-// (result_layout.hpp: resumable_in_place). A kill during the rebuild leaves `partial` as it was.
+// (resume_check.hpp: resumable_in_place). A kill during the rebuild leaves `partial` as it was.
 // Checks that `partial` is resumable for `plan` and `shard` first.
 rebuild_summary rebuild_partial(const std::string& partial, const sweep_plan& plan,
                                 const shard_spec& shard, chunk_allocation allocation);

@@ -70,6 +70,20 @@ TEST(CostModel, EveryPresetResolvesToFinitePositiveCoefficients) {
 // presets.cpp: decode is memory-bound, so a preset's decode MFU is the reference's 0.01 on H100
 // fp8 scaled by (bandwidth / fp8 peak) relative to the H100's. Recomputed from the GPU table;
 // presets print 3 significant digits, so they agree to half a unit in the last (0.5e-4).
+// A preset is a partial scenario that resolution completes from the GPU table: it must set every
+// field of hardware.hpp's tables but the peak, which a preset leaves to its GPU and dtype.
+TEST(CostModel, EveryPresetSetsEachFieldButThePeak) {
+  for (const hardware_preset& h : hardware_presets()) {
+    for_each_hardware_side([&](auto side) {
+      for (const auto& f : side.given_fields()) {
+        const bool set = f.text != nullptr ? side.of(h).*f.text != std::nullopt
+                                           : side.of(h).*f.number != std::nullopt;
+        EXPECT_EQ(set, f.rule != field_rule::peak) << h.name << " " << side.name << "." << f.key;
+      }
+    });
+  }
+}
+
 TEST(CostModel, DecodeMfusScaleWithBandwidthPerPeakFlop) {
   const auto bytes_per_flop = [](std::string_view gpu, std::string_view dtype) {
     const gpu_preset* g = find_gpu_preset(gpu);
@@ -81,8 +95,8 @@ TEST(CostModel, DecodeMfusScaleWithBandwidthPerPeakFlop) {
     if (h.serve.dtype != "fp8") {
       continue; // the README example's int8 A100 and bf16 serving take their MFUs as given
     }
-    const double expected = 0.01 * bytes_per_flop(h.serve.gpu, h.serve.dtype) / h100;
-    EXPECT_NEAR(h.serve.decode_mfu, expected, 0.5e-4) << h.name;
+    const double expected = 0.01 * bytes_per_flop(*h.serve.gpu, *h.serve.dtype) / h100;
+    EXPECT_NEAR(*h.serve.decode_mfu, expected, 0.5e-4) << h.name;
     ++checked;
   }
   EXPECT_GE(checked, 5); // sardana2024-default, h200, b200, mi300x, l40s

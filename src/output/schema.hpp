@@ -1,0 +1,100 @@
+// Every name a result file carries (SPEC §4), its format version and the partial-file rule: the
+// one place the writers (result_layout, hdf5_sink, merge, rebuild) and the readers (result_reader,
+// inspect, merge, scripts/plot.py through scripts/result_schema.json) take them from.
+//
+// The names the plan needs before any file exists live below output (layer order) and are
+// presented here: the problems' variables (plan/variables.hpp), the axes, which are the file's
+// dimensions and coordinates (plan/axes.hpp), the law constants (plan/law_constants.hpp), the
+// hardware fields (plan/hardware.hpp) and the status codes (scalesweep/math/status.hpp).
+#pragma once
+
+#include "scalesweep/math/status.hpp"
+
+#include "plan/axes.hpp"
+#include "plan/hardware.hpp"
+#include "plan/law_constants.hpp"
+#include "plan/variables.hpp"
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace scalesweep::schema {
+
+// Root attribute `format_version`; readers refuse other versions. Raise it with any change to the
+// names or meanings below that a reader of the old files would misread.
+inline constexpr std::int64_t format_version = 1;
+
+// Root attributes, in the order a new file writes them.
+namespace root {
+inline constexpr const char* title = "title";
+inline constexpr const char* scalesweep_version = "scalesweep_version";
+inline constexpr const char* format_version = "scalesweep_format_version";
+inline constexpr const char* git_revision = "git_revision";
+inline constexpr const char* created = "created"; // UTC, ISO 8601
+inline constexpr const char* command_line = "command_line";
+inline constexpr const char* backend = "backend";
+inline constexpr const char* config = "config"; // the TOML as written
+inline constexpr const char* config_path = "config_path";
+inline constexpr const char* law_preset = "law_preset";
+inline constexpr const char* law_overrides = "law_overrides"; // constants given, space-separated
+inline constexpr const char* objective = "objective";
+inline constexpr const char* cost_units = "cost_units";
+inline constexpr const char* shard = "shard"; // only in one part of a sharded run: a note
+inline constexpr const char* hardware_names = "hardware_names";
+inline constexpr const char* hardware_cost_per_train_flop = "hardware_cost_per_train_flop";
+inline constexpr const char* hardware_cost_per_inference_flop = "hardware_cost_per_inference_flop";
+inline constexpr const char* hardware_preset = "hardware_preset";
+} // namespace root
+
+// "law_E", ...: one root attribute per law constant, after law_overrides.
+std::string law_attribute(const law_constant& constant);
+
+// "hardware_train_mfu", ...: one root attribute (an array over the hardware axis) per field of
+// each side, after hardware_preset; written only under objective usd.
+std::string hardware_attribute(std::string_view side, std::string_view key);
+
+// Attributes of coordinates and variables (CF conventions).
+namespace variable {
+inline constexpr const char* units = "units";
+inline constexpr const char* long_name = "long_name";
+inline constexpr const char* spacing =
+    "spacing"; // coordinates: "log10", "linear", "values", "index"
+inline constexpr const char* fill_value = "_FillValue";       // numbers: NaN
+inline constexpr const char* flag_values = "flag_values";     // statuses: 0 .. cell_status_count-1
+inline constexpr const char* flag_meanings = "flag_meanings"; // cell_status_flag_meanings
+} // namespace variable
+
+// The string variable beside the hardware coordinate (which holds indices).
+inline constexpr const char* hardware_name = "hardware_name";
+inline constexpr const char* hardware_name_long_name = "hardware scenario name";
+
+// The progress record: a group hidden from xarray's view of the results, holding one uint8 per
+// chunk of each problem's grid (1 = written and flushed).
+namespace progress {
+inline constexpr const char* group = "/_scalesweep";
+inline constexpr const char* long_name = "long_name";
+inline constexpr const char* long_name_text =
+    "scalesweep run progress: 1 per HDF5 chunk written and flushed";
+inline constexpr const char* shard = "shard"; // "i/n" of the part this file holds ("1/1": all)
+// Set while a merge fills in the copy of part 1; a file that still has it was left by a merge
+// that was killed.
+inline constexpr const char* merge_in_progress = "merge_in_progress";
+inline constexpr const char* merged_from = "merged_from";    // the parts, after a merge
+inline constexpr const char* record_prefix = "done_";        // records done_0, done_1, ...
+inline constexpr const char* record_problem = "problem";     // record attribute: problem name
+inline constexpr const char* record_variables = "variables"; // record attribute: its datasets
+} // namespace progress
+
+// The path of problem `problem_index`'s progress record: "/_scalesweep/done_<index>".
+std::string done_path(std::size_t problem_index);
+
+// The partial-file rule: a result is written as FINAL.partial and renamed to FINAL once complete
+// (output_paths.hpp makes the names); a new partial file is built as
+// FINAL.partial.creating-<pid> first, and a resume may rebuild it as FINAL.partial.rebuild.
+inline constexpr std::string_view partial_suffix = ".partial";
+inline constexpr std::string_view creating_infix = ".creating-";
+inline constexpr std::string_view rebuild_suffix = ".rebuild";
+
+} // namespace scalesweep::schema

@@ -1,0 +1,114 @@
+// The problems a sweep can solve and their output variables: names, units and long names as result
+// files carry them (SPEC §4), in the column order of cells/problem_kind.hpp.
+//
+// Why here and not in output/schema.hpp, which owns every other name of the file: the plan lists
+// each problem's outputs (sizes, types, chunking) before any file exists, and plan sits below
+// output in the layer order. So the table lives at the lowest layer that needs it, and
+// output/schema.hpp presents it to the file's readers beside the names it owns.
+#pragma once
+
+#include "scalesweep/cells/problem_kind.hpp"
+
+#include <cstddef>
+#include <string_view>
+
+namespace scalesweep {
+
+enum class value_type { f64, u8 };
+
+struct variable_name {
+  std::string_view column;    // the column in *_columns ("N", "cost"; "status"): scripts find
+                              // variables by problem and column (scripts/result_schema.json)
+  std::string_view name;      // the dataset
+  std::string_view units;     // CF units; empty: the objective's cost unit (FLOP or USD)
+  std::string_view long_name; // CF long_name
+  value_type type = value_type::f64;
+};
+
+// A constant array seen as a range (C++17 has no std::span).
+template <class T>
+struct table_view {
+  const T* first;
+  std::size_t size;
+
+  template <std::size_t N>
+  constexpr table_view(const T (&array)[N]) : first(array), size(N) {} // NOLINT: implicit
+  constexpr const T* begin() const { return first; }
+  constexpr const T* end() const { return first + size; }
+  constexpr const T& operator[](std::size_t i) const { return first[i]; }
+};
+
+inline constexpr variable_name dense_loss_variables[] = {
+    {"loss", "loss", "nats", "predicted pre-training loss L(N, D)"}};
+
+inline constexpr variable_name dense_cost_variables[] = {
+    {"cost", "cost", "", "lifetime cost: training + inference"}};
+
+inline constexpr variable_name budget_curve_variables[budget_curve_columns::count] = {
+    {"loss", "budget_curve_loss", "nats", "loss of an N-parameter model spending the whole budget"},
+    {"D", "budget_curve_D", "tokens", "training tokens the budget leaves after serving T"}};
+
+// The optima: one variable per column, then the status.
+inline constexpr variable_name loss_target_variables[loss_target_columns::count + 1] = {
+    {"N", "opt_N", "parameters", "cost-optimal parameters at the loss target"},
+    {"D", "opt_D", "tokens", "cost-optimal training tokens at the loss target"},
+    {"cost", "opt_cost", "", "lifetime cost of the optimum"},
+    {"chinchilla_N", "chinchilla_N", "parameters",
+     "Chinchilla (T = 0) optimal parameters at the loss target"},
+    {"chinchilla_D", "chinchilla_D", "tokens",
+     "Chinchilla (T = 0) optimal training tokens at the loss target"},
+    {"chinchilla_cost", "chinchilla_cost", "",
+     "lifetime cost of the Chinchilla model with the same T"},
+    {"status", "opt_status", "1", "status of the loss-target optimum", value_type::u8}};
+
+inline constexpr variable_name budget_variables[budget_columns::count + 1] = {
+    {"N", "budget_N", "parameters", "loss-optimal parameters within the budget"},
+    {"D", "budget_D", "tokens", "loss-optimal training tokens within the budget"},
+    {"loss", "budget_loss", "nats", "lowest loss within the budget"},
+    {"chinchilla_N", "budget_chinchilla_N", "parameters",
+     "Chinchilla optimum spending the whole budget on training"},
+    {"chinchilla_D", "budget_chinchilla_D", "tokens",
+     "training tokens of the Chinchilla budget optimum"},
+    {"chinchilla_loss", "budget_chinchilla_loss", "nats", "loss of the Chinchilla budget optimum"},
+    {"status", "budget_status", "1", "status of the budget optimum", value_type::u8}};
+
+// A problem as the plan offers it. A dense grid is written when output.dense names it (by
+// `dense_key`), or, without output.dense, whenever the config declares its axes; an optimum
+// problem whenever the config declares its last axis (its target: loss_target or budget).
+struct problem_description {
+  problem_kind kind;
+  std::string_view key;       // the problem_kind's name: "dense_loss", ..., "budget"
+  std::string_view name;      // for progress lines and messages: "loss-target optima"
+  std::string_view dense_key; // output.dense's name for a dense grid ("loss"); empty for optima
+  table_view<axis_id> axes;   // dimensions, outermost first (problem_kind.hpp)
+  table_view<variable_name> variables;
+};
+
+// In the order of the file's variables.
+inline constexpr problem_description problem_descriptions[] = {
+    {problem_kind::dense_loss, "dense_loss", "dense loss", "loss", dense_loss_axes,
+     dense_loss_variables},
+    {problem_kind::dense_cost, "dense_cost", "dense cost", "cost", dense_cost_axes,
+     dense_cost_variables},
+    {problem_kind::budget_curve, "budget_curve", "budget curves", "budget_curve", budget_curve_axes,
+     budget_curve_variables},
+    {problem_kind::loss_target, "loss_target", "loss-target optima", "", loss_target_axes,
+     loss_target_variables},
+    {problem_kind::budget, "budget", "budget optima", "", budget_axes, budget_variables},
+};
+
+// Each problem names every variable of its columns (an array sized by *_columns::count would
+// otherwise take a forgotten row as an empty name).
+constexpr bool every_variable_named() {
+  for (const problem_description& p : problem_descriptions) {
+    for (const variable_name& v : p.variables) {
+      if (v.name.empty() || v.column.empty()) {
+        return false;
+      }
+    }
+  }
+  return true;
+}
+static_assert(every_variable_named(), "a problem's variable table has a row without a name");
+
+} // namespace scalesweep
