@@ -23,31 +23,71 @@ Kinds (each reads variables scalesweep wrote; none recomputes the law):
     hardware    the cheapest hardware scenario per (T, loss target) and its cost
 """
 import argparse
+import json
 import sys
+from pathlib import Path
 
 import numpy as np
 
 KINDS = ("savings", "size-ratio", "ratios", "budget", "cost-map", "hardware")
+
+# The names scalesweep writes (src/output/schema.hpp), from the copy of the schema that a test
+# keeps equal to what the build writes: variables by problem and column, attributes, statuses.
+SCHEMA = json.loads(Path(__file__).with_name("result_schema.json").read_text())
+ATTRIBUTES = SCHEMA["attributes"]
+PROGRESS = SCHEMA["progress"]
+LOSS_TARGET = SCHEMA["problems"]["loss_target"]["variables"]  # opt_N, ... by column (N, ...)
+BUDGET = SCHEMA["problems"]["budget"]["variables"]
+BUDGET_CURVE = SCHEMA["problems"]["budget_curve"]["variables"]
+COST = SCHEMA["problems"]["dense_cost"]["variables"]["cost"]
+LOSS = SCHEMA["problems"]["dense_loss"]["variables"]["loss"]
+HARDWARE_NAME = SCHEMA["hardware_name"]
+OK = SCHEMA["statuses"]["ok"]["code"]
+
+
+def _dimension(name):
+    """A dimension of result files: the config's axis names, which the schema lists."""
+    if name not in SCHEMA["dimensions"]:
+        raise KeyError(f"result_schema.json has no dimension '{name}'")
+    return name
+
+
+DIM_T, DIM_N, DIM_D, DIM_LOSS_TARGET, DIM_BUDGET = map(_dimension,
+                                                      ("T", "N", "D", "loss_target", "budget"))
 
 
 class PlotError(Exception):
     """A file that cannot make the requested plot (the message names what is missing)."""
 
 
+def require_format(f, path):
+    """Refuses a file that is no scalesweep result, or one of another format version: its names
+    may mean other things than this script's schema says."""
+    version = f.attrs.get(ATTRIBUTES["format_version"])
+    if version is None:
+        raise PlotError(f"'{path}' is not a scalesweep result (it has no "
+                        f"{ATTRIBUTES['format_version']} attribute)")
+    if int(version) != SCHEMA["format_version"]:
+        raise PlotError(f"'{path}' has result format {int(version)}; this plot.py reads format "
+                        f"{SCHEMA['format_version']} only (use the scripts/plot.py of the "
+                        "scalesweep that wrote it)")
+
+
 def require_complete(path):
-    """Refuses a file that is not a whole result: one part of a sharded run (`run --shard`) or an
-    unfinished run, whose cells not computed read as NaN with status not_computed, or as 0 with
-    status ok where their chunks were allocated unwritten. The progress record
-    (group _scalesweep, hidden from xarray) tells, as `scalesweep inspect` reads it."""
+    """Refuses a file that is not a whole result of this format: one part of a sharded run (`run
+    --shard`) or an unfinished run, whose cells not computed read as NaN with status
+    not_computed, or as 0 with status ok where their chunks were allocated unwritten. The
+    progress record (a group hidden from xarray) tells, as `scalesweep inspect` reads it."""
     import h5py
     with h5py.File(path, "r") as f:
-        record = f.get("_scalesweep")
+        require_format(f, path)
+        record = f.get(PROGRESS["group"])
         if record is None:  # no progress record: nothing to tell
             return
-        shard = record.attrs.get("shard", "1/1")
-        done = [record[name][()] for name in record if name.startswith("done_")]
+        shard = record.attrs.get(PROGRESS["shard"], "1/1")
+        done = [record[name][()] for name in record if name.startswith(PROGRESS["record_prefix"])]
     written, chunks = sum(int(d.sum()) for d in done), sum(d.size for d in done)
-    unfinished = str(path).endswith(".partial")
+    unfinished = str(path).endswith(SCHEMA["partial_suffix"])
     if shard != "1/1" and not unfinished:
         raise PlotError(f"'{path}' is shard {shard} of a sharded run, not a whole result: cells "
                         "outside it are not computed (merge the parts first: scalesweep merge "
@@ -74,12 +114,12 @@ def require(ds, kind, *names):
     for name in names:
         if name not in ds.variables:
             hint = {
-                "opt_cost": "a config with a loss_target axis",
-                "opt_N": "a config with a loss_target axis",
-                "budget_curve_loss": "a config with N, T and budget axes",
-                "budget_N": "a config with a budget axis",
-                "cost": "a config with N, D and T axes and 'cost' in output.dense",
-                "loss": "a config with N and D axes and 'loss' in output.dense",
+                LOSS_TARGET["cost"]: "a config with a loss_target axis",
+                LOSS_TARGET["N"]: "a config with a loss_target axis",
+                BUDGET_CURVE["loss"]: "a config with N, T and budget axes",
+                BUDGET["N"]: "a config with a budget axis",
+                COST: "a config with N, D and T axes and 'cost' in output.dense",
+                LOSS: "a config with N and D axes and 'loss' in output.dense",
             }.get(name, "another config")
             raise PlotError(f"kind '{kind}' needs the variable '{name}', which this file lacks "
                             f"(run {hint})")
@@ -111,13 +151,13 @@ def _mesh(ax, x, y, c, x_log, y_log, **kw):
 
 
 def _title(ds, what):
-    law = ds.attrs.get("law_preset", "?")
-    objective = ds.attrs.get("objective", "?")
+    law = ds.attrs.get(ATTRIBUTES["law_preset"], "?")
+    objective = ds.attrs.get(ATTRIBUTES["objective"], "?")
     return f"{what}\nlaw {law}, objective {objective}"
 
 
 def _hardware_index(ds, hardware):
-    names = [str(n) for n in ds["hardware_name"].values]
+    names = [str(n) for n in ds[HARDWARE_NAME].values]
     if hardware is None:
         return 0, names[0]
     if hardware in names:
@@ -138,18 +178,18 @@ def _nearest(ds, axis, value, default):
 
 
 def _ok(status, *arrays):
-    """The arrays with NaN wherever the status is not ok (0)."""
-    mask = status == 0
+    """The arrays with NaN wherever the status is not ok."""
+    mask = status == OK
     return [np.where(mask, a, np.nan) for a in arrays]
 
 
 def _loss_T_grid(ds, hardware):
     h, name = _hardware_index(ds, hardware)
-    T = ds["T"].values
+    T = ds[DIM_T].values
     keep = T > 0  # log axis: T = 0 (training only) has no place on it
     if keep.sum() < 2:
         raise PlotError("this file's T axis has fewer than two values above 0: nothing to draw")
-    return h, name, T[keep], keep, ds["loss_target"].values
+    return h, name, T[keep], keep, ds[DIM_LOSS_TARGET].values
 
 
 def _label_loss_T_axes(axes):
@@ -162,11 +202,11 @@ def _label_loss_T_axes(axes):
 
 def savings(ds, hardware=None):
     """Cost saved (%) by the inference-aware optimum over the Chinchilla model of the same loss."""
-    require(ds, "savings", "opt_cost", "chinchilla_cost", "opt_status")
+    require(ds, "savings", LOSS_TARGET["cost"], LOSS_TARGET["chinchilla_cost"], LOSS_TARGET["status"])
     plt = _pyplot()
     h, name, T, keep, loss = _loss_T_grid(ds, hardware)
-    opt, chin = _ok(ds["opt_status"].values[h][keep], ds["opt_cost"].values[h][keep],
-                    ds["chinchilla_cost"].values[h][keep])
+    opt, chin = _ok(ds[LOSS_TARGET["status"]].values[h][keep], ds[LOSS_TARGET["cost"]].values[h][keep],
+                    ds[LOSS_TARGET["chinchilla_cost"]].values[h][keep])
     saving = 100 * (1 - opt / chin)
     fig, ax = plt.subplots(figsize=(7.5, 5.2), constrained_layout=True)
     mesh = _mesh(ax, loss, T, saving, False, True, cmap="viridis")
@@ -182,12 +222,13 @@ def savings(ds, hardware=None):
 
 def size_ratio(ds, hardware=None):
     """N*/N_chinchilla and D*/N* over (T, loss target)."""
-    require(ds, "size-ratio", "opt_N", "opt_D", "chinchilla_N", "opt_status")
+    require(ds, "size-ratio", LOSS_TARGET["N"], LOSS_TARGET["D"], LOSS_TARGET["chinchilla_N"],
+            LOSS_TARGET["status"])
     plt = _pyplot()
     from matplotlib.colors import LogNorm
     h, name, T, keep, loss = _loss_T_grid(ds, hardware)
-    N, D, Nc = _ok(ds["opt_status"].values[h][keep], ds["opt_N"].values[h][keep],
-                   ds["opt_D"].values[h][keep], ds["chinchilla_N"].values[h][keep])
+    N, D, Nc = _ok(ds[LOSS_TARGET["status"]].values[h][keep], ds[LOSS_TARGET["N"]].values[h][keep],
+                   ds[LOSS_TARGET["D"]].values[h][keep], ds[LOSS_TARGET["chinchilla_N"]].values[h][keep])
     fig, axes = plt.subplots(1, 2, figsize=(12, 5), constrained_layout=True, sharey=True)
     m0 = _mesh(axes[0], loss, T, N / Nc, False, True, cmap="magma")
     cs = axes[0].contour(loss, T, N / Nc, levels=[0.2, 0.3, 0.5, 0.7, 0.9], colors="white", linewidths=0.8)
@@ -206,11 +247,11 @@ def size_ratio(ds, hardware=None):
 
 def ratios(ds, hardware=None):
     """N*/N_chinchilla and D*/D_chinchilla against T, one line per loss target."""
-    require(ds, "ratios", "opt_N", "opt_D", "chinchilla_N", "chinchilla_D", "opt_status")
+    require(ds, "ratios", *(LOSS_TARGET[c] for c in ("N", "D", "chinchilla_N", "chinchilla_D", "status")))
     plt = _pyplot()
     h, name, T, keep, loss = _loss_T_grid(ds, hardware)
-    N, D, Nc, Dc = _ok(ds["opt_status"].values[h][keep], *(ds[v].values[h][keep] for v in
-                                                           ("opt_N", "opt_D", "chinchilla_N", "chinchilla_D")))
+    N, D, Nc, Dc = _ok(ds[LOSS_TARGET["status"]].values[h][keep],
+                       *(ds[LOSS_TARGET[c]].values[h][keep] for c in ("N", "D", "chinchilla_N", "chinchilla_D")))
     fig, axes = plt.subplots(1, 2, figsize=(12, 4.8), constrained_layout=True)
     colors = plt.cm.viridis(np.linspace(0, 0.9, len(loss)))
     # A legend entry per loss target while they are few; a colour bar of loss targets beyond.
@@ -241,26 +282,26 @@ def ratios(ds, hardware=None):
 
 def budget(ds, hardware=None, budget_value=None):
     """Loss against model size at one budget, one curve per T, optima marked."""
-    require(ds, "budget", "budget_curve_loss", "budget_N", "budget_loss", "budget_chinchilla_N",
-            "budget_chinchilla_loss", "budget_status")
+    require(ds, "budget", BUDGET_CURVE["loss"],
+            *(BUDGET[c] for c in ("N", "loss", "chinchilla_N", "chinchilla_loss", "status")))
     plt = _pyplot()
     h, name = _hardware_index(ds, hardware)
-    C = _nearest(ds, "budget", budget_value, lambda v: v[len(v) // 2])
-    b = int(np.where(ds["budget"].values == C)[0][0])
-    N = ds["N"].values
-    T = ds["T"].values
-    curves = ds["budget_curve_loss"].values[h, :, b, :]
-    units = ds.attrs.get("cost_units", "")
+    C = _nearest(ds, DIM_BUDGET, budget_value, lambda v: v[len(v) // 2])
+    b = int(np.where(ds[DIM_BUDGET].values == C)[0][0])
+    N = ds[DIM_N].values
+    T = ds[DIM_T].values
+    curves = ds[BUDGET_CURVE["loss"]].values[h, :, b, :]
+    units = ds.attrs.get(ATTRIBUTES["cost_units"], "")
     fig, ax = plt.subplots(figsize=(8, 5.2), constrained_layout=True)
     colors = plt.cm.plasma(np.linspace(0, 0.85, len(T)))
     for t, c in enumerate(colors):
         label = "T = 0 (Chinchilla)" if T[t] == 0 else f"T = {T[t]:.0e} tokens"
         ax.plot(N, curves[t], color=c, label=label)
-        if ds["budget_status"].values[h, t, b] == 0:
-            ax.plot(ds["budget_N"].values[h, t, b], ds["budget_loss"].values[h, t, b], "o", color=c, ms=7,
+        if ds[BUDGET["status"]].values[h, t, b] == OK:
+            ax.plot(ds[BUDGET["N"]].values[h, t, b], ds[BUDGET["loss"]].values[h, t, b], "o", color=c, ms=7,
                     markeredgecolor="black")
-    chin_N = ds["budget_chinchilla_N"].values[h, 0, b]
-    chin_loss = ds["budget_chinchilla_loss"].values[h, 0, b]
+    chin_N = ds[BUDGET["chinchilla_N"]].values[h, 0, b]
+    chin_loss = ds[BUDGET["chinchilla_loss"]].values[h, 0, b]
     ax.plot(chin_N, chin_loss, "*", color="black", ms=14, label=f"Chinchilla optimum ({chin_N / 1e9:.3g}B)")
     ax.plot([], [], "o", color="grey", markeredgecolor="black", label="inference-aware optimum")
     finite = curves[np.isfinite(curves)]
@@ -278,27 +319,29 @@ def budget(ds, hardware=None, budget_value=None):
 
 def cost_map(ds, hardware=None, T_value=None):
     """Lifetime cost over (N, D) for one (hardware, T), iso-loss contours, curves of optima."""
-    require(ds, "cost-map", "cost", "loss", "opt_N", "opt_D", "chinchilla_N", "chinchilla_D", "opt_status")
+    require(ds, "cost-map", COST, LOSS,
+            *(LOSS_TARGET[c] for c in ("N", "D", "chinchilla_N", "chinchilla_D", "status")))
     plt = _pyplot()
     from matplotlib.colors import LogNorm
     h, name = _hardware_index(ds, hardware)
-    Tv = _nearest(ds, "T", T_value, lambda v: v[-1])
-    t = int(np.where(ds["T"].values == Tv)[0][0])
-    N, D = ds["N"].values, ds["D"].values
-    cost = ds["cost"].values[h, t].T  # rows: D, columns: N
-    loss = ds["loss"].values.T
-    units = ds.attrs.get("cost_units", "")
+    Tv = _nearest(ds, DIM_T, T_value, lambda v: v[-1])
+    t = int(np.where(ds[DIM_T].values == Tv)[0][0])
+    N, D = ds[DIM_N].values, ds[DIM_D].values
+    cost = ds[COST].values[h, t].T  # rows: D, columns: N
+    loss = ds[LOSS].values.T
+    units = ds.attrs.get(ATTRIBUTES["cost_units"], "")
     fig, ax = plt.subplots(figsize=(8, 6), constrained_layout=True)
     mesh = _mesh(ax, N, D, cost, True, True, cmap="Greys",
                  norm=LogNorm(vmin=np.nanmin(cost[cost > 0]), vmax=np.nanmax(cost)))
     fig.colorbar(mesh, ax=ax, label=f"lifetime cost ({units})")
-    levels = ds["loss_target"].values[:: max(1, len(ds["loss_target"]) // 8)]
+    levels = ds[DIM_LOSS_TARGET].values[:: max(1, len(ds[DIM_LOSS_TARGET]) // 8)]
     cs = ax.contour(N, D, loss, levels=np.sort(levels), colors="darkgreen", linewidths=0.8)
     ax.clabel(cs, fmt="%.3g", fontsize=7)
-    ok = ds["opt_status"].values[h, t] == 0
-    ax.plot(ds["opt_N"].values[h, t][ok], ds["opt_D"].values[h, t][ok], "-", color="crimson", lw=2,
+    ok = ds[LOSS_TARGET["status"]].values[h, t] == OK
+    ax.plot(ds[LOSS_TARGET["N"]].values[h, t][ok], ds[LOSS_TARGET["D"]].values[h, t][ok], "-", color="crimson", lw=2,
             label=f"cost-optimal models at T = {Tv:.0e}")
-    ax.plot(ds["chinchilla_N"].values[h, t][ok], ds["chinchilla_D"].values[h, t][ok], "--", color="royalblue",
+    ax.plot(ds[LOSS_TARGET["chinchilla_N"]].values[h, t][ok], ds[LOSS_TARGET["chinchilla_D"]].values[h, t][ok], "--",
+            color="royalblue",
             lw=2, label="Chinchilla-optimal models (T = 0)")
     ax.set_xscale("log")
     ax.set_yscale("log")
@@ -313,16 +356,16 @@ def cost_map(ds, hardware=None, T_value=None):
 
 def hardware(ds):
     """The cheapest hardware scenario per (T, loss target) and its cost."""
-    require(ds, "hardware", "opt_cost", "opt_status", "hardware_name")
+    require(ds, "hardware", LOSS_TARGET["cost"], LOSS_TARGET["status"], HARDWARE_NAME)
     plt = _pyplot()
     from matplotlib.colors import BoundaryNorm, ListedColormap, LogNorm
-    names = [str(n) for n in ds["hardware_name"].values]
+    names = [str(n) for n in ds[HARDWARE_NAME].values]
     if len(names) < 2:
         raise PlotError("kind 'hardware' needs at least two hardware scenarios; this file has one")
-    T = ds["T"].values
+    T = ds[DIM_T].values
     keep = T > 0
-    loss = ds["loss_target"].values
-    cost = np.where(ds["opt_status"].values == 0, ds["opt_cost"].values, np.inf)[:, keep]
+    loss = ds[DIM_LOSS_TARGET].values
+    cost = np.where(ds[LOSS_TARGET["status"]].values == OK, ds[LOSS_TARGET["cost"]].values, np.inf)[:, keep]
     best_cost = np.min(cost, axis=0)
     feasible = np.isfinite(best_cost)  # a cell no scenario can reach has no best scenario
     if not feasible.any():
@@ -339,7 +382,7 @@ def hardware(ds):
     axes[1].set_title("its lifetime cost", fontsize=10)
     m1 = _mesh(axes[1], loss, T[keep], best_cost, False, True, cmap="viridis",
                norm=LogNorm(vmin=np.nanmin(best_cost), vmax=np.nanmax(best_cost)))
-    fig.colorbar(m1, ax=axes[1], label=f"lifetime cost ({ds.attrs.get('cost_units', '')})")
+    fig.colorbar(m1, ax=axes[1], label=f"lifetime cost ({ds.attrs.get(ATTRIBUTES['cost_units'], '')})")
     _label_loss_T_axes(axes)
     fig.suptitle(_title(ds, "Cheapest hardware per cell and its cost"))
     return fig

@@ -165,33 +165,32 @@ std::string progress_text(const h5::progress_record& p, const std::string& comma
   return p.chunks_done == p.chunks ? "complete" : counts;
 }
 
-// One JSON object: every attribute, axis (with its values) and variable (dims, shape, dtype,
-// attributes, status counts), and the progress record.
-void print_json(const inspect_report& r) {
-  const h5::progress_record& progress = r.file.progress();
-  json_writer j;
-  j.begin_object().field("path", r.path).field("format_version", r.file.format_version());
+void write_progress_json(json_writer& j, const h5::progress_record& progress) {
   j.key("progress");
-  if (progress.present) {
-    j.begin_object().field("chunks_done", progress.chunks_done).field("chunks", progress.chunks);
-    j.field("complete", progress.chunks_done == progress.chunks).field("shard", progress.shard);
-    j.field("partial_file", progress.partial_file);
-    j.field("merge_in_progress", progress.merge_in_progress).end_object();
-  } else {
+  if (!progress.present) {
     j.null();
+    return;
   }
-  j.key("attributes").begin_object();
-  for (const auto& [name, value] : r.file.attributes()) {
+  j.begin_object().field("chunks_done", progress.chunks_done).field("chunks", progress.chunks);
+  j.field("complete", progress.chunks_done == progress.chunks).field("shard", progress.shard);
+  j.field("partial_file", progress.partial_file);
+  j.field("merge_in_progress", progress.merge_in_progress).end_object();
+}
+
+void write_attributes_json(json_writer& j,
+                           const std::vector<std::pair<std::string, h5::attribute_value>>& list) {
+  for (const auto& [name, value] : list) {
     j.key(name);
     write_json_value(j, value);
   }
-  j.end_object().key("axes").begin_object();
+}
+
+// Each coordinate: size, dtype, attributes and its values (up to max_listed_values).
+void write_axes_json(json_writer& j, const inspect_report& r) {
+  j.key("axes").begin_object();
   for (const coordinate_report& c : r.coordinates) {
     j.key(c.d->name).begin_object().field("size", c.points).field("dtype", c.d->dtype);
-    for (const auto& [name, value] : c.d->attributes) {
-      j.key(name);
-      write_json_value(j, value);
-    }
+    write_attributes_json(j, c.d->attributes);
     if (!c.d->shape.empty() && c.points <= max_listed_values) {
       j.key("values").begin_array();
       for (double v : c.values) {
@@ -201,7 +200,12 @@ void print_json(const inspect_report& r) {
     }
     j.end_object();
   }
-  j.end_object().key("variables").begin_object();
+  j.end_object();
+}
+
+// Each variable: dims, shape, dtype, attributes, the hardware names, status counts.
+void write_variables_json(json_writer& j, const inspect_report& r) {
+  j.key("variables").begin_object();
   for (const variable_report& v : r.variables) {
     const h5::dataset_summary& d = *v.d;
     j.key(d.name).begin_object().key("dims").begin_array();
@@ -213,10 +217,7 @@ void print_json(const inspect_report& r) {
       j.value(n);
     }
     j.end_array().field("dtype", d.dtype);
-    for (const auto& [name, value] : d.attributes) {
-      j.key(name);
-      write_json_value(j, value);
-    }
+    write_attributes_json(j, d.attributes);
     if (d.name == schema::hardware_name) {
       j.key("values").begin_array();
       for (const std::string& s : r.hardware_names) {
@@ -233,7 +234,21 @@ void print_json(const inspect_report& r) {
     }
     j.end_object();
   }
-  j.end_object().end_object();
+  j.end_object();
+}
+
+// One JSON object: every attribute, axis (with its values) and variable (dims, shape, dtype,
+// attributes, status counts), and the progress record.
+void print_json(const inspect_report& r) {
+  json_writer j;
+  j.begin_object().field("path", r.path).field("format_version", r.file.format_version());
+  write_progress_json(j, r.file.progress());
+  j.key("attributes").begin_object();
+  write_attributes_json(j, r.file.attributes());
+  j.end_object();
+  write_axes_json(j, r);
+  write_variables_json(j, r);
+  j.end_object();
   std::fputs(j.str().c_str(), stdout);
 }
 

@@ -113,31 +113,38 @@ inline constexpr side_field<Hold, serve_values> serve_fields[] = {
 
 // The two sides, for code that handles both alike: the side's name (its config table), its
 // tables, and its part of any value with .train and .serve members (scenario, spec, preset).
-struct train_side_info {
-  static constexpr std::string_view name = "train";
-  static constexpr const auto& resolved_fields() { return train_fields<resolved>; }
-  static constexpr const auto& given_fields() { return train_fields<std::optional>; }
+template <bool Serve>
+struct side_info {
+  static constexpr std::string_view name = Serve ? "serve" : "train";
+  static constexpr const auto& resolved_fields() {
+    if constexpr (Serve) {
+      return serve_fields<resolved>;
+    } else {
+      return train_fields<resolved>;
+    }
+  }
+  static constexpr const auto& given_fields() {
+    if constexpr (Serve) {
+      return serve_fields<std::optional>;
+    } else {
+      return train_fields<std::optional>;
+    }
+  }
   template <class Whole>
   static constexpr auto& of(Whole& whole) {
-    return whole.train;
+    if constexpr (Serve) {
+      return whole.serve;
+    } else {
+      return whole.train;
+    }
   }
 };
 
-struct serve_side_info {
-  static constexpr std::string_view name = "serve";
-  static constexpr const auto& resolved_fields() { return serve_fields<resolved>; }
-  static constexpr const auto& given_fields() { return serve_fields<std::optional>; }
-  template <class Whole>
-  static constexpr auto& of(Whole& whole) {
-    return whole.serve;
-  }
-};
-
-// Calls visit(train_side_info{}), then visit(serve_side_info{}).
+// Calls visit(side_info<false>{}) for the train side, then visit(side_info<true>{}) for serve.
 template <class Visit>
 void for_each_hardware_side(Visit&& visit) {
-  visit(train_side_info{});
-  visit(serve_side_info{});
+  visit(side_info<false>{});
+  visit(side_info<true>{});
 }
 
 struct hardware_scenario {

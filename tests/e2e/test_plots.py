@@ -120,6 +120,24 @@ def test_unfinished_run_is_refused(tmp_path, binary):
     assert "Traceback" not in proc.stderr and not (tmp_path / "x.png").exists()
 
 
+def test_other_format_versions_are_refused(tmp_path, results):
+    """plot.py takes its names from scripts/result_schema.json, which describes one format
+    version: a file of another is refused with both versions named, not misread."""
+    import shutil
+    import h5py
+    import plot as plot_module
+    version = plot_module.SCHEMA["format_version"]
+    path = tmp_path / "next.h5"
+    shutil.copy(results["lesson"], path)
+    with h5py.File(path, "r+") as f:
+        assert f.attrs[plot_module.ATTRIBUTES["format_version"]] == version
+        f.attrs[plot_module.ATTRIBUTES["format_version"]] = version + 1
+    proc = plot(path, "--kind", "budget", "-o", tmp_path / "x.png")
+    assert proc.returncode == 2, proc.stderr
+    assert f"has result format {version + 1}; this plot.py reads format {version} only" in proc.stderr
+    assert "Traceback" not in proc.stderr and not (tmp_path / "x.png").exists()
+
+
 def test_missing_file(tmp_path):
     proc = plot(tmp_path / "nope.h5", "--kind", "savings", "-o", tmp_path / "x.png")
     assert proc.returncode == 2 and "does not exist" in proc.stderr

@@ -1,0 +1,21 @@
+// scalesweep_result_schema OUT.json: writes the result-file schema as JSON (the build writes
+// generated/result_schema.json; scripts/result_schema.json is the copy plot.py reads).
+#include "app/result_schema_json.hpp"
+
+#include <cstdio>
+#include <fstream>
+
+int main(int argc, char** argv) {
+  if (argc != 2) {
+    std::fprintf(stderr, "usage: %s OUT.json\n", argv[0]);
+    return 2;
+  }
+  std::ofstream out(argv[1], std::ios::binary);
+  out << scalesweep::result_schema_json();
+  out.close();
+  if (!out) {
+    std::fprintf(stderr, "error: cannot write %s\n", argv[1]);
+    return 1;
+  }
+  return 0;
+}
