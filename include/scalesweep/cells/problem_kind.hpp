@@ -11,7 +11,7 @@ namespace scalesweep {
 enum class problem_kind { dense_loss, dense_cost, budget_curve, loss_target, budget };
 
 // Each problem's dimensions, outermost first: the one order that the plan's grid shapes, the
-// backends' cell indexing (the *_dims positions below) and the file's dimensions follow.
+// backends' cell indexing (axis_position below) and the file's dimensions follow.
 inline constexpr axis_id dense_loss_axes[] = {axis_id::N, axis_id::D};
 inline constexpr axis_id dense_cost_axes[] = {axis_id::hardware, axis_id::T, axis_id::N,
                                               axis_id::D};
@@ -32,52 +32,12 @@ constexpr int dim_of(const axis_id (&axes)[Rank], axis_id id) {
   throw "the problem has no such axis";
 }
 
-template <std::size_t Rank>
-constexpr int rank_of(const axis_id (&)[Rank]) {
-  return static_cast<int>(Rank);
-}
-
-namespace dense_loss_dims {
-enum : int {
-  N = dim_of(dense_loss_axes, axis_id::N),
-  D = dim_of(dense_loss_axes, axis_id::D),
-  rank = rank_of(dense_loss_axes)
-};
-}
-namespace dense_cost_dims {
-enum : int {
-  hardware = dim_of(dense_cost_axes, axis_id::hardware),
-  T = dim_of(dense_cost_axes, axis_id::T),
-  N = dim_of(dense_cost_axes, axis_id::N),
-  D = dim_of(dense_cost_axes, axis_id::D),
-  rank = rank_of(dense_cost_axes)
-};
-}
-namespace budget_curve_dims {
-enum : int {
-  hardware = dim_of(budget_curve_axes, axis_id::hardware),
-  T = dim_of(budget_curve_axes, axis_id::T),
-  budget = dim_of(budget_curve_axes, axis_id::budget),
-  N = dim_of(budget_curve_axes, axis_id::N),
-  rank = rank_of(budget_curve_axes)
-};
-}
-namespace loss_target_dims {
-enum : int {
-  hardware = dim_of(loss_target_axes, axis_id::hardware),
-  T = dim_of(loss_target_axes, axis_id::T),
-  loss_target = dim_of(loss_target_axes, axis_id::loss_target),
-  rank = rank_of(loss_target_axes)
-};
-}
-namespace budget_dims {
-enum : int {
-  hardware = dim_of(budget_axes, axis_id::hardware),
-  T = dim_of(budget_axes, axis_id::T),
-  budget = dim_of(budget_axes, axis_id::budget),
-  rank = rank_of(budget_axes)
-};
-}
+// At compile time, for kernels and loops: axis_position<budget_axes, axis_id::T> is 1, and
+// axes_rank<budget_axes> is 3.
+template <const auto& Axes, axis_id Id>
+inline constexpr int axis_position = dim_of(Axes, Id);
+template <const auto& Axes>
+inline constexpr int axes_rank = static_cast<int>(sizeof(Axes) / sizeof(Axes[0]));
 
 namespace budget_curve_columns {
 enum : int { loss, D, count };

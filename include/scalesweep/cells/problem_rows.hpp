@@ -19,15 +19,26 @@ namespace scalesweep {
 template <problem_kind Kind>
 struct problem_rows;
 
+// What every problem's rows know of its dimensions (problem_kind.hpp's *_axes): their count, and
+// a cell's grid index along one of them.
+template <const auto& Axes>
+struct on_axes {
+  static constexpr int rank = axes_rank<Axes>;
+
+  template <axis_id Id>
+  SCALESWEEP_HD static std::int64_t at(const std::int64_t* g) {
+    return g[axis_position<Axes, Id>];
+  }
+};
+
 // loss(N, D): a row is one N; a cell adds the D term.
 template <>
-struct problem_rows<problem_kind::dense_loss> {
-  static constexpr int rank = dense_loss_dims::rank;
+struct problem_rows<problem_kind::dense_loss> : on_axes<dense_loss_axes> {
   struct row {
     double parameter;
   };
   SCALESWEEP_HD static row make(const sweep_views& v, const std::int64_t* g) {
-    return {v.parameter_terms[g[dense_loss_dims::N]]};
+    return {v.parameter_terms[at<axis_id::N>(g)]};
   }
   SCALESWEEP_HD static void cell(const sweep_views& v, const row& r, std::int64_t d, std::int64_t i,
                                  const tile_columns& out) {
@@ -37,17 +48,16 @@ struct problem_rows<problem_kind::dense_loss> {
 
 // cost(hardware, T, N, D): a row is one (hardware, T, N); a cell adds the training cost.
 template <>
-struct problem_rows<problem_kind::dense_cost> {
-  static constexpr int rank = dense_cost_dims::rank;
+struct problem_rows<problem_kind::dense_cost> : on_axes<dense_cost_axes> {
   struct row {
     cost_coefficients k;
     double N;
     double inference;
   };
   SCALESWEEP_HD static row make(const sweep_views& v, const std::int64_t* g) {
-    const cost_coefficients& k = v.hardware[g[dense_cost_dims::hardware]].k;
-    const double N = v.N[g[dense_cost_dims::N]];
-    return {k, N, inference_cost(k, N, v.T[g[dense_cost_dims::T]])};
+    const cost_coefficients& k = v.hardware[at<axis_id::hardware>(g)].k;
+    const double N = v.N[at<axis_id::N>(g)];
+    return {k, N, inference_cost(k, N, v.T[at<axis_id::T>(g)])};
   }
   SCALESWEEP_HD static void cell(const sweep_views& v, const row& r, std::int64_t d, std::int64_t i,
                                  const tile_columns& out) {
@@ -58,16 +68,15 @@ struct problem_rows<problem_kind::dense_cost> {
 // The lesson's curves: a row is one (hardware, T, budget); a cell is a model size N trained on
 // what the budget leaves after serving T. NaN where nothing is left.
 template <>
-struct problem_rows<problem_kind::budget_curve> {
-  static constexpr int rank = budget_curve_dims::rank;
+struct problem_rows<problem_kind::budget_curve> : on_axes<budget_curve_axes> {
   struct row {
     double C;
     double t_eff;
   };
   SCALESWEEP_HD static row make(const sweep_views& v, const std::int64_t* g) {
-    const cost_coefficients& k = v.hardware[g[budget_curve_dims::hardware]].k;
-    return {budget_in_training_flops(k, v.budget[g[budget_curve_dims::budget]]),
-            effective_inference_tokens(k, v.T[g[budget_curve_dims::T]])};
+    const cost_coefficients& k = v.hardware[at<axis_id::hardware>(g)].k;
+    return {budget_in_training_flops(k, v.budget[at<axis_id::budget>(g)]),
+            effective_inference_tokens(k, v.T[at<axis_id::T>(g)])};
   }
   SCALESWEEP_HD static void cell(const sweep_views& v, const row& r, std::int64_t n, std::int64_t i,
                                  const tile_columns& out) {
@@ -81,15 +90,14 @@ struct problem_rows<problem_kind::budget_curve> {
 
 // Loss-target optima: a row is one (hardware, T); a cell is a loss target.
 template <>
-struct problem_rows<problem_kind::loss_target> {
-  static constexpr int rank = loss_target_dims::rank;
+struct problem_rows<problem_kind::loss_target> : on_axes<loss_target_axes> {
   struct row {
     hardware_terms hardware;
     struct demand demand;
   };
   SCALESWEEP_HD static row make(const sweep_views& v, const std::int64_t* g) {
-    const hardware_terms& h = v.hardware[g[loss_target_dims::hardware]];
-    const std::int64_t t = g[loss_target_dims::T];
+    const hardware_terms& h = v.hardware[at<axis_id::hardware>(g)];
+    const std::int64_t t = at<axis_id::T>(g);
     return {h, make_demand(h, v.T[t], v.ln_T[t])};
   }
   SCALESWEEP_HD static void cell(const sweep_views& v, const row& r, std::int64_t l, std::int64_t i,
@@ -110,16 +118,15 @@ struct problem_rows<problem_kind::loss_target> {
 
 // Budget optima: a row is one (hardware, T); a cell is a budget.
 template <>
-struct problem_rows<problem_kind::budget> {
-  static constexpr int rank = budget_dims::rank;
+struct problem_rows<problem_kind::budget> : on_axes<budget_axes> {
   struct row {
     hardware_terms hardware;
     struct demand demand;
     const budget_model* chinchilla; // this hardware's row of the [hardware][budget] table
   };
   SCALESWEEP_HD static row make(const sweep_views& v, const std::int64_t* g) {
-    const std::int64_t h = g[budget_dims::hardware];
-    const std::int64_t t = g[budget_dims::T];
+    const std::int64_t h = at<axis_id::hardware>(g);
+    const std::int64_t t = at<axis_id::T>(g);
     return {v.hardware[h], make_demand(v.hardware[h], v.T[t], v.ln_T[t]),
             v.budget_chinchilla + h * v.budget_count};
   }

@@ -26,26 +26,17 @@ using namespace scalesweep;
 
 // Every problem, under objective usd (costs in USD), with two hardware scenarios.
 const char* every_problem = R"(
-[law]
-preset = "sardana2024"
-beta = 0.3
-[objective]
-kind = "usd"
-[[hardware]]
-name = "a"
-preset = "sardana2024-default"
-[[hardware]]
-name = "b"
-preset = "h200-fp8"
-serve = { decode_mfu = 0.02 }
+law = { preset = "sardana2024", beta = 0.3 }
+objective = { kind = "usd" }
+hardware = [{ name = "a", preset = "sardana2024-default" },
+            { name = "b", preset = "h200-fp8", serve = { decode_mfu = 0.02 } }]
+output = { chunk_cells = 4 }
 [axes]
 N = { log10 = [8, 12], points = 3 }
 D = { log10 = [9, 13], points = 4 }
 T = { values = [0, 1e12] }
 loss_target = { values = [2.0, 2.2] }
 budget = { values = [1e5, 1e6] }
-[output]
-chunk_cells = 4
 )";
 
 // The variables, their dimensions and units as README "Result files" documents them (costs in
