@@ -23,7 +23,8 @@ void write_attributes(json_writer& j) {
   for_each_hardware_side([&](auto side) {
     j.key(side.name).begin_object();
     for (const auto& f : side.resolved_fields()) {
-      j.field(f.key, schema::hardware_attribute(side.name, f.key));
+      j.key(f.key).begin_object().field("attribute", schema::hardware_attribute(side.name, f.key));
+      j.field("units", f.unit).end_object();
     }
     j.end_object();
   });

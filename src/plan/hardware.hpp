@@ -68,7 +68,8 @@ struct side_field {
   std::string_view key;  // config key in [hardware.train] / [hardware.serve], JSON key
   std::string_view flag; // `optimum` flag
   std::string_view help; // the flag's help
-  std::string_view unit; // of a number ("1" for ratios); empty for text
+  std::string_view unit; // of a number ("1" for ratios), as result_schema.json gives it; empty
+                         // for text
   field_rule rule;
   flag_group group;
   Hold<std::string> Values<Hold>::*text;
