@@ -97,12 +97,12 @@ int bench_main(int argc, char** argv) {
   for (const std::string& problem : problems) {
     sweep_plan plan =
         make_plan(parse_config(config_for(problem, cells, row_points), problem + ".toml"));
-    for (problem_plan& p : plan.problems) {
+    for (problem_grid& p : plan.problems) {
       p.tile_shape = chunk_aligned_tile_shape(p.shape, p.chunk_shape, tile_cells);
     }
     const auto backend = backend_name == "cuda" ? make_cuda_backend(plan, {0, keep_on_device})
                                                 : make_cpu_backend(plan, threads);
-    const problem_plan& p = plan.problems.front();
+    const problem_grid& p = plan.problems.front();
     // Pinned for CUDA, as in a run; two, so tile t+1 is queued while tile t computes (submit
     // first waits for the tile submitted two before, which used the same host tile).
     std::array<host_tile, 2> tiles{host_tile(p, backend->host_memory()),

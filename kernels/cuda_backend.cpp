@@ -24,7 +24,7 @@ sweep_axis_values axis_values_of(const sweep_plan& plan) {
   return {values(axis_id::T), values(axis_id::N), values(axis_id::D), values(axis_id::budget)};
 }
 
-std::string describe_tile(const problem_plan& problem, const tile_box& box) {
+std::string describe_tile(const problem_grid& problem, const tile_box& box) {
   std::string offset, count;
   for (int d = 0; d < box.rank; ++d) {
     offset += (d > 0 ? "," : "") + std::to_string(box.offset[d]);
@@ -51,7 +51,7 @@ public:
     return static_cast<std::int64_t>(m_engine.slot_count()) * tile_bytes;
   }
 
-  void submit(const problem_plan& problem, const tile_box& box, host_tile& out) override {
+  void submit(const problem_grid& problem, const tile_box& box, host_tile& out) override {
     const std::int64_t n = cell_count(box);
     if (n * problem.memory_bytes_per_cell() > m_slot_bytes) {
       throw error("CUDA backend: a tile of " + std::to_string(n) + " cells of the " + problem.name +

@@ -40,8 +40,8 @@ struct launch_geometry {
   std::int64_t segment_cells;  // unpacked
 };
 
-inline launch_geometry plan_launch(problem_kind kind, const tile_box& box,
-                                   std::int64_t block_limit = max_blocks) {
+inline launch_geometry choose_launch(problem_kind kind, const tile_box& box,
+                                     std::int64_t block_limit = max_blocks) {
   const std::int64_t length = row_length(box);
   const std::int64_t rows = row_count(box);
   const auto clamp = [&](std::int64_t blocks) {

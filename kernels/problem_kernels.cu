@@ -25,7 +25,7 @@ void launch(const sweep_views& views, const tile_box& box, const tile_columns& c
   if (cell_count(box) == 0) {
     return;
   }
-  const launch_geometry g = plan_launch(Kind, box);
+  const launch_geometry g = choose_launch(Kind, box);
   problem_kernel<Kind>
       <<<static_cast<unsigned>(g.blocks), threads_per_block, 0, stream>>>(views, box, columns, g);
   SCALESWEEP_CUDA_CHECK(cudaGetLastError());

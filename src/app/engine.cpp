@@ -43,7 +43,7 @@ std::int64_t sweep::cells() const {
 
 std::vector<std::string> sweep::problems() const {
   std::vector<std::string> names;
-  for (const problem_plan& p : m_state->plan.problems) {
+  for (const problem_grid& p : m_state->plan.problems) {
     names.push_back(p.name);
   }
   return names;
@@ -58,11 +58,11 @@ sweep_result sweep::run(const sweep_run_options& options) const {
     throw input_error("backend '" + options.backend + "' is not auto, cpu or cuda");
   }
   const std::unique_ptr<communicator> comm = make_serial_communicator();
-  cli::run_flags flags;
+  app::run_flags flags;
   flags.backend = options.backend;
   flags.threads = options.threads;
-  cli::run_session session(
-      {}, cli::set_up_run(m_state->config, flags, *comm, cli::ranks_sharing_gpu(flags, *comm)),
+  app::run_session session(
+      {}, app::set_up_run(m_state->config, flags, *comm, app::ranks_sharing_gpu(flags, *comm)),
       {options.output, options.resume, options.overwrite});
   session.open_output(*comm, "scalesweep engine API");
   progress_reporter progress(session.cells_to_compute(*comm), options.progress);
@@ -72,7 +72,7 @@ sweep_result sweep::run(const sweep_run_options& options) const {
   sweep_result r{
       session.path(), session.backend().description(), s.cells, s.seconds, s.bytes_written, {}};
   for (std::size_t p = 0; p < session.plan().problems.size(); ++p) {
-    const problem_plan& problem = session.plan().problems[p];
+    const problem_grid& problem = session.plan().problems[p];
     problem_statuses statuses{problem.name, {}, {}};
     if (problem.has_status()) {
       statuses.variable = problem.outputs.back().name;

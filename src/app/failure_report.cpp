@@ -9,7 +9,7 @@
 #include <exception>
 #include <string>
 
-namespace scalesweep::cli {
+namespace scalesweep::app {
 
 namespace {
 
@@ -52,4 +52,4 @@ int report_failure(const std::exception_ptr& failure) {
   }
 }
 
-} // namespace scalesweep::cli
+} // namespace scalesweep::app

@@ -3,11 +3,11 @@
 
 #include <exception>
 
-namespace scalesweep::cli {
+namespace scalesweep::app {
 
 // Prints the failure ("error: ...", then "hint: ..." if any) to stderr and returns its exit
 // code: exit_bad_input for an input_error, else exit_failure. CUDA errors get the hint that
 // names the flag that helps (the backend names none).
 int report_failure(const std::exception_ptr& failure);
 
-} // namespace scalesweep::cli
+} // namespace scalesweep::app

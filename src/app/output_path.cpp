@@ -12,7 +12,7 @@
 #include <system_error>
 #include <unistd.h>
 
-namespace scalesweep::cli {
+namespace scalesweep::app {
 
 namespace {
 
@@ -96,4 +96,4 @@ std::int64_t free_disk_bytes(const std::string& path) {
   return ec ? -1 : static_cast<std::int64_t>(s.available);
 }
 
-} // namespace scalesweep::cli
+} // namespace scalesweep::app

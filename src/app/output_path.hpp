@@ -2,12 +2,12 @@
 // is writable, a finished file is replaced only on request, the disk has room.
 #pragma once
 
-#include "plan/work_plan.hpp"
+#include "plan/work_assignment.hpp"
 
 #include <cstdint>
 #include <string>
 
-namespace scalesweep::cli {
+namespace scalesweep::app {
 
 // Where a shard's part goes without -o: next to the whole run's file, out.shard-2-of-8.h5
 // (the whole run's own path for an unsharded run).
@@ -21,4 +21,4 @@ void check_output_file(const std::string& path, bool overwrite);
 // Bytes free to this user on the filesystem that will hold `path` (-1 when unknown).
 std::int64_t free_disk_bytes(const std::string& path);
 
-} // namespace scalesweep::cli
+} // namespace scalesweep::app

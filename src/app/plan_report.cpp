@@ -10,7 +10,7 @@
 #include <cstdio>
 #include <sstream>
 
-namespace scalesweep::cli {
+namespace scalesweep::app {
 
 namespace {
 std::string range_text(const axis& a) {
@@ -28,7 +28,7 @@ std::string shape_text(const std::vector<std::int64_t>& shape) {
   return s + ")";
 }
 
-std::string dims_text(const problem_plan& p) {
+std::string dims_text(const problem_grid& p) {
   std::string s = "(";
   for (std::size_t i = 0; i < p.dims.size(); ++i) {
     s += (i ? ", " : "") + std::string(axis_name(p.dims[i]));
@@ -65,7 +65,7 @@ std::string describe_plan(const sweep_plan& plan, const std::string& output_path
       << a.spacing << ") " << range_text(a) << " " << a.units << "\n";
   }
   s << "problems:\n";
-  for (const problem_plan& p : plan.problems) {
+  for (const problem_grid& p : plan.problems) {
     s << "  " << p.name << " " << dims_text(p) << " = " << shape_text(p.shape) << ": "
       << format_count(p.cells()) << (p.cells() == 1 ? " cell in " : " cells in ")
       << format_count(p.tile_count()) << (p.tile_count() == 1 ? " tile of " : " tiles of ")
@@ -125,7 +125,7 @@ std::string plan_json(const sweep_plan& plan, const std::string& output_path,
   }
   j.end_object();
   j.key("problems").begin_array();
-  for (const problem_plan& p : plan.problems) {
+  for (const problem_grid& p : plan.problems) {
     j.begin_object().field("name", p.name).key("dims").begin_array();
     for (axis_id d : p.dims) {
       j.value(axis_name(d));
@@ -186,4 +186,4 @@ void print_config_warnings(const sweep_config& config) {
   }
 }
 
-} // namespace scalesweep::cli
+} // namespace scalesweep::app

@@ -2,11 +2,11 @@
 #pragma once
 
 #include "plan/sweep_plan.hpp"
-#include "plan/work_plan.hpp"
+#include "plan/work_assignment.hpp"
 
 #include <string>
 
-namespace scalesweep::cli {
+namespace scalesweep::app {
 
 // The memory a run's tiles plan to hold and the limits they were fitted to (device fields 0
 // without a GPU; a device limit of 0 with GPU bytes: the device is not known here).
@@ -41,4 +41,4 @@ std::string shard_without_work(const sweep_plan& plan, const shard_spec& shard);
 // The config's warnings (accepted but probably not meant), as "warning: ..." lines on stderr.
 void print_config_warnings(const sweep_config& config);
 
-} // namespace scalesweep::cli
+} // namespace scalesweep::app

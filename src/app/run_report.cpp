@@ -10,7 +10,7 @@
 
 #include <filesystem>
 
-namespace scalesweep::cli {
+namespace scalesweep::app {
 
 namespace {
 
@@ -22,7 +22,7 @@ void report_statuses(const sweep_plan& plan, const run_summary& s, std::FILE* in
   // After a resume the counts cover this run's cells only; the file holds the earlier ones too.
   const char* whose = resumed ? " computed by this run" : "";
   for (std::size_t p = 0; p < plan.problems.size(); ++p) {
-    const problem_plan& problem = plan.problems[p];
+    const problem_grid& problem = plan.problems[p];
     const status_tally& counts = s.statuses[p];
     std::int64_t total = 0;
     std::string text;
@@ -146,4 +146,4 @@ void note_previous_result(const std::string& path) {
   }
 }
 
-} // namespace scalesweep::cli
+} // namespace scalesweep::app

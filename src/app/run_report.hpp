@@ -11,7 +11,7 @@
 #include <cstdio>
 #include <string>
 
-namespace scalesweep::cli {
+namespace scalesweep::app {
 
 // The plan, its output and the backend ("... backend: cpu (4 OpenMP threads)"), on `info`.
 void print_plan_line(const run_session& session, const communicator& comm, std::FILE* info);
@@ -34,4 +34,4 @@ std::string resume_command(const std::string& program, const std::string& config
 // pass for this run's result.
 void note_previous_result(const std::string& path);
 
-} // namespace scalesweep::cli
+} // namespace scalesweep::app

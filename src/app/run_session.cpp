@@ -11,7 +11,7 @@
 #include <cstdio>
 #include <filesystem>
 
-namespace scalesweep::cli {
+namespace scalesweep::app {
 
 namespace {
 
@@ -90,4 +90,4 @@ run_summary run_session::compute(progress_reporter& progress, const communicator
   return run_pipeline(plan(), *m_backend, *m_sink, progress, comm, po);
 }
 
-} // namespace scalesweep::cli
+} // namespace scalesweep::app

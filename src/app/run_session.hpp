@@ -7,7 +7,7 @@
 #include "app/run_setup.hpp"
 #include "backends/backend.hpp"
 #include "output/output_paths.hpp"
-#include "plan/work_plan.hpp"
+#include "plan/work_assignment.hpp"
 #include "run/parallel/communicator.hpp"
 #include "run/progress.hpp"
 #include "run/result_sink.hpp"
@@ -17,7 +17,7 @@
 #include <memory>
 #include <string>
 
-namespace scalesweep::cli {
+namespace scalesweep::app {
 
 // What the run was asked besides the flags that make its setup.
 struct session_options {
@@ -64,4 +64,4 @@ private:
   std::unique_ptr<result_sink> m_sink;
 };
 
-} // namespace scalesweep::cli
+} // namespace scalesweep::app

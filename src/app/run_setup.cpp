@@ -12,7 +12,7 @@
 #include <algorithm>
 #include <optional>
 
-namespace scalesweep::cli {
+namespace scalesweep::app {
 
 namespace {
 
@@ -128,4 +128,4 @@ run_setup set_up_run(sweep_config config, const run_flags& f, const communicator
   return r;
 }
 
-} // namespace scalesweep::cli
+} // namespace scalesweep::app

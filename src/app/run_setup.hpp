@@ -14,7 +14,7 @@
 #include <cstdint>
 #include <string>
 
-namespace scalesweep::cli {
+namespace scalesweep::app {
 
 struct run_flags {
   std::string backend = "auto";
@@ -50,4 +50,4 @@ int ranks_sharing_gpu(const run_flags& flags, const communicator& comm) noexcept
 run_setup set_up_run(sweep_config config, const run_flags& flags, const communicator& comm,
                      int gpu_sharers);
 
-} // namespace scalesweep::cli
+} // namespace scalesweep::app

@@ -26,7 +26,7 @@
 #include <optional>
 #include <string_view>
 
-namespace scalesweep::cli {
+namespace scalesweep::app {
 
 namespace {
 
@@ -195,4 +195,4 @@ int run_sweep(const run_request& request) {
   return run_on(request, *comm);
 }
 
-} // namespace scalesweep::cli
+} // namespace scalesweep::app

@@ -6,7 +6,7 @@
 
 #include <string>
 
-namespace scalesweep::cli {
+namespace scalesweep::app {
 
 // What `run` was asked.
 struct run_request {
@@ -27,4 +27,4 @@ struct run_request {
 // progress and the summary; returns the exit code (128 + signal when interrupted).
 int run_sweep(const run_request& request);
 
-} // namespace scalesweep::cli
+} // namespace scalesweep::app

@@ -33,13 +33,13 @@ public:
   // Device memory the backend needs for tiles of `tile_bytes` (0 for the CPU).
   virtual std::int64_t device_bytes_for_tiles(std::int64_t /*tile_bytes*/) const { return 0; }
 
-  virtual void submit(const problem_plan& problem, const tile_box& box, host_tile& out) = 0;
+  virtual void submit(const problem_grid& problem, const tile_box& box, host_tile& out) = 0;
   virtual void wait(host_tile& out) = 0;
   // Waits for every submitted tile, ignoring errors: on an error path, before host tiles that
   // an asynchronous copy may still target are freed.
   virtual void drain() noexcept {}
 
-  void compute(const problem_plan& problem, const tile_box& box, host_tile& out) {
+  void compute(const problem_grid& problem, const tile_box& box, host_tile& out) {
     submit(problem, box, out);
     wait(out);
   }

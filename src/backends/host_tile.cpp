@@ -6,7 +6,7 @@
 namespace scalesweep {
 
 namespace {
-std::int64_t tile_capacity(const problem_plan& problem) {
+std::int64_t tile_capacity(const problem_grid& problem) {
   std::int64_t n = 1;
   for (std::int64_t t : problem.tile_shape) {
     n *= t;
@@ -15,13 +15,13 @@ std::int64_t tile_capacity(const problem_plan& problem) {
 }
 } // namespace
 
-std::size_t host_tile::bytes_for(const problem_plan& problem) {
+std::size_t host_tile::bytes_for(const problem_grid& problem) {
   const auto cells = static_cast<std::size_t>(tile_capacity(problem));
   return cells * (sizeof(double) * static_cast<std::size_t>(problem.f64_outputs()) +
                   (problem.has_status() ? 1 : 0));
 }
 
-host_tile::host_tile(const problem_plan& problem, std::pmr::memory_resource* memory)
+host_tile::host_tile(const problem_grid& problem, std::pmr::memory_resource* memory)
     : m_memory(memory), m_bytes(bytes_for(problem)), m_capacity(tile_capacity(problem)),
       m_f64_columns(static_cast<int>(problem.f64_outputs())), m_has_status(problem.has_status()) {
   m_block = m_memory->allocate(m_bytes, alignof(double));

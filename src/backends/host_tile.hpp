@@ -14,7 +14,7 @@ class host_tile {
 public:
   host_tile() = default;
   // Room for the largest tile of `problem`; `memory` must outlive the tile.
-  explicit host_tile(const problem_plan& problem,
+  explicit host_tile(const problem_grid& problem,
                      std::pmr::memory_resource* memory = std::pmr::new_delete_resource());
   host_tile(host_tile&& other) noexcept;
   host_tile& operator=(host_tile&& other) noexcept;
@@ -30,7 +30,7 @@ public:
   std::size_t bytes() const { return m_bytes; }
 
   // Bytes of a tile buffer for `problem` (what host_tile allocates), for memory planning.
-  static std::size_t bytes_for(const problem_plan& problem);
+  static std::size_t bytes_for(const problem_grid& problem);
 
 private:
   void release() noexcept;

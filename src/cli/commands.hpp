@@ -32,6 +32,6 @@ CLI::Validator positive_number();
 CLI::Validator non_empty_text();
 
 // The flags that shape a run's tiles and memory, shared by `run` and `validate`.
-void add_run_flags(CLI::App* app, run_flags* flags);
+void add_run_flags(CLI::App* app, app::run_flags* flags);
 
 } // namespace scalesweep::cli

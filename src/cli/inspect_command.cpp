@@ -398,7 +398,7 @@ int run(const inspect_options& o) {
   } else {
     print_text(report);
   }
-  return exit_ok;
+  return app::exit_ok;
 }
 
 } // namespace

@@ -43,7 +43,7 @@ int main_impl(int argc, char** argv) {
     if (!known) {
       std::fprintf(stderr, "error: unknown command '%s'\nhint: commands are %s (see --help)\n",
                    argv[1], names.c_str());
-      return exit_bad_input;
+      return scalesweep::app::exit_bad_input;
     }
   }
   try {
@@ -59,14 +59,14 @@ int main_impl(int argc, char** argv) {
       }
     }
     std::fprintf(stderr, "error: %s\nhint: see '%s'\n", e.what(), help.c_str());
-    return exit_bad_input;
+    return scalesweep::app::exit_bad_input;
   }
   for (const command& c : commands) {
     if (c.app->parsed()) {
       return c.run();
     }
   }
-  return exit_bad_input;
+  return scalesweep::app::exit_bad_input;
 }
 
 // Output that could not be written (a full disk behind `> out.json`, a closed stdout) is an
@@ -82,7 +82,7 @@ int checked_stdout(int code) {
     return code;
   }
   std::fprintf(stderr, "error: cannot write to standard output: %s\n", std::strerror(reason));
-  return code == scalesweep::cli::exit_ok ? scalesweep::cli::exit_failure : code;
+  return code == scalesweep::app::exit_ok ? scalesweep::app::exit_failure : code;
 }
 
 } // namespace
@@ -97,7 +97,7 @@ int main(int argc, char** argv) {
   try {
     code = main_impl(argc, argv);
   } catch (...) {
-    code = cli::report_failure(std::current_exception());
+    code = scalesweep::app::report_failure(std::current_exception());
   }
   return checked_stdout(code);
 }

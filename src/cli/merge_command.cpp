@@ -32,7 +32,7 @@ command add_merge_command(CLI::App& parent) {
   app->add_flag("--overwrite", o->overwrite, "Replace OUT if it exists (default: refuse)");
   app->add_flag("-q,--quiet", o->quiet, "Print nothing but errors");
   return {app, [o] {
-            check_output_file(o->output, o->overwrite);
+            app::check_output_file(o->output, o->overwrite);
             install_interrupt_handlers();
             merge_summary s;
             try {
@@ -61,7 +61,7 @@ command add_merge_command(CLI::App& parent) {
               }
               std::printf("%s\n", line.c_str());
             }
-            return exit_ok;
+            return app::exit_ok;
           }};
 }
 

@@ -444,7 +444,7 @@ int run(const optimum_options& o) {
     print_question(q);
     print_answer(q, a);
   }
-  return exit_ok;
+  return app::exit_ok;
 }
 
 // --hardware and the --train-* / --serve-* flags of hardware.hpp's tables.

@@ -90,7 +90,7 @@ command add_presets_command(CLI::App& parent) {
             } else {
               print_text();
             }
-            return exit_ok;
+            return app::exit_ok;
           }};
 }
 

@@ -10,7 +10,7 @@ namespace scalesweep::cli {
 
 command add_run_command(CLI::App& parent, const std::string& command_line,
                         const std::string& program) {
-  auto o = std::make_shared<run_request>();
+  auto o = std::make_shared<app::run_request>();
   o->program = program;
   o->command_line = command_line;
   CLI::App* app =
@@ -32,7 +32,7 @@ command add_run_command(CLI::App& parent, const std::string& command_line,
       ->check(non_negative_number());
   app->add_flag("-q,--quiet", o->quiet, "Print nothing but errors and warnings");
   app->add_flag("--json", o->json, "Print a JSON summary on stdout (human text goes to stderr)");
-  return {app, [o] { return run_sweep(*o); }};
+  return {app, [o] { return app::run_sweep(*o); }};
 }
 
 } // namespace scalesweep::cli

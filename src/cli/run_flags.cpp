@@ -4,7 +4,7 @@
 
 namespace scalesweep::cli {
 
-void add_run_flags(CLI::App* app, run_flags* f) {
+void add_run_flags(CLI::App* app, app::run_flags* f) {
   app->add_option("--backend", f->backend, "auto: CUDA when a device is present, else CPU")
       ->check(CLI::IsMember({"auto", "cpu", "cuda"}))
       ->capture_default_str();

@@ -18,7 +18,7 @@ struct validate_options {
   std::string config;
   std::string output;
   std::string shard;
-  run_flags flags;
+  app::run_flags flags;
   bool json = false;
 };
 } // namespace
@@ -35,37 +35,39 @@ command add_validate_command(CLI::App& parent) {
                   "Report part i of n of a job array: its cells, part file and disk")
       ->check(non_empty_text());
   app->add_flag("--json", o->json, "Print one JSON object instead of text");
-  return {app, [o] {
-            // As one process on this machine: under MPI each rank's share of the defaults is
-            // smaller, and `auto` may choose another backend on a GPU node.
-            const shard_spec shard = o->shard.empty() ? shard_spec{} : parse_shard(o->shard);
-            const std::unique_ptr<communicator> serial = make_serial_communicator();
-            const run_setup r = set_up_run(load_config(o->config), o->flags, *serial,
-                                           ranks_sharing_gpu(o->flags, *serial));
-            const std::string path =
-                o->output.empty() ? shard_part_path(r.plan.config.output.path, shard) : o->output;
-            const std::string backend = r.on_gpu ? "cuda" : "cpu";
-            print_config_warnings(r.plan.config);
-            if (const std::string idle = shard_without_work(r.plan, shard); !idle.empty()) {
-              std::fprintf(stderr, "warning: %s\n", idle.c_str());
-            }
-            try {
-              check_output_file(path, false);
-            } catch (const input_error& e) {
-              std::fprintf(stderr, "warning: run would refuse this output: %s (%s)\n", e.what(),
-                           e.hint().c_str());
-            }
-            if (o->json) {
-              std::fputs(
-                  plan_json(r.plan, path, r.memory(), {backend, r.backend_reason}, shard).c_str(),
-                  stdout);
-            } else {
-              std::printf("%s: ok\n%splanned for: %s backend (%s), one process on this machine\n",
-                          o->config.c_str(), describe_plan(r.plan, path, r.memory(), shard).c_str(),
-                          backend.c_str(), r.backend_reason.c_str());
-            }
-            return exit_ok;
-          }};
+  return {
+      app, [o] {
+        // As one process on this machine: under MPI each rank's share of the defaults is
+        // smaller, and `auto` may choose another backend on a GPU node.
+        const shard_spec shard = o->shard.empty() ? shard_spec{} : parse_shard(o->shard);
+        const std::unique_ptr<communicator> serial = make_serial_communicator();
+        const app::run_setup r = set_up_run(load_config(o->config), o->flags, *serial,
+                                            ranks_sharing_gpu(o->flags, *serial));
+        const std::string path =
+            o->output.empty() ? app::shard_part_path(r.plan.config.output.path, shard) : o->output;
+        const std::string backend = r.on_gpu ? "cuda" : "cpu";
+        app::print_config_warnings(r.plan.config);
+        if (const std::string idle = app::shard_without_work(r.plan, shard); !idle.empty()) {
+          std::fprintf(stderr, "warning: %s\n", idle.c_str());
+        }
+        try {
+          app::check_output_file(path, false);
+        } catch (const input_error& e) {
+          std::fprintf(stderr, "warning: run would refuse this output: %s (%s)\n", e.what(),
+                       e.hint().c_str());
+        }
+        if (o->json) {
+          std::fputs(
+              app::plan_json(r.plan, path, r.memory(), {backend, r.backend_reason}, shard).c_str(),
+              stdout);
+        } else {
+          std::printf("%s: ok\n%splanned for: %s backend (%s), one process on this machine\n",
+                      o->config.c_str(),
+                      app::describe_plan(r.plan, path, r.memory(), shard).c_str(), backend.c_str(),
+                      r.backend_reason.c_str());
+        }
+        return app::exit_ok;
+      }};
 }
 
 } // namespace scalesweep::cli

@@ -119,13 +119,13 @@ std::int64_t axes_bytes(const sweep_plan& plan) {
 
 // Per tile cell on the host: the computed columns in every buffer in flight, plus the encoded
 // chunks of one tile (stored bytes; deflate output is at most that plus zlib's small bound).
-double host_bytes_per_cell(const problem_plan& p) {
+double host_bytes_per_cell(const problem_grid& p) {
   return static_cast<double>(host_tiles_in_flight * p.memory_bytes_per_cell()) +
          1.01 * static_cast<double>(p.file_bytes_per_cell());
 }
 
 // Each compression thread keeps a gather buffer and a shuffle buffer of one chunk.
-std::int64_t encoder_scratch_bytes(const problem_plan& p, int threads) {
+std::int64_t encoder_scratch_bytes(const problem_grid& p, int threads) {
   return std::int64_t{2} * threads * cells_of(p.chunk_shape) * 8 + 65536;
 }
 
@@ -133,7 +133,7 @@ std::int64_t encoder_scratch_bytes(const problem_plan& p, int threads) {
 
 std::int64_t planned_host_bytes(const sweep_plan& plan, int compression_threads) {
   std::int64_t worst = 0;
-  for (const problem_plan& p : plan.problems) {
+  for (const problem_grid& p : plan.problems) {
     const double tile = host_bytes_per_cell(p) * static_cast<double>(cells_of(p.tile_shape));
     worst = std::max(worst, static_cast<std::int64_t>(tile) +
                                 encoder_scratch_bytes(p, compression_threads));
@@ -143,7 +143,7 @@ std::int64_t planned_host_bytes(const sweep_plan& plan, int compression_threads)
 
 std::int64_t planned_device_bytes(const sweep_plan& plan) {
   std::int64_t worst = 0;
-  for (const problem_plan& p : plan.problems) {
+  for (const problem_grid& p : plan.problems) {
     worst = std::max(worst, cells_of(p.tile_shape) * p.memory_bytes_per_cell());
   }
   return axes_bytes(plan) + device_tiles_in_flight * worst;
@@ -166,7 +166,7 @@ void fit_tiles(sweep_plan& plan, const memory_limits& limits, std::int64_t max_t
                           " of output)",
                       "use fewer points, or raise the limit");
   }
-  for (problem_plan& p : plan.problems) {
+  for (problem_grid& p : plan.problems) {
     const std::int64_t chunk_cells = cells_of(p.chunk_shape);
     const std::int64_t host_room =
         limits.host_bytes - fixed - encoder_scratch_bytes(p, compression_threads);

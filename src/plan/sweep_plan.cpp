@@ -17,55 +17,55 @@ std::int64_t cells_of(const std::vector<std::int64_t>& shape) {
   return n;
 }
 
-std::int64_t problem_plan::cells() const {
+std::int64_t problem_grid::cells() const {
   return cells_of(shape);
 }
 
 namespace {
 // The grid of boxes of this shape (chunks, blocks or tiles) over the problem's whole grid.
-box_grid boxes_of(const problem_plan& problem, const std::vector<std::int64_t>& box_shape) {
+box_grid boxes_of(const problem_grid& problem, const std::vector<std::int64_t>& box_shape) {
   return box_grid(grid_box(problem.shape), box_shape);
 }
 } // namespace
 
-std::int64_t problem_plan::chunk_count() const {
+std::int64_t problem_grid::chunk_count() const {
   return boxes_of(*this, chunk_shape).count();
 }
 
-tile_box problem_plan::chunk(std::int64_t index) const {
+tile_box problem_grid::chunk(std::int64_t index) const {
   return boxes_of(*this, chunk_shape).box(index);
 }
 
-std::int64_t problem_plan::block_count() const {
+std::int64_t problem_grid::block_count() const {
   return boxes_of(*this, block_shape).count();
 }
 
-tile_box problem_plan::block(std::int64_t index) const {
+tile_box problem_grid::block(std::int64_t index) const {
   return boxes_of(*this, block_shape).box(index);
 }
 
-std::int64_t problem_plan::tile_count() const {
+std::int64_t problem_grid::tile_count() const {
   return boxes_of(*this, tile_shape).count();
 }
 
-tile_box problem_plan::tile(std::int64_t index) const {
+tile_box problem_grid::tile(std::int64_t index) const {
   return boxes_of(*this, tile_shape).box(index);
 }
 
-std::int64_t problem_plan::f64_outputs() const {
+std::int64_t problem_grid::f64_outputs() const {
   return std::count_if(outputs.begin(), outputs.end(),
                        [](const variable_info& v) { return v.type == value_type::f64; });
 }
 
-bool problem_plan::has_status() const {
+bool problem_grid::has_status() const {
   return f64_outputs() < static_cast<std::int64_t>(outputs.size());
 }
 
-std::int64_t problem_plan::memory_bytes_per_cell() const {
+std::int64_t problem_grid::memory_bytes_per_cell() const {
   return f64_outputs() * 8 + (has_status() ? 1 : 0);
 }
 
-std::int64_t problem_plan::file_bytes_per_cell() const {
+std::int64_t problem_grid::file_bytes_per_cell() const {
   std::int64_t n = 0;
   for (const variable_info& v : outputs) {
     n += v.type == value_type::u8 ? 1 : (v.stored_as_float32 ? 4 : 8);
@@ -85,7 +85,7 @@ const axis* sweep_plan::find_axis(axis_id id) const {
 std::int64_t sweep_plan::total_cells() const {
   // Each problem has at most 4e18 cells (make_plan); their sum may not fit: saturated.
   std::int64_t n = 0;
-  for (const problem_plan& p : problems) {
+  for (const problem_grid& p : problems) {
     if (__builtin_add_overflow(n, p.cells(), &n)) {
       return std::numeric_limits<std::int64_t>::max();
     }
@@ -115,7 +115,7 @@ std::int64_t sweep_plan::output_bytes() const {
   for (const axis& a : axes) {
     n += 8 * static_cast<double>(a.size()) + per_dataset;
   }
-  for (const problem_plan& p : problems) {
+  for (const problem_grid& p : problems) {
     n += static_cast<double>(p.outputs.size() + 1) * per_dataset;
     n += static_cast<double>(p.chunk_count()) *
          (static_cast<double>(p.chunk_bytes()) + 1 +
@@ -124,13 +124,13 @@ std::int64_t sweep_plan::output_bytes() const {
   return n < 9e18 ? static_cast<std::int64_t>(n) : std::numeric_limits<std::int64_t>::max();
 }
 
-std::int64_t problem_plan::chunk_bytes() const {
+std::int64_t problem_grid::chunk_bytes() const {
   return cells_of(chunk_shape) * file_bytes_per_cell();
 }
 
 std::int64_t sweep_plan::max_tile_bytes() const {
   std::int64_t n = 0;
-  for (const problem_plan& p : problems) {
+  for (const problem_grid& p : problems) {
     n = std::max(n, cells_of(p.tile_shape) * p.memory_bytes_per_cell());
   }
   return n;
@@ -181,7 +181,7 @@ public:
   }
 
   void add(const problem_description& d) {
-    problem_plan p;
+    problem_grid p;
     p.kind = d.kind;
     p.name = std::string(d.name);
     p.dims.assign(d.axes.begin(), d.axes.end());

@@ -24,7 +24,7 @@ struct variable_info {
 };
 
 // A problem's grid over named axes, its output variables and its tile shape (= HDF5 chunk).
-struct problem_plan {
+struct problem_grid {
   problem_kind kind;
   std::string name;                      // "loss-target optima", for progress lines
   std::vector<axis_id> dims;             // problem_kind.hpp's *_axes (= the *_dims order)
@@ -56,7 +56,7 @@ struct sweep_plan {
   std::vector<std::string> hardware_names;
   std::vector<cost_coefficients> hardware_coefficients;
   std::vector<axis> axes; // every axis in all_axes order, hardware included
-  std::vector<problem_plan> problems;
+  std::vector<problem_grid> problems;
 
   const axis* find_axis(axis_id id) const;
   std::int64_t total_cells() const;

@@ -5,7 +5,7 @@
 
 namespace scalesweep {
 
-host_tile_pool::host_tile_pool(const problem_plan& problem, std::pmr::memory_resource* memory,
+host_tile_pool::host_tile_pool(const problem_grid& problem, std::pmr::memory_resource* memory,
                                int in_flight, std::size_t tiles) {
   const int count = std::min<int>(in_flight, static_cast<int>(tiles) + 1);
   m_tiles.reserve(static_cast<std::size_t>(count));

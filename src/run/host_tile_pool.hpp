@@ -15,7 +15,7 @@ class host_tile_pool {
 public:
   // `in_flight` tiles sized for `problem`, or fewer for a rank with few tiles to compute (at
   // most `tiles` + 1).
-  host_tile_pool(const problem_plan& problem, std::pmr::memory_resource* memory, int in_flight,
+  host_tile_pool(const problem_grid& problem, std::pmr::memory_resource* memory, int in_flight,
                  std::size_t tiles);
 
   std::size_t size() const { return m_tiles.size(); }

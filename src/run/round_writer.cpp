@@ -1,11 +1,11 @@
 // One round on the writer thread, in the order the sink's collective calls need.
 #include "run/round_writer.hpp"
 
-#include "plan/work_plan.hpp"
+#include "plan/work_assignment.hpp"
 
 namespace scalesweep {
 
-round_writer::round_writer(const problem_plan& problem, std::size_t problem_index,
+round_writer::round_writer(const problem_grid& problem, std::size_t problem_index,
                            result_sink& sink, progress_reporter& progress, const communicator& comm,
                            run_decisions& decisions)
     : m_problem(problem), m_problem_index(problem_index), m_sink(sink), m_progress(progress),

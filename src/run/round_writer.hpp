@@ -19,7 +19,7 @@ namespace scalesweep {
 class round_writer {
 public:
   // Every reference must outlive the writer.
-  round_writer(const problem_plan& problem, std::size_t problem_index, result_sink& sink,
+  round_writer(const problem_grid& problem, std::size_t problem_index, result_sink& sink,
                progress_reporter& progress, const communicator& comm, run_decisions& decisions);
 
   // Collective (every rank, once per round); returns whether the run stops after this round.
@@ -31,7 +31,7 @@ public:
   const status_tally& statuses() const { return m_statuses; }
 
 private:
-  const problem_plan& m_problem;
+  const problem_grid& m_problem;
   std::size_t m_problem_index;
   result_sink& m_sink;
   progress_reporter& m_progress;

@@ -35,7 +35,7 @@ private:
 // tiles, and pushes each to the writer once its values are in, so that one tile computes while
 // the previous one is waited for. A rank out of tiles joins the remaining rounds with nothing.
 // Returns the number of tiles computed.
-std::int64_t compute_rounds(const problem_plan& problem, const std::vector<tile_box>& tiles,
+std::int64_t compute_rounds(const problem_grid& problem, const std::vector<tile_box>& tiles,
                             std::int64_t rounds, compute_backend& backend, round_queue& queue) {
   std::int64_t computed = 0;
   round_item previous;
@@ -73,7 +73,7 @@ std::int64_t compute_rounds(const problem_plan& problem, const std::vector<tile_
 int run_problem(const sweep_plan& plan, std::size_t p, compute_backend& backend, result_sink& sink,
                 progress_reporter& progress, const communicator& comm,
                 const pipeline_options& options, run_summary& s) {
-  const problem_plan& problem = plan.problems[p];
+  const problem_grid& problem = plan.problems[p];
   const std::vector<tile_box> tiles =
       assigned_tiles(problem, options.shard, comm.rank(), comm.size(), sink.done_chunks(p));
   const std::int64_t rounds = comm.max(static_cast<std::int64_t>(tiles.size()));

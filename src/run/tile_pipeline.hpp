@@ -5,7 +5,7 @@
 
 #include "backends/backend.hpp"
 #include "plan/sweep_plan.hpp"
-#include "plan/work_plan.hpp"
+#include "plan/work_assignment.hpp"
 #include "run/parallel/communicator.hpp"
 #include "run/progress.hpp"
 #include "run/result_sink.hpp"

@@ -69,7 +69,7 @@ public:
            (m_lanes ? std::string(", ") + simd::lanes_isa() + " lanes" : std::string()) + ")";
   }
 
-  void submit(const problem_plan& problem, const tile_box& box, host_tile& out) override {
+  void submit(const problem_grid& problem, const tile_box& box, host_tile& out) override {
     const tile_columns columns = out.columns();
     with_problem_kind(problem.kind, [&](auto kind) {
       compute_tile<decltype(kind)::value>(m_views, box, columns, m_threads, m_lanes);

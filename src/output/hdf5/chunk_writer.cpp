@@ -3,7 +3,7 @@
 
 #include "scalesweep/error.hpp"
 
-#include "plan/work_plan.hpp"
+#include "plan/work_assignment.hpp"
 
 #if SCALESWEEP_HAVE_MPI
 #include <mpi.h>
@@ -17,7 +17,7 @@ chunk_writer::chunk_writer(hid_t file, const sweep_plan& plan, bool parallel,
                            int compression_threads, std::string file_name)
     : m_plan(plan), m_parallel(parallel), m_compression_threads(std::max(1, compression_threads)),
       m_file_name(std::move(file_name)) {
-  for (const problem_plan& problem : m_plan.problems) {
+  for (const problem_grid& problem : m_plan.problems) {
     std::vector<handle> datasets;
     std::vector<chunk_encoder> encoders;
     for (const variable_info& v : problem.outputs) {
@@ -46,7 +46,7 @@ void chunk_writer::write(std::size_t problem_index, const tile_box* box, const h
 // Chunks of the tile still to write (on resume, those done stay as they are on disk).
 std::vector<tile_box> chunk_writer::pending_chunks(std::size_t problem_index, const tile_box& box,
                                                    const std::vector<std::uint8_t>& done) const {
-  const problem_plan& problem = m_plan.problems[problem_index];
+  const problem_grid& problem = m_plan.problems[problem_index];
   std::vector<tile_box> out;
   for (const tile_box& c : chunks_of(problem, box)) {
     if (done[static_cast<std::size_t>(chunk_index(problem, c))] == 0) {
@@ -60,7 +60,7 @@ std::vector<tile_box> chunk_writer::pending_chunks(std::size_t problem_index, co
 // writes them in order with H5Dwrite_chunk (HDF5 itself is called from this thread only).
 void chunk_writer::write_chunks(std::size_t problem_index, const tile_box& box,
                                 const host_tile& tile, const std::vector<tile_box>& chunks) {
-  const problem_plan& p = m_plan.problems[problem_index];
+  const problem_grid& p = m_plan.problems[problem_index];
   const tile_columns columns = tile.columns();
   const std::vector<chunk_encoder>& encoders = m_encoders[problem_index];
   const std::size_t variables = p.outputs.size();
@@ -102,7 +102,7 @@ void chunk_writer::write_chunks(std::size_t problem_index, const tile_box& box,
 void chunk_writer::write_collective(std::size_t problem_index, const tile_box* box,
                                     const host_tile* tile, const std::vector<tile_box>& chunks) {
 #if SCALESWEEP_HAVE_MPI
-  const problem_plan& p = m_plan.problems[problem_index];
+  const problem_grid& p = m_plan.problems[problem_index];
   const int rank = static_cast<int>(p.shape.size());
   std::vector<hsize_t> memory_dims(static_cast<std::size_t>(rank), 1);
   if (box != nullptr) {

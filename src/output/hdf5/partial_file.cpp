@@ -5,7 +5,7 @@
 #include "output/hdf5/rank_zero.hpp"
 #include "output/hdf5/result_layout.hpp"
 #include "output/hdf5/resume_check.hpp"
-#include "plan/work_plan.hpp"
+#include "plan/work_assignment.hpp"
 
 #include <H5ACpublic.h>
 

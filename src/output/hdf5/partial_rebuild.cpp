@@ -22,7 +22,7 @@ namespace {
 
 // Copies the done chunks of one problem; a chunk missing from any of its variables is computed
 // again (its done flag cleared).
-void copy_done_chunks(hid_t from, hid_t into, const problem_plan& problem,
+void copy_done_chunks(hid_t from, hid_t into, const problem_grid& problem,
                       std::vector<std::uint8_t>& done, const std::string& partial,
                       rebuild_summary& summary) {
   std::vector<handle> sources, targets;

@@ -6,7 +6,7 @@
 #include "output/hdf5/h5_read.hpp"
 #include "output/hdf5/h5_write.hpp"
 #include "output/schema.hpp"
-#include "plan/work_plan.hpp"
+#include "plan/work_assignment.hpp"
 
 #include <algorithm>
 

@@ -7,7 +7,7 @@
 #include "output/hdf5/h5_write.hpp"
 #include "output/hdf5/progress_record.hpp"
 #include "output/schema.hpp"
-#include "plan/work_plan.hpp"
+#include "plan/work_assignment.hpp"
 
 #include <hdf5_hl.h>
 #if SCALESWEEP_HAVE_MPI
@@ -144,7 +144,7 @@ coordinates write_coordinates(hid_t file, const sweep_plan& plan) {
   return c;
 }
 
-void create_variables(hid_t file, const sweep_plan& plan, const problem_plan& p,
+void create_variables(hid_t file, const sweep_plan& plan, const problem_grid& p,
                       const coordinates& coords, chunk_allocation allocation) {
   const std::vector<hsize_t> shape(p.shape.begin(), p.shape.end());
   const std::vector<hsize_t> chunk(p.chunk_shape.begin(), p.chunk_shape.end());
@@ -255,7 +255,7 @@ void create_result_skeleton(hid_t file, const sweep_plan& plan, const shard_spec
   }
   write_hardware_attributes(file, plan);
   const coordinates coords = write_coordinates(file, plan);
-  for (const problem_plan& p : plan.problems) {
+  for (const problem_grid& p : plan.problems) {
     create_variables(file, plan, p, coords, allocation);
   }
   create_progress_record(file, plan, shard);

@@ -8,7 +8,7 @@
 #include "output/hdf5/progress_record.hpp"
 #include "output/hdf5/result_layout.hpp"
 #include "output/schema.hpp"
-#include "plan/work_plan.hpp"
+#include "plan/work_assignment.hpp"
 
 #include <algorithm>
 
@@ -53,7 +53,7 @@ void check_same_problems(const std::string& path, const sweep_plan& plan,
 // which a build of another revision may choose differently for the same config.
 void check_same_chunks(hid_t file, const std::string& path, const sweep_plan& plan,
                        const std::string& hint) {
-  for (const problem_plan& p : plan.problems) {
+  for (const problem_grid& p : plan.problems) {
     const std::string& name = p.outputs.front().name;
     const handle ds = handle(H5Dopen2(file, name.c_str(), H5P_DEFAULT), H5Dclose, "open " + name);
     const std::vector<hsize_t> stored = chunk_shape(ds.get());
@@ -111,7 +111,7 @@ void check_resumable(hid_t file, const std::string& path, const sweep_plan& plan
 }
 
 bool resumable_in_place(hid_t file, const sweep_plan& plan) {
-  for (const problem_plan& p : plan.problems) {
+  for (const problem_grid& p : plan.problems) {
     for (const variable_info& v : p.outputs) {
       const handle ds =
           dataset(H5Dopen2(file, v.name.c_str(), H5P_DEFAULT), "open '" + v.name + "'");

@@ -60,7 +60,7 @@ inline sweep_plan plan_with_tiles(std::int64_t tile_cells, const grid_points& po
 }
 
 // Copies a computed tile's outputs into per-variable grids (row-major over the problem's shape).
-inline void gather_tile(const problem_plan& p, const tile_box& box, const host_tile& tile,
+inline void gather_tile(const problem_grid& p, const tile_box& box, const host_tile& tile,
                         std::vector<std::vector<double>>& vars) {
   for (std::int64_t i = 0; i < cell_count(box); ++i) {
     std::int64_t g[max_rank];
@@ -83,7 +83,7 @@ inline void gather_tile(const problem_plan& p, const tile_box& box, const host_t
 template <class Fill>
 std::vector<std::vector<double>> gather_all(const sweep_plan& plan, Fill fill) {
   std::vector<std::vector<double>> out;
-  for (const problem_plan& p : plan.problems) {
+  for (const problem_grid& p : plan.problems) {
     std::vector<std::vector<double>> vars(p.outputs.size(),
                                           std::vector<double>(static_cast<std::size_t>(p.cells())));
     fill(p, vars);
@@ -97,7 +97,7 @@ std::vector<std::vector<double>> gather_all(const sweep_plan& plan, Fill fill) {
 // One tile at a time: compute() submits and waits.
 inline std::vector<std::vector<double>> compute_all(const sweep_plan& plan,
                                                     compute_backend& backend) {
-  return gather_all(plan, [&](const problem_plan& p, std::vector<std::vector<double>>& vars) {
+  return gather_all(plan, [&](const problem_grid& p, std::vector<std::vector<double>>& vars) {
     host_tile tile(p);
     for (std::int64_t t = 0; t < p.tile_count(); ++t) {
       const tile_box box = p.tile(t);
@@ -111,7 +111,7 @@ inline std::vector<std::vector<double>> compute_all(const sweep_plan& plan,
 // waited for, into host tiles from the backend's own memory resource (pinned for CUDA).
 inline std::vector<std::vector<double>> compute_all_overlapped(const sweep_plan& plan,
                                                                compute_backend& backend) {
-  return gather_all(plan, [&](const problem_plan& p, std::vector<std::vector<double>>& vars) {
+  return gather_all(plan, [&](const problem_grid& p, std::vector<std::vector<double>>& vars) {
     std::vector<host_tile> tiles;
     tiles.emplace_back(p, backend.host_memory());
     tiles.emplace_back(p, backend.host_memory());

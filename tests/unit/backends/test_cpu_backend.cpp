@@ -70,7 +70,7 @@ TEST(CpuBackend, LanesAgreeWithTheScalarCells) {
   const scaling_law law = plan.config.law.law;
   std::size_t column = 0;
   double worst = 0;
-  for (const problem_plan& p : plan.problems) {
+  for (const problem_grid& p : plan.problems) {
     if (p.kind != problem_kind::loss_target && p.kind != problem_kind::budget) {
       column += p.outputs.size();
       continue;

@@ -17,8 +17,8 @@ namespace {
 
 using namespace scalesweep;
 using namespace scalesweep::harness;
+using cuda::choose_launch;
 using cuda::launch_geometry;
-using cuda::plan_launch;
 using cuda::thread_cells;
 using cuda::thread_cells_at;
 using cuda::threads_per_block;
@@ -75,7 +75,7 @@ TEST(LaunchGeometry, EveryCellIsComputedExactlyOnce) {
     for (const std::int64_t length : row_lengths) {
       for (const std::int64_t limit : block_limits) {
         for (const tile_box& box : {box_of(1, 1, length), box_of(3, 5, length)}) {
-          const launch_geometry g = plan_launch(kind, box, limit);
+          const launch_geometry g = choose_launch(kind, box, limit);
           ASSERT_GE(g.blocks, 1);
           ASSERT_LE(g.blocks, limit);
           ASSERT_EQ(g.packed, length < threads_per_block);
@@ -95,7 +95,7 @@ TEST(LaunchGeometry, EveryCellIsComputedExactlyOnce) {
 TEST(LaunchGeometry, ShortRowsArePackedSoFewThreadsIdle) {
   for (const std::int64_t length : {1, 2, 7, 31, 51, 53, 85, 128, 255}) {
     const tile_box box = box_of(8, 64, length);
-    const launch_geometry g = plan_launch(problem_kind::loss_target, box);
+    const launch_geometry g = choose_launch(problem_kind::loss_target, box);
     ASSERT_TRUE(g.packed);
     const std::int64_t busy = g.rows_per_block * length;
     EXPECT_GT(busy, threads_per_block / 2) << "row length " << length;
@@ -107,7 +107,7 @@ TEST(LaunchGeometry, ShortRowsArePackedSoFewThreadsIdle) {
 TEST(LaunchGeometry, HugeTilesStayWithinTheGridLimit) {
   const tile_box huge{3, {0, 0, 0}, {1 << 20, 1 << 20, 4097}};
   for (const problem_kind kind : kinds) {
-    const launch_geometry g = plan_launch(kind, huge);
+    const launch_geometry g = choose_launch(kind, huge);
     EXPECT_EQ(g.blocks, cuda::max_blocks);
     EXPECT_LE(g.blocks, std::int64_t{0x7fffffff});
   }
@@ -121,7 +121,7 @@ public:
         m_block_limit(block_limit) {}
   std::string kind() const override { return "replayed-cuda"; }
   std::string description() const override { return kind(); }
-  void submit(const problem_plan& problem, const tile_box& box, host_tile& out) override {
+  void submit(const problem_grid& problem, const tile_box& box, host_tile& out) override {
     with_problem_kind(problem.kind, [&](auto kind) { run<decltype(kind)::value>(box, out); });
   }
   void wait(host_tile& /*out*/) override {}
@@ -131,7 +131,7 @@ private:
   void run(const tile_box& box, host_tile& out) {
     check_tile_rank<Kind>(box);
     const tile_columns columns = out.columns();
-    replay_launch(plan_launch(Kind, box, m_block_limit), [&](const thread_cells& r) {
+    replay_launch(choose_launch(Kind, box, m_block_limit), [&](const thread_cells& r) {
       compute_row<Kind>(m_views, box, r.row, r.begin, r.end, r.step, columns);
     });
   }
@@ -147,7 +147,7 @@ public:
       : m_terms(make_sweep_terms(plan)), m_views(host_views(plan, m_terms)) {}
   std::string kind() const override { return "whole-rows"; }
   std::string description() const override { return kind(); }
-  void submit(const problem_plan& problem, const tile_box& box, host_tile& out) override {
+  void submit(const problem_grid& problem, const tile_box& box, host_tile& out) override {
     const tile_columns c = out.columns();
     with_problem_kind(problem.kind, [&](auto kind) {
       for (std::int64_t row = 0; row < row_count(box); ++row) {

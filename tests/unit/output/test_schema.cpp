@@ -9,7 +9,7 @@
 #include "output/schema.hpp"
 #include "plan/config.hpp"
 #include "plan/sweep_plan.hpp"
-#include "plan/work_plan.hpp"
+#include "plan/work_assignment.hpp"
 #include "tools/result_reader.hpp"
 
 #include <gtest/gtest.h>
@@ -108,7 +108,7 @@ std::string text(const h5::attribute_value* a) {
 TEST(Schema, PlanMakesTheDocumentedVariablesFromTheTables) {
   const sweep_plan plan = make_plan(parse_config(every_problem, "every.toml"));
   std::vector<documented_variable> made;
-  for (const problem_plan& p : plan.problems) {
+  for (const problem_grid& p : plan.problems) {
     std::vector<std::string> dims;
     for (axis_id id : p.dims) {
       dims.emplace_back(axis_name(id));
@@ -162,7 +162,7 @@ TEST(Schema, SkeletonReadsBackThroughTheReaders) {
   const skeleton_file f(plan);
   const h5::result_reader reader(f.path());
 
-  for (const problem_plan& p : plan.problems) {
+  for (const problem_grid& p : plan.problems) {
     for (const variable_info& v : p.outputs) {
       const h5::dataset_summary* d = reader.find(v.name);
       ASSERT_NE(d, nullptr) << v.name;
@@ -214,7 +214,7 @@ TEST(Schema, SkeletonReadsBackThroughTheReaders) {
   EXPECT_FALSE(progress.partial_file);
   EXPECT_EQ(progress.chunks_done, 0);
   std::int64_t chunks = 0;
-  for (const problem_plan& p : plan.problems) {
+  for (const problem_grid& p : plan.problems) {
     chunks += p.chunk_count();
   }
   EXPECT_EQ(progress.chunks, chunks);

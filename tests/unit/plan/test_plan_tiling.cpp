@@ -5,7 +5,7 @@
 #include "plan/config.hpp"
 #include "plan/memory_budget.hpp"
 #include "plan/sweep_plan.hpp"
-#include "plan/work_plan.hpp"
+#include "plan/work_assignment.hpp"
 
 #include <gtest/gtest.h>
 
@@ -51,8 +51,8 @@ TEST(Tiling, ChunkGridOverhangsByLessThanOneCellPerPiece) {
   }
 }
 
-problem_plan plan_of(std::vector<std::int64_t> shape, std::int64_t max_cells) {
-  problem_plan p;
+problem_grid plan_of(std::vector<std::int64_t> shape, std::int64_t max_cells) {
+  problem_grid p;
   p.shape = std::move(shape);
   p.tile_shape = choose_tile_shape(p.shape, max_cells);
   return p;
@@ -69,7 +69,7 @@ TEST(Tiling, RandomGridsAreCoveredExactlyOnce) {
       shape.push_back(1 + static_cast<std::int64_t>(rng() % 13));
     }
     const std::int64_t limit = 1 + static_cast<std::int64_t>(rng() % 60);
-    const problem_plan p = plan_of(shape, limit);
+    const problem_grid p = plan_of(shape, limit);
     std::vector<int> visits(static_cast<std::size_t>(p.cells()), 0);
     for (std::int64_t t = 0; t < p.tile_count(); ++t) {
       const tile_box box = p.tile(t);
@@ -111,7 +111,7 @@ TEST(Tiling, ChunkAlignedTilesHoldWholeChunks) {
     }
     const std::int64_t chunk_cells = 1 + static_cast<std::int64_t>(rng() % 50);
     const std::int64_t tile_cells = chunk_cells * (1 + static_cast<std::int64_t>(rng() % 20));
-    problem_plan p;
+    problem_grid p;
     p.shape = shape;
     p.chunk_shape = choose_tile_shape(shape, chunk_cells);
     p.tile_shape = chunk_aligned_tile_shape(shape, p.chunk_shape, tile_cells);
@@ -156,7 +156,7 @@ TEST(ShardDisk, PartsHoldTheirOwnChunksAndTogetherTheWholeGrid) {
     const std::int64_t whole = plan.output_bytes();
     std::int64_t chunks = 0;
     std::int64_t blocks = 0;
-    for (const problem_plan& p : plan.problems) {
+    for (const problem_grid& p : plan.problems) {
       chunks += p.chunk_count() * (p.chunk_bytes() + 1);
       blocks = std::max(blocks, p.block_count());
     }
@@ -184,7 +184,7 @@ struct shard_chunk_reference {
   std::int64_t cells = 0;
 };
 
-shard_chunk_reference shard_chunks(const problem_plan& p, const shard_spec& shard) {
+shard_chunk_reference shard_chunks(const problem_grid& p, const shard_spec& shard) {
   const std::size_t rank = p.shape.size();
   std::vector<std::int64_t> chunks_along(rank), blocks_along(rank);
   std::int64_t total = 1;
@@ -236,7 +236,7 @@ TEST(ShardCells, BlockCountsEqualChunkByChunkCounts) {
       for (int i = 0; i < n; ++i) {
         std::int64_t by_chunk = 0;
         std::int64_t other_chunk_bytes = 0;
-        for (const problem_plan& p : plan.problems) {
+        for (const problem_grid& p : plan.problems) {
           const shard_chunk_reference mine = shard_chunks(p, shard_spec{i, n});
           ASSERT_EQ(static_cast<std::int64_t>(mine.mask.size()), p.chunk_count());
           ASSERT_EQ(cells_of_chunks(p, mine.mask), mine.cells);

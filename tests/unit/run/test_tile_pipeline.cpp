@@ -7,7 +7,7 @@
 #include "backends/backend.hpp"
 #include "plan/config.hpp"
 #include "plan/sweep_plan.hpp"
-#include "plan/work_plan.hpp"
+#include "plan/work_assignment.hpp"
 #include "run/interrupt.hpp"
 #include "run/parallel/communicator.hpp"
 #include "run/progress.hpp"
@@ -47,7 +47,7 @@ loss_target = { linear = [1.9, 2.6], points = 17 }
 chunk_cells = 40
 )",
                                            "pipeline.toml"));
-  for (problem_plan& p : plan.problems) {
+  for (problem_grid& p : plan.problems) {
     p.tile_shape = p.chunk_shape;
   }
   return plan;
@@ -55,7 +55,7 @@ chunk_cells = 40
 
 // The row-major grid index of a cell: what the fake backend writes, so that a tile written from
 // another tile's buffer (reused too early) shows.
-double grid_position(const problem_plan& problem, const tile_box& box, std::int64_t cell) {
+double grid_position(const problem_grid& problem, const tile_box& box, std::int64_t cell) {
   std::int64_t index[max_rank];
   grid_index(box, cell, index);
   std::int64_t position = 0;
@@ -70,7 +70,7 @@ class fake_backend final : public compute_backend {
 public:
   std::string kind() const override { return "fake"; }
   std::string description() const override { return "fake"; }
-  void submit(const problem_plan& problem, const tile_box& box, host_tile& out) override {
+  void submit(const problem_grid& problem, const tile_box& box, host_tile& out) override {
     const tile_columns c = out.columns();
     for (std::int64_t i = 0; i < cell_count(box); ++i) {
       c.f64[0][i] = grid_position(problem, box, i);
@@ -97,7 +97,7 @@ class fake_sink final : public result_sink {
 public:
   fake_sink(const sweep_plan& plan, const fake_backend& backend)
       : m_plan(plan), m_backend(backend) {
-    for (const problem_plan& p : plan.problems) {
+    for (const problem_grid& p : plan.problems) {
       m_done.emplace_back(static_cast<std::size_t>(p.chunk_count()), 0);
     }
     checkpointed.resize(plan.problems.size());
@@ -126,7 +126,7 @@ private:
       on_write(p, m_rounds_of[p]++);
     }
     ASSERT_NE(box, nullptr); // a serial run has a tile every round
-    const problem_plan& problem = m_plan.problems[p];
+    const problem_grid& problem = m_plan.problems[p];
     for (std::int64_t i = 0; i < cell_count(*box); ++i) {
       wrong_values = wrong_values || tile->f64(0)[i] != grid_position(problem, *box, i);
     }

@@ -1,5 +1,5 @@
 // Blocks to shards to ranks to tiles, and chunk bookkeeping.
-#include "plan/work_plan.hpp"
+#include "plan/work_assignment.hpp"
 
 #include "scalesweep/error.hpp"
 
@@ -34,15 +34,15 @@ shard_spec parse_shard(const std::string& text) {
   return {static_cast<int>(i - 1), static_cast<int>(n)};
 }
 
-box_grid chunks_of(const problem_plan& problem, const tile_box& tile) {
+box_grid chunks_of(const problem_grid& problem, const tile_box& tile) {
   return box_grid(tile, problem.chunk_shape);
 }
 
-std::int64_t chunk_index(const problem_plan& problem, const tile_box& chunk) {
+std::int64_t chunk_index(const problem_grid& problem, const tile_box& chunk) {
   return box_grid(grid_box(problem.shape), problem.chunk_shape).index_of(chunk);
 }
 
-std::vector<std::int64_t> chunk_indices(const problem_plan& problem, const tile_box& box) {
+std::vector<std::int64_t> chunk_indices(const problem_grid& problem, const tile_box& box) {
   const box_grid grid(grid_box(problem.shape), problem.chunk_shape);
   const box_grid chunks = chunks_of(problem, box);
   std::vector<std::int64_t> out;
@@ -53,7 +53,7 @@ std::vector<std::int64_t> chunk_indices(const problem_plan& problem, const tile_
   return out;
 }
 
-std::int64_t cells_of_chunks(const problem_plan& problem, const std::vector<std::uint8_t>& chunks) {
+std::int64_t cells_of_chunks(const problem_grid& problem, const std::vector<std::uint8_t>& chunks) {
   std::int64_t cells = 0;
   for (std::size_t c = 0; c < chunks.size(); ++c) {
     if (chunks[c] != 0) {
@@ -67,7 +67,7 @@ namespace {
 // Calls visit(block box) for each block of the shard: every n-th from the shard's index, the
 // rule of shard_owns_block without testing the other shards' blocks.
 template <class Visit>
-void for_each_shard_block(const problem_plan& problem, const shard_spec& shard, Visit&& visit) {
+void for_each_shard_block(const problem_grid& problem, const shard_spec& shard, Visit&& visit) {
   for (std::int64_t b = shard.index; b < problem.block_count(); b += shard.count) {
     visit(problem.block(b));
   }
@@ -80,7 +80,7 @@ std::int64_t shard_cells(const sweep_plan& plan, const shard_spec& shard) {
     return plan.total_cells();
   }
   std::int64_t cells = 0;
-  for (const problem_plan& problem : plan.problems) {
+  for (const problem_grid& problem : plan.problems) {
     for_each_shard_block(problem, shard,
                          [&](const tile_box& block) { cells += cell_count(block); });
   }
@@ -89,7 +89,7 @@ std::int64_t shard_cells(const sweep_plan& plan, const shard_spec& shard) {
 
 std::int64_t largest_block_count(const sweep_plan& plan) {
   std::int64_t blocks = 0;
-  for (const problem_plan& problem : plan.problems) {
+  for (const problem_grid& problem : plan.problems) {
     blocks = std::max(blocks, problem.block_count());
   }
   return blocks;
@@ -101,7 +101,7 @@ std::int64_t shard_output_bytes(const sweep_plan& plan, const shard_spec& shard)
     return whole;
   }
   double others = 0; // in double, as output_bytes sums: grids near 4e18 cells
-  for (const problem_plan& p : plan.problems) {
+  for (const problem_grid& p : plan.problems) {
     std::int64_t owned = 0;
     for_each_shard_block(p, shard,
                          [&](const tile_box& block) { owned += chunks_of(p, block).count(); });
@@ -115,7 +115,7 @@ bool shard_owns_block(std::int64_t block, const shard_spec& shard) {
   return block % shard.count == shard.index;
 }
 
-std::vector<tile_box> assigned_tiles(const problem_plan& problem, const shard_spec& shard, int rank,
+std::vector<tile_box> assigned_tiles(const problem_grid& problem, const shard_spec& shard, int rank,
                                      int ranks, const std::vector<std::uint8_t>& done) {
   std::vector<tile_box> out;
   std::int64_t dealt = 0;

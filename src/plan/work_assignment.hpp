@@ -26,14 +26,14 @@ struct shard_spec {
 shard_spec parse_shard(const std::string& text);
 
 // The chunks (grid boxes, clipped at the grid's edge) that make up a chunk-aligned tile or block.
-box_grid chunks_of(const problem_plan& problem, const tile_box& tile);
+box_grid chunks_of(const problem_grid& problem, const tile_box& tile);
 // Index of a chunk (given by its box) in the row-major grid of chunks.
-std::int64_t chunk_index(const problem_plan& problem, const tile_box& chunk);
+std::int64_t chunk_index(const problem_grid& problem, const tile_box& chunk);
 // Cells of the chunks whose byte in `chunks` (one per chunk, as progress records hold them) is
 // not 0; edge chunks are smaller.
-std::int64_t cells_of_chunks(const problem_plan& problem, const std::vector<std::uint8_t>& chunks);
+std::int64_t cells_of_chunks(const problem_grid& problem, const std::vector<std::uint8_t>& chunks);
 // The chunk indices a chunk-aligned box covers.
-std::vector<std::int64_t> chunk_indices(const problem_plan& problem, const tile_box& box);
+std::vector<std::int64_t> chunk_indices(const problem_grid& problem, const tile_box& box);
 
 // Whether block `block` belongs to shard `shard` (blocks are dealt round-robin).
 bool shard_owns_block(std::int64_t block, const shard_spec& shard);
@@ -50,7 +50,7 @@ std::int64_t largest_block_count(const sweep_plan& plan);
 
 // This rank's tiles of `problem`, in order: the shard's blocks dealt round-robin to the ranks,
 // each cut into tiles of problem.tile_shape, keeping tiles with a chunk that is not done.
-std::vector<tile_box> assigned_tiles(const problem_plan& problem, const shard_spec& shard, int rank,
+std::vector<tile_box> assigned_tiles(const problem_grid& problem, const shard_spec& shard, int rank,
                                      int ranks, const std::vector<std::uint8_t>& done);
 
 } // namespace scalesweep
