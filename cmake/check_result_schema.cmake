@@ -1,5 +1,5 @@
 # Fails when the committed schema copy (COMMITTED) differs from the one this build writes
-# (GENERATED): scripts/plot.py reads the committed one.
+# (GENERATED): the Python package (python/scalesweep) reads the committed one.
 file(READ "${GENERATED}" generated)
 file(READ "${COMMITTED}" committed)
 if(NOT generated STREQUAL committed)

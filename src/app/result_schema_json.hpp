@@ -1,5 +1,5 @@
-// The result-file schema (output/schema.hpp) as JSON, for readers outside C++: scripts/plot.py
-// reads the copy in scripts/result_schema.json, which a test keeps equal to this.
+// The result-file schema (output/schema.hpp) as JSON, for readers outside C++: the Python package
+// reads the copy in python/scalesweep/result_schema.json, which a test keeps equal to this.
 #pragma once
 
 #include <string>

@@ -1,5 +1,6 @@
 // scalesweep_result_schema OUT.json: writes the result-file schema as JSON (the build writes
-// generated/result_schema.json; scripts/result_schema.json is the copy plot.py reads).
+// generated/result_schema.json; python/scalesweep/result_schema.json is the copy the Python package
+// reads).
 #include "app/result_schema_json.hpp"
 
 #include <cstdio>

@@ -1,6 +1,6 @@
 // Every name a result file carries (SPEC §4), its format version and the partial-file rule: the
 // one place the writers (result_layout, hdf5_sink, merge, rebuild) and the readers (result_reader,
-// inspect, merge, scripts/plot.py through scripts/result_schema.json) take them from.
+// inspect, merge, the Python package through python/scalesweep/result_schema.json) take them from.
 //
 // The names the plan needs before any file exists live below output (layer order) and are
 // presented here: the problems' variables (plan/variables.hpp), the axes, which are the file's

@@ -17,8 +17,8 @@ namespace scalesweep {
 enum class value_type { f64, u8 };
 
 struct variable_name {
-  std::string_view column;    // the column in *_columns ("N", "cost"; "status"): scripts find
-                              // variables by problem and column (scripts/result_schema.json)
+  std::string_view column;    // the column in *_columns ("N", "cost"; "status"): the Python
+                              // package finds variables by problem and column (result_schema.json)
   std::string_view name;      // the dataset
   std::string_view units;     // CF units; empty: the objective's cost unit (FLOP or USD)
   std::string_view long_name; // CF long_name

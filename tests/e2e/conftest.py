@@ -1,8 +1,10 @@
 """Shared fixtures for the end-to-end tests: the scalesweep binary and a runner for it."""
+import importlib.util
 import json
 import os
 import signal
 import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -11,6 +13,10 @@ import numpy as np
 import pytest
 
 SOURCE_DIR = Path(os.environ.get("SCALESWEEP_SOURCE_DIR", Path(__file__).resolve().parents[2]))
+# The Python package: ctest puts the build's copy (with the compiled engine) on PYTHONPATH; run by
+# hand, the checkout's python/ serves what needs no engine (reading files, plotting).
+if importlib.util.find_spec("scalesweep") is None:
+    sys.path.insert(0, str(SOURCE_DIR / "python"))
 
 
 def scalesweep_binary() -> str:

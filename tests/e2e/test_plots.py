@@ -1,6 +1,6 @@
-"""scripts/plot.py: every kind draws a PNG headless from the shipped configs' results; a wrong
-kind, a file without the needed variables, a missing file, a shard part or an unfinished run
-gives a clear error."""
+"""scalesweep.plot through its command line (scripts/plot.py): every kind draws a PNG headless
+from the shipped configs' results; a wrong kind, a file without the needed variables, a missing
+file, a shard part or an unfinished run gives a clear error."""
 import subprocess
 import sys
 
@@ -9,8 +9,11 @@ import pytest
 from conftest import SOURCE_DIR, interrupt_slow_run
 from run_configs import write_config
 
+from scalesweep.results import open as open_result
+import scalesweep.plot as plot_module
+from scalesweep.schema import ATTRIBUTES, SCHEMA
+
 PLOT = SOURCE_DIR / "scripts" / "plot.py"
-sys.path.insert(0, str(SOURCE_DIR / "scripts"))
 
 KINDS = [  # (kind, shipped config, extra arguments)
     ("savings", "sardana2024-fig1", []),
@@ -47,12 +50,11 @@ def test_every_kind_writes_a_png(tmp_path, results, kind, config, extra):
 
 
 def test_importable_and_titles_name_law_and_objective(results):
-    import plot as plot_module
-    with plot_module.open_result(results["hardware-compare"]) as ds:
+    with open_result(results["hardware-compare"]) as ds:
         fig = plot_module.plot(ds, "hardware")
         assert "law sardana2024, objective usd" in fig._suptitle.get_text()
-    with plot_module.open_result(results["lesson"]) as ds:
-        fig = plot_module.plot(ds, "budget", budget_value=5.5e23)
+    with open_result(results["lesson"]) as ds:
+        fig = plot_module.plot(ds, "budget", budget=5.5e23)
         assert "law chinchilla, objective flops" in fig.axes[0].get_title()
         assert fig.axes[0].get_xscale() == "log"
 
@@ -121,20 +123,19 @@ def test_unfinished_run_is_refused(tmp_path, binary):
 
 
 def test_other_format_versions_are_refused(tmp_path, results):
-    """plot.py takes its names from scripts/result_schema.json, which describes one format
-    version: a file of another is refused with both versions named, not misread."""
+    """The package takes its names from python/scalesweep/result_schema.json, which describes one
+    format version: a file of another is refused with both versions named, not misread."""
     import shutil
     import h5py
-    import plot as plot_module
-    version = plot_module.SCHEMA["format_version"]
+    version = SCHEMA["format_version"]
     path = tmp_path / "next.h5"
     shutil.copy(results["lesson"], path)
     with h5py.File(path, "r+") as f:
-        assert f.attrs[plot_module.ATTRIBUTES["format_version"]] == version
-        f.attrs[plot_module.ATTRIBUTES["format_version"]] = version + 1
+        assert f.attrs[ATTRIBUTES["format_version"]] == version
+        f.attrs[ATTRIBUTES["format_version"]] = version + 1
     proc = plot(path, "--kind", "budget", "-o", tmp_path / "x.png")
     assert proc.returncode == 2, proc.stderr
-    assert f"has result format {version + 1}; this plot.py reads format {version} only" in proc.stderr
+    assert f"has result format {version + 1}; this scalesweep package reads format {version} only" in proc.stderr
     assert "Traceback" not in proc.stderr and not (tmp_path / "x.png").exists()
 
 
@@ -164,7 +165,6 @@ def test_savings_mesh_holds_the_files_values_centred_on_the_grid(results):
     (loss target, T) with T > 0, each cell centred on its grid value on the log T axis."""
     import h5py
     import numpy as np
-    import plot as plot_module
     path = results["sardana2024-fig1"]
     with h5py.File(path, "r") as f:
         T = f["T"][()]
@@ -172,7 +172,7 @@ def test_savings_mesh_holds_the_files_values_centred_on_the_grid(results):
         status = f["opt_status"][0][keep]
         expected = 100 * (1 - f["opt_cost"][0][keep] / f["chinchilla_cost"][0][keep])
         expected[status != 0] = np.nan
-    with plot_module.open_result(path) as ds:
+    with open_result(path) as ds:
         fig = plot_module.plot(ds, "savings")
     mesh = fig.axes[0].collections[0]
     got = np.asarray(mesh.get_array(), dtype=float).reshape(expected.shape)
@@ -186,14 +186,13 @@ def test_hardware_kind_leaves_cells_no_scenario_reaches_empty(tmp_path, scaleswe
     """Loss targets at or below E (1.69 for sardana2024) are infeasible everywhere: no scenario
     may be painted there as the cheapest."""
     import numpy as np
-    import plot as plot_module
     cfg = tmp_path / "hw.toml"
     cfg.write_text('[law]\npreset = "sardana2024"\n[objective]\nkind = "usd"\n'
                    '[[hardware]]\nname = "a"\npreset = "sardana2024-default"\n'
                    '[[hardware]]\nname = "b"\npreset = "b200-fp8"\n'
                    '[axes]\nT = { values = [1e9, 1e12] }\nloss_target = { values = [1.6, 1.69, 2.0, 2.2] }\n')
     scalesweep("run", cfg, "-o", tmp_path / "hw.h5", "--quiet")
-    with plot_module.open_result(tmp_path / "hw.h5") as ds:
+    with open_result(tmp_path / "hw.h5") as ds:
         fig = plot_module.plot(ds, "hardware")
     best = np.ma.filled(np.ma.asarray(fig.axes[0].collections[0].get_array(), dtype=float),
                         np.nan).reshape(2, 4)
@@ -222,7 +221,6 @@ def test_size_ratio_hardware_and_cost_map_meshes_hold_the_files_values(results):
     the scenarios, and the cost map's cost[h, t] over (D, N)."""
     import h5py
     import numpy as np
-    import plot as plot_module
 
     def ok_only(status, x):
         return np.where(status == 0, x, np.nan)
@@ -232,7 +230,7 @@ def test_size_ratio_hardware_and_cost_map_meshes_hold_the_files_values(results):
         status = f["opt_status"][0][keep]
         ratio = ok_only(status, f["opt_N"][0][keep] / f["chinchilla_N"][0][keep])
         tpp = ok_only(status, f["opt_D"][0][keep] / f["opt_N"][0][keep])
-    with plot_module.open_result(results["sardana2024-fig1"]) as ds:
+    with open_result(results["sardana2024-fig1"]) as ds:
         fig = plot_module.plot(ds, "size-ratio")
     assert np.allclose(_mesh_values(fig, 0, ratio.shape), ratio, rtol=1e-14, equal_nan=True)
     assert np.allclose(_mesh_values(fig, 1, tpp.shape), tpp, rtol=1e-14, equal_nan=True)
@@ -248,7 +246,7 @@ def test_size_ratio_hardware_and_cost_map_meshes_hold_the_files_values(results):
         if candidates:
             best_cost[t, l], best[t, l] = min(candidates)
     assert np.isfinite(best).any()
-    with plot_module.open_result(results["hardware-compare"]) as ds:
+    with open_result(results["hardware-compare"]) as ds:
         fig = plot_module.plot(ds, "hardware")
     assert np.array_equal(_mesh_values(fig, 0, best.shape), best, equal_nan=True)
     assert np.allclose(_mesh_values(fig, 1, best_cost.shape), best_cost, rtol=0, equal_nan=True)
@@ -256,6 +254,6 @@ def test_size_ratio_hardware_and_cost_map_meshes_hold_the_files_values(results):
     with h5py.File(results["lesson"], "r") as f:
         t = int(np.argmin(np.abs(f["T"][()] - 1e12)))
         expected = f["cost"][0, t].T
-    with plot_module.open_result(results["lesson"]) as ds:
-        fig = plot_module.plot(ds, "cost-map", T_value=1e12)
+    with open_result(results["lesson"]) as ds:
+        fig = plot_module.plot(ds, "cost-map", T=1e12)
     assert np.allclose(_mesh_values(fig, 0, expected.shape), expected, rtol=0, equal_nan=True)
