@@ -26,7 +26,9 @@ def test_guide_commands_and_python_blocks_run(binary, tmp_path):
     blocks = re.findall(r"```python\n(.*?)```", GUIDE, re.S)
     assert len(blocks) >= 6
     proc = subprocess.run([sys.executable, "-c", "\n".join(blocks)], capture_output=True, text=True,
-                          cwd=tmp_path, env=dict(os.environ, MPLBACKEND="Agg"))
+                          cwd=tmp_path, env=dict(os.environ, MPLBACKEND="Agg",
+                                                 PYTHONPATH=os.environ.get("PYTHONPATH",
+                                                                           str(SOURCE_DIR / "python"))))
     assert proc.returncode == 0, proc.stderr
     # The cell of "Select a cell" is 13B Chinchilla quality at ~2e12 tokens: 17.4 % saved
     # (Sardana et al. 2024, Fig. 1), to the printed one decimal.
