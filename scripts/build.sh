@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Configures and builds scalesweep (CUDA backend when nvcc is found, else CPU only).
 #   scripts/build.sh                 serial build in build/
-#   scripts/build.sh mpi             MPI build (OpenMPI + parallel HDF5, CPU backend) in build-mpi/
+#   scripts/build.sh mpi             MPI build (OpenMPI + parallel HDF5, CPU backend; no Python
+#                                    module: the default build tests it) in build-mpi/
 # Extra arguments go to CMake, e.g. scripts/build.sh -DSCALESWEEP_USE_CUDA=OFF.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -10,7 +11,7 @@ args=()
 if [ "${1:-}" = mpi ]; then
   shift
   dir=build-mpi
-  args=(-DSCALESWEEP_USE_MPI=ON -DSCALESWEEP_USE_CUDA=OFF)
+  args=(-DSCALESWEEP_USE_MPI=ON -DSCALESWEEP_USE_CUDA=OFF -DSCALESWEEP_PYTHON=OFF)
 fi
 cmake -S . -B "$dir" -DPython3_EXECUTABLE="$PWD/.venv/bin/python" "${args[@]}" "$@" > "$dir.configure.log" \
   || { cat "$dir.configure.log"; exit 1; }

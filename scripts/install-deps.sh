@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
 # Installs what scalesweep needs and is missing: Debian packages (compiler, CMake, HDF5, CLI11,
-# toml++, GoogleTest, Python venv; OpenMPI and parallel HDF5 for the MPI build) and the pinned
-# Python packages in .venv. Safe to re-run: it
+# toml++, GoogleTest, Python venv and headers for the package's engine module; OpenMPI and
+# parallel HDF5 for the MPI build) and the pinned Python packages in .venv. Safe to re-run: it
 # only installs what is not there. The CUDA toolkit is optional (/usr/local/cuda is used if present).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 packages=(build-essential cmake git libhdf5-dev hdf5-tools libcli11-dev libtomlplusplus-dev
-          libgtest-dev zlib1g-dev python3 python3-venv python3-pip
+          libgtest-dev zlib1g-dev python3 python3-venv python3-pip python3-dev
           openmpi-bin libopenmpi-dev libhdf5-openmpi-dev)
 missing=()
 for p in "${packages[@]}"; do

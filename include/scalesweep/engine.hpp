@@ -1,8 +1,13 @@
-// The host API of scalesweep: load a sweep config, run it into a result file, read the summary.
-// What `scalesweep run` does for one process, for programs (and a Python binding) that want no
-// command line; MPI runs and shards go through the CLI. Errors are thrown as scalesweep::error
-// (error.hpp): input_error for a bad config or request, the others for failures of the system.
+// The host API of scalesweep: load a sweep config, run it into a result file, read the summary
+// (what `scalesweep run` does for one process); and solve arrays of optimum cells in memory. For
+// programs (and the Python package) that want no command line; MPI runs and shards go through the
+// CLI. Errors are thrown as scalesweep::error (error.hpp): input_error for a bad config or
+// request, the others for failures of the system.
 #pragma once
+
+#include "scalesweep/broadcast_array.hpp"
+#include "scalesweep/math/cost_model.hpp"
+#include "scalesweep/math/law.hpp"
 
 #include <cstdint>
 #include <memory>
@@ -65,5 +70,37 @@ private:
 
 // The status codes' names, by code ("ok", "infeasible", ...).
 std::vector<std::string> cell_status_names();
+
+// --- Arrays of optimum cells, solved in memory -------------------------------------------------
+
+// The law and costs that cells are solved under: what `optimum`'s law, objective and hardware
+// flags describe (commands.hpp's economics_from_optimum_flags resolves them).
+struct cell_economics {
+  scaling_law law;
+  cost_coefficients k; // cost per training FLOP and per inference FLOP
+};
+
+enum class cell_problem { loss_target, budget };
+
+// The outputs of a problem's cells, in the order solve_cells fills them: the optimum's columns as
+// the result file's variables name their columns ("N", "D", "cost", "chinchilla_N", ...), then
+// "status" (uint8 codes, cell_status_names()).
+std::vector<std::string> solve_columns(cell_problem problem);
+
+// Where solve_cells writes: one array of doubles per column but the status, and the status array,
+// each holding the cells in row-major order of the shape.
+struct solve_output {
+  std::vector<double*> columns;
+  std::uint8_t* status = nullptr;
+};
+
+// Optima of the cells of `shape`: each cell's target (a loss target, or a budget in the
+// objective's unit) and its inference demand T (tokens) read from broadcast arrays. Solved on the
+// CPU with the per-cell functions and SIMD lanes of `run`'s CPU backend, so every cell equals what
+// `run` writes for the same law, costs, target and T. A cell with a NaN, negative or otherwise
+// invalid input gets status invalid_input. threads <= 0: all cores.
+void solve_cells(cell_problem problem, const cell_economics& economics,
+                 const std::vector<std::int64_t>& shape, const broadcast_array& target,
+                 const broadcast_array& T, const solve_output& out, int threads = 0);
 
 } // namespace scalesweep

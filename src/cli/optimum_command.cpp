@@ -1,4 +1,6 @@
-// `scalesweep optimum`: solve one cell (loss target or budget) from flags; text or --json.
+// `scalesweep optimum`: solve one cell (loss target or budget) from flags; text or --json. The same
+// flags serve the in-process calls of commands.hpp (the Python package's optimum and solve).
+#include "scalesweep/commands.hpp"
 #include "scalesweep/error.hpp"
 #include "scalesweep/math/budget_optimum.hpp"
 #include "scalesweep/math/loss_target_optimum.hpp"
@@ -271,8 +273,8 @@ std::string string_printf(const char* format, Args... args) {
 
 // A figure derived for this report can overflow while the optimum is finite (a budget near
 // 1e308; the Chinchilla model serving a huge T): it reads null in JSON, inf in text, and a
-// warning names it.
-void warn_about_overflow(const optimum_answer& a, bool json) {
+// warning names it (empty: none).
+std::string overflow_warning(const optimum_answer& a, bool json) {
   std::string overflowed;
   for (const auto& [prefix, f] :
        {std::pair<const char*, const model_figures&>{"", a.opt},
@@ -283,32 +285,41 @@ void warn_about_overflow(const optimum_answer& a, bool json) {
       }
     }
   }
-  if (a.status == cell_status::ok && !overflowed.empty()) {
-    std::fprintf(stderr,
-                 "warning: the optimum is finite, but %s overflow%s double precision (above "
-                 "1.8e308) and read %s\n",
-                 overflowed.c_str(), overflowed.find(',') == std::string::npos ? "s" : "",
-                 json ? "null" : "inf");
+  if (a.status != cell_status::ok || overflowed.empty()) {
+    return {};
   }
+  return string_printf("the optimum is finite, but %s overflow%s double precision (above "
+                       "1.8e308) and read %s",
+                       overflowed.c_str(), overflowed.find(',') == std::string::npos ? "s" : "",
+                       json ? "null" : "inf");
 }
 
 // A loss target above what a one-parameter model reaches, or a budget of a few FLOP, solves to
 // N or D below one: correct arithmetic, but no model, so say so (on stderr: the JSON on stdout
-// stays parseable).
-void warn_about_models_below_one(const optimum_question& q, const optimum_answer& a) {
+// stays parseable; empty: none).
+std::string below_one_warning(const optimum_question& q, const optimum_answer& a) {
   const model_figures& opt = a.opt;
   if (a.status != cell_status::ok || (opt.N >= 1.0 && opt.D >= 1.0)) {
-    return;
+    return {};
   }
   const std::string n = string_printf("N = %.3g parameters", opt.N);
   const std::string d = string_printf("D = %.3g tokens", opt.D);
   const std::string below = opt.N < 1.0 && opt.D < 1.0 ? n + " and " + d : opt.N < 1.0 ? n : d;
-  std::fprintf(stderr,
-               "warning: the optimum has %s, fewer than one: %s, so these figures "
-               "describe no model\n",
-               below.c_str(),
-               q.is_loss ? "the target loss is above that of any real model"
-                         : "the budget is too small for any real model");
+  return string_printf("the optimum has %s, fewer than one: %s, so these figures describe no model",
+                       below.c_str(),
+                       q.is_loss ? "the target loss is above that of any real model"
+                                 : "the budget is too small for any real model");
+}
+
+std::vector<std::string> warnings_of(const optimum_question& q, const optimum_answer& a,
+                                     bool json) {
+  std::vector<std::string> warnings;
+  for (std::string w : {overflow_warning(a, json), below_one_warning(q, a)}) {
+    if (!w.empty()) {
+      warnings.push_back(std::move(w));
+    }
+  }
+  return warnings;
 }
 
 void write_figures(json_writer& j, const model_figures& f) {
@@ -317,7 +328,7 @@ void write_figures(json_writer& j, const model_figures& f) {
   j.field("tokens_per_param", f.D / f.N);
 }
 
-void print_json(const optimum_question& q, const optimum_answer& a) {
+std::string json_text(const optimum_question& q, const optimum_answer& a) {
   const model_figures& opt = a.opt;
   const model_figures& chin = a.chin;
   json_writer j;
@@ -356,7 +367,7 @@ void print_json(const optimum_question& q, const optimum_answer& a) {
     j.end_object();
   }
   j.end_object();
-  std::fputs(j.str().c_str(), stdout);
+  return j.str();
 }
 
 // One row of the comparison table; `comparison` fills the last column (may be empty).
@@ -433,13 +444,25 @@ void print_answer(const optimum_question& q, const optimum_answer& a) {
   std::printf("  status: ok (%d root-finder step%s)\n", a.iterations, a.iterations == 1 ? "" : "s");
 }
 
+// Both problems need a target; --loss is finite (CLI11 reads "inf").
+void check_problem_flags(const optimum_options& o) {
+  if (!given(o, "--loss") && !given(o, "--budget")) {
+    throw input_error("give --loss L (loss-target problem) or --budget C (budget problem)");
+  }
+  if (given(o, "--loss") && !std::isfinite(o.loss)) {
+    throw input_error("--loss must be finite");
+  }
+}
+
 int run(const optimum_options& o) {
+  check_problem_flags(o);
   const optimum_question q = read_question(o);
   const optimum_answer a = solve(q);
-  warn_about_overflow(a, o.json);
-  warn_about_models_below_one(q, a);
+  for (const std::string& w : warnings_of(q, a, o.json)) {
+    std::fprintf(stderr, "warning: %s\n", w.c_str());
+  }
   if (o.json) {
-    print_json(q, a);
+    std::fputs(json_text(q, a).c_str(), stdout);
   } else {
     print_question(q);
     print_answer(q, a);
@@ -485,46 +508,83 @@ void add_demand_flags(CLI::App* app, optimum_options& o) {
   f["--requests"]->excludes(f["--inference-tokens"]);
 }
 
+// Every flag of `optimum`, bound to `o`.
+void add_optimum_flags(CLI::App* app, optimum_options& o) {
+  auto& f = o.flags;
+  f["--law"] = app->add_option("--law", o.law, "Law preset: " + law_preset_names())->group("Law");
+  for (const law_constant& c : law_constants) {
+    const std::string flag = "--" + std::string(c.name);
+    f[flag] = app->add_option(flag, o.constants.*c.member, std::string(c.flag_help))->group("Law");
+  }
+
+  f["--loss"] = app->add_option("--loss", o.loss, "Loss target (nats): cheapest model reaching it")
+                    ->group("Problem")
+                    ->check(positive_number());
+  f["--budget"] =
+      app->add_option("--budget", o.budget, "Lifetime budget in the objective's unit: lowest loss")
+          ->group("Problem")
+          ->check(positive_number());
+  f["--loss"]->excludes(f["--budget"]);
+
+  add_demand_flags(app, o);
+
+  f["--objective"] = app->add_option("--objective", o.objective, "Cost objective")
+                         ->check(CLI::IsMember({"flops", "usd"}))
+                         ->capture_default_str()
+                         ->group("Objective");
+  add_hardware_flags(app, o);
+  app->add_flag("--json", o.json, "Print one JSON object");
+}
+
+// `visit(options)` on the flags `args` give (as the command line would, without "optimum"),
+// parsed by the command's own flag definitions; parse errors become input_error.
+template <class Visit>
+auto with_flags(const std::vector<std::string>& args, Visit&& visit) {
+  optimum_options o;
+  CLI::App app{"scalesweep optimum"};
+  add_optimum_flags(&app, o);
+  std::vector<std::string> reversed(args.rbegin(), args.rend()); // CLI11 pops from the back
+  try {
+    app.parse(reversed);
+  } catch (const CLI::ParseError& e) {
+    throw input_error(e.what());
+  }
+  return visit(o); // while `app` lives: `given` asks its options
+}
+
 } // namespace
 
 command add_optimum_command(CLI::App& parent) {
   auto o = std::make_shared<optimum_options>();
   CLI::App* app =
       parent.add_subcommand("optimum", "Solve one cell: the loss-target or the budget optimum");
-  auto& f = o->flags;
-  f["--law"] = app->add_option("--law", o->law, "Law preset: " + law_preset_names())->group("Law");
-  for (const law_constant& c : law_constants) {
-    const std::string flag = "--" + std::string(c.name);
-    f[flag] = app->add_option(flag, o->constants.*c.member, std::string(c.flag_help))->group("Law");
-  }
-
-  f["--loss"] = app->add_option("--loss", o->loss, "Loss target (nats): cheapest model reaching it")
-                    ->group("Problem")
-                    ->check(positive_number());
-  f["--budget"] =
-      app->add_option("--budget", o->budget, "Lifetime budget in the objective's unit: lowest loss")
-          ->group("Problem")
-          ->check(positive_number());
-  f["--loss"]->excludes(f["--budget"]);
-
-  add_demand_flags(app, *o);
-
-  f["--objective"] = app->add_option("--objective", o->objective, "Cost objective")
-                         ->check(CLI::IsMember({"flops", "usd"}))
-                         ->capture_default_str()
-                         ->group("Objective");
-  add_hardware_flags(app, *o);
-  app->add_flag("--json", o->json, "Print one JSON object");
-  return {app, [o] {
-            if (!given(*o, "--loss") && !given(*o, "--budget")) {
-              throw input_error(
-                  "give --loss L (loss-target problem) or --budget C (budget problem)");
-            }
-            if (given(*o, "--loss") && !std::isfinite(o->loss)) {
-              throw input_error("--loss must be finite");
-            }
-            return run(*o);
-          }};
+  add_optimum_flags(app, *o);
+  return {app, [o] { return run(*o); }};
 }
 
 } // namespace scalesweep::cli
+
+namespace scalesweep {
+
+command_output optimum_json(const std::vector<std::string>& args) {
+  return cli::with_flags(args, [](const cli::optimum_options& o) {
+    cli::check_problem_flags(o);
+    const cli::optimum_question q = cli::read_question(o);
+    const cli::optimum_answer a = cli::solve(q);
+    return command_output{cli::json_text(q, a), cli::warnings_of(q, a, true)};
+  });
+}
+
+cell_economics economics_from_optimum_flags(const std::vector<std::string>& args) {
+  return cli::with_flags(args, [](const cli::optimum_options& o) {
+    for (const char* flag : {"--loss", "--budget", "--inference-tokens"}) {
+      if (cli::given(o, flag)) {
+        throw input_error(std::string(flag) + " is an input of each cell, not of the economics");
+      }
+    }
+    const cli::optimum_question q = cli::read_question(o);
+    return cell_economics{q.law.law, q.k};
+  });
+}
+
+} // namespace scalesweep

@@ -6,6 +6,7 @@ import shlex
 import subprocess
 import sys
 
+import h5py
 import pytest
 
 from conftest import SOURCE_DIR
@@ -164,3 +165,35 @@ def test_every_preset_is_documented(scalesweep):
     for group in ("laws", "gpus", "hardware"):
         for p in presets[group]:
             assert f"`{p['name']}`" in README, p["name"]
+
+
+def python_package_blocks():
+    """The Python blocks of the README's "Python package" section."""
+    section = README.split("## Python package\n", 1)[1].split("\n## ", 1)[0]
+    return re.findall(r"```python\n(.*?)```", section, re.S)
+
+
+def test_readme_python_package_example_runs(tmp_path, scalesweep):
+    """The package's example, against the build's engine module (ctest's PYTHONPATH): optimum's
+    N is the CLI's, solve fills the 1000 x 1000 grid, hardware-compare's loss-target frame has one
+    row per (hardware, T, loss target) cell."""
+    if os.environ.get("SCALESWEEP_PYTHON_ENGINE") != "1":
+        pytest.skip("this build has no Python engine module (SCALESWEEP_PYTHON found no nanobind)")
+    (tmp_path / "results").mkdir()
+    (tmp_path / "configs").symlink_to(SOURCE_DIR / "configs")
+    blocks = python_package_blocks()
+    assert len(blocks) == 1 and "scalesweep.solve(" in blocks[0]
+    proc = subprocess.run([sys.executable, "-c", blocks[0]], capture_output=True, text=True,
+                          cwd=tmp_path, env=dict(os.environ, MPLBACKEND="Agg"))
+    assert proc.returncode == 0, proc.stderr
+    lines = proc.stdout.splitlines()
+    cli = published(scalesweep, "--law", "sardana2024", "--loss", "1.947", "--inference-tokens", "2e12")
+    N, cost_ratio = map(float, lines[0].split())
+    assert N == cli["N"] and cost_ratio == cli["ratios"]["cost"]  # the same doubles
+    # The largest saving on the grid: 1 - cost ratio at T = 1e16 and the highest loss; from the
+    # same cells through the CLI's optimum (scalar path), to the 3 printed decimals.
+    corner = published(scalesweep, "--law", "sardana2024", "--loss", "3.0", "--inference-tokens", "1e16")
+    assert lines[1] == f"(1000, 1000) {round(corner['ratios']['saving'], 3)}"
+    assert lines[2] == "['dense-cost', 'loss-target', 'budget']"
+    with h5py.File(tmp_path / "results" / "hw.h5") as f:
+        assert int(lines[3]) == f["opt_N"].size

@@ -125,20 +125,21 @@ TEST(CpuLanes, EveryCellThatNeedsARootConvergesWithinTheLaneSteps) {
     GTEST_SKIP() << "no SIMD lanes on this CPU (or SCALESWEEP_LANES=none)";
   }
   constexpr std::size_t n = 61;
-  std::vector<double> ln_N(n), ln_D(n), N(n), D(n), loss(n), x(n);
+  std::vector<double> ln_N(n), ln_D(n), N(n), D(n), loss(n), x(n), ln_T(n);
   std::vector<unsigned char> converged(n);
   const simd::lane_output out{ln_N.data(), ln_D.data(), N.data(),
                               D.data(),    loss.data(), converged.data()};
   for (const law_preset& preset : law_presets()) {
     const prepared_law p = prepare_law(preset.law);
     for (const double T : {1.0, 1e6, 1e10, 1e13, 1e16}) {
+      ln_T.assign(n, std::log(T));
       // Loss targets from 1e-4 to 2 nats above E; ln R as a sweep computes it from the target.
       std::vector<double> target(n);
       for (std::size_t j = 0; j < n; ++j) {
         target[j] = preset.law.E + 1e-4 * std::pow(2e4, static_cast<double>(j) / (n - 1));
         x[j] = std::log(target[j] - preset.law.E);
       }
-      simd::loss_target_lanes(p, std::log(T), x.data(), static_cast<std::int64_t>(n), out);
+      simd::loss_target_lanes(p, ln_T.data(), x.data(), static_cast<std::int64_t>(n), out);
       for (std::size_t j = 0; j < n; ++j) {
         ASSERT_EQ(converged[j], 1) << preset.name << " T " << T << " ln R " << x[j];
         const loss_target_result r = loss_target_optimum(preset.law, {1, 1}, target[j], T);
@@ -149,7 +150,7 @@ TEST(CpuLanes, EveryCellThatNeedsARootConvergesWithinTheLaneSteps) {
       for (std::size_t j = 0; j < n; ++j) {
         x[j] = std::log(least * std::pow(10.0, 1.0 + 9.0 * static_cast<double>(j) / (n - 1)));
       }
-      simd::budget_lanes(p, std::log(T), x.data(), static_cast<std::int64_t>(n), out);
+      simd::budget_lanes(p, ln_T.data(), x.data(), static_cast<std::int64_t>(n), out);
       for (std::size_t j = 0; j < n; ++j) {
         ASSERT_EQ(converged[j], 1) << preset.name << " T " << T << " ln C " << x[j];
         const budget_result r = budget_optimum(preset.law, {1, 1}, std::exp(x[j]), T);

@@ -32,8 +32,8 @@ const char* lanes_isa() {
 }
 
 #if SCALESWEEP_SIMD_LANES
-void loss_target_lanes(const prepared_law& p, double ln_t_eff, const double* ln_R, std::int64_t n,
-                       const lane_output& out) {
+void loss_target_lanes(const prepared_law& p, const double* ln_t_eff, const double* ln_R,
+                       std::int64_t n, const lane_output& out) {
   if (std::strcmp(lanes_isa(), "avx512") == 0) {
     loss_target_lanes_avx512(p, ln_t_eff, ln_R, n, out);
   } else {
@@ -41,7 +41,7 @@ void loss_target_lanes(const prepared_law& p, double ln_t_eff, const double* ln_
   }
 }
 
-void budget_lanes(const prepared_law& p, double ln_t_eff, const double* ln_C, std::int64_t n,
+void budget_lanes(const prepared_law& p, const double* ln_t_eff, const double* ln_C, std::int64_t n,
                   const lane_output& out) {
   if (std::strcmp(lanes_isa(), "avx512") == 0) {
     budget_lanes_avx512(p, ln_t_eff, ln_C, n, out);
@@ -51,12 +51,13 @@ void budget_lanes(const prepared_law& p, double ln_t_eff, const double* ln_C, st
 }
 #else
 // A build without lanes: lanes_available() is false, so the scalar path is always taken.
-void loss_target_lanes(const prepared_law&, double, const double*, std::int64_t,
+void loss_target_lanes(const prepared_law&, const double*, const double*, std::int64_t,
                        const lane_output&) {
   throw std::logic_error("loss_target_lanes called in a build without SIMD lanes");
 }
 
-void budget_lanes(const prepared_law&, double, const double*, std::int64_t, const lane_output&) {
+void budget_lanes(const prepared_law&, const double*, const double*, std::int64_t,
+                  const lane_output&) {
   throw std::logic_error("budget_lanes called in a build without SIMD lanes");
 }
 #endif

@@ -29,24 +29,25 @@ struct lane_output {
   unsigned char* converged; // 1 where the root converged within lane_steps
 };
 
-// Loss-target optima of n cells that share a demand (ln T_eff), one ln R per cell. Every input
-// must need the root (loss_target_needs_root); callers fill the others with a valid neighbour's.
-void loss_target_lanes(const prepared_law& p, double ln_t_eff, const double* ln_R, std::int64_t n,
-                       const lane_output& out);
+// Loss-target optima of n cells, one demand (ln T_eff) and one ln R per cell: a sweep's row shares
+// one demand, arrays solved in process (cell_arrays.hpp) need not. Every input must need the root
+// (loss_target_needs_root); callers fill the others with a valid neighbour's.
+void loss_target_lanes(const prepared_law& p, const double* ln_t_eff, const double* ln_R,
+                       std::int64_t n, const lane_output& out);
 
-// Budget optima of n cells that share a demand, one ln C (training FLOPs) per cell, each needing
-// the root (budget_needs_root).
-void budget_lanes(const prepared_law& p, double ln_t_eff, const double* ln_C, std::int64_t n,
+// Budget optima of n cells, one demand and one ln C (training FLOPs) per cell, each needing the
+// root (budget_needs_root).
+void budget_lanes(const prepared_law& p, const double* ln_t_eff, const double* ln_C, std::int64_t n,
                   const lane_output& out);
 
 // The per-ISA implementations (cpu_lanes_avx2.cpp, cpu_lanes_avx512.cpp).
-void loss_target_lanes_avx2(const prepared_law& p, double ln_t_eff, const double* ln_R,
+void loss_target_lanes_avx2(const prepared_law& p, const double* ln_t_eff, const double* ln_R,
                             std::int64_t n, const lane_output& out);
-void budget_lanes_avx2(const prepared_law& p, double ln_t_eff, const double* ln_C, std::int64_t n,
-                       const lane_output& out);
-void loss_target_lanes_avx512(const prepared_law& p, double ln_t_eff, const double* ln_R,
+void budget_lanes_avx2(const prepared_law& p, const double* ln_t_eff, const double* ln_C,
+                       std::int64_t n, const lane_output& out);
+void loss_target_lanes_avx512(const prepared_law& p, const double* ln_t_eff, const double* ln_R,
                               std::int64_t n, const lane_output& out);
-void budget_lanes_avx512(const prepared_law& p, double ln_t_eff, const double* ln_C, std::int64_t n,
-                         const lane_output& out);
+void budget_lanes_avx512(const prepared_law& p, const double* ln_t_eff, const double* ln_C,
+                         std::int64_t n, const lane_output& out);
 
 } // namespace scalesweep::simd

@@ -21,13 +21,13 @@ struct avx2 {
 };
 } // namespace
 
-void loss_target_lanes_avx2(const prepared_law& p, double ln_t_eff, const double* ln_R,
+void loss_target_lanes_avx2(const prepared_law& p, const double* ln_t_eff, const double* ln_R,
                             std::int64_t n, const lane_output& out) {
   lanes<avx2>::loss_target(p, ln_t_eff, ln_R, n, out);
 }
 
-void budget_lanes_avx2(const prepared_law& p, double ln_t_eff, const double* ln_C, std::int64_t n,
-                       const lane_output& out) {
+void budget_lanes_avx2(const prepared_law& p, const double* ln_t_eff, const double* ln_C,
+                       std::int64_t n, const lane_output& out) {
   lanes<avx2>::budget(p, ln_t_eff, ln_C, n, out);
 }
 

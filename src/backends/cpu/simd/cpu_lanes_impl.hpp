@@ -47,11 +47,11 @@ struct lanes {
     return s;
   }
 
-  static void loss_target(const prepared_law& p, double ln_t_eff, const double* ln_R,
+  static void loss_target(const prepared_law& p, const double* ln_t_eff, const double* ln_R,
                           std::int64_t n, const lane_output& out) {
     for (std::int64_t i = 0; i < n; i += width) {
       const real r = load(ln_R, i, n);
-      const loss_target_setup<real> setup = setup_loss_target(p, r, real(ln_t_eff));
+      const loss_target_setup<real> setup = setup_loss_target(p, r, load(ln_t_eff, i, n));
       const root_state<real> s = run_root_steps(setup.condition, setup.start);
       const log_point_of<real> x = loss_target_point(p, r, s.x);
       store(out.ln_N, i, n, x.ln_N);
@@ -62,10 +62,10 @@ struct lanes {
     }
   }
 
-  static void budget(const prepared_law& p, double ln_t_eff, const double* ln_C, std::int64_t n,
-                     const lane_output& out) {
+  static void budget(const prepared_law& p, const double* ln_t_eff, const double* ln_C,
+                     std::int64_t n, const lane_output& out) {
     for (std::int64_t i = 0; i < n; i += width) {
-      const budget_setup<real> setup = setup_budget(p, load(ln_C, i, n), real(ln_t_eff));
+      const budget_setup<real> setup = setup_budget(p, load(ln_C, i, n), load(ln_t_eff, i, n));
       const root_state<real> s = run_root_steps(setup.condition, setup.start);
       const log_point_of<real> x = budget_point(setup, s.x);
       const budget_model_of<real> m = budget_model_at(p.law, x);

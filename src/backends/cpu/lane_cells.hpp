@@ -1,0 +1,113 @@
+// The optimum problems' cells on the CPU's SIMD lanes, whatever supplies their inputs: a sweep's
+// row segment (lanes_driver.cpp) or arrays broadcast by a caller (cell_arrays.cpp). Cells that need
+// a root go through simd::*_lanes in packs; the rest, and any lane that has not converged, through
+// the scalar cell function, so every cell's result is what the scalar path would store.
+#pragma once
+
+#include "scalesweep/math/budget_optimum.hpp"
+#include "scalesweep/math/demand.hpp"
+#include "scalesweep/math/loss_target_optimum.hpp"
+
+#include "backends/cpu/simd/cpu_lanes.hpp"
+
+#include <cstddef>
+#include <vector>
+
+namespace scalesweep {
+
+// Per-thread scratch for one batch of cells: lane inputs and outputs, and which cells use them.
+struct lane_scratch {
+  std::vector<double> input, ln_t_eff, ln_N, ln_D, N, D, loss;
+  std::vector<unsigned char> converged, regular;
+
+  simd::lane_output resize(std::size_t n) {
+    for (std::vector<double>* v : {&input, &ln_t_eff, &ln_N, &ln_D, &N, &D, &loss}) {
+      v->resize(n);
+    }
+    converged.resize(n);
+    regular.resize(n);
+    return {ln_N.data(), ln_D.data(), N.data(), D.data(), loss.data(), converged.data()};
+  }
+
+  // Irregular cells get a regular cell's inputs, so every lane computes something valid; false
+  // when no cell of the batch is regular.
+  bool fill_irregular(std::size_t n) {
+    std::size_t first = n;
+    for (std::size_t j = 0; j < n && first == n; ++j) {
+      first = regular[j] ? j : n;
+    }
+    if (first == n) {
+      return false;
+    }
+    for (std::size_t j = 0; j < n; ++j) {
+      if (!regular[j]) {
+        input[j] = input[first];
+        ln_t_eff[j] = ln_t_eff[first];
+      }
+    }
+    return true;
+  }
+
+  bool usable(std::size_t j) const {
+    return regular[j] && converged[j] && in_double_range(ln_N[j]) && in_double_range(ln_D[j]);
+  }
+};
+
+inline lane_scratch& thread_lane_scratch() {
+  thread_local lane_scratch s;
+  return s;
+}
+
+// Loss-target optima of n cells under one hardware scenario: cell j's target is target_at(j)
+// (loss_target_terms), its demand demand_at(j); store(j, loss_target_result) takes each result.
+template <class TargetAt, class DemandAt, class Store>
+void loss_target_cells_on_lanes(const prepared_law& law, const hardware_terms& h, std::size_t n,
+                                const TargetAt& target_at, const DemandAt& demand_at,
+                                const Store& store) {
+  lane_scratch& s = thread_lane_scratch();
+  const simd::lane_output lanes = s.resize(n);
+  for (std::size_t j = 0; j < n; ++j) {
+    const loss_target_terms& target = target_at(j);
+    const demand& d = demand_at(j);
+    s.regular[j] = loss_target_needs_root(target, d) ? 1 : 0;
+    s.input[j] = target.ln_R;
+    s.ln_t_eff[j] = d.ln_t_eff;
+  }
+  if (s.fill_irregular(n)) {
+    simd::loss_target_lanes(law, s.ln_t_eff.data(), s.input.data(), static_cast<std::int64_t>(n),
+                            lanes);
+  }
+  for (std::size_t j = 0; j < n; ++j) {
+    store(j, s.usable(j) ? loss_target_result_of(h, demand_at(j), target_at(j), s.N[j], s.D[j],
+                                                 simd::lane_steps)
+                         : loss_target_cell_result(law, h, demand_at(j), target_at(j)));
+  }
+}
+
+// Budget optima of n cells under one hardware scenario: cell j's budget is terms_at(j)
+// (budget_terms), its Chinchilla model chinchilla_at(j) (budget_chinchilla of those terms), its
+// demand demand_at(j); store(j, budget_result) takes each result.
+template <class TermsAt, class ChinchillaAt, class DemandAt, class Store>
+void budget_cells_on_lanes(const prepared_law& law, std::size_t n, const TermsAt& terms_at,
+                           const ChinchillaAt& chinchilla_at, const DemandAt& demand_at,
+                           const Store& store) {
+  lane_scratch& s = thread_lane_scratch();
+  const simd::lane_output lanes = s.resize(n);
+  for (std::size_t j = 0; j < n; ++j) {
+    const budget_terms terms = terms_at(j);
+    const demand& d = demand_at(j);
+    s.regular[j] = budget_needs_root(law, terms, d) ? 1 : 0;
+    s.input[j] = terms.ln_C;
+    s.ln_t_eff[j] = d.ln_t_eff;
+  }
+  if (s.fill_irregular(n)) {
+    simd::budget_lanes(law, s.ln_t_eff.data(), s.input.data(), static_cast<std::int64_t>(n), lanes);
+  }
+  for (std::size_t j = 0; j < n; ++j) {
+    store(j, s.usable(j)
+                 ? budget_result_of({s.N[j], s.D[j], s.loss[j]}, chinchilla_at(j), simd::lane_steps)
+                 : budget_cell_result(law, terms_at(j), chinchilla_at(j), demand_at(j)));
+  }
+}
+
+} // namespace scalesweep
