@@ -1,10 +1,56 @@
-"""The reproduction configs hold the published points (Sardana et al. 2024, §2, Figure 1 and
-App. B.1; SPEC §1.5), read from the result files the figures are drawn from. Tolerance: half a
-unit in the last printed digit."""
+"""The data behind every figure in docs/figures: the reproduction configs hold the published
+points (Sardana et al. 2024, §2, Figure 1 and App. B.1; SPEC §1.5), and the shipped configs hold
+what the README says each figure shows, read from the result files the figures are drawn from
+(scripts/make_figures.sh). Tolerance: half a unit in the last printed digit, or one grid step
+where the README quotes where a grid crosses a threshold."""
+import numpy as np
 import pytest
 import xarray as xr
 
 from conftest import SOURCE_DIR
+
+# Each figure of docs/figures and the tests here that check the data it shows.
+FIGURES = {
+    "fig1-savings": ["test_figure_1_grid_contains_the_13b_point", "test_fig1_savings_thresholds"],
+    "fig1-size-ratio": ["test_fig1_size_and_data_at_the_largest_demand"],
+    "section2-ratios": ["test_13b_quality_at_2e12_tokens", "test_7b_quality_at_1e11_tokens",
+                        "test_30b_quality_at_1e13_tokens", "test_70b_quality_at_1e13_tokens"],
+    "lesson-budget": ["test_lesson_budget_optima_and_their_losses"],
+    "lesson-cost-map": ["test_lesson_cost_map_optima_sit_left_of_and_above_chinchilla"],
+    "hardware-best": ["test_hardware_best_winners"],
+}
+
+# One step of the Figure 1 grid's T axis (20 points per decade).
+FIG1_T_STEP = 10 ** (1 / 20)
+
+
+def run_config(scalesweep, tmp_path_factory, name):
+    out = tmp_path_factory.mktemp(name) / f"{name}.h5"
+    scalesweep("run", SOURCE_DIR / "configs" / f"{name}.toml", "-o", out, "--quiet")
+    with xr.open_dataset(out, engine="h5netcdf") as ds:
+        return ds.load()
+
+
+@pytest.fixture(scope="module")
+def fig1(tmp_path_factory, scalesweep):
+    return run_config(scalesweep, tmp_path_factory, "sardana2024-fig1").isel(hardware=0)
+
+
+@pytest.fixture(scope="module")
+def lesson(tmp_path_factory, scalesweep):
+    return run_config(scalesweep, tmp_path_factory, "lesson").isel(hardware=0)
+
+
+@pytest.fixture(scope="module")
+def hardware_compare(tmp_path_factory, scalesweep):
+    return run_config(scalesweep, tmp_path_factory, "hardware-compare")
+
+
+def test_every_shipped_figure_has_its_data_tests():
+    shipped = {p.stem for p in (SOURCE_DIR / "docs" / "figures").glob("*.png")}
+    assert shipped == set(FIGURES)
+    for tests in FIGURES.values():
+        assert tests and all(callable(globals().get(name)) for name in tests), tests
 
 
 @pytest.fixture(scope="module")
@@ -60,3 +106,76 @@ def test_figure_1_grid_contains_the_13b_point(tmp_path, scalesweep):
     with xr.open_dataset(out, engine="h5netcdf") as ds:
         c = ds.sel(hardware=0).sel(T=2e12, loss_target=2.0452818, method="nearest")
         assert float(1 - c.opt_cost / c.chinchilla_cost) == pytest.approx(0.174, abs=0.002)
+
+
+def first_T_reaching(ds, loss, share):
+    """The smallest T of the grid whose saving at this loss target is at least `share`."""
+    saving = (1 - ds.opt_cost / ds.chinchilla_cost).sel(loss_target=loss, method="nearest")
+    return float(ds["T"].where(saving >= share, drop=True).min())
+
+
+@pytest.mark.parametrize("loss,share,T", [(2.6, 0.01, 9e9), (1.9, 0.01, 1.6e12),
+                                          (2.6, 0.5, 5e11), (1.9, 0.5, 9e13)])
+def test_fig1_savings_thresholds(fig1, loss, share, T):
+    """README: 1 % is saved from about 9e9 tokens at loss 2.6 but only from 1.6e12 at 70B quality
+    (loss 1.9); half the cost from 5e11 (loss 2.6) to 9e13 (loss 1.9). Within one grid step."""
+    assert T / FIG1_T_STEP <= first_T_reaching(fig1, loss, share) <= T * FIG1_T_STEP
+
+
+def test_fig1_size_and_data_at_the_largest_demand(fig1):
+    """README: at 1e15 inference tokens the optimum has 12-20 % of the Chinchilla model's
+    parameters and 27-1,150 times its data; tokens per parameter go from Chinchilla's 26-59 (with
+    these constants) to 8e3-2.5e5."""
+    ok = fig1.opt_status == 0
+    top = fig1.sel(T=1e15)
+    assert bool(ok.sel(T=1e15).all())
+    n = (top.opt_N / top.chinchilla_N).values
+    d = (top.opt_D / top.chinchilla_D).values
+    assert (n.min(), n.max()) == (pytest.approx(0.12, abs=0.005), pytest.approx(0.20, abs=0.005))
+    assert (d.min(), d.max()) == (pytest.approx(27, abs=0.5), pytest.approx(1150, abs=5))
+    chin = (fig1.chinchilla_D / fig1.chinchilla_N).values
+    assert (chin.min(), chin.max()) == (pytest.approx(26, abs=0.5), pytest.approx(59, abs=0.5))
+    tpp = (top.opt_D / top.opt_N).values
+    assert (tpp.min(), tpp.max()) == (pytest.approx(8e3, abs=50), pytest.approx(2.5e5, abs=5e3))
+
+
+def test_lesson_budget_optima_and_their_losses(lesson):
+    """README: at 5.6e23 FLOP (10^23.75, a grid cell) the Chinchilla optimum has 31.8B
+    parameters and loss 1.932; at 1e13 tokens the best model has 11.2B and loss 1.960; the loss
+    given up grows tenfold per decade of T from 4e-6 nats at 1e9 (0.028 at 1e13); models too large
+    to serve T within the budget have no curve (NaN)."""
+    c = lesson.sel(budget=10 ** 23.75, method="nearest")
+    assert float(c.budget) == pytest.approx(10 ** 23.75, rel=1e-12)
+    assert float(c.budget_chinchilla_N.sel(T=0)) == pytest.approx(31.8e9, abs=0.05e9)
+    assert float(c.budget_chinchilla_loss.sel(T=0)) == pytest.approx(1.932, abs=0.0005)
+    assert float(c.budget_N.sel(T=1e13)) == pytest.approx(11.2e9, abs=0.05e9)
+    assert float(c.budget_loss.sel(T=1e13)) == pytest.approx(1.960, abs=0.0005)
+    gaps = (c.budget_loss - c.budget_chinchilla_loss.sel(T=0)).sel(T=[1e9, 1e10, 1e11, 1e12, 1e13])
+    assert float(gaps[0]) == pytest.approx(4.2e-6, abs=0.05e-6)
+    assert float(gaps[-1]) == pytest.approx(0.028, abs=0.0005)
+    assert np.all(np.diff(np.log10(gaps.values)) > 0.8)  # about tenfold per decade
+    curve = c.budget_curve_loss.sel(T=1e13)
+    assert bool(curve.isnull().any()) and bool(curve.notnull().any())
+
+
+def test_lesson_cost_map_optima_sit_left_of_and_above_chinchilla(lesson):
+    """README: at 1e12 tokens each loss's cheapest model has fewer parameters and more tokens
+    than the Chinchilla model of that loss, and more so for cheaper, higher-loss models."""
+    c = lesson.sel(T=1e12).where(lesson.sel(T=1e12).opt_status == 0, drop=True)
+    assert c.sizes["loss_target"] > 10
+    assert bool((c.opt_N < c.chinchilla_N).all()) and bool((c.opt_D > c.chinchilla_D).all())
+    shrink = (c.opt_N / c.chinchilla_N).values  # over rising loss targets
+    assert np.all(np.diff(shrink) < 0)
+
+
+def test_hardware_best_winners(hardware_compare):
+    """README: of the seven scenarios two are ever the cheapest: B200 while training dominates
+    the bill (small T), the A100 scenario of the reference code once serving does (large T)."""
+    ds = hardware_compare
+    cost = ds.opt_cost.where(ds.opt_status == 0)
+    names = [str(n) for n in ds.hardware_name.values]
+    best = cost.fillna(np.inf).argmin("hardware")
+    winners = {names[i] for i in np.unique(best.values)}
+    assert winners == {"b200-fp8", "a100-readme"}
+    assert names[int(best.isel(T=0, loss_target=-1))] == "b200-fp8"
+    assert names[int(best.isel(T=-1, loss_target=0))] == "a100-readme"

@@ -4,6 +4,7 @@ file, a shard part or an unfinished run gives a clear error."""
 import subprocess
 import sys
 
+import numpy as np
 import pytest
 
 from conftest import SOURCE_DIR, interrupt_slow_run
@@ -55,7 +56,7 @@ def test_importable_and_titles_name_law_and_objective(results):
         assert "law sardana2024, objective usd" in fig._suptitle.get_text()
     with open_result(results["lesson"]) as ds:
         fig = plot_module.plot(ds, "budget", budget=5.5e23)
-        assert "law chinchilla, objective flops" in fig.axes[0].get_title()
+        assert "law chinchilla, objective flops" in fig._suptitle.get_text()
         assert fig.axes[0].get_xscale() == "log"
 
 
@@ -162,7 +163,8 @@ def test_make_figures_draws_every_shipped_figure(tmp_path, binary):
 
 def test_savings_mesh_holds_the_files_values_centred_on_the_grid(results):
     """The heatmap's cells are 100 (1 - opt_cost / chinchilla_cost), read here with h5py, at
-    (loss target, T) with T > 0, each cell centred on its grid value on the log T axis."""
+    (T, loss target) with T > 0 (T along x, as the paper draws it), each cell centred on its grid
+    value on the log T axis."""
     import h5py
     import numpy as np
     path = results["sardana2024-fig1"]
@@ -175,10 +177,10 @@ def test_savings_mesh_holds_the_files_values_centred_on_the_grid(results):
     with open_result(path) as ds:
         fig = plot_module.plot(ds, "savings")
     mesh = fig.axes[0].collections[0]
-    got = np.asarray(mesh.get_array(), dtype=float).reshape(expected.shape)
-    assert np.allclose(got, expected, rtol=0, atol=1e-9, equal_nan=True)
-    # Cell edges: geometric midpoints, so the row of T sits between its neighbours' midpoints.
-    edges_T = mesh.get_coordinates()[:, 0, 1]
+    got = np.asarray(mesh.get_array(), dtype=float).reshape(expected.T.shape)
+    assert np.allclose(got, expected.T, rtol=0, atol=1e-9, equal_nan=True)
+    # Cell edges: geometric midpoints, so the column of T sits between its neighbours' midpoints.
+    edges_T = mesh.get_coordinates()[0, :, 0]
     assert np.allclose(edges_T[1:-1], np.sqrt(T[keep][1:] * T[keep][:-1]), rtol=1e-12)
 
 
@@ -195,9 +197,9 @@ def test_hardware_kind_leaves_cells_no_scenario_reaches_empty(tmp_path, scaleswe
     with open_result(tmp_path / "hw.h5") as ds:
         fig = plot_module.plot(ds, "hardware")
     best = np.ma.filled(np.ma.asarray(fig.axes[0].collections[0].get_array(), dtype=float),
-                        np.nan).reshape(2, 4)
-    assert np.isnan(best[:, :2]).all()  # loss 1.6 and 1.69 <= E
-    assert np.isin(best[:, 2:], [0, 1]).all()
+                        np.nan).reshape(4, 2)  # rows: loss targets
+    assert np.isnan(best[:2]).all()  # loss 1.6 and 1.69 <= E
+    assert np.isin(best[2:], [0, 1]).all()
 
 
 def test_options_for_other_kinds_and_unwritable_outputs_are_refused(tmp_path, results):
@@ -217,8 +219,9 @@ def _mesh_values(fig, panel, shape):
 
 def test_size_ratio_hardware_and_cost_map_meshes_hold_the_files_values(results):
     """Each kind's heatmap against the same quantity computed here from the file with h5py: the
-    size-ratio panels N*/N_chin and D*/N*, the hardware panels argmin and min of opt_cost over
-    the scenarios, and the cost map's cost[h, t] over (D, N)."""
+    size-ratio panels N*/N_chin (Fig. 1b), D*/D_chin (Fig. 1c) and D*/N*, the hardware panels
+    argmin and min of opt_cost over the scenarios (all over (loss target, T), T along x), and
+    the cost map's cost[h, t] over (D, N)."""
     import h5py
     import numpy as np
 
@@ -228,12 +231,14 @@ def test_size_ratio_hardware_and_cost_map_meshes_hold_the_files_values(results):
     with h5py.File(results["sardana2024-fig1"], "r") as f:
         keep = f["T"][()] > 0
         status = f["opt_status"][0][keep]
-        ratio = ok_only(status, f["opt_N"][0][keep] / f["chinchilla_N"][0][keep])
-        tpp = ok_only(status, f["opt_D"][0][keep] / f["opt_N"][0][keep])
+        ratio = ok_only(status, f["opt_N"][0][keep] / f["chinchilla_N"][0][keep]).T
+        data = ok_only(status, f["opt_D"][0][keep] / f["chinchilla_D"][0][keep]).T
+        tpp = ok_only(status, f["opt_D"][0][keep] / f["opt_N"][0][keep]).T
     with open_result(results["sardana2024-fig1"]) as ds:
         fig = plot_module.plot(ds, "size-ratio")
-    assert np.allclose(_mesh_values(fig, 0, ratio.shape), ratio, rtol=1e-14, equal_nan=True)
-    assert np.allclose(_mesh_values(fig, 1, tpp.shape), tpp, rtol=1e-14, equal_nan=True)
+    for panel, expected in enumerate((ratio, data, tpp)):
+        assert np.allclose(_mesh_values(fig, panel, expected.shape), expected, rtol=1e-14,
+                           equal_nan=True), panel
 
     with h5py.File(results["hardware-compare"], "r") as f:
         keep = f["T"][()] > 0
@@ -248,8 +253,8 @@ def test_size_ratio_hardware_and_cost_map_meshes_hold_the_files_values(results):
     assert np.isfinite(best).any()
     with open_result(results["hardware-compare"]) as ds:
         fig = plot_module.plot(ds, "hardware")
-    assert np.array_equal(_mesh_values(fig, 0, best.shape), best, equal_nan=True)
-    assert np.allclose(_mesh_values(fig, 1, best_cost.shape), best_cost, rtol=0, equal_nan=True)
+    assert np.array_equal(_mesh_values(fig, 0, best.T.shape), best.T, equal_nan=True)
+    assert np.allclose(_mesh_values(fig, 1, best_cost.T.shape), best_cost.T, rtol=0, equal_nan=True)
 
     with h5py.File(results["lesson"], "r") as f:
         t = int(np.argmin(np.abs(f["T"][()] - 1e12)))
@@ -257,3 +262,96 @@ def test_size_ratio_hardware_and_cost_map_meshes_hold_the_files_values(results):
     with open_result(results["lesson"]) as ds:
         fig = plot_module.plot(ds, "cost-map", T=1e12)
     assert np.allclose(_mesh_values(fig, 0, expected.shape), expected, rtol=0, equal_nan=True)
+
+
+def _text_inside(fig, text):
+    """Whether the drawn text lies wholly inside its axes (in display coordinates)."""
+    renderer = fig.canvas.get_renderer()
+    box = text.get_window_extent(renderer)
+    axes = text.axes.get_window_extent(renderer)
+    return (box.x0 >= axes.x0 and box.x1 <= axes.x1 and box.y0 >= axes.y0
+            and box.y1 <= axes.y1)
+
+
+def test_contour_levels_are_round_and_their_labels_inside_the_axes(results):
+    """cost-map's iso-loss lines at round losses (steps of 1, 2, 2.5 or 5 times a power of ten),
+    savings' at whole percentages; every contour label drawn wholly inside its axes."""
+    with open_result(results["lesson"]) as ds:
+        fig = plot_module.plot(ds, "cost-map", T=1e12)
+    contours = [c for c in fig.axes[0].collections if hasattr(c, "levels")]
+    levels = np.asarray(contours[-1].levels)
+    step = np.diff(levels)
+    assert np.allclose(step, step[0]) and any(np.isclose(step[0], s) for s in (0.1, 0.2, 0.25, 0.5))
+    assert np.allclose(levels / step[0], np.round(levels / step[0]))
+    with open_result(results["sardana2024-fig1"]) as ds:
+        fig2 = plot_module.plot(ds, "savings")
+    for f in (fig, fig2):
+        f.canvas.draw()
+        labels = [t for ax in f.axes for c in ax.collections if hasattr(c, "labelTexts")
+                  for t in c.labelTexts]
+        assert labels and all(_text_inside(f, t) for t in labels)
+
+
+def test_quality_marks_sit_at_the_chinchilla_models_losses(results):
+    """The dashed lines of savings and size-ratio sit at the loss targets whose Chinchilla model
+    (chinchilla_N, read with h5py) has 7B, 13B and 30B parameters (70B is below the grid)."""
+    import h5py
+    with h5py.File(results["sardana2024-fig1"], "r") as f:
+        loss, chinchilla_N = f["loss_target"][()], f["chinchilla_N"][0, 0]
+    with open_result(results["sardana2024-fig1"]) as ds:
+        fig = plot_module.plot(ds, "savings")
+    ax = fig.axes[0]
+    marks = {t.get_text(): t.xy[1] for t in ax.texts if t.get_text().endswith("B quality")}
+    assert sorted(marks) == ["13B quality", "30B quality", "7B quality"]
+    for name, y in marks.items():
+        N0 = float(name.split("B")[0]) * 1e9
+        j = int(np.argmin(np.abs(np.log(chinchilla_N / N0))))
+        assert abs(chinchilla_N[j] / N0 - 1) < 0.03  # the grid holds a loss near the mark
+        assert abs(y - loss[j]) <= abs(loss[1] - loss[0])  # within one grid step of it
+
+
+def test_budget_legend_reads_powers_of_ten_and_the_right_panel_parts_the_optima(results):
+    with open_result(results["lesson"]) as ds:
+        fig = plot_module.plot(ds, "budget", budget=5.623413251903491e23)
+        b = int(np.argmin(np.abs(ds["budget"].values / 5.623413251903491e23 - 1)))
+        gaps = ds["budget_loss"].values[0, 1:, b] - ds["budget_chinchilla_loss"].values[0, 0, b]
+    labels = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
+    assert "T = $10^{9}$ tokens" in labels and not any("e+" in lab for lab in labels)
+    right = fig.axes[1]
+    assert right.get_yscale() == "log"
+    dots = sorted(line.get_ydata()[0] for line in right.lines if line.get_marker() == "o")
+    assert np.allclose(dots, np.sort(gaps), rtol=1e-12)  # the optima's losses above Chinchilla's
+    assert len(set(np.round(np.log10(dots), 1))) == len(dots)  # told apart on the log scale
+
+
+def test_hardware_colours_follow_names_and_the_legend_lists_winners(tmp_path, scalesweep):
+    """The same scenario has the same colour in two files that list the scenarios in another
+    order, and only scenarios that are cheapest somewhere appear in the legend."""
+    from matplotlib.colors import to_hex
+    paths = []
+    for order in (("a", "b", "c"), ("c", "a", "b")):
+        cfg = tmp_path / f"{''.join(order)}.toml"
+        presets = {"a": "sardana2024-default", "b": "b200-fp8", "c": "h100-bf16-serving"}
+        tables = "".join(f'[[hardware]]\nname = "{n}"\npreset = "{presets[n]}"\n' for n in order)
+        cfg.write_text('[law]\npreset = "sardana2024"\n[objective]\nkind = "usd"\n' + tables +
+                       '[axes]\nT = { values = [1e9, 1e12, 1e15] }\n'
+                       'loss_target = { values = [2.0, 2.2] }\n')
+        paths.append(tmp_path / f"{''.join(order)}.h5")
+        scalesweep("run", cfg, "-o", paths[-1], "--quiet")
+    colours = []
+    for path in paths:
+        with open_result(path) as ds:
+            fig = plot_module.plot(ds, "hardware")
+            import h5py
+            with h5py.File(path) as f:
+                cost = np.where(f["opt_status"][()] == 0, f["opt_cost"][()], np.inf)
+                names = [n.decode() if isinstance(n, bytes) else str(n) for n in f["hardware_name"][()]]
+            winners = {names[i] for i in np.unique(np.argmin(cost, axis=0))}
+        legend = fig.axes[0].get_legend()
+        shown = {t.get_text(): to_hex(p.get_facecolor()) for t, p in
+                 zip(legend.get_texts(), legend.legend_handles)}
+        assert set(shown) == winners and len(winners) < 3
+        colours.append(shown)
+    for name in set(colours[0]) & set(colours[1]):
+        assert colours[0][name] == colours[1][name], name
+    assert set(colours[0]) & set(colours[1])

@@ -4,14 +4,17 @@ from __future__ import annotations
 import numpy as np
 
 from ..schema import ATTRIBUTES, DIM_LOSS_TARGET, DIM_T, HARDWARE_NAME, LOSS_TARGET, OK
-from ._common import PlotError, hardware_names, label_loss_T_axes, mesh, pyplot, require, title
+from ._common import PlotError, hardware_names, label_T_loss_axes, mesh, pyplot, require
+from ._common import scenario_colors, title
 
 
 def cheapest_hardware(ds):
-    """The cheapest hardware scenario per (T, loss target) and its cost."""
+    """The cheapest hardware scenario per (T, loss target) and its cost. Each scenario keeps its
+    colour across files (by its name); the legend lists the scenarios that win somewhere."""
     require(ds, "hardware", LOSS_TARGET["cost"], LOSS_TARGET["status"], HARDWARE_NAME)
     plt = pyplot()
     from matplotlib.colors import BoundaryNorm, ListedColormap, LogNorm
+    from matplotlib.patches import Patch
     names = hardware_names(ds)
     if len(names) < 2:
         raise PlotError("kind 'hardware' needs at least two hardware scenarios; this file has one")
@@ -26,18 +29,22 @@ def cheapest_hardware(ds):
         raise PlotError("no cell of this file has an ok loss-target optimum in any scenario")
     best = np.where(feasible, np.argmin(cost, axis=0), np.nan)
     best_cost[~feasible] = np.nan
-    fig, axes = plt.subplots(1, 2, figsize=(13, 5.2), constrained_layout=True, sharey=True)
-    cmap = ListedColormap(plt.cm.tab10(np.arange(len(names)) % 10))
-    m0 = mesh(axes[0], loss, T[keep], best, False, True, cmap=cmap,
-              norm=BoundaryNorm(np.arange(len(names) + 1) - 0.5, len(names)))
-    cb = fig.colorbar(m0, ax=axes[0], ticks=np.arange(len(names)))
-    cb.ax.set_yticklabels(names, fontsize=8)
+    colors = scenario_colors(names)
+    fig, axes = plt.subplots(1, 2, figsize=(14, 5.4), constrained_layout=True, sharey=True)
+    cmap = ListedColormap([colors[n] for n in names])
+    mesh(axes[0], T[keep], loss, best.T, True, False, cmap=cmap,
+         norm=BoundaryNorm(np.arange(len(names) + 1) - 0.5, len(names)))
+    winners = [names[int(i)] for i in np.unique(best[feasible])]
+    axes[0].legend(handles=[Patch(color=colors[n], label=n) for n in winners], fontsize=8,
+                   title=f"cheapest ({len(winners)} of {len(names)} scenarios win)",
+                   title_fontsize=8, loc="lower left")
     axes[0].set_title("cheapest hardware scenario", fontsize=10)
     axes[1].set_title("its lifetime cost", fontsize=10)
-    m1 = mesh(axes[1], loss, T[keep], best_cost, False, True, cmap="viridis",
+    m1 = mesh(axes[1], T[keep], loss, best_cost.T, True, False, cmap="viridis",
               norm=LogNorm(vmin=np.nanmin(best_cost), vmax=np.nanmax(best_cost)))
     fig.colorbar(m1, ax=axes[1],
                  label=f"lifetime cost ({ds.attrs.get(ATTRIBUTES['cost_units'], '')})")
-    label_loss_T_axes(axes)
-    fig.suptitle(title(ds, "Cheapest hardware per cell and its cost"))
+    label_T_loss_axes(axes)
+    fig.suptitle(title(ds, f"The cheapest of {len(names)} hardware scenarios per cell, and its "
+                       "cost"))
     return fig

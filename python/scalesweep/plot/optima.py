@@ -1,62 +1,82 @@
 """Plot kinds of the loss-target optima over (T, loss target): Sardana et al. 2024, Figure 1
-and §2."""
+and §2, in the paper's orientation (inference tokens along x, the loss target up) with the
+qualities of Chinchilla-optimal 7B-70B models marked."""
 from __future__ import annotations
 
 import numpy as np
 
 from ..schema import LOSS_TARGET
-from ._common import label_loss_T_axes, loss_T_grid, mesh, ok_only, pyplot, require, title
+from ._common import label_contours_inside, label_T_loss_axes, loss_T_grid, mark_qualities, mesh
+from ._common import ok_only, pyplot, quality_losses, require, round_levels, title
+
+
+def _quality_marks(ds, h, loss):
+    """The marked qualities of this file's loss targets (chinchilla_N does not depend on T: the
+    Chinchilla model of a loss is its T = 0 optimum; any T's row holds it)."""
+    chinchilla_N = np.nanmax(ds[LOSS_TARGET["chinchilla_N"]].values[h], axis=0)
+    return quality_losses(loss, chinchilla_N)
 
 
 def savings(ds, hardware: str | None = None):
-    """Cost saved (%) by the inference-aware optimum over the Chinchilla model of the same loss."""
+    """Cost saved (%) by the inference-aware optimum over the Chinchilla model of the same loss
+    (the paper's Figure 1(a) shows the cost ratio, 1 minus this)."""
     require(ds, "savings", LOSS_TARGET["cost"], LOSS_TARGET["chinchilla_cost"],
-            LOSS_TARGET["status"])
+            LOSS_TARGET["status"], LOSS_TARGET["chinchilla_N"])
     plt = pyplot()
     h, name, T, keep, loss = loss_T_grid(ds, hardware)
     opt, chin = ok_only(ds[LOSS_TARGET["status"]].values[h][keep],
                         ds[LOSS_TARGET["cost"]].values[h][keep],
                         ds[LOSS_TARGET["chinchilla_cost"]].values[h][keep])
-    saving = 100 * (1 - opt / chin)
-    fig, ax = plt.subplots(figsize=(7.5, 5.2), constrained_layout=True)
-    m = mesh(ax, loss, T, saving, False, True, cmap="viridis")
-    levels = [lv for lv in (1, 2, 5, 10, 20, 30, 40, 50, 60, 70)
-              if np.nanmin(saving) < lv < np.nanmax(saving)]
+    saving = (100 * (1 - opt / chin)).T  # rows: loss targets, columns: T
+    fig, ax = plt.subplots(figsize=(8, 5.4), constrained_layout=True)
+    m = mesh(ax, T, loss, saving, True, False, cmap="viridis")
+    label_T_loss_axes([ax])  # scales before the labels are placed in axes coordinates
+    levels = round_levels(saving, (1, 2, 5, 10, 20, 30, 40, 50, 60, 70, 80, 90))
     if levels:
-        cs = ax.contour(loss, T, saving, levels=levels, colors="white", linewidths=0.8)
-        ax.clabel(cs, fmt="%g %%", fontsize=8)
-    label_loss_T_axes([ax])
-    fig.colorbar(m, ax=ax, label="cost saved vs Chinchilla model of the same loss (%)")
-    ax.set_title(title(ds, "Savings of the inference-aware model" +
-                       (f" ({name})" if name != "flops" else "")))
+        cs = ax.contour(T, loss, saving, levels=levels, colors="white", linewidths=0.8)
+        label_contours_inside(ax, cs, "%g %%")
+    mark_qualities(ax, _quality_marks(ds, h, loss))
+    fig.colorbar(m, ax=ax, label="cost saved vs the Chinchilla model of the same loss (%)")
+    ax.set_title(title(ds, "Savings of the inference-aware model (Sardana et al. 2024, Fig. 1a)",
+                       name))
     return fig
 
 
 def size_ratio(ds, hardware: str | None = None):
-    """N*/N_chinchilla and D*/N* over (T, loss target)."""
+    """N*/N_chinchilla (Figure 1b), D*/D_chinchilla (Figure 1c) and tokens per parameter D*/N*
+    over (T, loss target)."""
     require(ds, "size-ratio", LOSS_TARGET["N"], LOSS_TARGET["D"], LOSS_TARGET["chinchilla_N"],
-            LOSS_TARGET["status"])
+            LOSS_TARGET["chinchilla_D"], LOSS_TARGET["status"])
     plt = pyplot()
     from matplotlib.colors import LogNorm
     h, name, T, keep, loss = loss_T_grid(ds, hardware)
-    N, D, Nc = ok_only(ds[LOSS_TARGET["status"]].values[h][keep],
-                       ds[LOSS_TARGET["N"]].values[h][keep], ds[LOSS_TARGET["D"]].values[h][keep],
-                       ds[LOSS_TARGET["chinchilla_N"]].values[h][keep])
-    fig, axes = plt.subplots(1, 2, figsize=(12, 5), constrained_layout=True, sharey=True)
-    m0 = mesh(axes[0], loss, T, N / Nc, False, True, cmap="magma")
-    cs = axes[0].contour(loss, T, N / Nc, levels=[0.2, 0.3, 0.5, 0.7, 0.9], colors="white",
-                         linewidths=0.8)
-    axes[0].clabel(cs, fmt="%g", fontsize=8)
-    fig.colorbar(m0, ax=axes[0], label="N* / N_chinchilla")
-    tpp = D / N
-    m1 = mesh(axes[1], loss, T, tpp, False, True, cmap="cividis",
-              norm=LogNorm(vmin=np.nanmin(tpp), vmax=np.nanmax(tpp)))
-    fig.colorbar(m1, ax=axes[1], label="training tokens per parameter D*/N*")
-    cs = axes[1].contour(loss, T, tpp, levels=[20, 100, 1000, 10000], colors="white",
-                         linewidths=0.8)
-    axes[1].clabel(cs, fmt="%g", fontsize=8)
-    label_loss_T_axes(axes)
-    fig.suptitle(title(ds, "Model size and data of the inference-aware optimum"))
+    N, D, Nc, Dc = ok_only(ds[LOSS_TARGET["status"]].values[h][keep],
+                           *(ds[LOSS_TARGET[c]].values[h][keep]
+                             for c in ("N", "D", "chinchilla_N", "chinchilla_D")))
+    marks = _quality_marks(ds, h, loss)
+    panels = [  # (values over [loss, T], colour bar label, map, log scale, candidate levels,
+        #          colour of the lines on it)
+        ((N / Nc).T, "N* / N_chinchilla (Fig. 1b)", "magma_r", False,
+         (0.1, 0.2, 0.3, 0.5, 0.7, 0.9), "black"),
+        ((D / Dc).T, "D* / D_chinchilla (Fig. 1c)", "cividis", True,
+         (1.1, 1.5, 2, 5, 10, 20, 50, 100, 1000), "white"),
+        ((D / N).T, "training tokens per parameter D* / N*", "viridis", True,
+         (20, 50, 100, 300, 1000, 3000, 10000, 1e5), "white"),
+    ]
+    fig, axes = plt.subplots(1, 3, figsize=(17, 5.2), constrained_layout=True, sharey=True)
+    for ax, (values, label, cmap, log, candidates, ink) in zip(axes, panels):
+        norm = LogNorm(vmin=np.nanmin(values), vmax=np.nanmax(values)) if log else None
+        m = mesh(ax, T, loss, values, True, False, cmap=cmap, norm=norm)
+        fig.colorbar(m, ax=ax, label=label)
+        ax.set_xscale("log")  # before the labels are placed in axes coordinates
+        levels = round_levels(values, candidates)
+        if levels:
+            cs = ax.contour(T, loss, values, levels=levels, colors=ink, linewidths=0.8)
+            label_contours_inside(ax, cs, "%g")
+        mark_qualities(ax, marks)
+    label_T_loss_axes(axes)
+    fig.suptitle(title(ds, "Size and data of the inference-aware optimum against the Chinchilla "
+                       "model of the same loss", name))
     return fig
 
 
@@ -93,5 +113,6 @@ def ratios(ds, hardware: str | None = None):
         from matplotlib.colors import ListedColormap, Normalize
         sm = ScalarMappable(norm=Normalize(loss.min(), loss.max()), cmap=ListedColormap(colors))
         fig.colorbar(sm, ax=axes, label="loss target (nats per token)")
-    fig.suptitle(title(ds, "Inference-aware vs Chinchilla models of the same quality"))
+    fig.suptitle(title(ds, "Inference-aware vs Chinchilla models of the same quality "
+                       "(Sardana et al. 2024, section 2)", name))
     return fig
