@@ -101,31 +101,59 @@ std::vector<Out> per_value(const broadcast_array& in, int threads, F f) {
   return out;
 }
 
-// segment(first cell, target offset, target stride, T offset, T stride, cells) over every row
-// segment, shared among the threads.
-template <class Segment>
-void for_each_segment(const cell_layout& layout, int threads, const Segment& segment) {
+// A run of cells along one row: which values of each input (0: the target, 1: T) they read, and
+// where they are stored.
+struct segment {
+  std::int64_t first;   // the first cell, row-major in the cells' shape
+  std::int64_t n;       // cells
+  std::int64_t at[2];   // per input, the index of the first cell's value
+  std::int64_t step[2]; // per input, its stride along the row
+
+  std::size_t value(int input, std::size_t j) const {
+    return static_cast<std::size_t>(at[input] + static_cast<std::int64_t>(j) * step[input]);
+  }
+  std::int64_t cell(std::size_t j) const { return first + static_cast<std::int64_t>(j); }
+  std::size_t size() const { return static_cast<std::size_t>(n); }
+};
+
+// solve(segment) over every row segment, shared among the threads.
+template <class Solve>
+void for_each_segment(const cell_layout& layout, int threads, const Solve& solve) {
   if (layout.cells == 0) {
     return;
   }
   const std::int64_t length = layout.row_length();
   const std::int64_t per_row = (length + segment_cells - 1) / segment_cells;
   const std::int64_t items = layout.rows() * per_row;
-  const std::int64_t stride0 = layout.strides[0].back();
-  const std::int64_t stride1 = layout.strides[1].back();
+  const std::int64_t step[2] = {layout.strides[0].back(), layout.strides[1].back()};
 #pragma omp parallel for schedule(dynamic, 1) num_threads(threads)
   for (std::int64_t item = 0; item < items; ++item) {
     const std::int64_t row = item / per_row;
     const std::int64_t begin = (item % per_row) * segment_cells;
-    const std::int64_t n = std::min(segment_cells, length - begin);
-    segment(row * length + begin, layout.row_offset(0, row) + begin * stride0, stride0,
-            layout.row_offset(1, row) + begin * stride1, stride1, n);
+    solve(segment{
+        row * length + begin,
+        std::min(segment_cells, length - begin),
+        {layout.row_offset(0, row) + begin * step[0], layout.row_offset(1, row) + begin * step[1]},
+        {step[0], step[1]}});
   }
 }
 
-std::vector<demand> demands_of(const hardware_terms& h, const broadcast_array& T, int threads) {
-  return per_value<demand>(T, threads, [&](double t) { return make_demand(h, t, demand_log(t)); });
-}
+// What both problems set up alike: the layout, the thread count, each T value's demand, and
+// whether the lanes run.
+struct cell_setup {
+  cell_layout layout;
+  int threads;
+  std::vector<demand> demands;
+  bool lanes;
+
+  cell_setup(const std::vector<std::int64_t>& shape, const broadcast_array& target,
+             const broadcast_array& T, const char* target_name, const hardware_terms& h,
+             int thread_limit)
+      : layout(shape, target, T, target_name), threads(thread_count(thread_limit)),
+        demands(per_value<demand>(T, threads,
+                                  [&](double t) { return make_demand(h, t, demand_log(t)); })),
+        lanes(simd::lanes_available()) {}
+};
 
 } // namespace
 
@@ -133,76 +161,37 @@ void loss_target_cell_arrays(const prepared_law& law, const hardware_terms& hard
                              const std::vector<std::int64_t>& shape, const broadcast_array& loss,
                              const broadcast_array& T, const tile_columns& out, int threads) {
   using rows = problem_rows<problem_kind::loss_target>;
-  const cell_layout layout(shape, loss, T, "loss");
-  threads = thread_count(threads);
+  const cell_setup c(shape, loss, T, "loss", hardware, threads);
   const std::vector<loss_target_terms> targets = per_value<loss_target_terms>(
-      loss, threads, [&](double l) { return make_loss_target_terms(law, l); });
-  const std::vector<demand> demands = demands_of(hardware, T, threads);
-  const bool lanes = simd::lanes_available();
-  for_each_segment(
-      layout, threads,
-      [&](std::int64_t first, std::int64_t l0, std::int64_t ls, std::int64_t t0, std::int64_t ts,
-          std::int64_t n) {
-        const auto target_at = [&](std::size_t j) -> const loss_target_terms& {
-          return targets[static_cast<std::size_t>(l0 + static_cast<std::int64_t>(j) * ls)];
-        };
-        const auto demand_at = [&](std::size_t j) -> const demand& {
-          return demands[static_cast<std::size_t>(t0 + static_cast<std::int64_t>(j) * ts)];
-        };
-        const auto store = [&](std::size_t j, const loss_target_result& x) {
-          rows::store(x, first + static_cast<std::int64_t>(j), out);
-        };
-        if (lanes) {
-          loss_target_cells_on_lanes(law, hardware, static_cast<std::size_t>(n), target_at,
-                                     demand_at, store);
-          return;
-        }
-        for (std::size_t j = 0; j < static_cast<std::size_t>(n); ++j) {
-          store(j, loss_target_cell_result(law, hardware, demand_at(j), target_at(j)));
-        }
-      });
+      loss, c.threads, [&](double l) { return make_loss_target_terms(law, l); });
+  for_each_segment(c.layout, c.threads, [&](const segment& s) {
+    loss_target_cells(
+        law, hardware, s.size(),
+        [&](std::size_t j) -> const loss_target_terms& { return targets[s.value(0, j)]; },
+        [&](std::size_t j) -> const demand& { return c.demands[s.value(1, j)]; },
+        [&](std::size_t j, const loss_target_result& x) { rows::store(x, s.cell(j), out); },
+        c.lanes);
+  });
 }
 
 void budget_cell_arrays(const prepared_law& law, const hardware_terms& hardware,
                         const std::vector<std::int64_t>& shape, const broadcast_array& budget,
                         const broadcast_array& T, const tile_columns& out, int threads) {
   using rows = problem_rows<problem_kind::budget>;
-  const cell_layout layout(shape, budget, T, "budget");
-  threads = thread_count(threads);
+  const cell_setup c(shape, budget, T, "budget", hardware, threads);
   const std::vector<budget_terms> terms = per_value<budget_terms>(
-      budget, threads, [&](double b) { return make_budget_terms(hardware, b, budget_log(b)); });
+      budget, c.threads, [&](double b) { return make_budget_terms(hardware, b, budget_log(b)); });
   std::vector<budget_model> chinchilla(terms.size());
   for (std::size_t e = 0; e < terms.size(); ++e) {
     chinchilla[e] = budget_chinchilla(law, terms[e]);
   }
-  const std::vector<demand> demands = demands_of(hardware, T, threads);
-  const bool lanes = simd::lanes_available();
-  for_each_segment(
-      layout, threads,
-      [&](std::int64_t first, std::int64_t b0, std::int64_t bs, std::int64_t t0, std::int64_t ts,
-          std::int64_t n) {
-        const auto at = [&](std::size_t j) {
-          return static_cast<std::size_t>(b0 + static_cast<std::int64_t>(j) * bs);
-        };
-        const auto terms_at = [&](std::size_t j) { return terms[at(j)]; };
-        const auto chinchilla_at = [&](std::size_t j) -> const budget_model& {
-          return chinchilla[at(j)];
-        };
-        const auto demand_at = [&](std::size_t j) -> const demand& {
-          return demands[static_cast<std::size_t>(t0 + static_cast<std::int64_t>(j) * ts)];
-        };
-        const auto store = [&](std::size_t j, const budget_result& x) {
-          rows::store(x, first + static_cast<std::int64_t>(j), out);
-        };
-        if (lanes) {
-          budget_cells_on_lanes(law, static_cast<std::size_t>(n), terms_at, chinchilla_at,
-                                demand_at, store);
-          return;
-        }
-        for (std::size_t j = 0; j < static_cast<std::size_t>(n); ++j) {
-          store(j, budget_cell_result(law, terms_at(j), chinchilla_at(j), demand_at(j)));
-        }
-      });
+  for_each_segment(c.layout, c.threads, [&](const segment& s) {
+    budget_cells(
+        law, s.size(), [&](std::size_t j) { return terms[s.value(0, j)]; },
+        [&](std::size_t j) -> const budget_model& { return chinchilla[s.value(0, j)]; },
+        [&](std::size_t j) -> const demand& { return c.demands[s.value(1, j)]; },
+        [&](std::size_t j, const budget_result& x) { rows::store(x, s.cell(j), out); }, c.lanes);
+  });
 }
 
 } // namespace scalesweep

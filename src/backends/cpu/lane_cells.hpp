@@ -110,4 +110,32 @@ void budget_cells_on_lanes(const prepared_law& law, std::size_t n, const TermsAt
   }
 }
 
+// The cells on the lanes where `lanes` (the CPU has them), else one by one through the scalar cell
+// function: what a caller that serves both CPUs writes once.
+template <class TargetAt, class DemandAt, class Store>
+void loss_target_cells(const prepared_law& law, const hardware_terms& h, std::size_t n,
+                       const TargetAt& target_at, const DemandAt& demand_at, const Store& store,
+                       bool lanes) {
+  if (lanes) {
+    loss_target_cells_on_lanes(law, h, n, target_at, demand_at, store);
+    return;
+  }
+  for (std::size_t j = 0; j < n; ++j) {
+    store(j, loss_target_cell_result(law, h, demand_at(j), target_at(j)));
+  }
+}
+
+template <class TermsAt, class ChinchillaAt, class DemandAt, class Store>
+void budget_cells(const prepared_law& law, std::size_t n, const TermsAt& terms_at,
+                  const ChinchillaAt& chinchilla_at, const DemandAt& demand_at, const Store& store,
+                  bool lanes) {
+  if (lanes) {
+    budget_cells_on_lanes(law, n, terms_at, chinchilla_at, demand_at, store);
+    return;
+  }
+  for (std::size_t j = 0; j < n; ++j) {
+    store(j, budget_cell_result(law, terms_at(j), chinchilla_at(j), demand_at(j)));
+  }
+}
+
 } // namespace scalesweep
