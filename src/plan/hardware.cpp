@@ -3,6 +3,7 @@
 #include "plan/hardware.hpp"
 
 #include "scalesweep/error.hpp"
+#include "scalesweep/math/objective_rates.hpp"
 
 #include "common/text_format.hpp"
 #include "plan/presets.hpp"
@@ -179,11 +180,10 @@ hardware_scenario resolve_hardware(const hardware_spec& spec, const field_namer&
 }
 
 cost_coefficients usd_cost_coefficients(const hardware_scenario& h) {
-  constexpr double seconds_per_hour = 3600.0;
-  const cost_coefficients k = usd_cost_coefficients(
-      h.train.usd_per_hour / seconds_per_hour, h.train.mfu, h.train.peak_flops,
-      h.serve.usd_per_hour / seconds_per_hour, h.serve.prefill_mfu, h.serve.decode_mfu,
-      h.serve.peak_flops, h.serve.input_fraction());
+  const gpu_time_profile g{h.train.mfu,        h.train.peak_flops, h.serve.prefill_mfu,
+                           h.serve.decode_mfu, h.serve.peak_flops, h.serve.input_fraction()};
+  const cost_coefficients k =
+      gpu_time_cost_coefficients(g, usd_rates(h.train.usd_per_hour, h.serve.usd_per_hour));
   // Each number may be in its range while the solvers' ln(k_inference / k_train) is not (an MFU
   // or a peak of 1e-300): every cell would fail, so the scenario is refused up front.
   const bool usable = std::isfinite(k.train) && k.train > 0 && std::isfinite(k.inference) &&

@@ -95,8 +95,9 @@ def test_variables_have_named_dimensions_and_cf_attributes(result):
         for status in ["opt_status", "budget_status"]:
             ds = f[status]
             assert ds.dtype == np.uint8
-            np.testing.assert_array_equal(ds.attrs["flag_values"], [0, 1, 2, 3, 4, 5])
-            assert ds.attrs["flag_meanings"] == "ok infeasible not_converged invalid_input out_of_range not_computed"
+            np.testing.assert_array_equal(ds.attrs["flag_values"], [0, 1, 2, 3, 4, 5, 6, 7])
+            assert ds.attrs["flag_meanings"] == ("ok infeasible not_converged invalid_input out_of_range "
+                                                 "not_computed constrained undertrained")
             assert "_FillValue" not in ds.attrs
         assert f["opt_N"].chunks is not None
 
@@ -524,7 +525,8 @@ def test_run_summary_counts_the_statuses_it_wrote(tmp_path, scalesweep):
                    'loss_target = { values = [1.7, 1.8, 2.0, 2.4] }\nbudget = { values = [1e3, 1e20, 1e24] }\n')
     proc = scalesweep("run", cfg, "-o", tmp_path / "mixed.h5", "--json")
     summary = json.loads(proc.stdout)
-    meanings = ["ok", "infeasible", "not_converged", "invalid_input", "out_of_range", "not_computed"]
+    meanings = ["ok", "infeasible", "not_converged", "invalid_input", "out_of_range", "not_computed",
+                "constrained", "undertrained"]
     with h5py.File(tmp_path / "mixed.h5", "r") as f:
         for name in ("opt_status", "budget_status"):
             counted = np.bincount(f[name][()].ravel(), minlength=len(meanings))

@@ -15,7 +15,8 @@ from conftest import assert_same_results, wait_for_file
 from run_configs import write_config
 
 MPIEXEC = os.environ.get("SCALESWEEP_MPIEXEC", "mpirun")
-MEANINGS = ["ok", "infeasible", "not_converged", "invalid_input", "out_of_range", "not_computed"]
+MEANINGS = ["ok", "infeasible", "not_converged", "invalid_input", "out_of_range", "not_computed",
+            "constrained", "undertrained"]
 # OpenMPI refuses root without these; more ranks than cores need --oversubscribe. One thread per
 # rank and passive waiting keep oversubscribed ranks from starving each other.
 ENV = dict(os.environ, OMPI_ALLOW_RUN_AS_ROOT="1", OMPI_ALLOW_RUN_AS_ROOT_CONFIRM="1",

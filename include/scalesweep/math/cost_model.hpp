@@ -7,8 +7,9 @@
 
 namespace scalesweep {
 
-// Cost per training FLOP and per inference FLOP. Objective `flops` is {1, 1}; `usd` is built by
-// usd_cost_coefficients. Every objective has this form, so one solver serves all of them.
+// Cost per training FLOP and per inference FLOP. Objective `flops` is {1, 1}; `usd`, `energy` and
+// `co2` are built by gpu_time_cost_coefficients. Every objective has this form, so one solver
+// serves all of them.
 struct cost_coefficients {
   double train;
   double inference;
@@ -46,18 +47,34 @@ SCALESWEEP_HD double budget_in_training_flops(const cost_coefficients& k, double
   return budget / k.train;
 }
 
-// Sardana et al. 2024, §6: each phase's FLOPs / (MFU * peak FLOP/s) GPU-seconds at $/s.
-// Inference tokens are split into prefill (input) and decode (output) by input_fraction.
-SCALESWEEP_HD cost_coefficients usd_cost_coefficients(double train_usd_per_s, double train_mfu,
-                                                      double train_peak_flops,
-                                                      double serve_usd_per_s, double prefill_mfu,
-                                                      double decode_mfu, double serve_peak_flops,
-                                                      double input_fraction) {
-  const double per_prefill_flop = 1.0 / (prefill_mfu * serve_peak_flops);
-  const double per_decode_flop = 1.0 / (decode_mfu * serve_peak_flops);
-  return {train_usd_per_s / (train_mfu * train_peak_flops),
-          serve_usd_per_s *
-              (input_fraction * per_prefill_flop + (1.0 - input_fraction) * per_decode_flop)};
+// How a scenario turns FLOPs into GPU-seconds (Sardana et al. 2024, §6): a phase's FLOPs divided by
+// (MFU * dense peak FLOP/s at its dtype). Inference tokens split into prefill (input) and decode
+// (output) by input_fraction, each at its own MFU on the serving GPU.
+struct gpu_time_profile {
+  double train_mfu;
+  double train_peak_flops;
+  double prefill_mfu;
+  double decode_mfu;
+  double serve_peak_flops;
+  double input_fraction;
+};
+
+// What one GPU-second costs on each side, in the objective's unit: $ (usd), kWh (energy), kg CO2e
+// (co2); math/objective_rates.hpp builds them (SPEC §1.2, §5.1).
+struct gpu_second_rates {
+  double train;
+  double serve;
+};
+
+// The one formula behind every hardware objective: cost per FLOP = rate per GPU-second x
+// GPU-seconds per FLOP. usd, energy and co2 differ only in their rates.
+SCALESWEEP_HD cost_coefficients gpu_time_cost_coefficients(const gpu_time_profile& g,
+                                                           const gpu_second_rates& rate) {
+  const double per_prefill_flop = 1.0 / (g.prefill_mfu * g.serve_peak_flops);
+  const double per_decode_flop = 1.0 / (g.decode_mfu * g.serve_peak_flops);
+  return {rate.train / (g.train_mfu * g.train_peak_flops),
+          rate.serve *
+              (g.input_fraction * per_prefill_flop + (1.0 - g.input_fraction) * per_decode_flop)};
 }
 
 // A hardware scenario's coefficients with the logs the solvers need, computed once per sweep.

@@ -18,6 +18,9 @@ SCALESWEEP_HD double log_of(double x) {
 SCALESWEEP_HD double log1p_of(double x) {
   return std::log1p(x);
 }
+SCALESWEEP_HD double expm1_of(double x) {
+  return std::expm1(x);
+}
 SCALESWEEP_HD double abs_of(double x) {
   return std::fabs(x);
 }

@@ -1,0 +1,344 @@
+// Unknown demand (SPEC §5.4): the regret of planning a loss-target model for one demand when the
+// demand turns out another, and the robust model that minimises the largest regret over a spread
+// of demands [T/s, T s]. Proofs (where the largest regret is attained, why the robust model
+// equalises the two endpoint regrets, the closed form used here) are in docs/economics.md §4.
+#pragma once
+
+#include "scalesweep/math/cost_model.hpp"
+#include "scalesweep/math/demand.hpp"
+#include "scalesweep/math/host_device.hpp"
+#include "scalesweep/math/law.hpp"
+#include "scalesweep/math/log_math.hpp"
+#include "scalesweep/math/loss_target_optimum.hpp"
+#include "scalesweep/math/real_ops.hpp"
+#include "scalesweep/math/root_finding.hpp"
+#include "scalesweep/math/status.hpp"
+
+#include <cmath>
+
+namespace scalesweep {
+
+// ---- Models of one loss, named by their data share --------------------------------------------
+//
+// A model on the iso-loss curve L = E + R is named by its data share w = B D^-beta / R, here as
+// its deviation from Chinchilla's share w0 = alpha/(alpha+beta): delta = ln(w/w0), 0 at T = 0 and
+// negative for T > 0. Ratios of two models' N and D need only differences of delta and of
+// ln(1 - w), so regrets are computed from numbers of the size of those differences: a regret
+// between two small demands (T << D, delta ~ -T/(3D)) keeps its relative accuracy, where
+// differences of ln N, ln D or even of s = ln w (numbers near 1 to 30) would lose it to rounding.
+template <class Real>
+struct iso_loss_share {
+  Real delta;      // ln(w / w0)
+  Real complement; // ln((1 - w)/(1 - w0)) = ln(1 - (alpha/beta)(e^delta - 1))
+};
+
+// w0/(1 - w0) = alpha/beta, so 1 - w = (1 - w0)(1 - (alpha/beta) expm1(delta)).
+template <class Real>
+SCALESWEEP_HD iso_loss_share<Real> share_of(const prepared_law& p, Real delta) {
+  return {delta, log1p_of(-(p.law.alpha * p.inv_beta) * expm1_of(delta))};
+}
+
+// The training share of the cost of the optimum whose share this is, q = 3D/(3D + T): the
+// first-order condition beta u (1 + T/(3D)) = alpha a reads q = (beta/alpha) w/(1 - w) =
+// e^(delta - complement); 1 exactly at T = 0. min: q <= 1 exactly, rounding may not exceed it.
+template <class Real>
+SCALESWEEP_HD Real training_share(const iso_loss_share<Real>& x) {
+  return min_of(exp_of(x.delta - x.complement), Real(1.0));
+}
+
+// ln(1 - w_a) - ln(1 - w_b) = ln(1 - odds_b (e^(delta_a - delta_b) - 1)), odds_b = w_b/(1 - w_b)
+// = (alpha/beta) q_b: a few ulp relative even where the two shares are close.
+template <class Real>
+SCALESWEEP_HD Real complement_log_difference(const prepared_law& p, const iso_loss_share<Real>& a,
+                                             const iso_loss_share<Real>& b) {
+  const Real odds_b = (p.law.alpha * p.inv_beta) * exp_of(b.delta - b.complement);
+  return log1p_of(-odds_b * expm1_of(a.delta - b.delta));
+}
+
+// The optimum of a model of this loss at demand T as an iso-loss point (ln N, ln D).
+template <class Real>
+SCALESWEEP_HD log_point_of<Real> share_point(const prepared_law& p, Real ln_R,
+                                             const iso_loss_share<Real>& x) {
+  return iso_loss_point(p, ln_R, p.chinchilla_ln_data_share + x.delta,
+                        p.chinchilla_ln_parameter_share + x.complement);
+}
+
+// ---- The loss-target optimum as a deviation from Chinchilla's share ---------------------------
+//
+// loss_target_optimum.hpp solves phi(s) = ln((alpha+beta) e^s + beta tau e^(k s)) - ln alpha = 0
+// for s = ln w. With s = s0 + delta, s0 = ln w0, (alpha+beta) e^s0 = alpha and k - 1 = 1/beta:
+//   g(delta) = delta + softplus(ln eps + delta/beta),   ln eps = ln(beta tau) + k s0 - ln alpha,
+// the same equation (docs/economics.md eq. 4.1), increasing (g' = 1 + sigma/beta) and convex. Its
+// root is about -eps for small demand and is then found to full relative precision, which s,
+// whose rounding is 1e-16 absolute, cannot carry. Bracket: g(0) = softplus(ln eps) > 0 and
+// g(-softplus(ln eps)) <= 0; from delta = 0, right of the root of a convex increasing function,
+// Halley's and Newton's steps approach it monotonically.
+// softplus(z) = ln(1 + e^z) to a few ulp relative also where it is tiny (z << 0): log1p where
+// log_math.hpp's softplus_and_sigmoid takes the cheaper log (1e-16 absolute suffices there, not
+// here, where g's root is about -softplus(ln eps) itself). The weight is the logistic sigma(z).
+template <class Real>
+SCALESWEEP_HD log_sum_exp_result<Real> precise_softplus(Real z) {
+  const Real e = exp_of(-abs_of(z));
+  const Real one_plus_e = 1.0 + e;
+  return {max_of(z, Real(0.0)) + log1p_of(e), select(z >= 0.0, Real(1.0), e) / one_plus_e};
+}
+
+template <class Real>
+struct share_deviation_condition {
+  Real ln_eps;
+  double inv_beta;
+
+  SCALESWEEP_HD root_eval<Real> operator()(Real delta) const {
+    const log_sum_exp_result<Real> sp = precise_softplus(ln_eps + inv_beta * delta);
+    const Real sigma = sp.weight_of_second;
+    return {delta + sp.value, 1.0 + inv_beta * sigma, inv_beta * inv_beta * sigma * (1.0 - sigma)};
+  }
+};
+
+template <class Real>
+struct share_deviation_setup {
+  share_deviation_condition<Real> condition;
+  root_state<Real> start;
+};
+
+template <class Real>
+SCALESWEEP_HD share_deviation_setup<Real> setup_share_deviation(const prepared_law& p, Real ln_R,
+                                                                Real ln_t_eff) {
+  // ln(beta tau) as in setup_loss_target, tau = (T/3)(R/B)^(1/beta)
+  const Real ln_beta_tau = p.ln_beta + (ln_t_eff - ln_3) + (ln_R - p.ln_B) * p.inv_beta;
+  const share_deviation_condition<Real> g{
+      ln_beta_tau + p.data_power * p.chinchilla_ln_data_share - p.ln_alpha, p.inv_beta};
+  const Real lo = -precise_softplus(g.ln_eps).value;
+  return {g, {Real(0.0), lo, Real(0.0), no_lanes<Real>()}};
+}
+
+struct share_solution {
+  double delta; // ln(w*/w0) of the optimum; NaN unless status is ok
+  cell_status status;
+  int iterations;
+};
+
+// The optimum of a loss-target cell as a share deviation (FLOP units at the effective demand of
+// d). N and D of the point need not be in double range: regret is a ratio of two such models.
+SCALESWEEP_HD share_solution solve_share_deviation(const prepared_law& p,
+                                                   const loss_target_terms& target,
+                                                   const demand& d) {
+  if (target.status != cell_status::ok) {
+    return {NAN, target.status, 0};
+  }
+  if (!d.valid) {
+    return {NAN, cell_status::invalid_input, 0};
+  }
+  if (!(d.t_eff > 0)) {
+    return {0.0, cell_status::ok, 0};
+  }
+  const share_deviation_setup<double> setup = setup_share_deviation(p, target.ln_R, d.ln_t_eff);
+  const root_result root =
+      safeguarded_root(setup.condition, setup.start.lo, setup.start.hi, setup.start.x);
+  if (!root.converged) {
+    return {NAN, cell_status::not_converged, root.iterations};
+  }
+  return {root.x, cell_status::ok, root.iterations};
+}
+
+// ---- Regret ------------------------------------------------------------------------------------
+
+// expm1(x) - x = x^2/2! + x^3/3! + ... and log1p(m) - m = -m^2/2 + m^3/3 - ...: for |x|, |m| <
+// 0.05 by their series (truncated where the next term is below 1e-18 of the sum), elsewhere as the
+// difference, which then loses at most ~40 ulp (1e-14). Horner from the last term.
+template <class Real>
+SCALESWEEP_HD Real expm1_minus_identity(Real x) {
+  Real t = Real(1.0);
+  for (int k = 11; k >= 3; --k) { // x^2/2 (1 + x/3 (1 + x/4 (... (1 + x/11))))
+    t = 1.0 + x * t * (1.0 / k);
+  }
+  return select(abs_of(x) < 0.05, 0.5 * x * x * t, expm1_of(x) - x);
+}
+
+template <class Real>
+SCALESWEEP_HD Real log1p_minus_identity(Real m) {
+  Real t = Real(1.0 / 13);
+  for (int j = 10; j >= 0; --j) { // -m^2 (1/2 - m/3 + m^2/4 - ... + m^11/13)
+    t = 1.0 / (j + 2) - m * t;
+  }
+  return select(abs_of(m) < 0.05, -m * m * t, log1p_of(m) - m);
+}
+
+// Phi_c(x) = ln(1 + c (e^x - 1)) - c x (a Bernoulli(c) cumulant generating function less its
+// linear term: c(1-c) x^2/2 + O(x^3)), for c <= 1/2, to ~1e-14 relative for all x. For c <= 0 the
+// two second-order parts below share their sign, and for 0 < c <= 1/2 they cancel by at most a
+// factor 2 (small x) or ~5 (|x| ~ 1); beyond |x| = 1 the plain difference is the stable one.
+template <class Real>
+SCALESWEEP_HD Real bernoulli_curvature(Real c, Real x) {
+  const Real m = c * expm1_of(x);
+  const Real split = log1p_minus_identity(m) + c * expm1_minus_identity(x);
+  const Real direct = log1p_of(m) - c * x;
+  return select(either(c <= 0.0, abs_of(x) < 1.0), split, direct);
+}
+
+// ln(cost(plan; T) / cost(best; T)) for `best` the loss-target optimum at the (effective) demand T
+// and `plan` any model of the same loss. With c = 2N(3D + T) and q = 3D*/(3D* + T) the training
+// share of the optimum's cost (training_share),
+//   c(plan)/c(best) = (N_p/N*) [1 + q (D_p/D* - 1)],
+//   N_p/N* = [1 - k (e^d - 1)]^(-1/alpha),  D_p/D* = e^(-d/beta),  d = delta_p - delta*,
+// k = w*/(1 - w*) = (alpha/beta) q: the ratio depends on the two shares and the exponents alone,
+// not on T, A, B or R (docs/economics.md eq. 4.3). Its two logs are -k d/alpha and +q d/beta =
+// k d/alpha to first order (the optimum's first-order condition), so their sum, second order in
+// d, is formed as two second-order parts that are both >= 0 and carry no cancellation:
+//   ln(c_p/c*) = -Phi_{-k}(d)/alpha + Phi_q(-d/beta),   Phi_q(y) = Phi_{1-q}(-y)
+// (the second written with 1 - q where q > 1/2, as q -> 1 at small T). The result is then as
+// accurate as d itself: ~1e-15 relative for every pair of demands.
+template <class Real>
+SCALESWEEP_HD Real log_cost_ratio(const prepared_law& p, const iso_loss_share<Real>& plan,
+                                  const iso_loss_share<Real>& best) {
+  const Real d = plan.delta - best.delta;
+  const Real ln_q = best.delta - best.complement;
+  const Real q = min_of(exp_of(ln_q), Real(1.0));
+  const Real one_minus_q = max_of(-expm1_of(ln_q), Real(0.0));
+  const Real k = (p.law.alpha * p.inv_beta) * q;
+  const Real y = -d * p.inv_beta;
+  const auto small_q = q <= 0.5;
+  const Real data_part =
+      bernoulli_curvature(select(small_q, q, one_minus_q), select(small_q, y, -y));
+  return data_part - bernoulli_curvature(-k, d) * p.inv_alpha;
+}
+
+// regret = cost(plan; T)/cost*(T) - 1 >= 0 (SPEC §5.4). It is >= 0 exactly; the max removes a
+// negative rounding of a regret within a few ulp of 0.
+template <class Real>
+SCALESWEEP_HD Real regret_of(const prepared_law& p, const iso_loss_share<Real>& plan,
+                             const iso_loss_share<Real>& best) {
+  return max_of(expm1_of(log_cost_ratio(p, plan, best)), Real(0.0));
+}
+
+struct regret_result {
+  double regret;
+  cell_status status;
+};
+
+// A dense regret cell (hardware, T_plan, T, loss_target) from the two optima, which a sweep solves
+// once per (hardware, T, loss_target) and reuses along T_plan: no root per cell. Regret is
+// unit-free, so optima at T_eff serve every objective.
+SCALESWEEP_HD regret_result regret_cell(const prepared_law& p, const share_solution& plan,
+                                        const share_solution& actual) {
+  if (plan.status != cell_status::ok) {
+    return {NAN, plan.status};
+  }
+  if (actual.status != cell_status::ok) {
+    return {NAN, actual.status};
+  }
+  return {regret_of(p, share_of(p, plan.delta), share_of(p, actual.delta)), cell_status::ok};
+}
+
+// One cell from plain numbers (tests, a later `eval`): both optima solved here.
+SCALESWEEP_HD regret_result demand_regret(const scaling_law& law, const cost_coefficients& k,
+                                          double loss_target, double T_plan, double T) {
+  const prepared_law p = prepare_law(law);
+  const hardware_terms h = make_hardware_terms(k);
+  const loss_target_terms target = make_loss_target_terms(p, loss_target);
+  return regret_cell(p,
+                     solve_share_deviation(p, target, make_demand(h, T_plan, demand_log(T_plan))),
+                     solve_share_deviation(p, target, make_demand(h, T, demand_log(T))));
+}
+
+// ---- The robust choice -------------------------------------------------------------------------
+
+// A spread factor s >= 1 of the `spread` axis and its log, computed once per axis value.
+struct spread_terms {
+  double factor;
+  double ln_factor;
+  bool valid; // finite and >= 1
+};
+
+SCALESWEEP_HD spread_terms make_spread_terms(double factor) {
+  const bool valid = std::isfinite(factor) && factor >= 1.0;
+  return {factor, valid ? std::log(factor) : NAN, valid};
+}
+
+// The demand T scaled by factor (up) or 1/factor: T, T_eff and ln T_eff move together.
+SCALESWEEP_HD demand scaled_demand(const demand& d, const spread_terms& s, bool up) {
+  demand out = d;
+  out.T = up ? d.T * s.factor : d.T / s.factor;
+  out.t_eff = up ? d.t_eff * s.factor : d.t_eff / s.factor;
+  out.ln_t_eff = up ? d.ln_t_eff + s.ln_factor : d.ln_t_eff - s.ln_factor;
+  return out;
+}
+
+// The robust model's share from the optima at the two ends of the spread: `high` at T s (the
+// smaller share) and `low` at T/s. The largest regret over [T/s, T s] of a model of the curve is
+// the larger of its two endpoint regrets (its cost is affine in T, c*(T) concave: the ratio is
+// quasi-convex in T), one falling and one rising between the two optima, so the minimax model
+// equalises them. Their ratio drops N and leaves (3D + T s)/(3D + T/s) = c*(T s)/c*(T/s) = rho,
+// whose root is, counted from the low end,
+//   3D_r = 3D_low + (3D_low + T/s) R_1 rho/(rho - 1),   R_1 = regret of `low` at T s,
+// and with 3D_low + T/s = 3D_low / q_low and ln D = (ln B - ln R - s)/beta:
+//   delta_r = delta_low - beta ln(1 + R_1 rho / ((rho - 1) q_low)),
+//   ln rho = (1 - 1/alpha)(ln(1 - w_high) - ln(1 - w_low)) - (1 + 1/beta)(delta_high - delta_low)
+// (docs/economics.md eqs. 4.5-4.8). R_1 and rho - 1 are second and first order in the distance of
+// the two shares and each has a relative error of ~1e-16 over that distance, so the correction to
+// delta_low is accurate to ~1e-16 absolute however close the ends are: no third root-finding.
+template <class Real>
+SCALESWEEP_HD Real robust_share_deviation(const prepared_law& p, const iso_loss_share<Real>& high,
+                                          const iso_loss_share<Real>& low) {
+  const Real R1 = expm1_of(log_cost_ratio(p, low, high));
+  const Real ln_rho = (1.0 - p.inv_alpha) * complement_log_difference(p, high, low) -
+                      (1.0 + p.inv_beta) * (high.delta - low.delta);
+  const Real rho_over_rho_minus_1 = -1.0 / expm1_of(-ln_rho);
+  const Real delta_r =
+      low.delta - p.law.beta * log1p_of(R1 * rho_over_rho_minus_1 / training_share(low));
+  // Inside [delta_high, delta_low] exactly; the clamp absorbs rounding, and the select the 0/0 of
+  // equal ends (spread 1, or a demand so small that both ends round to one share).
+  return select(high.delta < low.delta, max_of(min_of(delta_r, low.delta), high.delta), low.delta);
+}
+
+struct robust_result {
+  double N;
+  double D;
+  double regret; // the largest regret over [T/s, T s]: the endpoint regrets, equal at the optimum
+  cell_status status;
+  int iterations; // root-finder steps of the two endpoint optima together
+};
+
+// One robust cell (hardware, spread, T, loss_target): two roots at T/s and T s (about the work
+// of two loss-target cells) and the closed form above. T = 0 and s = 1 give the point optimum
+// with regret 0 through the same formulas.
+SCALESWEEP_HD robust_result robust_cell_result(const prepared_law& p, const demand& d,
+                                               const loss_target_terms& target,
+                                               const spread_terms& spread) {
+  if (target.status != cell_status::ok) {
+    return {NAN, NAN, NAN, target.status, 0};
+  }
+  if (!d.valid || !spread.valid) {
+    return {NAN, NAN, NAN, cell_status::invalid_input, 0};
+  }
+  const demand up = scaled_demand(d, spread, true);
+  if (!(up.t_eff < HUGE_VAL) || !(up.T < HUGE_VAL)) {
+    return {NAN, NAN, NAN, cell_status::out_of_range, 0};
+  }
+  const share_solution high = solve_share_deviation(p, target, up);
+  const share_solution low = solve_share_deviation(p, target, scaled_demand(d, spread, false));
+  const int iterations = high.iterations + low.iterations;
+  if (high.status != cell_status::ok || low.status != cell_status::ok) {
+    return {NAN, NAN, NAN, high.status != cell_status::ok ? high.status : low.status, iterations};
+  }
+  const iso_loss_share<double> h = share_of(p, high.delta);
+  const iso_loss_share<double> l = share_of(p, low.delta);
+  const iso_loss_share<double> r = share_of(p, robust_share_deviation(p, h, l));
+  const log_point point = share_point(p, target.ln_R, r);
+  if (!in_double_range(point.ln_N) || !in_double_range(point.ln_D)) {
+    return {NAN, NAN, NAN, cell_status::out_of_range, iterations};
+  }
+  return {std::exp(point.ln_N), std::exp(point.ln_D),
+          max_of(regret_of(p, r, h), regret_of(p, r, l)), cell_status::ok, iterations};
+}
+
+// One cell from plain numbers (tests, a later `eval`).
+SCALESWEEP_HD robust_result robust_optimum(const scaling_law& law, const cost_coefficients& k,
+                                           double loss_target, double T, double spread) {
+  const prepared_law p = prepare_law(law);
+  const hardware_terms h = make_hardware_terms(k);
+  return robust_cell_result(p, make_demand(h, T, demand_log(T)),
+                            make_loss_target_terms(p, loss_target), make_spread_terms(spread));
+}
+
+} // namespace scalesweep
