@@ -15,6 +15,7 @@
 #include "scalesweep/math/status.hpp"
 
 #include <cmath>
+#include <type_traits>
 
 namespace scalesweep {
 
@@ -26,41 +27,43 @@ namespace scalesweep {
 // ln(1 - w), so regrets are computed from numbers of the size of those differences: a regret
 // between two small demands (T << D, delta ~ -T/(3D)) keeps its relative accuracy, where
 // differences of ln N, ln D or even of s = ln w (numbers near 1 to 30) would lose it to rounding.
+
+// ln((1 - w)/(1 - w0)) of any model: w0/(1 - w0) = alpha/beta, so
+// 1 - w = (1 - w0)(1 - (alpha/beta) expm1(delta)).
 template <class Real>
-struct iso_loss_share {
-  Real delta;      // ln(w / w0)
-  Real complement; // ln((1 - w)/(1 - w0)) = ln(1 - (alpha/beta)(e^delta - 1))
+SCALESWEEP_HD Real complement_of(const prepared_law& p, Real delta) {
+  return log1p_of(-(p.law.alpha * p.inv_beta) * expm1_of(delta));
+}
+
+// The model (ln N, ln D) of a share deviation and its complement.
+template <class Real>
+SCALESWEEP_HD log_point_of<Real> share_point(const prepared_law& p, Real ln_R, Real delta,
+                                             Real complement) {
+  return iso_loss_point(p, ln_R, p.chinchilla_ln_data_share + delta,
+                        p.chinchilla_ln_parameter_share + complement);
+}
+
+// A loss-target optimum as the regret formulas need it, computed once per optimum.
+template <class Real>
+struct optimum_share {
+  Real delta;       // ln(w*/w0)
+  Real complement;  // ln((1 - w*)/(1 - w0))
+  Real q;           // training share of its lifetime cost, 3D/(3D + T)
+  Real one_minus_q; // serving share, T/(3D + T), without the cancellation of 1 - q
 };
 
-// w0/(1 - w0) = alpha/beta, so 1 - w = (1 - w0)(1 - (alpha/beta) expm1(delta)).
+// At a root of the share condition below, delta = -softplus(z) gives e^z = expm1(-delta), and
+// T/(3D) = ((alpha + beta)/beta) e^z =: v (docs/economics.md §4.1), so q = 1/(1 + v),
+// 1 - q = v/(1 + v), and ln q = delta - complement (first-order condition, q = (beta/alpha)
+// w/(1 - w)) gives the complement as delta + log1p(v): two elementary functions for all four.
+// The complement (one log1p) is left NaN where with_complement is false: the high end of a
+// robust cell needs only q.
 template <class Real>
-SCALESWEEP_HD iso_loss_share<Real> share_of(const prepared_law& p, Real delta) {
-  return {delta, log1p_of(-(p.law.alpha * p.inv_beta) * expm1_of(delta))};
-}
-
-// The training share of the cost of the optimum whose share this is, q = 3D/(3D + T): the
-// first-order condition beta u (1 + T/(3D)) = alpha a reads q = (beta/alpha) w/(1 - w) =
-// e^(delta - complement); 1 exactly at T = 0. min: q <= 1 exactly, rounding may not exceed it.
-template <class Real>
-SCALESWEEP_HD Real training_share(const iso_loss_share<Real>& x) {
-  return min_of(exp_of(x.delta - x.complement), Real(1.0));
-}
-
-// ln(1 - w_a) - ln(1 - w_b) = ln(1 - odds_b (e^(delta_a - delta_b) - 1)), odds_b = w_b/(1 - w_b)
-// = (alpha/beta) q_b: a few ulp relative even where the two shares are close.
-template <class Real>
-SCALESWEEP_HD Real complement_log_difference(const prepared_law& p, const iso_loss_share<Real>& a,
-                                             const iso_loss_share<Real>& b) {
-  const Real odds_b = (p.law.alpha * p.inv_beta) * exp_of(b.delta - b.complement);
-  return log1p_of(-odds_b * expm1_of(a.delta - b.delta));
-}
-
-// The optimum of a model of this loss at demand T as an iso-loss point (ln N, ln D).
-template <class Real>
-SCALESWEEP_HD log_point_of<Real> share_point(const prepared_law& p, Real ln_R,
-                                             const iso_loss_share<Real>& x) {
-  return iso_loss_point(p, ln_R, p.chinchilla_ln_data_share + x.delta,
-                        p.chinchilla_ln_parameter_share + x.complement);
+SCALESWEEP_HD optimum_share<Real> optimum_share_of(const prepared_law& p, Real delta,
+                                                   bool with_complement = true) {
+  const Real v = ((p.law.alpha + p.law.beta) * p.inv_beta) * expm1_of(-delta);
+  const Real inv = 1.0 / (1.0 + v);
+  return {delta, with_complement ? delta + log1p_of(v) : Real(NAN), inv, v * inv};
 }
 
 // ---- The loss-target optimum as a deviation from Chinchilla's share ---------------------------
@@ -70,9 +73,13 @@ SCALESWEEP_HD log_point_of<Real> share_point(const prepared_law& p, Real ln_R,
 //   g(delta) = delta + softplus(ln eps + delta/beta),   ln eps = ln(beta tau) + k s0 - ln alpha,
 // the same equation (docs/economics.md eq. 4.1), increasing (g' = 1 + sigma/beta) and convex. Its
 // root is about -eps for small demand and is then found to full relative precision, which s,
-// whose rounding is 1e-16 absolute, cannot carry. Bracket: g(0) = softplus(ln eps) > 0 and
-// g(-softplus(ln eps)) <= 0; from delta = 0, right of the root of a convex increasing function,
-// Halley's and Newton's steps approach it monotonically.
+// whose rounding is 1e-16 absolute, cannot carry. The bracket is setup_loss_target's, shifted by
+// s0: in g = ln(e^delta + eps e^(k delta)) each term alone must stay below 1, so the root lies
+// left of both one-term roots 0 and -ln(eps)/k (g > 0 at both), and where each term is at most
+// 1/2, g <= 0. The start is the right end (0 for small demand, keeping the relative precision):
+// right of the root of a convex increasing function, Halley's and Newton's steps approach it
+// monotonically, in at most 4 steps over every preset and T up to 1e16 (test_demand_regret).
+
 // softplus(z) = ln(1 + e^z) to a few ulp relative also where it is tiny (z << 0): log1p where
 // log_math.hpp's softplus_and_sigmoid takes the cheaper log (1e-16 absolute suffices there, not
 // here, where g's root is about -softplus(ln eps) itself). The weight is the logistic sigma(z).
@@ -108,8 +115,11 @@ SCALESWEEP_HD share_deviation_setup<Real> setup_share_deviation(const prepared_l
   const Real ln_beta_tau = p.ln_beta + (ln_t_eff - ln_3) + (ln_R - p.ln_B) * p.inv_beta;
   const share_deviation_condition<Real> g{
       ln_beta_tau + p.data_power * p.chinchilla_ln_data_share - p.ln_alpha, p.inv_beta};
-  const Real lo = -precise_softplus(g.ln_eps).value;
-  return {g, {Real(0.0), lo, Real(0.0), no_lanes<Real>()}};
+  const double k = p.data_power;
+  const Real one_term_root = -g.ln_eps * (1.0 / k);
+  const Real hi = min_of(Real(0.0), one_term_root);
+  const Real lo = min_of(Real(-ln_2), one_term_root - ln_2 / k);
+  return {g, {hi, lo, hi, no_lanes<Real>()}};
 }
 
 struct share_solution {
@@ -143,72 +153,133 @@ SCALESWEEP_HD share_solution solve_share_deviation(const prepared_law& p,
 
 // ---- Regret ------------------------------------------------------------------------------------
 
-// expm1(x) - x = x^2/2! + x^3/3! + ... and log1p(m) - m = -m^2/2 + m^3/3 - ...: for |x|, |m| <
-// 0.05 by their series (truncated where the next term is below 1e-18 of the sum), elsewhere as the
-// difference, which then loses at most ~40 ulp (1e-14). Horner from the last term.
+// expm1(x) - x = x^2/2! + x^3/3! + ... and log1p(m) - m = -m^2/2 + m^3/3 - ..., given e = expm1(x)
+// and l = log1p(m): for |x|, |m| < 0.01 by their series (Horner from x^8/8! and m^9/9, where the
+// next term is below 5e-17 of the sum), above as the difference, which then loses at most a
+// factor ~200 (2.3e-14 relative at 0.01). Scalar code skips the series it does not use; SIMD
+// lanes compute both and select.
 template <class Real>
-SCALESWEEP_HD Real expm1_minus_identity(Real x) {
+SCALESWEEP_HD Real expm1_minus_identity(Real x, Real e) {
+  const Real difference = e - x;
+  if constexpr (std::is_same_v<Real, double>) {
+    if (!(abs_of(x) < 0.01)) {
+      return difference;
+    }
+  }
   Real t = Real(1.0);
-  for (int k = 11; k >= 3; --k) { // x^2/2 (1 + x/3 (1 + x/4 (... (1 + x/11))))
+  for (int k = 8; k >= 3; --k) { // x^2/2 (1 + x/3 (1 + x/4 (... (1 + x/8))))
     t = 1.0 + x * t * (1.0 / k);
   }
-  return select(abs_of(x) < 0.05, 0.5 * x * x * t, expm1_of(x) - x);
+  return select(abs_of(x) < 0.01, 0.5 * x * x * t, difference);
 }
 
 template <class Real>
-SCALESWEEP_HD Real log1p_minus_identity(Real m) {
-  Real t = Real(1.0 / 13);
-  for (int j = 10; j >= 0; --j) { // -m^2 (1/2 - m/3 + m^2/4 - ... + m^11/13)
+SCALESWEEP_HD Real log1p_minus_identity(Real m, Real l) {
+  const Real difference = l - m;
+  if constexpr (std::is_same_v<Real, double>) {
+    if (!(abs_of(m) < 0.01)) {
+      return difference;
+    }
+  }
+  Real t = Real(1.0 / 9);
+  for (int j = 6; j >= 0; --j) { // -m^2 (1/2 - m/3 + m^2/4 - ... - m^7/9)
     t = 1.0 / (j + 2) - m * t;
   }
-  return select(abs_of(m) < 0.05, -m * m * t, log1p_of(m) - m);
+  return select(abs_of(m) < 0.01, -m * m * t, difference);
 }
 
-// Phi_c(x) = ln(1 + c (e^x - 1)) - c x (a Bernoulli(c) cumulant generating function less its
-// linear term: c(1-c) x^2/2 + O(x^3)), for c <= 1/2, to ~1e-14 relative for all x. For c <= 0 the
-// two second-order parts below share their sign, and for 0 < c <= 1/2 they cancel by at most a
-// factor 2 (small x) or ~5 (|x| ~ 1); beyond |x| = 1 the plain difference is the stable one.
+// Phi_c(x) = ln(1 + c (e^x - 1)) - c x, a Bernoulli(c) cumulant generating function less its
+// linear term (c(1-c) x^2/2 + O(x^3)), for c <= 1/2, to ~1e-13 relative for all x, from one
+// expm1 and one log1p. Small |x| would cancel the two terms, so it is split into
+// [log1p(m) - m] + c [expm1(x) - x], m = c expm1(x). For c <= 0 the two parts share their sign;
+// for 0 < c <= 1/2 they cancel by at most a factor 2 (small x) to ~5 (|x| ~ 1); beyond |x| = 1
+// the plain difference is the stable form. Also returns log1p(m), which callers reuse.
 template <class Real>
-SCALESWEEP_HD Real bernoulli_curvature(Real c, Real x) {
-  const Real m = c * expm1_of(x);
-  const Real split = log1p_minus_identity(m) + c * expm1_minus_identity(x);
-  const Real direct = log1p_of(m) - c * x;
-  return select(either(c <= 0.0, abs_of(x) < 1.0), split, direct);
+struct curvature_result {
+  Real value;     // Phi_c(x)
+  Real log1p_cem; // ln(1 + c expm1(x))
+};
+
+template <class Real>
+SCALESWEEP_HD curvature_result<Real> bernoulli_curvature(Real c, Real x) {
+  const Real e = expm1_of(x);
+  const Real m = c * e;
+  const Real l = log1p_of(m);
+  const Real split = log1p_minus_identity(m, l) + c * expm1_minus_identity(x, e);
+  return {select(either(c <= 0.0, abs_of(x) < 1.0), split, l - c * x), l};
 }
 
 // ln(cost(plan; T) / cost(best; T)) for `best` the loss-target optimum at the (effective) demand T
-// and `plan` any model of the same loss. With c = 2N(3D + T) and q = 3D*/(3D* + T) the training
-// share of the optimum's cost (training_share),
+// and `plan` any model of the same loss (its share deviation). With c = 2N(3D + T) and q the
+// optimum's training share,
 //   c(plan)/c(best) = (N_p/N*) [1 + q (D_p/D* - 1)],
 //   N_p/N* = [1 - k (e^d - 1)]^(-1/alpha),  D_p/D* = e^(-d/beta),  d = delta_p - delta*,
 // k = w*/(1 - w*) = (alpha/beta) q: the ratio depends on the two shares and the exponents alone,
-// not on T, A, B or R (docs/economics.md eq. 4.3). Its two logs are -k d/alpha and +q d/beta =
-// k d/alpha to first order (the optimum's first-order condition), so their sum, second order in
+// not on T, A, B or R (docs/economics.md eqs. 4.2-4.3). Its two logs are -k d/alpha and +q d/beta
+// = k d/alpha to first order (the optimum's first-order condition), so their sum, second order in
 // d, is formed as two second-order parts that are both >= 0 and carry no cancellation:
 //   ln(c_p/c*) = -Phi_{-k}(d)/alpha + Phi_q(-d/beta),   Phi_q(y) = Phi_{1-q}(-y)
-// (the second written with 1 - q where q > 1/2, as q -> 1 at small T). The result is then as
-// accurate as d itself: ~1e-15 relative for every pair of demands.
+// (eq. 4.4; the second with 1 - q where q > 1/2, as q -> 1 at small T). The result is as accurate
+// as d itself: ~1e-15 relative for every pair of demands. Also returns the plan's complement
+// less the optimum's, ln((1 - w_p)/(1 - w*)), a by-product.
 template <class Real>
-SCALESWEEP_HD Real log_cost_ratio(const prepared_law& p, const iso_loss_share<Real>& plan,
-                                  const iso_loss_share<Real>& best) {
-  const Real d = plan.delta - best.delta;
-  const Real ln_q = best.delta - best.complement;
-  const Real q = min_of(exp_of(ln_q), Real(1.0));
-  const Real one_minus_q = max_of(-expm1_of(ln_q), Real(0.0));
-  const Real k = (p.law.alpha * p.inv_beta) * q;
+struct cost_ratio_result {
+  Real log_ratio;
+  Real complement_difference;
+};
+
+template <class Real>
+SCALESWEEP_HD cost_ratio_result<Real> log_cost_ratio(const prepared_law& p, Real plan_delta,
+                                                     const optimum_share<Real>& best) {
+  const Real d = plan_delta - best.delta;
+  const Real k = (p.law.alpha * p.inv_beta) * best.q;
+  const curvature_result<Real> parameter_part = bernoulli_curvature(-k, d);
   const Real y = -d * p.inv_beta;
-  const auto small_q = q <= 0.5;
-  const Real data_part =
-      bernoulli_curvature(select(small_q, q, one_minus_q), select(small_q, y, -y));
-  return data_part - bernoulli_curvature(-k, d) * p.inv_alpha;
+  const auto small_q = best.q <= 0.5;
+  const curvature_result<Real> data_part =
+      bernoulli_curvature(select(small_q, best.q, best.one_minus_q), select(small_q, y, -y));
+  return {data_part.value - parameter_part.value * p.inv_alpha, parameter_part.log1p_cem};
 }
 
 // regret = cost(plan; T)/cost*(T) - 1 >= 0 (SPEC §5.4). It is >= 0 exactly; the max removes a
 // negative rounding of a regret within a few ulp of 0.
 template <class Real>
-SCALESWEEP_HD Real regret_of(const prepared_law& p, const iso_loss_share<Real>& plan,
-                             const iso_loss_share<Real>& best) {
-  return max_of(expm1_of(log_cost_ratio(p, plan, best)), Real(0.0));
+SCALESWEEP_HD Real regret_of(const prepared_law& p, Real plan_delta,
+                             const optimum_share<Real>& best) {
+  return max_of(expm1_of(log_cost_ratio(p, plan_delta, best).log_ratio), Real(0.0));
+}
+
+// The same from the two models and the demand: (N_p/N*)(3D_p + T)/(3D* + T) - 1, a few
+// divisions and no elementary function, for dense grids. N and D carry ~1e-15 relative error
+// (exp of their logs), so this regret is within ~4e-15 absolute: relative 1e-10 only from a
+// regret of ~4e-5 up; regret_cell takes the share form below 1e-3.
+template <class Real>
+SCALESWEEP_HD Real regret_from_models(Real plan_N, Real plan_D, Real best_N, Real best_D,
+                                      Real t_eff) {
+  return (plan_N / best_N) * ((3.0 * plan_D + t_eff) / (3.0 * best_D + t_eff)) - 1.0;
+}
+
+// One loss-target optimum as dense regret cells read it, made once per (hardware, T, target) and
+// reused along T_plan and T: no root per regret cell.
+struct regret_optimum {
+  optimum_share<double> share;
+  double N;
+  double D;
+  cell_status status; // ok, or why there is no optimum (or N, D overflow: out_of_range)
+};
+
+SCALESWEEP_HD regret_optimum make_regret_optimum(const prepared_law& p,
+                                                 const loss_target_terms& target,
+                                                 const share_solution& s) {
+  if (s.status != cell_status::ok) {
+    return {{NAN, NAN, NAN, NAN}, NAN, NAN, s.status};
+  }
+  const optimum_share<double> share = optimum_share_of(p, s.delta);
+  const log_point x = share_point(p, target.ln_R, share.delta, share.complement);
+  if (!in_double_range(x.ln_N) || !in_double_range(x.ln_D)) {
+    return {share, NAN, NAN, cell_status::out_of_range};
+  }
+  return {share, std::exp(x.ln_N), std::exp(x.ln_D), cell_status::ok};
 }
 
 struct regret_result {
@@ -216,18 +287,23 @@ struct regret_result {
   cell_status status;
 };
 
-// A dense regret cell (hardware, T_plan, T, loss_target) from the two optima, which a sweep solves
-// once per (hardware, T, loss_target) and reuses along T_plan: no root per cell. Regret is
-// unit-free, so optima at T_eff serve every objective.
-SCALESWEEP_HD regret_result regret_cell(const prepared_law& p, const share_solution& plan,
-                                        const share_solution& actual) {
+// A dense regret cell (hardware, T_plan, T, loss_target): the divisions of regret_from_models,
+// and the share form where that leaves a regret below 1e-3 (near the diagonal at small demand),
+// so every cell is within ~4e-12 relative. Regret is unit-free: optima at T_eff serve every
+// objective, t_eff being the actual demand's.
+SCALESWEEP_HD regret_result regret_cell(const prepared_law& p, const regret_optimum& plan,
+                                        const regret_optimum& actual, double t_eff) {
   if (plan.status != cell_status::ok) {
     return {NAN, plan.status};
   }
   if (actual.status != cell_status::ok) {
     return {NAN, actual.status};
   }
-  return {regret_of(p, share_of(p, plan.delta), share_of(p, actual.delta)), cell_status::ok};
+  const double fast = regret_from_models(plan.N, plan.D, actual.N, actual.D, t_eff);
+  if (fast >= 1e-3) {
+    return {fast, cell_status::ok};
+  }
+  return {regret_of(p, plan.share.delta, actual.share), cell_status::ok};
 }
 
 // One cell from plain numbers (tests, a later `eval`): both optima solved here.
@@ -236,9 +312,11 @@ SCALESWEEP_HD regret_result demand_regret(const scaling_law& law, const cost_coe
   const prepared_law p = prepare_law(law);
   const hardware_terms h = make_hardware_terms(k);
   const loss_target_terms target = make_loss_target_terms(p, loss_target);
-  return regret_cell(p,
-                     solve_share_deviation(p, target, make_demand(h, T_plan, demand_log(T_plan))),
-                     solve_share_deviation(p, target, make_demand(h, T, demand_log(T))));
+  const demand actual = make_demand(h, T, demand_log(T));
+  const demand plan = make_demand(h, T_plan, demand_log(T_plan));
+  return regret_cell(p, make_regret_optimum(p, target, solve_share_deviation(p, target, plan)),
+                     make_regret_optimum(p, target, solve_share_deviation(p, target, actual)),
+                     actual.t_eff);
 }
 
 // ---- The robust choice -------------------------------------------------------------------------
@@ -264,31 +342,45 @@ SCALESWEEP_HD demand scaled_demand(const demand& d, const spread_terms& s, bool 
   return out;
 }
 
-// The robust model's share from the optima at the two ends of the spread: `high` at T s (the
-// smaller share) and `low` at T/s. The largest regret over [T/s, T s] of a model of the curve is
-// the larger of its two endpoint regrets (its cost is affine in T, c*(T) concave: the ratio is
+// The robust model from the optima at the two ends of the spread: `high` at T s (the smaller
+// share) and `low` at T/s. The largest regret over [T/s, T s] of a model of the curve is the
+// larger of its two endpoint regrets (its cost is affine in T, c*(T) concave: the ratio is
 // quasi-convex in T), one falling and one rising between the two optima, so the minimax model
 // equalises them. Their ratio drops N and leaves (3D + T s)/(3D + T/s) = c*(T s)/c*(T/s) = rho,
 // whose root is, counted from the low end,
 //   3D_r = 3D_low + (3D_low + T/s) R_1 rho/(rho - 1),   R_1 = regret of `low` at T s,
-// and with 3D_low + T/s = 3D_low / q_low and ln D = (ln B - ln R - s)/beta:
+// and with 3D_low + T/s = 3D_low / q_low and ln D = (ln B - ln R - ln w)/beta:
 //   delta_r = delta_low - beta ln(1 + R_1 rho / ((rho - 1) q_low)),
 //   ln rho = (1 - 1/alpha)(ln(1 - w_high) - ln(1 - w_low)) - (1 + 1/beta)(delta_high - delta_low)
 // (docs/economics.md eqs. 4.5-4.8). R_1 and rho - 1 are second and first order in the distance of
 // the two shares and each has a relative error of ~1e-16 over that distance, so the correction to
 // delta_low is accurate to ~1e-16 absolute however close the ends are: no third root-finding.
+// The largest regret is then that of the robust model at T/s (equal to the one at T s).
 template <class Real>
-SCALESWEEP_HD Real robust_share_deviation(const prepared_law& p, const iso_loss_share<Real>& high,
-                                          const iso_loss_share<Real>& low) {
-  const Real R1 = expm1_of(log_cost_ratio(p, low, high));
-  const Real ln_rho = (1.0 - p.inv_alpha) * complement_log_difference(p, high, low) -
+struct robust_share {
+  Real delta;      // ln(w_r/w0)
+  Real complement; // ln((1 - w_r)/(1 - w0))
+  Real regret;     // its regret at either end
+};
+
+template <class Real>
+SCALESWEEP_HD robust_share<Real> robust_share_of(const prepared_law& p,
+                                                 const optimum_share<Real>& high,
+                                                 const optimum_share<Real>& low) {
+  const cost_ratio_result<Real> low_at_high = log_cost_ratio(p, low.delta, high);
+  const Real R1 = expm1_of(low_at_high.log_ratio);
+  // ln(1 - w_high) - ln(1 - w_low) is minus the by-product of that ratio.
+  const Real ln_rho = -(1.0 - p.inv_alpha) * low_at_high.complement_difference -
                       (1.0 + p.inv_beta) * (high.delta - low.delta);
   const Real rho_over_rho_minus_1 = -1.0 / expm1_of(-ln_rho);
-  const Real delta_r =
-      low.delta - p.law.beta * log1p_of(R1 * rho_over_rho_minus_1 / training_share(low));
+  const Real delta_r = low.delta - p.law.beta * log1p_of(R1 * rho_over_rho_minus_1 / low.q);
   // Inside [delta_high, delta_low] exactly; the clamp absorbs rounding, and the select the 0/0 of
   // equal ends (spread 1, or a demand so small that both ends round to one share).
-  return select(high.delta < low.delta, max_of(min_of(delta_r, low.delta), high.delta), low.delta);
+  const auto apart = high.delta < low.delta;
+  const Real r = select(apart, max_of(min_of(delta_r, low.delta), high.delta), low.delta);
+  const cost_ratio_result<Real> r_at_low = log_cost_ratio(p, r, low);
+  return {r, low.complement + r_at_low.complement_difference,
+          select(apart, max_of(expm1_of(r_at_low.log_ratio), Real(0.0)), Real(0.0))};
 }
 
 struct robust_result {
@@ -299,9 +391,8 @@ struct robust_result {
   int iterations; // root-finder steps of the two endpoint optima together
 };
 
-// One robust cell (hardware, spread, T, loss_target): two roots at T/s and T s (about the work
-// of two loss-target cells) and the closed form above. T = 0 and s = 1 give the point optimum
-// with regret 0 through the same formulas.
+// One robust cell (hardware, spread, T, loss_target): two roots at T/s and T s and the closed
+// form above. T = 0 and s = 1 give the point optimum with regret 0 through the same formulas.
 SCALESWEEP_HD robust_result robust_cell_result(const prepared_law& p, const demand& d,
                                                const loss_target_terms& target,
                                                const spread_terms& spread) {
@@ -321,15 +412,13 @@ SCALESWEEP_HD robust_result robust_cell_result(const prepared_law& p, const dema
   if (high.status != cell_status::ok || low.status != cell_status::ok) {
     return {NAN, NAN, NAN, high.status != cell_status::ok ? high.status : low.status, iterations};
   }
-  const iso_loss_share<double> h = share_of(p, high.delta);
-  const iso_loss_share<double> l = share_of(p, low.delta);
-  const iso_loss_share<double> r = share_of(p, robust_share_deviation(p, h, l));
-  const log_point point = share_point(p, target.ln_R, r);
+  const robust_share<double> r =
+      robust_share_of(p, optimum_share_of(p, high.delta, false), optimum_share_of(p, low.delta));
+  const log_point point = share_point(p, target.ln_R, r.delta, r.complement);
   if (!in_double_range(point.ln_N) || !in_double_range(point.ln_D)) {
     return {NAN, NAN, NAN, cell_status::out_of_range, iterations};
   }
-  return {std::exp(point.ln_N), std::exp(point.ln_D),
-          max_of(regret_of(p, r, h), regret_of(p, r, l)), cell_status::ok, iterations};
+  return {std::exp(point.ln_N), std::exp(point.ln_D), r.regret, cell_status::ok, iterations};
 }
 
 // One cell from plain numbers (tests, a later `eval`).

@@ -48,7 +48,7 @@ cost_coefficients objective(const std::string& name) {
 TEST(DemandRegret, ShareDeviationSolverAgreesWithTheLossTargetOptimum) {
   std::mt19937_64 rng(41);
   std::uniform_real_distribution<double> unit(0, 1);
-  double worst = 0;
+  double worst = 0, worst_share = 0;
   int max_iterations = 0;
   for (int i = 0; i < 12000; ++i) {
     const scaling_law law = law_presets()[i % law_presets().size()].law;
@@ -59,16 +59,31 @@ TEST(DemandRegret, ShareDeviationSolverAgreesWithTheLossTargetOptimum) {
     const demand d = make_demand(h, T, demand_log(T));
     const share_solution s = solve_share_deviation(p, target, d);
     ASSERT_EQ(s.status, cell_status::ok);
-    const log_point x = share_point(p, target.ln_R, share_of(p, s.delta));
+    const log_point x = share_point(p, target.ln_R, s.delta, complement_of(p, s.delta));
     const loss_target_result o = loss_target_cell_result(p, h, d, target);
     worst = std::max({worst, rel(std::exp(x.ln_N), o.N), rel(std::exp(x.ln_D), o.D)});
     max_iterations = std::max(max_iterations, s.iterations);
+    // The optimum's training share and complement from the root's identities (optimum_share_of)
+    // against their definitions: q = 3D/(3D + T_eff) from the solver's D, and the complement of
+    // the share itself. Both are a few roundings from their values, once D is (1e-15): 1e-13.
+    const optimum_share<double> os = optimum_share_of(p, s.delta);
+    const long double q = 3.0L * o.D / (3.0L * o.D + d.t_eff);
+    const long double one_minus_q = d.t_eff / (3.0L * o.D + d.t_eff);
+    worst_share = std::max(worst_share, rel(os.q, q));
+    if (T > 0) {
+      worst_share = std::max(worst_share, rel(os.one_minus_q, one_minus_q));
+    }
+    if (T > 0) {
+      worst_share = std::max(worst_share, rel(os.complement, complement_of(p, s.delta)));
+    }
   }
-  std::printf("share deviation vs loss-target solver: worst rel. difference %.2e, max %d steps\n",
-              worst, max_iterations);
+  std::printf("share deviation vs loss-target solver: worst rel. difference %.2e, max %d steps; "
+              "optimum shares %.2e\n",
+              worst, max_iterations, worst_share);
   // Both are within ~1e-15 of the exact optimum (test_solver_reference): 1e-13 allows for the
   // exp of two independently rounded logs of N and D (~30 x 1e-16 each).
   EXPECT_LE(worst, 1e-13);
+  EXPECT_LE(worst_share, 1e-13);
   EXPECT_LE(max_iterations, 4);
 }
 
@@ -78,7 +93,7 @@ TEST(DemandRegret, ShareDeviationSolverAgreesWithTheLossTargetOptimum) {
 // over the distance of the two optima's shares (log_cost_ratio), which these cells keep below
 // 1e-12 except in near misses at small demand; 1e-10 is the bound asked for, asserted on all.
 TEST(DemandRegret, RegretMatches50DigitReference) {
-  double worst = 0;
+  double worst = 0, worst_share = 0;
   int rows = 0, zero = 0;
   for (const reference::table_row& row : reference::read_reference_table("economics_regret.csv")) {
     const scaling_law law = find_law_preset(row.text("preset"))->law;
@@ -87,19 +102,34 @@ TEST(DemandRegret, RegretMatches50DigitReference) {
                       row.number("T_plan"), row.number("T"));
     ASSERT_EQ(r.status, cell_status::ok);
     const long double want = row.precise("regret");
+    // The share form alone (regret_of, which the robust model uses at every size of regret),
+    // besides regret_cell's choice between it and the models' ratio.
+    const cost_coefficients k = objective(row.text("objective"));
+    const prepared_law p = prepare_law(law);
+    const hardware_terms h = make_hardware_terms(k);
+    const loss_target_terms target = make_loss_target_terms(p, row.number("loss_target"));
+    const double T_plan = row.number("T_plan"), T = row.number("T");
+    const share_solution plan =
+        solve_share_deviation(p, target, make_demand(h, T_plan, demand_log(T_plan)));
+    const share_solution best = solve_share_deviation(p, target, make_demand(h, T, demand_log(T)));
+    const double share_form = regret_of(p, plan.delta, optimum_share_of(p, best.delta));
     if (want == 0) {
       EXPECT_EQ(r.regret, 0.0); // the diagonal, exactly
+      EXPECT_EQ(share_form, 0.0);
       ++zero;
       continue;
     }
+    worst_share = std::max(worst_share, rel(share_form, want));
     const double e = rel(r.regret, want);
     EXPECT_LE(e, required_accuracy) << row.text("preset") << " T_plan " << row.text("T_plan")
                                     << " T " << row.text("T") << " regret " << (double)want;
     worst = std::max(worst, e);
     ++rows;
   }
-  std::printf("regret vs mpmath: %d rows (+%d on the diagonal), worst rel. error %.2e\n", rows,
-              zero, worst);
+  std::printf("regret vs mpmath: %d rows (+%d on the diagonal), worst rel. error %.2e (share form "
+              "alone %.2e)\n",
+              rows, zero, worst, worst_share);
+  EXPECT_LE(worst_share, required_accuracy);
   EXPECT_GE(rows + zero, 200);
 }
 
