@@ -25,9 +25,8 @@ namespace scalesweep {
   X(not_converged, 2, "root-finder hit its iteration cap (never expected; reported, not hidden)")  \
   X(invalid_input, 3, "NaN, negative demand, non-positive budget, bad law constants")              \
   X(out_of_range, 4, "the optimum exists but N or D overflows double precision")                   \
-  X(not_computed, 5, "fill value of cells no run has written (never computed by a backend)")      \
-  X(constrained, 6,                                                                                \
-    "a serving constraint binds: the optimum sits on N = N_max, exact like ok's")                  \
+  X(not_computed, 5, "fill value of cells no run has written (never computed by a backend)")       \
+  X(constrained, 6, "a serving constraint binds: the optimum sits on N = N_max, exact like ok's")  \
   X(undertrained, 7,                                                                               \
     "implied demand: fewer tokens per parameter than the T = 0 optimum of its own loss, no T")
 
