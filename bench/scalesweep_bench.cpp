@@ -3,7 +3,7 @@
 // are timed); without it each tile is also copied back to the host. Tiles are submitted as a run
 // submits them, two in flight, so the GPU never idles while the host waits for a tile.
 #include "backends/backend.hpp"
-#include "backends/cuda_backend.hpp"
+#include "backends/cuda/cuda_backend.hpp"
 #include "plan/config.hpp"
 #include "plan/sweep_plan.hpp"
 

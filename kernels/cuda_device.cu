@@ -1,6 +1,6 @@
 // The CUDA device queries of a CUDA build (backends/cuda_device.hpp), with the runtime API.
-#include "backends/cuda_device.hpp"
 #include "cuda_check.cuh"
+#include "cuda_device.hpp"
 
 #include <cuda_runtime.h>
 

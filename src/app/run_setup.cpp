@@ -3,8 +3,8 @@
 
 #include "scalesweep/error.hpp"
 
-#include "backends/cuda_device.hpp"
 #include "common/text_format.hpp"
+#include "cuda_device.hpp"
 #include "plan/config.hpp"
 
 #include <omp.h>

@@ -2,8 +2,8 @@
 #include "scalesweep/error.hpp"
 
 #include "backends/backend.hpp"
-#include "backends/cuda_backend.hpp"
-#include "backends/cuda_device.hpp"
+#include "backends/cuda/cuda_backend.hpp"
+#include "cuda_device.hpp"
 
 namespace scalesweep {
 

@@ -3,7 +3,7 @@
 // of several segments, tiles that start inside a row, and tiles overlapped as the run's pipeline
 // overlaps them (pinned host tiles, driven from another thread than the one that built it).
 #include "backend_harness.hpp"
-#include "backends/cuda_device.hpp"
+#include "cuda_device.hpp"
 
 #include <gtest/gtest.h>
 

@@ -1,10 +1,10 @@
 // The CUDA backend on the host side (g++): turns the plan into the plain arrays and problem
 // columns the tile engine (cuda_engine.cu) takes, so that nothing host-only reaches nvcc.
-#include "backends/cuda_backend.hpp"
+#include "backends/cuda/cuda_backend.hpp"
 
 #include "scalesweep/error.hpp"
 
-#include "backends/cuda_device.hpp"
+#include "cuda_device.hpp"
 #include "cuda_engine.hpp"
 #include "plan/sweep_terms.hpp"
 

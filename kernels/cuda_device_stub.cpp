@@ -1,5 +1,5 @@
 // The CUDA device queries of a CPU-only build: what a machine without a GPU answers.
-#include "backends/cuda_device.hpp"
+#include "cuda_device.hpp"
 
 namespace scalesweep {
 
