@@ -355,3 +355,12 @@ def test_hardware_colours_follow_names_and_the_legend_lists_winners(tmp_path, sc
     for name in set(colours[0]) & set(colours[1]):
         assert colours[0][name] == colours[1][name], name
     assert set(colours[0]) & set(colours[1])
+
+
+@pytest.mark.parametrize("kind", ["savings", "size-ratio", "ratios"])
+def test_titles_name_the_scenario_drawn(results, kind):
+    """Under a cost objective every per-scenario kind says which scenario it draws."""
+    with open_result(results["hardware-compare"]) as ds:
+        fig = plot_module.plot(ds, kind, hardware="b200-fp8")
+    text = fig._suptitle.get_text() if fig._suptitle else fig.axes[0].get_title()
+    assert "objective usd, scenario b200-fp8" in text, text
