@@ -338,14 +338,13 @@ def test_hardware_colours_follow_names_and_the_legend_lists_winners(tmp_path, sc
                        'loss_target = { values = [2.0, 2.2] }\n')
         paths.append(tmp_path / f"{''.join(order)}.h5")
         scalesweep("run", cfg, "-o", paths[-1], "--quiet")
+    from scalesweep.plot._common import hardware_names
     colours = []
     for path in paths:
         with open_result(path) as ds:
             fig = plot_module.plot(ds, "hardware")
-            import h5py
-            with h5py.File(path) as f:
-                cost = np.where(f["opt_status"][()] == 0, f["opt_cost"][()], np.inf)
-                names = [n.decode() if isinstance(n, bytes) else str(n) for n in f["hardware_name"][()]]
+            cost = np.where(ds["opt_status"].values == 0, ds["opt_cost"].values, np.inf)
+            names = hardware_names(ds)  # the scenario names, however the file stores them
             winners = {names[i] for i in np.unique(np.argmin(cost, axis=0))}
         legend = fig.axes[0].get_legend()
         shown = {t.get_text(): to_hex(p.get_facecolor()) for t, p in
