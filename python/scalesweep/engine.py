@@ -124,7 +124,7 @@ def _broadcast(values: np.ndarray, shape: tuple[int, ...]) -> tuple[np.ndarray, 
     return values.reshape(-1), [s // values.itemsize for s in view.strides]
 
 
-def solve(*, loss: ArrayLike = None, budget: ArrayLike = None, inference_tokens: ArrayLike = 0.0,
+def solve(*, loss: ArrayLike = None, budget: ArrayLike = None, inference_tokens: ArrayLike = None,
           requests: ArrayLike = None, input_tokens: float | None = None,
           output_tokens: float | None = None, law: str | None = None,
           objective: str | None = None, hardware: str | None = None, E: float | None = None,
@@ -134,7 +134,7 @@ def solve(*, loss: ArrayLike = None, budget: ArrayLike = None, inference_tokens:
     """Optima of many cells at once, in memory: ``optimum``'s keywords, with arrays.
 
     ``loss`` (loss targets) or ``budget`` (budgets in the objective's unit), and
-    ``inference_tokens`` (T), or ``requests`` with scalar ``input_tokens`` and ``output_tokens``
+    ``inference_tokens`` (T; default 0), or ``requests`` with scalar ``input_tokens`` and ``output_tokens``
     (T = requests (input + output), the scenario's token split), broadcast against each other
     as numpy broadcasts. Law, objective and hardware keywords as for ``optimum``; ``threads``
     (0: all cores).
@@ -152,6 +152,8 @@ def solve(*, loss: ArrayLike = None, budget: ArrayLike = None, inference_tokens:
     if (loss is None) == (budget is None):
         raise ValueError("give loss= (loss-target problem) or budget= (budget problem), one of them")
     if requests is not None:
+        if inference_tokens is not None:
+            raise ValueError("give inference_tokens= or requests=, not both")
         if input_tokens is None or output_tokens is None:
             raise ValueError("requests= needs input_tokens= and output_tokens= (tokens per request)")
         if np.ndim(input_tokens) or np.ndim(output_tokens):
@@ -174,7 +176,7 @@ def solve(*, loss: ArrayLike = None, budget: ArrayLike = None, inference_tokens:
         demand = (requests if _is_labelled(requests)
                   else np.asarray(requests, dtype=np.float64)) * per_request
     else:
-        demand = inference_tokens
+        demand = 0.0 if inference_tokens is None else inference_tokens  # T = 0: training only
     (target_values, T_values), shape, labels = _as_inputs(target, demand)
     target_flat, target_strides = _broadcast(target_values, shape)
     T_flat, T_strides = _broadcast(T_values, shape)

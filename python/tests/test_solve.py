@@ -135,3 +135,8 @@ def test_bad_requests_raise():
         scalesweep.solve(law="chinchilla", loss=2.0, objective="usd")
     with pytest.raises(ValueError, match="requests= needs"):
         scalesweep.solve(law="chinchilla", loss=2.0, requests=[1.0])
+    with pytest.raises(ValueError, match="not both"):
+        scalesweep.solve(law="chinchilla", loss=2.0, requests=[1.0], inference_tokens=1e9,
+                         input_tokens=1, output_tokens=1)
+    training_only = scalesweep.solve(law="chinchilla", loss=[2.0, 2.2])  # T = 0 by default
+    assert np.array_equal(training_only["N"], training_only["chinchilla_N"])
