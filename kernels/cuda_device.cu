@@ -1,4 +1,4 @@
-// The CUDA device queries of a CUDA build (backends/cuda_device.hpp), with the runtime API.
+// The CUDA device queries of a CUDA build (cuda_device.hpp), with the runtime API.
 #include "cuda_check.cuh"
 #include "cuda_device.hpp"
 
