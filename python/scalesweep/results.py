@@ -6,7 +6,7 @@ from __future__ import annotations
 import os
 from typing import TYPE_CHECKING
 
-from .schema import ATTRIBUTES, FORMAT_VERSION, PROBLEMS, PROGRESS, SCHEMA
+from .schema import ATTRIBUTES, DIM_HARDWARE, FORMAT_VERSION, PROBLEMS, PROGRESS, SCHEMA
 
 if TYPE_CHECKING:
     import xarray as xr
@@ -69,12 +69,34 @@ def open(path: str | os.PathLike) -> "xr.Dataset":  # noqa: A001 (scalesweep.ope
     ``ds.scalesweep.problem("loss-target")`` selects one problem's variables (see
     :class:`ResultAccessor`); ``ds.scalesweep.problems`` lists those the file holds.
 
+    The ``hardware`` coordinate (scenario names) selects names exactly whatever ``method`` a
+    ``sel`` call gives, so ``ds.sel(hardware="h100-fp8", loss_target=2.0, method="nearest")``
+    works in one call (see :func:`_name_index_class`).
+
     Raises ResultError for a missing or unreadable file, another format version, a shard part
     or an unfinished run.
     """
     import xarray as xr
     require_complete(path)
-    return xr.open_dataset(path, engine="h5netcdf")
+    ds = xr.open_dataset(path, engine="h5netcdf")
+    if DIM_HARDWARE in ds.indexes:
+        ds = ds.drop_indexes(DIM_HARDWARE).set_xindex(DIM_HARDWARE, _name_index_class())
+    return ds
+
+
+def _name_index_class():
+    """An index for a coordinate of names (hardware scenarios) that matches labels exactly,
+    ignoring the ``method`` of the sel call: xarray passes one call's method to every index, and
+    pandas has no nearest string, so with the default index
+    ``ds.sel(hardware=NAME, loss_target=x, method="nearest")`` raises (plain xarray needs
+    ``ds.sel(hardware=NAME).sel(loss_target=x, method="nearest")``)."""
+    from xarray.indexes import PandasIndex
+
+    class NameIndex(PandasIndex):
+        def sel(self, labels, method=None, tolerance=None):
+            return super().sel(labels)
+
+    return NameIndex
 
 
 def problem_key(name: str) -> str:

@@ -19,7 +19,6 @@ BUDGET: dict[str, str] = PROBLEMS["budget"]["variables"]
 BUDGET_CURVE: dict[str, str] = PROBLEMS["budget_curve"]["variables"]
 COST: str = PROBLEMS["dense_cost"]["variables"]["cost"]
 LOSS: str = PROBLEMS["dense_loss"]["variables"]["loss"]
-HARDWARE_NAME: str = SCHEMA["hardware_name"]
 OK: int = STATUSES["ok"]["code"]
 
 

@@ -62,7 +62,7 @@ std::string describe_plan(const sweep_plan& plan, const std::string& output_path
       continue;
     }
     s << "  " << a.name << ": " << a.size() << (a.size() == 1 ? " point (" : " points (")
-      << a.spacing << ") " << range_text(a) << " " << a.units << "\n";
+      << a.spacing << ") " << range_text(a) << " " << a.text_units << "\n";
   }
   s << "problems:\n";
   for (const problem_grid& p : plan.problems) {

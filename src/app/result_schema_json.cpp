@@ -14,7 +14,7 @@ void write_attributes(json_writer& j) {
   j.field("scalesweep_version", schema::root::scalesweep_version);
   j.field("law_preset", schema::root::law_preset).field("objective", schema::root::objective);
   j.field("cost_units", schema::root::cost_units).field("shard", schema::root::shard);
-  j.field("hardware_names", schema::root::hardware_names);
+  j.field("conventions", schema::root::conventions);
   j.key("law").begin_object();
   for (const law_constant& c : law_constants) {
     j.field(c.name, schema::law_attribute(c));
@@ -75,7 +75,7 @@ std::string result_schema_json() {
   for (axis_id id : all_axes) {
     j.value(axis_name(id));
   }
-  j.end_array().field("hardware_name", schema::hardware_name);
+  j.end_array();
   write_problems(j);
   write_statuses(j);
   write_progress(j);

@@ -93,12 +93,14 @@ std::vector<std::string> flag_meanings(const h5::dataset_summary& d) {
 }
 
 // What both reports show of one file, read once: each coordinate's values (its ends beyond
-// max_listed_values), the hardware names, and each status variable's counts.
+// max_listed_values; the names of a string coordinate, hardware), and each status variable's
+// counts.
 struct coordinate_report {
   const h5::dataset_summary* d;
   std::int64_t points;
-  std::vector<double> values; // all of them, up to max_listed_values points
-  double first = 0, last = 0; // when points > 0
+  std::vector<double> values;     // all of them, up to max_listed_values points
+  double first = 0, last = 0;     // when points > 0
+  std::vector<std::string> names; // a string coordinate's values, all of them
 };
 
 struct variable_report {
@@ -112,15 +114,20 @@ struct inspect_report {
   std::string path;
   std::vector<coordinate_report> coordinates;
   std::vector<variable_report> variables;
-  std::vector<std::string> hardware_names; // the hardware_name variable's values
+  std::vector<std::string> hardware_names; // the hardware coordinate's values
 };
 
 inspect_report gather(const h5::result_reader& file, const std::string& path) {
   inspect_report r{file, path, {}, {}, {}};
   for (const h5::dataset_summary& d : file.datasets()) {
     if (d.is_coordinate) {
-      coordinate_report c{&d, d.shape.empty() ? 0 : d.shape[0], {}};
-      if (c.points > 0 && c.points <= max_listed_values) {
+      coordinate_report c{&d, d.shape.empty() ? 0 : d.shape[0], {}, 0, 0, {}};
+      if (d.dtype == "string") {
+        c.names = file.read_strings(d.name);
+        if (d.name == axis_name(axis_id::hardware)) {
+          r.hardware_names = c.names;
+        }
+      } else if (c.points > 0 && c.points <= max_listed_values) {
         c.values = file.read_numbers(d.name);
         c.first = c.values.front();
         c.last = c.values.back();
@@ -133,9 +140,6 @@ inspect_report gather(const h5::result_reader& file, const std::string& path) {
     variable_report v{&d, flag_meanings(d), {}};
     if (!v.meanings.empty()) {
       v.counts = file.count_status(d.name, v.meanings.size());
-    }
-    if (d.name == schema::hardware_name) {
-      r.hardware_names = file.read_strings(d.name);
     }
     r.variables.push_back(std::move(v));
   }
@@ -191,7 +195,13 @@ void write_axes_json(json_writer& j, const inspect_report& r) {
   for (const coordinate_report& c : r.coordinates) {
     j.key(c.d->name).begin_object().field("size", c.points).field("dtype", c.d->dtype);
     write_attributes_json(j, c.d->attributes);
-    if (!c.d->shape.empty() && c.points <= max_listed_values) {
+    if (c.d->dtype == "string") {
+      j.key("values").begin_array();
+      for (const std::string& name : c.names) {
+        j.value(name);
+      }
+      j.end_array();
+    } else if (!c.d->shape.empty() && c.points <= max_listed_values) {
       j.key("values").begin_array();
       for (double v : c.values) {
         j.value(v);
@@ -203,7 +213,7 @@ void write_axes_json(json_writer& j, const inspect_report& r) {
   j.end_object();
 }
 
-// Each variable: dims, shape, dtype, attributes, the hardware names, status counts.
+// Each variable: dims, shape, dtype, attributes, status counts.
 void write_variables_json(json_writer& j, const inspect_report& r) {
   j.key("variables").begin_object();
   for (const variable_report& v : r.variables) {
@@ -218,13 +228,6 @@ void write_variables_json(json_writer& j, const inspect_report& r) {
     }
     j.end_array().field("dtype", d.dtype);
     write_attributes_json(j, d.attributes);
-    if (d.name == schema::hardware_name) {
-      j.key("values").begin_array();
-      for (const std::string& s : r.hardware_names) {
-        j.value(s);
-      }
-      j.end_array();
-    }
     if (!v.meanings.empty()) {
       j.key("status_counts").begin_object();
       for (std::size_t i = 0; i < v.meanings.size(); ++i) {
@@ -298,9 +301,9 @@ void print_axes(const inspect_report& r) {
   for (const coordinate_report& c : r.coordinates) {
     std::printf("  %-12s %8s point%s", c.d->name.c_str(), format_count(c.points).c_str(),
                 c.points == 1 ? " " : "s");
-    if (c.d->name == axis_name(axis_id::hardware)) {
+    if (c.d->dtype == "string") {
       std::string names;
-      for (const std::string& s : r.hardware_names) {
+      for (const std::string& s : c.names) {
         names += (names.empty() ? "" : ", ") + s;
       }
       std::printf("  %s\n", names.c_str());
@@ -308,9 +311,12 @@ void print_axes(const inspect_report& r) {
       const std::string range = c.points == 1
                                     ? format_number(c.first)
                                     : format_number(c.first) + " .. " + format_number(c.last);
-      std::printf("  %s %s (%s)\n", range.c_str(),
-                  text_of(attribute(c.d->attributes, schema::variable::units)).c_str(),
-                  text_of(attribute(c.d->attributes, schema::variable::spacing)).c_str());
+      // The unit where it says something (counts and losses are "1"), then the long name.
+      const std::string units = text_of(attribute(c.d->attributes, schema::variable::units));
+      const std::string shown_units = units.empty() || units == "1" ? "" : " " + units;
+      std::printf("  %s%s (%s): %s\n", range.c_str(), shown_units.c_str(),
+                  text_of(attribute(c.d->attributes, schema::variable::spacing)).c_str(),
+                  text_of(attribute(c.d->attributes, schema::variable::long_name)).c_str());
     } else {
       std::printf("\n");
     }
@@ -334,8 +340,7 @@ void print_variables(const inspect_report& r) {
 // Each scenario's resolved numbers, from the hardware_<side>_<field> attributes (usd files).
 void print_hardware(const inspect_report& r) {
   const auto& attrs = r.file.attributes();
-  const h5::attribute_value* names = attribute(attrs, schema::root::hardware_names);
-  if (names == nullptr || attribute(attrs, schema::hardware_attribute("train", "gpu")) == nullptr) {
+  if (attribute(attrs, schema::hardware_attribute("train", "gpu")) == nullptr) {
     return;
   }
   std::printf("hardware scenarios (train: GPU dtype MFU $/h; serve: GPU dtype prefill/decode MFU "
@@ -343,7 +348,7 @@ void print_hardware(const inspect_report& r) {
   const auto field = [&](const char* side, const char* key, std::size_t i) {
     return text_of(attribute(attrs, schema::hardware_attribute(side, key)), i);
   };
-  const auto& list = std::get<std::vector<std::string>>(names->values);
+  const std::vector<std::string>& list = r.hardware_names;
   for (std::size_t i = 0; i < list.size(); ++i) {
     std::printf("  %-22s train %s %s %s $%s/h; serve %s %s %s/%s $%s/h, %s/%s\n", list[i].c_str(),
                 field("train", "gpu", i).c_str(), field("train", "dtype", i).c_str(),

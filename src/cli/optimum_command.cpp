@@ -216,7 +216,7 @@ optimum_question read_question(const optimum_options& o) {
 }
 
 struct model_figures {
-  double N, D, loss, cost, train_flops, inference_flops, train_cost, inference_cost;
+  double N, D, tokens_per_param, loss, cost, train_flops, inference_flops, train_cost, serve_cost;
 };
 
 // The figures by name, for the overflow warning.
@@ -228,18 +228,22 @@ constexpr std::pair<const char*, double model_figures::*> figure_names[] = {
     {"train_flops", &model_figures::train_flops},
     {"inference_flops", &model_figures::inference_flops},
     {"train_cost", &model_figures::train_cost},
-    {"inference_cost", &model_figures::inference_cost}};
+    {"serve_cost", &model_figures::serve_cost}};
 
+// Tokens per parameter and the cost's parts from the functions that fill the result files' opt_*,
+// chinchilla_* and budget_* variables, so the two agree.
 model_figures figures(const scaling_law& law, const cost_coefficients& k, double N, double D,
                       double T) {
+  const cost_split cost = lifetime_cost_split(k, N, D, T);
   return {N,
           D,
+          tokens_per_parameter(N, D),
           loss(law, N, D),
-          lifetime_cost(k, N, D, T),
+          cost.total,
           training_flops(N, D),
           inference_flops(N, T),
-          training_cost(k, N, D),
-          inference_cost(k, N, T)};
+          cost.train,
+          cost.serve};
 }
 
 // The solver's answer: the status is the one `run` writes for the same cell.
@@ -325,7 +329,8 @@ std::vector<std::string> warnings_of(const optimum_question& q, const optimum_an
 void write_figures(json_writer& j, const model_figures& f) {
   j.field("N", f.N).field("D", f.D).field("loss", f.loss).field("cost", f.cost);
   j.field("train_flops", f.train_flops).field("inference_flops", f.inference_flops);
-  j.field("tokens_per_param", f.D / f.N);
+  j.field("tokens_per_param", f.tokens_per_param);
+  j.field("train_cost", f.train_cost).field("serve_cost", f.serve_cost);
 }
 
 std::string json_text(const optimum_question& q, const optimum_answer& a) {
@@ -339,7 +344,6 @@ std::string json_text(const optimum_question& q, const optimum_answer& a) {
       .field("effective_inference_tokens", effective_inference_tokens(q.k, q.d.T));
   j.field("objective", to_string(q.objective)).field("cost_units", q.units);
   write_figures(j, opt);
-  j.field("train_cost", opt.train_cost).field("inference_cost", opt.inference_cost);
   j.key("chinchilla").begin_object();
   write_figures(j, chin);
   j.end_object();
@@ -430,7 +434,7 @@ void print_answer(const optimum_question& q, const optimum_answer& a) {
               q.is_loss ? "ratio" : "comparison");
   print_row("parameters N", opt.N, chin.N, ratio_text(opt.N, chin.N));
   print_row("tokens D", opt.D, chin.D, ratio_text(opt.D, chin.D));
-  print_row("tokens/param", opt.D / opt.N, chin.D / chin.N, "");
+  print_row("tokens/param", opt.tokens_per_param, chin.tokens_per_param, "");
   // A loss target fixes the loss and compares costs; a budget fixes the cost and compares
   // losses, and Chinchilla's model, trained with all of it, overspends once it serves T tokens.
   print_row("loss", opt.loss, chin.loss,

@@ -24,10 +24,25 @@ namespace scalesweep::schema {
 
 // Root attribute `format_version`; readers refuse other versions. Raise it with any change to the
 // names or meanings below that a reader of the old files would misread.
-inline constexpr std::int64_t format_version = 1;
+//   1: first release.
+//   2: `hardware` is a string coordinate of scenario names (no index, no hardware_name variable,
+//      no hardware_names attribute); tokens per parameter and the cost's parts stored beside
+//      the optima; CF units ("1" for counts and losses) and `Conventions`.
+inline constexpr std::int64_t format_version = 2;
+
+// Throws input_error unless `found` (a file's format_version attribute) is this build's: the
+// message names `path`, both versions and what to do (re-run an older file's config with this
+// build; read a newer file with a newer build), or `what_to_do` when given. `who` prefixes it
+// ("merge: ", "--resume: ").
+void require_format_version(const std::string& who, const std::string& path, std::int64_t found,
+                            const std::string& what_to_do = {});
+
+// Root attribute `Conventions`: the CF version whose attributes the file follows.
+inline constexpr const char* cf_conventions = "CF-1.8";
 
 // Root attributes, in the order a new file writes them.
 namespace root {
+inline constexpr const char* conventions = "Conventions";
 inline constexpr const char* title = "title";
 inline constexpr const char* scalesweep_version = "scalesweep_version";
 inline constexpr const char* format_version = "scalesweep_format_version";
@@ -42,7 +57,6 @@ inline constexpr const char* law_overrides = "law_overrides"; // constants given
 inline constexpr const char* objective = "objective";
 inline constexpr const char* cost_units = "cost_units";
 inline constexpr const char* shard = "shard"; // only in one part of a sharded run: a note
-inline constexpr const char* hardware_names = "hardware_names";
 inline constexpr const char* hardware_cost_per_train_flop = "hardware_cost_per_train_flop";
 inline constexpr const char* hardware_cost_per_inference_flop = "hardware_cost_per_inference_flop";
 inline constexpr const char* hardware_preset = "hardware_preset";
@@ -60,15 +74,11 @@ namespace variable {
 inline constexpr const char* units = "units";
 inline constexpr const char* long_name = "long_name";
 inline constexpr const char* spacing =
-    "spacing"; // coordinates: "log10", "linear", "values", "index"
+    "spacing"; // coordinates: "log10", "linear", "values", "names" (hardware)
 inline constexpr const char* fill_value = "_FillValue";       // numbers: NaN
 inline constexpr const char* flag_values = "flag_values";     // statuses: 0 .. cell_status_count-1
 inline constexpr const char* flag_meanings = "flag_meanings"; // cell_status_flag_meanings
 } // namespace variable
-
-// The string variable beside the hardware coordinate (which holds indices).
-inline constexpr const char* hardware_name = "hardware_name";
-inline constexpr const char* hardware_name_long_name = "hardware scenario name";
 
 // The progress record: a group hidden from xarray's view of the results, holding one uint8 per
 // chunk of each problem's grid (1 = written and flushed).

@@ -9,17 +9,21 @@ namespace {
 struct axis_metadata {
   axis_id id;
   std::string_view name;
-  std::string_view units; // empty: the objective's cost unit
+  std::string_view units;      // CF units; empty: the objective's cost unit
+  std::string_view text_units; // empty: the objective's cost unit
   std::string_view long_name;
 };
 
+// Counts (parameters, tokens) and the loss (nats per token: a dimensionless log-likelihood) have
+// UDUNITS-2 unit "1"; the long names say what is counted. The hardware coordinate holds names.
 constexpr axis_metadata metadata[] = {
-    {axis_id::hardware, "hardware", "1", "hardware scenario index (see hardware_name)"},
-    {axis_id::T, "T", "tokens", "lifetime inference tokens (input + output)"},
-    {axis_id::N, "N", "parameters", "model parameters"},
-    {axis_id::D, "D", "tokens", "training tokens"},
-    {axis_id::loss_target, "loss_target", "nats", "target pre-training loss (nats per token)"},
-    {axis_id::budget, "budget", "", "lifetime cost budget (training + inference)"},
+    {axis_id::hardware, "hardware", "", "", "hardware scenario"},
+    {axis_id::T, "T", "1", "tokens", "lifetime inference tokens (input + output)"},
+    {axis_id::N, "N", "1", "parameters", "model parameters"},
+    {axis_id::D, "D", "1", "tokens", "training tokens"},
+    {axis_id::loss_target, "loss_target", "1", "nats",
+     "target pre-training loss (cross-entropy per token, natural log)"},
+    {axis_id::budget, "budget", "", "", "lifetime cost budget (training + inference)"},
 };
 
 const axis_metadata& meta(axis_id id) {
@@ -43,11 +47,11 @@ std::optional<axis_id> axis_from_name(std::string_view name) {
 axis make_axis(axis_id id, objective_kind objective, std::string spacing,
                std::vector<double> values) {
   const axis_metadata& m = meta(id);
-  const std::string units =
-      m.units.empty() ? std::string(cost_units(objective)) : std::string(m.units);
+  const bool is_cost = id == axis_id::budget;
   return {id,
           std::string(m.name),
-          units,
+          std::string(is_cost ? cost_cf_units(objective) : m.units),
+          std::string(is_cost ? cost_units(objective) : m.text_units),
           std::string(m.long_name),
           std::move(spacing),
           std::move(values),

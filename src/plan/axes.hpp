@@ -18,11 +18,12 @@ inline constexpr axis_id all_axes[] = {axis_id::hardware, axis_id::T,           
 
 struct axis {
   axis_id id;
-  std::string name;      // dimension name in files and configs
-  std::string units;     // CF-style units attribute
-  std::string long_name; // CF-style long_name attribute
-  std::string spacing;   // "log10", "linear", "values" or "index" (hardware)
-  std::vector<double> values;
+  std::string name;           // dimension name in files and configs
+  std::string units;          // CF units attribute (UDUNITS-2; "USD" for dollars); empty: hardware
+  std::string text_units;     // the unit in text reports: "parameters", "tokens", "nats", "USD"
+  std::string long_name;      // CF long_name attribute (without the unit)
+  std::string spacing;        // "log10", "linear", "values" or "names" (hardware)
+  std::vector<double> values; // hardware: the index of each scenario (the file stores names)
   std::string where; // "file:line:col" of its definition in a config, for errors ("" if none)
 
   std::int64_t size() const { return static_cast<std::int64_t>(values.size()); }

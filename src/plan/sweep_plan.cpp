@@ -215,7 +215,7 @@ private:
     std::vector<variable_info> variables;
     for (const variable_name& v : d.variables) {
       const std::string_view units =
-          v.units.empty() ? cost_units(m_plan.config.objective) : v.units;
+          v.units.empty() ? cost_cf_units(m_plan.config.objective) : v.units;
       variables.push_back(
           {std::string(v.name), std::string(units), std::string(v.long_name), v.type, float32});
     }
@@ -225,8 +225,8 @@ private:
   sweep_plan& m_plan;
 };
 
-// The hardware axis: one index per scenario under objective usd, one "flops" entry ({1, 1}
-// coefficients) otherwise; then the config's axes.
+// The hardware axis: one point per scenario under objective usd, one "flops" entry ({1, 1}
+// coefficients) otherwise (files hold their names); then the config's axes.
 void add_axes(sweep_plan& plan) {
   const sweep_config& c = plan.config;
   if (c.objective == objective_kind::usd) {
@@ -242,7 +242,7 @@ void add_axes(sweep_plan& plan) {
   for (std::size_t i = 0; i < index.size(); ++i) {
     index[i] = static_cast<double>(i);
   }
-  plan.axes.push_back(make_axis(axis_id::hardware, c.objective, "index", index));
+  plan.axes.push_back(make_axis(axis_id::hardware, c.objective, "names", index));
   for (const axis& a : c.axes) {
     plan.axes.push_back(a);
   }

@@ -8,6 +8,7 @@
 #pragma once
 
 #include "scalesweep/cells/problem_kind.hpp"
+#include "scalesweep/cells/sweep_views.hpp"
 
 #include <cstddef>
 #include <string_view>
@@ -20,7 +21,7 @@ struct variable_name {
   std::string_view column;    // the column in *_columns ("N", "cost"; "status"): the Python
                               // package finds variables by problem and column (result_schema.json)
   std::string_view name;      // the dataset
-  std::string_view units;     // CF units; empty: the objective's cost unit (FLOP or USD)
+  std::string_view units;     // CF units; empty: the objective's (cost_cf_units)
   std::string_view long_name; // CF long_name
   value_type type = value_type::f64;
 };
@@ -38,38 +39,62 @@ struct table_view {
   constexpr const T& operator[](std::size_t i) const { return first[i]; }
 };
 
+// Units are CF units checked by UDUNITS-2: counts (parameters, tokens, tokens per parameter)
+// and losses (nats per token, a dimensionless log-likelihood) are "1"; costs take the
+// objective's (cost_cf_units). Long names say what is counted, never the unit; CF defines no
+// standard_name for any of these quantities, so none is written.
 inline constexpr variable_name dense_loss_variables[] = {
-    {"loss", "loss", "nats", "predicted pre-training loss L(N, D)"}};
+    {"loss", "loss", "1", "predicted pre-training loss L(N, D)"}};
 
 inline constexpr variable_name dense_cost_variables[] = {
     {"cost", "cost", "", "lifetime cost: training + inference"}};
 
 inline constexpr variable_name budget_curve_variables[budget_curve_columns::count] = {
-    {"loss", "budget_curve_loss", "nats", "loss of an N-parameter model spending the whole budget"},
-    {"D", "budget_curve_D", "tokens", "training tokens the budget leaves after serving T"}};
+    {"loss", "budget_curve_loss", "1", "loss of an N-parameter model spending the whole budget"},
+    {"D", "budget_curve_D", "1", "training tokens the budget leaves after serving T"}};
 
 // The optima: one variable per column, then the status.
 inline constexpr variable_name loss_target_variables[loss_target_columns::count + 1] = {
-    {"N", "opt_N", "parameters", "cost-optimal parameters at the loss target"},
-    {"D", "opt_D", "tokens", "cost-optimal training tokens at the loss target"},
+    {"N", "opt_N", "1", "cost-optimal parameters at the loss target"},
+    {"D", "opt_D", "1", "cost-optimal training tokens at the loss target"},
+    {"tokens_per_param", "opt_tokens_per_param", "1",
+     "training tokens per parameter of the optimum"},
     {"cost", "opt_cost", "", "lifetime cost of the optimum"},
-    {"chinchilla_N", "chinchilla_N", "parameters",
+    {"train_cost", "opt_train_cost", "", "training cost of the optimum"},
+    {"serve_cost", "opt_serve_cost", "", "cost of the optimum serving T inference tokens"},
+    {"chinchilla_N", "chinchilla_N", "1",
      "Chinchilla (T = 0) optimal parameters at the loss target"},
-    {"chinchilla_D", "chinchilla_D", "tokens",
+    {"chinchilla_D", "chinchilla_D", "1",
      "Chinchilla (T = 0) optimal training tokens at the loss target"},
+    {"chinchilla_tokens_per_param", "chinchilla_tokens_per_param", "1",
+     "training tokens per parameter of the Chinchilla model"},
     {"chinchilla_cost", "chinchilla_cost", "",
      "lifetime cost of the Chinchilla model with the same T"},
+    {"chinchilla_train_cost", "chinchilla_train_cost", "", "training cost of the Chinchilla model"},
+    {"chinchilla_serve_cost", "chinchilla_serve_cost", "",
+     "cost of the Chinchilla model serving T inference tokens"},
     {"status", "opt_status", "1", "status of the loss-target optimum", value_type::u8}};
 
 inline constexpr variable_name budget_variables[budget_columns::count + 1] = {
-    {"N", "budget_N", "parameters", "loss-optimal parameters within the budget"},
-    {"D", "budget_D", "tokens", "loss-optimal training tokens within the budget"},
-    {"loss", "budget_loss", "nats", "lowest loss within the budget"},
-    {"chinchilla_N", "budget_chinchilla_N", "parameters",
+    {"N", "budget_N", "1", "loss-optimal parameters within the budget"},
+    {"D", "budget_D", "1", "loss-optimal training tokens within the budget"},
+    {"tokens_per_param", "budget_tokens_per_param", "1",
+     "training tokens per parameter of the budget optimum"},
+    {"loss", "budget_loss", "1", "lowest loss within the budget"},
+    {"train_cost", "budget_train_cost", "", "training cost of the budget optimum"},
+    {"serve_cost", "budget_serve_cost", "",
+     "cost of the budget optimum serving T inference tokens"},
+    {"chinchilla_N", "budget_chinchilla_N", "1",
      "Chinchilla optimum spending the whole budget on training"},
-    {"chinchilla_D", "budget_chinchilla_D", "tokens",
+    {"chinchilla_D", "budget_chinchilla_D", "1",
      "training tokens of the Chinchilla budget optimum"},
-    {"chinchilla_loss", "budget_chinchilla_loss", "nats", "loss of the Chinchilla budget optimum"},
+    {"chinchilla_tokens_per_param", "budget_chinchilla_tokens_per_param", "1",
+     "training tokens per parameter of the Chinchilla budget optimum"},
+    {"chinchilla_loss", "budget_chinchilla_loss", "1", "loss of the Chinchilla budget optimum"},
+    {"chinchilla_train_cost", "budget_chinchilla_train_cost", "",
+     "training cost of the Chinchilla budget optimum (the whole budget)"},
+    {"chinchilla_serve_cost", "budget_chinchilla_serve_cost", "",
+     "cost of the Chinchilla budget optimum serving T inference tokens (beyond the budget)"},
     {"status", "budget_status", "1", "status of the budget optimum", value_type::u8}};
 
 // A problem as the plan offers it. A dense grid is written when output.dense names it (by
@@ -110,5 +135,16 @@ constexpr bool every_variable_named() {
   return true;
 }
 static_assert(every_variable_named(), "a problem's variable table has a row without a name");
+
+// Each problem's numbers fit the columns a tile carries.
+constexpr bool columns_fit_tiles() {
+  for (const problem_description& p : problem_descriptions) {
+    if (p.variables.size > static_cast<std::size_t>(max_f64_columns) + 1) {
+      return false;
+    }
+  }
+  return true;
+}
+static_assert(columns_fit_tiles(), "a problem has more columns than tile_columns holds");
 
 } // namespace scalesweep

@@ -45,7 +45,10 @@ part_file open_part(const std::string& path) {
   p.file = h5::file(id, "open '" + path + "'");
   h5::reading_input_file(path, [&] {
     const auto format = h5::read_int64_attribute(p.file.get(), schema::root::format_version);
-    if (!format || *format != schema::format_version || !h5::has_progress_record(p.file.get())) {
+    if (format) {
+      schema::require_format_version("merge: ", path, *format);
+    }
+    if (!format || !h5::has_progress_record(p.file.get())) {
       throw input_error("merge: '" + path + "' is not a scalesweep result with a progress record");
     }
     p.version =

@@ -164,12 +164,7 @@ void result_reader::read_header() {
     throw input_error("'" + path + "' is not a scalesweep result (no " +
                       schema::root::format_version + ")");
   }
-  if (*format > schema::format_version) {
-    throw input_error("'" + path + "' has result format " + std::to_string(*format) +
-                          ", newer than this scalesweep reads (" +
-                          std::to_string(schema::format_version) + ")",
-                      "use a newer scalesweep");
-  }
+  schema::require_format_version("", path, *format);
   m_format = *format;
   m_attributes = read_attributes(m_file.get());
   for (const std::string& name : root_link_names(m_file.get())) {

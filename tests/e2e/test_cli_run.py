@@ -68,11 +68,17 @@ def test_coordinates_are_dimension_scales_with_units(result):
             ds = f[name]
             assert ds.shape == (size,), name
             assert ds.attrs["CLASS"] == b"DIMENSION_SCALE", name
-            assert "units" in ds.attrs and "long_name" in ds.attrs, name
+            assert "long_name" in ds.attrs, name
+            # A string coordinate has no unit (CF); every number has one.
+            assert ("units" in ds.attrs) == (name != "hardware"), name
         np.testing.assert_array_equal(f["T"][:], [0, 1e9, 1e12, 1e15])
         np.testing.assert_array_equal(f["N"][:], 10.0 ** np.arange(8, 12.5, 0.5))
         assert f["budget"].attrs["units"] == "USD"
-        assert [s.decode() if isinstance(s, bytes) else s for s in f["hardware_name"][:]] == ["h100", "l40s-serve"]
+        # The scenario names themselves, as variable-length UTF-8 strings (ECOSYSTEM.md).
+        assert h5py.check_string_dtype(f["hardware"].dtype).encoding == "utf-8"
+        assert h5py.check_string_dtype(f["hardware"].dtype).length is None
+        assert list(f["hardware"].asstr()[:]) == ["h100", "l40s-serve"]
+        assert "hardware_name" not in f and "hardware_names" not in f.attrs
 
 
 def test_variables_have_named_dimensions_and_cf_attributes(result):
@@ -80,10 +86,14 @@ def test_variables_have_named_dimensions_and_cf_attributes(result):
         "loss": ("N", "D"),
         "cost": ("hardware", "T", "N", "D"),
         **{v: ("hardware", "T", "loss_target") for v in
-           ["opt_N", "opt_D", "opt_cost", "chinchilla_N", "chinchilla_D", "chinchilla_cost", "opt_status"]},
+           ["opt_N", "opt_D", "opt_tokens_per_param", "opt_cost", "opt_train_cost", "opt_serve_cost",
+            "chinchilla_N", "chinchilla_D", "chinchilla_tokens_per_param", "chinchilla_cost",
+            "chinchilla_train_cost", "chinchilla_serve_cost", "opt_status"]},
         **{v: ("hardware", "T", "budget") for v in
-           ["budget_N", "budget_D", "budget_loss", "budget_chinchilla_N", "budget_chinchilla_D",
-            "budget_chinchilla_loss", "budget_status"]},
+           ["budget_N", "budget_D", "budget_tokens_per_param", "budget_loss", "budget_train_cost",
+            "budget_serve_cost", "budget_chinchilla_N", "budget_chinchilla_D",
+            "budget_chinchilla_tokens_per_param", "budget_chinchilla_loss",
+            "budget_chinchilla_train_cost", "budget_chinchilla_serve_cost", "budget_status"]},
         **{v: ("hardware", "T", "budget", "N") for v in ["budget_curve_loss", "budget_curve_D"]},
     }
     with h5py.File(result["path"], "r") as f:
@@ -103,22 +113,32 @@ def test_variables_have_named_dimensions_and_cf_attributes(result):
 
 
 def test_every_variable_has_the_units_of_its_quantity(result):
-    """Units follow from what each variable is (SPEC §4): counts of parameters and tokens, losses
-    in nats, costs and budgets in the objective's unit (USD here), statuses and the hardware
-    index dimensionless ("1", the CF convention)."""
-    quantity = {"parameters": ["N", "opt_N", "chinchilla_N", "budget_N", "budget_chinchilla_N"],
-                "tokens": ["D", "T", "opt_D", "chinchilla_D", "budget_D", "budget_chinchilla_D",
-                           "budget_curve_D"],
-                "nats": ["loss_target", "loss", "budget_loss", "budget_chinchilla_loss",
-                         "budget_curve_loss"],
-                "USD": ["budget", "cost", "opt_cost", "chinchilla_cost"],
-                "1": ["hardware", "opt_status", "budget_status"]}
+    """Units follow from what each variable is (SPEC §4, §5.6; README "Result files"): counts of
+    parameters and tokens, tokens per parameter, losses (nats per token, a dimensionless
+    log-likelihood) and statuses are UDUNITS-2's dimensionless "1"; costs and budgets take the
+    objective's unit (USD here, which UDUNITS-2 lacks). The hardware names have none."""
+    quantity = {"1": ["N", "opt_N", "chinchilla_N", "budget_N", "budget_chinchilla_N",
+                      "D", "T", "opt_D", "chinchilla_D", "budget_D", "budget_chinchilla_D",
+                      "budget_curve_D", "opt_tokens_per_param", "chinchilla_tokens_per_param",
+                      "budget_tokens_per_param", "budget_chinchilla_tokens_per_param",
+                      "loss_target", "loss", "budget_loss", "budget_chinchilla_loss",
+                      "budget_curve_loss", "opt_status", "budget_status"],
+                "USD": ["budget", "cost", "opt_cost", "opt_train_cost", "opt_serve_cost",
+                        "chinchilla_cost", "chinchilla_train_cost", "chinchilla_serve_cost",
+                        "budget_train_cost", "budget_serve_cost", "budget_chinchilla_train_cost",
+                        "budget_chinchilla_serve_cost"]}
     with h5py.File(result["path"], "r") as f:
         for units, names in quantity.items():
             for name in names:
                 assert f[name].attrs["units"] == units, name
         with_units = {name for name in f if "units" in f[name].attrs}
         assert with_units == {n for names in quantity.values() for n in names}
+        # CF: long names without units (no "(nats per token)" beside units "nats").
+        for name in f:
+            if isinstance(f[name], h5py.Dataset):
+                long_name = f[name].attrs["long_name"]
+                assert not re.search(r"\[|\b(nats|USD|FLOPs?)\b", long_name), (name, long_name)
+        assert f.attrs["Conventions"] == "CF-1.8"
 
 
 def test_root_attributes_record_the_run(result):
@@ -126,7 +146,7 @@ def test_root_attributes_record_the_run(result):
         a = f.attrs
         assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", a["created"])
         assert a["scalesweep_version"]
-        assert a["scalesweep_format_version"] == 1
+        assert a["scalesweep_format_version"] == 2
         assert a["config"] == CONFIG
         assert a["law_preset"] == "epoch2024" and a["law_overrides"] == ""
         # Besiroglu et al. 2024 constants, as SPEC §1.1 lists them.
@@ -164,6 +184,35 @@ def test_dense_grids_equal_the_formulas(result):
         np.testing.assert_allclose(f["budget_curve_loss"][:], curve_loss, rtol=1e-13, equal_nan=True)
 
 
+def test_tokens_per_param_and_cost_split_are_stored_beside_the_optima(result):
+    """SPEC §5.6: D/N and the cost's two parts, k_tr 6ND and k_inf 2NT (SPEC §1.2), evaluated
+    here in numpy from the stored N, D, T and the hardware's cost per FLOP. The same correctly
+    rounded operations in the same order (D/N; k (6N) D; k (2N) T; train + serve): bitwise."""
+    with h5py.File(result["path"], "r") as f:
+        a = f.attrs
+        k_tr = a["hardware_cost_per_train_flop"][:, None, None]
+        k_inf = a["hardware_cost_per_inference_flop"][:, None, None]
+        T = f["T"][:][None, :, None]
+        for prefix, cost in [("opt_", "opt_cost"), ("chinchilla_", "chinchilla_cost"),
+                             ("budget_", None), ("budget_chinchilla_", None)]:
+            N, D = f[prefix + "N"][:], f[prefix + "D"][:]
+            train, serve = f[prefix + "train_cost"][:], f[prefix + "serve_cost"][:]
+            np.testing.assert_array_equal(f[prefix + "tokens_per_param"][:], D / N, prefix)
+            np.testing.assert_array_equal(train, k_tr * (6.0 * N * D), prefix)
+            np.testing.assert_array_equal(serve, k_inf * (2.0 * N * T), prefix)
+            if cost is not None:
+                np.testing.assert_array_equal(f[cost][:], train + serve, prefix)
+        ok = f["budget_status"][:] == 0
+        assert ok.sum() > 10
+        # The budget optimum spends the budget (to rounding: its N, D come from logs); the
+        # Chinchilla budget model spends it all on training and overspends by its serving cost.
+        C = f["budget"][:][None, None, :]
+        spent = (f["budget_train_cost"][:] + f["budget_serve_cost"][:]) / C
+        np.testing.assert_allclose(spent[ok], 1.0, rtol=1e-12)
+        chin_train = np.broadcast_to(f["budget_chinchilla_train_cost"][:] / C, ok.shape)
+        np.testing.assert_allclose(chin_train[ok], 1.0, rtol=1e-12)
+
+
 def test_budget_optimum_is_the_minimum_of_its_curve(result):
     """Independent consistency: no grid model on the budget line beats the solved optimum, and
     the best grid model is close to it (the N grid has 2 points per decade here)."""
@@ -177,7 +226,7 @@ def test_budget_optimum_is_the_minimum_of_its_curve(result):
 def test_optima_match_the_optimum_command(result, scalesweep):
     rng = np.random.default_rng(3)
     with h5py.File(result["path"], "r") as f:
-        names = [s.decode() if isinstance(s, bytes) else s for s in f["hardware_name"][:]]
+        names = list(f["hardware"].asstr()[:])
         T, targets, budgets = f["T"][:], f["loss_target"][:], f["budget"][:]
         for _ in range(6):
             h, t, l = rng.integers(2), rng.integers(len(T)), rng.integers(len(targets))
@@ -187,10 +236,10 @@ def test_optima_match_the_optimum_command(result, scalesweep):
             assert f["opt_status"][h, t, l] == 0
             assert cell["status"] == "ok"
             # Same functions on the same inputs: only compiler differences could separate them.
-            for var, key in [("opt_N", "N"), ("opt_D", "D"), ("opt_cost", "cost")]:
-                assert f[var][h, t, l] == pytest.approx(cell[key], rel=1e-12), var
-            for var, key in [("chinchilla_N", "N"), ("chinchilla_D", "D"), ("chinchilla_cost", "cost")]:
-                assert f[var][h, t, l] == pytest.approx(cell["chinchilla"][key], rel=1e-12), var
+            for prefix, figures in [("opt_", cell), ("chinchilla_", cell["chinchilla"])]:
+                for key in ["N", "D", "cost", "tokens_per_param", "train_cost", "serve_cost"]:
+                    var = prefix + key
+                    assert f[var][h, t, l] == pytest.approx(figures[key], rel=1e-12, abs=0), var
         for _ in range(6):
             h, t, b = rng.integers(2), rng.integers(len(T)), rng.integers(len(budgets))
             cell = scalesweep.json("optimum", "--law", "epoch2024", "--budget", repr(float(budgets[b])),
@@ -199,8 +248,10 @@ def test_optima_match_the_optimum_command(result, scalesweep):
             status = ["ok", "infeasible", "not_converged", "invalid_input", "out_of_range"][f["budget_status"][h, t, b]]
             assert status == cell["status"]
             if status == "ok":
-                for var, key in [("budget_N", "N"), ("budget_D", "D"), ("budget_loss", "loss")]:
-                    assert f[var][h, t, b] == pytest.approx(cell[key], rel=1e-12), var
+                for prefix, figures in [("budget_", cell), ("budget_chinchilla_", cell["chinchilla"])]:
+                    for key in ["N", "D", "loss", "tokens_per_param", "train_cost", "serve_cost"]:
+                        var = prefix + key
+                        assert f[var][h, t, b] == pytest.approx(figures[key], rel=1e-12, abs=0), var
             else:
                 assert np.isnan(f["budget_N"][h, t, b]) and cell["N"] is None
 
@@ -212,9 +263,11 @@ def test_xarray_h5netcdf_sees_named_dimensions(result):
         assert ds["opt_N"].dims == ("hardware", "T", "loss_target")
         assert ds["budget_loss"].dims == ("hardware", "T", "budget")
         assert ds["opt_status"].dtype == np.uint8
-        assert list(ds["hardware_name"].values) == ["h100", "l40s-serve"]
-        cell = ds["opt_N"].sel(hardware=0, T=1e12, loss_target=2.04)
-        assert float(cell) > 0
+        assert list(ds["hardware"].values) == ["h100", "l40s-serve"]
+        cell = ds["opt_N"].sel(hardware="l40s-serve", T=1e12, loss_target=2.04)
+        assert float(cell) == ds["opt_N"].isel(hardware=1, T=2, loss_target=1)
+        nearest = ds["opt_N"].sel(hardware="h100", loss_target=2.05, method="nearest")
+        assert nearest.dims == ("T",) and float(nearest.loss_target) == pytest.approx(2.04)
 
 
 def test_an_existing_file_is_replaced_only_with_overwrite(result, scalesweep):
@@ -259,8 +312,9 @@ def test_hardware_tables_under_objective_flops_are_checked_then_set_aside(scales
         assert "warning: " + str(cfg) + ":8:1: hardware: the [[hardware]] tables are checked but not used" \
             in proc.stderr, proc.stderr
     with h5py.File(tmp_path / "f.h5", "r") as f:
-        assert [n.decode() if isinstance(n, bytes) else n for n in f["hardware_name"][()]] == ["flops"]
-        assert f["opt_cost"].attrs["units"] in (b"FLOP", "FLOP")
+        assert list(f["hardware"].asstr()[()]) == ["flops"]
+        # A FLOP count is dimensionless in UDUNITS-2; the root attribute names the unit.
+        assert f["opt_cost"].attrs["units"] == "1" and f.attrs["cost_units"] == "FLOP"
 
 
 def test_constants_given_beside_a_preset_are_recorded_as_overrides(scalesweep, tmp_path):
@@ -410,9 +464,9 @@ def test_optimum_status_is_the_one_run_writes_when_a_reported_cost_overflows(sca
     overflows = {
         (1e12, 1e300): [],
         (1e12, 1.7976931348623157e308): ["cost", "train_flops", "train_cost"],
-        (1e290, 1e300): ["chinchilla.cost", "chinchilla.inference_flops", "chinchilla.inference_cost"],
-        (1e290, 1.7976931348623157e308): ["cost", "inference_flops", "inference_cost", "chinchilla.cost",
-                                          "chinchilla.inference_flops", "chinchilla.inference_cost"],
+        (1e290, 1e300): ["chinchilla.cost", "chinchilla.inference_flops", "chinchilla.serve_cost"],
+        (1e290, 1.7976931348623157e308): ["cost", "inference_flops", "serve_cost", "chinchilla.cost",
+                                          "chinchilla.inference_flops", "chinchilla.serve_cost"],
     }
     for t, T in enumerate(demands):
         for b, budget in enumerate(budgets):
@@ -422,12 +476,11 @@ def test_optimum_status_is_the_one_run_writes_when_a_reported_cost_overflows(sca
             # run's SIMD lanes agree with optimum's scalar cell to 7.2e-15 (docs/benchmarks.md).
             assert status[t, b] == 0 and r["status"] == "ok"
             assert r["N"] == pytest.approx(n[t, b], rel=1e-14)
-            nulls = [k for k in ["cost", "train_flops", "inference_flops", "train_cost", "inference_cost"]
-                     if r[k] is None]
-            nulls += [f"chinchilla.{k}" for k in ["cost", "inference_flops"] if r["chinchilla"][k] is None]
+            keys = ["cost", "train_flops", "inference_flops", "train_cost", "serve_cost"]
+            nulls = [k for k in keys if r[k] is None]
+            nulls += [f"chinchilla.{k}" for k in keys if r["chinchilla"][k] is None]
             expected = overflows[(T, budget)]
-            # inference_cost is not in the JSON's chinchilla object; train_flops is, and fits.
-            assert nulls == [k for k in expected if k != "chinchilla.inference_cost"], (T, budget)
+            assert nulls == expected, (T, budget)
             if expected:
                 assert (f"warning: the optimum is finite, but {', '.join(expected)} overflow double "
                         "precision (above 1.8e308) and read null") in proc.stderr

@@ -19,7 +19,7 @@ def result(tmp_path_factory, scalesweep):
 def test_json_round_trips_axes_and_attributes(scalesweep, result):
     info = scalesweep.json("inspect", result)
     with h5py.File(result, "r") as f:
-        assert info["format_version"] == f.attrs["scalesweep_format_version"] == 1
+        assert info["format_version"] == f.attrs["scalesweep_format_version"] == 2
         assert set(info["attributes"]) == set(f.attrs)
         for name, value in f.attrs.items():
             got = info["attributes"][name]
@@ -29,10 +29,12 @@ def test_json_round_trips_axes_and_attributes(scalesweep, result):
                 assert got == float(value), name
             else:
                 assert got == value, name
-        for axis in ["hardware", "T", "N", "D", "loss_target", "budget"]:
+        for axis in ["T", "N", "D", "loss_target", "budget"]:
             assert info["axes"][axis]["values"] == list(f[axis][()]), axis
             assert info["axes"][axis]["units"] == f[axis].attrs["units"]
             assert info["axes"][axis]["size"] == f[axis].shape[0]
+        assert info["axes"]["hardware"]["values"] == list(f["hardware"].asstr()[()]) == ["h100", "l40s"]
+        assert info["axes"]["hardware"]["dtype"] == "string" and "units" not in info["axes"]["hardware"]
         for var in ["cost", "opt_N", "budget_status", "budget_curve_loss"]:
             v = info["variables"][var]
             names = [f[ref[0]].name.lstrip("/") for ref in f[var].attrs["DIMENSION_LIST"]]
@@ -42,7 +44,6 @@ def test_json_round_trips_axes_and_attributes(scalesweep, result):
         counts = info["variables"]["opt_status"]["status_counts"]
         assert sum(counts.values()) == f["opt_status"].size
         assert counts["ok"] == int((f["opt_status"][()] == 0).sum())
-        assert info["variables"]["hardware_name"]["values"] == ["h100", "l40s"]
     assert info["progress"]["complete"] is True and info["progress"]["shard"] == "1/1"
     assert counts["unwritten"] == 0
 
@@ -55,13 +56,15 @@ def test_a_one_point_axis_reads_as_one_value(tmp_path, scalesweep):
     assert "  loss_target: 1 point (values) 2 nats" in plan.splitlines()
     assert ": 1 cell in 1 tile of (1, 1, 1)" in plan and "total: 1 cell; output" in plan
     out = scalesweep("inspect", tmp_path / "one.h5").stdout.splitlines()
-    assert "  loss_target         1 point   2 nats (values)" in out
-    assert "  T                   1 point   0 tokens (values)" in out
+    # The file's units are "1" for counts and losses: inspect shows the long name instead.
+    assert ("  loss_target         1 point   2 (values): target pre-training loss (cross-entropy "
+            "per token, natural log)") in out
+    assert "  T                   1 point   0 (values): lifetime inference tokens (input + output)" in out
 
 
 def test_text_summary(scalesweep, result):
     out = scalesweep("inspect", result).stdout
-    assert "scalesweep result (format 1)" in out and "progress: complete" in out
+    assert "scalesweep result (format 2)" in out and "progress: complete" in out
     assert "law: epoch2024" in out and "objective: usd (costs in USD)" in out
     assert "hardware" in out and "h100, l40s" in out
     # One line per scenario with its resolved numbers: SPEC §1.3's reference defaults, and the
@@ -154,7 +157,7 @@ def test_file_without_creation_order_still_lists_everything(tmp_path, scalesweep
         for key, value in src.attrs.items():
             dst.attrs[key] = value
     info = scalesweep.json("inspect", copy)
-    assert {"opt_N", "cost", "hardware_name"} <= set(info["variables"])
+    assert {"opt_N", "cost"} <= set(info["variables"]) and "hardware" in info["axes"]
     assert set(info["attributes"]) == set(h5py.File(result, "r").attrs)
     out = scalesweep("inspect", copy).stdout
     assert "opt_N" in out and "law: epoch2024" in out
@@ -181,3 +184,29 @@ def test_damaged_progress_record_is_named_bad_input(tmp_path, scalesweep, damage
     proc = scalesweep("inspect", part, check=False)
     assert proc.returncode == 2, proc.stderr
     assert f"'{part}' cannot be read as a scalesweep result" in proc.stderr, proc.stderr
+
+
+def test_files_of_the_previous_format_are_refused_with_what_to_do(tmp_path, scalesweep, binary):
+    """Format 2 (SPEC §5.6) changed the hardware coordinate and added variables: a format-1 file
+    is refused by every reader, with both versions named and what to do (re-run the config)."""
+    cfg = write_config(tmp_path)
+    old = tmp_path / "old.h5"
+    scalesweep("run", cfg, "-o", old, "--shard", "1/2", "--quiet")
+    scalesweep("run", cfg, "-o", tmp_path / "p2.h5", "--shard", "2/2", "--quiet")
+    interrupt_slow_run(binary, cfg, tmp_path / "r.h5")
+    for path in (old, tmp_path / "r.h5.partial"):
+        with h5py.File(path, "a") as f:
+            f.attrs["scalesweep_format_version"] = np.int64(1)
+    reads_format = "has result format 1; this scalesweep ("
+    for args in (["inspect", old], ["merge", old, tmp_path / "p2.h5", "-o", tmp_path / "m.h5"],
+                 ["run", cfg, "-o", tmp_path / "r.h5", "--resume", "--quiet"]):
+        proc = scalesweep(*args, check=False)
+        assert proc.returncode == 2, (args, proc.stderr)
+        assert reads_format in proc.stderr and ") reads format 2 only" in proc.stderr, proc.stderr
+    assert "hint: re-run its config with this scalesweep" in scalesweep("inspect", old, check=False).stderr
+    assert not (tmp_path / "m.h5").exists() and not (tmp_path / "m.h5.partial").exists()
+    # The Python reader (scalesweep.open) refuses it too.
+    import scalesweep
+    with pytest.raises(scalesweep.ResultError, match="has result format 1; this scalesweep package "
+                                                     "reads format 2 only"):
+        scalesweep.open(old)

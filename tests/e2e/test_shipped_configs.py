@@ -4,6 +4,8 @@ by scalesweep): each axis with its points, the hardware scenarios, the problems 
 [output] dense ask for (SPEC §4), every cell with a status, counted as the run reports. The
 configs are small (under 1 s each), so each runs whole."""
 import json
+import shutil
+import subprocess
 import tomllib
 
 import h5py
@@ -15,14 +17,15 @@ from conftest import SOURCE_DIR
 
 CONFIGS = sorted((SOURCE_DIR / "configs").glob("*.toml"))
 
-# SPEC §4: the variables of each problem, over its dimensions.
+# SPEC §4 and §5.6: the variables of each problem, over its dimensions.
 OPTIMA = {
     "loss_target": (("hardware", "T", "loss_target"),
-                    ["opt_N", "opt_D", "opt_cost", "chinchilla_N", "chinchilla_D", "chinchilla_cost"],
+                    [p + v for p in ("opt_", "chinchilla_") for v in
+                     ("N", "D", "tokens_per_param", "cost", "train_cost", "serve_cost")],
                     "opt_status"),
     "budget": (("hardware", "T", "budget"),
-               ["budget_N", "budget_D", "budget_loss", "budget_chinchilla_N", "budget_chinchilla_D",
-                "budget_chinchilla_loss"],
+               [p + v for p in ("budget_", "budget_chinchilla_") for v in
+                ("N", "D", "tokens_per_param", "loss", "train_cost", "serve_cost")],
                "budget_status"),
 }
 DENSE = {
@@ -86,15 +89,13 @@ def test_config_runs_into_what_it_declares(tmp_path, scalesweep, config):
     with h5py.File(out, "r") as f:
         for name, points in axes.items():
             if name == "hardware":
-                assert [n.decode() if isinstance(n, bytes) else n for n in f["hardware_name"][()]] == points
-                assert f["hardware"].shape == (len(points),)
+                assert list(f["hardware"].asstr()[()]) == points
             else:
                 # Listed values exactly; linear and log10 points to 1e-13: numpy's linspace rounds
                 # in another order, and a few ulp in an exponent of at most 25 is < 1e-13 relative.
                 rtol = 0 if "values" in cfg["axes"][name] else 1e-13
                 np.testing.assert_allclose(f[name][()], points, rtol=rtol, atol=0, err_msg=name)
-        written = {n for n, o in f.items() if isinstance(o, h5py.Dataset) and n not in axes
-                   and n != "hardware_name"}
+        written = {n for n, o in f.items() if isinstance(o, h5py.Dataset) and n not in axes}
         assert written == set(variables), config.name
         for variable, dims in variables.items():
             ds = f[variable]
@@ -106,10 +107,71 @@ def test_config_runs_into_what_it_declares(tmp_path, scalesweep, config):
             counts = np.bincount(flags[()].ravel(), minlength=len(names))
             assert dict(zip(names, counts.tolist())) == run["statuses"][status], status
             assert counts[names.index("ok")] == flags.size, f"{status}: some cells not ok"
-            for v in numbers:  # an ok cell holds a finite positive number
-                assert np.all(np.isfinite(f[v][()])) and np.all(f[v][()] > 0), v
+            for v in numbers:  # an ok cell holds a finite positive number (serving T = 0: 0)
+                assert np.all(np.isfinite(f[v][()])), v
+                assert np.all(f[v][()] >= 0 if v.endswith("serve_cost") else f[v][()] > 0), v
 
-    # The file opens in xarray with the same named dimensions.
+    # The file opens in xarray with the same named dimensions, and scenarios are selected by name.
     with xr.open_dataset(out, engine="h5netcdf") as ds:
         for variable, dims in variables.items():
             assert ds[variable].dims == dims, variable
+        check_selection_by_name(ds, axes)
+    import scalesweep
+    with scalesweep.open(out) as ds:
+        check_selection_by_name(ds, axes, one_call=True)
+    check_units_with_udunits(out)
+    check_hardware_names_with_ncdump(out, axes["hardware"])
+
+
+def check_selection_by_name(ds, axes, one_call=False):
+    """SPEC §5.6: ds.sel(hardware=NAME) on the file as xarray opens it, and NAME with a nearest
+    loss target (or budget, or T). Plain xarray applies `method` to every label of a sel call and
+    pandas has no nearest string, so there it takes two calls; scalesweep.open (`one_call`)
+    gives the hardware coordinate an index that selects names exactly in one call."""
+    target = next(a for a in ("loss_target", "budget", "T") if a in axes)
+    values = axes[target]
+    between = float(values[0] + 0.4 * (values[1] - values[0])) if len(values) > 1 else float(values[0])
+    for h, name in enumerate(axes["hardware"]):
+        one = ds.sel(hardware=name)
+        assert one.sizes.get("hardware") is None and str(one.hardware.values) == name
+        if one_call:
+            cell = ds.sel(hardware=name, **{target: between}, method="nearest")
+        else:
+            cell = ds.sel(hardware=name).sel(**{target: between}, method="nearest")
+        assert float(cell[target]) == values[0], (name, target)  # nearer the first point
+        variable = next(v for v in ds.data_vars if ds[v].dims[:1] == ("hardware",)
+                        and target in ds[v].dims)
+        expected = ds[variable].isel(hardware=h, **{target: 0})
+        np.testing.assert_array_equal(cell[variable].values, expected.values)
+
+
+def check_units_with_udunits(path):
+    """Every `units` attribute parses with UDUNITS-2 (Debian udunits-bin), counts and losses as
+    dimensionless "1"; the one exception is "USD" (money has no UDUNITS-2 unit: README "Result
+    files")."""
+    udunits2 = shutil.which("udunits2")
+    if udunits2 is None:
+        pytest.skip("udunits2 (Debian udunits-bin, scripts/install-deps.sh) is not installed")
+    with h5py.File(path, "r") as f:
+        units = {f[n].attrs["units"] for n in f if isinstance(f[n], h5py.Dataset) and "units" in f[n].attrs}
+    for u in units - {"USD"}:
+        proc = subprocess.run([udunits2, "-H", u, "-W", ""], capture_output=True, text=True,
+                              stdin=subprocess.DEVNULL)
+        assert proc.returncode == 0, (u, proc.stderr)
+        assert proc.stdout.strip() == "1", (u, proc.stdout)  # every scalesweep unit is a count
+
+
+def check_hardware_names_with_ncdump(path, names):
+    """netCDF-C (Debian netcdf-bin) reads the hardware coordinate as the strings written
+    (ECOSYSTEM.md: fixed-length strings would read wrong there)."""
+    ncdump = shutil.which("ncdump")
+    if ncdump is None:
+        pytest.skip("ncdump (Debian netcdf-bin, scripts/install-deps.sh) is not installed")
+    header = subprocess.run([ncdump, "-h", path], capture_output=True, text=True, check=True).stdout
+    assert "\tstring hardware(hardware) ;" in header
+    assert '\t\tstring :Conventions = "CF-1.8" ;' in header
+    data = subprocess.run([ncdump, "-v", "hardware", path], capture_output=True, text=True,
+                          check=True).stdout
+    start = data.index(" hardware = ") + len(" hardware = ")
+    listed = data[start:data.index(" ;", start)]
+    assert [n.strip().strip('"') for n in listed.replace("\n", " ").split(",")] == names

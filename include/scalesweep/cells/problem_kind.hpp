@@ -42,11 +42,41 @@ inline constexpr int axes_rank = static_cast<int>(sizeof(Axes) / sizeof(Axes[0])
 namespace budget_curve_columns {
 enum : int { loss, D, count };
 }
+// The optima: each model's N, D, tokens per parameter, its cost or loss and the cost's parts;
+// first the optimum, then the Chinchilla model it is compared with.
 namespace loss_target_columns {
-enum : int { N, D, cost, chinchilla_N, chinchilla_D, chinchilla_cost, count };
+enum : int {
+  N,
+  D,
+  tokens_per_param,
+  cost,
+  train_cost,
+  serve_cost,
+  chinchilla_N,
+  chinchilla_D,
+  chinchilla_tokens_per_param,
+  chinchilla_cost,
+  chinchilla_train_cost,
+  chinchilla_serve_cost,
+  count
+};
 }
 namespace budget_columns {
-enum : int { N, D, loss, chinchilla_N, chinchilla_D, chinchilla_loss, count };
+enum : int {
+  N,
+  D,
+  tokens_per_param,
+  loss,
+  train_cost,
+  serve_cost,
+  chinchilla_N,
+  chinchilla_D,
+  chinchilla_tokens_per_param,
+  chinchilla_loss,
+  chinchilla_train_cost,
+  chinchilla_serve_cost,
+  count
+};
 }
 
 } // namespace scalesweep

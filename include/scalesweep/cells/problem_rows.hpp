@@ -106,12 +106,19 @@ struct problem_rows<problem_kind::loss_target> : on_axes<loss_target_axes> {
   }
   SCALESWEEP_HD static void store(const loss_target_result& x, std::int64_t i,
                                   const tile_columns& out) {
-    out.f64[loss_target_columns::N][i] = x.N;
-    out.f64[loss_target_columns::D][i] = x.D;
-    out.f64[loss_target_columns::cost][i] = x.cost;
-    out.f64[loss_target_columns::chinchilla_N][i] = x.chinchilla_N;
-    out.f64[loss_target_columns::chinchilla_D][i] = x.chinchilla_D;
-    out.f64[loss_target_columns::chinchilla_cost][i] = x.chinchilla_cost;
+    namespace c = loss_target_columns;
+    out.f64[c::N][i] = x.N;
+    out.f64[c::D][i] = x.D;
+    out.f64[c::tokens_per_param][i] = x.tokens_per_param;
+    out.f64[c::cost][i] = x.cost;
+    out.f64[c::train_cost][i] = x.train_cost;
+    out.f64[c::serve_cost][i] = x.serve_cost;
+    out.f64[c::chinchilla_N][i] = x.chinchilla_N;
+    out.f64[c::chinchilla_D][i] = x.chinchilla_D;
+    out.f64[c::chinchilla_tokens_per_param][i] = x.chinchilla_tokens_per_param;
+    out.f64[c::chinchilla_cost][i] = x.chinchilla_cost;
+    out.f64[c::chinchilla_train_cost][i] = x.chinchilla_train_cost;
+    out.f64[c::chinchilla_serve_cost][i] = x.chinchilla_serve_cost;
     out.status[i] = static_cast<std::uint8_t>(x.status);
   }
 };
@@ -132,17 +139,25 @@ struct problem_rows<problem_kind::budget> : on_axes<budget_axes> {
   }
   SCALESWEEP_HD static void cell(const sweep_views& v, const row& r, std::int64_t b, std::int64_t i,
                                  const tile_columns& out) {
-    store(budget_cell_result(v.law, make_budget_terms(r.hardware, v.budget[b], v.ln_budget[b]),
+    store(budget_cell_result(v.law, r.hardware,
+                             make_budget_terms(r.hardware, v.budget[b], v.ln_budget[b]),
                              r.chinchilla[b], r.demand),
           i, out);
   }
   SCALESWEEP_HD static void store(const budget_result& x, std::int64_t i, const tile_columns& out) {
-    out.f64[budget_columns::N][i] = x.N;
-    out.f64[budget_columns::D][i] = x.D;
-    out.f64[budget_columns::loss][i] = x.loss;
-    out.f64[budget_columns::chinchilla_N][i] = x.chinchilla_N;
-    out.f64[budget_columns::chinchilla_D][i] = x.chinchilla_D;
-    out.f64[budget_columns::chinchilla_loss][i] = x.chinchilla_loss;
+    namespace c = budget_columns;
+    out.f64[c::N][i] = x.N;
+    out.f64[c::D][i] = x.D;
+    out.f64[c::tokens_per_param][i] = x.tokens_per_param;
+    out.f64[c::loss][i] = x.loss;
+    out.f64[c::train_cost][i] = x.train_cost;
+    out.f64[c::serve_cost][i] = x.serve_cost;
+    out.f64[c::chinchilla_N][i] = x.chinchilla_N;
+    out.f64[c::chinchilla_D][i] = x.chinchilla_D;
+    out.f64[c::chinchilla_tokens_per_param][i] = x.chinchilla_tokens_per_param;
+    out.f64[c::chinchilla_loss][i] = x.chinchilla_loss;
+    out.f64[c::chinchilla_train_cost][i] = x.chinchilla_train_cost;
+    out.f64[c::chinchilla_serve_cost][i] = x.chinchilla_serve_cost;
     out.status[i] = static_cast<std::uint8_t>(x.status);
   }
 };

@@ -29,7 +29,7 @@ struct sweep_views {
   std::int64_t budget_count;
 };
 
-inline constexpr int max_f64_columns = 8;
+inline constexpr int max_f64_columns = 16;
 
 // Output columns of one tile, each holding cell_count(box) values in the box's row-major order.
 struct tile_columns {

@@ -165,40 +165,77 @@ SCALESWEEP_HD budget_model budget_chinchilla(const prepared_law& p, const budget
   return budget_model_at(p.law, chinchilla_budget_point(p, b.ln_C - ln_6));
 }
 
-// One output cell: the optimum and its loss, and the Chinchilla model of the same budget.
+// One output cell: the optimum and its loss, and the Chinchilla model of the same budget; for
+// each, tokens per parameter and the lifetime cost's parts when serving the cell's T (the
+// Chinchilla model's exceed the budget: it spent all of it on training).
 struct budget_result {
-  double N;
-  double D;
-  double loss;
-  double chinchilla_N;
-  double chinchilla_D;
-  double chinchilla_loss;
-  cell_status status;
-  int iterations;
+  double N = NAN;
+  double D = NAN;
+  double tokens_per_param = NAN;
+  double loss = NAN;
+  double train_cost = NAN;
+  double serve_cost = NAN;
+  double chinchilla_N = NAN;
+  double chinchilla_D = NAN;
+  double chinchilla_tokens_per_param = NAN;
+  double chinchilla_loss = NAN;
+  double chinchilla_train_cost = NAN;
+  double chinchilla_serve_cost = NAN;
+  cell_status status = cell_status::ok;
+  int iterations = 0;
 };
 
+// A cell without an optimum: every number NaN.
+SCALESWEEP_HD budget_result budget_failure(cell_status status, int iterations) {
+  budget_result r;
+  r.status = status;
+  r.iterations = iterations;
+  return r;
+}
+
 // An optimum in double range; out_of_range when the Chinchilla model it is compared with is not
-// (an extreme custom law can put that one beyond 1e308 while the optimum is fine).
-SCALESWEEP_HD budget_result budget_result_of(const budget_model& opt, const budget_model& chin,
+// (an extreme custom law can put that one beyond 1e308 while the optimum is fine). The Chinchilla
+// model's serving cost may overflow to inf while both models are in range (a huge T): it is
+// stored as such, as `optimum` reports it.
+SCALESWEEP_HD budget_result budget_result_of(const cost_coefficients& k, double T,
+                                             const budget_model& opt, const budget_model& chin,
                                              int iterations) {
   const bool chin_in_range = chin.N > 0 && chin.D > 0 && chin.N < HUGE_VAL && chin.D < HUGE_VAL;
   if (!chin_in_range) {
-    return {NAN, NAN, NAN, NAN, NAN, NAN, cell_status::out_of_range, iterations};
+    return budget_failure(cell_status::out_of_range, iterations);
   }
-  return {opt.N, opt.D, opt.loss, chin.N, chin.D, chin.loss, cell_status::ok, iterations};
+  const cost_split cost = lifetime_cost_split(k, opt.N, opt.D, T);
+  const cost_split chin_cost = lifetime_cost_split(k, chin.N, chin.D, T);
+  budget_result r;
+  r.N = opt.N;
+  r.D = opt.D;
+  r.tokens_per_param = tokens_per_parameter(opt.N, opt.D);
+  r.loss = opt.loss;
+  r.train_cost = cost.train;
+  r.serve_cost = cost.serve;
+  r.chinchilla_N = chin.N;
+  r.chinchilla_D = chin.D;
+  r.chinchilla_tokens_per_param = tokens_per_parameter(chin.N, chin.D);
+  r.chinchilla_loss = chin.loss;
+  r.chinchilla_train_cost = chin_cost.train;
+  r.chinchilla_serve_cost = chin_cost.serve;
+  r.iterations = iterations;
+  return r;
 }
 
-SCALESWEEP_HD budget_result finish_budget(const prepared_law& p, const budget_model& chin,
+SCALESWEEP_HD budget_result finish_budget(const prepared_law& p, const hardware_terms& h,
+                                          const demand& d, const budget_model& chin,
                                           const budget_solution& s) {
   if (s.status != cell_status::ok) {
-    return {NAN, NAN, NAN, NAN, NAN, NAN, s.status, s.iterations};
+    return budget_failure(s.status, s.iterations);
   }
-  return budget_result_of(budget_model_at(p.law, s.point), chin, s.iterations);
+  return budget_result_of(h.k, d.T, budget_model_at(p.law, s.point), chin, s.iterations);
 }
 
-SCALESWEEP_HD budget_result budget_cell_result(const prepared_law& p, const budget_terms& b,
-                                               const budget_model& chin, const demand& d) {
-  return finish_budget(p, chin, solve_budget(p, b, d));
+SCALESWEEP_HD budget_result budget_cell_result(const prepared_law& p, const hardware_terms& h,
+                                               const budget_terms& b, const budget_model& chin,
+                                               const demand& d) {
+  return finish_budget(p, h, d, chin, solve_budget(p, b, d));
 }
 
 // One cell from plain numbers (CLI, tests): the same functions a sweep applies per axis and row.
@@ -207,7 +244,7 @@ SCALESWEEP_HD budget_result budget_optimum(const scaling_law& law, const cost_co
   const prepared_law p = prepare_law(law);
   const hardware_terms h = make_hardware_terms(k);
   const budget_terms b = make_budget_terms(h, budget, budget_log(budget));
-  return budget_cell_result(p, b, budget_chinchilla(p, b), make_demand(h, T, demand_log(T)));
+  return budget_cell_result(p, h, b, budget_chinchilla(p, b), make_demand(h, T, demand_log(T)));
 }
 
 } // namespace scalesweep

@@ -36,6 +36,26 @@ SCALESWEEP_HD double lifetime_cost(const cost_coefficients& k, double N, double 
   return lifetime_cost_of_parts(training_cost(k, N, D), inference_cost(k, N, T));
 }
 
+// Training tokens per parameter, D/N (Chinchilla's "20 tokens per parameter").
+SCALESWEEP_HD double tokens_per_parameter(double N, double D) {
+  return D / N;
+}
+
+// A model's lifetime cost and its two parts, in the objective's unit: what result files store
+// beside each optimum (SPEC §5.6) and what `optimum --json` prints, from the same function.
+struct cost_split {
+  double train;
+  double serve;
+  double total;
+};
+
+SCALESWEEP_HD cost_split lifetime_cost_split(const cost_coefficients& k, double N, double D,
+                                             double T) {
+  const double train = training_cost(k, N, D);
+  const double serve = inference_cost(k, N, T);
+  return {train, serve, lifetime_cost_of_parts(train, serve)};
+}
+
 // The cost optimum under k equals the FLOP optimum at T_eff = T * k_inference / k_train (SPEC
 // §1.2).
 SCALESWEEP_HD double effective_inference_tokens(const cost_coefficients& k, double T) {

@@ -136,36 +136,64 @@ SCALESWEEP_HD loss_target_solution solve_loss_target(const prepared_law& p,
 }
 
 // One output cell: the optimum, its lifetime cost, and the Chinchilla (T = 0) model of the same
-// loss charged the same inference demand.
+// loss charged the same inference demand; for each, tokens per parameter and the cost's parts.
 struct loss_target_result {
-  double N;
-  double D;
-  double cost;
-  double chinchilla_N;
-  double chinchilla_D;
-  double chinchilla_cost;
-  cell_status status;
-  int iterations;
+  double N = NAN;
+  double D = NAN;
+  double tokens_per_param = NAN;
+  double cost = NAN;
+  double train_cost = NAN;
+  double serve_cost = NAN;
+  double chinchilla_N = NAN;
+  double chinchilla_D = NAN;
+  double chinchilla_tokens_per_param = NAN;
+  double chinchilla_cost = NAN;
+  double chinchilla_train_cost = NAN;
+  double chinchilla_serve_cost = NAN;
+  cell_status status = cell_status::ok;
+  int iterations = 0;
 };
+
+// A cell without an optimum: every number NaN.
+SCALESWEEP_HD loss_target_result loss_target_failure(cell_status status, int iterations) {
+  loss_target_result r;
+  r.status = status;
+  r.iterations = iterations;
+  return r;
+}
 
 // The cell's result from the optimum's N and D (exp of the solution's logs).
 SCALESWEEP_HD loss_target_result loss_target_result_of(const hardware_terms& h, const demand& d,
                                                        const loss_target_terms& target, double N,
                                                        double D, int iterations) {
-  const double cost = lifetime_cost(h.k, N, D, d.T);
-  const double chin_cost = lifetime_cost(h.k, target.chinchilla_N, target.chinchilla_D, d.T);
-  if (!std::isfinite(cost) || !std::isfinite(chin_cost)) {
-    return {NAN, NAN, NAN, NAN, NAN, NAN, cell_status::out_of_range, iterations};
+  const cost_split cost = lifetime_cost_split(h.k, N, D, d.T);
+  const cost_split chin_cost =
+      lifetime_cost_split(h.k, target.chinchilla_N, target.chinchilla_D, d.T);
+  if (!std::isfinite(cost.total) || !std::isfinite(chin_cost.total)) {
+    return loss_target_failure(cell_status::out_of_range, iterations);
   }
-  return {N,         D, cost, target.chinchilla_N, target.chinchilla_D, chin_cost, cell_status::ok,
-          iterations};
+  loss_target_result r;
+  r.N = N;
+  r.D = D;
+  r.tokens_per_param = tokens_per_parameter(N, D);
+  r.cost = cost.total;
+  r.train_cost = cost.train;
+  r.serve_cost = cost.serve;
+  r.chinchilla_N = target.chinchilla_N;
+  r.chinchilla_D = target.chinchilla_D;
+  r.chinchilla_tokens_per_param = tokens_per_parameter(target.chinchilla_N, target.chinchilla_D);
+  r.chinchilla_cost = chin_cost.total;
+  r.chinchilla_train_cost = chin_cost.train;
+  r.chinchilla_serve_cost = chin_cost.serve;
+  r.iterations = iterations;
+  return r;
 }
 
 SCALESWEEP_HD loss_target_result finish_loss_target(const hardware_terms& h, const demand& d,
                                                     const loss_target_terms& target,
                                                     const loss_target_solution& s) {
   if (s.status != cell_status::ok) {
-    return {NAN, NAN, NAN, NAN, NAN, NAN, s.status, s.iterations};
+    return loss_target_failure(s.status, s.iterations);
   }
   return loss_target_result_of(h, d, target, std::exp(s.point.ln_N), std::exp(s.point.ln_D),
                                s.iterations);

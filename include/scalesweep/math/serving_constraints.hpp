@@ -210,28 +210,26 @@ constrained_loss_target_optimum(const scaling_law& law, const cost_coefficients&
 // Where the line leaves D <= 0 at N_max, every model the budget affords has N < C/(2T) <= N_max:
 // the bound cannot bind, and SPEC's "infeasible when D <= 0" never arises for a binding bound
 // (docs/economics.md §2.3); an infeasible budget stays so through budget_cell_result.
-SCALESWEEP_HD budget_result constrained_budget_cell_result(const prepared_law& p,
-                                                           const budget_terms& b,
-                                                           const budget_model& chin,
-                                                           const demand& d,
-                                                           const serving_limit& limit) {
+SCALESWEEP_HD budget_result constrained_budget_cell_result(
+    const prepared_law& p, const hardware_terms& h, const budget_terms& b, const budget_model& chin,
+    const demand& d, const serving_limit& limit) {
   // Invalid or infeasible inputs, and cells without a bound, are the unconstrained problem's.
   if (!is_valid(p.law) || !b.valid || !d.valid || !(limit.N_max < HUGE_VAL) ||
       b.C < minimum_budget_in_training_flops(d.t_eff)) {
-    return budget_cell_result(p, b, chin, d);
+    return budget_cell_result(p, h, b, chin, d);
   }
   const double N = limit.N_max;
   const double D = budget_line_tokens(b.C, d.t_eff, N);
   if (!(D > 0)) {
-    return budget_cell_result(p, b, chin, d);
+    return budget_cell_result(p, h, b, chin, d);
   }
   const double a = parameter_term_at_log(p.law, limit.ln_N_max);
   const double u = data_term(p.law, D);
   const double three_D = 3.0 * D;
   if (!(p.law.beta * u * (three_D + d.t_eff) < p.law.alpha * a * three_D)) {
-    return budget_cell_result(p, b, chin, d);
+    return budget_cell_result(p, h, b, chin, d);
   }
-  budget_result r = budget_result_of({N, D, loss_from_terms(p.law, a, u)}, chin, 0);
+  budget_result r = budget_result_of(h.k, d.T, {N, D, loss_from_terms(p.law, a, u)}, chin, 0);
   if (r.status == cell_status::ok) {
     r.status = cell_status::constrained;
   }
@@ -245,7 +243,7 @@ SCALESWEEP_HD budget_result constrained_budget_optimum(const scaling_law& law,
   const prepared_law p = prepare_law(law);
   const hardware_terms h = make_hardware_terms(k);
   const budget_terms b = make_budget_terms(h, budget, budget_log(budget));
-  return constrained_budget_cell_result(p, b, budget_chinchilla(p, b),
+  return constrained_budget_cell_result(p, h, b, budget_chinchilla(p, b),
                                         make_demand(h, T, demand_log(T)), limit);
 }
 

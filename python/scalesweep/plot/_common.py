@@ -7,7 +7,7 @@ import sys
 import numpy as np
 
 from ..results import ResultError
-from ..schema import ATTRIBUTES, BUDGET, BUDGET_CURVE, COST, DIM_LOSS_TARGET, DIM_T, HARDWARE_NAME
+from ..schema import ATTRIBUTES, BUDGET, BUDGET_CURVE, COST, DIM_HARDWARE, DIM_LOSS_TARGET, DIM_T
 from ..schema import LOSS, LOSS_TARGET, OK
 
 
@@ -180,7 +180,7 @@ def scenario_colors(names) -> dict[str, str]:
 
 
 def hardware_names(ds) -> list[str]:
-    return [str(n) for n in ds[HARDWARE_NAME].values]
+    return [str(n) for n in ds[DIM_HARDWARE].values]
 
 
 def hardware_index(ds, hardware: str | None) -> tuple[int, str]:

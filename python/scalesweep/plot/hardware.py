@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..schema import ATTRIBUTES, DIM_LOSS_TARGET, DIM_T, HARDWARE_NAME, LOSS_TARGET, OK
+from ..schema import ATTRIBUTES, DIM_LOSS_TARGET, DIM_T, LOSS_TARGET, OK
 from ._common import PlotError, hardware_names, label_T_loss_axes, mesh, pyplot, require
 from ._common import scenario_colors, title
 
@@ -11,7 +11,7 @@ from ._common import scenario_colors, title
 def cheapest_hardware(ds):
     """The cheapest hardware scenario per (T, loss target) and its cost. Each scenario keeps its
     colour across files (by its name); the legend lists the scenarios that win somewhere."""
-    require(ds, "hardware", LOSS_TARGET["cost"], LOSS_TARGET["status"], HARDWARE_NAME)
+    require(ds, "hardware", LOSS_TARGET["cost"], LOSS_TARGET["status"])
     plt = pyplot()
     from matplotlib.colors import BoundaryNorm, ListedColormap, LogNorm
     from matplotlib.patches import Patch

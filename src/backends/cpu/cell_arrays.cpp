@@ -187,7 +187,7 @@ void budget_cell_arrays(const prepared_law& law, const hardware_terms& hardware,
   }
   for_each_segment(c.layout, c.threads, [&](const segment& s) {
     budget_cells(
-        law, s.size(), [&](std::size_t j) { return terms[s.value(0, j)]; },
+        law, hardware, s.size(), [&](std::size_t j) { return terms[s.value(0, j)]; },
         [&](std::size_t j) -> const budget_model& { return chinchilla[s.value(0, j)]; },
         [&](std::size_t j) -> const demand& { return c.demands[s.value(1, j)]; },
         [&](std::size_t j, const budget_result& x) { rows::store(x, s.cell(j), out); }, c.lanes);

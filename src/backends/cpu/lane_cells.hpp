@@ -84,13 +84,13 @@ void loss_target_cells_on_lanes(const prepared_law& law, const hardware_terms& h
   }
 }
 
-// Budget optima of n cells under one hardware scenario: cell j's budget is terms_at(j)
+// Budget optima of n cells under one hardware scenario h: cell j's budget is terms_at(j)
 // (budget_terms), its Chinchilla model chinchilla_at(j) (budget_chinchilla of those terms), its
 // demand demand_at(j); store(j, budget_result) takes each result.
 template <class TermsAt, class ChinchillaAt, class DemandAt, class Store>
-void budget_cells_on_lanes(const prepared_law& law, std::size_t n, const TermsAt& terms_at,
-                           const ChinchillaAt& chinchilla_at, const DemandAt& demand_at,
-                           const Store& store) {
+void budget_cells_on_lanes(const prepared_law& law, const hardware_terms& h, std::size_t n,
+                           const TermsAt& terms_at, const ChinchillaAt& chinchilla_at,
+                           const DemandAt& demand_at, const Store& store) {
   lane_scratch& s = thread_lane_scratch();
   const simd::lane_output lanes = s.resize(n);
   for (std::size_t j = 0; j < n; ++j) {
@@ -104,9 +104,9 @@ void budget_cells_on_lanes(const prepared_law& law, std::size_t n, const TermsAt
     simd::budget_lanes(law, s.ln_t_eff.data(), s.input.data(), static_cast<std::int64_t>(n), lanes);
   }
   for (std::size_t j = 0; j < n; ++j) {
-    store(j, s.usable(j)
-                 ? budget_result_of({s.N[j], s.D[j], s.loss[j]}, chinchilla_at(j), simd::lane_steps)
-                 : budget_cell_result(law, terms_at(j), chinchilla_at(j), demand_at(j)));
+    store(j, s.usable(j) ? budget_result_of(h.k, demand_at(j).T, {s.N[j], s.D[j], s.loss[j]},
+                                            chinchilla_at(j), simd::lane_steps)
+                         : budget_cell_result(law, h, terms_at(j), chinchilla_at(j), demand_at(j)));
   }
 }
 
@@ -126,15 +126,15 @@ void loss_target_cells(const prepared_law& law, const hardware_terms& h, std::si
 }
 
 template <class TermsAt, class ChinchillaAt, class DemandAt, class Store>
-void budget_cells(const prepared_law& law, std::size_t n, const TermsAt& terms_at,
-                  const ChinchillaAt& chinchilla_at, const DemandAt& demand_at, const Store& store,
-                  bool lanes) {
+void budget_cells(const prepared_law& law, const hardware_terms& h, std::size_t n,
+                  const TermsAt& terms_at, const ChinchillaAt& chinchilla_at,
+                  const DemandAt& demand_at, const Store& store, bool lanes) {
   if (lanes) {
-    budget_cells_on_lanes(law, n, terms_at, chinchilla_at, demand_at, store);
+    budget_cells_on_lanes(law, h, n, terms_at, chinchilla_at, demand_at, store);
     return;
   }
   for (std::size_t j = 0; j < n; ++j) {
-    store(j, budget_cell_result(law, terms_at(j), chinchilla_at(j), demand_at(j)));
+    store(j, budget_cell_result(law, h, terms_at(j), chinchilla_at(j), demand_at(j)));
   }
 }
 

@@ -102,8 +102,10 @@ handle write_coordinate(hid_t file, const std::string& name, const std::vector<d
 }
 
 handle write_coordinate(hid_t file, const std::string& name,
-                        const std::vector<std::int32_t>& values) {
-  handle ds = write_1d(file, name, H5T_STD_I32LE, H5T_NATIVE_INT32, values.size(), values.data());
+                        const std::vector<std::string>& values) {
+  const handle t = utf8_string_type();
+  const std::vector<const char*> p = c_strings(values);
+  handle ds = write_1d(file, name, t.get(), t.get(), values.size(), p.data());
   check(H5DSset_scale(ds.get(), name.c_str()), "make '" + name + "' a dimension scale");
   return ds;
 }
@@ -116,12 +118,6 @@ void rewrite_bytes(hid_t file, const std::string& path, const std::vector<std::u
   const handle ds = dataset(H5Dopen2(file, path.c_str(), H5P_DEFAULT), "open '" + path + "'");
   check(H5Dwrite(ds.get(), H5T_NATIVE_UINT8, H5S_ALL, H5S_ALL, H5P_DEFAULT, values.data()),
         "write '" + path + "'");
-}
-
-handle write_strings(hid_t file, const std::string& name, const std::vector<std::string>& values) {
-  const handle t = utf8_string_type();
-  const std::vector<const char*> p = c_strings(values);
-  return write_1d(file, name, t.get(), t.get(), values.size(), p.data());
 }
 
 } // namespace scalesweep::h5

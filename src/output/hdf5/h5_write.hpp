@@ -24,13 +24,10 @@ void write_attribute(hid_t object, const std::string& name,
 // A 1-D dataset made a dimension scale named `name`.
 handle write_coordinate(hid_t file, const std::string& name, const std::vector<double>& values);
 handle write_coordinate(hid_t file, const std::string& name,
-                        const std::vector<std::int32_t>& values);
+                        const std::vector<std::string>& values); // variable-length UTF-8
 // A new 1-D uint8 dataset holding `values` (contiguous).
 handle write_bytes(hid_t file, const std::string& path, const std::vector<std::uint8_t>& values);
 // Writes `values` over the existing 1-D uint8 dataset at `path`, of that size.
 void rewrite_bytes(hid_t file, const std::string& path, const std::vector<std::uint8_t>& values);
-
-// A 1-D variable-length UTF-8 string dataset.
-handle write_strings(hid_t file, const std::string& name, const std::vector<std::string>& values);
 
 } // namespace scalesweep::h5

@@ -35,6 +35,7 @@ std::string utc_now_iso8601() {
 
 void write_root_attributes(hid_t f, const sweep_plan& plan, const run_metadata& meta) {
   const sweep_config& c = plan.config;
+  write_attribute(f, schema::root::conventions, std::string(schema::cf_conventions));
   write_attribute(f, schema::root::title, c.title);
   write_attribute(f, schema::root::scalesweep_version, std::string(scalesweep_version));
   write_attribute(f, schema::root::format_version, schema::format_version);
@@ -61,14 +62,13 @@ void write_root_attributes(hid_t f, const sweep_plan& plan, const run_metadata& 
   write_attribute(f, schema::root::cost_units, std::string(cost_units(c.objective)));
 }
 
-// One array per resolved number, indexed like the hardware dimension.
+// One array per resolved number, in the order of the hardware coordinate.
 void write_hardware_attributes(hid_t f, const sweep_plan& plan) {
   std::vector<double> k_train, k_inference;
   for (const cost_coefficients& k : plan.hardware_coefficients) {
     k_train.push_back(k.train);
     k_inference.push_back(k.inference);
   }
-  write_attribute(f, schema::root::hardware_names, plan.hardware_names);
   write_attribute(f, schema::root::hardware_cost_per_train_flop, k_train);
   write_attribute(f, schema::root::hardware_cost_per_inference_flop, k_inference);
   const std::vector<hardware_scenario>& hw = plan.config.hardware;
@@ -122,25 +122,21 @@ struct coordinates {
   }
 };
 
+// Numeric axes hold their values; hardware holds the scenario names (variable-length UTF-8:
+// with fixed-length strings netCDF-C reads wrong values), so readers select scenarios by name.
 coordinates write_coordinates(hid_t file, const sweep_plan& plan) {
   coordinates c;
   for (const axis& a : plan.axes) {
-    handle ds;
-    if (a.id == axis_id::hardware) {
-      const std::vector<std::int32_t> index(a.values.begin(), a.values.end());
-      ds = write_coordinate(file, a.name, index);
-    } else {
-      ds = write_coordinate(file, a.name, a.values);
+    const bool names = a.id == axis_id::hardware;
+    handle ds = names ? write_coordinate(file, a.name, plan.hardware_names)
+                      : write_coordinate(file, a.name, a.values);
+    if (!a.units.empty()) {
+      write_attribute(ds.get(), schema::variable::units, a.units);
     }
-    write_attribute(ds.get(), schema::variable::units, a.units);
     write_attribute(ds.get(), schema::variable::long_name, a.long_name);
     write_attribute(ds.get(), schema::variable::spacing, a.spacing);
     c.scales.emplace_back(a.id, std::move(ds));
   }
-  const handle names = write_strings(file, schema::hardware_name, plan.hardware_names);
-  write_attribute(names.get(), schema::variable::long_name,
-                  std::string(schema::hardware_name_long_name));
-  c.attach(names.get(), schema::hardware_name, {axis_id::hardware});
   return c;
 }
 

@@ -73,7 +73,10 @@ void check_resumable_unguarded(hid_t file, const std::string& path, const sweep_
                                const shard_spec& shard) {
   const std::string hint = "delete " + path + " to start over";
   const auto format = read_int64_attribute(file, schema::root::format_version);
-  if (!format || *format != schema::format_version || !has_progress_record(file)) {
+  if (format) {
+    schema::require_format_version("--resume: ", path, *format, hint);
+  }
+  if (!format || !has_progress_record(file)) {
     throw input_error("--resume: " + path + " is not a resumable scalesweep result", hint);
   }
   const auto version = read_string_attribute(file, schema::root::scalesweep_version);

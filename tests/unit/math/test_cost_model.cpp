@@ -1,5 +1,6 @@
 // Cost coefficients of the usd objective, the T_eff identity, and hardware-scenario resolution.
 #include "scalesweep/error.hpp"
+#include "scalesweep/math/budget_optimum.hpp"
 #include "scalesweep/math/loss_target_optimum.hpp"
 
 #include "plan/hardware.hpp"
@@ -55,6 +56,45 @@ TEST(CostModel, UsdOptimumIsTheFlopOptimumAtEffectiveDemand) {
       EXPECT_NEAR(usd.cost, k.train * flops.cost, 1e-13 * usd.cost) << p.name;
     }
   }
+}
+
+// SPEC §5.6: each optimum carries D/N and its cost's parts, k_tr 6ND and k_inf 2NT (SPEC §1.2),
+// written out here from the stored N, D: the same correctly rounded operations, so bitwise.
+TEST(CostModel, OptimaCarryTokensPerParameterAndTheCostSplit) {
+  const scaling_law L = find_law_preset("sardana2024")->law;
+  const cost_coefficients k = usd_cost_coefficients(preset("sardana2024-default"));
+  const double T = 2e12;
+  const loss_target_result r = loss_target_optimum(L, k, 2.0, T);
+  ASSERT_EQ(r.status, cell_status::ok);
+  EXPECT_EQ(r.tokens_per_param, r.D / r.N);
+  EXPECT_EQ(r.train_cost, k.train * (6.0 * r.N * r.D));
+  EXPECT_EQ(r.serve_cost, k.inference * (2.0 * r.N * T));
+  EXPECT_EQ(r.cost, r.train_cost + r.serve_cost);
+  EXPECT_EQ(r.chinchilla_tokens_per_param, r.chinchilla_D / r.chinchilla_N);
+  EXPECT_EQ(r.chinchilla_train_cost, k.train * (6.0 * r.chinchilla_N * r.chinchilla_D));
+  EXPECT_EQ(r.chinchilla_serve_cost, k.inference * (2.0 * r.chinchilla_N * T));
+  EXPECT_EQ(r.chinchilla_cost, r.chinchilla_train_cost + r.chinchilla_serve_cost);
+
+  // The budget optimum spends the budget C (its N and D come from logs: rounding, 1e-13); the
+  // Chinchilla budget model (T = 0 optimum) spends all of C on training and overspends by
+  // serving T.
+  const double C = 1e7;
+  const budget_result b = budget_optimum(L, k, C, T);
+  ASSERT_EQ(b.status, cell_status::ok);
+  EXPECT_EQ(b.tokens_per_param, b.D / b.N);
+  EXPECT_EQ(b.train_cost, k.train * (6.0 * b.N * b.D));
+  EXPECT_EQ(b.serve_cost, k.inference * (2.0 * b.N * T));
+  EXPECT_NEAR(b.train_cost + b.serve_cost, C, 1e-13 * C);
+  EXPECT_EQ(b.chinchilla_tokens_per_param, b.chinchilla_D / b.chinchilla_N);
+  EXPECT_NEAR(b.chinchilla_train_cost, C, 1e-13 * C);
+  EXPECT_EQ(b.chinchilla_serve_cost, k.inference * (2.0 * b.chinchilla_N * T));
+  EXPECT_GT(b.chinchilla_serve_cost, 0);
+
+  // No optimum: every figure NaN.
+  const loss_target_result none = loss_target_optimum(L, k, 1.0, T); // below E
+  EXPECT_EQ(none.status, cell_status::infeasible);
+  EXPECT_TRUE(std::isnan(none.tokens_per_param) && std::isnan(none.train_cost) &&
+              std::isnan(none.chinchilla_serve_cost));
 }
 
 TEST(CostModel, EveryPresetResolvesToFinitePositiveCoefficients) {

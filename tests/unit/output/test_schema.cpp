@@ -39,31 +39,43 @@ loss_target = { values = [2.0, 2.2] }
 budget = { values = [1e5, 1e6] }
 )";
 
-// The variables, their dimensions and units as README "Result files" documents them (costs in
-// the objective's unit, here USD): a reference written apart from the tables.
+// The variables, their dimensions and units as README "Result files" documents them (counts and
+// losses "1", costs in the objective's unit, here USD): a reference written apart from the tables.
 struct documented_variable {
   const char* name;
   std::vector<std::string> dims;
   const char* units;
 };
 const std::vector<documented_variable> documented = {
-    {"loss", {"N", "D"}, "nats"},
+    {"loss", {"N", "D"}, "1"},
     {"cost", {"hardware", "T", "N", "D"}, "USD"},
-    {"budget_curve_loss", {"hardware", "T", "budget", "N"}, "nats"},
-    {"budget_curve_D", {"hardware", "T", "budget", "N"}, "tokens"},
-    {"opt_N", {"hardware", "T", "loss_target"}, "parameters"},
-    {"opt_D", {"hardware", "T", "loss_target"}, "tokens"},
+    {"budget_curve_loss", {"hardware", "T", "budget", "N"}, "1"},
+    {"budget_curve_D", {"hardware", "T", "budget", "N"}, "1"},
+    {"opt_N", {"hardware", "T", "loss_target"}, "1"},
+    {"opt_D", {"hardware", "T", "loss_target"}, "1"},
+    {"opt_tokens_per_param", {"hardware", "T", "loss_target"}, "1"},
     {"opt_cost", {"hardware", "T", "loss_target"}, "USD"},
-    {"chinchilla_N", {"hardware", "T", "loss_target"}, "parameters"},
-    {"chinchilla_D", {"hardware", "T", "loss_target"}, "tokens"},
+    {"opt_train_cost", {"hardware", "T", "loss_target"}, "USD"},
+    {"opt_serve_cost", {"hardware", "T", "loss_target"}, "USD"},
+    {"chinchilla_N", {"hardware", "T", "loss_target"}, "1"},
+    {"chinchilla_D", {"hardware", "T", "loss_target"}, "1"},
+    {"chinchilla_tokens_per_param", {"hardware", "T", "loss_target"}, "1"},
     {"chinchilla_cost", {"hardware", "T", "loss_target"}, "USD"},
+    {"chinchilla_train_cost", {"hardware", "T", "loss_target"}, "USD"},
+    {"chinchilla_serve_cost", {"hardware", "T", "loss_target"}, "USD"},
     {"opt_status", {"hardware", "T", "loss_target"}, "1"},
-    {"budget_N", {"hardware", "T", "budget"}, "parameters"},
-    {"budget_D", {"hardware", "T", "budget"}, "tokens"},
-    {"budget_loss", {"hardware", "T", "budget"}, "nats"},
-    {"budget_chinchilla_N", {"hardware", "T", "budget"}, "parameters"},
-    {"budget_chinchilla_D", {"hardware", "T", "budget"}, "tokens"},
-    {"budget_chinchilla_loss", {"hardware", "T", "budget"}, "nats"},
+    {"budget_N", {"hardware", "T", "budget"}, "1"},
+    {"budget_D", {"hardware", "T", "budget"}, "1"},
+    {"budget_tokens_per_param", {"hardware", "T", "budget"}, "1"},
+    {"budget_loss", {"hardware", "T", "budget"}, "1"},
+    {"budget_train_cost", {"hardware", "T", "budget"}, "USD"},
+    {"budget_serve_cost", {"hardware", "T", "budget"}, "USD"},
+    {"budget_chinchilla_N", {"hardware", "T", "budget"}, "1"},
+    {"budget_chinchilla_D", {"hardware", "T", "budget"}, "1"},
+    {"budget_chinchilla_tokens_per_param", {"hardware", "T", "budget"}, "1"},
+    {"budget_chinchilla_loss", {"hardware", "T", "budget"}, "1"},
+    {"budget_chinchilla_train_cost", {"hardware", "T", "budget"}, "USD"},
+    {"budget_chinchilla_serve_cost", {"hardware", "T", "budget"}, "USD"},
     {"budget_status", {"hardware", "T", "budget"}, "1"},
 };
 
@@ -147,9 +159,9 @@ TEST(Schema, StatusTableIsWhatFilesCarry) {
   EXPECT_STREQ(to_string(static_cast<cell_status>(cell_status_count)), "unknown");
 }
 
-// docs/analysis.md: scripts check scalesweep_format_version, "currently 1".
+// docs/analysis.md: scripts check scalesweep_format_version, "currently 2".
 TEST(Schema, FormatVersionIsWhatFilesCarry) {
-  EXPECT_EQ(schema::format_version, 1);
+  EXPECT_EQ(schema::format_version, 2);
   const sweep_plan plan = make_plan(parse_config(every_problem, "every.toml"));
   const skeleton_file f(plan);
   const h5::result_reader reader(f.path());
@@ -177,7 +189,11 @@ TEST(Schema, SkeletonReadsBackThroughTheReaders) {
     EXPECT_TRUE(d->is_coordinate);
     EXPECT_EQ(text(find_attribute(*d, schema::variable::spacing)), a.spacing);
   }
-  EXPECT_EQ(reader.read_strings(schema::hardware_name), (std::vector<std::string>{"a", "b"}));
+  // The hardware coordinate holds the scenario names (SPEC §5.6), as variable-length UTF-8.
+  const h5::dataset_summary* hardware = reader.find("hardware");
+  ASSERT_NE(hardware, nullptr);
+  EXPECT_EQ(hardware->dtype, "string");
+  EXPECT_EQ(reader.read_strings("hardware"), (std::vector<std::string>{"a", "b"}));
 
   const auto root = [&](const std::string& name) -> const h5::attribute_value& {
     for (const auto& [key, value] : reader.attributes()) {
@@ -187,6 +203,7 @@ TEST(Schema, SkeletonReadsBackThroughTheReaders) {
     }
     throw std::runtime_error("no root attribute " + name);
   };
+  EXPECT_EQ(std::get<std::vector<std::string>>(root("Conventions").values).at(0), "CF-1.8");
   EXPECT_EQ(std::get<std::vector<double>>(root("law_beta").values), std::vector<double>{0.3});
   for (const law_constant& c : law_constants) {
     EXPECT_EQ(std::get<std::vector<double>>(root(schema::law_attribute(c)).values).at(0),
