@@ -166,22 +166,17 @@ struct constrained_loss_target_result {
 SCALESWEEP_HD constrained_loss_target_result constrained_loss_target_cell_result(
     const prepared_law& p, const hardware_terms& h, const demand& d,
     const loss_target_terms& target, const loss_target_bound& bound) {
-  constexpr loss_target_result none{NAN, NAN, NAN, NAN, NAN, NAN, cell_status::ok, 0};
   if (target.status != cell_status::ok || !d.valid) {
     return {loss_target_cell_result(p, h, d, target), false};
   }
   if (bound.status == cell_status::infeasible) {
-    loss_target_result r = none;
-    r.status = cell_status::infeasible;
-    return {r, bound.chinchilla_fits};
+    return {loss_target_failure(cell_status::infeasible, 0), bound.chinchilla_fits};
   }
   if (!(d.t_eff < bound.t_eff_threshold)) {
     return {loss_target_cell_result(p, h, d, target), bound.chinchilla_fits};
   }
   if (bound.status != cell_status::ok) {
-    loss_target_result r = none;
-    r.status = bound.status;
-    return {r, bound.chinchilla_fits};
+    return {loss_target_failure(bound.status, 0), bound.chinchilla_fits};
   }
   loss_target_result r = loss_target_result_of(h, d, target, bound.N, bound.D, 0);
   if (r.status == cell_status::ok) {
