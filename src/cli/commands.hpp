@@ -25,6 +25,8 @@ command add_validate_command(CLI::App& parent);
 command add_presets_command(CLI::App& parent);
 command add_merge_command(CLI::App& parent);
 command add_inspect_command(CLI::App& parent);
+// `command_line` is recorded in the law-samples file it writes.
+command add_fit_command(CLI::App& parent, const std::string& command_line);
 
 // Flag checks with messages that name the range ("must be finite and >= 0, got -5").
 CLI::Validator non_negative_number();

@@ -17,9 +17,18 @@ namespace {
 
 int main_impl(int argc, char** argv) {
   using namespace scalesweep::cli;
+  // The command as a shell would take it back: arguments with spaces or quotes single-quoted.
   std::string command_line;
   for (int i = 0; i < argc; ++i) {
-    command_line += (i ? " " : "") + std::string(argv[i]);
+    std::string arg = argv[i];
+    if (arg.empty() || arg.find_first_of(" \t\n'\"\\$`*?;&|<>()#~") != std::string::npos) {
+      std::string quoted = "'";
+      for (char c : arg) {
+        quoted += c == '\'' ? std::string("'\\''") : std::string(1, c);
+      }
+      arg = quoted + "'";
+    }
+    command_line += (i ? " " : "") + arg;
   }
   CLI::App app{"scalesweep: GPU-accelerated sweeps of language-model scaling-law economics"};
   app.set_version_flag("--version", std::string("scalesweep ") + scalesweep::scalesweep_version +
@@ -32,6 +41,7 @@ int main_impl(int argc, char** argv) {
       add_presets_command(app),
       add_merge_command(app),
       add_inspect_command(app),
+      add_fit_command(app, command_line),
   };
   if (argc > 1 && argv[1][0] != '-') {
     bool known = false;
