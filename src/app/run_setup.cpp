@@ -27,13 +27,7 @@ std::int64_t byte_size_option(const std::string& text, const char* flag) {
 }
 
 backend_choice resolve_choice(const std::string& backend) {
-  if (backend == "cpu") {
-    return backend_choice::cpu;
-  }
-  if (backend == "cuda") {
-    return backend_choice::cuda;
-  }
-  return resolve_backend_choice(backend_choice::automatic);
+  return resolve_backend_choice(backend_choice_named(backend));
 }
 
 // The flag, else the node-local rank modulo the visible devices (0 with none).

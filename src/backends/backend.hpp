@@ -47,6 +47,9 @@ public:
 
 enum class backend_choice { automatic, cpu, cuda };
 
+// The choice a --backend flag names: "auto", "cpu" or "cuda" (input_error otherwise).
+backend_choice backend_choice_named(const std::string& name);
+
 // What `automatic` means on this machine: CUDA when a device is listed, else the CPU. A listed
 // device that cannot be used (exclusive mode, a missing MIG instance) is chosen all the same, and
 // its error ends the run; this is the one place that decides.
@@ -68,6 +71,10 @@ struct backend_options {
 // Throws input_error for an impossible choice.
 std::unique_ptr<compute_backend> make_backend(const sweep_plan& plan,
                                               const backend_options& options);
+
+// Throws input_error unless this build has CUDA and `device` is a usable device's ordinal: the
+// checks behind --backend cuda, for sweeps (make_cuda_backend) and fits (fit_runner) alike.
+void require_cuda_device(int device);
 
 std::unique_ptr<compute_backend> make_cpu_backend(const sweep_plan& plan, int threads);
 

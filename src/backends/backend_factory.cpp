@@ -7,6 +7,19 @@
 
 namespace scalesweep {
 
+backend_choice backend_choice_named(const std::string& name) {
+  if (name == "auto") {
+    return backend_choice::automatic;
+  }
+  if (name == "cpu") {
+    return backend_choice::cpu;
+  }
+  if (name == "cuda") {
+    return backend_choice::cuda;
+  }
+  throw input_error("--backend: unknown backend '" + name + "'", "allowed: auto, cpu, cuda");
+}
+
 backend_choice resolve_backend_choice(backend_choice choice) {
   if (choice != backend_choice::automatic) {
     return choice;
@@ -22,8 +35,7 @@ std::unique_ptr<compute_backend> make_backend(const sweep_plan& plan,
   return make_cuda_backend(plan, {options.device, false});
 }
 
-std::unique_ptr<compute_backend> make_cuda_backend(const sweep_plan& plan,
-                                                   const cuda_backend_options& options) {
+void require_cuda_device(int device) {
   if (!cuda_compiled()) {
     throw input_error("--backend cuda: this scalesweep was built without CUDA",
                       "rebuild with -DSCALESWEEP_USE_CUDA=ON, or use --backend cpu");
@@ -36,10 +48,15 @@ std::unique_ptr<compute_backend> make_cuda_backend(const sweep_plan& plan,
                                          "or use --backend cpu"
                                        : "use --backend cpu or --backend auto");
   }
-  if (options.device < 0 || options.device >= devices) {
-    throw input_error("--device " + std::to_string(options.device) + " is outside [0, " +
+  if (device < 0 || device >= devices) {
+    throw input_error("--device " + std::to_string(device) + " is outside [0, " +
                       std::to_string(devices - 1) + "]");
   }
+}
+
+std::unique_ptr<compute_backend> make_cuda_backend(const sweep_plan& plan,
+                                                   const cuda_backend_options& options) {
+  require_cuda_device(options.device);
 #if SCALESWEEP_HAVE_CUDA
   return cuda::make_backend(plan, options);
 #else

@@ -2,13 +2,14 @@
 // optionally bootstrap the fit, print the estimate (text or --json) and write LAW.h5 (-o).
 #include "scalesweep/error.hpp"
 
+#include "app/fit/fit_data.hpp"
+#include "app/fit/fit_session.hpp"
 #include "app/json_writer.hpp"
 #include "app/output_path.hpp"
 #include "backends/backend.hpp"
+#include "backends/fit/fit_runner.hpp"
 #include "cli/commands.hpp"
-#include "fit/fit_data.hpp"
-#include "fit/fit_driver.hpp"
-#include "fit/law_samples_file.hpp"
+#include "output/law_samples_file.hpp"
 #include "plan/presets.hpp"
 
 #include <algorithm>
@@ -26,7 +27,7 @@ namespace {
 
 struct fit_options {
   std::string data;
-  fit_data_options columns;
+  app::fit_data_options columns;
   std::int64_t exclude = 0;
   double delta = 1e-3;
   std::string method = "huber";
@@ -45,18 +46,6 @@ struct fit_options {
   CLI::Option* D_flag = nullptr;
   CLI::Option* seed_flag = nullptr;
 };
-
-// Quantile levels reported for the bootstrap (JSON and text): the 90 % and 95 % intervals and
-// the median.
-const double quantile_levels[] = {0.025, 0.05, 0.5, 0.95, 0.975};
-
-const char* const parameter_names[] = {"E", "A", "B", "alpha", "beta"};
-
-// (E, A, B, alpha, beta) of a fit, from its log-space x.
-std::vector<double> law_values(const fit_result& r) {
-  return {std::exp(r.x[param_e]), std::exp(r.x[param_a]), std::exp(r.x[param_b]), r.x[param_alpha],
-          r.x[param_beta]};
-}
 
 // --start: five numbers a,b,e,alpha,beta (log space, as Besiroglu et al. quote Hoffmann's fit),
 // or a law preset's name (its logs).
@@ -96,90 +85,13 @@ fit_method parse_method(const std::string& m) {
   throw input_error("--method: unknown method '" + m + "'", "allowed: huber, huber-mle");
 }
 
-backend_choice parse_backend(const std::string& b) {
-  if (b == "cpu") {
-    return backend_choice::cpu;
-  }
-  if (b == "cuda") {
-    return backend_choice::cuda;
-  }
-  if (b == "auto") {
-    return backend_choice::automatic;
-  }
-  throw input_error("--backend: unknown backend '" + b + "'", "allowed: auto, cpu, cuda");
-}
-
-// numpy's default quantile (linear interpolation between order statistics, "type 7").
-double quantile(const std::vector<double>& sorted, double q) {
-  const double h = q * static_cast<double>(sorted.size() - 1);
-  const auto lo = static_cast<std::size_t>(std::floor(h));
-  const std::size_t hi = std::min(lo + 1, sorted.size() - 1);
-  return sorted[lo] + (h - static_cast<double>(lo)) * (sorted[hi] - sorted[lo]);
-}
-
-struct bootstrap_summary {
-  std::uint32_t used = 0; // resamples whose fit converged (the SEs and quantiles are over these)
-  double se[law_parameters] = {};
-  std::vector<std::vector<double>> quantiles; // [parameter][level]
-};
-
-bootstrap_summary summarise(const std::vector<fit_result>& samples) {
-  bootstrap_summary s;
-  std::vector<std::vector<double>> values(law_parameters);
-  for (const fit_result& r : samples) {
-    if (!converged(r.status) || !std::isfinite(r.objective)) {
-      continue;
-    }
-    const std::vector<double> v = law_values(r);
-    for (int p = 0; p < law_parameters; ++p) {
-      values[p].push_back(v[p]);
-    }
-    ++s.used;
-  }
-  s.quantiles.assign(law_parameters, {});
-  for (int p = 0; p < law_parameters && s.used > 1; ++p) {
-    std::vector<double>& v = values[p];
-    double mean = 0;
-    for (double x : v) {
-      mean += x;
-    }
-    mean /= static_cast<double>(v.size());
-    double ss = 0;
-    for (double x : v) {
-      ss += (x - mean) * (x - mean);
-    }
-    s.se[p] = std::sqrt(ss / static_cast<double>(v.size() - 1)); // sample SD (ddof = 1)
-    std::sort(v.begin(), v.end());
-    for (double q : quantile_levels) {
-      s.quantiles[p].push_back(quantile(v, q));
-    }
-  }
-  return s;
-}
-
-const char* status_name(minimize_status s) {
-  switch (s) {
-  case minimize_status::gradient:
-    return "converged (gradient)";
-  case minimize_status::objective:
-    return "converged (objective change)";
-  case minimize_status::stalled:
-    return "converged (no further decrease)";
-  case minimize_status::max_iterations:
-    return "iteration limit";
-  case minimize_status::not_finite:
-    return "not finite";
-  }
-  return "?";
-}
-
-void print_json(const fit_options& o, const fit_data& data, const point_estimate& e,
+void print_json(const fit_options& o, const app::fit_data& data, const app::point_estimate& e,
                 const std::vector<fit_result>& samples, const std::string& backend) {
   json_writer j;
   j.begin_object();
-  const std::vector<double> v = law_values(e.best);
-  for (int p = 0; p < law_parameters; ++p) {
-    j.field(parameter_names[p], v[p]);
+  const scaling_law law = law_of_fit(e.best.x);
+  for (const law_constant& c : law_constants) {
+    j.field(std::string(c.name), law.*c.member);
   }
   j.field("objective", e.best.objective);
   j.field("n_points", static_cast<std::int64_t>(data.size()));
@@ -187,7 +99,7 @@ void print_json(const fit_options& o, const fit_data& data, const point_estimate
   j.field("starts_reaching_best", static_cast<std::int64_t>(e.reached));
   j.field("starts_converged", static_cast<std::int64_t>(e.converged));
   j.field("best_start", static_cast<std::int64_t>(e.best_start));
-  j.field("status", status_name(e.best.status));
+  j.field("status", to_text(e.best.status));
   j.field("method", o.method);
   j.field("delta", o.delta);
   if (o.method == "huber-mle") {
@@ -203,26 +115,26 @@ void print_json(const fit_options& o, const fit_data& data, const point_estimate
   j.field("excluded_rows", static_cast<std::int64_t>(data.excluded_rows.size()));
   j.field("backend", backend);
   if (!samples.empty()) {
-    const bootstrap_summary s = summarise(samples);
+    const app::bootstrap_summary s = app::summarise_bootstrap(samples);
     j.key("bootstrap").begin_object();
     j.field("samples", static_cast<std::int64_t>(samples.size()));
     j.field("converged", static_cast<std::int64_t>(s.used));
     j.field("seed", static_cast<std::int64_t>(o.seed));
     j.field("starts", o.bootstrap_starts);
     j.key("se").begin_object();
-    for (int p = 0; p < law_parameters; ++p) {
-      j.field(parameter_names[p], s.se[p]);
+    for (std::size_t c = 0; c < std::size(law_constants); ++c) {
+      j.field(std::string(law_constants[c].name), s.se[c]);
     }
     j.end_object();
     j.key("quantiles").begin_object();
     j.key("levels").begin_array();
-    for (double q : quantile_levels) {
+    for (double q : app::bootstrap_quantile_levels) {
       j.value(q);
     }
     j.end_array();
-    for (int p = 0; p < law_parameters; ++p) {
-      j.key(parameter_names[p]).begin_array();
-      for (double q : s.quantiles[p]) {
+    for (std::size_t c = 0; c < std::size(law_constants); ++c) {
+      j.key(std::string(law_constants[c].name)).begin_array();
+      for (double q : s.quantiles[c]) {
         j.value(q);
       }
       j.end_array();
@@ -237,38 +149,42 @@ void print_json(const fit_options& o, const fit_data& data, const point_estimate
   std::printf("%s\n", j.str().c_str());
 }
 
-void print_text(const fit_options& o, const fit_data& data, const point_estimate& e,
+void print_text(const fit_options& o, const app::fit_data& data, const app::point_estimate& e,
                 const std::vector<fit_result>& samples, const std::string& backend,
                 double seconds) {
   std::printf("fit of %u points from %s (%zu excluded: the highest losses), %s, delta %g\n",
               data.size(), o.data.c_str(), data.excluded_rows.size(), o.method.c_str(), o.delta);
   std::printf("  %u start%s (%s) on %s, %.3f s\n", e.starts, e.starts == 1 ? "" : "s",
               o.start.empty() ? "grid" : o.start.c_str(), backend.c_str(), seconds);
-  const std::vector<double> v = law_values(e.best);
-  std::printf("  E %.9g  A %.9g  B %.9g  alpha %.9g  beta %.9g\n", v[0], v[1], v[2], v[3], v[4]);
+  const scaling_law law = law_of_fit(e.best.x);
+  for (const law_constant& c : law_constants) {
+    std::printf("  %s %.9g", std::string(c.name).c_str(), law.*c.member);
+  }
+  std::printf("\n");
   if (o.method == "huber-mle") {
     std::printf("  negative log-likelihood %.12g, sigma %.6g (from the best Huber fit, objective "
                 "%.14g); %s\n",
                 e.best.objective, std::exp(e.best.x[param_s]), e.best_huber.objective,
-                status_name(e.best.status));
+                to_text(e.best.status));
   } else {
     std::printf("  objective %.14g (Huber, summed over points); %s\n", e.best.objective,
-                status_name(e.best.status));
+                to_text(e.best.status));
   }
   std::printf("  best start #%u; %u of %u starts reached it (objective within %g relative, log "
               "parameters within %g); %u converged\n",
-              e.best_start, e.reached, e.starts, reach_relative_objective,
-              reach_parameter_tolerance, e.converged);
+              e.best_start, e.reached, e.starts, app::reach_relative_objective,
+              app::reach_parameter_tolerance, e.converged);
   if (!samples.empty()) {
-    const bootstrap_summary s = summarise(samples);
+    const app::bootstrap_summary s = app::summarise_bootstrap(samples);
     std::printf("bootstrap: %zu resamples (seed %llu, from %s), %u converged\n", samples.size(),
                 static_cast<unsigned long long>(o.seed),
                 o.bootstrap_starts == "grid" ? "the grid of starts" : "one start", s.used);
     std::printf("  %-6s %14s %14s %14s %14s\n", "", "estimate", "SE", "q 0.05", "q 0.95");
-    for (int p = 0; p < law_parameters; ++p) {
-      std::printf("  %-6s %14.6g %14.6g %14.6g %14.6g\n", parameter_names[p], v[p], s.se[p],
-                  s.quantiles[p].empty() ? NAN : s.quantiles[p][1],
-                  s.quantiles[p].empty() ? NAN : s.quantiles[p][3]);
+    for (std::size_t c = 0; c < std::size(law_constants); ++c) {
+      std::printf("  %-6s %14.6g %14.6g %14.6g %14.6g\n",
+                  std::string(law_constants[c].name).c_str(), law.*law_constants[c].member, s.se[c],
+                  s.quantiles[c].empty() ? NAN : s.quantiles[c][1],
+                  s.quantiles[c].empty() ? NAN : s.quantiles[c][3]);
     }
   }
   if (!o.output.empty()) {
@@ -303,23 +219,23 @@ int run_fit(fit_options& o, const std::string& command_line) {
   if (o.threads < 0) {
     throw input_error("--threads must be >= 0 (0: all cores), got " + std::to_string(o.threads));
   }
-  const backend_choice choice = parse_backend(o.backend);
+  const backend_choice choice = backend_choice_named(o.backend);
   const std::vector<double> start = o.start.empty() ? std::vector<double>{} : parse_start(o.start);
   if (!o.output.empty()) {
-    check_output_file(o.output, o.overwrite);
+    app::check_output_file(o.output, o.overwrite);
   }
   o.columns.exclude_highest_loss = static_cast<std::uint32_t>(o.exclude);
   o.columns.parameters = method == fit_method::huber_mle ? mle_parameters : law_parameters;
-  const fit_data data = read_fit_data(o.data, o.columns);
+  const app::fit_data data = app::read_fit_data(o.data, o.columns);
   const fit_runner runner(choice, o.threads, o.device);
 
   fit_settings settings;
   settings.method = method;
   settings.delta = o.delta;
-  const std::vector<double> grid = grid_starts(start_grid{});
+  const std::vector<double> grid = app::grid_starts(start_grid{});
   const auto t0 = std::chrono::steady_clock::now();
-  const point_estimate estimate =
-      fit_point_estimate(data, start.empty() ? grid : start, settings, runner);
+  const app::point_estimate estimate =
+      app::fit_point_estimate(data, start.empty() ? grid : start, settings, runner);
   std::vector<fit_result> samples;
   if (o.bootstrap > 0) {
     // point: each resample from one start, --start when given (Besiroglu et al. start every
@@ -332,13 +248,13 @@ int run_fit(fit_options& o, const std::string& command_line) {
       from = grid;
     }
     const bool tell = !o.quiet && !o.json && from.size() > law_parameters;
-    samples = fit_bootstrap(data, from, static_cast<std::uint32_t>(o.bootstrap), o.seed, settings,
-                            runner, [tell](std::uint32_t done, std::uint32_t total) {
-                              if (tell) {
-                                std::fprintf(stderr, "progress: %u of %u resamples fitted\n", done,
-                                             total);
-                              }
-                            });
+    samples = app::fit_bootstrap(data, from, static_cast<std::uint32_t>(o.bootstrap), o.seed,
+                                 settings, runner, [tell](std::uint32_t done, std::uint32_t total) {
+                                   if (tell) {
+                                     std::fprintf(stderr, "progress: %u of %u resamples fitted\n",
+                                                  done, total);
+                                   }
+                                 });
   }
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
@@ -354,20 +270,23 @@ int run_fit(fit_options& o, const std::string& command_line) {
     p.loss_column = o.columns.loss_column;
     p.exclude_highest_loss = o.columns.exclude_highest_loss;
     p.excluded_rows = data.excluded_rows;
+    p.n_points = data.size();
     p.method = o.method;
     p.delta = o.delta;
     p.starts = o.start.empty() ? "grid" : o.start;
+    p.start_count = estimate.starts;
+    p.starts_reaching_best = estimate.reached;
     p.bootstrap_starts = o.bootstrap_starts;
     p.seed = o.seed;
     p.backend = runner.description();
-    write_law_samples(o.output, data, estimate, samples, p);
+    write_law_samples(o.output, estimate.best, samples, p);
   }
   if (o.json) {
     print_json(o, data, estimate, samples, runner.description());
   } else {
     print_text(o, data, estimate, samples, runner.description(), seconds);
   }
-  return exit_ok;
+  return app::exit_ok;
 }
 
 } // namespace
@@ -403,7 +322,8 @@ command add_fit_command(CLI::App& parent, const std::string& command_line) {
   app->add_option("-o,--output", o->output, "Write the estimate and the samples to LAW.h5");
   app->add_flag("--overwrite", o->overwrite, "Replace an existing output file");
   app->add_option("--backend", o->backend,
-                  "auto (default): CUDA when a device is present; cpu; cuda");
+                  "auto (default): CUDA when a device is present; cpu; cuda")
+      ->check(CLI::IsMember({"auto", "cpu", "cuda"}));
   app->add_option("--threads", o->threads, "CPU threads (default: all cores)");
   app->add_option("--device", o->device, "CUDA device ordinal (default 0)");
   app->add_flag("--json", o->json, "Print one JSON object");

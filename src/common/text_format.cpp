@@ -1,12 +1,23 @@
-// Number and list formatting for messages and tables.
+// Number, list and time formatting for messages, tables and attributes.
 #include "common/text_format.hpp"
 
 #include <algorithm>
 #include <cctype>
+#include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <ctime>
 
 namespace scalesweep {
+
+std::string utc_now_iso8601() {
+  const std::time_t now = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
+  std::tm tm{};
+  gmtime_r(&now, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
 
 std::string format_number(double v) {
   char buf[32];

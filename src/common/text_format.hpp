@@ -1,4 +1,4 @@
-// Number and list formatting for messages and tables (host only).
+// Number, list and time formatting for messages, tables and attributes (host only).
 #pragma once
 
 #include <cstdint>
@@ -16,6 +16,9 @@ std::string format_bytes(double bytes);
 
 // "1,234,567".
 std::string format_count(std::int64_t n);
+
+// The time now, UTC, ISO 8601: "2026-12-03T09:51:27Z" (files' `created` attribute).
+std::string utc_now_iso8601();
 
 // Closest candidate by edit distance, or empty when nothing is close ("did you mean" hints).
 std::string closest_match(std::string_view word, const std::vector<std::string>& candidates);

@@ -100,6 +100,44 @@ inline constexpr const char* record_variables = "variables"; // record attribute
 // The path of problem `problem_index`'s progress record: "/_scalesweep/done_<index>".
 std::string done_path(std::size_t problem_index);
 
+// The law-samples file that `scalesweep fit -o LAW.h5` writes and `[law] samples` reads: the point
+// estimate and the bootstrap samples of (E, A, B, alpha, beta) along `sample`, with the data's
+// provenance (docs/fitting.md). Its own kind and format version, apart from result files'.
+namespace law_samples {
+inline constexpr const char* file_kind_value = "scalesweep law samples";
+inline constexpr std::int64_t format_version = 1;
+// Root attributes.
+inline constexpr const char* file_kind = "file_kind";
+inline constexpr const char* format_version_attribute = "scalesweep_format_version";
+inline constexpr const char* estimate_prefix = "estimate_"; // estimate_E, ..., estimate_beta
+inline constexpr const char* estimate_objective = "estimate_objective";
+inline constexpr const char* estimate_log_parameters = "estimate_log_parameters";
+inline constexpr const char* estimate_sigma = "estimate_sigma"; // huber-mle only
+inline constexpr const char* starts = "starts";
+inline constexpr const char* starts_reaching_best = "starts_reaching_best";
+inline constexpr const char* start_points = "start_points";
+inline constexpr const char* method = "method";
+inline constexpr const char* delta = "delta";
+inline constexpr const char* bootstrap_samples = "bootstrap_samples";
+inline constexpr const char* bootstrap_seed = "bootstrap_seed";
+inline constexpr const char* bootstrap_starts = "bootstrap_starts";
+inline constexpr const char* rng = "rng";
+inline constexpr const char* data_file = "data_file";
+inline constexpr const char* data_sha256 = "data_sha256";
+inline constexpr const char* N_column = "N_column";
+inline constexpr const char* D_column = "D_column";
+inline constexpr const char* flops_column = "flops_column";
+inline constexpr const char* loss_column = "loss_column";
+inline constexpr const char* exclude_highest_loss = "exclude_highest_loss";
+inline constexpr const char* excluded_rows = "excluded_rows";
+inline constexpr const char* n_points = "n_points";
+// The dimension and the variables along it (law constants by law_constant name).
+inline constexpr const char* sample = "sample";
+inline constexpr const char* objective = "objective";
+inline constexpr const char* sigma = "sigma"; // huber-mle only
+inline constexpr const char* status = "status";
+} // namespace law_samples
+
 // The partial-file rule: a result is written as FINAL.partial and renamed to FINAL once complete
 // (output_paths.hpp makes the names); a new partial file is built as
 // FINAL.partial.creating-<pid> first, and a resume may rebuild it as FINAL.partial.rebuild.

@@ -14,15 +14,17 @@ struct law_constant {
   double scaling_law::*member;
   bool zero_allowed;          // E >= 0; A, B, alpha, beta > 0 (all finite)
   std::string_view flag_help; // of the `optimum` flag
+  std::string_view long_name; // what it is, with its unit (law-samples files' long_name)
 };
 
 // In the order of the law's formula, L = E + A/N^alpha + B/D^beta (and of every listing).
 inline constexpr law_constant law_constants[] = {
-    {"E", &scaling_law::E, true, "Irreducible loss (overrides the preset)"},
-    {"A", &scaling_law::A, false, "Parameter-term coefficient"},
-    {"B", &scaling_law::B, false, "Data-term coefficient"},
-    {"alpha", &scaling_law::alpha, false, "Parameter exponent"},
-    {"beta", &scaling_law::beta, false, "Data exponent"},
+    {"E", &scaling_law::E, true, "Irreducible loss (overrides the preset)",
+     "irreducible loss E (nats/token)"},
+    {"A", &scaling_law::A, false, "Parameter-term coefficient", "parameter-term coefficient A"},
+    {"B", &scaling_law::B, false, "Data-term coefficient", "data-term coefficient B"},
+    {"alpha", &scaling_law::alpha, false, "Parameter exponent", "parameter exponent alpha"},
+    {"beta", &scaling_law::beta, false, "Data exponent", "data exponent beta"},
 };
 
 // The names joined: "E, A, B, alpha, beta" with separator ", " and no prefix; "--E --A ..." with

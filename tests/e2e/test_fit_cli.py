@@ -119,7 +119,7 @@ BAD = [
     ("non_numeric_column", ["--N-column", "color"], ["column 'color' (--N-column): '#faebdd' is not a number"]),
     ("zero_bootstrap", ["--bootstrap", "0"], ["--bootstrap must be at least 1"]),
     ("unknown_method", ["--method", "l2"], ["--method: unknown method 'l2'", "huber, huber-mle"]),
-    ("unknown_backend", ["--backend", "tpu"], ["--backend: unknown backend 'tpu'"]),
+    ("unknown_backend", ["--backend", "tpu"], ["--backend: tpu not in {auto,cpu,cuda}"]),
     ("bad_start", ["--start", "1,2,3"], ["--start: '1,2,3' is neither"]),
     ("negative_delta", ["--delta", "-1"], ["--delta must be finite and > 0"]),
     ("too_many_excluded", ["--exclude-highest-loss", "245"], ["allowed: 0 to 244"]),

@@ -4,6 +4,7 @@
 
 #include "scalesweep/math/host_device.hpp"
 #include "scalesweep/math/huber_fit.hpp"
+#include "scalesweep/math/law.hpp"
 #include "scalesweep/math/lbfgs.hpp"
 #include "scalesweep/math/nelder_mead.hpp"
 
@@ -61,6 +62,12 @@ struct fit_result {
   std::int32_t evaluations;
   minimize_status status;
 };
+
+// The law a fit found: its log-space parameters (a, b, e, alpha, beta) as E, A, B, alpha, beta.
+SCALESWEEP_HD scaling_law law_of_fit(const double* x) {
+  return {std::exp(x[param_e]), std::exp(x[param_a]), std::exp(x[param_b]), x[param_alpha],
+          x[param_beta]};
+}
 
 // The Huber fit from `start` (5 values), by L-BFGS on `objective` (huber_objective, or the same
 // sum on the CPU's vector lanes).

@@ -4,27 +4,12 @@
 #pragma once
 
 #include "scalesweep/math/host_device.hpp"
+#include "scalesweep/math/minimize_status.hpp"
 
 #include <cmath>
 #include <cstdint>
 
 namespace scalesweep {
-
-// How a minimisation ended. The first three are convergence (docs/fitting.md says why `stalled`
-// counts: the line search found no lower value along a descent direction, which at the
-// optimum means the objective is flat to rounding).
-enum class minimize_status : std::uint8_t {
-  gradient = 0,       // ||g||_inf <= gradient_tolerance
-  objective = 1,      // relative decrease of f <= relative_tolerance
-  stalled = 2,        // no decrease: along d down to rounding, or along the steepest descent
-  max_iterations = 3, // iteration limit reached before any test held
-  not_finite = 4,     // the objective or gradient was not finite at the start
-};
-
-SCALESWEEP_HD bool converged(minimize_status s) {
-  return s == minimize_status::gradient || s == minimize_status::objective ||
-         s == minimize_status::stalled;
-}
 
 struct lbfgs_settings {
   int max_iterations = 1000;

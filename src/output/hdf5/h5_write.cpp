@@ -82,6 +82,12 @@ void write_attribute(hid_t object, const std::string& name,
   write_raw_attribute(object, name, H5T_STD_U8LE, H5T_NATIVE_UINT8, space, values.data());
 }
 
+void write_attribute(hid_t object, const std::string& name,
+                     const std::vector<std::int64_t>& values) {
+  const handle space = simple_space(values.size(), "attribute space");
+  write_raw_attribute(object, name, H5T_STD_I64LE, H5T_NATIVE_INT64, space, values.data());
+}
+
 namespace {
 handle write_1d(hid_t file, const std::string& name, hid_t file_type, hid_t memory_type,
                 std::size_t n, const void* data) {
@@ -89,8 +95,10 @@ handle write_1d(hid_t file, const std::string& name, hid_t file_type, hid_t memo
   handle ds = dataset(
       H5Dcreate2(file, name.c_str(), file_type, space.get(), H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
       "create '" + name + "'");
-  check(H5Dwrite(ds.get(), memory_type, H5S_ALL, H5S_ALL, H5P_DEFAULT, data),
-        "write '" + name + "'");
+  if (n > 0) { // an empty dataset has nothing to write (and HDF5 takes no null buffer)
+    check(H5Dwrite(ds.get(), memory_type, H5S_ALL, H5S_ALL, H5P_DEFAULT, data),
+          "write '" + name + "'");
+  }
   return ds;
 }
 } // namespace
@@ -108,6 +116,17 @@ handle write_coordinate(hid_t file, const std::string& name,
   handle ds = write_1d(file, name, t.get(), t.get(), values.size(), p.data());
   check(H5DSset_scale(ds.get(), name.c_str()), "make '" + name + "' a dimension scale");
   return ds;
+}
+
+handle write_coordinate(hid_t file, const std::string& name,
+                        const std::vector<std::int32_t>& values) {
+  handle ds = write_1d(file, name, H5T_STD_I32LE, H5T_NATIVE_INT32, values.size(), values.data());
+  check(H5DSset_scale(ds.get(), name.c_str()), "make '" + name + "' a dimension scale");
+  return ds;
+}
+
+handle write_doubles(hid_t file, const std::string& path, const std::vector<double>& values) {
+  return write_1d(file, path, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, values.size(), values.data());
 }
 
 handle write_bytes(hid_t file, const std::string& path, const std::vector<std::uint8_t>& values) {

@@ -20,11 +20,17 @@ void write_attribute(hid_t object, const std::string& name, const std::vector<do
 void write_attribute(hid_t object, const std::string& name, std::int64_t value);
 void write_attribute(hid_t object, const std::string& name,
                      const std::vector<std::uint8_t>& values);
+void write_attribute(hid_t object, const std::string& name,
+                     const std::vector<std::int64_t>& values);
 
 // A 1-D dataset made a dimension scale named `name`.
 handle write_coordinate(hid_t file, const std::string& name, const std::vector<double>& values);
 handle write_coordinate(hid_t file, const std::string& name,
                         const std::vector<std::string>& values); // variable-length UTF-8
+handle write_coordinate(hid_t file, const std::string& name,
+                        const std::vector<std::int32_t>& values);
+// A new 1-D float64 dataset holding `values` (contiguous).
+handle write_doubles(hid_t file, const std::string& path, const std::vector<double>& values);
 // A new 1-D uint8 dataset holding `values` (contiguous).
 handle write_bytes(hid_t file, const std::string& path, const std::vector<std::uint8_t>& values);
 // Writes `values` over the existing 1-D uint8 dataset at `path`, of that size.

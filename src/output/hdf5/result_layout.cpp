@@ -4,6 +4,7 @@
 #include "scalesweep/math/status.hpp"
 #include "scalesweep/version.hpp"
 
+#include "common/text_format.hpp"
 #include "output/hdf5/h5_write.hpp"
 #include "output/hdf5/progress_record.hpp"
 #include "output/schema.hpp"
@@ -15,23 +16,12 @@
 #endif
 
 #include <algorithm>
-#include <chrono>
 #include <cmath>
-#include <ctime>
 #include <limits>
 
 namespace scalesweep::h5 {
 
 namespace {
-
-std::string utc_now_iso8601() {
-  const std::time_t now = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
-  std::tm tm{};
-  gmtime_r(&now, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
 
 void write_root_attributes(hid_t f, const sweep_plan& plan, const run_metadata& meta) {
   const sweep_config& c = plan.config;

@@ -3,7 +3,7 @@
 // of several segments, tiles that start inside a row, and tiles overlapped as the run's pipeline
 // overlaps them (pinned host tiles, driven from another thread than the one that built it).
 #include "backend_harness.hpp"
-#include "cuda_device.hpp"
+#include "cuda_required.hpp"
 
 #include <gtest/gtest.h>
 
@@ -37,16 +37,7 @@ void PrintTo(const agreement_case& c, std::ostream* os) {
 
 class BackendAgreement : public ::testing::TestWithParam<agreement_case> {
 protected:
-  void SetUp() override {
-    if (cuda_device_count() == 0) {
-      const std::string why = cuda_unavailable_reason().text;
-      // On a GPU machine (bench/gpu_session.sh) a missing device is a failure, not a skip.
-      if (std::getenv("SCALESWEEP_REQUIRE_CUDA") != nullptr) {
-        FAIL() << "SCALESWEEP_REQUIRE_CUDA is set but no CUDA device is usable: " << why;
-      }
-      GTEST_SKIP() << why;
-    }
-  }
+  void SetUp() override { SCALESWEEP_SKIP_WITHOUT_CUDA(); }
 };
 
 // llm.c-style validation: |gpu - cpu| <= rtol |cpu| (NaN where NaN), first mismatches printed.

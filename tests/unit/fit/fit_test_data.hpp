@@ -2,12 +2,16 @@
 // analysis uses it, and a synthetic data set from known constants.
 #pragma once
 
-#include "fit/fit_data.hpp"
+#include "app/fit/fit_data.hpp"
 
 #include <cmath>
 #include <string>
 
 namespace scalesweep::fit_testing {
+
+using app::fit_data;
+using app::fit_data_options;
+using app::read_fit_data;
 
 inline std::string shipped_data_path() {
   return std::string(SCALESWEEP_SOURCE_DIR) + "/data/chinchilla-fig4-besiroglu2024.csv";

@@ -2,7 +2,8 @@
 // bounds and uniformity of the bounded integers, and draws that do not depend on threads.
 #include "scalesweep/math/counter_rng.hpp"
 
-#include "fit/fit_driver.hpp"
+#include "app/fit/fit_session.hpp"
+#include "backends/fit/fit_runner.hpp"
 #include "fit_test_data.hpp"
 
 #include <gtest/gtest.h>
@@ -13,6 +14,7 @@
 namespace {
 
 using namespace scalesweep;
+using namespace scalesweep::app;
 
 // Random123 (D. E. Shaw Research) kat_vectors, "philox4x32 10": counter, key, expected output.
 TEST(CounterRng, PhiloxKnownAnswers) {

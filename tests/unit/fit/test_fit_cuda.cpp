@@ -2,11 +2,13 @@
 // failure): the same bootstrap draws bit for bit, and the same fits within the optimiser's noise.
 #include "scalesweep/math/counter_rng.hpp"
 
+#include "../backends/cuda_required.hpp"
+#include "app/fit/fit_session.hpp"
 #include "backends/backend.hpp"
-#include "fit/fit_driver.hpp"
+#include "backends/fit/fit_runner.hpp"
 #include "fit_test_data.hpp"
 #if SCALESWEEP_HAVE_CUDA
-#include "fit_cuda.hpp"
+#include "backends/fit/fit_cuda.hpp"
 #endif
 
 #include <gtest/gtest.h>
@@ -17,18 +19,11 @@
 namespace {
 
 using namespace scalesweep;
+using namespace scalesweep::app;
 
 class FitCuda : public ::testing::Test {
 protected:
-  void SetUp() override {
-    if (cuda_device_count() == 0) {
-      const std::string why = cuda_unavailable_reason().text;
-      if (std::getenv("SCALESWEEP_REQUIRE_CUDA") != nullptr) {
-        FAIL() << "SCALESWEEP_REQUIRE_CUDA is set but no CUDA device is usable: " << why;
-      }
-      GTEST_SKIP() << why;
-    }
-  }
+  void SetUp() override { SCALESWEEP_SKIP_WITHOUT_CUDA(); }
 };
 
 #if SCALESWEEP_HAVE_CUDA

@@ -2,8 +2,8 @@
 // input refused with a message that names the column, its flag and the allowed range.
 #include "scalesweep/error.hpp"
 
-#include "fit/fit_data.hpp"
-#include "fit/sha256.hpp"
+#include "app/fit/fit_data.hpp"
+#include "common/sha256.hpp"
 #include "fit_test_data.hpp"
 
 #include <gtest/gtest.h>
@@ -13,6 +13,7 @@
 namespace {
 
 using namespace scalesweep;
+using namespace scalesweep::app;
 
 fit_data_options columns() {
   fit_data_options o;

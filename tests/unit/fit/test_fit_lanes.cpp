@@ -2,7 +2,7 @@
 // objective that CUDA also runs: the same value and gradient to rounding, on every lane width
 // this CPU has, with padding and bootstrap weights.
 #include "backends/cpu/simd/cpu_lanes.hpp"
-#include "fit/fit_lanes.hpp"
+#include "backends/fit/fit_lanes.hpp"
 #include "fit_test_data.hpp"
 
 #include <gtest/gtest.h>
@@ -14,6 +14,7 @@
 namespace {
 
 using namespace scalesweep;
+using namespace scalesweep::app;
 
 // Lane widths this CPU runs (the AVX-512 lanes need AVX-512F/DQ, the AVX2 ones AVX2 and FMA).
 std::vector<std::pair<const char*, fit_simd::huber_lanes_function>> available_lanes() {

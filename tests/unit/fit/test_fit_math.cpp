@@ -3,7 +3,8 @@
 // constants from synthetic data.
 #include "scalesweep/math/fit_task.hpp"
 
-#include "fit/fit_driver.hpp"
+#include "app/fit/fit_session.hpp"
+#include "backends/fit/fit_runner.hpp"
 #include "fit_test_data.hpp"
 
 #include <gtest/gtest.h>
@@ -15,6 +16,7 @@
 namespace {
 
 using namespace scalesweep;
+using namespace scalesweep::app;
 
 // Steps per parameter scaled by how fast the residuals move with it: 1 for a, b, e, the largest
 // |log N| (|log D|) for alpha (beta), so that every step moves the residuals by about h0.

@@ -1,6 +1,7 @@
 // `fit` against Besiroglu et al. (2024): the Huber fit from their 4,500-point grid and the
 // maximum-likelihood estimate, on the shipped data (reference figures: data/README.md).
-#include "fit/fit_driver.hpp"
+#include "app/fit/fit_session.hpp"
+#include "backends/fit/fit_runner.hpp"
 #include "fit_test_data.hpp"
 
 #include <gtest/gtest.h>
@@ -10,6 +11,7 @@
 namespace {
 
 using namespace scalesweep;
+using namespace scalesweep::app;
 
 void expect_within(double value, double reference, double relative, const char* name) {
   EXPECT_NEAR(value, reference, relative * std::fabs(reference)) << name;

@@ -1,40 +1,18 @@
-// Runs batches of fits on the CPU (OpenMP over fits) or on CUDA (a thread per fit), and builds
-// the point estimate (best of a grid of starts) and the bootstrap samples from them.
+// A fit as `scalesweep fit` makes it, on a fit_runner: the point estimate (the best of a grid of
+// starts, how many starts reached it) and the bootstrap samples (each resample's best fit).
 #pragma once
 
 #include "scalesweep/math/fit_task.hpp"
+#include "scalesweep/math/minimize_status.hpp"
 
-#include "backends/backend.hpp"
-#include "fit/fit_batch.hpp"
-#include "fit/fit_data.hpp"
+#include "app/fit/fit_data.hpp"
+#include "backends/fit/fit_runner.hpp"
 
 #include <cstdint>
 #include <functional>
-#include <string>
 #include <vector>
 
-namespace scalesweep {
-
-// Where fits run. `automatic` resolves to CUDA when this build has it and a device is present.
-class fit_runner {
-public:
-  // Throws input_error for an impossible choice (--backend cuda without CUDA or a device).
-  fit_runner(backend_choice choice, int threads, int device);
-
-  std::string kind() const { return m_cuda ? "cuda" : "cpu"; }
-  std::string description() const;
-  // Every (sample, start) fit of the batch, result [sample * start_count + k]. The same inputs
-  // give the same draws and fits whatever the thread count.
-  std::vector<fit_result> run(const fit_batch& batch) const;
-
-private:
-  bool m_cuda = false;
-  int m_threads = 0;
-  int m_device = 0;
-};
-
-// The CPU backend alone (tests compare the CUDA one with it).
-std::vector<fit_result> run_fit_batch_cpu(const fit_batch& batch, int threads);
+namespace scalesweep::app {
 
 // Whether fit b counts as having reached the best fit `best`: objective within
 // reach_relative_objective of it (relative), and every log parameter (log A, log B, log E,
@@ -71,4 +49,18 @@ fit_bootstrap(const fit_data& data, const std::vector<double>& starts, std::uint
               std::uint64_t seed, const fit_settings& settings, const fit_runner& runner,
               const std::function<void(std::uint32_t, std::uint32_t)>& progress = {});
 
-} // namespace scalesweep
+// Quantile levels of the bootstrap summary (JSON and text): the 90 % and 95 % intervals and the
+// median.
+inline constexpr double bootstrap_quantile_levels[] = {0.025, 0.05, 0.5, 0.95, 0.975};
+
+// The bootstrap's spread, per law constant (law_constants order: E, A, B, alpha, beta), over the
+// resamples whose fit converged with a finite objective.
+struct bootstrap_summary {
+  std::uint32_t used = 0;
+  double se[law_parameters] = {};             // sample standard deviation (ddof = 1)
+  std::vector<std::vector<double>> quantiles; // [constant][bootstrap_quantile_levels]; empty
+                                              // unless used > 1
+};
+bootstrap_summary summarise_bootstrap(const std::vector<fit_result>& samples);
+
+} // namespace scalesweep::app

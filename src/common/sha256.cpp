@@ -1,5 +1,5 @@
 // SHA-256 after FIPS 180-4 §6.2 (checked against its test vectors and sha256sum in test_fit_data).
-#include "fit/sha256.hpp"
+#include "common/sha256.hpp"
 
 #include <array>
 #include <cstdint>

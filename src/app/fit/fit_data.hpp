@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-namespace scalesweep {
+namespace scalesweep::app {
 
 struct fit_data_options {
   std::string N_column = "N";
@@ -44,4 +44,4 @@ fit_data parse_fit_data(const std::string& text, const std::string& source,
 // Reads `path` and parses it; the data's sha256 is that of the file's bytes.
 fit_data read_fit_data(const std::string& path, const fit_data_options& options);
 
-} // namespace scalesweep
+} // namespace scalesweep::app

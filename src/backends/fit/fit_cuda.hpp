@@ -1,7 +1,8 @@
-// Entry points of the CUDA fits for host code; plain C++ (no CUDA types), CUDA builds only.
+// The CUDA fits behind plain C++ (no CUDA types): kernels/fit_kernels.cu defines them, in CUDA
+// builds only; fit_runner calls them.
 #pragma once
 
-#include "fit/fit_batch.hpp"
+#include "backends/fit/fit_batch.hpp"
 
 #include <cstdint>
 #include <vector>

@@ -1,6 +1,6 @@
 // The Huber objective's lanes for AVX-512: eight points at once, the inline exp/log of
 // fit_lanes_impl.hpp. Built with -mavx512f -mavx512dq.
-#include "fit/fit_lanes_impl.hpp"
+#include "backends/fit/fit_lanes_impl.hpp"
 
 namespace scalesweep::fit_simd {
 

@@ -1,5 +1,5 @@
 // Chooses the Huber objective's lanes for this CPU (fit_lanes.hpp).
-#include "fit/fit_lanes.hpp"
+#include "backends/fit/fit_lanes.hpp"
 
 #include "backends/cpu/simd/cpu_lanes.hpp"
 

@@ -1,9 +1,9 @@
 // CSV reading and checks for `scalesweep fit` (fit_data.hpp).
-#include "fit/fit_data.hpp"
+#include "app/fit/fit_data.hpp"
 
 #include "scalesweep/error.hpp"
 
-#include "fit/sha256.hpp"
+#include "common/sha256.hpp"
 
 #include <algorithm>
 #include <charconv>
@@ -13,7 +13,7 @@
 #include <numeric>
 #include <sstream>
 
-namespace scalesweep {
+namespace scalesweep::app {
 
 namespace {
 
@@ -207,4 +207,4 @@ fit_data read_fit_data(const std::string& path, const fit_data_options& options)
   return parse_fit_data(bytes.str(), path, options);
 }
 
-} // namespace scalesweep
+} // namespace scalesweep::app

@@ -7,7 +7,7 @@
 #include "scalesweep/math/huber_fit.hpp"
 
 #include "backends/cpu/simd/simd_pack.hpp"
-#include "fit/fit_lanes.hpp"
+#include "backends/fit/fit_lanes.hpp"
 
 #include <cstring>
 
