@@ -3,8 +3,8 @@
 #include "scalesweep/math/counter_rng.hpp"
 #include "scalesweep/math/fit_task.hpp"
 
-#include "backends/fit/fit_cuda.hpp"
 #include "cuda_resources.cuh"
+#include "fit_cuda.hpp"
 
 #include <cuda_runtime.h>
 

@@ -3,11 +3,11 @@
 
 #include "scalesweep/math/counter_rng.hpp"
 
-#include "backends/cuda_device.hpp"
 #include "backends/fit/fit_lanes.hpp"
+#include "cuda_device.hpp"
 
 #if SCALESWEEP_HAVE_CUDA
-#include "backends/fit/fit_cuda.hpp"
+#include "fit_cuda.hpp"
 #endif
 
 #include <omp.h>

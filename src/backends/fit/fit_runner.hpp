@@ -5,7 +5,7 @@
 #include "scalesweep/math/fit_task.hpp"
 
 #include "backends/backend.hpp"
-#include "backends/fit/fit_batch.hpp"
+#include "fit_batch.hpp"
 
 #include <string>
 #include <vector>

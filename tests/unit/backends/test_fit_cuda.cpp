@@ -2,13 +2,13 @@
 // failure): the same bootstrap draws bit for bit, and the same fits within the optimiser's noise.
 #include "scalesweep/math/counter_rng.hpp"
 
-#include "../backends/cuda_required.hpp"
 #include "app/fit/fit_session.hpp"
 #include "backends/backend.hpp"
 #include "backends/fit/fit_runner.hpp"
+#include "cuda_required.hpp"
 #include "fit_test_data.hpp"
 #if SCALESWEEP_HAVE_CUDA
-#include "backends/fit/fit_cuda.hpp"
+#include "fit_cuda.hpp"
 #endif
 
 #include <gtest/gtest.h>

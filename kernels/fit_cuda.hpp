@@ -1,8 +1,8 @@
-// The CUDA fits behind plain C++ (no CUDA types): kernels/fit_kernels.cu defines them, in CUDA
+// The CUDA fits behind plain C++ (no CUDA types): fit_kernels.cu defines them, in CUDA
 // builds only; fit_runner calls them.
 #pragma once
 
-#include "backends/fit/fit_batch.hpp"
+#include "fit_batch.hpp"
 
 #include <cstdint>
 #include <vector>
