@@ -47,14 +47,8 @@ std::string describe_plan(const sweep_plan& plan, const std::string& output_path
   s << "law: " << c.law.description() << "\n";
   s << "objective: " << to_string(c.objective) << " (costs in " << cost_units(c.objective) << ")\n";
   for (const hardware_scenario& h : c.hardware) {
-    // Peaks printed, not only the GPU's name: a config may override a preset's numbers.
-    s << "hardware " << h.name << ": train " << h.train.gpu << " " << h.train.dtype << " "
-      << format_number(h.train.peak_flops) << " FLOP/s MFU " << format_number(h.train.mfu) << " $"
-      << format_number(h.train.usd_per_hour) << "/h; serve " << h.serve.gpu << " " << h.serve.dtype
-      << " " << format_number(h.serve.peak_flops) << " FLOP/s MFU "
-      << format_number(h.serve.prefill_mfu) << "/" << format_number(h.serve.decode_mfu) << " $"
-      << format_number(h.serve.usd_per_hour) << "/h, " << format_number(h.serve.input_tokens)
-      << " in/" << format_number(h.serve.output_tokens) << " out\n";
+    // Every field, peaks too, not only the GPU's name: a config may override a preset's numbers.
+    s << "hardware " << h.name << ": " << describe_sides(h) << "\n";
   }
   s << "axes:\n";
   for (const axis& a : plan.axes) {

@@ -6,6 +6,7 @@
 #include "plan/config.hpp"
 #include "tools/result_reader.hpp"
 
+#include <cmath>
 #include <cstdio>
 #include <memory>
 #include <optional>
@@ -337,27 +338,31 @@ void print_variables(const inspect_report& r) {
   }
 }
 
-// Each scenario's resolved numbers, from the hardware_<side>_<field> attributes (usd files).
+// Each scenario's resolved numbers, from the hardware_<side>_<field> attributes (files of a
+// hardware objective): read back into a scenario, printed as the plan report prints it.
 void print_hardware(const inspect_report& r) {
   const auto& attrs = r.file.attributes();
   if (attribute(attrs, schema::hardware_attribute("train", "gpu")) == nullptr) {
     return;
   }
-  std::printf("hardware scenarios (train: GPU dtype MFU $/h; serve: GPU dtype prefill/decode MFU "
-              "$/h, tokens in/out):\n");
-  const auto field = [&](const char* side, const char* key, std::size_t i) {
-    return text_of(attribute(attrs, schema::hardware_attribute(side, key)), i);
-  };
+  std::printf("hardware scenarios:\n");
   const std::vector<std::string>& list = r.hardware_names;
   for (std::size_t i = 0; i < list.size(); ++i) {
-    std::printf("  %-22s train %s %s %s $%s/h; serve %s %s %s/%s $%s/h, %s/%s\n", list[i].c_str(),
-                field("train", "gpu", i).c_str(), field("train", "dtype", i).c_str(),
-                field("train", "mfu", i).c_str(), field("train", "usd_per_hour", i).c_str(),
-                field("serve", "gpu", i).c_str(), field("serve", "dtype", i).c_str(),
-                field("serve", "prefill_mfu", i).c_str(), field("serve", "decode_mfu", i).c_str(),
-                field("serve", "usd_per_hour", i).c_str(),
-                field("serve", "input_tokens", i).c_str(),
-                field("serve", "output_tokens", i).c_str());
+    hardware_scenario h;
+    for_each_hardware_side([&](auto side) {
+      for (const auto& f : side.resolved_fields()) {
+        const h5::attribute_value* a =
+            attribute(attrs, schema::hardware_attribute(side.name, f.key));
+        if (f.text != nullptr) {
+          side.of(h).*f.text = text_of(a, i);
+        } else {
+          // A field the file lacks prints as NaN, which describe_sides leaves out.
+          const auto* v = a != nullptr ? std::get_if<std::vector<double>>(&a->values) : nullptr;
+          side.of(h).*f.number = v != nullptr && i < v->size() ? (*v)[i] : NAN;
+        }
+      }
+    });
+    std::printf("  %s: %s\n", list[i].c_str(), describe_sides(h).c_str());
   }
 }
 

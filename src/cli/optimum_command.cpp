@@ -131,9 +131,9 @@ bool hardware_flags_given(const optimum_options& o, objective_kind objective) {
   bool any = false;
   for (std::string_view f : flags) {
     if (given(o, f)) {
-      if (objective == objective_kind::flops) {
-        throw input_error(std::string(f) + " applies to --objective usd only",
-                          "add --objective usd, or drop the hardware flags");
+      if (!needs_hardware(objective)) {
+        throw input_error(std::string(f) + " applies to --objective usd, energy or co2 only",
+                          "add --objective usd (or energy, co2), or drop the hardware flags");
       }
       any = true;
     }
@@ -173,21 +173,24 @@ hardware_spec hardware_from_flags(const optimum_options& o, const demand& d) {
 std::optional<hardware_scenario> resolve_scenario(const optimum_options& o,
                                                   objective_kind objective, const demand& d) {
   const bool any = hardware_flags_given(o, objective);
-  if (objective == objective_kind::flops) {
+  if (!needs_hardware(objective)) {
     return std::nullopt;
   }
+  const std::string flag = "--objective " + std::string(to_string(objective));
   if (!any) {
-    throw input_error("--objective usd needs --hardware PRESET or the --train-*/--serve-* flags",
+    throw input_error(flag + " needs --hardware PRESET or the --train-*/--serve-* flags",
                       "hardware presets: " + hardware_preset_names());
   }
   if (!given(o, "--hardware") && !d.from_requests) {
     // Without a preset nothing supplies the input/output split that prefill and decode cost.
-    throw input_error("--objective usd without --hardware needs the demand split into input and "
-                      "output tokens",
+    throw input_error(flag + " without --hardware needs the demand split into input and "
+                             "output tokens",
                       "give --requests R --input-tokens I --output-tokens O instead of "
                       "--inference-tokens, or start from a --hardware preset");
   }
-  return resolve_hardware(hardware_from_flags(o, d), flag_of);
+  hardware_scenario h = resolve_hardware(hardware_from_flags(o, d), flag_of);
+  check_objective_fields(objective, h, flag_of);
+  return h;
 }
 
 // What the flags ask: the law, objective, demand, costs and the problem with its target.
@@ -205,10 +208,10 @@ struct optimum_question {
 optimum_question read_question(const optimum_options& o) {
   optimum_question q;
   q.law = resolve_law(o);
-  q.objective = o.objective == "usd" ? objective_kind::usd : objective_kind::flops;
+  q.objective = objective_from_name(o.objective).value_or(objective_kind::flops);
   q.d = resolve_demand(o);
   q.hw = resolve_scenario(o, q.objective, q.d);
-  q.k = q.hw ? usd_cost_coefficients(*q.hw) : cost_coefficients{1.0, 1.0};
+  q.k = q.hw ? cost_coefficients_of(q.objective, *q.hw) : cost_coefficients{1.0, 1.0};
   q.is_loss = given(o, "--loss");
   q.target = q.is_loss ? o.loss : o.budget;
   q.units = std::string(cost_units(q.objective));
@@ -396,15 +399,8 @@ void print_question(const optimum_question& q) {
   std::printf("%s optimum, objective %s\n  law %s\n", q.is_loss ? "loss-target" : "budget",
               to_string(q.objective).data(), q.law.description().c_str());
   if (q.hw) {
-    // The usd objective's numbers, as --json gives them: which scenario the dollars come from.
-    const hardware_scenario& h = *q.hw;
-    std::printf(
-        "  hardware %s: train %s %s, MFU %s, $%s/GPU-hour; serve %s %s, prefill MFU %s, "
-        "decode MFU %s, $%s/GPU-hour\n",
-        h.name.c_str(), h.train.gpu.c_str(), h.train.dtype.c_str(),
-        format_number(h.train.mfu).c_str(), format_number(h.train.usd_per_hour).c_str(),
-        h.serve.gpu.c_str(), h.serve.dtype.c_str(), format_number(h.serve.prefill_mfu).c_str(),
-        format_number(h.serve.decode_mfu).c_str(), format_number(h.serve.usd_per_hour).c_str());
+    // The objective's numbers, as --json gives them: which scenario the costs come from.
+    std::printf("  hardware %s: %s\n", q.hw->name.c_str(), describe_sides(*q.hw).c_str());
   }
   if (q.is_loss) {
     std::printf("  target loss %s nats, inference demand T = %s tokens\n",
@@ -478,14 +474,14 @@ int run(const optimum_options& o) {
 void add_hardware_flags(CLI::App* app, optimum_options& o) {
   o.flags["--hardware"] = app->add_option("--hardware", o.hardware,
                                           "Hardware-scenario preset: " + hardware_preset_names())
-                              ->group("Hardware (usd)");
+                              ->group("Hardware (usd, energy, co2)");
   for_each_hardware_flag([&](auto side, const auto& f) {
     auto& values = side.of(o);
     const std::string flag(f.flag);
     CLI::Option* option = f.text != nullptr
                               ? app->add_option(flag, values.*f.text, std::string(f.help))
                               : app->add_option(flag, values.*f.number, std::string(f.help));
-    o.flags[flag] = option->group("Hardware (usd)");
+    o.flags[flag] = option->group("Hardware (usd, energy, co2)");
   });
 }
 
@@ -533,7 +529,7 @@ void add_optimum_flags(CLI::App* app, optimum_options& o) {
   add_demand_flags(app, o);
 
   f["--objective"] = app->add_option("--objective", o.objective, "Cost objective")
-                         ->check(CLI::IsMember({"flops", "usd"}))
+                         ->check(CLI::IsMember({"flops", "usd", "energy", "co2"}))
                          ->capture_default_str()
                          ->group("Objective");
   add_hardware_flags(app, o);

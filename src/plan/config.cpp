@@ -208,16 +208,14 @@ objective_kind read_objective(const config_reader& r, const toml::table& root) {
   r.reject_unknown_keys(*t, "objective", {"kind"});
   const auto kind = r.string(*t, "kind", "objective.kind");
   if (!kind) {
-    r.fail_at(t->source(), "objective: 'kind' is required", "kind = \"flops\" or kind = \"usd\"");
+    r.fail_at(t->source(), "objective: 'kind' is required",
+              "kind = one of " + std::string(objective_names));
   }
-  if (*kind == "flops") {
-    return objective_kind::flops;
-  }
-  if (*kind == "usd") {
-    return objective_kind::usd;
+  if (const std::optional<objective_kind> k = objective_from_name(*kind)) {
+    return *k;
   }
   r.fail(r.node(*t, "kind"), "objective.kind", "unknown objective '" + *kind + "'",
-         "allowed: flops, usd");
+         "allowed: " + std::string(objective_names));
 }
 
 // Lowest allowed value of each axis and whether it is included.
@@ -393,11 +391,12 @@ std::vector<hardware_scenario> read_hardware(const config_reader& r, const toml:
                                              std::vector<std::string>& warnings) {
   const toml::node* n = root.get("hardware");
   if (n == nullptr) {
-    if (objective == objective_kind::usd) {
-      // At the line that asks for dollars, where the user looks first.
+    if (needs_hardware(objective)) {
+      // At the line that asks for dollars (or kWh, kg CO2e), where the user looks first.
       const toml::node* kind = root.at_path("objective.kind").node();
       r.fail_at(kind != nullptr ? kind->source() : root.source(),
-                "objective 'usd' needs at least one [[hardware]] table",
+                "objective '" + std::string(to_string(objective)) +
+                    "' needs at least one [[hardware]] table",
                 "add [[hardware]] with name = \"h100\" and preset = \"" +
                     std::string(default_hardware_preset) + "\" (see `scalesweep presets`)");
     }
@@ -430,8 +429,11 @@ std::vector<hardware_scenario> read_hardware(const config_reader& r, const toml:
       return r.where(at->source()) + ": " + path + "." + std::string(field);
     };
     out.push_back(resolve_hardware(spec, name_of));
+    // Under flops the scenarios are checked as usd would cost them.
+    const objective_kind costed = needs_hardware(objective) ? objective : objective_kind::usd;
+    check_objective_fields(costed, out.back(), name_of);
     try {
-      (void)usd_cost_coefficients(out.back());
+      (void)cost_coefficients_of(costed, out.back());
     } catch (const input_error& e) {
       r.fail(arr[i], path, e.what(), e.hint());
     }
@@ -440,7 +442,7 @@ std::vector<hardware_scenario> read_hardware(const config_reader& r, const toml:
     warnings.push_back(r.where(n->source()) +
                        ": hardware: the [[hardware]] tables are checked but not used: objective "
                        "'flops' counts FLOPs, which do not depend on hardware (set [objective] "
-                       "kind = \"usd\" to cost the scenarios)");
+                       "kind = \"usd\", \"energy\" or \"co2\" to cost the scenarios)");
     return {};
   }
   return out;

@@ -40,7 +40,32 @@ public:
     return preset_value.value_or(NAN); // every preset sets each number but peak_flops (a test)
   }
 
-  // Throws unless `v` obeys `rule` (the numeric rules of hardware.hpp's field_rule).
+  // A value given, else the preset's, else the rule's default: the board power of the side's GPU
+  // preset (power), 1 (pue), unset (intensity: NaN).
+  double number_or_default(const std::optional<double>& given,
+                           const std::optional<double>& preset_value, field_rule rule,
+                           const std::string& gpu) const {
+    if (given || preset_value) {
+      return given ? *given : *preset_value;
+    }
+    switch (rule) {
+    case field_rule::power: {
+      const gpu_preset* g = find_gpu_preset(gpu);
+      return g != nullptr ? g->board_power_w : NAN;
+    }
+    case field_rule::pue:
+      return 1.0;
+    default:
+      return NAN;
+    }
+  }
+
+  static bool has_default(field_rule rule) {
+    return rule == field_rule::power || rule == field_rule::pue || rule == field_rule::intensity;
+  }
+
+  // Throws unless `v` obeys `rule` (the numeric rules of hardware.hpp's field_rule). NaN stands
+  // for a power or intensity that nothing set: the objectives that need it refuse it.
   void check(double v, field_rule rule, std::string_view key) const {
     switch (rule) {
     case field_rule::fraction:
@@ -48,6 +73,19 @@ public:
       return;
     case field_rule::non_negative:
       check_non_negative(v, key);
+      return;
+    case field_rule::pue:
+      if (!(std::isfinite(v) && v >= 1)) {
+        throw input_error(field(key) + " = " + format_number(v) + " must be finite and >= 1",
+                          "PUE is facility energy over IT energy: 1 counts the GPUs alone, "
+                          "typical data centres report 1.1 to 1.6");
+      }
+      return;
+    case field_rule::power:
+    case field_rule::intensity:
+      if (!std::isnan(v)) {
+        check_positive(v, key);
+      }
       return;
     default:
       check_positive(v, key);
@@ -167,7 +205,9 @@ hardware_scenario resolve_hardware(const hardware_spec& spec, const field_namer&
         continue; // resolved with the GPU above
       }
       double& value = out.*(side.resolved_fields()[i].number);
-      value = r.number(given.*f.number, preset_side.*f.number, f.key);
+      value = side_resolver::has_default(f.rule)
+                  ? r.number_or_default(given.*f.number, preset_side.*f.number, f.rule, out.gpu)
+                  : r.number(given.*f.number, preset_side.*f.number, f.key);
       r.check(value, f.rule, f.key);
     }
   });
@@ -179,24 +219,107 @@ hardware_scenario resolve_hardware(const hardware_spec& spec, const field_namer&
   return h;
 }
 
-cost_coefficients usd_cost_coefficients(const hardware_scenario& h) {
+void check_objective_fields(objective_kind objective, const hardware_scenario& h,
+                            const field_namer& name_of) {
+  if (objective != objective_kind::energy && objective != objective_kind::co2) {
+    return;
+  }
+  const auto require = [&](double v, std::string_view side, const char* key,
+                           const std::string& why) {
+    if (std::isnan(v)) {
+      throw input_error(name_of(std::string(side) + "." + key) + " is required for objective '" +
+                            std::string(to_string(objective)) + "'",
+                        why);
+    }
+  };
+  for_each_hardware_side([&](auto side) {
+    const auto& values = side.of(h);
+    require(values.power_w, side.name, "power_w",
+            "GPU '" + values.gpu +
+                "' has no preset board power: give the power each GPU draws, in W");
+    if (objective == objective_kind::co2) {
+      require(values.gco2_per_kwh, side.name, "gco2_per_kwh",
+              "the carbon intensity of the grid this side draws from, in gCO2e/kWh (about 400 "
+              "for a world-average grid, under 50 for hydro or nuclear power)");
+    }
+  });
+}
+
+namespace {
+
+// Each side's rate per GPU-second in the objective's unit (check_objective_fields has checked
+// that the values it needs are set).
+gpu_second_rates rates_of(objective_kind objective, const hardware_scenario& h) {
+  const side_energy train{h.train.power_w, h.train.pue, h.train.gco2_per_kwh};
+  const side_energy serve{h.serve.power_w, h.serve.pue, h.serve.gco2_per_kwh};
+  switch (objective) {
+  case objective_kind::energy:
+    return energy_rates(train, serve);
+  case objective_kind::co2:
+    return co2_rates(train, serve);
+  default:
+    return usd_rates(h.train.usd_per_hour, h.serve.usd_per_hour);
+  }
+}
+
+// The fields an objective's rates come from, for hints.
+const char* rate_fields(objective_kind objective) {
+  switch (objective) {
+  case objective_kind::energy:
+    return "power_w, pue";
+  case objective_kind::co2:
+    return "power_w, pue, gco2_per_kwh";
+  default:
+    return "usd_per_hour";
+  }
+}
+
+} // namespace
+
+cost_coefficients cost_coefficients_of(objective_kind objective, const hardware_scenario& h) {
+  if (objective == objective_kind::flops) {
+    return {1.0, 1.0};
+  }
+  check_objective_fields(objective, h, [](std::string_view field) { return std::string(field); });
   const gpu_time_profile g{h.train.mfu,        h.train.peak_flops, h.serve.prefill_mfu,
                            h.serve.decode_mfu, h.serve.peak_flops, h.serve.input_fraction()};
-  const cost_coefficients k =
-      gpu_time_cost_coefficients(g, usd_rates(h.train.usd_per_hour, h.serve.usd_per_hour));
+  const cost_coefficients k = gpu_time_cost_coefficients(g, rates_of(objective, h));
   // Each number may be in its range while the solvers' ln(k_inference / k_train) is not (an MFU
   // or a peak of 1e-300): every cell would fail, so the scenario is refused up front.
   const bool usable = std::isfinite(k.train) && k.train > 0 && std::isfinite(k.inference) &&
                       k.inference > 0 && std::isfinite(std::log(k.inference / k.train));
   if (!usable) {
-    throw input_error("hardware '" + h.name + "': its cost per training FLOP ($" +
-                          format_number(k.train) + ") and per inference FLOP ($" +
-                          format_number(k.inference) +
+    const std::string unit(cost_units(objective));
+    throw input_error("hardware '" + h.name + "': its cost per training FLOP (" +
+                          format_number(k.train) + " " + unit + ") and per inference FLOP (" +
+                          format_number(k.inference) + " " + unit +
                           ") are not both finite and > 0 with a ratio in double range",
-                      "check its peak_flops, mfu, prefill_mfu, decode_mfu and usd_per_hour: "
-                      "values near 0 (or near 1e308) give such costs");
+                      "check its peak_flops, mfu, prefill_mfu, decode_mfu and " +
+                          std::string(rate_fields(objective)) +
+                          ": values near 0 (or near 1e308) give such costs");
   }
   return k;
+}
+
+std::string describe_sides(const hardware_scenario& h) {
+  std::string out;
+  for_each_hardware_side([&](auto side) {
+    const auto& values = side.of(h);
+    out += (out.empty() ? "" : "; ") + std::string(side.name);
+    for (const auto& f : side.resolved_fields()) {
+      if (f.text != nullptr) {
+        out += " " + values.*f.text; // gpu, dtype
+      } else if (!std::isnan(values.*f.number)) {
+        out += ", " + std::string(f.key) + " " + format_number(values.*f.number) +
+               (f.unit == "1" ? std::string() : " " + std::string(f.unit));
+      }
+    }
+  });
+  return out;
+}
+
+cost_coefficients usd_cost_coefficients(const hardware_scenario& h) {
+  return cost_coefficients_of(objective_kind::usd, h);
 }
 
 } // namespace scalesweep

@@ -5,6 +5,8 @@
 
 #include "scalesweep/math/cost_model.hpp"
 
+#include "plan/objective.hpp"
+
 #include <functional>
 #include <optional>
 #include <string>
@@ -27,6 +29,12 @@ struct train_values {
   Hold<double> peak_flops; // dense FLOP/s at dtype; unset in presets: the GPU preset's
   Hold<double> mfu;
   Hold<double> usd_per_hour;
+  // The energy fields (SPEC §5.1), left unset by the presets ({}): their defaults are the GPU
+  // preset's board power in W, PUE 1 (facility / IT energy), and no grid intensity (NaN once
+  // resolved; objective co2 needs one).
+  Hold<double> power_w{};
+  Hold<double> pue{};
+  Hold<double> gco2_per_kwh{};
 };
 
 template <template <class> class Hold>
@@ -39,6 +47,9 @@ struct serve_values {
   Hold<double> usd_per_hour;
   Hold<double> input_tokens;  // per request; only the ratio to output_tokens matters
   Hold<double> output_tokens; // per request
+  Hold<double> power_w{};     // as train_values'
+  Hold<double> pue{};
+  Hold<double> gco2_per_kwh{};
 
   double input_fraction() const { return input_tokens / (input_tokens + output_tokens); }
 };
@@ -56,6 +67,11 @@ enum class field_rule {
   fraction,     // in (0, 1]; default: the hardware preset's
   positive,     // finite and > 0; default: the hardware preset's
   non_negative, // finite and >= 0; default: the hardware preset's
+  power,        // W, finite and > 0; default: the hardware preset's, else the GPU preset's board
+                // power (NaN for a GPU without a preset: objectives energy and co2 refuse it)
+  pue,          // finite and >= 1; default: the hardware preset's, else 1 (IT energy only)
+  intensity,    // gCO2e/kWh, finite and > 0; default: the hardware preset's, else NaN (unset:
+                // objective co2 refuses it)
 };
 
 // The `optimum` flags group a field's flag belongs to: the token split per request is given with
@@ -90,6 +106,13 @@ inline constexpr side_field<Hold, train_values> train_fields[] = {
      flag_group::hardware, nullptr, &train_values<Hold>::mfu},
     {"usd_per_hour", "--train-usd-per-hour", "Training $ per GPU-hour", "USD/h",
      field_rule::positive, flag_group::hardware, nullptr, &train_values<Hold>::usd_per_hour},
+    {"power_w", "--train-power-w", "Training power per GPU in W (default: board power)", "W",
+     field_rule::power, flag_group::hardware, nullptr, &train_values<Hold>::power_w},
+    {"pue", "--train-pue", "Training data centre PUE, >= 1 (default 1)", "1", field_rule::pue,
+     flag_group::hardware, nullptr, &train_values<Hold>::pue},
+    {"gco2_per_kwh", "--train-gco2-per-kwh", "Training grid intensity in gCO2e/kWh (co2)",
+     "g/(kW.h)", field_rule::intensity, flag_group::hardware, nullptr,
+     &train_values<Hold>::gco2_per_kwh},
 };
 
 template <template <class> class Hold>
@@ -110,6 +133,13 @@ inline constexpr side_field<Hold, serve_values> serve_fields[] = {
      field_rule::non_negative, flag_group::demand, nullptr, &serve_values<Hold>::input_tokens},
     {"output_tokens", "--output-tokens", "Output tokens per request O", "tokens",
      field_rule::non_negative, flag_group::demand, nullptr, &serve_values<Hold>::output_tokens},
+    {"power_w", "--serve-power-w", "Serving power per GPU in W (default: board power)", "W",
+     field_rule::power, flag_group::hardware, nullptr, &serve_values<Hold>::power_w},
+    {"pue", "--serve-pue", "Serving data centre PUE, >= 1 (default 1)", "1", field_rule::pue,
+     flag_group::hardware, nullptr, &serve_values<Hold>::pue},
+    {"gco2_per_kwh", "--serve-gco2-per-kwh", "Serving grid intensity in gCO2e/kWh (co2)",
+     "g/(kW.h)", field_rule::intensity, flag_group::hardware, nullptr,
+     &serve_values<Hold>::gco2_per_kwh},
 };
 
 // The two sides, for code that handles both alike: the side's name (its config table), its
@@ -171,7 +201,22 @@ using field_namer = std::function<std::string(std::string_view field)>;
 // peaks > 0, token counts >= 0 with a positive sum; a GPU preset must have the dtype.
 hardware_scenario resolve_hardware(const hardware_spec& spec, const field_namer& name_of);
 
-// Sardana et al. 2024 §6 cost per training and per inference FLOP, in USD.
+// Throws input_error, naming the field with `name_of`, when the objective needs a value the
+// scenario lacks: each side's power (energy, co2; a GPU without a preset has no board power) and
+// grid intensity (co2).
+void check_objective_fields(objective_kind objective, const hardware_scenario& h,
+                            const field_namer& name_of);
+
+// Cost per training and per inference FLOP under an objective (flops: {1, 1}; usd: Sardana et
+// al. 2024 §6; energy in kWh and co2 in kg CO2e: SPEC §5.1), from the scenario's GPU-seconds per
+// FLOP and each side's rate per GPU-second. Throws input_error for a missing value
+// (check_objective_fields, fields named by path) and for coefficients outside double range.
+cost_coefficients cost_coefficients_of(objective_kind objective, const hardware_scenario& h);
+// Each side's fields in table order, "train H100-SXM bf16, peak_flops 9.89e+14 FLOP/s, mfu 0.5,
+// ...; serve ...", values with their units; unset values (NaN) left out. For text reports.
+std::string describe_sides(const hardware_scenario& h);
+
+// cost_coefficients_of(objective_kind::usd, h).
 cost_coefficients usd_cost_coefficients(const hardware_scenario& h);
 
 } // namespace scalesweep

@@ -43,7 +43,7 @@ const std::vector<gpu_preset>& gpu_presets() {
        40 * giga,
        1555 * giga,
        400,
-       "NVIDIA A100 Tensor Core GPU datasheet (2021), SXM4 40GB column"},
+       "NVIDIA A100 Tensor Core GPU datasheet (2021), SXM4 40GB column; board power: its max TDP"},
       {"A100-80GB",
        {{"fp64", 19.5 * tera},
         {"tf32", 156 * tera},
@@ -53,7 +53,7 @@ const std::vector<gpu_preset>& gpu_presets() {
        80 * giga,
        2039 * giga,
        400,
-       "NVIDIA A100 Tensor Core GPU datasheet (2021), SXM4 80GB column"},
+       "NVIDIA A100 Tensor Core GPU datasheet (2021), SXM4 80GB column; board power: its max TDP"},
       {"H100-SXM",
        {{"fp64", 67 * tera},
         {"tf32", 494.5 * tera},
@@ -65,7 +65,7 @@ const std::vector<gpu_preset>& gpu_presets() {
        3350 * giga,
        700,
        "NVIDIA H100 Tensor Core GPU datasheet (2023), SXM column; bf16 989 and fp8 1979 TFLOP/s "
-       "dense as in the reference code of Sardana et al. 2024"},
+       "dense as in the reference code of Sardana et al. 2024; board power: max TDP (up to 700 W)"},
       {"H200",
        {{"fp64", 67 * tera},
         {"tf32", 494.5 * tera},
@@ -76,7 +76,8 @@ const std::vector<gpu_preset>& gpu_presets() {
        141 * giga,
        4800 * giga,
        700,
-       "NVIDIA H200 Tensor Core GPU datasheet (2024), SXM column"},
+       "NVIDIA H200 Tensor Core GPU datasheet (2024), SXM column; board power: max TDP (up to 700 "
+       "W)"},
       {"B200",
        {{"fp64", 37 * tera},
         {"tf32", 1125 * tera},
@@ -88,7 +89,8 @@ const std::vector<gpu_preset>& gpu_presets() {
        180 * giga,
        8000 * giga,
        1000,
-       "NVIDIA HGX B200 specifications (2024): 8-GPU figures divided by 8, sparse figures halved"},
+       "NVIDIA HGX B200 specifications (2024): 8-GPU figures divided by 8, sparse figures halved; "
+       "board power: max TDP per GPU (up to 1000 W)"},
       {"MI300X",
        {{"fp64", 163.4 * tera},
         {"tf32", 653.7 * tera},
@@ -99,7 +101,7 @@ const std::vector<gpu_preset>& gpu_presets() {
        192 * giga,
        5300 * giga,
        750,
-       "AMD Instinct MI300X accelerator datasheet (2023), dense matrix figures"},
+       "AMD Instinct MI300X accelerator datasheet (2023), dense matrix figures; board power: TBP"},
       {"L40S",
        {{"tf32", 183 * tera},
         {"bf16", 362.05 * tera},
@@ -109,7 +111,8 @@ const std::vector<gpu_preset>& gpu_presets() {
        48 * giga,
        864 * giga,
        350,
-       "NVIDIA L40S GPU datasheet (2023), dense tensor figures"},
+       "NVIDIA L40S GPU datasheet (2023), dense tensor figures; board power: max power "
+       "consumption"},
   };
   return presets;
 }

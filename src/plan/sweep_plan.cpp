@@ -225,14 +225,14 @@ private:
   sweep_plan& m_plan;
 };
 
-// The hardware axis: one point per scenario under objective usd, one "flops" entry ({1, 1}
-// coefficients) otherwise (files hold their names); then the config's axes.
+// The hardware axis: one point per scenario under a hardware objective (usd, energy, co2), one
+// "flops" entry ({1, 1} coefficients) otherwise (files hold their names); then the config's axes.
 void add_axes(sweep_plan& plan) {
   const sweep_config& c = plan.config;
-  if (c.objective == objective_kind::usd) {
+  if (needs_hardware(c.objective)) {
     for (const hardware_scenario& h : c.hardware) {
       plan.hardware_names.push_back(h.name);
-      plan.hardware_coefficients.push_back(usd_cost_coefficients(h));
+      plan.hardware_coefficients.push_back(cost_coefficients_of(c.objective, h));
     }
   } else {
     plan.hardware_names = {"flops"};

@@ -532,7 +532,8 @@ def test_optimum_budget_ratios_compare_spend_not_savings(scalesweep):
 def test_optimum_text_names_the_hardware_and_the_cause_of_infeasibility(scalesweep):
     out = scalesweep("optimum", "--law", "sardana2024", "--loss", "2", "--objective", "usd",
                      "--hardware", "b200-fp8", "--inference-tokens", "1e13").stdout
-    assert "  hardware b200-fp8: train B200 " in out and "decode MFU" in out and "/GPU-hour" in out
+    assert "  hardware b200-fp8: train B200 bf16, peak_flops 2.25e+15 FLOP/s, mfu 0.5" in out
+    assert "decode_mfu 0.0105" in out and "usd_per_hour 4 USD/h" in out and "power_w 1000 W" in out
     # 1e10 FLOP pays for a one-parameter model's training, not for serving 1e12 tokens with it.
     out = scalesweep("optimum", "--law", "sardana2024", "--budget", "1e10", "--inference-tokens", "1e12").stdout
     assert ("status: infeasible (the budget cannot pay for the smallest model, one parameter trained on "

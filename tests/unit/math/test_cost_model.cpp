@@ -111,14 +111,17 @@ TEST(CostModel, EveryPresetResolvesToFinitePositiveCoefficients) {
 // fp8 scaled by (bandwidth / fp8 peak) relative to the H100's. Recomputed from the GPU table;
 // presets print 3 significant digits, so they agree to half a unit in the last (0.5e-4).
 // A preset is a partial scenario that resolution completes from the GPU table: it must set every
-// field of hardware.hpp's tables but the peak, which a preset leaves to its GPU and dtype.
+// field of hardware.hpp's tables but the peak, which a preset leaves to its GPU and dtype, and the
+// energy fields, whose defaults are the GPU's board power, PUE 1 and no grid intensity.
 TEST(CostModel, EveryPresetSetsEachFieldButThePeak) {
   for (const hardware_preset& h : hardware_presets()) {
     for_each_hardware_side([&](auto side) {
       for (const auto& f : side.given_fields()) {
         const bool set = f.text != nullptr ? side.of(h).*f.text != std::nullopt
                                            : side.of(h).*f.number != std::nullopt;
-        EXPECT_EQ(set, f.rule != field_rule::peak) << h.name << " " << side.name << "." << f.key;
+        const bool defaulted = f.rule == field_rule::peak || f.rule == field_rule::power ||
+                               f.rule == field_rule::pue || f.rule == field_rule::intensity;
+        EXPECT_EQ(set, !defaulted) << h.name << " " << side.name << "." << f.key;
       }
     });
   }
