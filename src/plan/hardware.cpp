@@ -41,7 +41,9 @@ public:
   }
 
   // A value given, else the preset's, else the rule's default: the board power of the side's GPU
-  // preset (power), 1 (pue), unset (intensity: NaN).
+  // preset (power; 0, unset, for a GPU without a preset), 1 (pue), 0 (intensity: unset). 0 is
+  // never a valid power or intensity, so it marks "not given" unambiguously, and unlike NaN it
+  // compares equal to itself in attributes that merge and resume compare.
   double number_or_default(const std::optional<double>& given,
                            const std::optional<double>& preset_value, field_rule rule,
                            const std::string& gpu) const {
@@ -51,12 +53,12 @@ public:
     switch (rule) {
     case field_rule::power: {
       const gpu_preset* g = find_gpu_preset(gpu);
-      return g != nullptr ? g->board_power_w : NAN;
+      return g != nullptr ? g->board_power_w : 0.0;
     }
     case field_rule::pue:
       return 1.0;
     default:
-      return NAN;
+      return 0.0;
     }
   }
 
@@ -64,8 +66,7 @@ public:
     return rule == field_rule::power || rule == field_rule::pue || rule == field_rule::intensity;
   }
 
-  // Throws unless `v` obeys `rule` (the numeric rules of hardware.hpp's field_rule). NaN stands
-  // for a power or intensity that nothing set: the objectives that need it refuse it.
+  // Throws unless `v` obeys `rule` (the numeric rules of hardware.hpp's field_rule).
   void check(double v, field_rule rule, std::string_view key) const {
     switch (rule) {
     case field_rule::fraction:
@@ -79,12 +80,6 @@ public:
         throw input_error(field(key) + " = " + format_number(v) + " must be finite and >= 1",
                           "PUE is facility energy over IT energy: 1 counts the GPUs alone, "
                           "typical data centres report 1.1 to 1.6");
-      }
-      return;
-    case field_rule::power:
-    case field_rule::intensity:
-      if (!std::isnan(v)) {
-        check_positive(v, key);
       }
       return;
     default:
@@ -205,9 +200,14 @@ hardware_scenario resolve_hardware(const hardware_spec& spec, const field_namer&
         continue; // resolved with the GPU above
       }
       double& value = out.*(side.resolved_fields()[i].number);
-      value = side_resolver::has_default(f.rule)
-                  ? r.number_or_default(given.*f.number, preset_side.*f.number, f.rule, out.gpu)
-                  : r.number(given.*f.number, preset_side.*f.number, f.key);
+      if (side_resolver::has_default(f.rule)) {
+        value = r.number_or_default(given.*f.number, preset_side.*f.number, f.rule, out.gpu);
+        if (given.*f.number || preset_side.*f.number) {
+          r.check(value, f.rule, f.key); // defaults need no check
+        }
+        continue;
+      }
+      value = r.number(given.*f.number, preset_side.*f.number, f.key);
       r.check(value, f.rule, f.key);
     }
   });
@@ -226,7 +226,7 @@ void check_objective_fields(objective_kind objective, const hardware_scenario& h
   }
   const auto require = [&](double v, std::string_view side, const char* key,
                            const std::string& why) {
-    if (std::isnan(v)) {
+    if (v == 0) {
       throw input_error(name_of(std::string(side) + "." + key) + " is required for objective '" +
                             std::string(to_string(objective)) + "'",
                         why);
@@ -309,7 +309,8 @@ std::string describe_sides(const hardware_scenario& h) {
     for (const auto& f : side.resolved_fields()) {
       if (f.text != nullptr) {
         out += " " + values.*f.text; // gpu, dtype
-      } else if (!std::isnan(values.*f.number)) {
+      } else if (values.*f.number != 0 ||
+                 (f.rule != field_rule::power && f.rule != field_rule::intensity)) {
         out += ", " + std::string(f.key) + " " + format_number(values.*f.number) +
                (f.unit == "1" ? std::string() : " " + std::string(f.unit));
       }

@@ -30,8 +30,8 @@ struct train_values {
   Hold<double> mfu;
   Hold<double> usd_per_hour;
   // The energy fields (SPEC §5.1), left unset by the presets ({}): their defaults are the GPU
-  // preset's board power in W, PUE 1 (facility / IT energy), and no grid intensity (NaN once
-  // resolved; objective co2 needs one).
+  // preset's board power in W, PUE 1 (facility / IT energy), and no grid intensity (0 once
+  // resolved: unset; objective co2 needs one).
   Hold<double> power_w{};
   Hold<double> pue{};
   Hold<double> gco2_per_kwh{};
@@ -68,9 +68,9 @@ enum class field_rule {
   positive,     // finite and > 0; default: the hardware preset's
   non_negative, // finite and >= 0; default: the hardware preset's
   power,        // W, finite and > 0; default: the hardware preset's, else the GPU preset's board
-                // power (NaN for a GPU without a preset: objectives energy and co2 refuse it)
+                // power (0, unset, for a GPU without a preset: energy and co2 refuse it)
   pue,          // finite and >= 1; default: the hardware preset's, else 1 (IT energy only)
-  intensity,    // gCO2e/kWh, finite and > 0; default: the hardware preset's, else NaN (unset:
+  intensity,    // gCO2e/kWh, finite and > 0; default: the hardware preset's, else 0 (unset:
                 // objective co2 refuses it)
 };
 
@@ -213,7 +213,8 @@ void check_objective_fields(objective_kind objective, const hardware_scenario& h
 // (check_objective_fields, fields named by path) and for coefficients outside double range.
 cost_coefficients cost_coefficients_of(objective_kind objective, const hardware_scenario& h);
 // Each side's fields in table order, "train H100-SXM bf16, peak_flops 9.89e+14 FLOP/s, mfu 0.5,
-// ...; serve ...", values with their units; unset values (NaN) left out. For text reports.
+// ...; serve ...", values with their units; unset powers and intensities (0) left out. For text
+// reports.
 std::string describe_sides(const hardware_scenario& h);
 
 // cost_coefficients_of(objective_kind::usd, h).
