@@ -21,6 +21,7 @@ struct command {
 command add_run_command(CLI::App& parent, const std::string& command_line,
                         const std::string& program);
 command add_optimum_command(CLI::App& parent);
+command add_eval_command(CLI::App& parent);
 command add_validate_command(CLI::App& parent);
 command add_presets_command(CLI::App& parent);
 command add_merge_command(CLI::App& parent);

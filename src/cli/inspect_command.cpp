@@ -356,7 +356,7 @@ void print_hardware(const inspect_report& r) {
         if (f.text != nullptr) {
           side.of(h).*f.text = text_of(a, i);
         } else {
-          // A field the file lacks prints as NaN, which describe_sides leaves out.
+          // Files of this format version hold every field; a missing one would print as NaN.
           const auto* v = a != nullptr ? std::get_if<std::vector<double>>(&a->values) : nullptr;
           side.of(h).*f.number = v != nullptr && i < v->size() ? (*v)[i] : NAN;
         }

@@ -37,6 +37,7 @@ int main_impl(int argc, char** argv) {
   const std::vector<command> commands = {
       add_run_command(app, command_line, argv[0]),
       add_optimum_command(app),
+      add_eval_command(app),
       add_validate_command(app),
       add_presets_command(app),
       add_merge_command(app),

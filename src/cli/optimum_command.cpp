@@ -4,10 +4,12 @@
 #include "scalesweep/error.hpp"
 #include "scalesweep/math/budget_optimum.hpp"
 #include "scalesweep/math/loss_target_optimum.hpp"
+#include "scalesweep/math/serving_constraints.hpp"
 
 #include "app/field_json.hpp"
 #include "app/json_writer.hpp"
 #include "cli/commands.hpp"
+#include "cli/economics_flags.hpp"
 #include "common/text_format.hpp"
 #include "plan/config.hpp"
 #include "plan/hardware.hpp"
@@ -26,227 +28,24 @@ namespace scalesweep::cli {
 
 namespace {
 
-struct optimum_options {
-  std::string law;
-  scaling_law constants{}; // --E --A --B --alpha --beta (law_constants)
+struct optimum_options : economics_options {
   double loss = 0, budget = 0;
-  double inference_tokens = 0, requests = 0;
-  std::string objective = "flops";
-  std::string hardware;
-  // The --train-* / --serve-* flags (hardware.hpp's tables); serve's token split comes with the
-  // demand flags --input-tokens and --output-tokens.
-  train_side train{};
-  serve_side serve{};
   bool json = false;
-  std::map<std::string, CLI::Option*> flags; // by flag name, to ask which were given
 };
 
-bool given(const optimum_options& o, std::string_view flag) {
-  return o.flags.at(std::string(flag))->count() > 0;
-}
-
-// The law: a preset, then any of --E --A --B --alpha --beta over it.
-law_spec resolve_law(const optimum_options& o) {
-  law_spec spec{"custom", {NAN, NAN, NAN, NAN, NAN}};
-  if (given(o, "--law")) {
-    const law_preset* p = find_law_preset(o.law);
-    if (p == nullptr) {
-      throw input_error("--law: unknown law preset '" + o.law + "'" + law_preset_suggestion(o.law),
-                        "allowed: " + law_preset_names());
-    }
-    spec = {o.law, p->law};
-  }
-  for (const law_constant& c : law_constants) {
-    const std::string flag = "--" + std::string(c.name);
-    if (given(o, flag)) {
-      const double value = o.constants.*c.member;
-      check_law_constant(c, value, flag);
-      spec.law.*c.member = value;
-      if (spec.preset != "custom") {
-        spec.overrides.emplace_back(c.name);
-      }
-    } else if (spec.preset == "custom") {
-      throw input_error("give --law PRESET or all of " + law_constant_names(" ", "--") + " (" +
-                            flag + " is missing)",
-                        "presets: " + law_preset_names());
-    }
-  }
-  return spec;
-}
-
-struct demand {
-  double T;
-  bool from_requests;
-};
-
-demand resolve_demand(const optimum_options& o) {
-  if (given(o, "--requests")) {
-    const double per_request = o.serve.input_tokens + o.serve.output_tokens;
-    if (!(per_request > 0)) {
-      throw input_error("--input-tokens + --output-tokens must be > 0");
-    }
-    const double T = o.requests * per_request;
-    if (!std::isfinite(T)) {
-      throw input_error("--requests x (--input-tokens + --output-tokens) overflows a double",
-                        "the inference demand T must be finite");
-    }
-    return {T, true};
-  }
-  return {given(o, "--inference-tokens") ? o.inference_tokens : 0.0, false};
-}
-
-// The flag of a field path ("train.mfu" -> --train-mfu, "preset" -> --hardware): errors name
-// what the user typed.
-std::string flag_of(std::string_view field) {
-  std::string flag = field == "preset" ? "--hardware" : std::string(field);
-  for_each_hardware_side([&](auto side) {
-    for (const auto& f : side.given_fields()) {
-      if (field == std::string(side.name) + "." + std::string(f.key)) {
-        flag = f.flag;
-      }
-    }
-  });
-  return flag;
-}
-
-// Calls visit(side, field) for each --train-* / --serve-* flag, in the order of the help: per
-// side in table order, but the peak last, as the alternative to a GPU preset and its dtype.
-template <class Visit>
-void for_each_hardware_flag(Visit&& visit) {
-  for_each_hardware_side([&](auto side) {
-    for (const bool peak : {false, true}) {
-      for (const auto& f : side.resolved_fields()) {
-        if (f.group == flag_group::hardware && (f.rule == field_rule::peak) == peak) {
-          visit(side, f);
-        }
-      }
-    }
-  });
-}
-
-// Whether any hardware flag was given; refuses them under objective flops.
-bool hardware_flags_given(const optimum_options& o, objective_kind objective) {
-  std::vector<std::string_view> flags{"--hardware"};
-  for_each_hardware_flag([&](auto, const auto& f) { flags.push_back(f.flag); });
-  bool any = false;
-  for (std::string_view f : flags) {
-    if (given(o, f)) {
-      if (!needs_hardware(objective)) {
-        throw input_error(std::string(f) + " applies to --objective usd, energy or co2 only",
-                          "add --objective usd (or energy, co2), or drop the hardware flags");
-      }
-      any = true;
-    }
-  }
-  return any;
-}
-
-// The scenario the flags describe: each field given by its flag (the token split by the demand
-// flags, when the demand is given per request) or else from the --hardware preset.
-hardware_spec hardware_from_flags(const optimum_options& o, const demand& d) {
-  hardware_spec spec;
-  spec.name = given(o, "--hardware") ? o.hardware : "custom";
-  if (given(o, "--hardware")) {
-    spec.preset = o.hardware;
-  }
-  for_each_hardware_side([&](auto side) {
-    const auto& values = side.of(o);
-    auto& out = side.of(spec);
-    const auto& resolved_fields = side.resolved_fields();
-    for (std::size_t i = 0; i < std::size(resolved_fields); ++i) {
-      const auto& from = resolved_fields[i];
-      const auto& into = side.given_fields()[i];
-      const bool set = from.group == flag_group::demand ? d.from_requests : given(o, from.flag);
-      if (!set) {
-        continue;
-      }
-      if (from.text != nullptr) {
-        out.*into.text = values.*from.text;
-      } else {
-        out.*into.number = values.*from.number;
-      }
-    }
-  });
-  return spec;
-}
-
-std::optional<hardware_scenario> resolve_scenario(const optimum_options& o,
-                                                  objective_kind objective, const demand& d) {
-  const bool any = hardware_flags_given(o, objective);
-  if (!needs_hardware(objective)) {
-    return std::nullopt;
-  }
-  const std::string flag = "--objective " + std::string(to_string(objective));
-  if (!any) {
-    throw input_error(flag + " needs --hardware PRESET or the --train-*/--serve-* flags",
-                      "hardware presets: " + hardware_preset_names());
-  }
-  if (!given(o, "--hardware") && !d.from_requests) {
-    // Without a preset nothing supplies the input/output split that prefill and decode cost.
-    throw input_error(flag + " without --hardware needs the demand split into input and "
-                             "output tokens",
-                      "give --requests R --input-tokens I --output-tokens O instead of "
-                      "--inference-tokens, or start from a --hardware preset");
-  }
-  hardware_scenario h = resolve_hardware(hardware_from_flags(o, d), flag_of);
-  check_objective_fields(objective, h, flag_of);
-  return h;
-}
-
-// What the flags ask: the law, objective, demand, costs and the problem with its target.
-struct optimum_question {
-  law_spec law;
-  objective_kind objective;
-  demand d;
-  std::optional<hardware_scenario> hw;
-  cost_coefficients k;
+// What the flags ask: the law, objective, demand, costs and constraints, and the problem with its
+// target.
+struct optimum_question : economics_question {
   bool is_loss;  // loss-target problem (else budget)
   double target; // the loss target or the budget
-  std::string units;
 };
 
 optimum_question read_question(const optimum_options& o) {
   optimum_question q;
-  q.law = resolve_law(o);
-  q.objective = objective_from_name(o.objective).value_or(objective_kind::flops);
-  q.d = resolve_demand(o);
-  q.hw = resolve_scenario(o, q.objective, q.d);
-  q.k = q.hw ? cost_coefficients_of(q.objective, *q.hw) : cost_coefficients{1.0, 1.0};
+  static_cast<economics_question&>(q) = read_economics(o);
   q.is_loss = given(o, "--loss");
   q.target = q.is_loss ? o.loss : o.budget;
-  q.units = std::string(cost_units(q.objective));
   return q;
-}
-
-struct model_figures {
-  double N, D, tokens_per_param, loss, cost, train_flops, inference_flops, train_cost, serve_cost;
-};
-
-// The figures by name, for the overflow warning.
-constexpr std::pair<const char*, double model_figures::*> figure_names[] = {
-    {"N", &model_figures::N},
-    {"D", &model_figures::D},
-    {"loss", &model_figures::loss},
-    {"cost", &model_figures::cost},
-    {"train_flops", &model_figures::train_flops},
-    {"inference_flops", &model_figures::inference_flops},
-    {"train_cost", &model_figures::train_cost},
-    {"serve_cost", &model_figures::serve_cost}};
-
-// Tokens per parameter and the cost's parts from the functions that fill the result files' opt_*,
-// chinchilla_* and budget_* variables, so the two agree.
-model_figures figures(const scaling_law& law, const cost_coefficients& k, double N, double D,
-                      double T) {
-  const cost_split cost = lifetime_cost_split(k, N, D, T);
-  return {N,
-          D,
-          tokens_per_parameter(N, D),
-          loss(law, N, D),
-          cost.total,
-          training_flops(N, D),
-          inference_flops(N, T),
-          cost.train,
-          cost.serve};
 }
 
 // The solver's answer: the status is the one `run` writes for the same cell.
@@ -254,19 +53,42 @@ struct optimum_answer {
   cell_status status;
   int iterations;
   model_figures opt, chin;
+  // A serving bound sets this optimum (constrained) or rules out every model the unconstrained
+  // problem has (infeasible only under the bound).
+  bool binding;
 };
 
 template <class Result>
-optimum_answer answer_of(const optimum_question& q, const Result& r) {
+optimum_answer answer_of(const optimum_question& q, const Result& r, cell_status unconstrained) {
+  const bool binding = r.status == cell_status::constrained ||
+                       (r.status == cell_status::infeasible && unconstrained != r.status);
   return {r.status, r.iterations, figures(q.law.law, q.k, r.N, r.D, q.d.T),
-          figures(q.law.law, q.k, r.chinchilla_N, r.chinchilla_D, q.d.T)};
+          figures(q.law.law, q.k, r.chinchilla_N, r.chinchilla_D, q.d.T), binding};
 }
 
+// Without constraint flags the unconstrained cell, as before; with them the constrained cell,
+// which equals it wherever the bound does not bind.
 optimum_answer solve(const optimum_question& q) {
+  const scaling_law& law = q.law.law;
   if (q.is_loss) {
-    return answer_of(q, loss_target_optimum(q.law.law, q.k, q.target, q.d.T));
+    const loss_target_result free = loss_target_optimum(law, q.k, q.target, q.d.T);
+    if (!q.limit) {
+      return answer_of(q, free, free.status);
+    }
+    return answer_of(
+        q, constrained_loss_target_optimum(law, q.k, *q.limit, q.target, q.d.T).optimum,
+        free.status);
   }
-  return answer_of(q, budget_optimum(q.law.law, q.k, q.target, q.d.T));
+  const budget_result free = budget_optimum(law, q.k, q.target, q.d.T);
+  if (!q.limit) {
+    return answer_of(q, free, free.status);
+  }
+  return answer_of(q, constrained_budget_optimum(law, q.k, *q.limit, q.target, q.d.T),
+                   free.status);
+}
+
+bool has_optimum(cell_status s) {
+  return s == cell_status::ok || s == cell_status::constrained;
 }
 
 template <class... Args>
@@ -292,7 +114,7 @@ std::string overflow_warning(const optimum_answer& a, bool json) {
       }
     }
   }
-  if (a.status != cell_status::ok || overflowed.empty()) {
+  if (!has_optimum(a.status) || overflowed.empty()) {
     return {};
   }
   return string_printf("the optimum is finite, but %s overflow%s double precision (above "
@@ -306,7 +128,7 @@ std::string overflow_warning(const optimum_answer& a, bool json) {
 // stays parseable; empty: none).
 std::string below_one_warning(const optimum_question& q, const optimum_answer& a) {
   const model_figures& opt = a.opt;
-  if (a.status != cell_status::ok || (opt.N >= 1.0 && opt.D >= 1.0)) {
+  if (!has_optimum(a.status) || (opt.N >= 1.0 && opt.D >= 1.0)) {
     return {};
   }
   const std::string n = string_printf("N = %.3g parameters", opt.N);
@@ -327,13 +149,6 @@ std::vector<std::string> warnings_of(const optimum_question& q, const optimum_an
     }
   }
   return warnings;
-}
-
-void write_figures(json_writer& j, const model_figures& f) {
-  j.field("N", f.N).field("D", f.D).field("loss", f.loss).field("cost", f.cost);
-  j.field("train_flops", f.train_flops).field("inference_flops", f.inference_flops);
-  j.field("tokens_per_param", f.tokens_per_param);
-  j.field("train_cost", f.train_cost).field("serve_cost", f.serve_cost);
 }
 
 std::string json_text(const optimum_question& q, const optimum_answer& a) {
@@ -360,19 +175,10 @@ std::string json_text(const optimum_question& q, const optimum_answer& a) {
     j.field("loss_difference", opt.loss - chin.loss);
   }
   j.end_object();
-  j.key("law").begin_object().field("preset", q.law.preset).key("overrides").begin_array();
-  for (const std::string& name : q.law.overrides) {
-    j.value(name);
-  }
-  j.end_array();
-  write_law_constants(j, q.law.law);
-  j.end_object();
-  if (q.hw) {
-    j.key("hardware").begin_object().field("name", q.hw->name).field("preset", q.hw->preset);
-    write_hardware_sides(j, *q.hw);
-    j.field("cost_per_train_flop", q.k.train).field("cost_per_inference_flop", q.k.inference);
-    j.end_object();
-  }
+  // Whether Chinchilla's model (of this loss, or of all the budget) satisfies the constraints.
+  write_constraint(j, q, a.binding,
+                   {"chinchilla_fits", fits(q.limit.value_or(no_serving_limit()), chin.N)});
+  write_law_and_hardware(j, q);
   j.end_object();
   return j.str();
 }
@@ -415,7 +221,14 @@ void print_question(const optimum_question& q) {
 void print_answer(const optimum_question& q, const optimum_answer& a) {
   const model_figures& opt = a.opt;
   const model_figures& chin = a.chin;
-  if (a.status != cell_status::ok) {
+  if (a.status == cell_status::infeasible && a.binding) {
+    std::printf("  status: infeasible (every model of this %s has N above N_max = %s, the %s "
+                "bound)\n",
+                q.is_loss ? "loss" : "budget", format_number(q.limit->N_max).c_str(),
+                to_string(q.limit->binding));
+    return;
+  }
+  if (!has_optimum(a.status)) {
     std::printf("  status: %s%s\n", to_string(a.status),
                 a.status == cell_status::infeasible
                     ? (q.is_loss ? " (the target is not above the irreducible loss E)"
@@ -441,7 +254,18 @@ void print_answer(const optimum_question& q, const optimum_answer& a) {
                 ? string_printf("Chinchilla's over budget by %.2f %%",
                                 100.0 * (chin.cost / opt.cost - 1.0))
                 : std::string("Chinchilla's cost overflows"));
+  if (a.status == cell_status::constrained) {
+    std::printf("  status: constrained (N = N_max = %s, the %s bound; Chinchilla's model %s)\n",
+                format_number(q.limit->N_max).c_str(), to_string(q.limit->binding),
+                fits(*q.limit, chin.N) ? "fits" : "does not fit");
+    return;
+  }
   std::printf("  status: ok (%d root-finder step%s)\n", a.iterations, a.iterations == 1 ? "" : "s");
+  if (q.limit) {
+    std::printf("  constraints: N_max = %s (%s bound), not binding; Chinchilla's model %s\n",
+                format_number(q.limit->N_max).c_str(), to_string(q.limit->binding),
+                fits(*q.limit, chin.N) ? "fits" : "does not fit");
+  }
 }
 
 // Both problems need a target; --loss is finite (CLI11 reads "inf").
@@ -470,53 +294,10 @@ int run(const optimum_options& o) {
   return app::exit_ok;
 }
 
-// --hardware and the --train-* / --serve-* flags of hardware.hpp's tables.
-void add_hardware_flags(CLI::App* app, optimum_options& o) {
-  o.flags["--hardware"] = app->add_option("--hardware", o.hardware,
-                                          "Hardware-scenario preset: " + hardware_preset_names())
-                              ->group("Hardware (usd, energy, co2)");
-  for_each_hardware_flag([&](auto side, const auto& f) {
-    auto& values = side.of(o);
-    const std::string flag(f.flag);
-    CLI::Option* option = f.text != nullptr
-                              ? app->add_option(flag, values.*f.text, std::string(f.help))
-                              : app->add_option(flag, values.*f.number, std::string(f.help));
-    o.flags[flag] = option->group("Hardware (usd, energy, co2)");
-  });
-}
-
-// --inference-tokens, or --requests with the per-request split (the serve side's demand fields).
-void add_demand_flags(CLI::App* app, optimum_options& o) {
-  auto& f = o.flags;
-  f["--inference-tokens"] = app->add_option("--inference-tokens", o.inference_tokens,
-                                            "Lifetime inference tokens T (default 0)")
-                                ->group("Demand")
-                                ->check(non_negative_number());
-  f["--requests"] = app->add_option("--requests", o.requests, "Requests R: T = R (I + O)")
-                        ->group("Demand")
-                        ->check(non_negative_number());
-  for (const auto& field : serve_fields<resolved>) {
-    if (field.group == flag_group::demand) {
-      const std::string flag(field.flag);
-      f[flag] = app->add_option(flag, o.serve.*field.number, std::string(field.help))
-                    ->group("Demand")
-                    ->check(non_negative_number());
-      f["--requests"]->needs(f[flag]);
-      f[flag]->needs(f["--requests"]);
-    }
-  }
-  f["--requests"]->excludes(f["--inference-tokens"]);
-}
-
 // Every flag of `optimum`, bound to `o`.
 void add_optimum_flags(CLI::App* app, optimum_options& o) {
+  add_economics_flags(app, o);
   auto& f = o.flags;
-  f["--law"] = app->add_option("--law", o.law, "Law preset: " + law_preset_names())->group("Law");
-  for (const law_constant& c : law_constants) {
-    const std::string flag = "--" + std::string(c.name);
-    f[flag] = app->add_option(flag, o.constants.*c.member, std::string(c.flag_help))->group("Law");
-  }
-
   f["--loss"] = app->add_option("--loss", o.loss, "Loss target (nats): cheapest model reaching it")
                     ->group("Problem")
                     ->check(positive_number());
@@ -525,14 +306,6 @@ void add_optimum_flags(CLI::App* app, optimum_options& o) {
           ->group("Problem")
           ->check(positive_number());
   f["--loss"]->excludes(f["--budget"]);
-
-  add_demand_flags(app, o);
-
-  f["--objective"] = app->add_option("--objective", o.objective, "Cost objective")
-                         ->check(CLI::IsMember({"flops", "usd", "energy", "co2"}))
-                         ->capture_default_str()
-                         ->group("Objective");
-  add_hardware_flags(app, o);
   app->add_flag("--json", o.json, "Print one JSON object");
 }
 
@@ -580,6 +353,13 @@ cell_economics economics_from_optimum_flags(const std::vector<std::string>& args
     for (const char* flag : {"--loss", "--budget", "--inference-tokens"}) {
       if (cli::given(o, flag)) {
         throw input_error(std::string(flag) + " is an input of each cell, not of the economics");
+      }
+    }
+    for (const scalesweep::constraint_field& f : scalesweep::constraint_fields) {
+      if (cli::given(o, f.flag)) {
+        // solve's cells are the unconstrained problems; a bound would be silently dropped.
+        throw input_error(std::string(f.flag) + ": serving constraints are not solved per cell "
+                                                "yet; use optimum or eval");
       }
     }
     const cli::optimum_question q = cli::read_question(o);

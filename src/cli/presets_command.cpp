@@ -1,4 +1,4 @@
-// `scalesweep presets`: the law, GPU and hardware-scenario presets with their sources.
+// `scalesweep presets`: the law, GPU, hardware-scenario and model presets with their sources.
 #include "app/field_json.hpp"
 #include "app/json_writer.hpp"
 #include "cli/commands.hpp"
@@ -46,6 +46,12 @@ void print_text() {
         *h.serve.decode_mfu, *h.serve.usd_per_hour, *h.serve.input_tokens, *h.serve.output_tokens);
     std::printf("  %-24s source: %s\n", "", std::string(h.source).c_str());
   }
+  std::printf("\nModel presets (eval --model; N parameters, D pre-training tokens):\n");
+  for (const model_preset& m : model_presets()) {
+    std::printf("  %-16s N %-9g D %-9g D/N %.0f\n", std::string(m.name).c_str(), m.N, m.D,
+                m.D / m.N);
+    std::printf("  %-16s source: %s\n", "", std::string(m.source).c_str());
+  }
 }
 
 void print_json() {
@@ -73,6 +79,11 @@ void print_json() {
     write_hardware_sides(j, h);
     j.field("source", h.source).end_object();
   }
+  j.end_array().key("models").begin_array();
+  for (const model_preset& m : model_presets()) {
+    j.begin_object().field("name", m.name).field("N", m.N).field("D", m.D);
+    j.field("source", m.source).end_object();
+  }
   j.end_array().end_object();
   std::fputs(j.str().c_str(), stdout);
 }
@@ -82,7 +93,7 @@ void print_json() {
 command add_presets_command(CLI::App& parent) {
   auto json = std::make_shared<bool>(false);
   CLI::App* app =
-      parent.add_subcommand("presets", "List law, GPU and hardware-scenario presets with sources");
+      parent.add_subcommand("presets", "List law, GPU, hardware-scenario and model presets with sources");
   app->add_flag("--json", *json, "Print one JSON object instead of tables");
   return {app, [json] {
             if (*json) {

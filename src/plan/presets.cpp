@@ -155,6 +155,34 @@ const std::vector<hardware_preset>& hardware_presets() {
   return presets;
 }
 
+// Parameters from the released weights where the paper rounds; D/N and the lesson's figures in
+// docs/economics.md §5.
+const std::vector<model_preset>& model_presets() {
+  static const std::vector<model_preset> presets{
+      {"chinchilla-70b", 70e9, 1.4e12, "Hoffmann et al. 2022 (arXiv 2203.15556), Table 1"},
+      {"gopher-280b", 280e9, 300e9,
+       "Rae et al. 2021 (arXiv 2112.11446), 300B training tokens; Hoffmann et al. 2022, Table 1"},
+      {"gpt3-175b", 175e9, 300e9,
+       "Brown et al. 2020 (arXiv 2005.14165), Table 2.1 and section 2.2 (300 billion tokens)"},
+      {"llama2-7b", 6.74e9, 2e12,
+       "Touvron et al. 2023 (arXiv 2307.09288), Table 1 (2.0T tokens); 6,738,415,616 parameters "
+       "in the released weights"},
+      {"llama3-8b", 8.03e9, 15e12,
+       "Meta Llama 3 model card (\"pretrained on over 15 trillion tokens\"); 8,030,261,248 "
+       "parameters in the released weights"},
+      {"llama3-70b", 70.6e9, 15e12,
+       "Meta Llama 3 model card (over 15T tokens); 70,553,706,496 parameters in the released "
+       "weights"},
+      {"smollm3-3b", 3.08e9, 11.2e12,
+       "Hugging Face, SmolLM3 blog and SmolLM3-3B-Base model card (11.2T tokens); 3.08e9 from its "
+       "config"},
+      {"phi4-mini", 3.84e9, 5e12,
+       "Microsoft, Phi-4-Mini technical report (arXiv 2503.01743) and model card (3.8B parameters, "
+       "5T tokens); 3.84e9 from its config"},
+  };
+  return presets;
+}
+
 std::optional<double> gpu_preset::peak(std::string_view dtype) const {
   for (const dtype_peak& p : peaks) {
     if (p.dtype == dtype) {
@@ -223,6 +251,16 @@ const gpu_preset* find_gpu_preset(std::string_view name) {
 }
 const hardware_preset* find_hardware_preset(std::string_view name) {
   return find_by_name(hardware_presets(), name);
+}
+
+std::string model_preset_suggestion(std::string_view name) {
+  return suggestion_of(model_presets(), name);
+}
+const model_preset* find_model_preset(std::string_view name) {
+  return find_by_name(model_presets(), name);
+}
+std::string model_preset_names() {
+  return names_of(model_presets());
 }
 
 std::string law_preset_names() {

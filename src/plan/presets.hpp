@@ -1,5 +1,5 @@
-// Named presets: loss laws, GPUs (dense peak FLOP/s per dtype) and hardware scenarios, with
-// sources.
+// Named presets: loss laws, GPUs (dense peak FLOP/s per dtype), hardware scenarios and trained
+// models, with sources.
 #pragma once
 
 #include "scalesweep/math/law.hpp"
@@ -45,23 +45,35 @@ struct hardware_preset {
   std::string_view source;
 };
 
+// A trained model (SPEC §5.3) for `eval --model`: parameters and pre-training tokens.
+struct model_preset {
+  std::string_view name;
+  double N; // parameters
+  double D; // pre-training tokens (no fine-tuning), as the laws count them
+  std::string_view source;
+};
+
 const std::vector<law_preset>& law_presets();
 const std::vector<gpu_preset>& gpu_presets();
 const std::vector<hardware_preset>& hardware_presets();
+const std::vector<model_preset>& model_presets();
 
 const law_preset* find_law_preset(std::string_view name);
 const gpu_preset* find_gpu_preset(std::string_view name);
 const hardware_preset* find_hardware_preset(std::string_view name);
+const model_preset* find_model_preset(std::string_view name);
 
 // " (did you mean 'X'?)" naming the preset nearest to an unknown `name`, or "" when none is near.
 std::string law_preset_suggestion(std::string_view name);
 std::string gpu_preset_suggestion(std::string_view name);
 std::string hardware_preset_suggestion(std::string_view name);
+std::string model_preset_suggestion(std::string_view name);
 
 // "a, b, c" of all preset names, for "allowed values" in error messages.
 std::string law_preset_names();
 std::string gpu_preset_names();
 std::string hardware_preset_names();
+std::string model_preset_names();
 
 inline constexpr std::string_view default_hardware_preset = "sardana2024-default";
 

@@ -83,3 +83,138 @@ def test_energy_sweep_writes_kwh(tmp_path, scalesweep):
         r = scalesweep.json("optimum", "--law", "sardana2024", "--loss", "2.2", "--inference-tokens", "1e12",
                             "--objective", "energy", "--hardware", "sardana2024-default", "--train-pue", "1.1")
         assert cost[0, 1, 1] == r["cost"]
+
+
+# ---- Serving constraints (SPEC §5.2) ---------------------------------------------------------
+
+# Chinchilla's law as printed (Hoffmann et al. 2022, Eq. 10) and its 70B model (Table 1).
+CHIN = dict(E=1.69, A=406.4, B=410.7, alpha=0.34, beta=0.28)
+CHIN_70B = (70e9, 1.4e12)
+H100_MEMORY, H100_BANDWIDTH = 80e9, 3350e9  # bytes, bytes/s (NVIDIA H100 SXM datasheet)
+USD_H100 = ["--objective", "usd", "--hardware", "sardana2024-default"]
+
+
+def law_loss(N, D, law=CHIN):
+    return law["E"] + law["A"] / N ** law["alpha"] + law["B"] / D ** law["beta"]
+
+
+def test_chinchilla_70b_at_bf16_does_not_fit_one_80gb_gpu(scalesweep):
+    """SPEC §5.2: N_mem = g M (1 - r) / bytes = 80e9 x 0.8 / 2 = 32e9 < 70e9 with the default 20 %
+    reserve; 40e9 without it, still short; two GPUs without a reserve hold 80e9 >= 70e9."""
+    base = ["eval", "--law", "chinchilla", "--model", "chinchilla-70b", *USD_H100, "--serve-dtype", "bf16",
+            "--fit-memory"]
+    r = scalesweep.json(*base)
+    assert r["N"] == CHIN_70B[0] and r["D"] == CHIN_70B[1]
+    assert r["constraint"] == {"N_max": H100_MEMORY * 0.8 / 2, "binding": "memory", "fits": False}
+    r = scalesweep.json(*base, "--memory-reserve", "0")
+    assert r["constraint"] == {"N_max": H100_MEMORY / 2, "binding": "memory", "fits": False}
+    r = scalesweep.json(*base, "--memory-reserve", "0", "--serve-gpus", "2")
+    assert r["constraint"] == {"N_max": 2 * H100_MEMORY / 2, "binding": None, "fits": True}
+
+
+def test_loss_target_on_the_memory_bound(scalesweep):
+    """Loss 1.9 at T = 0: its optimum (~48e9 parameters) exceeds N_max = 32e9 (one 80 GB GPU,
+    bf16, 20 % reserve), so the optimum sits on N = N_max with D from L(N_max, D) = loss (closed
+    form), status constrained; Chinchilla's own model does not fit."""
+    target = 1.9
+    args = ["optimum", "--law", "chinchilla", "--loss", repr(target), *USD_H100, "--serve-dtype", "bf16"]
+    free = scalesweep.json(*args)
+    assert free["status"] == "ok" and free["N"] > 32e9
+    assert free["constraint"] == {"N_max": None, "binding": None, "chinchilla_fits": True}
+    r = scalesweep.json(*args, "--fit-memory")
+    N_max = H100_MEMORY * 0.8 / 2
+    assert r["status"] == "constrained" and r["N"] == N_max
+    D = (CHIN["B"] / (target - CHIN["E"] - CHIN["A"] / N_max ** CHIN["alpha"])) ** (1 / CHIN["beta"])
+    # The closed form in doubles loses ~|d ln D / d ln(u)| = 1/beta x a few roundings: 1e-12.
+    assert_close(r["D"], D, 1e-12, "D on the bound")
+    assert r["constraint"] == {"N_max": N_max, "binding": "memory", "chinchilla_fits": False}
+    # A loss no model of <= 32e9 parameters reaches: infeasible under the bound only.
+    low = CHIN["E"] + CHIN["A"] / N_max ** CHIN["alpha"] - 1e-3
+    r = scalesweep.json("optimum", "--law", "chinchilla", "--loss", repr(low), *USD_H100, "--serve-dtype", "bf16",
+                        "--fit-memory")
+    assert r["status"] == "infeasible" and r["constraint"]["binding"] == "memory"
+
+
+def test_latency_bound_and_budget_on_the_bound(scalesweep):
+    """N_lat = tau g BW eta / bytes (SPEC §5.2) at fp8 (1 byte), and the budget optimum on it: D
+    from the budget line C = k_tr 6 N D + k_inf 2 N T (closed form)."""
+    tau, eta = 0.005, 0.8
+    args = ["optimum", "--law", "sardana2024", "--budget", "1e7", "--inference-tokens", "1e12", *USD_H100,
+            "--max-seconds-per-token", repr(tau), "--bandwidth-efficiency", repr(eta)]
+    r = scalesweep.json(*args)
+    N_max = tau * 1 * H100_BANDWIDTH * eta / 1
+    assert_close(r["constraint"]["N_max"], N_max, 1e-15, "N_lat")
+    assert r["status"] == "constrained" and r["N"] == r["constraint"]["N_max"]
+    assert r["constraint"]["binding"] == "latency"
+    k_train, k_inf = r["hardware"]["cost_per_train_flop"], r["hardware"]["cost_per_inference_flop"]
+    N = r["N"]
+    D = (1e7 - k_inf * 2 * N * 1e12) / (k_train * 6 * N)
+    # A difference of two costs ~10x apart: a few roundings of the larger, 1e-13.
+    assert_close(r["D"], D, 1e-13, "D on the budget line")
+    # The unconstrained budget optimum is larger than the bound (else it would not bind).
+    free = scalesweep.json(*args[:args.index("--max-seconds-per-token")])
+    assert free["status"] == "ok" and free["N"] > N_max
+
+
+def test_a_bound_that_does_not_bind_changes_nothing(scalesweep):
+    args = ["optimum", "--law", "sardana2024", "--loss", "2.2", "--inference-tokens", "1e13", *USD_H100]
+    free = scalesweep.json(*args)
+    r = scalesweep.json(*args, "--fit-memory", "--serve-gpus", "8")
+    assert r["status"] == "ok" and r["constraint"]["binding"] is None
+    assert (r["N"], r["D"], r["cost"]) == (free["N"], free["D"], free["cost"])
+
+
+# ---- eval and implied demand (SPEC §5.3) -----------------------------------------------------
+
+def implied_flops_T(N, D, law):
+    """SPEC §5.3: T = 3D [(alpha A N^-alpha) / (beta B D^-beta) - 1] (flops objective)."""
+    return 3 * D * ((law["alpha"] * law["A"] * N ** -law["alpha"]) / (law["beta"] * law["B"] * D ** -law["beta"]) - 1)
+
+
+@pytest.mark.parametrize("model,N,D", [("llama3-8b", 8.03e9, 15e12), ("smollm3-3b", 3.08e9, 11.2e12),
+                                       ("phi4-mini", 3.84e9, 5e12)])
+def test_eval_of_the_lessons_models(scalesweep, model, N, D):
+    """Loss, costs and tokens per parameter by hand; the implied demand from the SPEC's closed form.
+    Far from Chinchilla's point (D/N >= 1,300 against ~20) the formula is well conditioned: 1e-12."""
+    T = 1e12
+    r = scalesweep.json("eval", "--law", "chinchilla", "--model", model, "--inference-tokens", repr(T))
+    assert (r["N"], r["D"], r["model"]) == (N, D, model)
+    assert_close(r["loss"], law_loss(N, D), 1e-14, "loss")
+    assert_close(r["train_cost"], 6 * N * D, 1e-15, "train_cost")
+    assert_close(r["serve_cost"], 2 * N * T, 1e-15, "serve_cost")
+    assert_close(r["cost"], 6 * N * D + 2 * N * T, 1e-15, "cost")
+    assert_close(r["tokens_per_param"], D / N, 1e-15, "tokens_per_param")
+    assert r["status"] == "ok"
+    assert_close(r["implied_T"], implied_flops_T(N, D, CHIN), 1e-12, "implied_T")
+    # At its implied demand the model is the loss-target optimum of its own loss (round trip
+    # through the solver; 1e-10 as the acceptance bound).
+    opt = scalesweep.json("optimum", "--law", "chinchilla", "--loss", repr(r["loss"]),
+                          "--inference-tokens", repr(r["implied_T"]))
+    assert_close(opt["N"], N, 1e-10, "N at the implied demand")
+    assert_close(opt["D"], D, 1e-10, "D at the implied demand")
+
+
+def test_eval_under_usd_converts_the_implied_demand_to_tokens(scalesweep):
+    """For other objectives T_eff = T k_inf / k_tr solves the flops condition (SPEC §5.3)."""
+    N, D = 8.03e9, 15e12
+    r = scalesweep.json("eval", "--law", "sardana2024", "--model", "llama3-8b", *USD_H100)
+    law = dict(E=1.69, A=406.4, B=410.7, alpha=0.336, beta=0.283)
+    t_eff = implied_flops_T(N, D, law)
+    assert_close(r["implied_effective_T"], t_eff, 1e-12, "T_eff")
+    ratio = r["hardware"]["cost_per_inference_flop"] / r["hardware"]["cost_per_train_flop"]
+    assert_close(r["implied_T"], t_eff / ratio, 1e-12, "T")
+
+
+@pytest.mark.parametrize("model", ["gopher-280b", "gpt3-175b"])
+def test_undertrained_models_have_no_implied_demand(scalesweep, model):
+    r = scalesweep.json("eval", "--law", "chinchilla", "--model", model)
+    assert r["status"] == "undertrained" and r["implied_T"] is None
+    text = scalesweep("eval", "--law", "chinchilla", "--model", model).stdout
+    assert "undertrained" in text
+
+
+def test_presets_list_the_models_with_sources(scalesweep):
+    models = {m["name"]: m for m in scalesweep.json("presets")["models"]}
+    assert (models["llama3-8b"]["N"], models["llama3-8b"]["D"]) == (8.03e9, 15e12)
+    assert all(m["source"] for m in models.values())
+    assert len(models) >= 8
