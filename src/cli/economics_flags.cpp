@@ -2,11 +2,11 @@
 #include "cli/economics_flags.hpp"
 
 #include "scalesweep/error.hpp"
+#include "scalesweep/math/cost_model.hpp"
 
 #include "app/field_json.hpp"
 #include "cli/commands.hpp"
 #include "plan/law_constants.hpp"
-#include "scalesweep/math/cost_model.hpp"
 #include "plan/presets.hpp"
 #include "plan/serving_limits.hpp"
 
@@ -208,7 +208,6 @@ void add_demand_flags(CLI::App* app, economics_options& o) {
   f["--requests"]->excludes(f["--inference-tokens"]);
 }
 
-
 // The constraint flags: --fit-memory a switch, the others numbers checked when read (their
 // ranges named in one message, serving_limits.cpp).
 void add_constraint_flags(CLI::App* app, economics_options& o) {
@@ -237,12 +236,14 @@ std::optional<serving_limit> resolve_limit(const economics_options& o,
     return std::nullopt;
   }
   if (!hw) {
-    throw input_error(flags_given.front() + " needs a serving GPU: its memory and bandwidth bound N",
+    throw input_error(flags_given.front() +
+                          " needs a serving GPU: its memory and bandwidth bound N",
                       "add --objective usd (or energy, co2) with --hardware PRESET");
   }
   if (!any_bound(c)) {
-    throw input_error(flags_given.front() + " shapes a bound that is not set",
-                      "add --fit-memory (memory bound) or --max-seconds-per-token S (latency bound)");
+    throw input_error(
+        flags_given.front() + " shapes a bound that is not set",
+        "add --fit-memory (memory bound) or --max-seconds-per-token S (latency bound)");
   }
   if (given(o, "--memory-reserve") && !c.memory) {
     throw input_error("--memory-reserve applies with --fit-memory");

@@ -75,16 +75,15 @@ optimum_answer solve(const optimum_question& q) {
     if (!q.limit) {
       return answer_of(q, free, free.status);
     }
-    return answer_of(
-        q, constrained_loss_target_optimum(law, q.k, *q.limit, q.target, q.d.T).optimum,
-        free.status);
+    return answer_of(q,
+                     constrained_loss_target_optimum(law, q.k, *q.limit, q.target, q.d.T).optimum,
+                     free.status);
   }
   const budget_result free = budget_optimum(law, q.k, q.target, q.d.T);
   if (!q.limit) {
     return answer_of(q, free, free.status);
   }
-  return answer_of(q, constrained_budget_optimum(law, q.k, *q.limit, q.target, q.d.T),
-                   free.status);
+  return answer_of(q, constrained_budget_optimum(law, q.k, *q.limit, q.target, q.d.T), free.status);
 }
 
 bool has_optimum(cell_status s) {

@@ -92,8 +92,8 @@ void print_json() {
 
 command add_presets_command(CLI::App& parent) {
   auto json = std::make_shared<bool>(false);
-  CLI::App* app =
-      parent.add_subcommand("presets", "List law, GPU, hardware-scenario and model presets with sources");
+  CLI::App* app = parent.add_subcommand(
+      "presets", "List law, GPU, hardware-scenario and model presets with sources");
   app->add_flag("--json", *json, "Print one JSON object instead of tables");
   return {app, [json] {
             if (*json) {

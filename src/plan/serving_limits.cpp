@@ -45,9 +45,10 @@ serving_limit serving_limit_of(const serving_constraints& c, const hardware_scen
   }
   const gpu_preset* gpu = find_gpu_preset(h.serve.gpu);
   if (gpu == nullptr) {
-    throw input_error(name_of("serve.gpu") + " '" + h.serve.gpu +
-                          "' has no memory or bandwidth figures, which the serving constraints need",
-                      "name a serving GPU preset: " + gpu_preset_names());
+    throw input_error(
+        name_of("serve.gpu") + " '" + h.serve.gpu +
+            "' has no memory or bandwidth figures, which the serving constraints need",
+        "name a serving GPU preset: " + gpu_preset_names());
   }
   const double bytes = bytes_per_parameter(h.serve.dtype);
   if (!(bytes > 0)) {

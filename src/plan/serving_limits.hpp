@@ -24,7 +24,8 @@ struct constraint_field {
 };
 
 inline constexpr constraint_field constraint_fields[] = {
-    {"serve_gpus", "--serve-gpus", "Serving GPUs holding one model copy, an integer >= 1 (default 1)",
+    {"serve_gpus", "--serve-gpus",
+     "Serving GPUs holding one model copy, an integer >= 1 (default 1)",
      &serving_constraints::serve_gpus},
     {"memory", "--fit-memory", "Constrain N: the weights fit in the serving GPUs' memory", nullptr},
     {"memory_reserve", "--memory-reserve",

@@ -218,3 +218,29 @@ def test_presets_list_the_models_with_sources(scalesweep):
     assert (models["llama3-8b"]["N"], models["llama3-8b"]["D"]) == (8.03e9, 15e12)
     assert all(m["source"] for m in models.values())
     assert len(models) >= 8
+
+
+def test_readme_implied_demand_table_is_what_eval_prints(scalesweep):
+    """The README's table of implied demands, row by row, to its printed digits (the formula itself
+    is checked against the SPEC's closed form above)."""
+    from conftest import SOURCE_DIR
+    readme = (SOURCE_DIR / "README.md").read_text()
+    section = readme[readme.index("| model (N, D, D/N) | law |"):]
+    rows = []
+    for line in section.splitlines()[2:]:
+        if not line.startswith("|"):
+            break
+        rows.append(line)
+    models = {"Llama 3 8B": "llama3-8b", "SmolLM3 3B": "smollm3-3b", "Phi-4-mini": "phi4-mini"}
+    model = None
+    assert len(rows) == 12
+    for row in rows:
+        cells = [c.strip() for c in row.strip("|").split("|")]
+        if cells[0]:
+            model = models[cells[0].split(" (")[0]]
+        law, loss, flops_T, usd_T = cells[1:]
+        r = scalesweep.json("eval", "--law", law, "--model", model)
+        u = scalesweep.json("eval", "--law", law, "--model", model, *USD_H100)
+        assert f"{r['loss']:.4f}" == loss, (model, law)
+        assert float(f"{r['implied_T']:.3g}") == float(flops_T), (model, law)
+        assert float(f"{u['implied_T']:.3g}") == float(usd_T), (model, law)
