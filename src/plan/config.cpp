@@ -473,8 +473,10 @@ output_spec read_output(const config_reader& r, const toml::table& root,
     out.dense_given = true;
     for (const toml::node& e : *d->as_array()) {
       const auto name = e.value<std::string>();
-      if (!e.is_string() || (*name != "loss" && *name != "cost" && *name != "budget_curve")) {
-        r.fail(e, "output.dense", "entries must be \"loss\", \"cost\" or \"budget_curve\"");
+      if (!e.is_string() || (*name != "loss" && *name != "cost" && *name != "budget_curve" &&
+                             *name != "implied_T")) {
+        r.fail(e, "output.dense",
+               "entries must be \"loss\", \"cost\", \"budget_curve\" or \"implied_T\"");
       }
       if (std::find(out.dense.begin(), out.dense.end(), *name) == out.dense.end()) {
         out.dense.push_back(*name);
@@ -509,7 +511,7 @@ output_spec read_output(const config_reader& r, const toml::table& root,
     out.chunk_cells = *cells;
   }
   if (const toml::table* dtype = r.table(*t, "dtype", "output.dtype")) {
-    r.reject_unknown_keys(*dtype, "output.dtype", {"loss", "cost", "budget_curve"});
+    r.reject_unknown_keys(*dtype, "output.dtype", {"loss", "cost", "budget_curve", "implied_T"});
     for (auto&& [key, node] : *dtype) {
       const std::string path = "output.dtype." + std::string(key.str());
       const auto type = node.value<std::string>();

@@ -97,8 +97,14 @@ inline constexpr variable_name budget_variables[budget_columns::count + 1] = {
      "cost of the Chinchilla budget optimum serving T inference tokens (beyond the budget)"},
     {"status", "budget_status", "1", "status of the budget optimum", value_type::u8}};
 
+inline constexpr variable_name implied_demand_variables[implied_demand_columns::count + 1] = {
+    {"T", "implied_T", "1",
+     "lifetime inference tokens for which (N, D) is the cost-optimal model of its own loss"},
+    {"status", "implied_status", "1", "status of the implied demand", value_type::u8}};
+
 // A problem as the plan offers it. A dense grid is written when output.dense names it (by
-// `dense_key`), or, without output.dense, whenever the config declares its axes; an optimum
+// `dense_key`), or, without output.dense, whenever the config declares its axes (the grids of
+// output_spec's default list: implied_T only when named); an optimum
 // problem whenever the config declares its last axis (its target: loss_target or budget).
 struct problem_description {
   problem_kind kind;
@@ -120,6 +126,8 @@ inline constexpr problem_description problem_descriptions[] = {
     {problem_kind::loss_target, "loss_target", "loss-target optima", "", loss_target_axes,
      loss_target_variables},
     {problem_kind::budget, "budget", "budget optima", "", budget_axes, budget_variables},
+    {problem_kind::implied_demand, "implied_demand", "implied demands", "implied_T",
+     implied_demand_axes, implied_demand_variables},
 };
 
 // Each problem names every variable of its columns (an array sized by *_columns::count would

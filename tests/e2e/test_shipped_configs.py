@@ -32,7 +32,10 @@ DENSE = {
     "loss": (("N", "D"), ["loss"]),
     "cost": (("hardware", "T", "N", "D"), ["cost"]),
     "budget_curve": (("hardware", "T", "budget", "N"), ["budget_curve_loss", "budget_curve_D"]),
+    "implied_T": (("hardware", "N", "D"), ["implied_T", "implied_status"]),  # SPEC §5.3
 }
+# Written only when [output] dense names them, never by default.
+NAMED_ONLY = {"implied_T"}
 
 
 def declared_axes(cfg):
@@ -53,12 +56,13 @@ def declared_axes(cfg):
 def declared_problems(cfg, axes):
     """(dimensions, variables) of every problem the config asks for: the optima of the declared
     loss_target and budget axes, the dense grids listed in [output] dense (by default, every
-    grid whose axes are declared)."""
+    grid whose axes are declared but NAMED_ONLY)."""
     problems = [(dims, variables + [status]) for axis, (dims, variables, status) in OPTIMA.items()
                 if axis in axes]
     dense = cfg.get("output", {}).get("dense")
     for grid, (dims, variables) in DENSE.items():
-        if (grid in dense) if dense is not None else all(d in axes for d in dims):
+        if (grid in dense) if dense is not None else (grid not in NAMED_ONLY and
+                                                      all(d in axes for d in dims)):
             problems.append((dims, variables))
     return problems
 
@@ -128,7 +132,7 @@ def check_selection_by_name(ds, axes, one_call=False):
     loss target (or budget, or T). Plain xarray applies `method` to every label of a sel call and
     pandas has no nearest string, so there it takes two calls; scalesweep.open (`one_call`)
     gives the hardware coordinate an index that selects names exactly in one call."""
-    target = next(a for a in ("loss_target", "budget", "T") if a in axes)
+    target = next(a for a in ("loss_target", "budget", "T", "N") if a in axes)
     values = axes[target]
     between = float(values[0] + 0.4 * (values[1] - values[0])) if len(values) > 1 else float(values[0])
     for h, name in enumerate(axes["hardware"]):

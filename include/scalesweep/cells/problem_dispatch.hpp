@@ -27,6 +27,8 @@ void with_problem_kind(problem_kind kind, F&& f) {
     return f(std::integral_constant<k, k::loss_target>{});
   case k::budget:
     return f(std::integral_constant<k, k::budget>{});
+  case k::implied_demand:
+    return f(std::integral_constant<k, k::implied_demand>{});
   }
 }
 

@@ -8,7 +8,7 @@
 
 namespace scalesweep {
 
-enum class problem_kind { dense_loss, dense_cost, budget_curve, loss_target, budget };
+enum class problem_kind { dense_loss, dense_cost, budget_curve, loss_target, budget, implied_demand };
 
 // Each problem's dimensions, outermost first: the one order that the plan's grid shapes, the
 // backends' cell indexing (axis_position below) and the file's dimensions follow.
@@ -19,6 +19,7 @@ inline constexpr axis_id budget_curve_axes[] = {axis_id::hardware, axis_id::T, a
                                                 axis_id::N};
 inline constexpr axis_id loss_target_axes[] = {axis_id::hardware, axis_id::T, axis_id::loss_target};
 inline constexpr axis_id budget_axes[] = {axis_id::hardware, axis_id::T, axis_id::budget};
+inline constexpr axis_id implied_demand_axes[] = {axis_id::hardware, axis_id::N, axis_id::D};
 
 // The position of `id` among `axes`; an axis the problem does not have fails to compile (the
 // throw makes the constant expression invalid).
@@ -41,6 +42,10 @@ inline constexpr int axes_rank = static_cast<int>(sizeof(Axes) / sizeof(Axes[0])
 
 namespace budget_curve_columns {
 enum : int { loss, D, count };
+}
+// The implied demand of a trained model (N, D): lifetime inference tokens, then the status.
+namespace implied_demand_columns {
+enum : int { T, count };
 }
 // The optima: each model's N, D, tokens per parameter, its cost or loss and the cost's parts;
 // first the optimum, then the Chinchilla model it is compared with.

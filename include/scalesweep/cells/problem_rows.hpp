@@ -9,6 +9,7 @@
 #include "scalesweep/math/cost_model.hpp"
 #include "scalesweep/math/demand.hpp"
 #include "scalesweep/math/host_device.hpp"
+#include "scalesweep/math/implied_demand.hpp"
 #include "scalesweep/math/law.hpp"
 #include "scalesweep/math/loss_target_optimum.hpp"
 
@@ -158,6 +159,27 @@ struct problem_rows<problem_kind::budget> : on_axes<budget_axes> {
     out.f64[c::chinchilla_loss][i] = x.chinchilla_loss;
     out.f64[c::chinchilla_train_cost][i] = x.chinchilla_train_cost;
     out.f64[c::chinchilla_serve_cost][i] = x.chinchilla_serve_cost;
+    out.status[i] = static_cast<std::uint8_t>(x.status);
+  }
+};
+
+// Implied demand (SPEC §5.3): a row is one (hardware, N); a cell is a training-token count D,
+// and holds the T for which (N, D) is the loss-target optimum at its own loss (undertrained where
+// none is), from the per-axis terms the dense loss grid uses.
+template <>
+struct problem_rows<problem_kind::implied_demand> : on_axes<implied_demand_axes> {
+  struct row {
+    hardware_terms hardware;
+    double parameter;
+  };
+  SCALESWEEP_HD static row make(const sweep_views& v, const std::int64_t* g) {
+    return {v.hardware[at<axis_id::hardware>(g)], v.parameter_terms[at<axis_id::N>(g)]};
+  }
+  SCALESWEEP_HD static void cell(const sweep_views& v, const row& r, std::int64_t d, std::int64_t i,
+                                 const tile_columns& out) {
+    const implied_demand_result x =
+        implied_demand_cell(v.law, r.hardware, r.parameter, v.data_terms[d], v.D[d]);
+    out.f64[implied_demand_columns::T][i] = x.T;
     out.status[i] = static_cast<std::uint8_t>(x.status);
   }
 };

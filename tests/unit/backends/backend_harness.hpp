@@ -1,4 +1,4 @@
-// Shared by the backend tests: a plan exercising every problem and a runner that gathers every
+// Shared by the backend tests: a plan exercising every problem (implied_T included by name) and a runner that gathers every
 // output of every tile into grid order. Scenarios a and b share their training side and differ in
 // serving; c trains on other hardware, so per-scenario tables (k_train) cannot be confused.
 #pragma once
@@ -36,6 +36,7 @@ loss_target = { linear = [1.7, 3.0], points = LOSS_POINTS }
 budget = { log10 = [2, 9], points = BUDGET_POINTS }
 [output]
 chunk_cells = TILE
+dense = ["loss", "cost", "budget_curve", "implied_T"]
 )";
 
 // Axis lengths of the test grid. The defaults give rows (the innermost axis of each problem)
