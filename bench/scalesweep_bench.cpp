@@ -41,7 +41,7 @@ std::string config_for(const std::string& problem, std::int64_t cells, std::int6
   } else if (problem == "budget") {
     axes = "T = { log10 = [6, 16], points = " + T +
            " }\nbudget = { log10 = [20, 27], points = " + row + " }\n";
-  } else if (problem == "dense_loss") {
+  } else if (problem == "dense_loss" || problem == "implied_T") {
     axes = "N = { log10 = [7, 13], points = " + side(cells, 2) +
            " }\nD = { log10 = [8, 15], points = " + side(cells, 2) + " }\n";
   } else { // dense_cost
@@ -51,6 +51,7 @@ std::string config_for(const std::string& problem, std::int64_t cells, std::int6
   }
   const std::string dense = problem == "dense_loss"   ? "[\"loss\"]"
                             : problem == "dense_cost" ? "[\"cost\"]"
+                            : problem == "implied_T"  ? "[\"implied_T\"]"
                                                       : "[]";
   return "[law]\npreset = \"sardana2024\"\n[axes]\n" + axes + "[output]\ndense = " + dense + "\n";
 }
@@ -60,7 +61,8 @@ std::string config_for(const std::string& problem, std::int64_t cells, std::int6
 int bench_main(int argc, char** argv) {
   CLI::App app{"scalesweep kernel benchmark: cells/s per problem and backend, no I/O"};
   std::string backend_name = "cpu";
-  std::vector<std::string> problems = {"loss_target", "budget", "dense_loss", "dense_cost"};
+  std::vector<std::string> problems = {"loss_target", "budget", "dense_loss", "dense_cost",
+                                       "implied_T"};
   std::int64_t cells = 4'000'000, tile_cells = 0;
   std::int64_t row_points = 0;
   int threads = 0, repeats = 3;
@@ -68,8 +70,8 @@ int bench_main(int argc, char** argv) {
   app.add_option("--backend", backend_name, "Backend to time")
       ->check(CLI::IsMember({"cpu", "cuda"}))
       ->capture_default_str();
-  app.add_option("--problem", problems, "Problems to time (default: all four)")
-      ->check(CLI::IsMember({"loss_target", "budget", "dense_loss", "dense_cost"}));
+  app.add_option("--problem", problems, "Problems to time (default: all five)")
+      ->check(CLI::IsMember({"loss_target", "budget", "dense_loss", "dense_cost", "implied_T"}));
   app.add_option("--cells", cells, "Cells per problem (about; a square grid)")
       ->check(CLI::Range(std::int64_t{1}, std::int64_t{1} << 40))
       ->capture_default_str();
