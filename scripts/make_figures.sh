@@ -25,3 +25,6 @@ plot lesson budget lesson-budget --budget 5.623413251903491e23  # 10^23.75, a gr
 plot lesson cost-map lesson-cost-map --T 1e12
 run hardware-compare
 plot hardware-compare hardware hardware-best
+run implied-demand
+plot implied-demand implied-demand implied-demand \
+  --mark llama3-8b=8.03e9:15e12,smollm3-3b=3.08e9:11.2e12,phi4-mini=3.84e9:5e12

@@ -19,6 +19,7 @@ BUDGET: dict[str, str] = PROBLEMS["budget"]["variables"]
 BUDGET_CURVE: dict[str, str] = PROBLEMS["budget_curve"]["variables"]
 COST: str = PROBLEMS["dense_cost"]["variables"]["cost"]
 LOSS: str = PROBLEMS["dense_loss"]["variables"]["loss"]
+IMPLIED: dict[str, str] = PROBLEMS["implied_demand"]["variables"]  # implied_T, implied_status
 OK: int = STATUSES["ok"]["code"]
 
 

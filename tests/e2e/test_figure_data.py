@@ -19,6 +19,7 @@ FIGURES = {
     "lesson-budget": ["test_lesson_budget_optima_and_their_losses"],
     "lesson-cost-map": ["test_lesson_cost_map_optima_sit_left_of_and_above_chinchilla"],
     "hardware-best": ["test_hardware_best_winners"],
+    "implied-demand": ["test_implied_demand_map_at_the_lessons_models"],
 }
 
 # One step of the Figure 1 grid's T axis (20 points per decade).
@@ -180,3 +181,24 @@ def test_hardware_best_winners(hardware_compare):
     assert winners == {"b200-fp8", "a100-readme"}
     assert names[int(best.isel(T=0, loss_target=-1))] == "b200-fp8"
     assert names[int(best.isel(T=-1, loss_target=0))] == "a100-readme"
+
+
+@pytest.fixture(scope="module")
+def implied(tmp_path_factory, scalesweep):
+    return run_config(scalesweep, tmp_path_factory, "implied-demand").isel(hardware=0)
+
+
+@pytest.mark.parametrize("model,N,D", [("llama3-8b", 8.03e9, 15e12), ("smollm3-3b", 3.08e9, 11.2e12),
+                                       ("phi4-mini", 3.84e9, 5e12)])
+def test_implied_demand_map_at_the_lessons_models(implied, scalesweep, model, N, D):
+    """The map's cell nearest each marked model reads its implied demand (eval's) within what one
+    grid step in N and D moves it (40 points per decade in N, 24 in D: the README's "a few
+    trillion" in dollars), and the Chinchilla ratio's side of the map is undertrained."""
+    r = scalesweep.json("eval", "--law", "sardana2024", "--model", model, "--objective", "usd",
+                        "--hardware", "sardana2024-default")
+    cell = implied.sel(N=N, D=D, method="nearest")
+    assert int(cell["implied_status"]) == 0
+    assert 0.5 < float(cell["implied_T"]) / r["implied_T"] < 2.0
+    assert 1e12 < r["implied_T"] < 1e13
+    low = implied.sel(N=1e11, D=1e11, method="nearest")  # 1 token per parameter
+    assert int(low["implied_status"]) == 7 and np.isnan(float(low["implied_T"]))

@@ -23,6 +23,7 @@ KINDS = [  # (kind, shipped config, extra arguments)
     ("budget", "lesson", ["--budget", "5.623413251903491e23"]),
     ("cost-map", "lesson", ["--T", "1e12"]),
     ("hardware", "hardware-compare", []),
+    ("implied-demand", "implied-demand", ["--mark", "llama3-8b=8.03e9:15e12,phi4-mini=3.84e9:5e12"]),
 ]
 
 
@@ -63,7 +64,7 @@ def test_importable_and_titles_name_law_and_objective(results):
 def test_unknown_kind(tmp_path, results):
     proc = plot(results["lesson"], "--kind", "heatmap", "-o", tmp_path / "x.png")
     assert proc.returncode == 2
-    assert "unknown kind 'heatmap'; kinds are: savings, size-ratio, ratios, budget, cost-map, hardware" in proc.stderr
+    assert "unknown kind 'heatmap'; kinds are: savings, size-ratio, ratios, budget, cost-map, hardware, implied-demand" in proc.stderr
     assert not (tmp_path / "x.png").exists()
 
 

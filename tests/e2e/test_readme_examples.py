@@ -61,15 +61,22 @@ def test_readme_transcript_is_what_the_program_prints(binary, tmp_path, command,
 
 @pytest.fixture(scope="module")
 def setup_result(tmp_path_factory, scalesweep):
-    """What `scripts/setup.sh` leaves in results/, for the commands that read it."""
-    path = tmp_path_factory.mktemp("setup") / "sardana2024-fig1.h5"
-    scalesweep("run", SOURCE_DIR / "configs" / "sardana2024-fig1.toml", "-o", path, "--quiet")
-    return path
+    """What `scripts/setup.sh` leaves in results/, and the results the README's own `run` commands
+    write, for the commands that read them."""
+    directory = tmp_path_factory.mktemp("setup")
+    for name in ("sardana2024-fig1", "implied-demand"):
+        scalesweep("run", SOURCE_DIR / "configs" / f"{name}.toml", "-o", directory / f"{name}.h5",
+                   "--quiet")
+    return directory
 
 
-def readme_directory(tmp_path, setup_result):
+def readme_directory(tmp_path, setup_result, written_by_readme=False):
+    """A checkout-like directory; with `written_by_readme`, results/ also holds what the README's
+    own `run` commands write (left out for those commands: run refuses an existing output)."""
     (tmp_path / "results").mkdir()
-    (tmp_path / "results" / "sardana2024-fig1.h5").symlink_to(setup_result)
+    for path in setup_result.glob("*.h5"):
+        if written_by_readme or path.name == "sardana2024-fig1.h5":
+            (tmp_path / "results" / path.name).symlink_to(path)
     for name in ("configs", "scripts"):
         (tmp_path / name).symlink_to(SOURCE_DIR / name)
     return tmp_path
@@ -89,7 +96,7 @@ def test_readme_command_runs(binary, tmp_path, setup_result, command):
 
 @pytest.mark.parametrize("command", readme_commands(".venv/bin/python scripts/plot.py"))
 def test_readme_plot_command_runs(tmp_path, setup_result, command):
-    cwd = readme_directory(tmp_path, setup_result)
+    cwd = readme_directory(tmp_path, setup_result, written_by_readme=True)
     args = shlex.split(command)[1:]
     proc = subprocess.run([sys.executable, *args], capture_output=True, text=True, cwd=cwd,
                           env=dict(os.environ, MPLBACKEND="Agg"))

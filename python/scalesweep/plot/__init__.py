@@ -21,6 +21,7 @@ from typing import Any, Callable
 
 from ._common import PlotError, require
 from .budget import budget_curves, cost_map
+from .demand import implied_demand
 from .hardware import cheapest_hardware
 from .optima import ratios, savings, size_ratio
 
@@ -44,6 +45,8 @@ OPTIONS: dict[str, Option] = {
     "hardware": Option("--hardware", str, "hardware scenario name (default: the first)"),
     "T": Option("--T", float, "inference tokens (nearest grid value; default: the largest)"),
     "budget": Option("--budget", float, "budget (nearest grid value; default: the middle one)"),
+    "mark": Option("--mark", str, "models to mark, NAME=N:D[,NAME=N:D...] (e.g. "
+                   "llama3-8b=8.03e9:15e12; `scalesweep presets` lists the model presets)"),
 }
 
 KINDS: dict[str, Kind] = {
@@ -60,6 +63,9 @@ KINDS: dict[str, Kind] = {
                      "contours and the curves of optima", ("hardware", "T")),
     "hardware": Kind(cheapest_hardware, "the cheapest hardware scenario per (T, loss target) and "
                      "its cost"),
+    "implied-demand": Kind(implied_demand, "the implied lifetime inference demand of each trained "
+                           "model (N, D), undertrained ones blank, given models marked",
+                           ("hardware", "mark")),
 }
 
 
