@@ -473,8 +473,8 @@ output_spec read_output(const config_reader& r, const toml::table& root,
     out.dense_given = true;
     for (const toml::node& e : *d->as_array()) {
       const auto name = e.value<std::string>();
-      if (!e.is_string() || (*name != "loss" && *name != "cost" && *name != "budget_curve" &&
-                             *name != "implied_T")) {
+      if (!e.is_string() ||
+          (*name != "loss" && *name != "cost" && *name != "budget_curve" && *name != "implied_T")) {
         r.fail(e, "output.dense",
                "entries must be \"loss\", \"cost\", \"budget_curve\" or \"implied_T\"");
       }

@@ -8,7 +8,14 @@
 
 namespace scalesweep {
 
-enum class problem_kind { dense_loss, dense_cost, budget_curve, loss_target, budget, implied_demand };
+enum class problem_kind {
+  dense_loss,
+  dense_cost,
+  budget_curve,
+  loss_target,
+  budget,
+  implied_demand
+};
 
 // Each problem's dimensions, outermost first: the one order that the plan's grid shapes, the
 // backends' cell indexing (axis_position below) and the file's dimensions follow.

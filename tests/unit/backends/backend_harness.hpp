@@ -1,6 +1,7 @@
-// Shared by the backend tests: a plan exercising every problem (implied_T included by name) and a runner that gathers every
-// output of every tile into grid order. Scenarios a and b share their training side and differ in
-// serving; c trains on other hardware, so per-scenario tables (k_train) cannot be confused.
+// Shared by the backend tests: a plan exercising every problem (implied_T included by name) and a
+// runner that gathers every output of every tile into grid order. Scenarios a and b share their
+// training side and differ in serving; c trains on other hardware, so per-scenario tables (k_train)
+// cannot be confused.
 #pragma once
 
 #include "backends/backend.hpp"
