@@ -46,10 +46,10 @@ def implied_demand(ds, hardware: str | None = None, mark: str | None = None):
     fig.colorbar(m, ax=ax, label="log10 implied lifetime inference tokens")
     if LOSS in ds.variables:
         loss = ds[LOSS].values.T
-        cs = ax.contour(N, D, loss, levels=round_levels(loss, count=8), colors="white",
+        cs = ax.contour(N, D, loss, levels=round_levels(loss, count=8), colors="0.25",
                         linewidths=0.7)
         label_contours_inside(ax, cs, "%g")
-        ax.plot([], [], color="white", lw=0.7, label="iso-loss contours (nats per token)")
+        ax.plot([], [], color="0.25", lw=0.7, label="iso-loss contours (nats per token)")
     for label, n, d in parse_marks(mark):
         ax.plot([n], [d], "o", color="crimson", ms=6)
         ax.annotate(label, (n, d), textcoords="offset points", xytext=(6, 4), fontsize=8,
