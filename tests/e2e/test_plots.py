@@ -159,7 +159,7 @@ def test_make_figures_draws_every_shipped_figure(tmp_path, binary):
     assert proc.returncode == 0, proc.stderr
     drawn = sorted(p.name for p in (tmp_path / "figures").glob("*.png"))
     shipped = sorted(p.name for p in (SOURCE_DIR / "docs" / "figures").glob("*.png"))
-    assert len(drawn) == 6 and drawn == shipped
+    assert len(drawn) == 7 and drawn == shipped
 
 
 def test_savings_mesh_holds_the_files_values_centred_on_the_grid(results):

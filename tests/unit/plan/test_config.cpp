@@ -344,7 +344,7 @@ INSTANTIATE_TEST_SUITE_P(
         bad_config{"objective_kind", with_law("[objective]\nkind = \"dollars\"\n" + axes_ok),
                    "objective.kind: unknown objective 'dollars'"},
         bad_config{"dense_name", with_law(axes_ok + "[output]\ndense = [\"loss\", \"costs\"]\n"),
-                   "output.dense: entries must be \"loss\", \"cost\" or \"budget_curve\""},
+                   "output.dense: entries must be \"loss\", \"cost\", \"budget_curve\" or \"implied_T\""},
         bad_config{"dense_needs_axes", with_law(axes_ok + "[output]\ndense = [\"loss\"]\n"),
                    "output.dense 'loss' needs axes.N"},
         bad_config{"deflate_level", with_law(axes_ok + "[output]\ndeflate_level = 12\n"),
