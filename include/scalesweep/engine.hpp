@@ -74,7 +74,7 @@ std::vector<std::string> cell_status_names();
 // --- Arrays of optimum cells, solved in memory -------------------------------------------------
 
 // The law and costs that cells are solved under: what `optimum`'s law, objective and hardware
-// flags describe (commands.hpp's economics_from_optimum_flags resolves them).
+// flags describe (src/cli/in_process.hpp's economics_from_optimum_flags resolves them).
 struct cell_economics {
   scaling_law law;
   cost_coefficients k; // cost per training FLOP and per inference FLOP

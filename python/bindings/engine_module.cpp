@@ -1,8 +1,8 @@
 // scalesweep._engine: the C++ engine inside the Python package (nanobind). Thin: each function
 // forwards to the engine API (include/scalesweep/engine.hpp) or to the CLI's commands called in
-// process (include/scalesweep/commands.hpp); python/scalesweep/engine.py gives them their
+// process (src/cli/in_process.hpp); python/scalesweep/engine.py gives them their
 // keyword arguments, numpy/xarray handling and docstrings.
-#include "scalesweep/commands.hpp"
+#include "cli/in_process.hpp"
 #include "scalesweep/engine.hpp"
 #include "scalesweep/error.hpp"
 #include "scalesweep/version.hpp"

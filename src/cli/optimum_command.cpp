@@ -1,6 +1,6 @@
 // `scalesweep optimum`: solve one cell (loss target or budget) from flags; text or --json. The same
-// flags serve the in-process calls of commands.hpp (the Python package's optimum and solve).
-#include "scalesweep/commands.hpp"
+// flags serve the in-process calls of in_process.hpp (the Python package's optimum and solve).
+#include "cli/in_process.hpp"
 #include "scalesweep/error.hpp"
 #include "scalesweep/math/budget_optimum.hpp"
 #include "scalesweep/math/loss_target_optimum.hpp"

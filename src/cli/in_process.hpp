@@ -1,6 +1,7 @@
 // The CLI's commands called in process, with the flags a user types: for programs (the Python
 // package's scalesweep.optimum and scalesweep.solve) that want exactly the command line's options,
-// checks and answers without starting a process. Implemented by the CLI layer (src/cli/); errors
+// checks and answers without starting a process. It lives in the CLI layer that implements it (it
+// is no public engine header: nothing in include/ may depend on a layer above); errors
 // are thrown as input_error, with the command line's messages.
 #pragma once
 
