@@ -169,16 +169,17 @@ struct problem_rows<problem_kind::budget> : on_axes<budget_axes> {
 template <>
 struct problem_rows<problem_kind::implied_demand> : on_axes<implied_demand_axes> {
   struct row {
-    hardware_terms hardware;
+    implied_demand_scale scale;
     double parameter;
   };
   SCALESWEEP_HD static row make(const sweep_views& v, const std::int64_t* g) {
-    return {v.hardware[at<axis_id::hardware>(g)], v.parameter_terms[at<axis_id::N>(g)]};
+    return {make_implied_demand_scale(v.law, v.hardware[at<axis_id::hardware>(g)]),
+            v.parameter_terms[at<axis_id::N>(g)]};
   }
   SCALESWEEP_HD static void cell(const sweep_views& v, const row& r, std::int64_t d, std::int64_t i,
                                  const tile_columns& out) {
     const implied_demand_result x =
-        implied_demand_cell(v.law, r.hardware, r.parameter, v.data_terms[d], v.D[d]);
+        implied_demand_from_terms(v.law.law, r.scale, r.parameter, v.data_terms[d], v.D[d]);
     out.f64[implied_demand_columns::T][i] = x.T;
     out.status[i] = static_cast<std::uint8_t>(x.status);
   }

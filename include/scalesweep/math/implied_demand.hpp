@@ -35,32 +35,51 @@ struct implied_demand_result {
   cell_status status;
 };
 
+// What every cell of a dense row shares: the law's and the scenario's validity, and the ratio
+// k_train/k_inference that converts T_eff back to tokens.
+struct implied_demand_scale {
+  double train_over_inference;
+  bool valid;
+};
+
+SCALESWEEP_HD implied_demand_scale make_implied_demand_scale(const prepared_law& p,
+                                                             const hardware_terms& h) {
+  const bool valid = is_valid(p.law) && std::isfinite(h.k.train) && h.k.train > 0 &&
+                     std::isfinite(h.k.inference) && h.k.inference > 0;
+  return {h.k.train / h.k.inference, valid};
+}
+
 // One cell from per-axis terms: parameter_term = A N^-alpha (law.hpp parameter_term),
 // data_term = B D^-beta (data_term), both as the dense loss grid already holds them.
 // T = T_eff k_train / k_inference converts back to tokens (SPEC §1.2 identity); for usd, energy and
 // co2 k_inference carries the scenario's prefill/decode split. A bracket of exactly 0 is the
 // Chinchilla model itself: T = 0, ok (the T = 0 optimum is unique, so no other T reaches it).
+// Selects rather than branches, so that a row of cells vectorises (the dense grid stays
+// memory-bound); comparisons written to be false for NaN.
+SCALESWEEP_HD implied_demand_result implied_demand_from_terms(const scaling_law& law,
+                                                              const implied_demand_scale& s,
+                                                              double parameter_term,
+                                                              double data_term, double D) {
+  const bool valid = s.valid && D > 0 && D < HUGE_VAL && parameter_term > 0 &&
+                     parameter_term < HUGE_VAL && data_term > 0 && data_term < HUGE_VAL;
+  const double t_eff = signed_implied_effective_demand(law, parameter_term, data_term, D);
+  // The inverse of effective_inference_tokens (T k_inference / k_train): a multiply by the
+  // reciprocal ratio, one rounding like a division, and no second divide per cell.
+  const double T = t_eff * s.train_over_inference;
+  const cell_status status = !valid                             ? cell_status::invalid_input
+                             : t_eff < 0                        ? cell_status::undertrained
+                             : T < HUGE_VAL && t_eff < HUGE_VAL ? cell_status::ok
+                                                                : cell_status::out_of_range;
+  const bool ok = status == cell_status::ok;
+  return {ok ? T : NAN, ok ? t_eff : NAN, status};
+}
+
 SCALESWEEP_HD implied_demand_result implied_demand_cell(const prepared_law& p,
                                                         const hardware_terms& h,
                                                         double parameter_term, double data_term,
                                                         double D) {
-  const bool valid = is_valid(p.law) && std::isfinite(D) && D > 0 &&
-                     std::isfinite(parameter_term) && parameter_term > 0 &&
-                     std::isfinite(data_term) && data_term > 0 && std::isfinite(h.k.train) &&
-                     h.k.train > 0 && std::isfinite(h.k.inference) && h.k.inference > 0;
-  if (!valid) {
-    return {NAN, NAN, cell_status::invalid_input};
-  }
-  const double t_eff = signed_implied_effective_demand(p.law, parameter_term, data_term, D);
-  if (t_eff < 0) {
-    return {NAN, NAN, cell_status::undertrained};
-  }
-  // The inverse of effective_inference_tokens: the same ratio k_inference/k_train, divided out.
-  const double T = t_eff / (h.k.inference / h.k.train);
-  if (!(T < HUGE_VAL) || !(t_eff < HUGE_VAL)) {
-    return {NAN, NAN, cell_status::out_of_range};
-  }
-  return {T, t_eff, cell_status::ok};
+  return implied_demand_from_terms(p.law, make_implied_demand_scale(p, h), parameter_term,
+                                   data_term, D);
 }
 
 // One model from plain numbers (eval, tests): the terms a dense grid would hold for N and D.
