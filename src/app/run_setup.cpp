@@ -67,8 +67,7 @@ run_setup set_up_run(sweep_config config, const run_flags& f, const communicator
                                              "config declares no loss_target or budget axis",
                         "run without --optima-only, or declare T with loss_target or budget");
     }
-    config.output.dense.clear();
-    config.output.dense_given = true;
+    drop_dense_grids(config);
   }
   run_setup r;
   r.plan = make_plan(std::move(config));

@@ -6,10 +6,12 @@
 
 #include "app/exit_codes.hpp"
 #include "app/failure_report.hpp"
+#include "app/output_path.hpp"
 #include "app/plan_report.hpp"
 #include "app/run_report.hpp"
 #include "app/run_session.hpp"
 #include "common/text_format.hpp"
+#include "output/hdf5/resume_check.hpp"
 #include "output/rename_into_place.hpp"
 #include "plan/config.hpp"
 #include "plan/memory_budget.hpp"
@@ -31,7 +33,10 @@ namespace scalesweep::app {
 namespace {
 
 std::unique_ptr<run_session> open_session(const run_request& r, const communicator& comm,
-                                          int gpu_sharers) {
+                                          int gpu_sharers, const std::exception_ptr& refusal) {
+  if (refusal) {
+    std::rethrow_exception(refusal);
+  }
   const shard_spec shard = r.shard.empty() ? shard_spec{} : parse_shard(r.shard);
   run_setup setup = set_up_run(load_config(r.config), r.flags, comm, gpu_sharers);
   return std::make_unique<run_session>(shard, std::move(setup),
@@ -42,12 +47,12 @@ std::unique_ptr<run_session> open_session(const run_request& r, const communicat
 // partial file must not race another rank's check for it). The lowest failing rank reports.
 // Returns the session, or the exit code every rank returns.
 std::unique_ptr<run_session> agree_on_session(const run_request& r, const communicator& comm,
-                                              int& exit_code) {
+                                              const std::exception_ptr& refusal, int& exit_code) {
   const int gpu_sharers = ranks_sharing_gpu(r.flags, comm); // collective: before any throw
   std::unique_ptr<run_session> session;
   std::exception_ptr failure;
   try {
-    session = open_session(r, comm, gpu_sharers);
+    session = open_session(r, comm, gpu_sharers, refusal);
   } catch (...) {
     failure = std::current_exception();
   }
@@ -163,12 +168,12 @@ int report_run_failure(const std::exception& e, const run_request& r, const run_
   return code;
 }
 
-int run_on(const run_request& r, const communicator& comm) {
+int run_on(const run_request& r, const communicator& comm, const std::exception_ptr& refusal) {
   // Tile buffers come and go per problem; a fixed mmap threshold makes glibc return them to the
   // system at once (its adaptive threshold would keep freed tiles in the heap, above the limit).
   mallopt(M_MMAP_THRESHOLD, 256 * 1024);
   int refused = exit_ok;
-  const std::unique_ptr<run_session> session = agree_on_session(r, comm, refused);
+  const std::unique_ptr<run_session> session = agree_on_session(r, comm, refusal, refused);
   if (!session) {
     return refused;
   }
@@ -184,15 +189,48 @@ int run_on(const run_request& r, const communicator& comm) {
   }
 }
 
+// --resume: the partial file is read first in a child process (isolated_call.hpp), while this
+// process has no threads, MPI or CUDA. Its refusal is kept for the ranks to report as they report
+// any other (agree_on_session); a config or flag that does not even make a plan is left to them.
+std::exception_ptr check_partial_early(const run_request& r) {
+  if (!r.resume) {
+    return nullptr;
+  }
+  std::optional<output_paths> paths;
+  std::optional<sweep_plan> plan;
+  shard_spec shard;
+  try {
+    shard = r.shard.empty() ? shard_spec{} : parse_shard(r.shard);
+    sweep_config config = load_config(r.config);
+    if (r.flags.optima_only) {
+      drop_dense_grids(config);
+    }
+    paths.emplace(r.output.empty() ? shard_part_path(config.output.path, shard) : r.output);
+    plan.emplace(make_plan(std::move(config)));
+  } catch (...) {
+    return nullptr;
+  }
+  if (!std::filesystem::exists(paths->partial)) {
+    return nullptr;
+  }
+  try {
+    check_resumable_partial_in_child(*paths, *plan, shard);
+  } catch (...) {
+    return std::current_exception();
+  }
+  return nullptr;
+}
+
 } // namespace
 
 int run_sweep(const run_request& request) {
+  const std::exception_ptr refusal = check_partial_early(request);
   std::optional<mpi_session> mpi;
   if (launched_by_mpi()) {
     mpi.emplace();
   }
   const std::unique_ptr<communicator> comm = mpi ? mpi->world() : make_serial_communicator();
-  return run_on(request, *comm);
+  return run_on(request, *comm, refusal);
 }
 
 } // namespace scalesweep::app

@@ -1,4 +1,6 @@
 // `scalesweep inspect RESULT.h5`: what a result file holds, for people (text) and scripts (--json).
+#include "cli/inspect_command.hpp"
+
 #include "app/json_writer.hpp"
 #include "cli/commands.hpp"
 #include "common/text_format.hpp"
@@ -401,17 +403,25 @@ void print_text(const inspect_report& r) {
 }
 
 int run(const inspect_options& o) {
-  const h5::result_reader file(o.path);
-  const inspect_report report = gather(file, o.path);
-  if (o.json) {
-    print_json(report);
-  } else {
-    print_text(report);
-  }
+  // libhdf5 1.10 crashes or spins on some damaged files: the file is read in a child process,
+  // and what it printed is shown once it has read everything.
+  const isolated_output printed = h5::read_untrusted_file(
+      o.path, [&] { print_inspection(h5::result_reader(o.path), o.path, o.json); });
+  std::fputs(printed.err.c_str(), stderr);
+  std::fwrite(printed.out.data(), 1, printed.out.size(), stdout);
   return app::exit_ok;
 }
 
 } // namespace
+
+void print_inspection(const h5::result_reader& file, const std::string& path, bool json) {
+  const inspect_report report = gather(file, path);
+  if (json) {
+    print_json(report);
+  } else {
+    print_text(report);
+  }
+}
 
 command add_inspect_command(CLI::App& parent) {
   auto o = std::make_shared<inspect_options>();

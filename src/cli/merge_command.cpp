@@ -45,21 +45,10 @@ command add_merge_command(CLI::App& parent) {
               return 128 + e.signal();
             }
             if (!o->quiet) {
-              // The first part is copied as a file; only the others' chunks are copied singly.
-              const std::size_t others = o->parts.size() - 1;
-              const std::int64_t chunks = s.chunks_in_first + s.chunks_copied;
-              std::string line = "merged " + std::to_string(o->parts.size()) + " part" +
-                                 (others == 0 ? "" : "s") + " into " + o->output + ": " +
-                                 format_count(chunks) + " chunk" + (chunks == 1 ? "" : "s") + ", " +
-                                 format_count(s.chunks_in_first) + " in the copy of " +
-                                 o->parts.front();
-              if (others > 0) {
-                line += " and " + format_count(s.chunks_copied) + " (" +
-                        format_bytes(static_cast<double>(s.bytes_copied)) + ") copied from " +
-                        (others == 1 ? "the other part"
-                                     : "the other " + std::to_string(others) + " parts");
-              }
-              std::printf("%s\n", line.c_str());
+              std::printf("merged %zu part%s into %s: %s chunk%s (%s) copied and checked\n",
+                          o->parts.size(), o->parts.size() == 1 ? "" : "s", o->output.c_str(),
+                          format_count(s.chunks).c_str(), s.chunks == 1 ? "" : "s",
+                          format_bytes(static_cast<double>(s.bytes_copied)).c_str());
             }
             return app::exit_ok;
           }};

@@ -6,6 +6,16 @@
 
 namespace scalesweep::schema {
 
+std::vector<std::string> required_root_attributes() {
+  std::vector<std::string> names = {
+      root::scalesweep_version, root::format_version, root::config,
+      root::law_preset,         root::objective,      root::cost_units};
+  for (const law_constant& c : law_constants) {
+    names.push_back(law_attribute(c));
+  }
+  return names;
+}
+
 std::string law_attribute(const law_constant& constant) {
   return "law_" + std::string(constant.name);
 }

@@ -19,6 +19,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace scalesweep::schema {
 
@@ -61,6 +62,10 @@ inline constexpr const char* hardware_cost_per_train_flop = "hardware_cost_per_t
 inline constexpr const char* hardware_cost_per_inference_flop = "hardware_cost_per_inference_flop";
 inline constexpr const char* hardware_preset = "hardware_preset";
 } // namespace root
+
+// The root attributes every result file holds, whatever its config: a file without one of them is
+// no result (readers refuse it).
+std::vector<std::string> required_root_attributes();
 
 // "law_E", ...: one root attribute per law constant, after law_overrides.
 std::string law_attribute(const law_constant& constant);

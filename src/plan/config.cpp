@@ -638,4 +638,9 @@ sweep_config load_config(const std::string& path) {
   return parse_config(text.str(), path);
 }
 
+void drop_dense_grids(sweep_config& config) {
+  config.output.dense.clear();
+  config.output.dense_given = true;
+}
+
 } // namespace scalesweep

@@ -73,6 +73,9 @@ void check_law_constant(const law_constant& constant, double value, const std::s
 sweep_config parse_config(const std::string& text, const std::string& source_name);
 sweep_config load_config(const std::string& path);
 
+// The config as `run --optima-only` computes it: no dense grids.
+void drop_dense_grids(sweep_config& config);
+
 // Longest axis a config may declare; keeps coordinates small next to the data.
 inline constexpr std::int64_t max_axis_points = 100'000'000;
 

@@ -1,8 +1,11 @@
-// Chunk-level merge of shard files, from the files' own progress records and chunk layouts.
+// Chunk-level merge of shard files: every part checked (in a child process first), the result
+// created anew from the parts' config, and the chunks copied from the parts that hold them.
 #include "tools/merge_parts.hpp"
 
 #include "scalesweep/error.hpp"
+#include "scalesweep/version.hpp"
 
+#include "common/isolated_call.hpp"
 #include "output/hdf5/chunk_copy.hpp"
 #include "output/hdf5/h5_handle.hpp"
 #include "output/hdf5/h5_read.hpp"
@@ -12,9 +15,13 @@
 #include "output/output_paths.hpp"
 #include "output/rename_into_place.hpp"
 #include "output/schema.hpp"
+#include "plan/config.hpp"
+#include "plan/sweep_plan.hpp"
+#include "plan/work_assignment.hpp"
 #include "run/interrupt.hpp"
 
 #include <algorithm>
+#include <cstring>
 #include <filesystem>
 #include <system_error>
 #include <variant>
@@ -23,22 +30,104 @@ namespace scalesweep {
 
 namespace {
 
+using attribute_list = std::vector<std::pair<std::string, h5::attribute_value>>;
+
+// Root attributes that say how and when one part was made, not what it holds: parts differ in
+// them, and the merged file keeps part 1's.
+bool describes_the_making(const std::string& name) {
+  return name == schema::root::created || name == schema::root::command_line ||
+         name == schema::root::backend || name == schema::root::config_path ||
+         name == schema::root::git_revision || name == schema::root::shard;
+}
+
+const h5::attribute_value* find_attribute(const attribute_list& list, const std::string& name) {
+  for (const auto& [key, value] : list) {
+    if (key == name) {
+      return &value;
+    }
+  }
+  return nullptr;
+}
+
+std::string text_attribute(const attribute_list& list, const std::string& name) {
+  const h5::attribute_value* a = find_attribute(list, name);
+  const auto* text = a != nullptr ? std::get_if<std::vector<std::string>>(&a->values) : nullptr;
+  return text != nullptr && text->size() == 1 ? text->front() : std::string();
+}
+
+// Equal values; numbers bit for bit (a NaN equals itself).
+bool same_value(const h5::attribute_value& a, const h5::attribute_value& b) {
+  if (a.scalar != b.scalar || a.values.index() != b.values.index()) {
+    return false;
+  }
+  if (const auto* x = std::get_if<std::vector<double>>(&a.values)) {
+    const auto& y = std::get<std::vector<double>>(b.values);
+    return x->size() == y.size() &&
+           (x->empty() || std::memcmp(x->data(), y.data(), x->size() * sizeof(double)) == 0);
+  }
+  return a.values == b.values;
+}
+
+// How a variable's chunks are stored: two files must agree on it for a stored chunk of one to
+// mean the same cells in the other.
+struct chunk_layout {
+  std::vector<hsize_t> chunk;
+  std::vector<H5Z_filter_t> filters;
+  std::size_t element_size = 0;
+  bool operator==(const chunk_layout& o) const {
+    return chunk == o.chunk && filters == o.filters && element_size == o.element_size;
+  }
+  bool operator!=(const chunk_layout& o) const { return !(*this == o); }
+};
+
+chunk_layout layout_of(hid_t dataset) {
+  chunk_layout l;
+  l.chunk = h5::chunk_shape(dataset);
+  const h5::handle dcpl = h5::property_list(H5Dget_create_plist(dataset), "creation list");
+  const int filters = H5Pget_nfilters(dcpl.get());
+  h5::check(filters, "filters");
+  for (int i = 0; i < filters; ++i) {
+    unsigned flags = 0;
+    std::size_t values = 0;
+    const H5Z_filter_t id = H5Pget_filter2(dcpl.get(), static_cast<unsigned>(i), &flags, &values,
+                                           nullptr, 0, nullptr, nullptr);
+    h5::check(id < 0 ? -1 : 0, "filter " + std::to_string(i));
+    l.filters.push_back(id);
+  }
+  const h5::handle type = h5::datatype(H5Dget_type(dataset), "type");
+  l.element_size = H5Tget_size(type.get());
+  return l;
+}
+
+struct part_record {
+  h5::done_record record;
+  std::string problem;               // the record's problem name
+  std::vector<chunk_layout> layouts; // per variable of the record
+};
+
 struct part_file {
   std::string path;
   h5::handle file;
-  std::string version;
-  std::string config;
+  attribute_list attributes; // the root's
   std::string shard;
-  std::size_t problems = 0; // progress records
+  std::vector<part_record> records;
 };
 
-part_file open_part(const std::string& path) {
+// One part, read and checked: everything the merge reads of it later, so that a child process
+// that survives this proves the same reads safe here (libhdf5 reads the same bytes alike).
+part_file survey_part(const std::string& path) {
   if (!std::filesystem::is_regular_file(path)) {
     throw input_error("merge: part '" + path + "' does not exist");
   }
+  h5::silence_error_printing();
   part_file p{path, {}, {}, {}, {}};
   const hid_t id = H5Fopen(path.c_str(), H5F_ACC_RDONLY, h5::file_access(false).get());
   if (id < 0) {
+    const std::string detail = h5::error_stack_message();
+    if (H5Fis_hdf5(path.c_str()) > 0) {
+      throw input_error("merge: '" + path + "' is damaged or not a scalesweep result: " + detail,
+                        h5::damaged_file_hint);
+    }
     h5::error_stack_message();
     throw input_error("merge: '" + path + "' is not an HDF5 file");
   }
@@ -51,49 +140,81 @@ part_file open_part(const std::string& path) {
     if (!format || !h5::has_progress_record(p.file.get())) {
       throw input_error("merge: '" + path + "' is not a scalesweep result with a progress record");
     }
-    p.version =
-        h5::read_string_attribute(p.file.get(), schema::root::scalesweep_version).value_or("");
-    p.config = h5::read_string_attribute(p.file.get(), schema::root::config).value_or("");
+    p.attributes = h5::read_attributes(p.file.get());
+    h5::read_string_attribute(p.file.get(), schema::root::config); // one text, or io_error
+    for (const std::string& name : schema::required_root_attributes()) {
+      if (find_attribute(p.attributes, name) == nullptr) {
+        throw input_error("merge: '" + path + "' is not a scalesweep result (no '" + name +
+                              "' attribute)",
+                          h5::damaged_file_hint);
+      }
+    }
     const h5::progress_reader progress(p.file.get());
+    if (progress.merge_in_progress()) {
+      throw input_error("merge: '" + path + "' was left by a merge that was killed, not by a run",
+                        "pass the files the runs wrote (run --shard i/n)");
+    }
     p.shard = progress.shard().value_or("");
-    p.problems = progress.problems();
+    for (std::size_t r = 0; r < progress.problems(); ++r) {
+      isolation_progress();
+      part_record pr{progress.record(r), progress.problem_name(r).value_or("?"), {}};
+      for (const std::string& variable : pr.record.variables) {
+        const h5::handle v = h5::dataset(H5Dopen2(p.file.get(), variable.c_str(), H5P_DEFAULT),
+                                         "open '" + variable + "'");
+        pr.layouts.push_back(layout_of(v.get()));
+        // A record that claims a chunk its part never wrote (a part cut short, a damaged file)
+        // would make the merged file hold fill values where it claims results.
+        const box_grid chunks = h5::chunk_grid(v.get());
+        for (std::size_t c = 0; c < pr.record.done.size(); ++c) {
+          if (pr.record.done[c] == 0) {
+            continue;
+          }
+          isolation_progress();
+          const tile_box box = chunks.box(static_cast<std::int64_t>(c));
+          const std::vector<hsize_t> offset(box.offset, box.offset + box.rank);
+          if (!h5::chunk_is_stored(v.get(), offset)) {
+            throw input_error("merge: '" + path + "' records chunk " + std::to_string(c) + " of '" +
+                                  variable + "' as written, but holds no data for it",
+                              "the part is damaged or was cut short: run its shard again");
+          }
+        }
+      }
+      p.records.push_back(std::move(pr));
+    }
   });
   return p;
 }
 
-// A part's progress record, checked; a damaged one names the part (exit 2).
-h5::done_record read_record(const part_file& part, std::size_t problem_index) {
-  return h5::reading_input_file(
-      part.path, [&] { return h5::progress_reader(part.file.get()).record(problem_index); });
-}
-
-// The chunk shapes of a record's variables: the records of two parts mean the same cells only
-// where these agree too.
-std::vector<std::vector<hsize_t>> chunk_shapes(const part_file& part,
-                                               const h5::done_record& record) {
-  std::vector<std::vector<hsize_t>> shapes;
-  for (const std::string& variable : record.variables) {
-    const h5::handle v = h5::dataset(H5Dopen2(part.file.get(), variable.c_str(), H5P_DEFAULT),
-                                     "open '" + variable + "'");
-    shapes.push_back(h5::chunk_shape(v.get()));
-  }
-  return shapes;
-}
-
-// The parts come from one sharded run: same version, config and problems, each shard once.
+// The parts come from one sharded run of this version: the same config, law, hardware and every
+// other attribute that says what a file holds, the same problems, each shard once.
 void check_parts_agree(const std::vector<part_file>& parts) {
   const part_file& first = parts.front();
   for (const part_file& p : parts) {
-    if (p.version != first.version) {
-      throw input_error("merge: '" + p.path + "' was written by scalesweep " + p.version + ", '" +
-                        first.path + "' by " + first.version);
+    const std::string version = text_attribute(p.attributes, schema::root::scalesweep_version);
+    if (version != scalesweep_version) {
+      throw input_error("merge: '" + p.path + "' was written by scalesweep " + version +
+                            ", this is " + scalesweep_version,
+                        "merge with the scalesweep that wrote the parts");
     }
-    if (p.config != first.config) {
+    if (text_attribute(p.attributes, schema::root::config) !=
+        text_attribute(first.attributes, schema::root::config)) {
       throw input_error("merge: '" + p.path + "' comes from a different config than '" +
-                            first.path + "'",
+                            first.path + "' (its 'config' attribute differs)",
                         "merge only the parts of one sharded run (same config file, --shard i/n)");
     }
-    if (p.problems != first.problems) {
+    for (const attribute_list* list : {&first.attributes, &p.attributes}) {
+      for (const auto& [name, value] : *list) {
+        const h5::attribute_value* a = find_attribute(first.attributes, name);
+        const h5::attribute_value* b = find_attribute(p.attributes, name);
+        if (!describes_the_making(name) && (a == nullptr || b == nullptr || !same_value(*a, *b))) {
+          throw input_error("merge: '" + p.path + "' differs from '" + first.path +
+                                "' in its attribute '" + name + "'",
+                            "merge only the parts of one sharded run (same config file, --shard "
+                            "i/n); a part that differs in what it claims is damaged");
+        }
+      }
+    }
+    if (p.records.size() != first.records.size()) {
       throw input_error("merge: '" + p.path + "' holds other variables than '" + first.path +
                         "' (was one run with --optima-only?)");
     }
@@ -109,109 +230,137 @@ void check_parts_agree(const std::vector<part_file>& parts) {
   }
 }
 
-// Per problem: part 1's record (its variables and chunk count) and, per chunk, the first part
-// that holds it.
-struct chunk_sources {
-  std::vector<h5::done_record> first_records;
-  std::vector<std::vector<int>> source;
-};
-
-// Which part holds each chunk; every chunk must be done somewhere, in one chunk layout.
-chunk_sources locate_chunks(const std::vector<part_file>& parts) {
+// Per problem and chunk, the first part that holds it; every chunk must be done somewhere, in one
+// chunk layout.
+std::vector<std::vector<int>> locate_chunks(const std::vector<part_file>& parts) {
   const part_file& first = parts.front();
-  chunk_sources s;
-  s.first_records.resize(first.problems);
-  s.source.resize(first.problems);
-  for (std::size_t r = 0; r < first.problems; ++r) {
-    std::vector<std::vector<hsize_t>> first_shapes;
+  std::vector<std::vector<int>> source(first.records.size());
+  for (std::size_t r = 0; r < first.records.size(); ++r) {
+    const part_record& reference = first.records[r];
+    source[r].assign(reference.record.done.size(), -1);
     for (std::size_t k = 0; k < parts.size(); ++k) {
-      const h5::done_record record = read_record(parts[k], r);
-      const std::vector<std::uint8_t>& d = record.done;
-      if (k == 0) {
-        s.first_records[r] = record;
-        first_shapes = chunk_shapes(parts[k], record);
-        s.source[r].assign(d.size(), -1);
-      } else if (d.size() != s.first_records[r].done.size() ||
-                 record.variables != s.first_records[r].variables ||
-                 chunk_shapes(parts[k], record) != first_shapes) {
+      const part_record& pr = parts[k].records[r];
+      if (pr.record.done.size() != reference.record.done.size() ||
+          pr.record.variables != reference.record.variables || pr.layouts != reference.layouts) {
         throw input_error("merge: '" + parts[k].path + "' has another chunk layout than '" +
                           first.path + "'");
       }
-      for (std::size_t c = 0; c < d.size(); ++c) {
-        if (d[c] != 0 && s.source[r][c] < 0) {
-          s.source[r][c] = static_cast<int>(k);
+      for (std::size_t c = 0; c < pr.record.done.size(); ++c) {
+        if (pr.record.done[c] != 0 && source[r][c] < 0) {
+          source[r][c] = static_cast<int>(k);
         }
       }
     }
-    const auto missing = std::count(s.source[r].begin(), s.source[r].end(), -1);
+    const auto missing = std::count(source[r].begin(), source[r].end(), -1);
     if (missing > 0) {
-      const std::string problem =
-          h5::progress_reader(first.file.get()).problem_name(r).value_or("?");
       throw input_error(
-          "merge: " + std::to_string(missing) + " of " + std::to_string(s.source[r].size()) +
-              " chunks of the " + problem + " are in none of the parts",
+          "merge: " + std::to_string(missing) + " of " + std::to_string(source[r].size()) +
+              " chunks of the " + reference.problem + " are in none of the parts",
           "pass every part (shards 1/n .. n/n); resume interrupted parts first (run --resume)");
     }
   }
-  return s;
+  return source;
 }
 
-// Copies part 1 to the partial file, which the copy creates exclusively (O_EXCL): one that
-// another merge or run has just created is theirs, and is neither used nor removed.
-h5::file_identity copy_first_part(const part_file& first, const output_paths& out) {
+std::vector<std::string> problem_names(const sweep_plan& plan) {
+  std::vector<std::string> names;
+  for (const problem_grid& p : plan.problems) {
+    names.push_back(p.name);
+  }
+  return names;
+}
+
+// The plan of the run the parts belong to, from the config they store: with or without the dense
+// grids (--optima-only), as their records say, and in their chunk layout.
+sweep_plan plan_of(const part_file& first) {
+  sweep_config config;
+  try {
+    config = parse_config(text_attribute(first.attributes, schema::root::config),
+                          text_attribute(first.attributes, schema::root::config_path));
+  } catch (const input_error& e) {
+    throw input_error("merge: '" + first.path +
+                          "' is damaged or not a scalesweep result: the config it stores does "
+                          "not read: " +
+                          e.what(),
+                      h5::damaged_file_hint);
+  }
+  std::vector<std::string> recorded;
+  for (const part_record& pr : first.records) {
+    recorded.push_back(pr.problem);
+  }
+  sweep_plan plan = make_plan(config);
+  if (problem_names(plan) != recorded) {
+    drop_dense_grids(config);
+    plan = make_plan(config);
+  }
+  bool same = problem_names(plan) == recorded;
+  for (std::size_t r = 0; same && r < plan.problems.size(); ++r) {
+    const problem_grid& p = plan.problems[r];
+    const part_record& pr = first.records[r];
+    same = p.chunk_count() == static_cast<std::int64_t>(pr.record.done.size()) &&
+           p.outputs.size() == pr.record.variables.size();
+    for (std::size_t v = 0; same && v < p.outputs.size(); ++v) {
+      same =
+          p.outputs[v].name == pr.record.variables[v] &&
+          std::vector<hsize_t>(p.chunk_shape.begin(), p.chunk_shape.end()) == pr.layouts[v].chunk;
+    }
+  }
+  if (!same) {
+    throw input_error("merge: the problems and chunks of '" + first.path +
+                          "' are not those its config plans",
+                      h5::damaged_file_hint);
+  }
+  return plan;
+}
+
+// Creates the merged file's skeleton under the creating name, then gives it the partial file's
+// name only if no file has it: one that another merge or run has made is theirs, left alone.
+// Until the merge finishes, the file says what it is: one left by a merge that was killed reads
+// as that (inspect), not as an unfinished run.
+h5::file_identity create_target(const sweep_plan& plan, const part_file& first,
+                                const std::vector<std::string>& paths, const output_paths& out) {
   if (std::filesystem::exists(out.partial)) {
     throw input_error("merge: '" + out.partial +
-                          "' exists: an interrupted run or merge left it, or "
-                          "one is writing it",
+                          "' exists: an interrupted run or merge left it, or one is writing it",
                       "delete it once no process writes it, then merge again");
   }
-  std::error_code ec;
-  std::filesystem::copy_file(first.path, out.partial, std::filesystem::copy_options::none, ec);
-  if (ec == std::errc::file_exists) {
-    throw input_error("merge: '" + out.partial +
-                          "' appeared while this merge started: another merge "
-                          "or run is writing the same output",
-                      "give each its own output (-o)");
+  const auto original = [&](const char* name) { return text_attribute(first.attributes, name); };
+  const run_metadata meta{original(schema::root::backend), original(schema::root::command_line),
+                          original(schema::root::created), original(schema::root::git_revision),
+                          original(schema::root::config_path)};
+  try {
+    h5::handle file = h5::create_file(out.creating);
+    h5::create_result_skeleton(file.get(), plan, shard_spec{}, meta);
+    const h5::handle group(H5Gopen2(file.get(), schema::progress::group, H5P_DEFAULT), H5Gclose,
+                           "open progress group");
+    h5::write_attribute(group.get(), schema::progress::merge_in_progress, paths);
+    file.close("close '" + out.creating + "'");
+    h5::publish_exclusively(out.creating, out.partial);
+  } catch (...) {
+    std::error_code ec;
+    std::filesystem::remove(out.creating, ec);
+    throw;
   }
-  // From here the partial file is this merge's: a failure removes it, but only while it is
-  // still this merge's (another process may have put a file at that name since).
-  const h5::file_identity copied = h5::identity_of(out.partial);
-  if (ec) {
-    h5::remove_if_ours(out.partial, copied);
-    throw io_error("merge: cannot copy '" + first.path + "' to '" + out.partial +
-                   "': " + ec.message());
-  }
-  return copied;
+  return h5::identity_of(out.partial);
 }
 
-// Until the merge finishes, the copy of part 1 says what it is: one left by a merge that was
-// killed reads as that, not as an unfinished run of part 1 (inspect).
-void mark_merge_in_progress(hid_t target, const std::vector<std::string>& paths,
-                            const std::string& partial) {
-  const h5::handle group(H5Gopen2(target, schema::progress::group, H5P_DEFAULT), H5Gclose,
-                         "open progress group");
-  h5::write_attribute(group.get(), schema::progress::merge_in_progress, paths);
-  h5::check(H5Fflush(target, H5F_SCOPE_GLOBAL), "flush '" + partial + "'");
-}
-
-// Copies the chunks of problem `r` that part 1 lacks from the parts that hold them, then records
-// every chunk done.
-void fill_in_problem(hid_t target, const std::vector<part_file>& parts, const chunk_sources& s,
-                     std::size_t r, const output_paths& out, const h5::file_identity& copied,
-                     merge_summary& summary) {
-  const std::vector<int>& source = s.source[r];
+// Copies every chunk of problem `r` from the part that holds it, then records them all done.
+void fill_in_problem(hid_t target, const std::vector<part_file>& parts,
+                     const std::vector<int>& source, std::size_t r, const output_paths& out,
+                     const h5::file_identity& created, merge_summary& summary) {
+  const part_record& reference = parts.front().records[r];
   std::vector<unsigned char> buffer;
-  for (const std::string& variable : s.first_records[r].variables) {
-    h5::check_still_named(out.partial, copied); // stop early, not after the whole copy
+  for (std::size_t v = 0; v < reference.record.variables.size(); ++v) {
+    const std::string& variable = reference.record.variables[v];
+    h5::check_still_named(out.partial, created); // stop early, not after the whole copy
     const h5::handle into =
         h5::dataset(H5Dopen2(target, variable.c_str(), H5P_DEFAULT), "open '" + variable + "'");
+    const box_grid chunks = h5::chunk_grid(into.get());
+    const std::int64_t limit = h5::stored_chunk_limit(into.get()); // the parts' layout: checked
     // The variable in each part, opened once: not once per chunk.
     std::vector<h5::handle> from(parts.size());
     for (std::size_t c = 0; c < source.size(); ++c) {
       const auto k = static_cast<std::size_t>(source[c]);
-      if (k == 0) {
-        continue; // already in the copy of part 1
-      }
       if (from[k].get() < 0) {
         from[k] = h5::dataset(H5Dopen2(parts[k].file.get(), variable.c_str(), H5P_DEFAULT),
                               "open '" + variable + "'");
@@ -220,28 +369,20 @@ void fill_in_problem(hid_t target, const std::vector<part_file>& parts, const ch
       if (const int signal = interrupt_signal(); signal != 0) {
         throw run_interrupted(signal, "merge interrupted");
       }
-      const std::vector<hsize_t> offset =
-          h5::chunk_offset(from[k].get(), static_cast<std::int64_t>(c));
-      summary.bytes_copied +=
-          h5::copy_stored_chunk(from[k].get(), into.get(), offset, buffer, variable, parts[k].path);
+      const tile_box box = chunks.box(static_cast<std::int64_t>(c));
+      const std::vector<hsize_t> offset(box.offset, box.offset + box.rank);
+      summary.bytes_copied += h5::copy_stored_chunk(from[k].get(), into.get(), offset, buffer,
+                                                    variable, parts[k].path, limit);
     }
   }
-  // Chunk positions, as `inspect` counts them (each holds one chunk of every variable).
-  const auto in_first = std::count(source.begin(), source.end(), 0);
-  summary.chunks_in_first += in_first;
-  summary.chunks_copied += static_cast<std::int64_t>(source.size()) - in_first;
-  const std::vector<std::uint8_t> all(source.size(), 1);
-  h5::rewrite_bytes(target, schema::done_path(r), all);
+  summary.chunks += static_cast<std::int64_t>(source.size());
+  h5::rewrite_bytes(target, schema::done_path(r), std::vector<std::uint8_t>(source.size(), 1));
 }
 
-// The merged file says it is whole: shard 1/1, merged from the parts, no merge in progress.
+// The merged file says it is whole: merged from the parts, no merge in progress.
 void mark_merged(hid_t target, const std::vector<std::string>& paths) {
   const h5::handle group(H5Gopen2(target, schema::progress::group, H5P_DEFAULT), H5Gclose,
                          "open progress group");
-  h5::write_attribute(group.get(), schema::progress::shard, std::string("1/1"));
-  if (H5Aexists(target, schema::root::shard) > 0) { // part 1's note that it is one part
-    h5::check(H5Adelete(target, schema::root::shard), "remove the shard note");
-  }
   h5::write_attribute(group.get(), schema::progress::merged_from, paths);
   h5::check(H5Adelete(group.get(), schema::progress::merge_in_progress),
             "remove the merge-in-progress note");
@@ -254,31 +395,36 @@ merge_summary merge_parts(const std::vector<std::string>& paths, const std::stri
   if (paths.empty()) {
     throw input_error("merge: give the part files to join");
   }
+  // libhdf5 1.10 crashes or spins on some damaged files: each part is read first in a child
+  // process, and only a part that child read without harm is read here.
+  for (const std::string& p : paths) {
+    h5::read_untrusted_file(p, [&] { survey_part(p); });
+  }
   std::vector<part_file> parts;
   parts.reserve(paths.size());
   for (const std::string& p : paths) {
-    parts.push_back(open_part(p));
+    parts.push_back(survey_part(p));
   }
   check_parts_agree(parts);
-  const chunk_sources sources = locate_chunks(parts);
+  const std::vector<std::vector<int>> sources = locate_chunks(parts);
+  const sweep_plan plan = plan_of(parts.front());
 
   const output_paths target_paths(out);
-  const h5::file_identity copied = copy_first_part(parts.front(), target_paths);
+  const h5::file_identity created = create_target(plan, parts.front(), paths, target_paths);
   merge_summary summary;
   try {
     h5::handle target =
         h5::file(H5Fopen(target_paths.partial.c_str(), H5F_ACC_RDWR, h5::file_access(false).get()),
                  "open '" + target_paths.partial + "'");
-    mark_merge_in_progress(target.get(), paths, target_paths.partial);
-    for (std::size_t r = 0; r < sources.source.size(); ++r) {
-      fill_in_problem(target.get(), parts, sources, r, target_paths, copied, summary);
+    for (std::size_t r = 0; r < sources.size(); ++r) {
+      fill_in_problem(target.get(), parts, sources[r], r, target_paths, created, summary);
     }
     mark_merged(target.get(), paths);
     target.close("close '" + target_paths.partial + "'");
-    h5::check_still_named(target_paths.partial, copied);
+    h5::check_still_named(target_paths.partial, created);
     h5::rename_into_place(target_paths.partial, target_paths.final_path);
   } catch (...) {
-    h5::remove_if_ours(target_paths.partial, copied);
+    h5::remove_if_ours(target_paths.partial, created);
     throw;
   }
   return summary;

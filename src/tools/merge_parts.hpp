@@ -1,6 +1,7 @@
 // Joins the files of a sharded run (`run --shard i/n`) into the file a single run would write.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -8,15 +9,18 @@ namespace scalesweep {
 
 struct merge_summary {
   // Chunk positions of the grids (as `inspect` counts them; each holds every variable's chunk).
-  std::int64_t chunks_in_first = 0; // came with the whole-file copy of the first part
-  std::int64_t chunks_copied = 0;   // copied one by one from the other parts
-  std::int64_t bytes_copied = 0;    // by those copies, every variable's
+  std::int64_t chunks = 0;
+  std::int64_t bytes_copied = 0; // every variable's chunks, as stored (compressed or not)
 };
 
-// Checks that the parts come from the same config and scalesweep version and together hold every
-// chunk, then copies part 1 and fills in the other parts' chunks byte for byte (compressed chunks
-// stay as written). Writes output_paths(out).partial and renames it. Throws input_error naming the
-// part and what is wrong.
+// Checks each part, first in a child process (libhdf5 may crash or spin on a damaged file), then
+// here: a scalesweep result of this version with a progress record, every chunk it records done
+// stored in every variable of that record; that the parts come from the same config (every root
+// attribute but those that say how a part was made agrees) and together hold every chunk. Then
+// creates the result anew from the parts' config (a single run's skeleton, with part 1's
+// provenance) and copies each chunk byte for byte from the part that holds it (compressed chunks
+// stay as written), and publishes it only once every chunk is in. Writes
+// output_paths(out).partial and renames it. Throws input_error naming the part and what is wrong.
 merge_summary merge_parts(const std::vector<std::string>& parts, const std::string& out);
 
 } // namespace scalesweep

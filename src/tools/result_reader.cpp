@@ -3,89 +3,60 @@
 
 #include "scalesweep/error.hpp"
 
+#include "common/isolated_call.hpp"
+#include "output/hdf5/chunk_copy.hpp"
 #include "output/hdf5/h5_read.hpp"
 #include "output/hdf5/progress_record.hpp"
 #include "output/output_paths.hpp"
 #include "output/schema.hpp"
+#include "plan/config.hpp"
 
 #include <hdf5_hl.h>
 
 #include <algorithm>
+#include <exception>
 #include <filesystem>
+#include <limits>
+#include <numeric>
 
 namespace scalesweep::h5 {
 
 namespace {
 
-// The index to list an object's links and attributes by: creation order, as scalesweep writes
-// them, or names for a file (a copy made by another tool) that does not track creation order.
-H5_index_t listing_index(hid_t object) {
-  H5O_info_t info{};
-  check(H5Oget_info2(object, &info, H5O_INFO_NUM_ATTRS), "object info");
-  if (info.num_attrs > 0) {
-    char probe[1];
-    if (H5Aget_name_by_idx(object, ".", H5_INDEX_CRT_ORDER, H5_ITER_INC, 0, probe, sizeof probe,
-                           H5P_DEFAULT) >= 0) {
-      return H5_INDEX_CRT_ORDER;
-    }
-    error_stack_message(); // clears the stack
-    return H5_INDEX_NAME;
+// Far above anything scalesweep writes, so that a file claiming more is refused, not read: each
+// bounds the time and memory one listing may take whatever the file says.
+constexpr std::size_t max_links = 10'000;       // in the root group
+constexpr std::int64_t max_strings = 1'000'000; // in a string variable (the hardware names)
+constexpr std::int64_t max_chunks_without_record = 1'000'000; // counted without a record
+
+herr_t collect_link_name(hid_t, const char* name, const H5L_info_t*, void* data) {
+  auto* names = static_cast<std::vector<std::string>*>(data);
+  isolation_progress();
+  if (names->size() >= max_links) {
+    return -1;
   }
-  return H5_INDEX_CRT_ORDER;
+  names->emplace_back(name);
+  return 0;
 }
 
-std::string attribute_name(hid_t object, H5_index_t index, hsize_t i) {
-  const ssize_t length =
-      H5Aget_name_by_idx(object, ".", index, H5_ITER_INC, i, nullptr, 0, H5P_DEFAULT);
-  check(length < 0 ? -1 : 0, "name of attribute " + std::to_string(i));
-  std::string name(static_cast<std::size_t>(length), '\0');
-  check(H5Aget_name_by_idx(object, ".", index, H5_ITER_INC, i, name.data(), name.size() + 1,
-                           H5P_DEFAULT) < 0
-            ? -1
-            : 0,
-        "name of attribute " + std::to_string(i));
-  return name;
-}
-
-std::vector<std::pair<std::string, attribute_value>> read_attributes(hid_t object) {
-  std::vector<std::pair<std::string, attribute_value>> out;
-  H5O_info_t info{};
-  check(H5Oget_info2(object, &info, H5O_INFO_NUM_ATTRS), "object info");
-  const H5_index_t index = listing_index(object);
-  for (hsize_t i = 0; i < info.num_attrs; ++i) {
-    const std::string name = attribute_name(object, index, i);
-    // Dimension-scale bookkeeping (references) is shown as dims, not as attributes.
-    if (name == "DIMENSION_LIST" || name == "REFERENCE_LIST" || name == "CLASS" || name == "NAME") {
-      continue;
-    }
-    out.emplace_back(name, read_attribute(object, name));
-  }
-  return out;
-}
-
-// Names of the links in the root group, in creation order where the file tracks it.
+// Names of the links in the root group, in one pass, in creation order where the file tracks it.
 std::vector<std::string> root_link_names(hid_t file) {
-  H5G_info_t info{};
-  check(H5Gget_info(file, &info), "root group");
-  std::vector<std::string> names;
-  names.reserve(info.nlinks);
-  for (H5_index_t index : {H5_INDEX_CRT_ORDER, H5_INDEX_NAME}) {
-    names.clear();
-    for (hsize_t i = 0; i < info.nlinks; ++i) {
-      char name[512] = {};
-      if (H5Lget_name_by_idx(file, ".", index, H5_ITER_INC, i, name, sizeof name, H5P_DEFAULT) <
-          0) {
-        error_stack_message(); // clears the stack
-        break;
-      }
-      names.emplace_back(name);
-    }
-    if (names.size() == info.nlinks) {
+  for (const H5_index_t index : {H5_INDEX_CRT_ORDER, H5_INDEX_NAME}) {
+    std::vector<std::string> names;
+    hsize_t at = 0;
+    if (H5Literate(file, index, H5_ITER_INC, &at, collect_link_name, &names) >= 0) {
       return names;
     }
+    if (names.size() >= max_links) {
+      throw io_error("HDF5: the root group holds more than " + std::to_string(max_links) +
+                     " objects");
+    }
+    if (index == H5_INDEX_NAME) {
+      check(-1, "list the root group's links");
+    }
+    error_stack_message(); // clears the stack
   }
-  check(-1, "list the root group's links");
-  return names;
+  return {};
 }
 
 std::string dtype_name(hid_t type) {
@@ -103,16 +74,32 @@ std::string dtype_name(hid_t type) {
   }
 }
 
+// The extent of a dataset, checked: a scalesweep grid has at most max_rank dimensions.
+std::vector<hsize_t> extent(hid_t space, const std::string& name) {
+  const int rank = H5Sget_simple_extent_ndims(space);
+  if (rank < 0 || rank > max_rank) {
+    throw io_error("HDF5: '" + name + "' has " + std::to_string(rank) + " dimensions");
+  }
+  std::vector<hsize_t> dims(static_cast<std::size_t>(rank));
+  check(H5Sget_simple_extent_dims(space, dims.data(), nullptr), "extent of '" + name + "'");
+  return dims;
+}
+
 dataset_summary summarise(hid_t file, const std::string& name) {
   const handle ds = dataset(H5Dopen2(file, name.c_str(), H5P_DEFAULT), "open '" + name + "'");
   const handle space = dataspace(H5Dget_space(ds.get()), "space of '" + name + "'");
   const handle type = datatype(H5Dget_type(ds.get()), "type of '" + name + "'");
+  isolation_progress();
   dataset_summary s;
   s.name = name;
-  const int rank = H5Sget_simple_extent_ndims(space.get());
-  std::vector<hsize_t> dims(static_cast<std::size_t>(std::max(rank, 0)));
-  H5Sget_simple_extent_dims(space.get(), dims.data(), nullptr);
-  s.shape.assign(dims.begin(), dims.end());
+  const std::vector<hsize_t> dims = extent(space.get(), "'" + name + "'");
+  const int rank = static_cast<int>(dims.size());
+  for (const hsize_t n : dims) {
+    if (n > static_cast<hsize_t>(std::numeric_limits<std::int64_t>::max())) {
+      throw io_error("HDF5: '" + name + "' has a dimension of " + std::to_string(n) + " points");
+    }
+    s.shape.push_back(static_cast<std::int64_t>(n));
+  }
   s.dtype = dtype_name(type.get());
   s.is_coordinate = H5DSis_scale(ds.get()) > 0;
   for (int d = 0; d < rank; ++d) {
@@ -150,11 +137,33 @@ result_reader::result_reader(const std::string& path) : m_path(path) {
   }
   const hid_t id = H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
   if (id < 0) {
+    const std::string detail = error_stack_message();
+    if (H5Fis_hdf5(path.c_str()) > 0) { // HDF5's signature, and then something it cannot read
+      throw input_error("'" + path + "' is damaged or not a scalesweep result: " + detail,
+                        damaged_file_hint);
+    }
     error_stack_message();
     throw input_error("'" + path + "' is not an HDF5 file");
   }
   m_file = file(id, "open '" + path + "'");
   reading_input_file(path, [&] { read_header(); });
+}
+
+result_reader::result_reader(handle file, std::string name)
+    : m_path(std::move(name)), m_file(std::move(file)) {
+  reading_input_file(m_path, [&] { read_header(); });
+}
+
+result_reader result_reader::from_image(const std::string& image, const std::string& name) {
+  silence_error_printing();
+  // Flags 0: HDF5 copies the image and opens the copy read-only.
+  const hid_t id =
+      H5LTopen_file_image(const_cast<char*>(image.data()), image.size(), 0); // NOLINT: not written
+  if (id < 0) {
+    error_stack_message();
+    throw input_error("'" + name + "' is not an HDF5 file");
+  }
+  return result_reader(h5::file(id, "open '" + name + "'"), name);
 }
 
 void result_reader::read_header() {
@@ -167,11 +176,22 @@ void result_reader::read_header() {
   schema::require_format_version("", path, *format);
   m_format = *format;
   m_attributes = read_attributes(m_file.get());
+  // What every result holds: without it, nothing below describes a sweep (a file holding only
+  // the format attribute read as an empty result).
+  for (const std::string& name : schema::required_root_attributes()) {
+    if (std::none_of(m_attributes.begin(), m_attributes.end(),
+                     [&](const auto& a) { return a.first == name; })) {
+      throw input_error("'" + path + "' is not a scalesweep result (no '" + name + "' attribute)",
+                        damaged_file_hint);
+    }
+  }
   for (const std::string& name : root_link_names(m_file.get())) {
     H5O_info_t object{};
-    if (H5Oget_info_by_name2(m_file.get(), name.c_str(), &object, H5O_INFO_BASIC, H5P_DEFAULT) >=
-            0 &&
-        object.type == H5O_TYPE_DATASET) {
+    if (H5Oget_info_by_name2(m_file.get(), name.c_str(), &object, H5O_INFO_BASIC, H5P_DEFAULT) <
+        0) {
+      check(-1, "look up '" + name + "'");
+    }
+    if (object.type == H5O_TYPE_DATASET) {
       m_datasets.push_back(summarise(m_file.get(), name));
     }
   }
@@ -181,13 +201,14 @@ void result_reader::read_header() {
 void result_reader::read_progress() {
   m_progress.partial_file = is_partial_path(m_path);
   if (!has_progress_record(m_file.get())) {
-    return;
+    return; // a copy made by another tool, say
   }
   m_progress.present = true;
   const progress_reader progress(m_file.get());
   m_progress.shard = progress.shard().value_or("1/1");
   m_progress.merge_in_progress = progress.merge_in_progress();
   for (std::size_t p = 0; p < progress.problems(); ++p) {
+    isolation_progress();
     const done_record record = progress.record(p);
     for (std::uint8_t d : record.done) {
       m_progress.chunks_done += d;
@@ -208,66 +229,96 @@ const dataset_summary* result_reader::find(const std::string& name) const {
   return nullptr;
 }
 
+namespace {
+
+// A 1-D dataset of at most `limit` values, opened with its space, or io_error.
+struct one_dimensional {
+  handle ds, space;
+  hsize_t points = 0;
+};
+
+one_dimensional open_1d(hid_t file, const std::string& name, std::int64_t limit) {
+  one_dimensional d{
+      dataset(H5Dopen2(file, name.c_str(), H5P_DEFAULT), "open '" + name + "'"), {}, 0};
+  d.space = dataspace(H5Dget_space(d.ds.get()), "space of '" + name + "'");
+  const std::vector<hsize_t> dims = extent(d.space.get(), "'" + name + "'");
+  if (dims.size() != 1 || dims[0] > static_cast<hsize_t>(limit)) {
+    throw io_error("HDF5: '" + name + "' is not a list of at most " + std::to_string(limit) +
+                   " values");
+  }
+  d.points = dims[0];
+  return d;
+}
+
+} // namespace
+
 std::vector<double> result_reader::read_numbers(const std::string& name) const {
-  const handle ds =
-      dataset(H5Dopen2(m_file.get(), name.c_str(), H5P_DEFAULT), "open '" + name + "'");
-  const handle space = dataspace(H5Dget_space(ds.get()), "space");
-  std::vector<double> v(static_cast<std::size_t>(H5Sget_simple_extent_npoints(space.get())));
-  check(H5Dread(ds.get(), H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, v.data()),
+  isolation_progress();
+  const one_dimensional d = open_1d(m_file.get(), name, max_axis_points);
+  std::vector<double> v(static_cast<std::size_t>(d.points));
+  check(H5Dread(d.ds.get(), H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, v.data()),
         "read '" + name + "'");
   return v;
 }
 
 std::pair<double, double> result_reader::read_ends(const std::string& name) const {
-  const handle ds =
-      dataset(H5Dopen2(m_file.get(), name.c_str(), H5P_DEFAULT), "open '" + name + "'");
-  const handle space = dataspace(H5Dget_space(ds.get()), "space");
-  const hsize_t n = static_cast<hsize_t>(H5Sget_simple_extent_npoints(space.get()));
-  const hsize_t ends[2] = {0, n - 1};
-  check(H5Sselect_elements(space.get(), H5S_SELECT_SET, 2, ends),
+  isolation_progress();
+  const one_dimensional d = open_1d(m_file.get(), name, max_axis_points);
+  if (d.points == 0) {
+    throw io_error("HDF5: '" + name + "' is empty");
+  }
+  const hsize_t ends[2] = {0, d.points - 1};
+  check(H5Sselect_elements(d.space.get(), H5S_SELECT_SET, 2, ends),
         "select the ends of '" + name + "'");
   const hsize_t two = 2;
   const handle memory = dataspace(H5Screate_simple(1, &two, nullptr), "ends space");
   double v[2] = {0, 0};
-  check(H5Dread(ds.get(), H5T_NATIVE_DOUBLE, memory.get(), space.get(), H5P_DEFAULT, v),
+  check(H5Dread(d.ds.get(), H5T_NATIVE_DOUBLE, memory.get(), d.space.get(), H5P_DEFAULT, v),
         "read '" + name + "'");
   return {v[0], v[1]};
 }
 
 std::vector<std::string> result_reader::read_strings(const std::string& name) const {
-  const handle ds =
-      dataset(H5Dopen2(m_file.get(), name.c_str(), H5P_DEFAULT), "open '" + name + "'");
-  const handle space = dataspace(H5Dget_space(ds.get()), "space");
-  const handle type = datatype(H5Dget_type(ds.get()), "type");
-  const auto n = static_cast<std::size_t>(H5Sget_simple_extent_npoints(space.get()));
-  std::vector<char*> raw(n, nullptr);
-  check(H5Dread(ds.get(), type.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, raw.data()),
+  isolation_progress();
+  const one_dimensional d = open_1d(m_file.get(), name, max_strings);
+  const handle type = datatype(H5Dget_type(d.ds.get()), "type of '" + name + "'");
+  if (H5Tget_class(type.get()) != H5T_STRING || H5Tis_variable_str(type.get()) <= 0) {
+    throw io_error("HDF5: '" + name + "' does not hold variable-length strings");
+  }
+  std::vector<char*> raw(static_cast<std::size_t>(d.points), nullptr);
+  check(H5Dread(d.ds.get(), type.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, raw.data()),
         "read '" + name + "'");
   std::vector<std::string> out;
-  out.reserve(n);
+  out.reserve(raw.size());
   for (char* s : raw) {
     out.emplace_back(s != nullptr ? s : "");
   }
-  H5Dvlen_reclaim(type.get(), space.get(), H5P_DEFAULT, raw.data());
+  H5Dvlen_reclaim(type.get(), d.space.get(), H5P_DEFAULT, raw.data());
   return out;
 }
 
 namespace {
 
-// Adds the values of the box (offset, count) of a uint8 dataset to `counts`.
-void count_box(hid_t ds, const std::vector<hsize_t>& offset, const std::vector<hsize_t>& count,
-               std::vector<std::uint8_t>& buffer, status_counts& counts, const std::string& name) {
+// Adds the values of one chunk (`box`) of a uint8 dataset to `counts`.
+void count_chunk(hid_t ds, const tile_box& box, std::vector<std::uint8_t>& buffer,
+                 status_counts& counts, const std::string& name) {
   const handle file_space = dataspace(H5Dget_space(ds), "space of '" + name + "'");
-  const int rank = static_cast<int>(count.size());
-  if (rank > 0) {
+  std::vector<hsize_t> offset(static_cast<std::size_t>(box.rank)),
+      count(static_cast<std::size_t>(box.rank));
+  for (int d = 0; d < box.rank; ++d) {
+    offset[static_cast<std::size_t>(d)] = static_cast<hsize_t>(box.offset[d]);
+    count[static_cast<std::size_t>(d)] = static_cast<hsize_t>(box.count[d]);
+  }
+  const bool scalar = box.rank == 0;
+  if (!scalar) {
     check(H5Sselect_hyperslab(file_space.get(), H5S_SELECT_SET, offset.data(), nullptr,
                               count.data(), nullptr),
-          "select a box of '" + name + "'");
+          "select a chunk of '" + name + "'");
   }
   const handle memory =
-      dataspace(rank > 0 ? H5Screate_simple(rank, count.data(), nullptr) : H5Screate(H5S_SCALAR),
-                "box space");
-  buffer.resize(static_cast<std::size_t>(H5Sget_select_npoints(file_space.get())));
+      dataspace(scalar ? H5Screate(H5S_SCALAR) : H5Screate_simple(box.rank, count.data(), nullptr),
+                "chunk space");
+  buffer.resize(static_cast<std::size_t>(cell_count(box)));
   check(H5Dread(ds, H5T_NATIVE_UINT8, memory.get(), file_space.get(), H5P_DEFAULT, buffer.data()),
         "read '" + name + "'");
   for (std::uint8_t v : buffer) {
@@ -282,50 +333,56 @@ void count_box(hid_t ds, const std::vector<hsize_t>& offset, const std::vector<h
 } // namespace
 
 status_counts result_reader::count_status(const std::string& name, std::size_t flags) const {
-  const handle ds =
-      dataset(H5Dopen2(m_file.get(), name.c_str(), H5P_DEFAULT), "open '" + name + "'");
-  const handle space = dataspace(H5Dget_space(ds.get()), "space");
-  const int rank = H5Sget_simple_extent_ndims(space.get());
-  std::vector<hsize_t> dims(static_cast<std::size_t>(rank));
-  H5Sget_simple_extent_dims(space.get(), dims.data(), nullptr);
-  status_counts counts;
-  counts.per_flag.assign(flags, 0);
-  std::vector<std::uint8_t> buffer;
-
   const std::vector<std::uint8_t>* done = nullptr;
   for (const auto& [variable, chunks] : m_done_chunks) {
     done = variable == name ? &chunks : done;
   }
-  const bool complete = done == nullptr || std::all_of(done->begin(), done->end(),
-                                                       [](std::uint8_t d) { return d != 0; });
-  if (!complete) {
-    // Chunk by chunk: only those recorded done hold computed cells.
-    const box_grid chunks = chunk_grid(ds.get());
-    for (std::size_t c = 0; c < done->size(); ++c) {
-      const tile_box chunk = chunks.box(static_cast<std::int64_t>(c));
-      if ((*done)[c] != 0) {
-        count_box(ds.get(), std::vector<hsize_t>(chunk.offset, chunk.offset + chunk.rank),
-                  std::vector<hsize_t>(chunk.count, chunk.count + chunk.rank), buffer, counts,
-                  name);
-      } else {
-        counts.unwritten += cell_count(chunk);
+  if (done == nullptr && m_progress.present) {
+    throw io_error("HDF5: '" + name + "' is in no progress record");
+  }
+  const handle ds =
+      dataset(H5Dopen2(m_file.get(), name.c_str(), H5P_DEFAULT), "open '" + name + "'");
+  const handle type = datatype(H5Dget_type(ds.get()), "type of '" + name + "'");
+  if (H5Tget_class(type.get()) != H5T_INTEGER || H5Tget_size(type.get()) != 1) {
+    throw io_error("HDF5: status variable '" + name + "' does not hold bytes");
+  }
+  // The record matches this grid of chunks (progress_reader::record checked): its length, which
+  // the file pays for in bytes, bounds the work; without one (a copy made by another tool), a
+  // bound of its own. Each chunk is at most output_spec::max_chunk_cells cells in memory.
+  const box_grid chunks = chunk_grid(ds.get());
+  if (done != nullptr && chunks.count() != static_cast<std::int64_t>(done->size())) {
+    throw io_error("HDF5: the progress record of '" + name + "' does not match its chunks");
+  }
+  if (done == nullptr && chunks.count() > max_chunks_without_record) {
+    throw io_error("HDF5: '" + name + "' has " + std::to_string(chunks.count()) +
+                   " chunks and no progress record to count them by");
+  }
+  const std::vector<hsize_t> chunk = chunk_shape(ds.get());
+  const auto chunk_cells = std::accumulate(chunk.begin(), chunk.end(), hsize_t{1},
+                                           [](hsize_t a, hsize_t b) { return a * b; });
+  if (chunk_cells > static_cast<hsize_t>(output_spec::max_chunk_cells)) {
+    throw io_error("HDF5: '" + name + "' is stored in chunks of " + std::to_string(chunk_cells) +
+                   " cells, more than scalesweep writes");
+  }
+  status_counts counts;
+  counts.per_flag.assign(flags, 0);
+  std::vector<std::uint8_t> buffer;
+  for (std::int64_t c = 0; c < chunks.count(); ++c) {
+    isolation_progress();
+    const tile_box box = chunks.box(c);
+    if (done != nullptr && (*done)[static_cast<std::size_t>(c)] == 0) {
+      counts.unwritten += cell_count(box); // not computed yet (or in another part): not read
+      continue;
+    }
+    if (!chunk_is_stored(ds.get(), std::vector<hsize_t>(box.offset, box.offset + box.rank))) {
+      if (done != nullptr) {
+        throw io_error("HDF5: chunk " + std::to_string(c) + " of '" + name +
+                       "' is recorded done but holds no data");
       }
+      counts.unwritten += cell_count(box); // reads as the fill value: never written
+      continue;
     }
-    return counts;
-  }
-  // Slabs along the first dimension, at most ~64M cells each: memory stays bounded.
-  hsize_t inner = 1;
-  for (int d = 1; d < rank; ++d) {
-    inner *= dims[static_cast<std::size_t>(d)];
-  }
-  const hsize_t step = std::max<hsize_t>(1, (hsize_t{1} << 26) / std::max<hsize_t>(inner, 1));
-  for (hsize_t first = 0; first < (rank > 0 ? dims[0] : 1); first += step) {
-    std::vector<hsize_t> offset(static_cast<std::size_t>(rank), 0), count = dims;
-    if (rank > 0) {
-      offset[0] = first;
-      count[0] = std::min(step, dims[0] - first);
-    }
-    count_box(ds.get(), offset, count, buffer, counts, name);
+    count_chunk(ds.get(), box, buffer, counts, name);
   }
   return counts;
 }

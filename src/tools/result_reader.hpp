@@ -38,11 +38,18 @@ struct status_counts {
   std::int64_t unwritten = 0;
 };
 
+// Reads a file handed in by the user: every read is bounded (attributes, links, coordinates and
+// status grids are read in one pass each, grids chunk by chunk), and anything that does not hold
+// together (a missing attribute, a record that does not match its variables, a chunk recorded done
+// without data) is an io_error that reading_input_file words as a damaged file. The reads report
+// progress to an isolated call's watchdog (isolated_call.hpp): run it in one for untrusted files.
 class result_reader {
 public:
   // Throws input_error when `path` is missing, not HDF5, not a scalesweep result, or of a newer
   // format than this build reads.
   explicit result_reader(const std::string& path);
+  // The same for a file held in memory (an HDF5 file image; `name` names it in messages).
+  static result_reader from_image(const std::string& image, const std::string& name);
 
   std::int64_t format_version() const { return m_format; }
   const std::vector<std::pair<std::string, attribute_value>>& attributes() const {
@@ -55,12 +62,13 @@ public:
   // The first and last values of a non-empty 1-D coordinate, without reading the others.
   std::pair<double, double> read_ends(const std::string& name) const;
   std::vector<std::string> read_strings(const std::string& name) const;
-  // Counts of a status variable with flag_values 0..flags-1: whole slabs of a complete file, or
-  // only the chunks recorded done of an unfinished one (memory stays bounded either way).
+  // Counts of a status variable with flag_values 0..flags-1, chunk by chunk: those recorded done
+  // are read (one chunk in memory at a time), the others count as unwritten without a read.
   status_counts count_status(const std::string& name, std::size_t flags) const;
   const progress_record& progress() const { return m_progress; }
 
 private:
+  result_reader(handle file, std::string name);
   void read_header(); // format, attributes, datasets, progress
   void read_progress();
 

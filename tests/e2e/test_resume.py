@@ -284,7 +284,7 @@ def test_damaged_files_are_named_bad_input_for_inspect_merge_and_resume(tmp_path
     for command in commands:
         proc = scalesweep(*command, check=False)
         assert proc.returncode == 2, (command, proc.returncode, proc.stderr)
-        assert "cannot be read as a scalesweep result" in proc.stderr, proc.stderr
+        assert "is damaged or not a scalesweep result" in proc.stderr, proc.stderr
         assert not (tmp_path / "m.h5").exists() and not (tmp_path / "r.h5").exists()
 
 

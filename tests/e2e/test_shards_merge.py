@@ -31,15 +31,11 @@ def test_three_shards_merged_equal_a_single_run(tmp_path, scalesweep, compressio
             assert 0 < f["_scalesweep/done_0"][()].sum() < f["_scalesweep/done_0"].size
     merged = tmp_path / "merged.h5"
     proc = scalesweep("merge", *parts, "-o", merged)
-    # Part 1 comes with the copy of its file; the others' chunks are counted as they are copied.
     # Chunk positions are counted, as `inspect` counts them, from part 1's progress record.
     with h5py.File(parts[0], "r") as f:
-        records = [f["_scalesweep"][name] for name in f["_scalesweep"]]
-        first = sum(int(r[()].sum()) for r in records)
-        total = sum(r.size for r in records)
-    assert proc.stdout.startswith(f"merged 3 parts into {merged}: {total:,} chunks, {first:,} in the "
-                                  f"copy of {parts[0]} and {total - first:,} (")
-    assert proc.stdout.rstrip().endswith(") copied from the other 2 parts")
+        total = sum(f["_scalesweep"][name].size for name in f["_scalesweep"])
+    assert proc.stdout.startswith(f"merged 3 parts into {merged}: {total:,} chunks (")
+    assert proc.stdout.rstrip().endswith(") copied and checked")
     assert_same_results(reference, merged)
     assert not (tmp_path / "merged.h5.partial").exists()
     with h5py.File(merged, "r") as f:
@@ -248,7 +244,7 @@ def test_merge_refuses_a_damaged_progress_record(tmp_path, scalesweep, record):
         f["_scalesweep/done_0"].attrs["problem"] = "dense loss"
     proc = scalesweep("merge", *parts, "-o", tmp_path / "m.h5", check=False)
     assert proc.returncode == 2, proc.stderr
-    assert f"'{parts[1]}' cannot be read as a scalesweep result" in proc.stderr
+    assert f"'{parts[1]}' is damaged or not a scalesweep result" in proc.stderr
     assert "does not hold one 0 or 1 per chunk of 'loss'" in proc.stderr
     assert not (tmp_path / "m.h5").exists() and not (tmp_path / "m.h5.partial").exists()
 
@@ -309,3 +305,51 @@ def test_a_parts_other_cells_read_as_not_computed(tmp_path, scalesweep, compress
         assert min(checked.values()) > 0, checked
     if compression == "none":
         assert part.stat().st_size < 0.6 * single.stat().st_size
+
+
+def two_parts(tmp_path, scalesweep, extra=""):
+    cfg = write_config(tmp_path, extra=extra)
+    parts = [tmp_path / "p1.h5", tmp_path / "p2.h5"]
+    for i, part in enumerate(parts, 1):
+        scalesweep("run", cfg, "--shard", f"{i}/2", "-o", part, "--quiet")
+    return cfg, parts
+
+
+@pytest.mark.parametrize("position", [0, 1])
+def test_merge_refuses_a_part_that_claims_chunks_it_never_wrote(tmp_path, scalesweep, position):
+    """Given first, such a part made a file that inspect called complete, with NaN and
+    not_computed cells; given later, merge failed with exit 1 and HDF5's "chunk storage is not
+    allocated". Every chunk a record claims must be stored, in every variable of the record."""
+    _, parts = two_parts(tmp_path, scalesweep)
+    liar = parts[position]
+    with h5py.File(liar, "a") as f:
+        record = f["_scalesweep/done_1"]
+        done = record[()]
+        chunk = int(np.flatnonzero(done == 0)[0])
+        done[chunk] = 1
+        record[...] = done
+        variable = record.attrs["variables"][0]
+    out = tmp_path / "m.h5"
+    proc = scalesweep("merge", *parts, "-o", out, check=False)
+    assert proc.returncode == 2, proc.stderr
+    assert f"'{liar}' records chunk {chunk} of '{variable}' as written, but holds no data for it" \
+        in proc.stderr
+    assert not out.exists() and not (tmp_path / "m.h5.partial").exists()
+
+
+@pytest.mark.parametrize("attribute,value", [
+    ("law_alpha", 0.3),                      # the law the values were computed with
+    ("hardware_train_mfu", np.array([0.4, 0.4])),  # a scenario's resolved numbers
+    ("objective", "flops"),
+])
+def test_merge_refuses_parts_that_disagree_in_what_they_claim(tmp_path, scalesweep, attribute, value):
+    """Parts whose law (or hardware) attributes disagree were merged without a word, and the result
+    claimed constants its values were not computed with."""
+    _, parts = two_parts(tmp_path, scalesweep)
+    with h5py.File(parts[1], "a") as f:
+        assert attribute in f.attrs
+        f.attrs[attribute] = value
+    proc = scalesweep("merge", *parts, "-o", tmp_path / "m.h5", check=False)
+    assert proc.returncode == 2, proc.stderr
+    assert f"'{parts[1]}' differs from '{parts[0]}' in its attribute '{attribute}'" in proc.stderr
+    assert not (tmp_path / "m.h5").exists()

@@ -1,7 +1,10 @@
 // Stored-chunk copies with H5Dread_chunk / H5Dwrite_chunk: no decompression, no filters run.
 #include "output/hdf5/chunk_copy.hpp"
 
+#include "output/hdf5/h5_read.hpp"
+
 #include <cstdint>
+#include <zlib.h>
 
 namespace scalesweep::h5 {
 
@@ -17,18 +20,36 @@ bool chunk_is_stored(hid_t dataset, const std::vector<hsize_t>& offset) {
   return size > 0;
 }
 
+std::int64_t stored_chunk_limit(hid_t dataset) {
+  const std::vector<hsize_t> shape = chunk_shape(dataset);
+  const handle type = datatype(H5Dget_type(dataset), "type");
+  hsize_t bytes = H5Tget_size(type.get());
+  for (const hsize_t n : shape) {
+    bytes *= n;
+  }
+  return static_cast<std::int64_t>(compressBound(static_cast<uLong>(bytes))) + 4;
+}
+
 std::int64_t copy_stored_chunk(hid_t from, hid_t into, const std::vector<hsize_t>& offset,
                                std::vector<unsigned char>& buffer, const std::string& variable,
-                               const std::string& source) {
+                               const std::string& source, std::int64_t limit) {
   hsize_t size = 0;
   std::uint32_t filters = 0;
   // The messages are built on failure only: this runs once per chunk.
   if (H5Dget_chunk_storage_size(from, offset.data(), &size) < 0) {
     check(-1, "chunk size of '" + variable + "' in '" + source + "'");
   }
+  if (size > static_cast<hsize_t>(limit)) {
+    throw io_error("HDF5: a chunk of '" + variable + "' in '" + source + "' claims " +
+                   std::to_string(size) + " bytes, more than its cells can take");
+  }
   buffer.resize(size);
   if (H5Dread_chunk(from, H5P_DEFAULT, offset.data(), &filters, buffer.data()) < 0) {
     check(-1, "read a chunk of '" + variable + "' from '" + source + "'");
+  }
+  if (filters != 0) { // scalesweep applies every filter of the dataset to every chunk
+    throw io_error("HDF5: a chunk of '" + variable + "' in '" + source +
+                   "' is stored with some of its filters skipped");
   }
   if (H5Dwrite_chunk(into, H5P_DEFAULT, filters, offset.data(), size, buffer.data()) < 0) {
     check(-1, "write a chunk of '" + variable + "' copied from '" + source + "'");

@@ -2,6 +2,7 @@
 #include "output/hdf5/h5_read.hpp"
 
 #include <algorithm>
+#include <exception>
 
 namespace scalesweep::h5 {
 
@@ -78,6 +79,64 @@ void require_one_value(hid_t attribute_id, const std::string& name) {
 
 } // namespace
 
+namespace {
+
+// Far above anything scalesweep writes: a file claiming more is refused, not listed.
+constexpr std::size_t max_attributes = 100'000; // per object
+
+// Dimension-scale bookkeeping (references) is shown as dims, not as attributes.
+bool is_scale_bookkeeping(const std::string& name) {
+  return name == "DIMENSION_LIST" || name == "REFERENCE_LIST" || name == "CLASS" || name == "NAME";
+}
+
+struct attribute_listing {
+  std::vector<std::pair<std::string, attribute_value>> read;
+  std::exception_ptr failure;
+};
+
+herr_t read_listed_attribute(hid_t location, const char* name, const H5A_info_t*, void* data) {
+  auto* listing = static_cast<attribute_listing*>(data);
+  try {
+    isolation_progress();
+    if (listing->read.size() >= max_attributes) {
+      throw io_error("HDF5: an object holds more than " + std::to_string(max_attributes) +
+                     " attributes");
+    }
+    if (!is_scale_bookkeeping(name)) {
+      listing->read.emplace_back(name, read_attribute(location, name));
+    }
+    return 0;
+  } catch (...) {
+    listing->failure = std::current_exception();
+    return -1;
+  }
+}
+
+// Every attribute of an object, in one pass (a lookup by index per attribute is quadratic in
+// HDF5's dense attribute storage: 4,000 attributes took 42 s). In creation order, as scalesweep
+// writes them, or by name for a file (a copy made by another tool) that does not track it.
+} // namespace
+
+std::vector<std::pair<std::string, attribute_value>> read_attributes(hid_t object) {
+  for (const H5_index_t index : {H5_INDEX_CRT_ORDER, H5_INDEX_NAME}) {
+    attribute_listing listing;
+    hsize_t at = 0;
+    const herr_t status =
+        H5Aiterate2(object, index, H5_ITER_INC, &at, read_listed_attribute, &listing);
+    if (listing.failure) {
+      std::rethrow_exception(listing.failure);
+    }
+    if (status >= 0) {
+      return std::move(listing.read);
+    }
+    if (index == H5_INDEX_NAME) {
+      check(-1, "list attributes");
+    }
+    error_stack_message(); // clears the stack
+  }
+  return {};
+}
+
 std::optional<std::string> read_string_attribute(hid_t object, const std::string& name) {
   if (!has_attribute(object, name)) {
     return std::nullopt;
@@ -134,6 +193,11 @@ std::vector<std::uint8_t> read_bytes(hid_t file, const std::string& path) {
   const handle space = dataspace(H5Dget_space(ds.get()), "space of '" + path + "'");
   const hssize_t n = H5Sget_simple_extent_npoints(space.get());
   check(n < 0 ? -1 : 0, "size of '" + path + "'");
+  const handle type = datatype(H5Dget_type(ds.get()), "type of '" + path + "'");
+  if (H5Tget_class(type.get()) != H5T_INTEGER || H5Tget_size(type.get()) != 1 ||
+      H5Dget_storage_size(ds.get()) < static_cast<hsize_t>(n)) {
+    throw io_error("HDF5: '" + path + "' is not " + std::to_string(n) + " stored bytes");
+  }
   std::vector<std::uint8_t> out(static_cast<std::size_t>(n));
   if (n > 0) {
     check(H5Dread(ds.get(), H5T_NATIVE_UINT8, H5S_ALL, H5S_ALL, H5P_DEFAULT, out.data()),
@@ -178,6 +242,19 @@ std::vector<hsize_t> chunk_offset(hid_t dataset, std::int64_t index) {
     offset[static_cast<std::size_t>(d)] = static_cast<hsize_t>(chunk.offset[d]);
   }
   return offset;
+}
+
+isolated_output read_untrusted_file(const std::string& path, const std::function<void()>& read) {
+  try {
+    return run_isolated([&] {
+      silence_error_printing();
+      reading_input_file(path, read);
+    });
+  } catch (const isolation_failure& e) {
+    throw input_error("'" + path + "' is damaged or not a scalesweep result: reading it " +
+                          e.what(),
+                      damaged_file_hint);
+  }
 }
 
 } // namespace scalesweep::h5

@@ -32,6 +32,10 @@ void copy_done_chunks(hid_t from, hid_t into, const problem_grid& problem,
     targets.push_back(
         dataset(H5Dopen2(into, v.name.c_str(), H5P_DEFAULT), "open '" + v.name + "'"));
   }
+  std::vector<std::int64_t> limits;
+  for (const handle& s : sources) {
+    limits.push_back(stored_chunk_limit(s.get()));
+  }
   std::vector<unsigned char> buffer;
   for (std::size_t c = 0; c < done.size(); ++c) {
     if (done[c] == 0) {
@@ -50,7 +54,7 @@ void copy_done_chunks(hid_t from, hid_t into, const problem_grid& problem,
     }
     for (std::size_t v = 0; v < sources.size(); ++v) {
       summary.bytes_copied += copy_stored_chunk(sources[v].get(), targets[v].get(), offset, buffer,
-                                                problem.outputs[v].name, partial);
+                                                problem.outputs[v].name, partial, limits[v]);
     }
     ++summary.chunks_kept;
   }

@@ -4,6 +4,8 @@
 #include "scalesweep/error.hpp"
 #include "scalesweep/version.hpp"
 
+#include "common/isolated_call.hpp"
+#include "output/hdf5/chunk_copy.hpp"
 #include "output/hdf5/h5_read.hpp"
 #include "output/hdf5/progress_record.hpp"
 #include "output/hdf5/result_layout.hpp"
@@ -139,6 +141,27 @@ bool check_resumable_partial(const output_paths& paths, const sweep_plan& plan,
                "open '" + paths.partial + "'");
   h5::check_resumable(file.get(), paths.partial, plan, shard);
   return h5::resumable_in_place(file.get(), plan);
+}
+
+void check_resumable_partial_in_child(const output_paths& paths, const sweep_plan& plan,
+                                      const shard_spec& shard) {
+  h5::read_untrusted_file(paths.partial, [&] {
+    check_resumable_partial(paths, plan, shard);
+    const h5::handle file =
+        h5::file(H5Fopen(paths.partial.c_str(), H5F_ACC_RDONLY, h5::file_access(false).get()),
+                 "open '" + paths.partial + "'");
+    for (const problem_grid& p : plan.problems) {
+      for (const variable_info& v : p.outputs) {
+        const h5::handle ds =
+            h5::dataset(H5Dopen2(file.get(), v.name.c_str(), H5P_DEFAULT), "open '" + v.name + "'");
+        for (std::int64_t c = 0; c < p.chunk_count(); ++c) {
+          isolation_progress();
+          const tile_box box = p.chunk(c);
+          h5::chunk_is_stored(ds.get(), std::vector<hsize_t>(box.offset, box.offset + box.rank));
+        }
+      }
+    }
+  });
 }
 
 } // namespace scalesweep

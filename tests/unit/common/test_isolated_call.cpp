@@ -1,0 +1,145 @@
+// run_isolated: what the child prints comes back, its errors come back typed, and a child that
+// crashes, spins or exhausts its memory ends in isolation_failure, never in the caller.
+#include "common/isolated_call.hpp"
+
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <csignal>
+#include <cstdio>
+#include <cstdlib>
+#include <vector>
+
+namespace scalesweep {
+namespace {
+
+// Short limits keep the tests fast; the defaults are tested for their values only.
+isolation_limits quick_limits() {
+  isolation_limits l;
+  l.spin_cpu_seconds = 0.3;
+  l.extra_address_space = std::int64_t{256} << 20;
+  l.max_output = 1 << 20;
+  return l;
+}
+
+isolation_end end_of(const std::function<void()>& work,
+                     const isolation_limits& limits = quick_limits()) {
+  try {
+    run_isolated(work, limits);
+  } catch (const isolation_failure& e) {
+    return e.end();
+  }
+  ADD_FAILURE() << "the work ended normally";
+  return isolation_end::crashed;
+}
+
+TEST(IsolatedCall, ReturnsWhatTheWorkPrinted) {
+  const isolated_output o = run_isolated(
+      [] {
+        std::printf("out %d\n", 42);
+        std::fprintf(stderr, "warning\n");
+        EXPECT_TRUE(in_isolated_call());
+      },
+      quick_limits());
+  EXPECT_EQ(o.out, "out 42\n");
+  EXPECT_EQ(o.err, "warning\n");
+  EXPECT_FALSE(in_isolated_call());
+}
+
+TEST(IsolatedCall, ErrorsComeBackWithTheirTypeMessageAndHint) {
+  try {
+    run_isolated([] { throw input_error("bad file", "fix it"); }, quick_limits());
+    FAIL();
+  } catch (const input_error& e) {
+    EXPECT_STREQ(e.what(), "bad file");
+    EXPECT_EQ(e.hint(), "fix it");
+  }
+  EXPECT_THROW(run_isolated([] { throw io_error("disk"); }, quick_limits()), io_error);
+  try {
+    run_isolated([] { throw std::logic_error("oops"); }, quick_limits());
+    FAIL();
+  } catch (const error& e) {
+    EXPECT_STREQ(e.what(), "internal: oops");
+  }
+}
+
+TEST(IsolatedCall, ACrashEndsTheChildOnly) {
+  try {
+    run_isolated([] { std::raise(SIGSEGV); }, quick_limits());
+    FAIL();
+  } catch (const isolation_failure& e) {
+    EXPECT_EQ(e.end(), isolation_end::crashed);
+    EXPECT_EQ(e.signal(), SIGSEGV);
+  }
+  EXPECT_EQ(end_of([] {
+              std::fprintf(stderr, "free(): invalid pointer\n");
+              std::abort();
+            }),
+            isolation_end::crashed);
+  EXPECT_EQ(end_of([] { std::_Exit(3); }), isolation_end::crashed); // no verdict
+}
+
+TEST(IsolatedCall, ASpinningChildIsKilledAfterItsCpuAllowance) {
+  const auto start = std::chrono::steady_clock::now();
+  EXPECT_EQ(end_of([] {
+              for (volatile unsigned long i = 0;; i = i + 1) {
+              }
+            }),
+            isolation_end::spun);
+  // 0.3 s of CPU, seen within the watchdog's 0.1 s polls (generous: a loaded machine).
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(5));
+}
+
+TEST(IsolatedCall, ProgressKeepsALongChildAlive) {
+  // 1 s of CPU, four times the allowance, with progress all along: not a spin.
+  const isolated_output o = run_isolated(
+      [] {
+        const auto end = std::chrono::steady_clock::now() + std::chrono::seconds(1);
+        while (std::chrono::steady_clock::now() < end) {
+          for (volatile int i = 0; i < 100000; i = i + 1) {
+          }
+          isolation_progress();
+        }
+        std::printf("done");
+      },
+      quick_limits());
+  EXPECT_EQ(o.out, "done");
+}
+
+TEST(IsolatedCall, MemoryBeyondTheAllowanceIsRefused) {
+  // 1 GiB against an allowance of 256 MiB.
+  EXPECT_EQ(end_of([] {
+              std::vector<char> big(std::size_t{1} << 30, 1);
+              std::printf("%d", big[12345]);
+            }),
+            isolation_end::out_of_memory);
+  EXPECT_EQ(end_of([] {
+              for (int i = 0; i < 4096; ++i) {
+                std::printf("%01023d\n", i);
+              }
+            }),
+            isolation_end::out_of_memory); // 4 MiB printed against 1 MiB
+}
+
+TEST(IsolatedCall, ANestedCallRunsInTheChildItself) {
+  const isolated_output o = run_isolated(
+      [] {
+        const isolated_output inner = run_isolated([] { std::printf("inner "); }, quick_limits());
+        std::printf("%zu outer", inner.out.size());
+      },
+      quick_limits());
+  EXPECT_EQ(o.out, "inner 0 outer");
+}
+
+TEST(IsolatedCall, DefaultsAndTheirOverride) {
+  unsetenv("SCALESWEEP_SPIN_SECONDS");
+  EXPECT_EQ(default_isolation_limits().spin_cpu_seconds, 5);
+  setenv("SCALESWEEP_SPIN_SECONDS", "12.5", 1);
+  EXPECT_EQ(default_isolation_limits().spin_cpu_seconds, 12.5);
+  setenv("SCALESWEEP_SPIN_SECONDS", "junk", 1);
+  EXPECT_EQ(default_isolation_limits().spin_cpu_seconds, 5);
+  unsetenv("SCALESWEEP_SPIN_SECONDS");
+}
+
+} // namespace
+} // namespace scalesweep
