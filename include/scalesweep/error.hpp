@@ -47,4 +47,15 @@ private:
   cause m_cause;
 };
 
+// A run or merge that stopped cleanly after SIGINT, SIGTERM or SIGHUP (run/interrupt.hpp); the
+// commands turn it into exit 128 + signal.
+class run_interrupted : public error {
+public:
+  run_interrupted(int signal, const std::string& message) : error(message), m_signal(signal) {}
+  int signal() const { return m_signal; }
+
+private:
+  int m_signal;
+};
+
 } // namespace scalesweep

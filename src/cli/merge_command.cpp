@@ -1,7 +1,9 @@
 // `scalesweep merge PARTS... -o OUT.h5`: join the files of a sharded run (job arrays).
 #include "app/output_path.hpp"
 #include "cli/commands.hpp"
+#include "common/isolated_call.hpp"
 #include "common/text_format.hpp"
+#include "output/hdf5/h5_read.hpp"
 #include "output/output_paths.hpp"
 #include "run/interrupt.hpp"
 #include "tools/merge_parts.hpp"
@@ -34,22 +36,39 @@ command add_merge_command(CLI::App& parent) {
   return {app, [o] {
             app::check_output_file(o->output, o->overwrite);
             install_interrupt_handlers();
-            merge_summary s;
+            // libhdf5 1.10 crashes or spins on some damaged files, even well after the read that
+            // went wrong: the whole merge runs in a child process, which stops cleanly on the
+            // signals this process receives.
+            isolation_options isolated = default_isolation_options();
+            isolated.interrupts = isolated_interrupts::tell_the_child;
+            isolated_output printed;
             try {
-              s = merge_parts(o->parts, o->output);
+              printed = run_isolated(
+                  [&] {
+                    const merge_summary s = merge_parts(o->parts, o->output);
+                    if (!o->quiet) {
+                      std::printf("merged %zu part%s into %s: %s chunk%s (%s) copied and checked\n",
+                                  o->parts.size(), o->parts.size() == 1 ? "" : "s",
+                                  o->output.c_str(), format_count(s.chunks).c_str(),
+                                  s.chunks == 1 ? "" : "s",
+                                  format_bytes(static_cast<double>(s.bytes_copied)).c_str());
+                    }
+                  },
+                  isolated);
             } catch (const run_interrupted& e) {
               std::fprintf(stderr,
                            "interrupted (signal %d): the merge stopped and removed %s; "
                            "nothing was written to %s\nhint: run the same merge again\n",
                            e.signal(), output_paths(o->output).partial.c_str(), o->output.c_str());
               return 128 + e.signal();
+            } catch (const isolation_failure& e) {
+              throw input_error("merge: " + (e.note().empty() ? std::string("a part") : e.note()) +
+                                    " is damaged or not a scalesweep result: reading it " +
+                                    e.what() + "; nothing was written to " + o->output,
+                                h5::damaged_file_hint);
             }
-            if (!o->quiet) {
-              std::printf("merged %zu part%s into %s: %s chunk%s (%s) copied and checked\n",
-                          o->parts.size(), o->parts.size() == 1 ? "" : "s", o->output.c_str(),
-                          format_count(s.chunks).c_str(), s.chunks == 1 ? "" : "s",
-                          format_bytes(static_cast<double>(s.bytes_copied)).c_str());
-            }
+            std::fputs(printed.err.c_str(), stderr);
+            std::fputs(printed.out.c_str(), stdout);
             return app::exit_ok;
           }};
 }

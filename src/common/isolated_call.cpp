@@ -1,7 +1,10 @@
-// A forked child for work on untrusted input: pipes for its output and its verdict, a shared
-// progress counter, and a watchdog on its CPU time (see isolated_call.hpp).
+// A forked child for work on untrusted input: pipes for its output and its verdict, a shared page
+// for its progress, notes and stop requests, and a watchdog on its CPU time (isolated_call.hpp).
 #include "common/isolated_call.hpp"
 
+#include <climits>
+
+#include <algorithm>
 #include <atomic>
 #include <cerrno>
 #include <chrono>
@@ -16,6 +19,7 @@
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -23,12 +27,24 @@ namespace scalesweep {
 
 namespace {
 
-// In the child: the counter the parent watches (shared memory); null elsewhere.
-std::atomic<std::uint64_t>* progress_counter = nullptr;
+// Shared between the parent and the child (an anonymous shared mapping made before the fork).
+struct shared_page {
+  std::atomic<std::uint64_t> progress{0};
+  std::atomic<int> stop_signal{0};
+  char note[512] = {};
+  // The file the child writes: path, device and inode, valid while `owned` is set.
+  std::atomic<bool> owned{false};
+  char owned_path[PATH_MAX] = {};
+  unsigned long long owned_device = 0, owned_inode = 0;
+};
+
+// In the child: its page; null elsewhere.
+shared_page* child_page = nullptr;
 
 // What the child's verdict says it ended with.
 enum class verdict : unsigned char {
   returned,
+  interrupted,
   input_error,
   io_error,
   other_error,
@@ -67,22 +83,80 @@ struct pipe_ends {
   }
 };
 
-// The shared page holding the progress counter, unmapped when the call ends.
-struct shared_counter {
-  void* page = MAP_FAILED;
-  std::atomic<std::uint64_t>* counter = nullptr;
-  shared_counter() {
-    page = ::mmap(nullptr, sizeof(std::atomic<std::uint64_t>), PROT_READ | PROT_WRITE,
-                  MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-    if (page == MAP_FAILED) {
+// The shared page, unmapped when the call ends.
+struct shared_mapping {
+  void* memory = MAP_FAILED;
+  shared_page* page = nullptr;
+  shared_mapping() {
+    memory = ::mmap(nullptr, sizeof(shared_page), PROT_READ | PROT_WRITE,
+                    MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    if (memory == MAP_FAILED) {
       throw io_error(std::string("cannot map shared memory: ") + std::strerror(errno));
     }
-    counter = new (page) std::atomic<std::uint64_t>(0);
+    page = new (memory) shared_page();
   }
-  ~shared_counter() { ::munmap(page, sizeof(std::atomic<std::uint64_t>)); }
-  shared_counter(const shared_counter&) = delete;
-  shared_counter& operator=(const shared_counter&) = delete;
+  ~shared_mapping() { ::munmap(memory, sizeof(shared_page)); }
+  shared_mapping(const shared_mapping&) = delete;
+  shared_mapping& operator=(const shared_mapping&) = delete;
 };
+
+// --- the parent's interrupt handling while a child works ----------------------------------------
+
+constexpr int relayed_signals[] = {SIGINT, SIGTERM, SIGHUP};
+volatile std::sig_atomic_t parent_first_signal = 0;
+volatile std::sig_atomic_t parent_second_signal = 0;
+shared_page* volatile parent_page = nullptr; // the page of the call with tell_the_child
+
+extern "C" void on_parent_signal(int signal) {
+  if (parent_first_signal == 0) {
+    parent_first_signal = signal;
+    if (shared_page* page = parent_page; page != nullptr) {
+      page->stop_signal.store(signal);
+    }
+  } else {
+    parent_second_signal = signal;
+  }
+}
+
+// Installs on_parent_signal for the call and restores the previous handlers after it; a signal
+// ignored when the call began (nohup) stays ignored.
+class parent_handlers {
+public:
+  explicit parent_handlers(shared_page* tell) {
+    parent_first_signal = 0;
+    parent_second_signal = 0;
+    parent_page = tell;
+    for (std::size_t i = 0; i < std::size(relayed_signals); ++i) {
+      struct sigaction handler {};
+      handler.sa_handler = on_parent_signal;
+      sigemptyset(&handler.sa_mask);
+      ::sigaction(relayed_signals[i], nullptr, &m_previous[i]);
+      if (m_previous[i].sa_handler != SIG_IGN) {
+        ::sigaction(relayed_signals[i], &handler, nullptr);
+      }
+    }
+  }
+  ~parent_handlers() {
+    for (std::size_t i = 0; i < std::size(relayed_signals); ++i) {
+      ::sigaction(relayed_signals[i], &m_previous[i], nullptr);
+    }
+    parent_page = nullptr;
+  }
+  parent_handlers(const parent_handlers&) = delete;
+  parent_handlers& operator=(const parent_handlers&) = delete;
+
+private:
+  struct sigaction m_previous[std::size(relayed_signals)]{};
+};
+
+// Ends the command with `signal`, as it would have ended without the child.
+[[noreturn]] void end_with(int signal) {
+  std::signal(signal, SIG_DFL);
+  ::kill(::getpid(), signal);
+  std::_Exit(128 + signal); // not reached
+}
+
+// --- the child ----------------------------------------------------------------------------------
 
 void write_all(int fd, const void* data, std::size_t size) {
   const auto* p = static_cast<const char*>(data);
@@ -105,10 +179,12 @@ void write_text(int fd, const std::string& s) {
   write_all(fd, s.data(), s.size());
 }
 
-// The child's verdict: one byte for how the work ended, then the message and the hint.
-void send_verdict(int fd, verdict v, const std::string& message = {},
-                  const std::string& hint = {}) {
+// The child's verdict: how the work ended, a number (the signal of an interrupt), the message and
+// the hint.
+void send_verdict(int fd, verdict v, int number, const std::string& message,
+                  const std::string& hint) {
   write_all(fd, &v, 1);
+  write_all(fd, &number, sizeof number);
   write_text(fd, message);
   write_text(fd, hint);
 }
@@ -134,23 +210,23 @@ void limit_address_space(std::int64_t extra) {
   }
 }
 
-[[noreturn]] void run_child(const std::function<void()>& work, const isolation_limits& limits,
-                            std::atomic<std::uint64_t>* counter, int out, int err, int control) {
+[[noreturn]] void run_child(const std::function<void()>& work, const isolation_options& options,
+                            shared_page* page, int out, int err, int control) {
   ::prctl(PR_SET_PDEATHSIG, SIGKILL); // the parent's end is the child's end
-  // Interrupts end the child as they would the command; the parent sees which signal it was.
-  for (const int s : {SIGINT, SIGTERM, SIGHUP}) {
-    if (std::signal(s, SIG_DFL) == SIG_IGN) {
-      std::signal(s, SIG_IGN);
-    }
+  for (const int s : relayed_signals) {
+    std::signal(s, SIG_IGN); // the parent relays them (isolated_interrupts)
   }
   ::dup2(out, STDOUT_FILENO);
   ::dup2(err, STDERR_FILENO);
-  progress_counter = counter;
-  limit_address_space(limits.extra_address_space);
+  child_page = page;
+  limit_address_space(options.extra_address_space);
   verdict v = verdict::returned;
+  int number = 0;
   std::string message, hint;
   try {
     work();
+  } catch (const run_interrupted& e) {
+    v = verdict::interrupted, number = e.signal(), message = e.what();
   } catch (const input_error& e) {
     v = verdict::input_error, message = e.what(), hint = e.hint();
   } catch (const io_error& e) {
@@ -166,9 +242,11 @@ void limit_address_space(std::int64_t extra) {
   }
   std::fflush(stdout);
   std::fflush(stderr);
-  send_verdict(control, v, message, hint);
+  send_verdict(control, v, number, message, hint);
   ::_exit(0); // no exit handlers: they belong to the parent (HDF5's, MPI's, the sanitizers')
 }
+
+// --- the parent's watch -------------------------------------------------------------------------
 
 // CPU seconds (user + system) the process `pid` has used, or a negative number when unknown.
 double cpu_seconds(pid_t pid) {
@@ -196,18 +274,23 @@ double cpu_seconds(pid_t pid) {
   return static_cast<double>(user + system) / static_cast<double>(::sysconf(_SC_CLK_TCK));
 }
 
-// The parent's side: reads the child's three pipes until they close, and kills the child when it
-// spins or prints too much.
+// Why the parent killed the child, if it did.
+enum class kill_reason { none, spinning, printing, interrupt };
+
+// Reads the child's three pipes until they close; kills the child when it spins, prints too
+// much, or an interrupt says so.
 struct child_watch {
   pid_t pid;
-  const isolation_limits& limits;
-  const std::atomic<std::uint64_t>& counter;
+  const isolation_options& options;
+  const shared_page& page;
   std::string out, err, control;
-  bool killed_spinning = false, killed_printing = false;
+  kill_reason killed = kill_reason::none;
 
-  void kill_child(bool& reason) {
-    reason = true;
-    ::kill(pid, SIGKILL);
+  void kill_child(kill_reason why) {
+    if (killed == kill_reason::none) {
+      killed = why;
+      ::kill(pid, SIGKILL);
+    }
   }
 
   // Appends what `fd` has; false at its end.
@@ -220,10 +303,8 @@ struct child_watch {
     if (n == 0) {
       return false;
     }
-    if (static_cast<std::int64_t>(into.size()) + n > limits.max_output) {
-      if (!killed_printing) {
-        kill_child(killed_printing);
-      }
+    if (static_cast<std::int64_t>(into.size()) + n > options.max_output) {
+      kill_child(kill_reason::printing);
       return true;
     }
     into.append(buffer, static_cast<std::size_t>(n));
@@ -234,14 +315,13 @@ struct child_watch {
     pollfd fds[3] = {{out_fd, POLLIN, 0}, {err_fd, POLLIN, 0}, {control_fd, POLLIN, 0}};
     std::string* into[3] = {&out, &err, &control};
     int open = 3;
-    std::uint64_t seen = counter.load();
+    std::uint64_t seen = page.progress.load();
     double cpu_at_progress = 0;
     auto wall_at_progress = std::chrono::steady_clock::now();
     while (open > 0) {
       const int ready = ::poll(fds, 3, 100);
       if (ready < 0 && errno != EINTR) {
-        kill_child(killed_spinning); // cannot watch it: do not let it run unwatched
-        return;
+        kill_child(kill_reason::spinning); // cannot watch it: do not let it run unwatched
       }
       for (int i = 0; i < 3 && ready > 0; ++i) {
         if (fds[i].fd >= 0 && (fds[i].revents & (POLLIN | POLLHUP | POLLERR)) != 0 &&
@@ -250,12 +330,16 @@ struct child_watch {
           --open;
         }
       }
-      if (killed_spinning || killed_printing) {
+      const bool tell = options.interrupts == isolated_interrupts::tell_the_child;
+      if (parent_second_signal != 0 || (parent_first_signal != 0 && !tell)) {
+        kill_child(kill_reason::interrupt);
+      }
+      if (killed != kill_reason::none) {
         continue; // drain what is left until the pipes close
       }
       const double cpu = cpu_seconds(pid);
       const auto now = std::chrono::steady_clock::now();
-      if (const std::uint64_t c = counter.load(); c != seen) {
+      if (const std::uint64_t c = page.progress.load(); c != seen) {
         seen = c;
         cpu_at_progress = cpu;
         wall_at_progress = now;
@@ -264,12 +348,25 @@ struct child_watch {
       // Without /proc, wall time stands in for CPU time.
       const double idle = cpu >= 0 ? cpu - cpu_at_progress
                                    : std::chrono::duration<double>(now - wall_at_progress).count();
-      if (idle > limits.spin_cpu_seconds) {
-        kill_child(killed_spinning);
+      if (idle > options.spin_cpu_seconds) {
+        kill_child(kill_reason::spinning);
       }
     }
   }
 };
+
+// Removes the file the dead child owned, if its path still names it.
+void remove_owned_file(const shared_page& page) {
+  if (!page.owned.load()) {
+    return;
+  }
+  struct stat now {};
+  if (::stat(page.owned_path, &now) == 0 &&
+      static_cast<unsigned long long>(now.st_dev) == page.owned_device &&
+      static_cast<unsigned long long>(now.st_ino) == page.owned_inode) {
+    ::unlink(page.owned_path);
+  }
+}
 
 std::string read_text(const std::string& s, std::size_t& at) {
   std::uint32_t size = 0;
@@ -284,14 +381,21 @@ std::string read_text(const std::string& s, std::size_t& at) {
   return text;
 }
 
-[[noreturn]] void rethrow_verdict(const std::string& control, const std::string& err) {
+[[noreturn]] void rethrow_verdict(const std::string& control, const std::string& err,
+                                  const std::string& note) {
   const auto v = static_cast<verdict>(control[0]);
-  std::size_t at = 1;
+  int number = 0;
+  if (control.size() >= 1 + sizeof number) {
+    std::memcpy(&number, control.data() + 1, sizeof number);
+  }
+  std::size_t at = 1 + sizeof number;
   const std::string message = read_text(control, at);
   const std::string hint = read_text(control, at);
   // What the child printed to stderr before it failed (warnings) comes before the error.
   std::fputs(err.c_str(), stderr);
   switch (v) {
+  case verdict::interrupted:
+    throw run_interrupted(number, message);
   case verdict::input_error:
     throw input_error(message, hint);
   case verdict::io_error:
@@ -299,7 +403,7 @@ std::string read_text(const std::string& s, std::size_t& at) {
   case verdict::other_error:
     throw error(message, hint);
   case verdict::out_of_memory:
-    throw isolation_failure(isolation_end::out_of_memory, 0, "ran out of memory");
+    throw isolation_failure(isolation_end::out_of_memory, 0, "ran out of memory", note);
   case verdict::returned:
   case verdict::internal:
     break;
@@ -313,27 +417,37 @@ std::string seconds_text(double s) {
   return text;
 }
 
+// The last line the child printed (glibc's "free(): invalid pointer" before an abort), if short.
+std::string last_line(const std::string& err) {
+  std::string line = err.substr(0, err.find_last_not_of('\n') + 1);
+  line = line.substr(line.rfind('\n') == std::string::npos ? 0 : line.rfind('\n') + 1);
+  return line.size() <= 200 ? line : std::string();
+}
+
 } // namespace
 
-isolation_limits default_isolation_limits() {
-  isolation_limits limits;
+isolation_options default_isolation_options() {
+  isolation_options options;
   if (const char* v = std::getenv("SCALESWEEP_SPIN_SECONDS"); v != nullptr) {
     char* end = nullptr;
     const double seconds = std::strtod(v, &end);
     if (end != v && seconds > 0) {
-      limits.spin_cpu_seconds = seconds;
+      options.spin_cpu_seconds = seconds;
     }
   }
-  return limits;
+  return options;
 }
 
-isolated_output run_isolated(const std::function<void()>& work, const isolation_limits& limits) {
+isolated_output run_isolated(const std::function<void()>& work, const isolation_options& options) {
   if (in_isolated_call()) {
     work(); // already isolated: what it prints goes to the outer call's capture
     return {};
   }
   pipe_ends out, err, control;
-  const shared_counter progress;
+  const shared_mapping shared;
+  shared_page& page = *shared.page;
+  const bool tell = options.interrupts == isolated_interrupts::tell_the_child;
+  const parent_handlers handlers(tell ? &page : nullptr);
   std::fflush(stdout);
   std::fflush(stderr);
   const pid_t pid = ::fork();
@@ -341,59 +455,93 @@ isolated_output run_isolated(const std::function<void()>& work, const isolation_
     throw io_error(std::string("cannot start a child process: ") + std::strerror(errno));
   }
   if (pid == 0) {
-    run_child(work, limits, progress.counter, out.write, err.write, control.write);
+    run_child(work, options, &page, out.write, err.write, control.write);
   }
   out.close_write();
   err.close_write();
   control.close_write();
-  child_watch w{pid, limits, *progress.counter, {}, {}, {}};
+  child_watch w{pid, options, page, {}, {}, {}};
   w.watch(out.read, err.read, control.read);
   int status = 0;
   while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
   }
-  if (w.killed_spinning) {
-    throw isolation_failure(isolation_end::spun, SIGKILL,
-                            "spun: " + seconds_text(limits.spin_cpu_seconds) +
-                                " s of CPU without progress");
+  const bool finished = WIFEXITED(status) && !w.control.empty();
+  if (!finished) {
+    remove_owned_file(page);
   }
-  if (w.killed_printing) {
+  if (w.killed == kill_reason::interrupt) {
+    end_with(parent_second_signal != 0 ? static_cast<int>(parent_second_signal)
+                                       : static_cast<int>(parent_first_signal));
+  }
+  const std::string note(page.note);
+  if (w.killed == kill_reason::spinning) {
+    throw isolation_failure(
+        isolation_end::spun, SIGKILL,
+        "spun: " + seconds_text(options.spin_cpu_seconds) + " s of CPU without progress", note);
+  }
+  if (w.killed == kill_reason::printing) {
     throw isolation_failure(isolation_end::out_of_memory, SIGKILL,
-                            "printed more than " + std::to_string(limits.max_output) + " bytes");
+                            "printed more than " + std::to_string(options.max_output) + " bytes",
+                            note);
   }
   if (WIFSIGNALED(status)) {
     const int signal = WTERMSIG(status);
-    if (signal == SIGINT || signal == SIGTERM || signal == SIGHUP) {
-      // Sent to the whole command (a Ctrl-C, a batch system's stop): it ends as it would have.
-      std::signal(signal, SIG_DFL);
-      ::kill(::getpid(), signal);
-    }
-    // The first line the child printed last (glibc's "free(): invalid pointer") says why.
-    std::string last =
-        w.err.substr(w.err.rfind('\n', w.err.size() >= 2 ? w.err.size() - 2 : 0) + 1);
-    last.erase(last.find_last_not_of('\n') + 1);
+    const std::string why = last_line(w.err);
     throw isolation_failure(isolation_end::crashed, signal,
                             std::string("crashed (") + ::strsignal(signal) +
-                                (last.empty() || last.size() > 200 ? "" : ": " + last) + ")");
+                                (why.empty() ? "" : ": " + why) + ")",
+                            note);
   }
-  if (w.control.empty()) {
-    throw isolation_failure(isolation_end::crashed, 0,
-                            "exited with status " + std::to_string(WEXITSTATUS(status)) +
-                                " before it finished");
+  if (!finished) {
+    throw isolation_failure(
+        isolation_end::crashed, 0,
+        "exited with status " + std::to_string(WEXITSTATUS(status)) + " before it finished", note);
   }
   if (static_cast<verdict>(w.control[0]) != verdict::returned) {
-    rethrow_verdict(w.control, w.err);
+    rethrow_verdict(w.control, w.err, note);
   }
   return {std::move(w.out), std::move(w.err)};
 }
 
 void isolation_progress() noexcept {
-  if (progress_counter != nullptr) {
-    progress_counter->fetch_add(1, std::memory_order_relaxed);
+  if (child_page != nullptr) {
+    child_page->progress.fetch_add(1, std::memory_order_relaxed);
   }
 }
 
+void isolation_note(const std::string& what) noexcept {
+  if (child_page != nullptr) {
+    const std::size_t n = std::min(what.size(), sizeof child_page->note - 1);
+    std::memcpy(child_page->note, what.data(), n);
+    child_page->note[n] = '\0';
+  }
+}
+
+void isolation_own_file(const std::string& path) noexcept {
+  struct stat now {};
+  if (child_page == nullptr || path.size() >= sizeof child_page->owned_path ||
+      ::stat(path.c_str(), &now) != 0) {
+    return;
+  }
+  child_page->owned.store(false);
+  std::memcpy(child_page->owned_path, path.c_str(), path.size() + 1);
+  child_page->owned_device = static_cast<unsigned long long>(now.st_dev);
+  child_page->owned_inode = static_cast<unsigned long long>(now.st_ino);
+  child_page->owned.store(true);
+}
+
+void isolation_disown_file() noexcept {
+  if (child_page != nullptr) {
+    child_page->owned.store(false);
+  }
+}
+
+int isolation_stop_signal() noexcept {
+  return child_page != nullptr ? child_page->stop_signal.load() : 0;
+}
+
 bool in_isolated_call() noexcept {
-  return progress_counter != nullptr;
+  return child_page != nullptr;
 }
 
 } // namespace scalesweep

@@ -1,6 +1,8 @@
 // Signal handlers that only record the signal (async-signal-safe), then step aside.
 #include "run/interrupt.hpp"
 
+#include "common/isolated_call.hpp"
+
 #include <chrono>
 #include <csignal>
 #include <cstdlib>
@@ -29,7 +31,7 @@ void install_interrupt_handlers() {
 }
 
 int interrupt_signal() {
-  return received;
+  return received != 0 ? static_cast<int>(received) : isolation_stop_signal();
 }
 
 void debug_interrupt_delay() {

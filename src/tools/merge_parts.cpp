@@ -113,12 +113,17 @@ struct part_file {
   std::vector<part_record> records;
 };
 
-// One part, read and checked: everything the merge reads of it later, so that a child process
-// that survives this proves the same reads safe here (libhdf5 reads the same bytes alike).
+// One part, read and checked: its attributes, its progress record, and that every chunk the
+// record claims is stored in every variable of the record.
 part_file survey_part(const std::string& path) {
   if (!std::filesystem::is_regular_file(path)) {
     throw input_error("merge: part '" + path + "' does not exist");
   }
+  if (is_partial_path(path)) {
+    throw input_error("merge: '" + path + "' is an unfinished run (its name ends in .partial)",
+                      "finish it first (run --resume), then merge the file it publishes");
+  }
+  isolation_note("'" + path + "'");
   h5::silence_error_printing();
   part_file p{path, {}, {}, {}, {}};
   const hid_t id = H5Fopen(path.c_str(), H5F_ACC_RDONLY, h5::file_access(false).get());
@@ -336,6 +341,7 @@ h5::file_identity create_target(const sweep_plan& plan, const part_file& first,
     h5::write_attribute(group.get(), schema::progress::merge_in_progress, paths);
     file.close("close '" + out.creating + "'");
     h5::publish_exclusively(out.creating, out.partial);
+    isolation_own_file(out.partial); // removed by the parent if this (child) process dies
   } catch (...) {
     std::error_code ec;
     std::filesystem::remove(out.creating, ec);
@@ -369,8 +375,10 @@ void fill_in_problem(hid_t target, const std::vector<part_file>& parts,
       if (const int signal = interrupt_signal(); signal != 0) {
         throw run_interrupted(signal, "merge interrupted");
       }
+      isolation_progress();
       const tile_box box = chunks.box(static_cast<std::int64_t>(c));
       const std::vector<hsize_t> offset(box.offset, box.offset + box.rank);
+      isolation_note("'" + parts[k].path + "'");
       summary.bytes_copied += h5::copy_stored_chunk(from[k].get(), into.get(), offset, buffer,
                                                     variable, parts[k].path, limit);
     }
@@ -395,11 +403,6 @@ merge_summary merge_parts(const std::vector<std::string>& paths, const std::stri
   if (paths.empty()) {
     throw input_error("merge: give the part files to join");
   }
-  // libhdf5 1.10 crashes or spins on some damaged files: each part is read first in a child
-  // process, and only a part that child read without harm is read here.
-  for (const std::string& p : paths) {
-    h5::read_untrusted_file(p, [&] { survey_part(p); });
-  }
   std::vector<part_file> parts;
   parts.reserve(paths.size());
   for (const std::string& p : paths) {
@@ -423,6 +426,7 @@ merge_summary merge_parts(const std::vector<std::string>& paths, const std::stri
     target.close("close '" + target_paths.partial + "'");
     h5::check_still_named(target_paths.partial, created);
     h5::rename_into_place(target_paths.partial, target_paths.final_path);
+    isolation_disown_file();
   } catch (...) {
     h5::remove_if_ours(target_paths.partial, created);
     throw;

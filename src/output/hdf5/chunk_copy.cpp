@@ -35,22 +35,26 @@ std::int64_t copy_stored_chunk(hid_t from, hid_t into, const std::vector<hsize_t
                                const std::string& source, std::int64_t limit) {
   hsize_t size = 0;
   std::uint32_t filters = 0;
+  // What the source's chunk index says is the source's to answer for: a damaged file (exit 2).
   // The messages are built on failure only: this runs once per chunk.
-  if (H5Dget_chunk_storage_size(from, offset.data(), &size) < 0) {
-    check(-1, "chunk size of '" + variable + "' in '" + source + "'");
-  }
-  if (size > static_cast<hsize_t>(limit)) {
-    throw io_error("HDF5: a chunk of '" + variable + "' in '" + source + "' claims " +
-                   std::to_string(size) + " bytes, more than its cells can take");
-  }
-  buffer.resize(size);
-  if (H5Dread_chunk(from, H5P_DEFAULT, offset.data(), &filters, buffer.data()) < 0) {
-    check(-1, "read a chunk of '" + variable + "' from '" + source + "'");
-  }
-  if (filters != 0) { // scalesweep applies every filter of the dataset to every chunk
-    throw io_error("HDF5: a chunk of '" + variable + "' in '" + source +
-                   "' is stored with some of its filters skipped");
-  }
+  reading_input_file(source, [&] {
+    if (H5Dget_chunk_storage_size(from, offset.data(), &size) < 0) {
+      check(-1, "chunk size of '" + variable + "'");
+    }
+    if (size > static_cast<hsize_t>(limit)) {
+      throw io_error("HDF5: a chunk of '" + variable + "' claims " + std::to_string(size) +
+                     " bytes, more than its cells can take");
+    }
+    buffer.resize(size);
+    if (H5Dread_chunk(from, H5P_DEFAULT, offset.data(), &filters, buffer.data()) < 0) {
+      check(-1, "read a chunk of '" + variable + "'");
+    }
+    if (filters != 0) { // scalesweep applies every filter of the dataset to every chunk
+      throw io_error("HDF5: a chunk of '" + variable +
+                     "' is stored with some of its filters "
+                     "skipped");
+    }
+  });
   if (H5Dwrite_chunk(into, H5P_DEFAULT, filters, offset.data(), size, buffer.data()) < 0) {
     check(-1, "write a chunk of '" + variable + "' copied from '" + source + "'");
   }

@@ -244,6 +244,64 @@ std::vector<hsize_t> chunk_offset(hid_t dataset, std::int64_t index) {
   return offset;
 }
 
+namespace {
+
+constexpr std::size_t max_objects = 10'000; // a result file holds a few dozen
+
+struct probe_state {
+  std::size_t objects = 0;
+  std::exception_ptr failure;
+};
+
+void probe_dataset(hid_t ds, const std::string& name) {
+  const handle space = dataspace(H5Dget_space(ds), "space of '" + name + "'");
+  const handle type = datatype(H5Dget_type(ds), "type of '" + name + "'");
+  const handle dcpl = property_list(H5Dget_create_plist(ds), "creation list of '" + name + "'");
+  if (H5Tget_class(type.get()) != H5T_STRING || H5Tis_variable_str(type.get()) <= 0) {
+    return;
+  }
+  // Variable-length strings live in the global heap, which carries no checksum: read them here.
+  const hssize_t n = H5Sget_simple_extent_npoints(space.get());
+  if (n < 0 || n > 1'000'000) {
+    throw io_error("HDF5: '" + name + "' holds " + std::to_string(n) + " strings");
+  }
+  std::vector<char*> raw(static_cast<std::size_t>(n), nullptr);
+  check(H5Dread(ds, type.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, raw.data()), "read '" + name + "'");
+  H5Dvlen_reclaim(type.get(), space.get(), H5P_DEFAULT, raw.data());
+}
+
+herr_t probe_object(hid_t root, const char* name, const H5O_info_t* info, void* data) {
+  auto* state = static_cast<probe_state*>(data);
+  try {
+    isolation_progress();
+    if (++state->objects > max_objects) {
+      throw io_error("HDF5: the file holds more than " + std::to_string(max_objects) + " objects");
+    }
+    const handle object(H5Oopen(root, name, H5P_DEFAULT), H5Oclose,
+                        "open '" + std::string(name) + "'");
+    read_attributes(object.get());
+    if (info->type == H5O_TYPE_DATASET) {
+      probe_dataset(object.get(), name);
+    }
+    return 0;
+  } catch (...) {
+    state->failure = std::current_exception();
+    return -1;
+  }
+}
+
+} // namespace
+
+void probe_structure(hid_t file) {
+  probe_state state;
+  const herr_t status =
+      H5Ovisit2(file, H5_INDEX_NAME, H5_ITER_INC, probe_object, &state, H5O_INFO_BASIC);
+  if (state.failure) {
+    std::rethrow_exception(state.failure);
+  }
+  check(status, "visit the file's objects");
+}
+
 isolated_output read_untrusted_file(const std::string& path, const std::function<void()>& read) {
   try {
     return run_isolated([&] {

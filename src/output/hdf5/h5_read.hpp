@@ -49,6 +49,12 @@ std::vector<std::uint8_t> read_bytes(hid_t file, const std::string& path);
 inline constexpr const char* damaged_file_hint =
     "the file is damaged (a copy cut short, a flipped bit), or was not written by scalesweep";
 
+// Reads every object of `file` the way a reader of it would, without its numbers: each object's
+// header and attributes, each dataset's type, space and creation properties, and the strings of
+// string datasets. A file that a run continues or publishes must hold together in all of it, not
+// only in what the run reads itself. io_error past 10,000 objects.
+void probe_structure(hid_t file);
+
 // Runs `read` on a file the user handed in: a damaged or foreign file is bad input (exit 2),
 // named, rather than a bare HDF5 failure.
 template <class Read>

@@ -150,6 +150,8 @@ void check_resumable_partial_in_child(const output_paths& paths, const sweep_pla
     const h5::handle file =
         h5::file(H5Fopen(paths.partial.c_str(), H5F_ACC_RDONLY, h5::file_access(false).get()),
                  "open '" + paths.partial + "'");
+    // The run keeps this file's objects and publishes them: all of them must read.
+    h5::probe_structure(file.get());
     for (const problem_grid& p : plan.problems) {
       for (const variable_info& v : p.outputs) {
         const h5::handle ds =

@@ -32,7 +32,8 @@ bool resumable_in_place(hid_t file, const sweep_plan& plan);
 bool check_resumable_partial(const output_paths& paths, const sweep_plan& plan,
                              const shard_spec& shard);
 
-// check_resumable_partial in a child process, which then also looks up every chunk of every
+// check_resumable_partial in a child process, which then also reads every object of the file
+// (h5::probe_structure: a resume keeps and publishes them) and looks up every chunk of every
 // variable (the chunk-index reads a resume makes, in place or rebuilding): libhdf5 1.10 crashes
 // or spins on some damaged files, and a partial file that would do that to the run is refused as
 // damaged (input_error) instead. Call it before MPI, threads or CUDA start (isolated_call.hpp).

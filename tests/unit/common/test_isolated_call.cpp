@@ -8,14 +8,15 @@
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
+#include <unistd.h>
 #include <vector>
 
 namespace scalesweep {
 namespace {
 
 // Short limits keep the tests fast; the defaults are tested for their values only.
-isolation_limits quick_limits() {
-  isolation_limits l;
+isolation_options quick_limits() {
+  isolation_options l;
   l.spin_cpu_seconds = 0.3;
   l.extra_address_space = std::int64_t{256} << 20;
   l.max_output = 1 << 20;
@@ -23,7 +24,7 @@ isolation_limits quick_limits() {
 }
 
 isolation_end end_of(const std::function<void()>& work,
-                     const isolation_limits& limits = quick_limits()) {
+                     const isolation_options& limits = quick_limits()) {
   try {
     run_isolated(work, limits);
   } catch (const isolation_failure& e) {
@@ -131,13 +132,71 @@ TEST(IsolatedCall, ANestedCallRunsInTheChildItself) {
   EXPECT_EQ(o.out, "inner 0 outer");
 }
 
+TEST(IsolatedCall, AFailureSaysWhatTheChildWasReading) {
+  try {
+    run_isolated(
+        [] {
+          isolation_note("'part2.h5'");
+          std::raise(SIGBUS);
+        },
+        quick_limits());
+    FAIL();
+  } catch (const isolation_failure& e) {
+    EXPECT_EQ(e.note(), "'part2.h5'");
+  }
+}
+
+TEST(IsolatedCall, TheFileADeadChildOwnedIsRemoved) {
+  const std::string path = ::testing::TempDir() + "isolated_owned_file";
+  const std::string kept = ::testing::TempDir() + "isolated_kept_file";
+  EXPECT_EQ(end_of([&] {
+              std::FILE* f = std::fopen(path.c_str(), "w");
+              std::fclose(f);
+              isolation_own_file(path);
+              std::abort();
+            }),
+            isolation_end::crashed);
+  EXPECT_NE(::access(path.c_str(), F_OK), 0);
+  // Disowned (published), or a child that finished: the file stays.
+  run_isolated(
+      [&] {
+        std::FILE* f = std::fopen(kept.c_str(), "w");
+        std::fclose(f);
+        isolation_own_file(kept);
+        isolation_disown_file();
+      },
+      quick_limits());
+  EXPECT_EQ(::access(kept.c_str(), F_OK), 0);
+  std::remove(kept.c_str());
+}
+
+TEST(IsolatedCall, AnInterruptIsTheChildsToHandleWhenItIsTold) {
+  // The parent receives SIGTERM (a batch system's stop); the child sees it and stops cleanly.
+  isolation_options options = quick_limits();
+  options.interrupts = isolated_interrupts::tell_the_child;
+  try {
+    run_isolated(
+        [] {
+          ::kill(::getppid(), SIGTERM);
+          while (isolation_stop_signal() == 0) {
+            isolation_progress();
+          }
+          throw run_interrupted(isolation_stop_signal(), "stopped");
+        },
+        options);
+    FAIL();
+  } catch (const run_interrupted& e) {
+    EXPECT_EQ(e.signal(), SIGTERM);
+  }
+}
+
 TEST(IsolatedCall, DefaultsAndTheirOverride) {
   unsetenv("SCALESWEEP_SPIN_SECONDS");
-  EXPECT_EQ(default_isolation_limits().spin_cpu_seconds, 5);
+  EXPECT_EQ(default_isolation_options().spin_cpu_seconds, 2);
   setenv("SCALESWEEP_SPIN_SECONDS", "12.5", 1);
-  EXPECT_EQ(default_isolation_limits().spin_cpu_seconds, 12.5);
+  EXPECT_EQ(default_isolation_options().spin_cpu_seconds, 12.5);
   setenv("SCALESWEEP_SPIN_SECONDS", "junk", 1);
-  EXPECT_EQ(default_isolation_limits().spin_cpu_seconds, 5);
+  EXPECT_EQ(default_isolation_options().spin_cpu_seconds, 2);
   unsetenv("SCALESWEEP_SPIN_SECONDS");
 }
 
