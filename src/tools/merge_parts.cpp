@@ -355,14 +355,14 @@ void fill_in_problem(hid_t target, const std::vector<part_file>& parts,
                      const std::vector<int>& source, std::size_t r, const output_paths& out,
                      const h5::file_identity& created, merge_summary& summary) {
   const part_record& reference = parts.front().records[r];
-  std::vector<unsigned char> buffer;
+  std::vector<unsigned char> buffer, scratch;
   for (std::size_t v = 0; v < reference.record.variables.size(); ++v) {
     const std::string& variable = reference.record.variables[v];
     h5::check_still_named(out.partial, created); // stop early, not after the whole copy
     const h5::handle into =
         h5::dataset(H5Dopen2(target, variable.c_str(), H5P_DEFAULT), "open '" + variable + "'");
     const box_grid chunks = h5::chunk_grid(into.get());
-    const std::int64_t limit = h5::stored_chunk_limit(into.get()); // the parts' layout: checked
+    const h5::stored_chunk_rules rules = h5::stored_chunk_rules_of(into.get()); // made anew
     // The variable in each part, opened once: not once per chunk.
     std::vector<h5::handle> from(parts.size());
     for (std::size_t c = 0; c < source.size(); ++c) {
@@ -380,7 +380,7 @@ void fill_in_problem(hid_t target, const std::vector<part_file>& parts,
       const std::vector<hsize_t> offset(box.offset, box.offset + box.rank);
       isolation_note("'" + parts[k].path + "'");
       summary.bytes_copied += h5::copy_stored_chunk(from[k].get(), into.get(), offset, buffer,
-                                                    variable, parts[k].path, limit);
+                                                    scratch, variable, parts[k].path, rules);
     }
   }
   summary.chunks += static_cast<std::int64_t>(source.size());

@@ -85,6 +85,30 @@ std::vector<hsize_t> extent(hid_t space, const std::string& name) {
   return dims;
 }
 
+// Each named dimension of a variable is a different coordinate, as long as that axis: a reference
+// that the file's unchecksummed global heap turned into another coordinate's is a damaged file.
+void check_dimensions(const std::vector<dataset_summary>& datasets) {
+  for (const dataset_summary& d : datasets) {
+    if (d.is_coordinate) {
+      continue;
+    }
+    for (std::size_t i = 0; i < d.dims.size(); ++i) {
+      const std::string& dim = d.dims[i];
+      if (dim == "dim_" + std::to_string(i)) {
+        continue; // not attached (a copy by another tool): shown unnamed
+      }
+      const auto coordinate = std::find_if(datasets.begin(), datasets.end(), [&](const auto& c) {
+        return c.is_coordinate && c.name == dim;
+      });
+      if (std::count(d.dims.begin(), d.dims.end(), dim) > 1 || coordinate == datasets.end() ||
+          coordinate->shape.size() != 1 || coordinate->shape[0] != d.shape[i]) {
+        throw io_error("HDF5: dimension " + std::to_string(i) + " of '" + d.name +
+                       "' is attached to '" + dim + "', which is not its coordinate");
+      }
+    }
+  }
+}
+
 dataset_summary summarise(hid_t file, const std::string& name) {
   const handle ds = dataset(H5Dopen2(file, name.c_str(), H5P_DEFAULT), "open '" + name + "'");
   const handle space = dataspace(H5Dget_space(ds.get()), "space of '" + name + "'");
@@ -195,6 +219,7 @@ void result_reader::read_header() {
       m_datasets.push_back(summarise(m_file.get(), name));
     }
   }
+  check_dimensions(m_datasets);
   read_progress();
 }
 
@@ -290,10 +315,14 @@ std::vector<std::string> result_reader::read_strings(const std::string& name) co
         "read '" + name + "'");
   std::vector<std::string> out;
   out.reserve(raw.size());
+  const bool whole = std::none_of(raw.begin(), raw.end(), [](char* s) { return s == nullptr; });
   for (char* s : raw) {
     out.emplace_back(s != nullptr ? s : "");
   }
   H5Dvlen_reclaim(type.get(), d.space.get(), H5P_DEFAULT, raw.data());
+  if (!whole) { // scalesweep writes every name: a missing one is a lost global-heap entry
+    throw io_error("HDF5: a string of '" + name + "' cannot be found in the file");
+  }
   return out;
 }
 

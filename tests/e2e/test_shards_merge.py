@@ -353,3 +353,32 @@ def test_merge_refuses_parts_that_disagree_in_what_they_claim(tmp_path, scaleswe
     assert proc.returncode == 2, proc.stderr
     assert f"'{parts[1]}' differs from '{parts[0]}' in its attribute '{attribute}'" in proc.stderr
     assert not (tmp_path / "m.h5").exists()
+
+
+def flip_a_byte_inside_a_stored_chunk(path, variable):
+    """Changes one byte in the middle of the first stored chunk of `variable`; returns that
+    chunk's offset in the grid. h5py reports where the chunk lies in the file."""
+    with h5py.File(path, "r") as f:
+        info = next(i for i in map(f[variable].id.get_chunk_info, range(f[variable].id.get_num_chunks()))
+                    if i.size > 16)
+    with open(path, "r+b") as f:
+        f.seek(info.byte_offset + info.size // 2)
+        byte = f.read(1)
+        f.seek(info.byte_offset + info.size // 2)
+        f.write(bytes([byte[0] ^ 0x5A]))
+    return info.chunk_offset
+
+
+def test_merge_refuses_a_corrupt_deflated_chunk(tmp_path, scalesweep):
+    """Chunks are copied as stored; a deflated chunk with a changed byte was copied without notice
+    (exit 0, wrong values in the merged file). Each is inflated once on the way, which checks
+    zlib's Adler-32: the part is refused, named with the variable and the chunk."""
+    _, parts = two_parts(tmp_path, scalesweep, extra='compression = "deflate"')
+    offset = flip_a_byte_inside_a_stored_chunk(parts[0], "cost")
+    out = tmp_path / "m.h5"
+    proc = scalesweep("merge", *parts, "-o", out, check=False)
+    assert proc.returncode == 2, proc.stderr
+    assert f"'{parts[0]}' is damaged or not a scalesweep result" in proc.stderr
+    assert (f"a chunk of 'cost' at ({', '.join(map(str, offset))}) does not hold what its "
+            "checksum and size say") in proc.stderr
+    assert not out.exists() and not (tmp_path / "m.h5.partial").exists()

@@ -6,6 +6,14 @@
 
 namespace scalesweep::h5 {
 
+namespace {
+// scalesweep writes every string, "" included, as a value: one that reads as no string at all is
+// a global-heap entry that could not be found (the heap has no checksum), not an empty text.
+std::string null_string_message(const std::string& name) {
+  return "HDF5: a string of attribute '" + name + "' cannot be found in the file";
+}
+} // namespace
+
 bool has_attribute(hid_t object, const std::string& name) {
   const htri_t exists = H5Aexists(object, name.c_str());
   check(exists, "look up attribute '" + name + "'");
@@ -28,10 +36,14 @@ attribute_value read_attribute(hid_t object, const std::string& name) {
     if (H5Tis_variable_str(type.get()) > 0) {
       std::vector<char*> raw(count, nullptr);
       check(H5Aread(a.get(), memory.get(), raw.data()), "read attribute '" + name + "'");
+      const bool whole = std::none_of(raw.begin(), raw.end(), [](char* s) { return s == nullptr; });
       for (char* s : raw) {
         strings.emplace_back(s != nullptr ? s : "");
       }
       H5Dvlen_reclaim(memory.get(), space.get(), H5P_DEFAULT, raw.data());
+      if (!whole) {
+        throw io_error(null_string_message(name));
+      }
     } else {
       const std::size_t size = H5Tget_size(type.get());
       std::string buffer(size * count, '\0');
@@ -154,9 +166,13 @@ std::optional<std::string> read_string_attribute(hid_t object, const std::string
     check(H5Tset_size(memory.get(), H5T_VARIABLE), "string size");
     char* value = nullptr;
     check(H5Aread(a.get(), memory.get(), &value), "read attribute '" + name + "'");
-    std::string out = value != nullptr ? value : "";
+    const bool whole = value != nullptr;
+    std::string out = whole ? value : "";
     const handle space = dataspace(H5Aget_space(a.get()), "attribute space");
     H5Dvlen_reclaim(memory.get(), space.get(), H5P_DEFAULT, &value);
+    if (!whole) {
+      throw io_error(null_string_message(name));
+    }
     return out;
   }
   const std::size_t size = H5Tget_size(type.get());

@@ -32,11 +32,11 @@ void copy_done_chunks(hid_t from, hid_t into, const problem_grid& problem,
     targets.push_back(
         dataset(H5Dopen2(into, v.name.c_str(), H5P_DEFAULT), "open '" + v.name + "'"));
   }
-  std::vector<std::int64_t> limits;
-  for (const handle& s : sources) {
-    limits.push_back(stored_chunk_limit(s.get()));
+  std::vector<stored_chunk_rules> rules; // from the rebuilt file, which the config made
+  for (const handle& t : targets) {
+    rules.push_back(stored_chunk_rules_of(t.get()));
   }
-  std::vector<unsigned char> buffer;
+  std::vector<unsigned char> buffer, scratch;
   for (std::size_t c = 0; c < done.size(); ++c) {
     if (done[c] == 0) {
       continue;
@@ -54,7 +54,8 @@ void copy_done_chunks(hid_t from, hid_t into, const problem_grid& problem,
     }
     for (std::size_t v = 0; v < sources.size(); ++v) {
       summary.bytes_copied += copy_stored_chunk(sources[v].get(), targets[v].get(), offset, buffer,
-                                                problem.outputs[v].name, partial, limits[v]);
+                                                scratch, problem.outputs[v].name, partial,
+                                                rules[v]);
     }
     ++summary.chunks_kept;
   }
