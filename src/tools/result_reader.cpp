@@ -85,10 +85,20 @@ std::vector<hsize_t> extent(hid_t space, const std::string& name) {
   return dims;
 }
 
-// Each named dimension of a variable is a different coordinate, as long as that axis: a reference
-// that the file's unchecksummed global heap turned into another coordinate's is a damaged file.
-void check_dimensions(const std::vector<dataset_summary>& datasets) {
+// What the file's unchecksummed global heap may have lost or changed, in what a reader shows: each
+// named dimension of a variable is a different coordinate, as long as that axis (a reference
+// turned into another coordinate's is damage), and `units`, `long_name`, `flag_meanings` and
+// `spacing` are never empty (scalesweep writes each with a text; a lost heap entry reads as "").
+void check_variables(const std::vector<dataset_summary>& datasets) {
   for (const dataset_summary& d : datasets) {
+    for (const auto& [key, value] : d.attributes) {
+      const auto* text = std::get_if<std::vector<std::string>>(&value.values);
+      if ((key == schema::variable::units || key == schema::variable::long_name ||
+           key == schema::variable::flag_meanings || key == schema::variable::spacing) &&
+          (text == nullptr || text->size() != 1 || text->front().empty())) {
+        throw io_error("HDF5: the " + key + " of '" + d.name + "' is not a text");
+      }
+    }
     if (d.is_coordinate) {
       continue;
     }
@@ -219,7 +229,7 @@ void result_reader::read_header() {
       m_datasets.push_back(summarise(m_file.get(), name));
     }
   }
-  check_dimensions(m_datasets);
+  check_variables(m_datasets);
   read_progress();
 }
 
