@@ -7,10 +7,12 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # netcdf-bin (ncdump) and udunits-bin (udunits2) let the tests read results as netCDF-C does and
-# check every unit string.
+# check every unit string. clang-14 with its sanitizer and libFuzzer runtimes and OpenMP builds the
+# fuzzing harnesses (scripts/fuzz.sh).
 packages=(build-essential cmake git libhdf5-dev hdf5-tools libcli11-dev libtomlplusplus-dev
           libgtest-dev zlib1g-dev python3 python3-venv python3-pip python3-dev
-          openmpi-bin libopenmpi-dev libhdf5-openmpi-dev netcdf-bin udunits-bin)
+          openmpi-bin libopenmpi-dev libhdf5-openmpi-dev netcdf-bin udunits-bin
+          clang-14 libclang-rt-14-dev libomp-14-dev)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -5,7 +5,7 @@
 //
 // libhdf5 1.10 itself crashes or spins on some crafted images; the CLI survives those by reading
 // in a forked child (src/common/isolated_call.hpp), which a fuzzer cannot see through, so the long
-// run classifies each crash by where it happened (docs/reliability.md, tests/fuzz/README.md).
+// run classifies each crash by where it happened (docs/reliability.md, tests/fuzz/triage.py).
 #include "scalesweep/error.hpp"
 
 #include "cli/inspect_command.hpp"
