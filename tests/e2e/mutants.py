@@ -21,20 +21,12 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-# Small grid, small chunks: the file is mostly metadata (a few tens of KB), where a changed byte
-# reaches libhdf5's parsers rather than one compressed chunk.
-CONFIG = """
-[law]
-preset = "epoch2024"
-[objective]
-kind = "usd"
-[[hardware]]
-name = "h100"
-preset = "sardana2024-default"
-[[hardware]]
-name = "l40s"
-preset = "h100-train-l40s-serve"
-[axes]
+from run_configs import CONFIG as SHARED_CONFIG
+
+# The distributed-run tests' law, objective and hardware (run_configs.py) on a small grid with
+# small chunks: the file is mostly metadata, where a changed byte reaches libhdf5's parsers rather
+# than one compressed chunk.
+CONFIG = SHARED_CONFIG[:SHARED_CONFIG.index("[axes]")] + """[axes]
 N = {{ log10 = [7, 13], points = 23 }}
 D = {{ log10 = [8, 15], points = 19 }}
 T = {{ values = [0, 1e12] }}

@@ -66,8 +66,8 @@ bool inflates_to(const std::vector<unsigned char>& stored, std::int64_t raw_byte
   z.next_out = scratch.data();
   z.avail_out = static_cast<uInt>(scratch.size());
   const int status = inflate(&z, Z_FINISH);
-  const bool whole = status == Z_STREAM_END && z.total_out == static_cast<uLong>(raw_bytes) &&
-                     z.avail_in == 0;
+  const bool whole =
+      status == Z_STREAM_END && z.total_out == static_cast<uLong>(raw_bytes) && z.avail_in == 0;
   inflateEnd(&z);
   return whole;
 }

@@ -53,9 +53,9 @@ void copy_done_chunks(hid_t from, hid_t into, const problem_grid& problem,
       continue;
     }
     for (std::size_t v = 0; v < sources.size(); ++v) {
-      summary.bytes_copied += copy_stored_chunk(sources[v].get(), targets[v].get(), offset, buffer,
-                                                scratch, problem.outputs[v].name, partial,
-                                                rules[v]);
+      summary.bytes_copied +=
+          copy_stored_chunk(sources[v].get(), targets[v].get(), offset, buffer, scratch,
+                            problem.outputs[v].name, partial, rules[v]);
     }
     ++summary.chunks_kept;
   }
