@@ -215,8 +215,9 @@ void result_reader::read_header() {
   for (const std::string& name : schema::required_root_attributes()) {
     if (std::none_of(m_attributes.begin(), m_attributes.end(),
                      [&](const auto& a) { return a.first == name; })) {
-      throw input_error("'" + path + "' is not a scalesweep result (no '" + name + "' attribute)",
-                        damaged_file_hint);
+      std::string message = "'" + path + "' is not a scalesweep result (no '";
+      message += name + "' attribute)";
+      throw input_error(message, damaged_file_hint);
     }
   }
   for (const std::string& name : root_link_names(m_file.get())) {
