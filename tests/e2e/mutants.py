@@ -60,6 +60,7 @@ class Outcome:
     returncode: int
     seconds: float
     problem: str = ""  # empty when the outcome is acceptable
+    caught: str = ""  # how the reading child ended, when it did not return: crashed, spun, memory
 
 
 @dataclass
@@ -295,8 +296,10 @@ def check_mutant(bases, index, base, data):
             problem = "accepted, with output that differs from the undamaged file's"
         else:
             problem = ""
+        caught = next((word for word in ("crashed", "spun", "ran out of memory")
+                       if proc is not None and f"reading it {word}" in proc.stderr), "")
         outcomes.append(Outcome(index, base, command, proc.returncode if proc else -999, seconds,
-                                problem))
+                                problem, caught))
 
     # inspect: what the undamaged file gives, or differences only in values HDF5 keeps without a
     # checksum (only_unchecked_values_differ), the same in the JSON as in the text.
@@ -350,6 +353,12 @@ def describe(summary):
                      f"accepted {summary.count(command, True):5d}  max "
                      f"{max(o.seconds for o in summary.outcomes if o.command == command):.2f} "
                      "CPU s")
+    caught = {}
+    for o in summary.outcomes:
+        if o.caught:
+            caught[o.caught] = caught.get(o.caught, 0) + 1
+    lines.append("refusals whose reading child " + (", ".join(
+        f"{word}: {n}" for word, n in sorted(caught.items())) or "never died"))
     for o in summary.problems()[:30]:
         lines.append(f"mutant {o.mutant} ({o.base}) {o.command}: {o.problem}")
     return "\n".join(lines)
