@@ -37,7 +37,7 @@ public:
       return *given;
     }
     require_preset(key);
-    return preset_value.value_or(NAN); // every preset sets each number but peak_flops (a test)
+    return preset_value.value_or(NAN); // every preset sets each number (peak_flops aside: a test)
   }
 
   // A value given, else the preset's, else the rule's default: the board power of the side's GPU
@@ -119,12 +119,17 @@ public:
     }
   }
 
-  // GPU label and peak FLOP/s: an explicit peak wins; otherwise the GPU preset at the dtype.
-  // The fields of rules gpu, dtype and peak, which every side has under these names.
+  // GPU label and peak FLOP/s: an explicit peak wins; then a peak the hardware preset itself
+  // sets (a source that quotes another figure than the GPU's datasheet), unless the GPU or dtype
+  // were given instead; otherwise the GPU preset at the dtype. The fields of rules gpu, dtype and
+  // peak, which every side has under these names.
   template <class Given, class Resolved>
   void gpu_and_peak(const Given& given, const Given& preset, Resolved& out) const {
     const std::string preset_gpu = preset.gpu.value_or("");
-    const std::optional<double>& peak = given.peak_flops;
+    const bool preset_peak = m_has_preset && preset.peak_flops && !given.gpu && !given.dtype;
+    const std::optional<double>& peak = given.peak_flops ? given.peak_flops
+                                        : preset_peak    ? preset.peak_flops
+                                                         : std::optional<double>{};
     std::string& gpu_out = out.gpu;
     std::string& dtype_out = out.dtype;
     gpu_out = given.gpu ? *given.gpu : (m_has_preset && !peak ? preset_gpu : std::string{});
