@@ -1,8 +1,8 @@
 // JSON text with two-space indentation and round-trip doubles.
 #include "app/json_writer.hpp"
 
-#include <algorithm>
-#include <charconv>
+#include "common/text_format.hpp"
+
 #include <cmath>
 #include <cstdio>
 
@@ -77,16 +77,7 @@ json_writer& json_writer::value(double v) {
     return null();
   }
   before_value();
-  // The shortest text that reads back as the same double: 1.947, not %.17g's 1.9470000000000001.
-  char buf[32];
-  const std::to_chars_result end = std::to_chars(buf, buf + sizeof buf, v);
-  m_out.append(buf, end.ptr);
-  // A double always reads back as a float: to_chars writes 2.0 as "2" and 1.4e21 as its 22
-  // digits, which Python's json (and others) read as an integer. Only integer-valued doubles
-  // print without a '.' or an exponent, so ".0" keeps their value and makes them floats.
-  if (std::find_if(buf, end.ptr, [](char c) { return c == '.' || c == 'e'; }) == end.ptr) {
-    m_out += ".0";
-  }
+  m_out += float_literal(v);
   return *this;
 }
 

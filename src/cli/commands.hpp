@@ -28,6 +28,7 @@ command add_merge_command(CLI::App& parent);
 command add_inspect_command(CLI::App& parent);
 // `command_line` is recorded in the law-samples file it writes.
 command add_fit_command(CLI::App& parent, const std::string& command_line);
+command add_export_command(CLI::App& parent);
 
 // Flag checks with messages that name the range ("must be finite and >= 0, got -5").
 CLI::Validator non_negative_number();

@@ -43,6 +43,7 @@ int main_impl(int argc, char** argv) {
       add_merge_command(app),
       add_inspect_command(app),
       add_fit_command(app, command_line),
+      add_export_command(app),
   };
   if (argc > 1 && argv[1][0] != '-') {
     bool known = false;

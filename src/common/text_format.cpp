@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <charconv>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -28,6 +29,27 @@ std::string format_number(double v) {
     }
   }
   return buf;
+}
+
+std::string float_literal(double v) {
+  if (std::isnan(v)) {
+    return "NaN";
+  }
+  if (std::isinf(v)) {
+    return v > 0 ? "inf" : "-inf";
+  }
+  // std::to_chars without a format is the shortest round trip: 1.947, not %.17g's
+  // 1.9470000000000001.
+  char buf[32];
+  const std::to_chars_result end = std::to_chars(buf, buf + sizeof buf, v);
+  std::string text(buf, end.ptr);
+  // It writes 2.0 as "2" and 1.4e21 as its 22 digits, which Python's json and pandas read as
+  // integers. Only integer-valued doubles print without a '.' or an exponent, so ".0" keeps
+  // their value and makes them floats.
+  if (text.find_first_of(".e") == std::string::npos) {
+    text += ".0";
+  }
+  return text;
 }
 
 std::string format_bytes(double bytes) {

@@ -11,6 +11,11 @@ namespace scalesweep {
 // Shortest text that reads back as the same double ("1e+12", "0.336", "nan").
 std::string format_number(double v);
 
+// The shortest text that reads back as exactly `v` and always as a floating-point number: a
+// '.' or an exponent ("2.0", "1e+21", "0.336"), never an integer literal; "NaN", "inf", "-inf"
+// for the non-finite. The one printer of doubles for machines: --json and export --csv.
+std::string float_literal(double v);
+
 // "12.3 MiB", "4.0 GiB".
 std::string format_bytes(double bytes);
 

@@ -288,6 +288,53 @@ one_dimensional open_1d(hid_t file, const std::string& name, std::int64_t limit)
 
 } // namespace
 
+const std::vector<std::uint8_t>* result_reader::done_chunks(const std::string& name) const {
+  for (const auto& [variable, chunks] : m_done_chunks) {
+    if (variable == name) {
+      return &chunks;
+    }
+  }
+  return nullptr;
+}
+
+std::vector<std::int64_t> result_reader::chunk_shape(const std::string& name) const {
+  const handle ds =
+      dataset(H5Dopen2(m_file.get(), name.c_str(), H5P_DEFAULT), "open '" + name + "'");
+  const std::vector<hsize_t> chunk = h5::chunk_shape(ds.get());
+  return {chunk.begin(), chunk.end()};
+}
+
+namespace {
+
+template <class T>
+void read_box_as(hid_t file, const std::string& name, const tile_box& box, hid_t memory_type,
+                 std::vector<T>& out) {
+  isolation_progress();
+  const handle ds = dataset(H5Dopen2(file, name.c_str(), H5P_DEFAULT), "open '" + name + "'");
+  const handle file_space = dataspace(H5Dget_space(ds.get()), "space of '" + name + "'");
+  const std::vector<hsize_t> offset(box.offset, box.offset + box.rank);
+  const std::vector<hsize_t> count(box.count, box.count + box.rank);
+  check(H5Sselect_hyperslab(file_space.get(), H5S_SELECT_SET, offset.data(), nullptr, count.data(),
+                            nullptr),
+        "select a box of '" + name + "'");
+  const handle memory = dataspace(H5Screate_simple(box.rank, count.data(), nullptr), "box space");
+  out.resize(static_cast<std::size_t>(cell_count(box)));
+  check(H5Dread(ds.get(), memory_type, memory.get(), file_space.get(), H5P_DEFAULT, out.data()),
+        "read '" + name + "'");
+}
+
+} // namespace
+
+void result_reader::read_box(const std::string& name, const tile_box& box,
+                             std::vector<double>& out) const {
+  read_box_as(m_file.get(), name, box, H5T_NATIVE_DOUBLE, out);
+}
+
+void result_reader::read_box(const std::string& name, const tile_box& box,
+                             std::vector<std::uint8_t>& out) const {
+  read_box_as(m_file.get(), name, box, H5T_NATIVE_UINT8, out);
+}
+
 std::vector<double> result_reader::read_numbers(const std::string& name) const {
   isolation_progress();
   const one_dimensional d = open_1d(m_file.get(), name, max_axis_points);
@@ -373,10 +420,7 @@ void count_chunk(hid_t ds, const tile_box& box, std::vector<std::uint8_t>& buffe
 } // namespace
 
 status_counts result_reader::count_status(const std::string& name, std::size_t flags) const {
-  const std::vector<std::uint8_t>* done = nullptr;
-  for (const auto& [variable, chunks] : m_done_chunks) {
-    done = variable == name ? &chunks : done;
-  }
+  const std::vector<std::uint8_t>* done = done_chunks(name);
   if (done == nullptr && m_progress.present) {
     throw io_error("HDF5: '" + name + "' is in no progress record");
   }

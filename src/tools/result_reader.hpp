@@ -2,6 +2,8 @@
 // attributes, datasets with their named dimensions, coordinates, status counts and progress.
 #pragma once
 
+#include "scalesweep/cells/tile.hpp"
+
 #include "output/hdf5/h5_read.hpp"
 
 #include <cstdint>
@@ -66,6 +68,14 @@ public:
   // are read (one chunk in memory at a time), the others count as unwritten without a read.
   status_counts count_status(const std::string& name, std::size_t flags) const;
   const progress_record& progress() const { return m_progress; }
+  // The done flag of each chunk of a variable (row-major chunk order, as chunk_grid numbers
+  // them); nullptr where no progress record lists the variable.
+  const std::vector<std::uint8_t>* done_chunks(const std::string& name) const;
+  // The chunk shape of a chunked variable; empty for a contiguous one.
+  std::vector<std::int64_t> chunk_shape(const std::string& name) const;
+  // The cells of `box` of a variable, row-major, converted to double or uint8 (resized to fit).
+  void read_box(const std::string& name, const tile_box& box, std::vector<double>& out) const;
+  void read_box(const std::string& name, const tile_box& box, std::vector<std::uint8_t>& out) const;
 
 private:
   result_reader(handle file, std::string name);

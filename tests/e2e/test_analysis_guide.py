@@ -36,4 +36,8 @@ def test_guide_commands_and_python_blocks_run(binary, tmp_path):
     csv = (tmp_path / "results" / "hardware-compare-optima.csv").read_text().splitlines()
     assert csv[0].startswith("hardware,T,loss_target,opt_N,opt_D,opt_cost,chinchilla_cost")
     assert len(csv) == 1 + 7 * 61 * 51  # header + one row per (hardware, T, loss_target) cell
+    # The CLI's export of the same problem: every variable, units in the header, the same rows.
+    cli = (tmp_path / "results" / "hardware-compare-optima-cli.csv").read_text().splitlines()
+    assert cli[0].startswith("hardware,T [1],loss_target [1],opt_N [1],opt_D [1]")
+    assert len(cli) == len(csv)
     assert (tmp_path / "results" / "savings.png").read_bytes()[:4] == b"\x89PNG"
