@@ -101,21 +101,25 @@ void for_each_hardware_flag(Visit&& visit) {
   });
 }
 
-// Whether any hardware flag was given; refuses them under objective flops.
-bool hardware_flags_given(const economics_options& o, objective_kind objective) {
+// The hardware flags given: --hardware, --train-*, --serve-*.
+std::vector<std::string_view> hardware_flags_given(const economics_options& o) {
   std::vector<std::string_view> flags{"--hardware"};
   for_each_hardware_flag([&](auto, const auto& f) { flags.push_back(f.flag); });
-  bool any = false;
+  std::vector<std::string_view> out;
   for (std::string_view f : flags) {
     if (given(o, f)) {
-      if (!needs_hardware(objective)) {
-        throw input_error(std::string(f) + " applies to --objective usd, energy or co2 only",
-                          "add --objective usd (or energy, co2), or drop the hardware flags");
-      }
-      any = true;
+      out.push_back(f);
     }
   }
-  return any;
+  return out;
+}
+
+// --objective as given, or usd where it is not and hardware flags are (they price in dollars).
+objective_kind objective_of(const economics_options& o) {
+  if (given(o, "--objective")) {
+    return objective_from_name(o.objective).value_or(objective_kind::flops);
+  }
+  return hardware_flags_given(o).empty() ? objective_kind::flops : objective_kind::usd;
 }
 
 // The scenario the flags describe: each field given by its flag (the token split by the demand
@@ -149,12 +153,18 @@ hardware_spec hardware_from_flags(const economics_options& o, const demand_spec&
 
 std::optional<hardware_scenario> resolve_scenario(const economics_options& o,
                                                   objective_kind objective, const demand_spec& d) {
-  const bool any = hardware_flags_given(o, objective);
+  const std::vector<std::string_view> flags = hardware_flags_given(o);
   if (!needs_hardware(objective)) {
+    if (!flags.empty()) {
+      throw input_error(std::string(flags.front()) +
+                            " applies to --objective usd, energy or co2 only",
+                        "drop --objective flops (hardware flags imply usd), or drop " +
+                            std::string(flags.front()));
+    }
     return std::nullopt;
   }
   const std::string flag = "--objective " + std::string(to_string(objective));
-  if (!any) {
+  if (flags.empty()) {
     throw input_error(flag + " needs --hardware PRESET or the --train-*/--serve-* flags",
                       "hardware presets: " + hardware_preset_names());
   }
@@ -265,7 +275,9 @@ void add_economics_flags(CLI::App* app, economics_options& o) {
     f[flag] = app->add_option(flag, o.constants.*c.member, std::string(c.flag_help))->group("Law");
   }
   add_demand_flags(app, o);
-  f["--objective"] = app->add_option("--objective", o.objective, "Cost objective")
+  f["--objective"] = app->add_option("--objective", o.objective,
+                                     "Cost objective (usd when --hardware or a --train-*/--serve-* "
+                                     "flag is given without it)")
                          ->check(CLI::IsMember({"flops", "usd", "energy", "co2"}))
                          ->capture_default_str()
                          ->group("Objective");
@@ -276,7 +288,7 @@ void add_economics_flags(CLI::App* app, economics_options& o) {
 economics_question read_economics(const economics_options& o) {
   economics_question q;
   q.law = resolve_law(o);
-  q.objective = objective_from_name(o.objective).value_or(objective_kind::flops);
+  q.objective = objective_of(o);
   q.d = resolve_demand(o);
   q.hw = resolve_scenario(o, q.objective, q.d);
   q.k = q.hw ? cost_coefficients_of(q.objective, *q.hw) : cost_coefficients{1.0, 1.0};

@@ -238,7 +238,9 @@ void print_answer(const optimum_question& q, const optimum_answer& a) {
     return;
   }
   std::printf("  %-16s %-20s %-26s %s\n", "", "inference-aware",
-              q.is_loss ? "Chinchilla (T=0)" : "Chinchilla (all training)",
+              // The Chinchilla model is the T = 0 optimum of the same loss; its cost here
+              // includes serving T, so the header names the model, not the demand.
+              q.is_loss ? "Chinchilla model" : "Chinchilla (all training)",
               q.is_loss ? "ratio" : "comparison");
   print_row("parameters N", opt.N, chin.N, ratio_text(opt.N, chin.N));
   print_row("tokens D", opt.D, chin.D, ratio_text(opt.D, chin.D));

@@ -596,3 +596,15 @@ def test_run_summary_counts_the_statuses_it_wrote(tmp_path, scalesweep):
     assert proc.stdout == ""
     assert ("warning: none of the 4 loss-target optima is ok (4 infeasible); the README's table of "
             "status codes says why") in proc.stderr
+
+
+def test_optimum_hardware_flags_imply_the_usd_objective(scalesweep):
+    """Issue 17: --hardware (or a --train-*/--serve-* flag) without --objective prices in dollars,
+    as if --objective usd were given; the answer is the same object."""
+    args = ["optimum", "--law", "sardana2024", "--loss", "1.947", "--hardware", "b200-fp8",
+            "--requests", "1e10", "--input-tokens", "70", "--output-tokens", "215"]
+    implied = scalesweep.json(*args)
+    explicit = scalesweep.json(*args, "--objective", "usd")
+    assert implied["objective"] == "usd" and implied == explicit
+    text = scalesweep(*args).stdout
+    assert "Chinchilla model" in text and "T=0" not in text

@@ -48,3 +48,28 @@ def test_array_task_resumes_its_interrupted_part(tmp_path, binary, scalesweep):
     subprocess.run(["bash", SLURM / "array_sweep.sbatch"], env=env, check=True, capture_output=True)
     scalesweep("run", cfg, "--shard", "1/2", "-o", tmp_path / "fresh.h5", "--quiet")
     assert_same_results(tmp_path / "fresh.h5", part)
+
+
+def fake_sbatch(tmp_path):
+    """A `sbatch` on PATH that records its arguments, one call per line, and prints a job id."""
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    log = tmp_path / "sbatch.log"
+    (bin_dir / "sbatch").write_text(f'#!/bin/bash\necho "$*" >> {log}\necho 42\n')
+    (bin_dir / "sbatch").chmod(0o755)
+    return dict(os.environ, PATH=f"{bin_dir}:{os.environ['PATH']}"), log
+
+
+def test_array_tasks_ask_for_a_gpu_only_when_told(tmp_path):
+    """Issue 17: the array script runs on CPU-only clusters as it is (no #SBATCH --gpus), and
+    submit_array.sh asks for GPUS per task when given."""
+    script = (SLURM / "array_sweep.sbatch").read_text()
+    assert not [line for line in script.splitlines() if line.startswith("#SBATCH --gpus")]
+    env, log = fake_sbatch(tmp_path)
+    for gpus, expected in ((None, False), ("1", True)):
+        log.unlink(missing_ok=True)
+        run_env = dict(env, GPUS=gpus) if gpus else env
+        subprocess.run(["bash", SLURM / "submit_array.sh", "c.toml", "o.h5", "4"], env=run_env,
+                       check=True, capture_output=True)
+        array_call = log.read_text().splitlines()[0]
+        assert ("--gpus=1" in array_call) == expected and "--array=1-4" in array_call
