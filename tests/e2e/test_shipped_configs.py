@@ -179,3 +179,18 @@ def check_hardware_names_with_ncdump(path, names):
     start = data.index(" hardware = ") + len(" hardware = ")
     listed = data[start:data.index(" ;", start)]
     assert [n.strip().strip('"') for n in listed.replace("\n", " ").split(",")] == names
+
+
+def test_readme_a100_config_holds_the_reference_readme_cell(tmp_path, scalesweep):
+    """configs/sardana2024-readme-a100.toml: its cell at loss 1.947 and 1e10 requests of 1250
+    tokens is the reference code's README usd example, N* = 2.053e10, D* = 3.302e12, 60.23 % of
+    the Chinchilla model's parameters, 88.76 % of its cost (printed to 4 digits: half a unit in the
+    last is the tolerance)."""
+    out = tmp_path / "a100.h5"
+    scalesweep("run", SOURCE_DIR / "configs" / "sardana2024-readme-a100.toml", "-o", out, "--quiet")
+    with xr.open_dataset(out, engine="h5netcdf") as ds:
+        c = ds.sel(hardware="a100-readme", T=1.25e13, loss_target=1.947)
+        assert float(c.opt_N) == pytest.approx(2.053e10, abs=0.0005e10)
+        assert float(c.opt_D) == pytest.approx(3.302e12, abs=0.0005e12)
+        assert float(100 * c.opt_N / c.chinchilla_N) == pytest.approx(60.23, abs=0.005)
+        assert float(100 * c.opt_cost / c.chinchilla_cost) == pytest.approx(88.76, abs=0.005)
