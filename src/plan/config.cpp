@@ -16,6 +16,8 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <functional>
+#include <iterator>
 #include <sstream>
 
 namespace scalesweep {
@@ -350,8 +352,58 @@ std::vector<axis> read_axes(const config_reader& r, const toml::table& root,
   return axes;
 }
 
-hardware_spec read_hardware_table(const config_reader& r, const toml::table& t,
-                                  const std::string& path) {
+// A key both sides have (usd_per_hour) is named with its side in a swept scenario's name.
+bool key_on_both_sides(std::string_view key) {
+  const auto has = [&](const auto& fields) {
+    return std::any_of(std::begin(fields), std::end(fields),
+                       [&](const auto& f) { return f.key == key; });
+  };
+  return has(train_fields<std::optional>) && has(serve_fields<std::optional>);
+}
+
+// A number field given as { values = [...] }: one scenario per value.
+struct swept_field {
+  std::string field; // "serve.decode_mfu"
+  std::string label; // in the scenario's name: "decode_mfu", "serve.usd_per_hour"
+  std::vector<double> values;
+  const toml::array* nodes; // where each value is written, for messages
+  std::function<void(hardware_spec&, double)> set;
+};
+
+// A scenario of a [[hardware]] table, with where its swept values are written.
+struct table_scenario {
+  hardware_spec spec;
+  std::vector<std::pair<std::string, const toml::node*>> swept_at; // field path -> the value
+};
+
+std::vector<double> read_swept_values(const config_reader& r, const toml::table& t,
+                                      const std::string& path) {
+  r.reject_unknown_keys(t, path, {"values"});
+  const toml::node* n = t.get("values");
+  if (n == nullptr || !n->is_array() || n->as_array()->empty()) {
+    r.fail(n != nullptr ? *n : static_cast<const toml::node&>(t), path + ".values",
+           "must be a non-empty array of numbers", "e.g. { values = [1.5, 2.0, 3.0] }");
+  }
+  std::vector<double> values;
+  const toml::array& arr = *n->as_array();
+  for (std::size_t i = 0; i < arr.size(); ++i) {
+    const std::string at = path + ".values[" + std::to_string(i) + "]";
+    const double v = r.number(arr[i], at);
+    if (std::find(values.begin(), values.end(), v) != values.end()) {
+      // Two scenarios of one name: the hardware coordinate's names are unique.
+      r.fail(arr[i], at, "repeats " + format_number(v) + ": each value makes one scenario");
+    }
+    values.push_back(v);
+  }
+  return values;
+}
+
+// One [[hardware]] table: its scenario, or one per combination of the values of its swept
+// fields (the first swept field outermost), named "NAME key=value ...": `h100 decode_mfu=0.02`,
+// with the side before a key both sides have (`serve.usd_per_hour=2.5`). Ranges are checked per
+// scenario by resolve_hardware, naming the swept field's place in the file.
+std::vector<table_scenario> read_hardware_table(const config_reader& r, const toml::table& t,
+                                                const std::string& path) {
   r.reject_unknown_keys(t, path, {"name", "preset", "train", "serve"});
   hardware_spec spec;
   const auto name = r.string(t, "name", path + ".name");
@@ -360,6 +412,7 @@ hardware_spec read_hardware_table(const config_reader& r, const toml::table& t,
   }
   spec.name = *name;
   spec.preset = r.string(t, "preset", path + ".preset");
+  std::vector<swept_field> swept;
   for_each_hardware_side([&](auto side) {
     const std::string p = path + "." + std::string(side.name);
     const toml::table* values = r.table(t, side.name, p);
@@ -374,14 +427,41 @@ hardware_spec read_hardware_table(const config_reader& r, const toml::table& t,
     auto& given = side.of(spec);
     for (const auto& f : side.given_fields()) {
       const std::string key_path = p + "." + std::string(f.key);
+      const toml::node* n = values->get(f.key);
       if (f.text != nullptr) {
         given.*f.text = r.string(*values, f.key, key_path);
+      } else if (n != nullptr && n->is_table()) {
+        if (!f.sweepable) {
+          r.fail(*n, key_path, "cannot be swept: give one number",
+                 "{ values = [...] } is for prices, MFUs, the token split and energy figures; "
+                 "another GPU, dtype or peak is another [[hardware]] table");
+        }
+        const auto member = f.number;
+        const std::string field = std::string(side.name) + "." + std::string(f.key);
+        swept.push_back({field, key_on_both_sides(f.key) ? field : std::string(f.key),
+                         read_swept_values(r, *n->as_table(), key_path),
+                         n->as_table()->get("values")->as_array(),
+                         [side, member](hardware_spec& s, double v) { side.of(s).*member = v; }});
       } else {
         given.*f.number = r.number(*values, f.key, key_path);
       }
     }
   });
-  return spec;
+  std::vector<table_scenario> scenarios{{spec, {}}};
+  for (const swept_field& field : swept) {
+    std::vector<table_scenario> next;
+    for (const table_scenario& base : scenarios) {
+      for (std::size_t i = 0; i < field.values.size(); ++i) {
+        table_scenario one = base;
+        field.set(one.spec, field.values[i]);
+        one.spec.name += " " + field.label + "=" + format_number(field.values[i]);
+        one.swept_at.emplace_back(field.field, field.nodes->get(i));
+        next.push_back(std::move(one));
+      }
+    }
+    scenarios = std::move(next);
+  }
+  return scenarios;
 }
 
 // Under objective flops the tables are checked like any others, then set aside with a warning:
@@ -414,28 +494,37 @@ std::vector<hardware_scenario> read_hardware(const config_reader& r, const toml:
   for (std::size_t i = 0; i < arr.size(); ++i) {
     const toml::table& t = *arr[i].as_table();
     const std::string path = "hardware[" + std::to_string(i) + "]";
-    const hardware_spec spec = read_hardware_table(r, t, path);
-    for (const hardware_scenario& prev : out) {
-      if (prev.name == spec.name) {
-        r.fail(r.node(t, "name"), path + ".name", "duplicate scenario name '" + spec.name + "'");
+    for (const table_scenario& one : read_hardware_table(r, t, path)) {
+      const hardware_spec& spec = one.spec;
+      for (const hardware_scenario& prev : out) {
+        if (prev.name == spec.name) {
+          r.fail(r.node(t, "name"), path + ".name", "duplicate scenario name '" + spec.name + "'");
+        }
       }
-    }
-    const field_namer name_of = [&](std::string_view field) {
-      const toml::node* at = &static_cast<const toml::node&>(t);
-      const toml::node* found = t.at_path(field).node();
-      if (found != nullptr) {
-        at = found;
+      // A swept field's errors name the scenario (which of its values is out of range).
+      const std::string scenario = spec.name == *t.get_as<std::string>("name")
+                                       ? std::string()
+                                       : " (scenario '" + spec.name + "')";
+      const field_namer name_of = [&](std::string_view field) {
+        const toml::node* at = &static_cast<const toml::node&>(t);
+        const toml::node* found = t.at_path(field).node();
+        for (const auto& [swept_field, value] : one.swept_at) {
+          found = swept_field == field ? value : found; // the swept value itself
+        }
+        if (found != nullptr) {
+          at = found;
+        }
+        return r.where(at->source()) + ": " + path + "." + std::string(field) + scenario;
+      };
+      out.push_back(resolve_hardware(spec, name_of));
+      // Under flops the scenarios are checked as usd would cost them.
+      const objective_kind costed = needs_hardware(objective) ? objective : objective_kind::usd;
+      check_objective_fields(costed, out.back(), name_of);
+      try {
+        (void)cost_coefficients_of(costed, out.back());
+      } catch (const input_error& e) {
+        r.fail(arr[i], path, e.what() + scenario, e.hint());
       }
-      return r.where(at->source()) + ": " + path + "." + std::string(field);
-    };
-    out.push_back(resolve_hardware(spec, name_of));
-    // Under flops the scenarios are checked as usd would cost them.
-    const objective_kind costed = needs_hardware(objective) ? objective : objective_kind::usd;
-    check_objective_fields(costed, out.back(), name_of);
-    try {
-      (void)cost_coefficients_of(costed, out.back());
-    } catch (const input_error& e) {
-      r.fail(arr[i], path, e.what(), e.hint());
     }
   }
   if (objective == objective_kind::flops) {

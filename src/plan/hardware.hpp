@@ -88,6 +88,10 @@ struct side_field {
                          // for text
   field_rule rule;
   flag_group group;
+  // A config may sweep it: `key = { values = [...] }` makes one scenario per value (config.cpp).
+  // Prices, MFUs, the token split and the energy figures; not the GPU, dtype or peak, which name
+  // other hardware.
+  bool sweepable;
   Hold<std::string> Values<Hold>::*text;
   Hold<double> Values<Hold>::*number;
 };
@@ -96,49 +100,53 @@ struct side_field {
 // names the same field in both).
 template <template <class> class Hold>
 inline constexpr side_field<Hold, train_values> train_fields[] = {
-    {"gpu", "--train-gpu", "Training GPU preset", "", field_rule::gpu, flag_group::hardware,
+    {"gpu", "--train-gpu", "Training GPU preset", "", field_rule::gpu, flag_group::hardware, false,
      &train_values<Hold>::gpu, nullptr},
     {"dtype", "--train-dtype", "Training dtype (bf16, fp16, fp8, ...)", "", field_rule::dtype,
-     flag_group::hardware, &train_values<Hold>::dtype, nullptr},
+     flag_group::hardware, false, &train_values<Hold>::dtype, nullptr},
     {"peak_flops", "--train-peak-flops", "Training dense peak FLOP/s (instead of a GPU preset)",
-     "FLOP/s", field_rule::peak, flag_group::hardware, nullptr, &train_values<Hold>::peak_flops},
+     "FLOP/s", field_rule::peak, flag_group::hardware, false, nullptr,
+     &train_values<Hold>::peak_flops},
     {"mfu", "--train-mfu", "Training MFU in (0, 1]", "1", field_rule::fraction,
-     flag_group::hardware, nullptr, &train_values<Hold>::mfu},
+     flag_group::hardware, true, nullptr, &train_values<Hold>::mfu},
     {"usd_per_hour", "--train-usd-per-hour", "Training $ per GPU-hour", "USD/h",
-     field_rule::positive, flag_group::hardware, nullptr, &train_values<Hold>::usd_per_hour},
+     field_rule::positive, flag_group::hardware, true, nullptr, &train_values<Hold>::usd_per_hour},
     {"power_w", "--train-power-w", "Training power per GPU in W (default: board power)", "W",
-     field_rule::power, flag_group::hardware, nullptr, &train_values<Hold>::power_w},
+     field_rule::power, flag_group::hardware, true, nullptr, &train_values<Hold>::power_w},
     {"pue", "--train-pue", "Training data centre PUE, >= 1 (default 1)", "1", field_rule::pue,
-     flag_group::hardware, nullptr, &train_values<Hold>::pue},
+     flag_group::hardware, true, nullptr, &train_values<Hold>::pue},
     {"gco2_per_kwh", "--train-gco2-per-kwh", "Training grid intensity in gCO2e/kWh (co2)",
-     "g/(kW.h)", field_rule::intensity, flag_group::hardware, nullptr,
+     "g/(kW.h)", field_rule::intensity, flag_group::hardware, true, nullptr,
      &train_values<Hold>::gco2_per_kwh},
 };
 
 template <template <class> class Hold>
 inline constexpr side_field<Hold, serve_values> serve_fields[] = {
-    {"gpu", "--serve-gpu", "Serving GPU preset", "", field_rule::gpu, flag_group::hardware,
+    {"gpu", "--serve-gpu", "Serving GPU preset", "", field_rule::gpu, flag_group::hardware, false,
      &serve_values<Hold>::gpu, nullptr},
-    {"dtype", "--serve-dtype", "Serving dtype", "", field_rule::dtype, flag_group::hardware,
+    {"dtype", "--serve-dtype", "Serving dtype", "", field_rule::dtype, flag_group::hardware, false,
      &serve_values<Hold>::dtype, nullptr},
     {"peak_flops", "--serve-peak-flops", "Serving dense peak FLOP/s (instead of a GPU preset)",
-     "FLOP/s", field_rule::peak, flag_group::hardware, nullptr, &serve_values<Hold>::peak_flops},
+     "FLOP/s", field_rule::peak, flag_group::hardware, false, nullptr,
+     &serve_values<Hold>::peak_flops},
     {"prefill_mfu", "--prefill-mfu", "Prefill MFU in (0, 1]", "1", field_rule::fraction,
-     flag_group::hardware, nullptr, &serve_values<Hold>::prefill_mfu},
+     flag_group::hardware, true, nullptr, &serve_values<Hold>::prefill_mfu},
     {"decode_mfu", "--decode-mfu", "Decode MFU in (0, 1]", "1", field_rule::fraction,
-     flag_group::hardware, nullptr, &serve_values<Hold>::decode_mfu},
+     flag_group::hardware, true, nullptr, &serve_values<Hold>::decode_mfu},
     {"usd_per_hour", "--serve-usd-per-hour", "Serving $ per GPU-hour", "USD/h",
-     field_rule::positive, flag_group::hardware, nullptr, &serve_values<Hold>::usd_per_hour},
+     field_rule::positive, flag_group::hardware, true, nullptr, &serve_values<Hold>::usd_per_hour},
     {"input_tokens", "--input-tokens", "Input tokens per request I", "tokens",
-     field_rule::non_negative, flag_group::demand, nullptr, &serve_values<Hold>::input_tokens},
+     field_rule::non_negative, flag_group::demand, true, nullptr,
+     &serve_values<Hold>::input_tokens},
     {"output_tokens", "--output-tokens", "Output tokens per request O", "tokens",
-     field_rule::non_negative, flag_group::demand, nullptr, &serve_values<Hold>::output_tokens},
+     field_rule::non_negative, flag_group::demand, true, nullptr,
+     &serve_values<Hold>::output_tokens},
     {"power_w", "--serve-power-w", "Serving power per GPU in W (default: board power)", "W",
-     field_rule::power, flag_group::hardware, nullptr, &serve_values<Hold>::power_w},
+     field_rule::power, flag_group::hardware, true, nullptr, &serve_values<Hold>::power_w},
     {"pue", "--serve-pue", "Serving data centre PUE, >= 1 (default 1)", "1", field_rule::pue,
-     flag_group::hardware, nullptr, &serve_values<Hold>::pue},
+     flag_group::hardware, true, nullptr, &serve_values<Hold>::pue},
     {"gco2_per_kwh", "--serve-gco2-per-kwh", "Serving grid intensity in gCO2e/kWh (co2)",
-     "g/(kW.h)", field_rule::intensity, flag_group::hardware, nullptr,
+     "g/(kW.h)", field_rule::intensity, flag_group::hardware, true, nullptr,
      &serve_values<Hold>::gco2_per_kwh},
 };
 

@@ -49,8 +49,33 @@ def declared_axes(cfg):
         else:
             axes[name] = 10.0 ** np.linspace(*spec["log10"], spec["points"])
     usd = cfg.get("objective", {}).get("kind", "flops") == "usd"
-    axes["hardware"] = [h["name"] for h in cfg["hardware"]] if usd else ["flops"]
+    axes["hardware"] = [n for h in cfg["hardware"] for n in scenario_names(h)] if usd else ["flops"]
     return axes
+
+
+# docs/config.md "Sweeps": the fields a [[hardware]] table may sweep, in the order they expand
+# (first outermost), and the name each takes in a scenario's name.
+SWEEPABLE = [("train", "mfu", "mfu"), ("train", "usd_per_hour", "train.usd_per_hour"),
+             ("train", "power_w", "train.power_w"), ("train", "pue", "train.pue"),
+             ("train", "gco2_per_kwh", "train.gco2_per_kwh"),
+             ("serve", "prefill_mfu", "prefill_mfu"), ("serve", "decode_mfu", "decode_mfu"),
+             ("serve", "usd_per_hour", "serve.usd_per_hour"),
+             ("serve", "input_tokens", "input_tokens"), ("serve", "output_tokens", "output_tokens"),
+             ("serve", "power_w", "serve.power_w"), ("serve", "pue", "serve.pue"),
+             ("serve", "gco2_per_kwh", "serve.gco2_per_kwh")]
+
+
+def scenario_names(table):
+    """A [[hardware]] table's scenario names: its name, or one per combination of swept values
+    ("h100 decode_mfu=0.02 serve.usd_per_hour=2", numbers as Python's repr minus a trailing
+    ".0": the shortest round trip)."""
+    names = [table["name"]]
+    for side, key, label in SWEEPABLE:
+        spec = table.get(side, {}).get(key)
+        if isinstance(spec, dict):
+            names = [f"{n} {label}={float(v)!r}".removesuffix(".0") for n in names
+                     for v in spec["values"]]
+    return names
 
 
 def declared_problems(cfg, axes):
@@ -73,7 +98,8 @@ def dimension_names(dataset):
 
 def test_configs_are_shipped():
     names = {c.name for c in CONFIGS}
-    assert {"sardana2024-fig1.toml", "lesson.toml", "hardware-compare.toml"} <= names
+    assert {"sardana2024-fig1.toml", "lesson.toml", "hardware-compare.toml",
+            "price-decode-sensitivity.toml"} <= names
 
 
 @pytest.mark.parametrize("config", CONFIGS, ids=[c.stem for c in CONFIGS])

@@ -144,6 +144,45 @@ TEST(Config, DenseGridsDefaultToThoseTheAxesAllowWithoutAnOutputTable) {
   EXPECT_EQ(p.problems[0].shape, (std::vector<std::int64_t>{5, 4}));
 }
 
+// docs/config.md "Sweeps": swept fields expand in the field table's order (train's mfu before
+// serve's usd_per_hour, whatever the file's order), named by their values, the side written for
+// the key both sides have; each scenario holds its values and the preset's for the rest.
+TEST(Config, SweptHardwareFieldsExpandIntoNamedScenarios) {
+  const sweep_config c = parse_config(R"(
+[law]
+preset = "sardana2024"
+[objective]
+kind = "usd"
+[[hardware]]
+name = "h100"
+preset = "sardana2024-default"
+serve = { usd_per_hour = { values = [1, 2.5] } }
+train = { mfu = { values = [0.4, 0.45] } }
+[[hardware]]
+name = "b200"
+preset = "b200-fp8"
+[axes]
+T = { values = [0, 1e12] }
+loss_target = { values = [2.0] }
+)",
+                                      "s.toml");
+  std::vector<std::string> names;
+  for (const hardware_scenario& h : c.hardware) {
+    names.push_back(h.name);
+  }
+  EXPECT_EQ(names, (std::vector<std::string>{
+                       "h100 mfu=0.4 serve.usd_per_hour=1", "h100 mfu=0.4 serve.usd_per_hour=2.5",
+                       "h100 mfu=0.45 serve.usd_per_hour=1", "h100 mfu=0.45 serve.usd_per_hour=2.5",
+                       "b200"}));
+  EXPECT_EQ(c.hardware[2].train.mfu, 0.45);
+  EXPECT_EQ(c.hardware[2].serve.usd_per_hour, 1.0);
+  EXPECT_EQ(c.hardware[3].serve.usd_per_hour, 2.5);
+  EXPECT_EQ(c.hardware[3].train.usd_per_hour, 2.0); // the preset's
+  EXPECT_EQ(c.hardware[3].serve.decode_mfu, 0.01);  // the preset's
+  EXPECT_EQ(c.hardware[3].serve.peak_flops, 1.978e15);
+  EXPECT_EQ(c.hardware[4].serve.usd_per_hour, 4.0);
+}
+
 // SPEC §3's example config, verbatim: objective flops with a [[hardware]] table. The contract's
 // own example must validate; the table is checked, then set aside with a warning that names it.
 TEST(Config, SpecExampleWithHardwareUnderFlopsIsAcceptedWithAWarning) {
@@ -341,6 +380,35 @@ INSTANTIATE_TEST_SUITE_P(
                             "[[hardware]]\nname = \"a\"\npreset = \"h200-fp8\"\n[[hardware]]\nname "
                             "= \"a\"\npreset = \"h200-fp8\"\n"),
                    "duplicate scenario name 'a'"},
+        // Swept hardware fields (docs/config.md "Sweeps"): every value is checked, its scenario
+        // and place in the file named; only prices, MFUs and the token split sweep.
+        bad_config{"swept_value_out_of_range",
+                   with_law("[objective]\nkind = \"usd\"\n" + axes_ok +
+                            "[[hardware]]\nname = \"a\"\npreset = \"sardana2024-default\"\nserve = "
+                            "{ decode_mfu = { values = [0.01, 2] } }\n"),
+                   "bad.toml:11:42: hardware[0].serve.decode_mfu (scenario 'a decode_mfu=2') = 2 "
+                   "is outside (0, 1]"},
+        bad_config{"swept_gpu",
+                   with_law("[objective]\nkind = \"usd\"\n" + axes_ok +
+                            "[[hardware]]\nname = \"a\"\npreset = \"sardana2024-default\"\nserve = "
+                            "{ peak_flops = { values = [1e15, 2e15] } }\n"),
+                   "hardware[0].serve.peak_flops: cannot be swept: give one number"},
+        bad_config{"swept_empty",
+                   with_law("[objective]\nkind = \"usd\"\n" + axes_ok +
+                            "[[hardware]]\nname = \"a\"\npreset = \"sardana2024-default\"\ntrain = "
+                            "{ mfu = { values = [] } }\n"),
+                   "hardware[0].train.mfu.values: must be a non-empty array of numbers"},
+        bad_config{"swept_repeat",
+                   with_law("[objective]\nkind = \"usd\"\n" + axes_ok +
+                            "[[hardware]]\nname = \"a\"\npreset = \"sardana2024-default\"\ntrain = "
+                            "{ usd_per_hour = { values = [2, 3, 2.0] } }\n"),
+                   "hardware[0].train.usd_per_hour.values[2]: repeats 2: each value makes one "
+                   "scenario"},
+        bad_config{"swept_unknown_key",
+                   with_law("[objective]\nkind = \"usd\"\n" + axes_ok +
+                            "[[hardware]]\nname = \"a\"\npreset = \"sardana2024-default\"\ntrain = "
+                            "{ mfu = { log10 = [0, 1] } }\n"),
+                   "hardware[0].train.mfu.log10: unknown key 'log10'"},
         bad_config{"objective_kind", with_law("[objective]\nkind = \"dollars\"\n" + axes_ok),
                    "objective.kind: unknown objective 'dollars'"},
         bad_config{"dense_name", with_law(axes_ok + "[output]\ndense = [\"loss\", \"costs\"]\n"),
