@@ -11,10 +11,12 @@ import pytest
 from conftest import SOURCE_DIR
 
 # The integer fields: counts of cells, tiles, chunks, bytes, points, ranks, root-finder steps and
-# statuses; shapes; format versions; status codes (flag_values).
+# statuses; shapes; format versions; status codes (flag_values); a fit's data points, starts,
+# samples, its seed and the index of its best start.
 COUNT_KEYS = re.compile(r"(iterations|size|cells|tiles|ranks|chunks|chunks_done|cells_done_before|"
                         r"shard_cells|format_version|scalesweep_format_version|code|bytes_written|"
-                        r".*_bytes)$")
+                        r".*_bytes|n_points|excluded_rows|starts|starts_converged|"
+                        r"starts_reaching_best|best_start|samples|converged|seed)$")
 COUNT_ARRAYS = {"shape", "tile_shape", "flag_values"}
 STATUS_TABLES = {"status_counts", "statuses"}
 
@@ -65,6 +67,9 @@ def documents(tmp_path_factory, scalesweep):
                 scalesweep.json("run", config, "-o", part, "--shard", "1/2", "--quiet")],
         "inspect": [scalesweep.json("inspect", out), scalesweep.json("inspect", part)],
         "presets": [scalesweep.json("presets")],
+        "fit": [scalesweep.json("fit", SOURCE_DIR / "data" / "chinchilla-fig4-besiroglu2024.csv",
+                                "--N-column", "Model Size", "--flops-column", "Training FLOP",
+                                "--bootstrap", "8", "--seed", "7")],
     }
 
 
@@ -75,7 +80,7 @@ def test_every_command_with_json_is_covered(scalesweep, documents):
     assert with_json == set(documents), "add the new command's --json to this test"
 
 
-@pytest.mark.parametrize("command", ["optimum", "validate", "run", "inspect", "presets"])
+@pytest.mark.parametrize("command", ["optimum", "validate", "run", "inspect", "presets", "fit"])
 def test_numbers_are_floats_unless_counts(documents, command):
     for document in documents[command]:
         check(document)
