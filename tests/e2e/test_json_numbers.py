@@ -67,6 +67,10 @@ def documents(tmp_path_factory, scalesweep):
                 scalesweep.json("run", config, "-o", part, "--shard", "1/2", "--quiet")],
         "inspect": [scalesweep.json("inspect", out), scalesweep.json("inspect", part)],
         "presets": [scalesweep.json("presets")],
+        "eval": [scalesweep.json("eval", "--law", "chinchilla", "--model", "llama3-8b",
+                                 "--inference-tokens", "1e12"),
+                 scalesweep.json("eval", "--law", "sardana2024", "--model", "llama3-8b",
+                                 "--hardware", "sardana2024-default")],
         "fit": [scalesweep.json("fit", SOURCE_DIR / "data" / "chinchilla-fig4-besiroglu2024.csv",
                                 "--N-column", "Model Size", "--flops-column", "Training FLOP",
                                 "--bootstrap", "8", "--seed", "7")],
@@ -80,7 +84,8 @@ def test_every_command_with_json_is_covered(scalesweep, documents):
     assert with_json == set(documents), "add the new command's --json to this test"
 
 
-@pytest.mark.parametrize("command", ["optimum", "validate", "run", "inspect", "presets", "fit"])
+@pytest.mark.parametrize("command", ["optimum", "validate", "run", "inspect", "presets", "eval",
+                                     "fit"])
 def test_numbers_are_floats_unless_counts(documents, command):
     for document in documents[command]:
         check(document)
