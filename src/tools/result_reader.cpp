@@ -441,7 +441,7 @@ status_counts result_reader::count_status(const std::string& name, std::size_t f
     throw io_error("HDF5: '" + name + "' has " + std::to_string(chunks.count()) +
                    " chunks and no progress record to count them by");
   }
-  const std::vector<hsize_t> chunk = chunk_shape(ds.get());
+  const std::vector<hsize_t> chunk = h5::chunk_shape(ds.get());
   const auto chunk_cells = std::accumulate(chunk.begin(), chunk.end(), hsize_t{1},
                                            [](hsize_t a, hsize_t b) { return a * b; });
   if (chunk_cells > static_cast<hsize_t>(output_spec::max_chunk_cells)) {
