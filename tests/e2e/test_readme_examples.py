@@ -7,6 +7,7 @@ import subprocess
 import sys
 
 import h5py
+import numpy as np
 import pytest
 
 from conftest import SOURCE_DIR
@@ -202,5 +203,13 @@ def test_readme_python_package_example_runs(tmp_path, scalesweep):
     corner = published(scalesweep, "--law", "sardana2024", "--loss", "3.0", "--inference-tokens", "1e16")
     assert lines[1] == f"(1000, 1000) {round(corner['ratios']['saving'], 3)}"
     assert lines[2] == "['dense-cost', 'loss-target', 'budget']"
+    rows, N_h100 = lines[3].split()
     with h5py.File(tmp_path / "results" / "hw.h5") as f:
-        assert int(lines[3]) == f["opt_N"].size
+        assert int(rows) == f["opt_N"].size
+        # sel(hardware="h100-fp8") by name, then the nearest T and loss target: the same cell
+        # picked here by position from the stored coordinates.
+        names = [n.decode() if isinstance(n, bytes) else n for n in f["hardware"][()]]
+        T, targets = f["T"][()], f["loss_target"][()]
+        cell = f["opt_N"][names.index("h100-fp8"), np.abs(T - 1e12).argmin(),
+                          np.abs(targets - 2.0).argmin()]
+        assert float(N_h100) == cell
