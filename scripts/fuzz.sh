@@ -28,7 +28,14 @@ echo "== fuzz_config for ${seconds} s"
 ./fuzz_config "${common[@]}" "$@" corpus-config ../tests/fuzz/corpus/config
 echo "== fuzz_result for ${seconds} s"
 rm -f artifacts-result/*
+# In fork mode libFuzzer goes on past crashing inputs and then exits 1 if any crashed: triage.py
+# below decides whether those crashes fail the run; any other exit status fails it here.
+status=0
 ./fuzz_result "${common[@]}" -fork=1 -ignore_crashes=1 -ignore_timeouts=1 -ignore_ooms=1 \
-  -artifact_prefix=artifacts-result/ "$@" corpus-result ../tests/fuzz/corpus/result
+  -artifact_prefix=artifacts-result/ "$@" corpus-result ../tests/fuzz/corpus/result || status=$?
+if [ "$status" -gt 1 ]; then
+  echo "fuzz.sh: fuzz_result exited with status $status" >&2
+  exit "$status"
+fi
 cd ..
 python3 tests/fuzz/triage.py build-fuzz/fuzz_result "$cli" build-fuzz/artifacts-result
