@@ -2,9 +2,11 @@
 #include "app/json_writer.hpp"
 
 #include "common/text_format.hpp"
+#include "common/untrusted_text.hpp"
 
+#include <algorithm>
+#include <charconv>
 #include <cmath>
-#include <cstdio>
 
 namespace scalesweep {
 
@@ -105,35 +107,10 @@ json_writer& json_writer::value(std::string_view v) {
   return *this;
 }
 
+// Keys and values may come from a config or a result file: any bytes give valid JSON.
 void json_writer::write_string(std::string_view v) {
   m_out += '"';
-  for (const char c : v) {
-    switch (c) {
-    case '"':
-      m_out += "\\\"";
-      break;
-    case '\\':
-      m_out += "\\\\";
-      break;
-    case '\n':
-      m_out += "\\n";
-      break;
-    case '\r':
-      m_out += "\\r";
-      break;
-    case '\t':
-      m_out += "\\t";
-      break;
-    default:
-      if (static_cast<unsigned char>(c) < 0x20) {
-        char buf[8];
-        std::snprintf(buf, sizeof buf, "\\u%04x", c);
-        m_out += buf;
-      } else {
-        m_out += c;
-      }
-    }
-  }
+  m_out += escape_for_json(v);
   m_out += '"';
 }
 

@@ -100,6 +100,14 @@ TEST(JsonWriter, StringsAreEscaped) {
   EXPECT_EQ(j.str(), "{\n  \"k\\\"ey\": \"a\\\\b\\n\\t\\r\\u0001 \xce\xbc\"\n}\n");
 }
 
+// Text from a result file or a config may hold any bytes: the output stays valid JSON (UTF-8,
+// invalid bytes as U+FFFD) and terminal controls (ESC, C1 CSI) are escaped (issue 18).
+TEST(JsonWriter, AnyBytesGiveValidJson) {
+  json_writer j;
+  j.begin_object().field("t\xff", std::string("a\xff\xfe\x1b]0;x\x07 \xc2\x9b")).end_object();
+  EXPECT_EQ(j.str(), "{\n  \"t\\ufffd\": \"a\\ufffd\\ufffd\\u001b]0;x\\u0007 \\u009b\"\n}\n");
+}
+
 TEST(JsonWriter, NestedContainersAreIndentedTwoSpacesPerLevel) {
   json_writer j;
   j.begin_object().field("name", "x").key("list").begin_array().value(true).null().end_array();
