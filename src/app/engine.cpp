@@ -7,6 +7,7 @@
 
 #include "app/run_session.hpp"
 #include "app/run_setup.hpp"
+#include "common/untrusted_text.hpp"
 #include "plan/config.hpp"
 #include "plan/sweep_plan.hpp"
 #include "run/parallel/communicator.hpp"
@@ -55,7 +56,7 @@ std::vector<std::string> sweep::warnings() const {
 
 sweep_result sweep::run(const sweep_run_options& options) const {
   if (options.backend != "auto" && options.backend != "cpu" && options.backend != "cuda") {
-    throw input_error("backend '" + options.backend + "' is not auto, cpu or cuda");
+    throw input_error("backend '" + shown_token(options.backend) + "' is not auto, cpu or cuda");
   }
   const std::unique_ptr<communicator> comm = make_serial_communicator();
   app::run_flags flags;

@@ -4,6 +4,7 @@
 #include "scalesweep/error.hpp"
 
 #include "app/exit_codes.hpp"
+#include "common/untrusted_text.hpp"
 
 #include <cstdio>
 #include <exception>
@@ -39,14 +40,14 @@ int report_failure(const std::exception_ptr& failure) {
   try {
     std::rethrow_exception(failure);
   } catch (const error& e) {
-    std::fprintf(stderr, "error: %s\n", e.what());
+    std::fprintf(stderr, "error: %s\n", shown_message(e.what()).c_str());
     if (const std::string hint = hint_for(e); !hint.empty()) {
-      std::fprintf(stderr, "hint: %s\n", hint.c_str());
+      std::fprintf(stderr, "hint: %s\n", shown_message(hint).c_str());
     }
     std::fflush(stderr);
     return dynamic_cast<const input_error*>(&e) != nullptr ? exit_bad_input : exit_failure;
   } catch (const std::exception& e) {
-    std::fprintf(stderr, "error: internal: %s\n", e.what());
+    std::fprintf(stderr, "error: internal: %s\n", shown_message(e.what()).c_str());
     std::fflush(stderr);
     return exit_failure;
   }

@@ -5,6 +5,7 @@
 #include "app/json_writer.hpp"
 #include "app/output_path.hpp"
 #include "common/text_format.hpp"
+#include "common/untrusted_text.hpp"
 
 #include <algorithm>
 #include <cstdio>
@@ -42,13 +43,15 @@ std::string describe_plan(const sweep_plan& plan, const std::string& output_path
   const sweep_config& c = plan.config;
   std::ostringstream s;
   if (!c.title.empty()) {
-    s << "sweep: " << c.title << "\n";
+    s << "sweep: " << escape_for_terminal(c.title) << "\n";
   }
   s << "law: " << c.law.description() << "\n";
   s << "objective: " << to_string(c.objective) << " (costs in " << cost_units(c.objective) << ")\n";
   for (const hardware_scenario& h : c.hardware) {
     // Every field, peaks too, not only the GPU's name: a config may override a preset's numbers.
-    s << "hardware " << h.name << ": " << describe_sides(h) << "\n";
+    // Names and labels as the config wrote them: escaped (a GPU label is free text with a peak).
+    s << "hardware " << escape_for_terminal(h.name) << ": "
+      << escape_for_terminal(describe_sides(h)) << "\n";
   }
   s << "axes:\n";
   for (const axis& a : plan.axes) {
@@ -70,18 +73,22 @@ std::string describe_plan(const sweep_plan& plan, const std::string& output_path
   if (!shard.whole()) {
     s << "; shard " << shard.text() << ": " << format_count(shard_cells(plan, shard)) << " of them";
   }
-  s << "; output " << output_path << " (";
-  if (!shard.whole()) {
-    s << "part up to " << format_bytes(static_cast<double>(shard_output_bytes(plan, shard)))
-      << " of the whole run's ";
+  if (output_path.empty()) {
+    s << "; no output (--no-output)\n";
+  } else {
+    s << "; output " << escape_for_terminal(output_path) << " (";
+    if (!shard.whole()) {
+      s << "part up to " << format_bytes(static_cast<double>(shard_output_bytes(plan, shard)))
+        << " of the whole run's ";
+    }
+    s << format_bytes(static_cast<double>(plan.output_bytes())) << " uncompressed"
+      << (c.output.compression == compression_kind::deflate ? ", deflate" : "");
+    const std::int64_t free = free_disk_bytes(output_path);
+    if (free >= 0) {
+      s << "; " << format_bytes(static_cast<double>(free)) << " free there";
+    }
+    s << ")\n";
   }
-  s << format_bytes(static_cast<double>(plan.output_bytes())) << " uncompressed"
-    << (c.output.compression == compression_kind::deflate ? ", deflate" : "");
-  const std::int64_t free = free_disk_bytes(output_path);
-  if (free >= 0) {
-    s << "; " << format_bytes(static_cast<double>(free)) << " free there";
-  }
-  s << ")\n";
   s << "memory: host " << format_bytes(static_cast<double>(memory.host_bytes)) << " (limit "
     << format_bytes(static_cast<double>(memory.host_limit)) << ")";
   if (memory.device_bytes > 0) {
@@ -176,7 +183,7 @@ std::string shard_without_work(const sweep_plan& plan, const shard_spec& shard) 
 
 void print_config_warnings(const sweep_config& config) {
   for (const std::string& w : config.warnings) {
-    std::fprintf(stderr, "warning: %s\n", w.c_str());
+    std::fprintf(stderr, "warning: %s\n", escape_for_terminal(w).c_str());
   }
 }
 

@@ -5,7 +5,9 @@
 
 #include "app/json_writer.hpp"
 #include "app/plan_report.hpp"
+#include "common/shell_quote.hpp"
 #include "common/text_format.hpp"
+#include "common/untrusted_text.hpp"
 #include "plan/memory_budget.hpp"
 
 #include <filesystem>
@@ -63,9 +65,13 @@ std::string summary_json(const run_session& session, const run_summary& s, const
   const sweep_plan& plan = session.plan();
   const run_setup& setup = session.setup();
   json_writer j;
-  j.begin_object()
-      .field("output", session.path())
-      .field("backend", session.backend().description());
+  j.begin_object().key("output");
+  if (session.writes_output()) {
+    j.value(session.path());
+  } else {
+    j.null(); // --no-output
+  }
+  j.field("backend", session.backend().description());
   j.field("ranks", comm.size()).field("shard", session.shard().text());
   j.field("cells", s.cells).field("cells_done_before", f.cells_done_before);
   j.field("tiles", s.tiles).field("seconds", s.seconds);
@@ -108,12 +114,15 @@ void print_run_summary(const run_session& session, const run_summary& s, const s
   const double rate = s.seconds > 0 ? static_cast<double>(s.cells) / s.seconds : 0.0;
   const double bytes_per_s = s.seconds > 0 ? static_cast<double>(s.bytes_written) / s.seconds : 0.0;
   if (!quiet) {
-    std::fprintf(info,
-                 "done: %s cells in %.3f s (%.3g cells/s); wrote %s (%.3g GB/s) to %s; "
-                 "peak memory %s%s\n",
-                 format_count(s.cells).c_str(), s.seconds, rate,
-                 format_bytes(static_cast<double>(s.bytes_written)).c_str(), bytes_per_s / 1e9,
-                 session.path().c_str(),
+    std::string written = "no output written (--no-output)";
+    if (session.writes_output()) {
+      char speed[32];
+      std::snprintf(speed, sizeof speed, "%.3g", bytes_per_s / 1e9);
+      written = "wrote " + format_bytes(static_cast<double>(s.bytes_written)) + " (" + speed +
+                " GB/s) to " + escape_for_terminal(session.path());
+    }
+    std::fprintf(info, "done: %s cells in %.3f s (%.3g cells/s); %s; peak memory %s%s\n",
+                 format_count(s.cells).c_str(), s.seconds, rate, written.c_str(),
                  format_bytes(static_cast<double>(f.peak_rss_bytes)).c_str(),
                  comm.parallel() ? " (largest rank)" : "");
   }
@@ -125,16 +134,23 @@ void print_run_summary(const run_session& session, const run_summary& s, const s
 
 std::string resume_command(const std::string& program, const std::string& config, bool optima_only,
                            const run_session& session, const communicator& comm) {
-  std::string c =
-      std::string(comm.parallel() ? "mpirun -np " + std::to_string(comm.size()) + " " : "") +
-      program + " run " + config + " --resume -o " + session.path();
+  std::vector<std::string> words;
+  if (comm.parallel()) {
+    words = {"mpirun", "-np", std::to_string(comm.size())};
+  }
+  for (const std::string& w : {program, std::string("run"), config, std::string("--resume"),
+                               std::string("-o"), session.path()}) {
+    words.push_back(w);
+  }
   if (!session.shard().whole()) {
-    c += " --shard " + session.shard().text();
+    words.emplace_back("--shard");
+    words.push_back(session.shard().text());
   }
   if (optima_only) {
-    c += " --optima-only";
+    words.emplace_back("--optima-only");
   }
-  return c;
+  // Each word quoted: a config named `a;touch X;.toml` is pasted as a name, not as commands.
+  return shell_command(words);
 }
 
 void note_previous_result(const std::string& path) {
@@ -142,7 +158,7 @@ void note_previous_result(const std::string& path) {
     std::fprintf(stderr,
                  "note: %s still holds an earlier run's result: --overwrite replaces it only when "
                  "this run finishes\n",
-                 path.c_str());
+                 escape_for_terminal(path).c_str());
   }
 }
 

@@ -4,68 +4,83 @@
 #include "scalesweep/error.hpp"
 
 #include "app/output_path.hpp"
-#include "common/text_format.hpp"
+#include "common/regular_file.hpp"
+#include "common/untrusted_text.hpp"
 #include "output/hdf5/hdf5_sink.hpp"
 #include "output/hdf5/resume_check.hpp"
+#include "run/discarding_sink.hpp"
 
 #include <cstdio>
 #include <filesystem>
+#include <optional>
 
 namespace scalesweep::app {
 
 namespace {
 
-void check_output_path(const output_paths& paths, const session_options& o) {
+void check_output_path(const output_paths& paths, const session_options& o,
+                       const std::string& config_path) {
   // A resumed run continues one that already passed the overwrite check when it started.
-  check_output_file(paths.final_path, o.overwrite || o.resume);
+  check_output_file(paths.final_path, o.overwrite || o.resume,
+                    {{config_path, "the config this run reads"}});
   const std::string& partial = paths.partial;
   if (o.resume && !std::filesystem::exists(partial)) {
-    throw input_error("--resume: there is no interrupted run to continue (" + partial +
+    throw input_error("--resume: there is no interrupted run to continue (" + shown_token(partial) +
                           " does not exist)",
                       "run without --resume to start one");
   }
+  if (o.resume) {
+    require_regular_file(partial, "partial file"); // HDF5 would wait on a FIFO's writer
+  }
   if (!o.resume && std::filesystem::exists(partial)) {
-    throw input_error(partial + " holds an interrupted run, or one still running",
+    throw input_error(shown_token(partial) + " holds an interrupted run, or one still running",
                       "continue it with --resume; delete it to start over, once no run writes it");
   }
 }
 
-// A run that cannot fit on its disk fails before it starts, not hours later. Compressed grids
-// take an unknown fraction of their size: then only a warning. Shards write their part only.
+// Refused when uncompressed; a compressed result takes an unknown fraction of its size: then
+// only a warning.
 void check_disk_space(const std::string& path, const sweep_plan& plan, const shard_spec& shard) {
-  const std::int64_t free = free_disk_bytes(path);
-  const std::int64_t needed = shard_output_bytes(plan, shard);
-  if (free < 0 || needed <= free) {
+  const std::optional<disk_space_shortfall> shortfall = disk_space_check(path, plan, shard);
+  if (!shortfall) {
     return;
   }
-  const std::string what = "the result needs up to " + format_bytes(static_cast<double>(needed)) +
-                           " but " + format_bytes(static_cast<double>(free)) +
-                           " is free on the disk of '" + path + "'";
-  if (plan.config.output.compression == compression_kind::deflate) {
-    std::fprintf(stderr, "warning: %s (before compression)\n", what.c_str());
-    return;
+  if (shortfall->refused) {
+    throw input_error(shortfall->what, shortfall->hint);
   }
-  throw input_error(what, "free space, write elsewhere with -o, store the dense grids as float32 "
-                          "or deflated ([output] dtype, compression), or pass --optima-only");
+  std::fprintf(stderr, "warning: %s\n", shortfall->what.c_str());
 }
 
 } // namespace
 
 run_session::run_session(const shard_spec& shard, run_setup setup, const session_options& options)
     : m_shard(shard), m_setup(std::move(setup)),
-      m_paths(options.output.empty() ? shard_part_path(m_setup.plan.config.output.path, shard)
-                                     : options.output),
+      m_paths(options.no_output        ? std::string()
+              : options.output.empty() ? shard_part_path(m_setup.plan.config.output.path, shard)
+                                       : options.output),
       m_resume(options.resume) {
-  check_output_path(m_paths, options);
-  if (m_resume) {
-    check_resumable_partial(m_paths, plan(), m_shard); // here: a refusal exits 2 on every rank
+  if (options.no_output) {
+    // The CLI's flags exclude these; the engine API could ask for them.
+    if (options.resume || options.overwrite || !options.output.empty()) {
+      throw input_error("--no-output writes no file: it takes no output path, --resume or "
+                        "--overwrite");
+    }
   } else {
-    check_disk_space(m_paths.final_path, plan(), m_shard);
+    check_output_path(m_paths, options, plan().config.source_name);
+    if (m_resume) {
+      check_resumable_partial(m_paths, plan(), m_shard); // here: a refusal exits 2 on every rank
+    } else {
+      check_disk_space(m_paths.final_path, plan(), m_shard);
+    }
   }
   m_backend = make_backend(plan(), m_setup.backend);
 }
 
 void run_session::open_output(const communicator& comm, const std::string& command_line) {
+  if (!writes_output()) {
+    m_sink = make_discarding_sink(plan());
+    return;
+  }
   m_sink = open_hdf5_sink(plan(), m_shard, comm,
                           {m_paths,
                            {m_backend->description(), command_line, {}, {}, {}},

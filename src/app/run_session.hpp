@@ -24,25 +24,30 @@ struct session_options {
   std::string output; // empty: the config's [output] path (a shard's part path)
   bool resume = false;
   bool overwrite = false;
+  bool no_output = false; // compute and discard: no file is checked, created or replaced
 };
 
 class run_session {
 public:
-  // Checks the output (an existing result is replaced only with `overwrite`; a partial file is
-  // continued only with `resume`, and only if it matches), the disk space, and makes the
-  // backend. Throws before anything is written; the checks print nothing but a disk warning.
+  // Checks the output (app/output_path.hpp: a regular file, not the config; an existing result
+  // is replaced only with `overwrite`; a partial file is continued only with `resume`, and only
+  // if it matches), the disk space, and makes the backend. Throws before anything is written;
+  // the checks print nothing but a disk warning. With `no_output` there is no file to check.
   run_session(const shard_spec& shard, run_setup setup, const session_options& options);
 
   const run_setup& setup() const { return m_setup; }
   const sweep_plan& plan() const { return m_setup.plan; }
   const shard_spec& shard() const { return m_shard; }
+  // The result file; empty under --no-output.
   const std::string& path() const { return m_paths.final_path; }
+  bool writes_output() const { return !m_paths.final_path.empty(); }
   // The result's names: final, partial (where an unfinished run is written and resumed from).
   const output_paths& paths() const { return m_paths; }
   bool resume() const { return m_resume; }
   compute_backend& backend() const { return *m_backend; }
 
-  // Opens the result file (its partial file), recording `command_line` in it. Collective.
+  // Opens the result file (its partial file), recording `command_line` in it, or the sink that
+  // discards everything under --no-output. Collective.
   void open_output(const communicator& comm, const std::string& command_line);
   // Cells every rank will compute together, and those the partial file records done (resume).
   // After open_output.

@@ -4,6 +4,7 @@
 #include "scalesweep/error.hpp"
 
 #include "common/text_format.hpp"
+#include "common/untrusted_text.hpp"
 #include "cuda_device.hpp"
 #include "plan/config.hpp"
 
@@ -19,7 +20,7 @@ namespace {
 std::int64_t byte_size_option(const std::string& text, const char* flag) {
   const std::optional<std::int64_t> bytes = parse_byte_size(text);
   if (!bytes) {
-    throw input_error(std::string(flag) + ": '" + text +
+    throw input_error(std::string(flag) + ": '" + shown_token(text) +
                           "' is not a size from 1 byte to 8 EiB with a unit B, K, M, G or T",
                       "write bytes with an optional unit: 512M, 4G, 1.5GiB, 2T");
   }
@@ -40,6 +41,17 @@ int device_ordinal(const run_flags& f, const communicator& comm, int devices) {
 memory_use run_setup::memory() const {
   return {planned_host_bytes(plan, compression_threads), limits.host_bytes,
           on_gpu ? planned_device_bytes(plan) : 0, limits.device_bytes};
+}
+
+device_probe probe_device(int device, const std::function<std::int64_t(int)>& free_memory) {
+  try {
+    return {true, free_memory(device), {}};
+  } catch (const cuda_error& e) {
+    if (e.why() != cuda_error::cause::device_unusable) {
+      throw;
+    }
+    return {false, 0, e.what()};
+  }
 }
 
 int ranks_sharing_gpu(const run_flags& f, const communicator& comm) noexcept {
@@ -76,7 +88,25 @@ run_setup set_up_run(sweep_config config, const run_flags& f, const communicator
   r.on_gpu = r.backend.choice == backend_choice::cuda;
   const int devices = r.on_gpu ? cuda_device_count() : 0;
   r.backend.device = device_ordinal(f, comm, devices);
-  if (f.backend != "auto") {
+  // The device's free memory, known once it was made current (the default GPU memory limit).
+  std::optional<std::int64_t> device_free;
+  if (r.on_gpu && r.backend.device < devices) {
+    const device_probe probe = probe_device(r.backend.device, cuda_free_memory);
+    if (probe.usable) {
+      device_free = probe.free_bytes;
+    } else if (f.backend == "auto") {
+      // Listed but unusable: auto means "the GPU if it works", so the CPU, with a warning.
+      r.backend.choice = backend_choice::cpu;
+      r.on_gpu = false;
+      r.plan.config.warnings.push_back("--backend auto runs on the CPU: " + probe.why);
+      r.backend_reason = "auto: the CUDA device cannot be used (" + probe.why + ")";
+    } else {
+      throw cuda_error(probe.why, cuda_error::cause::device_unusable);
+    }
+  }
+  if (!r.backend_reason.empty()) {
+    // Set by the fallback above.
+  } else if (f.backend != "auto") {
     r.backend_reason = "--backend " + f.backend;
   } else if (r.on_gpu) {
     r.backend_reason = "auto: a CUDA device is present";
@@ -108,11 +138,9 @@ run_setup set_up_run(sweep_config config, const run_flags& f, const communicator
   if (r.on_gpu) {
     // Default: half the device's free memory, split among the ranks that use it; unknown (0)
     // where the device is not visible, as when validating on a login node.
-    r.limits.device_bytes =
-        gpu_limit > 0 ? gpu_limit
-        : devices > r.backend.device
-            ? default_device_memory_limit(cuda_free_memory(r.backend.device), gpu_sharers)
-            : 0;
+    r.limits.device_bytes = gpu_limit > 0 ? gpu_limit
+                            : device_free ? default_device_memory_limit(*device_free, gpu_sharers)
+                                          : 0;
   }
   const std::int64_t cap =
       f.tile_cells > 0 ? f.tile_cells

@@ -12,6 +12,7 @@
 #include "run/parallel/communicator.hpp"
 
 #include <cstdint>
+#include <functional>
 #include <string>
 
 namespace scalesweep::app {
@@ -38,6 +39,18 @@ struct run_setup {
   // What the plan holds against the limits, for the plan report.
   memory_use memory() const;
 };
+
+// Whether a listed CUDA device can be used: `free_memory` (cuda_free_memory) makes it current,
+// creating its context, and returns its free bytes. A device another process holds in
+// exclusive-process mode, or a missing MIG instance, fails there with a cuda_error of cause
+// device_unusable: then `usable` is false and `why` says what failed, so that --backend auto
+// falls back to the CPU with a warning. Other CUDA errors are thrown.
+struct device_probe {
+  bool usable = false;
+  std::int64_t free_bytes = 0;
+  std::string why;
+};
+device_probe probe_device(int device, const std::function<std::int64_t(int)>& free_memory);
 
 // How many ranks (this one included) will use this rank's GPU: 1 off the GPU or in a serial
 // run. Collective over `comm` (every rank calls it, before anything that may throw) and never

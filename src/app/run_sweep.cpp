@@ -11,6 +11,7 @@
 #include "app/run_report.hpp"
 #include "app/run_session.hpp"
 #include "common/text_format.hpp"
+#include "common/untrusted_text.hpp"
 #include "output/hdf5/resume_check.hpp"
 #include "output/rename_into_place.hpp"
 #include "plan/config.hpp"
@@ -39,8 +40,8 @@ std::unique_ptr<run_session> open_session(const run_request& r, const communicat
   }
   const shard_spec shard = r.shard.empty() ? shard_spec{} : parse_shard(r.shard);
   run_setup setup = set_up_run(load_config(r.config), r.flags, comm, gpu_sharers);
-  return std::make_unique<run_session>(shard, std::move(setup),
-                                       session_options{r.output, r.resume, r.overwrite});
+  return std::make_unique<run_session>(
+      shard, std::move(setup), session_options{r.output, r.resume, r.overwrite, r.no_output});
 }
 
 // Every rank checks; they agree before any of them touches the output (rank 0 creating the
@@ -105,8 +106,9 @@ int compute_and_summarise(const run_request& r, run_session& session, const comm
   }
   if (r.resume && lead && !r.quiet) {
     std::fprintf(info, "resuming %s: %s of %s cells recorded done; computing %s%s\n",
-                 session.paths().partial.c_str(), format_count(done_before).c_str(),
-                 format_count(in_shard).c_str(), format_count(total).c_str(),
+                 escape_for_terminal(session.paths().partial).c_str(),
+                 format_count(done_before).c_str(), format_count(in_shard).c_str(),
+                 format_count(total).c_str(),
                  done_before + total > in_shard
                      ? " (whole tiles: those that cover done chunks compute them again)"
                      : "");
@@ -123,11 +125,14 @@ int compute_and_summarise(const run_request& r, run_session& session, const comm
 
 int report_interrupted(const run_interrupted& e, const run_request& r, const run_session& session,
                        const communicator& comm) {
-  if (comm.rank() == 0) {
+  if (comm.rank() == 0 && !session.writes_output()) {
+    std::fprintf(stderr, "interrupted (signal %d): stopped; nothing was written (--no-output)\n",
+                 e.signal());
+  } else if (comm.rank() == 0) {
     std::fprintf(stderr,
                  "interrupted (signal %d): finished the tiles in flight and saved the "
                  "progress in %s\nhint: resume with: %s\n",
-                 e.signal(), session.paths().partial.c_str(),
+                 e.signal(), escape_for_terminal(session.paths().partial).c_str(),
                  resume_command(r.program, r.config, r.flags.optima_only, session, comm).c_str());
     note_previous_result(session.path());
   }
@@ -147,7 +152,8 @@ int report_run_failure(const std::exception& e, const run_request& r, const run_
   const std::string partial = session.paths().partial;
   // Not after a refused --resume (an input error): that command is the one that just failed.
   // Nor when the partial file at that name is not this run's any more.
-  if (std::filesystem::exists(partial) && dynamic_cast<const input_error*>(&e) == nullptr &&
+  if (session.writes_output() && std::filesystem::exists(partial) &&
+      dynamic_cast<const input_error*>(&e) == nullptr &&
       dynamic_cast<const h5::file_not_ours*>(&e) == nullptr) {
     // A full disk leaves a partial file that resumes once there is room. A file-size limit
     // leaves one shorter than HDF5 recorded (the space past the limit was never written),
@@ -157,10 +163,10 @@ int report_run_failure(const std::exception& e, const run_request& r, const run_
                    "note: the file reached a size limit (`ulimit -f`, or the largest file its "
                    "file system allows); %s cannot be resumed: delete it, raise the "
                    "limit or write elsewhere with -o, and run again\n",
-                   partial.c_str());
+                   escape_for_terminal(partial).c_str());
     } else {
       std::fprintf(stderr, "note: the results so far are in %s (resume with: %s)\n",
-                   partial.c_str(),
+                   escape_for_terminal(partial).c_str(),
                    resume_command(r.program, r.config, r.flags.optima_only, session, comm).c_str());
     }
     note_previous_result(session.path());

@@ -11,13 +11,14 @@ namespace scalesweep::app {
 // What `run` was asked.
 struct run_request {
   std::string program;      // argv[0], for hints that repeat the command
-  std::string command_line; // argv joined, recorded in the file
+  std::string command_line; // argv, shell-quoted words, recorded in the file
   std::string config;
   std::string output; // empty: [output] path, else the config's stem + .h5
   run_flags flags;
   std::string shard; // "i/n"; empty: the whole grid
   bool resume = false;
   bool overwrite = false;
+  bool no_output = false; // compute, report, write no file
   double checkpoint_seconds = 60;
   bool quiet = false;
   bool json = false;

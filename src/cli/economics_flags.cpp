@@ -6,6 +6,7 @@
 
 #include "app/field_json.hpp"
 #include "cli/commands.hpp"
+#include "common/untrusted_text.hpp"
 #include "plan/law_constants.hpp"
 #include "plan/presets.hpp"
 #include "plan/serving_limits.hpp"
@@ -28,7 +29,8 @@ law_spec resolve_law(const economics_options& o) {
   if (given(o, "--law")) {
     const law_preset* p = find_law_preset(o.law);
     if (p == nullptr) {
-      throw input_error("--law: unknown law preset '" + o.law + "'" + law_preset_suggestion(o.law),
+      throw input_error("--law: unknown law preset '" + shown_token(o.law) + "'" +
+                            law_preset_suggestion(o.law),
                         "allowed: " + law_preset_names());
     }
     spec = {o.law, p->law};
@@ -53,16 +55,11 @@ law_spec resolve_law(const economics_options& o) {
 
 demand_spec resolve_demand(const economics_options& o) {
   if (given(o, "--requests")) {
-    const double per_request = o.serve.input_tokens + o.serve.output_tokens;
-    if (!(per_request > 0)) {
-      throw input_error("--input-tokens + --output-tokens must be > 0");
-    }
-    const double T = o.requests * per_request;
-    if (!std::isfinite(T)) {
-      throw input_error("--requests x (--input-tokens + --output-tokens) overflows a double",
-                        "the inference demand T must be finite");
-    }
-    return {T, true};
+    const double per_request = tokens_per_request(o.serve.input_tokens, o.serve.output_tokens,
+                                                  "--input-tokens", "--output-tokens");
+    return {demand_of_requests(o.requests, per_request,
+                               "--requests x (--input-tokens + --output-tokens)"),
+            true};
   }
   return {given(o, "--inference-tokens") ? o.inference_tokens : 0.0, false};
 }

@@ -4,6 +4,7 @@
 #include "app/json_writer.hpp"
 #include "cli/commands.hpp"
 #include "common/text_format.hpp"
+#include "common/untrusted_text.hpp"
 #include "output/schema.hpp"
 #include "plan/config.hpp"
 #include "tools/result_reader.hpp"
@@ -38,7 +39,8 @@ attribute(const std::vector<std::pair<std::string, h5::attribute_value>>& list,
   return nullptr;
 }
 
-// The attribute as text: all elements joined by ", ", or only element `index` when given.
+// The attribute as text for the terminal (escaped: a file's text is untrusted): all elements
+// joined by ", ", or only element `index` when given.
 std::string text_of(const h5::attribute_value* a, std::optional<std::size_t> index = {}) {
   if (a == nullptr) {
     return "";
@@ -59,7 +61,7 @@ std::string text_of(const h5::attribute_value* a, std::optional<std::size_t> ind
         }
       },
       a->values);
-  return s.str();
+  return escape_for_terminal(s.str());
 }
 
 void write_json_value(json_writer& j, const h5::attribute_value& a) {
@@ -81,7 +83,7 @@ void write_json_value(json_writer& j, const h5::attribute_value& a) {
 std::string dims_text(const h5::dataset_summary& d) {
   std::string s = "(";
   for (std::size_t i = 0; i < d.dims.size(); ++i) {
-    s += (i ? ", " : "") + d.dims[i];
+    s += (i ? ", " : "") + escape_for_terminal(d.dims[i]);
   }
   return s + ")";
 }
@@ -150,20 +152,17 @@ inspect_report gather(const h5::result_reader& file, const std::string& path) {
 }
 
 // What the progress record says, in words: complete, a part of a sharded sweep, or unfinished.
-// For an unfinished run, the command that continues it: the recorded one that started it (its
-// flags decide what the file holds) with --resume.
-std::string progress_text(const h5::progress_record& p, const std::string& command_line) {
+// An unfinished run continues with the command that started it (its flags decide what the file
+// holds) and --resume: that command comes from the file, so it is shown as data (print_header),
+// never turned into a command to paste.
+std::string progress_text(const h5::progress_record& p) {
   const std::string counts =
       format_count(p.chunks_done) + " of " + format_count(p.chunks) + " chunks written";
   if (p.merge_in_progress) {
     return "an unfinished merge (it was killed): delete this file and run the merge again";
   }
   if (p.partial_file) {
-    std::string resume = command_line.empty() ? "scalesweep run CONFIG -o OUT" : command_line;
-    if ((" " + resume + " ").find(" --resume ") == std::string::npos) {
-      resume += " --resume";
-    }
-    return counts + " (an unfinished run: continue it with `" + resume + "`)";
+    return counts + " (an unfinished run: run the command that started it again, with --resume)";
   }
   if (p.shard != "1/1") {
     return "shard " + p.shard + " complete: " + format_count(p.chunks_done) + " of the grid's " +
@@ -266,13 +265,16 @@ std::string root_text(const inspect_report& r, const std::string& name) {
 // Provenance, progress and title.
 void print_header(const inspect_report& r) {
   std::printf("%s: scalesweep result (format %lld), scalesweep %s (%s), created %s\n",
-              r.path.c_str(), static_cast<long long>(r.file.format_version()),
+              escape_for_terminal(r.path).c_str(), static_cast<long long>(r.file.format_version()),
               root_text(r, schema::root::scalesweep_version).c_str(),
               root_text(r, schema::root::git_revision).c_str(),
               root_text(r, schema::root::created).c_str());
   if (r.file.progress().present) {
-    std::printf("progress: %s\n",
-                progress_text(r.file.progress(), root_text(r, schema::root::command_line)).c_str());
+    std::printf("progress: %s\n", progress_text(r.file.progress()).c_str());
+    const std::string command = root_text(r, schema::root::command_line);
+    if (r.file.progress().partial_file && !command.empty()) {
+      std::printf("recorded command: %s\n", command.c_str());
+    }
   }
   const std::string title = root_text(r, schema::root::title);
   if (!title.empty()) {
@@ -302,12 +304,12 @@ void print_law_and_objective(const inspect_report& r) {
 void print_axes(const inspect_report& r) {
   std::printf("axes:\n");
   for (const coordinate_report& c : r.coordinates) {
-    std::printf("  %-12s %8s point%s", c.d->name.c_str(), format_count(c.points).c_str(),
-                c.points == 1 ? " " : "s");
+    std::printf("  %-12s %8s point%s", escape_for_terminal(c.d->name).c_str(),
+                format_count(c.points).c_str(), c.points == 1 ? " " : "s");
     if (c.d->dtype == "string") {
       std::string names;
       for (const std::string& s : c.names) {
-        names += (names.empty() ? "" : ", ") + s;
+        names += (names.empty() ? "" : ", ") + escape_for_terminal(s);
       }
       std::printf("  %s\n", names.c_str());
     } else if (c.points > 0) {
@@ -334,9 +336,9 @@ void print_variables(const inspect_report& r) {
     for (std::int64_t n : d.shape) {
       shape += (shape.empty() ? "" : " x ") + format_count(n);
     }
-    std::printf("  %-24s %-32s %-8s %-12s %s\n", d.name.c_str(), dims_text(d).c_str(),
-                d.dtype.c_str(), text_of(attribute(d.attributes, schema::variable::units)).c_str(),
-                shape.c_str());
+    std::printf("  %-24s %-32s %-8s %-12s %s\n", escape_for_terminal(d.name).c_str(),
+                dims_text(d).c_str(), escape_for_terminal(d.dtype).c_str(),
+                text_of(attribute(d.attributes, schema::variable::units)).c_str(), shape.c_str());
   }
 }
 
@@ -364,7 +366,7 @@ void print_hardware(const inspect_report& r) {
         }
       }
     });
-    std::printf("  %s: %s\n", list[i].c_str(), describe_sides(h).c_str());
+    std::printf("  %s: %s\n", escape_for_terminal(list[i]).c_str(), describe_sides(h).c_str());
   }
 }
 
@@ -375,7 +377,7 @@ void print_statuses(const inspect_report& r) {
     if (v.meanings.empty()) {
       continue;
     }
-    std::string line = v.d->name + ":";
+    std::string line = escape_for_terminal(v.d->name) + ":";
     for (std::size_t i = 0; i < v.meanings.size(); ++i) {
       line += (i ? ", " : " ") + v.meanings[i] + " " + format_count(v.counts.per_flag[i]);
     }

@@ -3,6 +3,8 @@
 #include "scalesweep/version.hpp"
 
 #include "cli/commands.hpp"
+#include "common/shell_quote.hpp"
+#include "common/untrusted_text.hpp"
 #include "output/hdf5/h5_handle.hpp"
 
 #include <cerrno>
@@ -17,19 +19,9 @@ namespace {
 
 int main_impl(int argc, char** argv) {
   using namespace scalesweep::cli;
-  // The command as a shell would take it back: arguments with spaces or quotes single-quoted.
-  std::string command_line;
-  for (int i = 0; i < argc; ++i) {
-    std::string arg = argv[i];
-    if (arg.empty() || arg.find_first_of(" \t\n'\"\\$`*?;&|<>()#~") != std::string::npos) {
-      std::string quoted = "'";
-      for (char c : arg) {
-        quoted += c == '\'' ? std::string("'\\''") : std::string(1, c);
-      }
-      arg = quoted + "'";
-    }
-    command_line += (i ? " " : "") + arg;
-  }
+  // Recorded in result files as the command that made them: quoted, so that it reads back as
+  // the same words (`inspect` shows it as data, and a user may paste it).
+  const std::string command_line = scalesweep::shell_command({argv, argv + argc});
   CLI::App app{"scalesweep: GPU-accelerated sweeps of language-model scaling-law economics"};
   app.set_version_flag("--version", std::string("scalesweep ") + scalesweep::scalesweep_version +
                                         " (" + scalesweep::scalesweep_git_revision + ")");
@@ -54,7 +46,7 @@ int main_impl(int argc, char** argv) {
     }
     if (!known) {
       std::fprintf(stderr, "error: unknown command '%s'\nhint: commands are %s (see --help)\n",
-                   argv[1], names.c_str());
+                   scalesweep::shown_token(argv[1]).c_str(), names.c_str());
       return scalesweep::app::exit_bad_input;
     }
   }
@@ -70,7 +62,9 @@ int main_impl(int argc, char** argv) {
         help = "scalesweep " + c.app->get_name() + " --help";
       }
     }
-    std::fprintf(stderr, "error: %s\nhint: see '%s'\n", e.what(), help.c_str());
+    // CLI11 echoes the values it refuses, whole and raw.
+    std::fprintf(stderr, "error: %s\nhint: see '%s'\n", scalesweep::shown_message(e.what()).c_str(),
+                 help.c_str());
     return scalesweep::app::exit_bad_input;
   }
   for (const command& c : commands) {

@@ -18,15 +18,26 @@ command add_run_command(CLI::App& parent, const std::string& command_line,
   app->add_option("config", o->config, "Sweep config (TOML, see configs/)")
       ->required()
       ->check(CLI::ExistingFile);
-  app->add_option("-o,--output", o->output,
-                  "Result file (default: [output] path, else CONFIG stem + .h5)")
-      ->check(non_empty_text());
+  CLI::Option* output =
+      app->add_option("-o,--output", o->output,
+                      "Result file, a new or a regular file (default: [output] path, "
+                      "else CONFIG stem + .h5)")
+          ->check(non_empty_text());
   add_run_flags(app, &o->flags);
   app->add_option("--shard", o->shard,
                   "Compute part i of n into its own file (job arrays); join parts with `merge`")
       ->check(non_empty_text());
-  app->add_flag("--resume", o->resume, "Continue the interrupted run saved in OUT.partial");
-  app->add_flag("--overwrite", o->overwrite, "Replace OUT if it exists (default: refuse)");
+  CLI::Option* resume =
+      app->add_flag("--resume", o->resume, "Continue the interrupted run saved in OUT.partial");
+  CLI::Option* overwrite = app->add_flag(
+      "--overwrite", o->overwrite,
+      "Replace OUT if it is a regular file (default: refuse; never a device, FIFO or socket)");
+  app->add_flag("--no-output", o->no_output,
+                "Compute and report, but write no file (instead of -o /dev/null, which is "
+                "refused)")
+      ->excludes(output)
+      ->excludes(resume)
+      ->excludes(overwrite);
   app->add_option("--checkpoint-seconds", o->checkpoint_seconds,
                   "Save progress at least this often (default 60)")
       ->check(non_negative_number());

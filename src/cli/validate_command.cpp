@@ -6,6 +6,7 @@
 #include "app/plan_report.hpp"
 #include "app/run_setup.hpp"
 #include "cli/commands.hpp"
+#include "common/untrusted_text.hpp"
 #include "plan/config.hpp"
 
 #include <cstdio>
@@ -50,11 +51,17 @@ command add_validate_command(CLI::App& parent) {
         if (const std::string idle = app::shard_without_work(r.plan, shard); !idle.empty()) {
           std::fprintf(stderr, "warning: %s\n", idle.c_str());
         }
+        // What `run` with the same output would refuse, as warnings: the path, then the disk.
         try {
-          app::check_output_file(path, false);
+          app::check_output_file(path, false, {{o->config, "the config this run reads"}});
         } catch (const input_error& e) {
-          std::fprintf(stderr, "warning: run would refuse this output: %s (%s)\n", e.what(),
-                       e.hint().c_str());
+          std::fprintf(stderr, "warning: run would refuse this output: %s (%s)\n",
+                       shown_message(e.what()).c_str(), shown_message(e.hint()).c_str());
+        }
+        if (const auto shortfall = app::disk_space_check(path, r.plan, shard)) {
+          std::fprintf(stderr, "warning: %s%s (%s)\n",
+                       shortfall->refused ? "run would refuse this output: " : "",
+                       shortfall->what.c_str(), shortfall->hint.c_str());
         }
         if (o->json) {
           std::fputs(
@@ -62,7 +69,7 @@ command add_validate_command(CLI::App& parent) {
               stdout);
         } else {
           std::printf("%s: ok\n%splanned for: %s backend (%s), one process on this machine\n",
-                      o->config.c_str(),
+                      escape_for_terminal(o->config).c_str(),
                       app::describe_plan(r.plan, path, r.memory(), shard).c_str(), backend.c_str(),
                       r.backend_reason.c_str());
         }

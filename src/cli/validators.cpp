@@ -1,5 +1,6 @@
 // Number validators for flags, with readable messages (CLI11's print the full double range).
 #include "cli/commands.hpp"
+#include "common/untrusted_text.hpp"
 
 #include <cmath>
 #include <cstdlib>
@@ -13,11 +14,11 @@ CLI::Validator number_validator(const char* description, bool allow_zero) {
         char* end = nullptr;
         const double v = std::strtod(text.c_str(), &end);
         if (end == text.c_str() || *end != '\0') {
-          return "'" + text + "' is not a number";
+          return "'" + shown_token(text) + "' is not a number";
         }
         if (!std::isfinite(v) || (allow_zero ? v < 0 : v <= 0)) {
           return std::string("must be finite and ") + (allow_zero ? ">= 0" : "> 0") + ", got " +
-                 text;
+                 shown_token(text);
         }
         return {};
       },

@@ -76,7 +76,9 @@ std::optional<std::string> non_regular_kind(const std::string& path) {
 void require_regular_file(const std::string& path, std::string_view what) {
   struct stat st {};
   if (::stat(path.c_str(), &st) != 0) {
-    throw input_error("cannot read " + named(what, path) + ": " + std::strerror(errno));
+    throw input_error(errno == ENOENT
+                          ? named(what, path) + " does not exist"
+                          : "cannot read " + named(what, path) + ": " + std::strerror(errno));
   }
   if (!S_ISREG(st.st_mode)) {
     refuse_kind(what, path, st.st_mode);

@@ -147,12 +147,22 @@ std::string escape_for_json(std::string_view text) {
   return out;
 }
 
-std::string shown_token(std::string_view text, std::size_t limit) {
+namespace {
+std::string shown(std::string_view text, std::size_t limit, bool keep_newlines) {
   if (text.size() <= limit) {
-    return escape_for_terminal(text);
+    return escape_for_terminal(text, keep_newlines);
   }
-  return escape_for_terminal(text.substr(0, prefix_at_boundary(text, limit))) + "\u2026(" +
-         std::to_string(text.size()) + " bytes)";
+  return escape_for_terminal(text.substr(0, prefix_at_boundary(text, limit)), keep_newlines) +
+         "\u2026(" + std::to_string(text.size()) + " bytes)";
+}
+} // namespace
+
+std::string shown_token(std::string_view text, std::size_t limit) {
+  return shown(text, limit, false);
+}
+
+std::string shown_message(std::string_view text, std::size_t limit) {
+  return shown(text, limit, true);
 }
 
 } // namespace scalesweep

@@ -27,4 +27,10 @@ std::string escape_for_json(std::string_view text);
 inline constexpr std::size_t shown_token_limit = 200;
 std::string shown_token(std::string_view text, std::size_t limit = shown_token_limit);
 
+// The last line of defence where a whole message is printed (`error: ...`, a hint, a warning):
+// escaped for the terminal, its line breaks kept, and cut beyond `limit` bytes as shown_token
+// cuts a token, whatever a message built from a token that was not cut holds.
+inline constexpr std::size_t shown_message_limit = 8192;
+std::string shown_message(std::string_view text, std::size_t limit = shown_message_limit);
+
 } // namespace scalesweep

@@ -3,7 +3,9 @@
 
 #include "scalesweep/error.hpp"
 
+#include "common/regular_file.hpp"
 #include "common/text_format.hpp"
+#include "common/untrusted_text.hpp"
 #include "plan/presets.hpp"
 #include "plan/toml_depth_check.hpp"
 
@@ -11,13 +13,9 @@
 
 #include <algorithm>
 #include <cctype>
-#include <cerrno>
 #include <cmath>
-#include <cstring>
 #include <filesystem>
-#include <fstream>
 #include <functional>
-#include <iterator>
 #include <sstream>
 
 namespace scalesweep {
@@ -58,7 +56,7 @@ public:
 
   std::string where(const toml::source_region& r) const {
     std::ostringstream s;
-    s << m_source;
+    s << shown_token(m_source);
     if (r.begin.line > 0) {
       s << ':' << r.begin.line << ':' << r.begin.column;
     }
@@ -82,10 +80,11 @@ public:
       if (std::find(allowed.begin(), allowed.end(), k) != allowed.end()) {
         continue;
       }
+      const std::string shown = shown_token(k);
       std::string message = where(key.source());
-      message.append(": ").append(path).append(path.empty() ? "" : ".").append(k);
+      message.append(": ").append(path).append(path.empty() ? "" : ".").append(shown);
       message.append(": unknown key '");
-      message.append(k).append("'");
+      message.append(shown).append("'");
       const std::string near = closest_match(k, allowed);
       if (!near.empty()) {
         message.append("; did you mean '").append(near).append("'?");
@@ -119,7 +118,16 @@ public:
     if (!n->is_string()) {
       fail(*n, path, "must be a string, got " + type_name(*n));
     }
-    return n->value<std::string>();
+    std::string text = *n->value<std::string>();
+    // TOML allows "\u0000"; a file name ends at it, and so does an HDF5 string attribute.
+    if (text.find('\0') != std::string::npos) {
+      fail(*n, path,
+           "'" + shown_token(text) +
+               "' holds a NUL byte (\\x00), which no file name or result "
+               "attribute can hold",
+           "remove the \\u0000 escape from the string");
+    }
+    return text;
   }
 
   std::optional<double> number(const toml::table& t, std::string_view key,
@@ -180,7 +188,7 @@ law_spec read_law(const config_reader& r, const toml::table& root) {
     const law_preset* p = find_law_preset(*name);
     if (p == nullptr) {
       r.fail(r.node(*t, "preset"), "law.preset",
-             "unknown law preset '" + *name + "'" + law_preset_suggestion(*name),
+             "unknown law preset '" + shown_token(*name) + "'" + law_preset_suggestion(*name),
              "allowed: " + law_preset_names());
     }
     spec.preset = *name;
@@ -216,7 +224,7 @@ objective_kind read_objective(const config_reader& r, const toml::table& root) {
   if (const std::optional<objective_kind> k = objective_from_name(*kind)) {
     return *k;
   }
-  r.fail(r.node(*t, "kind"), "objective.kind", "unknown objective '" + *kind + "'",
+  r.fail(r.node(*t, "kind"), "objective.kind", "unknown objective '" + shown_token(*kind) + "'",
          "allowed: " + std::string(objective_names));
 }
 
@@ -498,13 +506,14 @@ std::vector<hardware_scenario> read_hardware(const config_reader& r, const toml:
       const hardware_spec& spec = one.spec;
       for (const hardware_scenario& prev : out) {
         if (prev.name == spec.name) {
-          r.fail(r.node(t, "name"), path + ".name", "duplicate scenario name '" + spec.name + "'");
+          r.fail(r.node(t, "name"), path + ".name",
+                 "duplicate scenario name '" + shown_token(spec.name) + "'");
         }
       }
       // A swept field's errors name the scenario (which of its values is out of range).
       const std::string scenario = spec.name == *t.get_as<std::string>("name")
                                        ? std::string()
-                                       : " (scenario '" + spec.name + "')";
+                                       : " (scenario '" + shown_token(spec.name) + "')";
       const field_namer name_of = [&](std::string_view field) {
         const toml::node* at = &static_cast<const toml::node&>(t);
         const toml::node* found = t.at_path(field).node();
@@ -579,7 +588,8 @@ output_spec read_output(const config_reader& r, const toml::table& root,
     } else if (*c == "deflate") {
       out.compression = compression_kind::deflate;
     } else {
-      r.fail(r.node(*t, "compression"), "output.compression", "unknown compression '" + *c + "'",
+      r.fail(r.node(*t, "compression"), "output.compression",
+             "unknown compression '" + shown_token(*c) + "'",
              "allowed: none, deflate (shuffle + deflate, readable everywhere)");
     }
   }
@@ -718,13 +728,7 @@ sweep_config parse_config(const std::string& text, const std::string& source_nam
 }
 
 sweep_config load_config(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    throw input_error("cannot read config '" + path + "': " + std::strerror(errno));
-  }
-  std::ostringstream text;
-  text << in.rdbuf();
-  return parse_config(text.str(), path);
+  return parse_config(read_regular_file(path, max_config_bytes, "config"), path);
 }
 
 void drop_dense_grids(sweep_config& config) {

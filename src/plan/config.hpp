@@ -71,7 +71,13 @@ void check_law_constant(const law_constant& constant, double value, const std::s
 
 // Throws input_error with "file:line:column: key.path: problem" and, where it helps, a hint.
 sweep_config parse_config(const std::string& text, const std::string& source_name);
+// Reads a regular file of at most max_config_bytes (a FIFO, a device such as /dev/zero or a
+// larger file is refused before it is read) and parses it.
 sweep_config load_config(const std::string& path);
+
+// The largest config read: hundreds of times the largest sensible one (a 100-million-point axis
+// is generated from [lo, hi]; listed values of a long axis run to a few MB).
+inline constexpr std::int64_t max_config_bytes = std::int64_t{16} << 20;
 
 // The config as `run --optima-only` computes it: no dense grids.
 void drop_dense_grids(sweep_config& config);

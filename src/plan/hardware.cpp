@@ -6,6 +6,7 @@
 #include "scalesweep/math/objective_rates.hpp"
 
 #include "common/text_format.hpp"
+#include "common/untrusted_text.hpp"
 #include "plan/presets.hpp"
 
 #include <cmath>
@@ -151,7 +152,7 @@ public:
     }
     const gpu_preset* g = find_gpu_preset(gpu_out);
     if (g == nullptr) {
-      throw input_error(field("gpu") + ": unknown GPU '" + gpu_out + "'" +
+      throw input_error(field("gpu") + ": unknown GPU '" + shown_token(gpu_out) + "'" +
                             gpu_preset_suggestion(gpu_out) + "; allowed: " + gpu_preset_names(),
                         "or give " + bare_field("peak_flops") +
                             " (dense FLOP/s) for a GPU without a preset");
@@ -161,8 +162,8 @@ public:
     }
     const std::optional<double> p = g->peak(dtype_out);
     if (!p) {
-      throw input_error(field("dtype") + ": " + gpu_out + " has no dense peak for '" + dtype_out +
-                        "'; allowed: " + g->dtype_list());
+      throw input_error(field("dtype") + ": " + gpu_out + " has no dense peak for '" +
+                        shown_token(dtype_out) + "'; allowed: " + g->dtype_list());
     }
     out.peak_flops = *p;
   }
@@ -180,8 +181,8 @@ hardware_scenario resolve_hardware(const hardware_spec& spec, const field_namer&
   if (spec.preset) {
     preset = find_hardware_preset(*spec.preset);
     if (preset == nullptr) {
-      throw input_error(name_of("preset") + ": unknown hardware preset '" + *spec.preset + "'" +
-                        hardware_preset_suggestion(*spec.preset) +
+      throw input_error(name_of("preset") + ": unknown hardware preset '" +
+                        shown_token(*spec.preset) + "'" + hardware_preset_suggestion(*spec.preset) +
                         "; allowed: " + hardware_preset_names());
     }
   }
@@ -216,12 +217,30 @@ hardware_scenario resolve_hardware(const hardware_spec& spec, const field_namer&
       r.check(value, f.rule, f.key);
     }
   });
-  if (!(h.serve.input_tokens + h.serve.output_tokens > 0)) {
-    const side_resolver serve(name_of, "serve", has);
-    throw input_error(serve.field("input_tokens") + " + output_tokens must be > 0",
-                      "they set the prefill/decode split of the inference tokens");
-  }
+  const side_resolver serve(name_of, "serve", has);
+  (void)tokens_per_request(h.serve.input_tokens, h.serve.output_tokens, serve.field("input_tokens"),
+                           serve.bare_field("output_tokens"));
   return h;
+}
+
+double tokens_per_request(double input_tokens, double output_tokens, const std::string& input_name,
+                          const std::string& output_name) {
+  const double sum = input_tokens + output_tokens;
+  if (!(std::isfinite(sum) && sum > 0)) {
+    throw input_error(input_name + " + " + output_name + " = " + format_number(sum) +
+                          " must be finite and > 0",
+                      "they set the prefill/decode split of the inference tokens; only their "
+                      "ratio matters, so give tokens per request (e.g. 70 and 215)");
+  }
+  return sum;
+}
+
+double demand_of_requests(double requests, double per_request, const std::string& what) {
+  const double T = requests * per_request;
+  if (!std::isfinite(T)) {
+    throw input_error(what + " overflows a double", "the inference demand T must be finite");
+  }
+  return T;
 }
 
 void check_objective_fields(objective_kind objective, const hardware_scenario& h,
@@ -295,7 +314,7 @@ cost_coefficients cost_coefficients_of(objective_kind objective, const hardware_
                       k.inference > 0 && std::isfinite(std::log(k.inference / k.train));
   if (!usable) {
     const std::string unit(cost_units(objective));
-    throw input_error("hardware '" + h.name + "': its cost per training FLOP (" +
+    throw input_error("hardware '" + shown_token(h.name) + "': its cost per training FLOP (" +
                           format_number(k.train) + " " + unit + ") and per inference FLOP (" +
                           format_number(k.inference) + " " + unit +
                           ") are not both finite and > 0 with a ratio in double range",

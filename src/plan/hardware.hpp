@@ -225,6 +225,18 @@ cost_coefficients cost_coefficients_of(objective_kind objective, const hardware_
 // reports.
 std::string describe_sides(const hardware_scenario& h);
 
+// The tokens of one request, I + O: finite and > 0, since the prefill/decode split divides by
+// it (9e307 + 9e307 overflows to inf and would price every token as decode). Throws input_error
+// naming the two fields as the user wrote them ("--input-tokens", "cfg.toml:9:1:
+// hardware[0].serve.input_tokens"). Every reader of a token split calls it: resolve_hardware
+// (configs and the `optimum` flags alike) and the demand flags.
+double tokens_per_request(double input_tokens, double output_tokens, const std::string& input_name,
+                          const std::string& output_name);
+
+// The lifetime inference tokens of `requests` requests of `per_request` tokens each, T = R (I+O):
+// throws input_error when the product overflows.
+double demand_of_requests(double requests, double per_request, const std::string& what);
+
 // cost_coefficients_of(objective_kind::usd, h).
 cost_coefficients usd_cost_coefficients(const hardware_scenario& h);
 

@@ -3,6 +3,8 @@
 
 #include "scalesweep/error.hpp"
 
+#include "common/untrusted_text.hpp"
+
 #include <algorithm>
 
 namespace scalesweep {
@@ -20,7 +22,7 @@ shard_spec parse_shard(const std::string& text) {
   };
   if (slash == std::string::npos || !is_count(text.substr(0, slash)) ||
       !is_count(text.substr(slash + 1))) {
-    throw input_error("--shard '" + text + "': expected i/n, e.g. --shard 2/8");
+    throw input_error("--shard '" + shown_token(text) + "': expected i/n, e.g. --shard 2/8");
   }
   constexpr long long most = 1000000;
   const auto count = [&](const std::string& part) {

@@ -13,7 +13,7 @@ namespace scalesweep {
 // Facts about the run recorded next to the results.
 struct run_metadata {
   std::string backend;      // compute_backend::description()
-  std::string command_line; // argv joined
+  std::string command_line; // argv as shell-quoted words
   // Set when a file is rebuilt for a resume, to keep the original run's values; empty: this
   // run's (now, this build's revision, the config's path).
   std::string created;

@@ -442,7 +442,10 @@ def test_validate_warns_about_an_output_that_run_would_refuse(scalesweep, tmp_pa
     cfg.write_text('[law]\npreset = "sardana2024"\n[axes]\nT = { values = [0] }\n'
                    'loss_target = { values = [2.0] }\n')
     proc = scalesweep("validate", cfg, "-o", cfg)
-    assert f"warning: run would refuse this output: output file '{cfg}' exists" in proc.stderr
+    assert f"warning: run would refuse this output: output path '{cfg}' is the config this run reads" in proc.stderr
+    (tmp_path / "old.h5").write_bytes(b"")
+    proc = scalesweep("validate", cfg, "-o", tmp_path / "old.h5")
+    assert f"warning: run would refuse this output: output file '{tmp_path / 'old.h5'}' exists" in proc.stderr
     proc = scalesweep("validate", cfg, "-o", tmp_path / "missing" / "x.h5")
     assert "warning: run would refuse this output: output directory" in proc.stderr
     assert "warning" not in scalesweep("validate", cfg, "-o", tmp_path / "new.h5").stderr

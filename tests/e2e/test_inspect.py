@@ -88,9 +88,10 @@ def test_partial_file_shows_progress(tmp_path, scalesweep, binary):
     interrupt_slow_run(binary, cfg, tmp_path / "p.h5")
     out = scalesweep("inspect", tmp_path / "p.h5.partial").stdout
     # The command that continues it: the one that started it (its flags decide what the file
-    # holds), with --resume.
-    assert (f"chunks written (an unfinished run: continue it with `{binary} run {cfg} -o "
-            f"{tmp_path / 'p.h5'} --quiet --threads 1 --tile-cells 512 --resume`)") in out
+    # holds), with --resume; shown as data, since it comes from the file (issue 18).
+    assert "chunks written (an unfinished run: run the command that started it again, with --resume)" in out
+    assert (f"recorded command: {binary} run {cfg} -o {tmp_path / 'p.h5'} --quiet --threads 1 "
+            "--tile-cells 512\n") in out
     # Asking for the finished name while only the partial file exists points at the partial file.
     missing = scalesweep("inspect", tmp_path / "p.h5", check=False)
     assert missing.returncode == 2

@@ -304,7 +304,7 @@ def test_resume_hint_repeats_the_flags_that_decide_the_files_contents(tmp_path, 
     hint = err.split("hint: resume with: ")[1].splitlines()[0]
     assert hint == f"{binary} run {cfg} --resume -o {out} --optima-only"
     inspected = subprocess.run([binary, "inspect", f"{out}.partial"], capture_output=True, text=True)
-    assert "--optima-only" in inspected.stdout.split("continue it with `")[1].split("`")[0]
+    assert "--optima-only" in inspected.stdout.split("recorded command: ")[1].splitlines()[0]
     resumed = subprocess.run(shlex.split(hint) + ["--quiet"], capture_output=True, text=True)
     assert resumed.returncode == 0, resumed.stderr
     with h5py.File(out, "r") as f:

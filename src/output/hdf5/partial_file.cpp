@@ -1,10 +1,12 @@
 // Creating, or preparing for a resume, the partial file a run writes (rank 0), then opening it.
 #include "output/hdf5/partial_file.hpp"
 
+#include "common/untrusted_text.hpp"
 #include "output/hdf5/partial_rebuild.hpp"
 #include "output/hdf5/rank_zero.hpp"
 #include "output/hdf5/result_layout.hpp"
 #include "output/hdf5/resume_check.hpp"
+#include "output/stale_temporaries.hpp"
 #include "plan/work_assignment.hpp"
 
 #include <H5ACpublic.h>
@@ -48,6 +50,11 @@ chunk_allocation allocation_for(const shard_spec& shard, bool parallel) {
 // run or merge that created one in the meantime keeps it.
 void create_partial(const sweep_plan& plan, const shard_spec& shard, const sink_options& options,
                     chunk_allocation allocation) {
+  for (const stale_temporary& t : remove_stale_temporaries(options.paths)) {
+    std::fprintf(stderr, "note: removed %s, left by process %lld, which has ended\n",
+                 escape_for_terminal(std::filesystem::path(t.path).filename().string()).c_str(),
+                 t.pid);
+  }
   const std::string& building = options.paths.creating;
   try {
     handle file = create_file(building);

@@ -248,7 +248,11 @@ TEST(CostModel, ResolutionErrorsNameTheFieldAndTheAllowedValues) {
   s = base;
   s.serve.input_tokens = 0.0;
   s.serve.output_tokens = 0.0;
-  expect_error(s, "<serve.input_tokens> + output_tokens must be > 0");
+  expect_error(s, "<serve.input_tokens> + <serve.output_tokens> = 0 must be finite and > 0");
+  // A sum past double range would price every token as decode (issue 18).
+  s.serve.input_tokens = 9e307;
+  s.serve.output_tokens = 9e307;
+  expect_error(s, "<serve.input_tokens> + <serve.output_tokens> = inf must be finite and > 0");
   hardware_spec bare;
   bare.name = "bare";
   bare.train.gpu = "H100-SXM";
