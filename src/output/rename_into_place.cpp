@@ -3,14 +3,27 @@
 
 #include "scalesweep/error.hpp"
 
+#include "common/regular_file.hpp"
+#include "common/untrusted_text.hpp"
+
 #include <cerrno>
 #include <cstring>
+#include <optional>
 #include <sys/stat.h>
 #include <unistd.h>
 
 namespace scalesweep::h5 {
 
 void rename_into_place(const std::string& from, const std::string& to) {
+  // Checked before the work started (app/output_path.hpp); checked again here, since a device,
+  // FIFO or socket may have been put at the name while the run worked.
+  if (const std::optional<std::string> kind = non_regular_kind(to)) {
+    throw input_error("'" + shown_token(to) + "' became " + *kind +
+                          " while this process worked: the result is not renamed over it",
+                      "remove it or choose another path with -o, then run again (a run's "
+                      "partial file '" +
+                          shown_token(from) + "' continues with --resume)");
+  }
   std::error_code ec;
   std::filesystem::rename(from, to, ec);
   if (ec) {

@@ -10,7 +10,8 @@
 
 namespace scalesweep::h5 {
 
-// Renames `from` over `to`; throws io_error with both names and the system's reason.
+// Renames `from` over `to`; throws io_error with both names and the system's reason, and
+// input_error when `to` is not a regular file (a device, FIFO or socket is never replaced).
 void rename_into_place(const std::string& from, const std::string& to);
 
 // Gives the finished file `from` the name `to` only if no file has it (a hard link, then `from`

@@ -6,6 +6,7 @@
 #include "common/untrusted_text.hpp"
 
 #include <algorithm>
+#include <limits>
 
 namespace scalesweep {
 
@@ -81,12 +82,15 @@ std::int64_t shard_cells(const sweep_plan& plan, const shard_spec& shard) {
   if (shard.whole()) {
     return plan.total_cells();
   }
+  // Saturated, as total_cells is: each problem has up to 4e18 cells, a shard of several more.
   std::int64_t cells = 0;
+  bool overflow = false;
   for (const problem_grid& problem : plan.problems) {
-    for_each_shard_block(problem, shard,
-                         [&](const tile_box& block) { cells += cell_count(block); });
+    for_each_shard_block(problem, shard, [&](const tile_box& block) {
+      overflow = overflow || __builtin_add_overflow(cells, cell_count(block), &cells);
+    });
   }
-  return cells;
+  return overflow ? std::numeric_limits<std::int64_t>::max() : cells;
 }
 
 std::int64_t largest_block_count(const sweep_plan& plan) {

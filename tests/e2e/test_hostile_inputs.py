@@ -14,7 +14,7 @@ from pathlib import Path
 import h5py
 import pytest
 
-from conftest import interrupt_slow_run, signal_once_written
+from conftest import interrupt_slow_run, signal_once_written, wait_for_file
 
 GOOD = """
 [law]
@@ -111,6 +111,20 @@ def test_outputs_that_are_not_regular_files_are_never_replaced(tmp_path, scalesw
             assert KIND_MESSAGE[kind] in proc.stderr, (form, proc.stderr)
     if keep is not None:
         keep.close()
+
+
+def test_a_fifo_put_at_the_output_during_a_run_is_not_replaced(tmp_path, binary):
+    """Checked before the work and again just before the rename that publishes the result."""
+    (tmp_path / "slow.toml").write_text(SLOW)
+    out = tmp_path / "out.h5"
+    proc = subprocess.Popen([binary, "run", "slow.toml", "-o", "out.h5", "--quiet", "--threads", "1",
+                             "--tile-cells", "512"], cwd=tmp_path, stderr=subprocess.PIPE, text=True,
+                            env=dict(os.environ, SCALESWEEP_DEBUG_ROUND_DELAY_MS="5"))
+    wait_for_file(f"{out}.partial", proc)
+    os.mkfifo(out)
+    stderr = proc.communicate(timeout=60)[1]
+    assert proc.returncode == 2 and "'out.h5' became a FIFO (named pipe) while this process worked" in stderr, stderr
+    assert stat.S_ISFIFO(os.stat(out).st_mode) and Path(f"{out}.partial").exists()
 
 
 def test_the_config_being_read_is_never_the_output(tmp_path, scalesweep, parts):
