@@ -3,7 +3,6 @@ names, hints that are safe to paste, inputs read within bounds, untrusted text e
 checks shared by the config and the flags. Each test was written against the defect first."""
 import json
 import os
-import shlex
 import signal
 import socket
 import stat
@@ -15,14 +14,7 @@ import h5py
 import pytest
 
 from conftest import interrupt_slow_run, signal_once_written, wait_for_file
-
-GOOD = """
-[law]
-preset = "sardana2024"
-[axes]
-T = { values = [0, 1e12] }
-loss_target = { values = [2.0, 2.2] }
-"""
+from test_bad_inputs import GOOD, USD as USD_WITHOUT_HARDWARE_VALUES
 
 # Large enough that a slowed run can be interrupted (resume hints).
 SLOW = """
@@ -295,17 +287,8 @@ def test_inspect_escapes_file_text(tmp_path, scalesweep):
 
 # --- Overflow checks shared by the config and the flags ------------------------------------
 
-USD = """
-[law]
-preset = "sardana2024"
-[objective]
-kind = "usd"
-[axes]
-T = { values = [0, 1e12] }
-loss_target = { values = [2.0] }
-[[hardware]]
-name = "x"
-preset = "sardana2024-default"
+# 9e307 each: their sum overflows, which priced every token as decode before the check.
+USD = USD_WITHOUT_HARDWARE_VALUES + """preset = "sardana2024-default"
 serve = { input_tokens = 9e307, output_tokens = 9e307 }
 """
 
