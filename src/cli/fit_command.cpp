@@ -9,6 +9,7 @@
 #include "backends/backend.hpp"
 #include "backends/fit/fit_runner.hpp"
 #include "cli/commands.hpp"
+#include "common/untrusted_text.hpp"
 #include "output/law_samples_file.hpp"
 #include "plan/presets.hpp"
 
@@ -153,7 +154,8 @@ void print_text(const fit_options& o, const app::fit_data& data, const app::poin
                 const std::vector<fit_result>& samples, const std::string& backend,
                 double seconds) {
   std::printf("fit of %u points from %s (%zu excluded: the highest losses), %s, delta %g\n",
-              data.size(), o.data.c_str(), data.excluded_rows.size(), o.method.c_str(), o.delta);
+              data.size(), escape_for_terminal(o.data).c_str(), data.excluded_rows.size(),
+              o.method.c_str(), o.delta);
   std::printf("  %u start%s (%s) on %s, %.3f s\n", e.starts, e.starts == 1 ? "" : "s",
               o.start.empty() ? "grid" : o.start.c_str(), backend.c_str(), seconds);
   const scaling_law law = law_of_fit(e.best.x);
@@ -188,7 +190,7 @@ void print_text(const fit_options& o, const app::fit_data& data, const app::poin
     }
   }
   if (!o.output.empty()) {
-    std::printf("wrote %s\n", o.output.c_str());
+    std::printf("wrote %s\n", escape_for_terminal(o.output).c_str());
   }
 }
 
@@ -207,7 +209,7 @@ int run_fit(fit_options& o, const std::string& command_line) {
     throw input_error("--seed applies to --bootstrap only", "add --bootstrap S");
   }
   if (o.bootstrap_starts != "point" && o.bootstrap_starts != "grid") {
-    throw input_error("--bootstrap-starts: unknown value '" + o.bootstrap_starts + "'",
+    throw input_error("--bootstrap-starts: unknown value '" + shown_token(o.bootstrap_starts) + "'",
                       "allowed: point (from the estimate, or --start), grid");
   }
   if (!(std::isfinite(o.delta) && o.delta > 0)) {
@@ -222,7 +224,7 @@ int run_fit(fit_options& o, const std::string& command_line) {
   const backend_choice choice = backend_choice_named(o.backend);
   const std::vector<double> start = o.start.empty() ? std::vector<double>{} : parse_start(o.start);
   if (!o.output.empty()) {
-    app::check_output_file(o.output, o.overwrite);
+    app::check_output_file(o.output, o.overwrite, {{o.data, "the data this fit reads"}});
   }
   o.columns.exclude_highest_loss = static_cast<std::uint32_t>(o.exclude);
   o.columns.parameters = method == fit_method::huber_mle ? mle_parameters : law_parameters;
@@ -320,7 +322,9 @@ command add_fit_command(CLI::App& parent, const std::string& command_line) {
                   "point: each resample from one start (--start, else the estimate; default); "
                   "grid: from the whole grid");
   app->add_option("-o,--output", o->output, "Write the estimate and the samples to LAW.h5");
-  app->add_flag("--overwrite", o->overwrite, "Replace an existing output file");
+  app->add_flag("--overwrite", o->overwrite,
+                "Replace LAW.h5 if it is a regular file (default: refuse; never a device, FIFO, "
+                "socket or the data)");
   app->add_option("--backend", o->backend,
                   "auto (default): CUDA when a device is present; cpu; cuda")
       ->check(CLI::IsMember({"auto", "cpu", "cuda"}));

@@ -15,6 +15,7 @@ import pytest
 
 from conftest import interrupt_slow_run, signal_once_written, wait_for_file
 from test_bad_inputs import GOOD, USD as USD_WITHOUT_HARDWARE_VALUES
+from test_fit_cli import COLUMNS as FIT_COLUMNS, DATA as FIT_DATA
 
 # Large enough that a slowed run can be interrupted (resume hints).
 SLOW = """
@@ -73,7 +74,7 @@ def parts(tmp_path_factory, scalesweep):
 
 
 def writing_forms(cfg, out, parts):
-    """Every run and merge command line that writes `out`."""
+    """Every run, merge and fit command line that writes `out`."""
     with_path = cfg.with_name("with_path.toml")
     with_path.write_text(GOOD + f'[output]\npath = "{out}"\n')
     return [
@@ -84,6 +85,8 @@ def writing_forms(cfg, out, parts):
         ["run", cfg, "-o", out, "--resume"],
         ["merge", *parts, "-o", out],
         ["merge", *parts, "-o", out, "--overwrite"],
+        ["fit", FIT_DATA, *FIT_COLUMNS, "-o", out],
+        ["fit", FIT_DATA, *FIT_COLUMNS, "-o", out, "--overwrite"],
     ]
 
 
@@ -131,6 +134,14 @@ def test_the_config_being_read_is_never_the_output(tmp_path, scalesweep, parts):
     proc = scalesweep("merge", *parts, "-o", parts[0], "--overwrite", check=False)
     assert proc.returncode == 2 and "is part 1 of this merge" in proc.stderr, proc.stderr
     assert parts[0].read_bytes() == p1
+
+
+def test_the_data_a_fit_reads_is_never_its_output(tmp_path, scalesweep):
+    data = tmp_path / "data.csv"
+    data.write_bytes(FIT_DATA.read_bytes())
+    proc = scalesweep("fit", data, *FIT_COLUMNS, "-o", data, "--overwrite", check=False)
+    assert proc.returncode == 2 and "is the data this fit reads" in proc.stderr, proc.stderr
+    assert data.read_bytes() == FIT_DATA.read_bytes()
 
 
 def test_no_output_computes_and_writes_nothing(tmp_path, scalesweep):
@@ -227,6 +238,16 @@ def test_configs_that_are_not_regular_files_are_refused_at_once(tmp_path, scales
         proc = subprocess.run([scalesweep.binary, "validate", str(path)], capture_output=True,
                               text=True, timeout=20)
         assert proc.returncode == 2 and f"is a {what}" in proc.stderr, proc.stderr
+        assert time.monotonic() - start < 10
+
+
+def test_fit_data_that_is_not_a_regular_file_is_refused_at_once(tmp_path, scalesweep):
+    os.mkfifo(tmp_path / "fifo.csv")
+    for path, what in (("/dev/zero", "character device"), (tmp_path / "fifo.csv", "FIFO")):
+        start = time.monotonic()
+        proc = subprocess.run([scalesweep.binary, "fit", str(path)], capture_output=True, text=True,
+                              timeout=20)
+        assert proc.returncode == 2 and f"data '{path}' is a {what}" in proc.stderr, proc.stderr
         assert time.monotonic() - start < 10
 
 

@@ -3,13 +3,13 @@
 
 #include "scalesweep/error.hpp"
 
+#include "common/regular_file.hpp"
 #include "common/sha256.hpp"
+#include "common/untrusted_text.hpp"
 
 #include <algorithm>
 #include <charconv>
 #include <cmath>
-#include <cstring>
-#include <fstream>
 #include <numeric>
 #include <sstream>
 
@@ -60,7 +60,7 @@ struct column {
 std::string list_columns(const std::vector<std::string>& header) {
   std::string out;
   for (const std::string& h : header) {
-    out += (out.empty() ? "'" : ", '") + h + "'";
+    out += (out.empty() ? "'" : ", '") + shown_token(h) + "'";
   }
   return out;
 }
@@ -71,7 +71,7 @@ double parse_number(const std::string& field, const std::string& where) {
   const char* end = t.data() + t.size();
   const std::from_chars_result r = std::from_chars(t.data(), end, v);
   if (t.empty() || r.ec != std::errc() || r.ptr != end) {
-    throw input_error(where + ": '" + t + "' is not a number",
+    throw input_error(where + ": '" + shown_token(t) + "' is not a number",
                       "the column must hold plain decimal numbers (1.5e9, 2143.86)");
   }
   return v;
@@ -109,7 +109,8 @@ fit_data parse_fit_data(const std::string& text, const std::string& source,
   for (column& c : columns) {
     const auto it = std::find(header.begin(), header.end(), c.name);
     if (it == header.end()) {
-      throw input_error(std::string(c.flag) + ": " + source + " has no column '" + c.name + "'",
+      throw input_error(std::string(c.flag) + ": " + source + " has no column '" +
+                            shown_token(c.name) + "'",
                         "its columns are " + list_columns(header));
     }
     c.index = static_cast<std::size_t>(it - header.begin());
@@ -134,11 +135,11 @@ fit_data parse_fit_data(const std::string& text, const std::string& source,
     double v[3];
     for (int j = 0; j < 3; ++j) {
       const std::string where = source + " line " + std::to_string(line_number) + ", column '" +
-                                columns[j].name + "' (" + columns[j].flag + ")";
+                                shown_token(columns[j].name) + "' (" + columns[j].flag + ")";
       v[j] = parse_number(fields[columns[j].index], where);
       if (!(std::isfinite(v[j]) && v[j] > 0)) {
         throw input_error(where + ": must be finite and > 0, got " +
-                          trim(fields[columns[j].index]));
+                          shown_token(trim(fields[columns[j].index])));
       }
     }
     const double tokens = from_flops ? v[1] / (6.0 * v[0]) : v[1];
@@ -195,16 +196,7 @@ fit_data parse_fit_data(const std::string& text, const std::string& source,
 }
 
 fit_data read_fit_data(const std::string& path, const fit_data_options& options) {
-  std::ifstream file(path, std::ios::binary);
-  if (!file) {
-    throw input_error("cannot read '" + path + "': " + std::strerror(errno));
-  }
-  std::ostringstream bytes;
-  bytes << file.rdbuf();
-  if (file.bad()) {
-    throw input_error("cannot read '" + path + "': " + std::strerror(errno));
-  }
-  return parse_fit_data(bytes.str(), path, options);
+  return parse_fit_data(read_regular_file(path, max_fit_data_bytes, "data"), path, options);
 }
 
 } // namespace scalesweep::app

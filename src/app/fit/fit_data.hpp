@@ -41,7 +41,13 @@ struct fit_data {
 fit_data parse_fit_data(const std::string& text, const std::string& source,
                         const fit_data_options& options);
 
-// Reads `path` and parses it; the data's sha256 is that of the file's bytes.
+// The largest data file read: about 20 million rows of a few numbers, far past any published
+// set of training runs (hundreds of rows), and small enough to hold in memory at once.
+inline constexpr std::int64_t max_fit_data_bytes = std::int64_t{1} << 30;
+
+// Reads `path`, a regular file of at most max_fit_data_bytes (a FIFO, a device such as /dev/zero
+// or a larger file is refused before it is read), and parses it; the data's sha256 is that of
+// the file's bytes.
 fit_data read_fit_data(const std::string& path, const fit_data_options& options);
 
 } // namespace scalesweep::app
