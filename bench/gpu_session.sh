@@ -6,14 +6,14 @@
 # docs/benchmarks.md. A failing step is reported and the next one still runs; the exit status
 # says whether any failed.
 #
-# Usage: [STEPS="gpu unit e2e fig1 bench"] bench/gpu_session.sh [BUILD_DIR] [RESULTS_DIR]
+# Usage: [STEPS="gpu unit e2e fig1 fit bench"] bench/gpu_session.sh [BUILD_DIR] [RESULTS_DIR]
 #        (defaults: every step, build-gpu, $OUT or gpu-results)
 # Each step has its own time limit (below), so one that hangs cannot use up a device command's
 # 10 minutes and lose the others; summary.txt is rewritten after every step.
 # Run from the source root. BUILD_DIR is a CUDA build for the machine's GPU (docs/contributing.md,
 # "Running on a GPU machine"); the machine needs Python with numpy, h5py, pytest and, for the
-# baselines, JAX and CuPy. Results in RESULTS_DIR, seven files: STEP.log for each step (gpu,
-# unit, e2e, fig1, bench: its markdown report), bench.json and summary.txt.
+# baselines, JAX and CuPy. Results in RESULTS_DIR, eight files: STEP.log for each step (gpu,
+# unit, e2e, fig1, fit, bench: its markdown report), bench.json and summary.txt.
 set -uo pipefail
 
 build=$(realpath "${1:-build-gpu}")
@@ -26,7 +26,7 @@ failed=()
 # build's CUDA runtime reads as "no device"; it must not pass as a green session).
 export SCALESWEEP_REQUIRE_CUDA=1
 
-all_steps="gpu unit e2e fig1 bench"
+all_steps="gpu unit e2e fig1 fit bench"
 steps=" ${STEPS:-$all_steps} "
 for s in $steps; do
   if [[ " $all_steps " != *" $s "* ]]; then
@@ -53,7 +53,7 @@ step() {
   [[ $steps == *" $name "* ]] || return 0
   echo "== $name: $* (at most $limit s)"
   local start=$SECONDS
-  if timeout -k 10 "$limit" bash -c "$(declare -f unit_tests e2e_tests run_line figure_1_rates); \"\$@\"" \
+  if timeout -k 10 "$limit" bash -c "$(declare -f unit_tests e2e_tests run_line figure_1_rates fit_rates); \"\$@\"" \
     _ "$@" 2>&1 | tee "$results/$name.log"; then
     echo "== $name: ok ($((SECONDS - start)) s)"
   else
@@ -82,7 +82,18 @@ e2e_tests() {
   SCALESWEEP=$build/scalesweep SCALESWEEP_SOURCE_DIR=$PWD "$python" -m pytest -q -p no:cacheprovider \
     tests/e2e/test_cuda_run.py tests/e2e/test_cli_run.py tests/e2e/test_streaming.py \
     tests/e2e/test_resume.py tests/e2e/test_shards_merge.py tests/e2e/test_shipped_configs.py \
-    tests/e2e/test_reference_mpmath.py tests/e2e/test_bad_inputs.py tests/e2e/test_inspect.py
+    tests/e2e/test_reference_mpmath.py tests/e2e/test_bad_inputs.py tests/e2e/test_inspect.py \
+    tests/e2e/test_fit_cli.py tests/e2e/test_uncertainty.py
+}
+
+# docs/benchmarks.md's GPU row of `fit`: 4,000 resamples, each from the 4,500-start grid (18 M
+# fits, the goal: under a minute), timed whole; the bootstrap's standard errors printed.
+fit_rates() {
+  local start=$SECONDS
+  "$build/scalesweep" fit data/chinchilla-fig4-besiroglu2024.csv --N-column 'Model Size' \
+    --flops-column 'Training FLOP' --exclude-highest-loss 5 --bootstrap 4000 \
+    --bootstrap-starts grid --backend cuda || return 1
+  echo "fit: 4,000 resamples x 4,500 starts on CUDA in $((SECONDS - start)) s (wall, start-up included)"
 }
 
 # One line from a run's --json summary: LABEL, backend, cells, time, rate, tiles, peak RSS.
@@ -120,6 +131,7 @@ step gpu 30 nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv
 step unit 180 unit_tests
 step e2e 240 e2e_tests
 step fig1 60 figure_1_rates
+step fit 120 fit_rates
 step bench 300 "$python" bench/run_benchmarks.py --build "$build" --out "$results/bench.json"
 
 summary

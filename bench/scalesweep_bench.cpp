@@ -1,7 +1,10 @@
 // Kernel benchmark: cells/s of each problem's kernel per backend, without file I/O
 // (docs/benchmarks.md). On CUDA, --keep-on-device times the kernels alone (as array libraries
 // are timed); without it each tile is also copied back to the host. Tiles are submitted as a run
-// submits them, two in flight, so the GPU never idles while the host waits for a tile.
+// submits them, two in flight, so the GPU never idles while the host waits for a tile. With
+// --samples the optima are solved once per law sample and reduced to quantiles per cell (SPEC
+// §5.5): the rate is then optimum solves per second, the reduction included.
+#include "app/law_samples_source.hpp"
 #include "backends/backend.hpp"
 #include "backends/cuda/cuda_backend.hpp"
 #include "plan/config.hpp"
@@ -25,7 +28,8 @@ using namespace scalesweep;
 // A synthetic sweep for one problem with about `cells` cells: the axes a realistic sweep has.
 // row_points > 0 fixes the optima's innermost axis (loss target, budget) at that many points,
 // as in the shipped configs (51-81): T takes the rest of the cells.
-std::string config_for(const std::string& problem, std::int64_t cells, std::int64_t row_points) {
+std::string config_for(const std::string& problem, std::int64_t cells, std::int64_t row_points,
+                       const std::string& samples) {
   std::string axes;
   const auto side = [](std::int64_t n, int dims) {
     return std::to_string(
@@ -53,7 +57,9 @@ std::string config_for(const std::string& problem, std::int64_t cells, std::int6
                             : problem == "dense_cost" ? "[\"cost\"]"
                             : problem == "implied_T"  ? "[\"implied_T\"]"
                                                       : "[]";
-  return "[law]\npreset = \"sardana2024\"\n[axes]\n" + axes + "[output]\ndense = " + dense + "\n";
+  const std::string law_samples = samples.empty() ? "" : "samples = \"" + samples + "\"\n";
+  return "[law]\npreset = \"sardana2024\"\n" + law_samples + "[axes]\n" + axes +
+         "[output]\ndense = " + dense + "\n";
 }
 
 } // namespace
@@ -67,6 +73,7 @@ int bench_main(int argc, char** argv) {
   std::int64_t row_points = 0;
   int threads = 0, repeats = 3;
   bool keep_on_device = false;
+  std::string samples;
   app.add_option("--backend", backend_name, "Backend to time")
       ->check(CLI::IsMember({"cpu", "cuda"}))
       ->capture_default_str();
@@ -86,6 +93,9 @@ int bench_main(int argc, char** argv) {
       ->capture_default_str();
   app.add_option("--row-points", row_points,
                  "Points of the optima's innermost axis (default: a square grid)");
+  app.add_option("--samples", samples,
+                 "Law samples (a `fit -o` file or preset): time the optima's quantiles over them; "
+                 "--cells then counts optimum solves (cells x samples)");
   app.add_flag("--keep-on-device", keep_on_device,
                "CUDA: time the kernels alone, results left on the device");
   CLI11_PARSE(app, argc, argv);
@@ -97,8 +107,17 @@ int bench_main(int argc, char** argv) {
   std::string json = "{\"backend\": \"" + backend_name + "\", \"results\": [";
   bool first = true;
   for (const std::string& problem : problems) {
-    sweep_plan plan =
-        make_plan(parse_config(config_for(problem, cells, row_points), problem + ".toml"));
+    sweep_config config =
+        parse_config(config_for(problem, cells, row_points, samples), problem + ".toml");
+    app::read_law_samples_into(config);
+    const auto S = static_cast<std::int64_t>(config.law.samples.size());
+    if (S > 0) { // the same solves as a plain run of `cells` cells: cells / S cells
+      config = parse_config(
+          config_for(problem, std::max<std::int64_t>(4, cells / S), row_points, samples),
+          problem + ".toml");
+      app::read_law_samples_into(config);
+    }
+    sweep_plan plan = make_plan(std::move(config));
     for (problem_grid& p : plan.problems) {
       p.tile_shape = chunk_aligned_tile_shape(p.shape, p.chunk_shape, tile_cells);
     }
@@ -122,14 +141,18 @@ int bench_main(int argc, char** argv) {
           std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
       best = std::max(best, static_cast<double>(p.cells()) / s);
     }
+    // Under samples: optimum solves per second (each cell of the quantile grid is one level of a
+    // cell whose S samples were solved once for every level).
+    const double levels = S > 0 ? static_cast<double>(p.shape.front()) : 1.0;
+    const double solves_per_s = best / levels * static_cast<double>(std::max<std::int64_t>(1, S));
     char row[512];
     std::snprintf(
         row, sizeof row,
         "%s\n  {\"problem\": \"%s\", \"cells\": %lld, \"cells_per_s\": %.4g, \"backend\": \"%s\", "
-        "\"tile_cells\": %lld, \"keep_on_device\": %s}",
+        "\"tile_cells\": %lld, \"keep_on_device\": %s, \"samples\": %lld, \"solves_per_s\": %.4g}",
         first ? "" : ",", problem.c_str(), static_cast<long long>(p.cells()), best,
         backend->description().c_str(), static_cast<long long>(cell_count(p.tile(0))),
-        keep_on_device ? "true" : "false");
+        keep_on_device ? "true" : "false", static_cast<long long>(S), solves_per_s);
     json += row;
     first = false;
   }

@@ -28,3 +28,6 @@ plot hardware-compare hardware hardware-best
 run implied-demand
 plot implied-demand implied-demand implied-demand \
   --mark llama3-8b=8.03e9:15e12,smollm3-3b=3.08e9:11.2e12,phi4-mini=3.84e9:5e12
+run sardana2024-fig1-uncertainty
+plot sardana2024-fig1-uncertainty bands fig1-uncertainty-bands
+MPLBACKEND=Agg "$python" scripts/plot.py data/epoch2024-bootstrap.h5 --kind fit -o "$figures/epoch2024-fit.png"

@@ -130,8 +130,11 @@ def _register_accessor() -> None:
         @property
         def problems(self) -> list[str]:
             """The problems this file holds, as the CLI names them ("loss-target", ...)."""
+            # By name and dimensions: under law samples with keep_samples the loss-target
+            # variables (opt_N, ...) have a leading `sample` dimension, the samples problem's.
             return [key.replace("_", "-") for key, p in PROBLEMS.items()
-                    if any(v in self._ds.variables for v in p["variables"].values())]
+                    if any(v in self._ds.variables and self._ds[v].dims == tuple(p["dims"])
+                           for v in p["variables"].values())]
 
         def problem(self, name: str) -> xr.Dataset:
             """The variables of one problem ("loss-target", "budget", "budget-curve",

@@ -17,6 +17,11 @@ STATUSES: dict[str, dict[str, Any]] = SCHEMA["statuses"]
 LOSS_TARGET: dict[str, str] = PROBLEMS["loss_target"]["variables"]  # opt_N, ... by column (N, ...)
 BUDGET: dict[str, str] = PROBLEMS["budget"]["variables"]
 BUDGET_CURVE: dict[str, str] = PROBLEMS["budget_curve"]["variables"]
+# Under law samples (SPEC §5.5): quantiles over the samples (leading `quantile` dimension).
+LOSS_TARGET_QUANTILES: dict[str, str] = PROBLEMS["loss_target_quantiles"]["variables"]
+BUDGET_QUANTILES: dict[str, str] = PROBLEMS["budget_quantiles"]["variables"]
+# The names of a `scalesweep fit -o` law-samples file.
+LAW_SAMPLES: dict[str, Any] = SCHEMA["law_samples"]
 COST: str = PROBLEMS["dense_cost"]["variables"]["cost"]
 LOSS: str = PROBLEMS["dense_loss"]["variables"]["loss"]
 IMPLIED: dict[str, str] = PROBLEMS["implied_demand"]["variables"]  # implied_T, implied_status
@@ -32,6 +37,7 @@ def dimension(name: str) -> str:
 
 DIM_HARDWARE, DIM_T, DIM_N, DIM_D, DIM_LOSS_TARGET, DIM_BUDGET = map(
     dimension, ("hardware", "T", "N", "D", "loss_target", "budget"))
+DIM_SAMPLE, DIM_QUANTILE = map(dimension, ("sample", "quantile"))
 
 
 def status_names() -> list[str]:

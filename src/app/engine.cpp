@@ -5,6 +5,7 @@
 #include "scalesweep/error.hpp"
 #include "scalesweep/math/status.hpp"
 
+#include "app/law_samples_source.hpp"
 #include "app/run_session.hpp"
 #include "app/run_setup.hpp"
 #include "common/untrusted_text.hpp"
@@ -15,8 +16,16 @@
 
 namespace scalesweep {
 
+namespace {
+sweep_config with_law_samples(sweep_config c) {
+  app::read_law_samples_into(c);
+  return c;
+}
+} // namespace
+
 struct sweep::state {
-  explicit state(sweep_config c) : config(std::move(c)), plan(make_plan(config)) {}
+  explicit state(sweep_config c)
+      : config(with_law_samples(std::move(c))), plan(make_plan(config)) {}
   sweep_config config;
   sweep_plan plan; // as validated; a run fits its tiles to the machine anew
 };

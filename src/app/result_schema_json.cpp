@@ -48,6 +48,23 @@ void write_problems(json_writer& j) {
   j.end_object();
 }
 
+// The law-samples file of `scalesweep fit -o` (the fit plot reads it).
+void write_law_samples(json_writer& j) {
+  namespace ls = schema::law_samples;
+  j.key("law_samples").begin_object();
+  j.field("file_kind", ls::file_kind).field("file_kind_value", ls::file_kind_value);
+  j.field("format_version", ls::format_version);
+  j.field("estimate_prefix", ls::estimate_prefix).field("method", ls::method);
+  j.field("data_file", ls::data_file).field("N_column", ls::N_column);
+  j.field("D_column", ls::D_column).field("flops_column", ls::flops_column);
+  j.field("loss_column", ls::loss_column).field("excluded_rows", ls::excluded_rows);
+  j.field("sample", ls::sample).key("constants").begin_array();
+  for (const law_constant& c : law_constants) {
+    j.value(c.name);
+  }
+  j.end_array().end_object();
+}
+
 void write_statuses(json_writer& j) {
   j.key("statuses").begin_object();
   for (const cell_status_info& s : cell_statuses) {
@@ -75,7 +92,11 @@ std::string result_schema_json() {
   for (axis_id id : all_axes) {
     j.value(axis_name(id));
   }
+  for (axis_id id : uncertainty_axes) {
+    j.value(axis_name(id));
+  }
   j.end_array();
+  write_law_samples(j);
   write_problems(j);
   write_statuses(j);
   write_progress(j);

@@ -1,6 +1,7 @@
 // `scalesweep presets`: the law, GPU, hardware-scenario and model presets with their sources.
 #include "app/field_json.hpp"
 #include "app/json_writer.hpp"
+#include "app/law_samples_source.hpp"
 #include "cli/commands.hpp"
 #include "plan/presets.hpp"
 
@@ -26,6 +27,12 @@ void print_text() {
       std::printf(narrow(c) ? " %9.7g" : " %10.8g", p.law.*c.member);
     }
     std::printf("\n  %-22s source: %s\n", "", std::string(p.source).c_str());
+  }
+  std::printf("\nLaw-samples presets ([law] samples; files in %s):\n",
+              app::data_directory().c_str());
+  for (const samples_preset& s : samples_presets()) {
+    std::printf("  %-22s %s\n  %-22s source: %s\n", std::string(s.name).c_str(),
+                std::string(s.file).c_str(), "", std::string(s.source).c_str());
   }
   std::printf("\nGPU presets (dense peak TFLOP/s per dtype):\n");
   for (const gpu_preset& g : gpu_presets()) {
@@ -61,6 +68,11 @@ void print_json() {
     j.begin_object().field("name", p.name);
     write_law_constants(j, p.law);
     j.field("source", p.source).end_object();
+  }
+  j.end_array().key("samples").begin_array();
+  for (const samples_preset& s : samples_presets()) {
+    j.begin_object().field("name", s.name).field("file", s.file);
+    j.field("source", s.source).end_object();
   }
   j.end_array().key("gpus").begin_array();
   for (const gpu_preset& g : gpu_presets()) {

@@ -1,20 +1,27 @@
-// Writing the law-samples HDF5 file (law_samples_file.hpp) with the project's RAII handles.
+// Writing and reading the law-samples HDF5 file (law_samples_file.hpp) with the project's RAII
+// handles.
 #include "output/law_samples_file.hpp"
 
+#include "scalesweep/error.hpp"
 #include "scalesweep/version.hpp"
 
 #include "common/text_format.hpp"
 #include "output/hdf5/h5_handle.hpp"
+#include "output/hdf5/h5_read.hpp"
 #include "output/hdf5/h5_write.hpp"
 #include "output/hdf5/result_layout.hpp"
 #include "output/output_paths.hpp"
 #include "output/rename_into_place.hpp"
 #include "output/schema.hpp"
+#include "plan/config.hpp"
 #include "plan/law_constants.hpp"
 
 #include <hdf5_hl.h>
 
 #include <cmath>
+#include <filesystem>
+#include <optional>
+#include <variant>
 
 namespace scalesweep {
 
@@ -139,6 +146,88 @@ void write_law_samples(const std::string& path, const fit_result& estimate,
   const output_paths paths(path);
   h5::write_then_rename(paths.partial, paths.final_path,
                         [&] { write_file(paths.partial, estimate, samples, provenance); });
+}
+
+namespace {
+
+// Reading a samples file: what a sweep under law uncertainty needs, checked.
+
+std::vector<double> read_sample_variable(hid_t file, const std::string& path,
+                                         const std::string& name, std::int64_t count) {
+  if (!h5::has_link(file, name)) {
+    throw input_error("'" + path + "' has no variable '" + name + "'",
+                      "a samples file holds E, A, B, alpha and beta along 'sample'");
+  }
+  std::vector<double> v = h5::read_doubles(file, name);
+  if (static_cast<std::int64_t>(v.size()) != count) {
+    throw input_error("'" + path + "': '" + name + "' holds " + std::to_string(v.size()) +
+                      " values, the file's 'sample' dimension " + std::to_string(count));
+  }
+  return v;
+}
+
+law_samples read_file(const std::string& path) {
+  namespace ls = schema::law_samples;
+  const h5::handle f = h5::file(H5Fopen(path.c_str(), H5F_ACC_RDONLY, h5::file_access(false).get()),
+                                "open '" + path + "'");
+  const hid_t root = f.get();
+  const std::optional<std::string> kind = h5::read_string_attribute(root, ls::file_kind);
+  if (kind != std::string(ls::file_kind_value)) {
+    throw input_error("'" + path + "' is not a law-samples file (its " + ls::file_kind + " is " +
+                          (kind ? "'" + *kind + "'" : std::string("missing")) + ", not '" +
+                          ls::file_kind_value + "')",
+                      "make one with `scalesweep fit DATA.csv --bootstrap S -o LAW.h5`");
+  }
+  const std::optional<std::int64_t> version =
+      h5::read_int64_attribute(root, ls::format_version_attribute);
+  if (version != ls::format_version) {
+    throw input_error("'" + path + "' is a law-samples file of format version " +
+                          (version ? std::to_string(*version) : std::string("(none)")) +
+                          "; this scalesweep reads version " + std::to_string(ls::format_version),
+                      "regenerate it with this version's `scalesweep fit -o`");
+  }
+  const std::int64_t count = static_cast<std::int64_t>(h5::read_doubles(root, ls::sample).size());
+  if (count == 0) {
+    throw input_error(
+        "'" + path + "' holds no samples (S = 0: it was written without --bootstrap)",
+        "make samples with `scalesweep fit DATA.csv --bootstrap S -o LAW.h5`, S >= 1");
+  }
+  law_samples out;
+  out.laws.assign(static_cast<std::size_t>(count), scaling_law{});
+  for (const law_constant& c : law_constants) {
+    const std::vector<double> v = read_sample_variable(root, path, std::string(c.name), count);
+    for (std::int64_t s = 0; s < count; ++s) {
+      const double x = v[static_cast<std::size_t>(s)];
+      check_law_constant(
+          c, x, "'" + path + "': " + std::string(c.name) + " of sample " + std::to_string(s));
+      out.laws[static_cast<std::size_t>(s)].*c.member = x;
+    }
+    const std::string estimate = ls::estimate_prefix + std::string(c.name);
+    const h5::attribute_value a = h5::read_attribute(root, estimate);
+    const auto* numbers = std::get_if<std::vector<double>>(&a.values);
+    if (numbers == nullptr || numbers->size() != 1) {
+      throw input_error("'" + path + "': attribute '" + estimate + "' is not one number");
+    }
+    check_law_constant(c, numbers->front(), "'" + path + "': " + estimate);
+    out.estimate.*c.member = numbers->front();
+  }
+  return out;
+}
+
+} // namespace
+
+law_samples read_law_samples(const std::string& path) {
+  if (H5Fis_hdf5(path.c_str()) <= 0) {
+    throw input_error("cannot read samples file '" + path + "': " +
+                          (std::filesystem::exists(path) ? "not an HDF5 file" : "no such file"),
+                      "[law] samples takes a `scalesweep fit -o` file or a samples preset "
+                      "(`scalesweep presets`)");
+  }
+  try {
+    return read_file(path);
+  } catch (const io_error& e) {
+    throw input_error("'" + path + "' cannot be read as a law-samples file: " + e.what());
+  }
 }
 
 } // namespace scalesweep

@@ -36,4 +36,15 @@ void write_law_samples(const std::string& path, const fit_result& estimate,
                        const std::vector<fit_result>& samples,
                        const law_samples_provenance& provenance);
 
+// What a sweep takes from a samples file: every sample's constants and the point estimate.
+struct law_samples {
+  std::vector<scaling_law> laws;
+  scaling_law estimate;
+};
+
+// Reads `path`, checked: an HDF5 file of this kind and format version, with at least one sample,
+// every constant finite and in its range. input_error naming the file and what is wrong
+// otherwise (a sweep's bad input: exit 2 before any work).
+law_samples read_law_samples(const std::string& path);
+
 } // namespace scalesweep

@@ -24,6 +24,8 @@ constexpr axis_metadata metadata[] = {
     {axis_id::loss_target, "loss_target", "1", "nats",
      "target pre-training loss (cross-entropy per token, natural log)"},
     {axis_id::budget, "budget", "", "", "lifetime cost budget (training + inference)"},
+    {axis_id::sample, "sample", "1", "", "law sample (bootstrap resample of the fit)"},
+    {axis_id::quantile, "quantile", "1", "", "quantile level over the law samples"},
 };
 
 const axis_metadata& meta(axis_id id) {

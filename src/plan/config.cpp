@@ -165,6 +165,18 @@ public:
     return n->value<std::int64_t>();
   }
 
+  std::optional<bool> boolean(const toml::table& t, std::string_view key,
+                              const std::string& path) const {
+    const toml::node* n = t.get(key);
+    if (n == nullptr) {
+      return std::nullopt;
+    }
+    if (!n->is_boolean()) {
+      fail(*n, path, "must be true or false, got " + type_name(*n));
+    }
+    return n->value<bool>();
+  }
+
   const toml::node& node(const toml::table& t, std::string_view key) const { return *t.get(key); }
 
 private:
@@ -178,12 +190,29 @@ law_spec read_law(const config_reader& r, const toml::table& root) {
               "add [law] with preset = \"sardana2024\" (or " + law_constant_names(", ") +
                   "); see `scalesweep presets`");
   }
-  std::vector<std::string> keys{"preset"};
+  std::vector<std::string> keys{"preset", "samples"};
   for (const law_constant& c : law_constants) {
     keys.emplace_back(c.name);
   }
   r.reject_unknown_keys(*t, "law", keys);
   law_spec spec{"custom", {NAN, NAN, NAN, NAN, NAN}};
+  if (const auto samples = r.string(*t, "samples", "law.samples")) {
+    if (samples->empty()) {
+      r.fail(r.node(*t, "samples"), "law.samples", "must name a samples file or preset",
+             "a `scalesweep fit -o` file, or a samples preset (`scalesweep presets`)");
+    }
+    spec.samples_source = *samples;
+    spec.samples_where = r.where(r.node(*t, "samples").source());
+  }
+  // With samples alone the law (for dense grids and the file's attributes) is the samples file's
+  // estimate, read with the samples.
+  const bool constants_optional =
+      !spec.samples_source.empty() && t->get("preset") == nullptr &&
+      std::none_of(std::begin(law_constants), std::end(law_constants),
+                   [&](const law_constant& c) { return t->get(c.name) != nullptr; });
+  if (constants_optional) {
+    spec.preset = "samples";
+  }
   if (const auto name = r.string(*t, "preset", "law.preset")) {
     const law_preset* p = find_law_preset(*name);
     if (p == nullptr) {
@@ -202,12 +231,57 @@ law_spec read_law(const config_reader& r, const toml::table& root) {
       if (spec.preset != "custom") {
         spec.overrides.emplace_back(c.name);
       }
-    } else if (spec.preset == "custom") {
+    } else if (spec.preset == "custom" && !constants_optional) {
       r.fail_at(t->source(), "law: '" + std::string(c.name) + "' is required without a preset",
                 "give preset = \"...\" or all of " + law_constant_names(", "));
     }
   }
   return spec;
+}
+
+// [uncertainty]: only beside [law] samples, whose sample axis it reduces.
+uncertainty_spec read_uncertainty(const config_reader& r, const toml::table& root,
+                                  const law_spec& law) {
+  uncertainty_spec u;
+  const toml::table* t = r.table(root, "uncertainty", "uncertainty");
+  if (t == nullptr) {
+    return u;
+  }
+  u.where = r.where(t->source());
+  if (law.samples_source.empty()) {
+    r.fail_at(t->source(), "[uncertainty] needs law samples, and [law] names none",
+              "add samples = \"epoch2024-bootstrap\" (or a `scalesweep fit -o` file) to [law]");
+  }
+  r.reject_unknown_keys(*t, "uncertainty", {"quantiles", "keep_samples"});
+  if (const toml::node* n = t->get("quantiles")) {
+    const std::string path = "uncertainty.quantiles";
+    if (!n->is_array()) {
+      r.fail(*n, path, "must be an array of numbers, got " + type_name(*n),
+             "quantiles = [0.05, 0.5, 0.95]");
+    }
+    const toml::array& a = *n->as_array();
+    if (a.empty()) {
+      r.fail(*n, path, "must list at least one level", "quantiles = [0.05, 0.5, 0.95]");
+    }
+    u.quantiles.clear();
+    for (std::size_t i = 0; i < a.size(); ++i) {
+      const std::string item = path + "[" + std::to_string(i) + "]";
+      const double q = r.number(*a.get(i), item);
+      if (q < 0 || q > 1) {
+        r.fail(*a.get(i), item, format_number(q) + " is outside [0, 1]",
+               "quantile levels are probabilities: 0.05 is the 5 % quantile");
+      }
+      if (!u.quantiles.empty() && q <= u.quantiles.back()) {
+        r.fail(*a.get(i), item,
+               format_number(q) + " must be larger than the level before it (" +
+                   format_number(u.quantiles.back()) + ")",
+               "list the levels once each, in increasing order");
+      }
+      u.quantiles.push_back(q);
+    }
+  }
+  u.keep_samples = r.boolean(*t, "keep_samples", "uncertainty.keep_samples").value_or(false);
+  return u;
 }
 
 objective_kind read_objective(const config_reader& r, const toml::table& root) {
@@ -712,7 +786,8 @@ sweep_config parse_config(const std::string& text, const std::string& source_nam
                   ? "text values need quotes: preset = \"sardana2024\", not preset = sardana2024"
                   : std::string());
   }
-  r.reject_unknown_keys(root, "", {"title", "law", "objective", "axes", "hardware", "output"});
+  r.reject_unknown_keys(root, "",
+                        {"title", "law", "objective", "axes", "hardware", "output", "uncertainty"});
   sweep_config c;
   c.source_name = source_name;
   c.text = text;
@@ -724,6 +799,7 @@ sweep_config parse_config(const std::string& text, const std::string& source_nam
   c.axes_where = r.where(root["axes"].node()->source());
   warn_about_budget_units(c);
   c.output = read_output(r, root, source_name);
+  c.uncertainty = read_uncertainty(r, root, c.law);
   return c;
 }
 

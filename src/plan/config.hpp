@@ -20,6 +20,13 @@ struct law_spec {
   std::string preset;                      // "custom" when no preset was named
   scaling_law law;                         // the preset's constants with any overrides applied
   std::vector<std::string> overrides = {}; // constants given beside a preset ("alpha", ...)
+  // [law] samples (SPEC §5.5): a `scalesweep fit -o` file or a samples preset's name; empty
+  // for a sweep with one law. The samples are read (read_law_samples, src/app/) into
+  // `samples` before the plan is made; without a preset or constants, `law` is the file's
+  // estimate.
+  std::string samples_source = {};
+  std::string samples_where = {}; // "file:line:col" of the key, for errors
+  std::vector<scaling_law> samples = {};
 
   // "sardana2024", "chinchilla with alpha, beta overridden", "custom": the preset's name alone
   // would describe a law that was not used.
@@ -48,6 +55,13 @@ struct output_spec {
   static constexpr std::int64_t max_chunk_cells = std::int64_t{1} << 24;
 };
 
+// [uncertainty] (SPEC §5.5): what a sweep with law samples reduces each cell to.
+struct uncertainty_spec {
+  std::vector<double> quantiles = {0.05, 0.5, 0.95}; // strictly ascending, in [0, 1]
+  bool keep_samples = false; // also write every sample's optima (leading `sample` dimension)
+  std::string where;         // "file:line:col" of [uncertainty], for errors ("" if absent)
+};
+
 struct sweep_config {
   std::string source_name; // the file path, for messages and the result's attributes
   std::string text;        // the TOML as written, stored in results
@@ -58,6 +72,7 @@ struct sweep_config {
   std::vector<axis> axes;                  // those the config declares, in all_axes order
   std::string axes_where;                  // "file:line:col" of the [axes] table
   output_spec output;
+  uncertainty_spec uncertainty;
   // Accepted but probably not meant ("file:line:column: key: what happens"); the commands that
   // run or validate a config print them.
   std::vector<std::string> warnings;

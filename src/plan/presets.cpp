@@ -188,6 +188,17 @@ const std::vector<model_preset>& model_presets() {
   return presets;
 }
 
+const std::vector<samples_preset>& samples_presets() {
+  static const std::vector<samples_preset> presets = {
+      {"epoch2024-bootstrap", "epoch2024-bootstrap.h5",
+       "4,000 bootstrap resamples of Besiroglu et al. (2024)'s 240 points (Hoffmann et al. Fig. "
+       "4), "
+       "each fitted by `scalesweep fit` (Huber, delta 1e-3) from Hoffmann's unrounded constants, "
+       "seed 0"},
+  };
+  return presets;
+}
+
 std::optional<double> gpu_preset::peak(std::string_view dtype) const {
   for (const dtype_peak& p : peaks) {
     if (p.dtype == dtype) {
@@ -251,6 +262,9 @@ std::string hardware_preset_suggestion(std::string_view name) {
 const law_preset* find_law_preset(std::string_view name) {
   return find_by_name(law_presets(), name);
 }
+const samples_preset* find_samples_preset(std::string_view name) {
+  return find_by_name(samples_presets(), name);
+}
 const gpu_preset* find_gpu_preset(std::string_view name) {
   return find_by_name(gpu_presets(), name);
 }
@@ -270,6 +284,9 @@ std::string model_preset_names() {
 
 std::string law_preset_names() {
   return names_of(law_presets());
+}
+std::string samples_preset_names() {
+  return names_of(samples_presets());
 }
 std::string gpu_preset_names() {
   return names_of(gpu_presets());

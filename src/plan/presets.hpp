@@ -53,7 +53,18 @@ struct model_preset {
   std::string_view source;
 };
 
+// Shipped law samples (SPEC §5.5): a `scalesweep fit -o` file in the data directory (data/;
+// data/README.md has the command that made it), named in [law] samples.
+struct samples_preset {
+  std::string_view name;
+  std::string_view file; // in the data directory
+  std::string_view source;
+};
+
 const std::vector<law_preset>& law_presets();
+const std::vector<samples_preset>& samples_presets();
+const samples_preset* find_samples_preset(std::string_view name);
+std::string samples_preset_names();
 const std::vector<gpu_preset>& gpu_presets();
 const std::vector<hardware_preset>& hardware_presets();
 const std::vector<model_preset>& model_presets();

@@ -73,6 +73,24 @@ std::int64_t problem_grid::file_bytes_per_cell() const {
   return n;
 }
 
+tile_box variable_box(const variable_info& v, const tile_box& box) {
+  if (!v.without_first_dim) {
+    return box;
+  }
+  tile_box out{};
+  out.rank = box.rank - 1;
+  for (int d = 0; d < out.rank; ++d) {
+    out.offset[d] = box.offset[d + 1];
+    out.count[d] = box.count[d + 1];
+  }
+  return out;
+}
+
+std::vector<std::int64_t> variable_shape(const variable_info& v,
+                                         const std::vector<std::int64_t>& shape) {
+  return v.without_first_dim ? std::vector<std::int64_t>(shape.begin() + 1, shape.end()) : shape;
+}
+
 const axis* sweep_plan::find_axis(axis_id id) const {
   for (const axis& a : axes) {
     if (a.id == id) {
@@ -195,7 +213,7 @@ public:
                         std::to_string(cells) + " cells, more than 4e18");
     }
     p.outputs = variables_of(d);
-    p.chunk_shape = choose_tile_shape(p.shape, m_plan.config.output.chunk_cells);
+    p.chunk_shape = chunk_shape_of(p);
     // About 64 blocks per problem (so shards and ranks have work to share), each between one
     // chunk and 16M cells.
     const std::int64_t block_cells =
@@ -207,6 +225,20 @@ public:
   }
 
 private:
+  // [output] chunk_cells per chunk; a quantile problem's chunks span every level (so that a tile
+  // solves each cell's samples once for all of them), with the cells shared out over the rest.
+  std::vector<std::int64_t> chunk_shape_of(const problem_grid& p) const {
+    const std::int64_t cells = m_plan.config.output.chunk_cells;
+    if (!reduces_to_quantiles(p.kind)) {
+      return choose_tile_shape(p.shape, cells);
+    }
+    const std::vector<std::int64_t> rest(p.shape.begin() + 1, p.shape.end());
+    std::vector<std::int64_t> chunk =
+        choose_tile_shape(rest, std::max<std::int64_t>(1, cells / p.shape[0]));
+    chunk.insert(chunk.begin(), p.shape[0]);
+    return chunk;
+  }
+
   // The table's variables, costs in the objective's unit, dense grids as [output] dtype asks.
   std::vector<variable_info> variables_of(const problem_description& d) const {
     const output_spec& out = m_plan.config.output;
@@ -216,8 +248,8 @@ private:
     for (const variable_name& v : d.variables) {
       const std::string_view units =
           v.units.empty() ? cost_cf_units(m_plan.config.objective) : v.units;
-      variables.push_back(
-          {std::string(v.name), std::string(units), std::string(v.long_name), v.type, float32});
+      variables.push_back({std::string(v.name), std::string(units), std::string(v.long_name),
+                           v.type, float32, v.without_first_dim});
     }
     return variables;
   }
@@ -246,6 +278,32 @@ void add_axes(sweep_plan& plan) {
   for (const axis& a : c.axes) {
     plan.axes.push_back(a);
   }
+  // Law samples add the sample axis (its values: the samples' indices, only a dimension when
+  // they are kept) and the quantile levels, after the declared axes as axis_id orders them.
+  if (!c.law.samples_source.empty()) {
+    if (c.law.samples.empty()) {
+      throw error("internal error: a plan for law samples that were not read");
+    }
+    std::vector<double> samples(c.law.samples.size());
+    for (std::size_t s = 0; s < samples.size(); ++s) {
+      samples[s] = static_cast<double>(s);
+    }
+    plan.axes.push_back(make_axis(axis_id::sample, c.objective, "index", std::move(samples)));
+    plan.axes.back().where = c.law.samples_where;
+    plan.axes.push_back(
+        make_axis(axis_id::quantile, c.objective, "values", c.uncertainty.quantiles));
+    plan.axes.back().where = c.uncertainty.where;
+  }
+}
+
+// Under law samples each optimum problem is solved per sample: its quantiles replace it, and
+// keep_samples adds every sample's optima; without samples only the plain problems exist.
+bool sampling_wants(const sweep_config& c, const problem_description& d) {
+  const bool sampled = !c.law.samples_source.empty();
+  if (!has_sample_axis(d.kind)) {
+    return !sampled || !d.dense_key.empty();
+  }
+  return sampled && (reduces_to_quantiles(d.kind) || c.uncertainty.keep_samples);
 }
 
 // Dense grids: each needs its axes; by default every grid whose axes are declared is written.
@@ -282,7 +340,8 @@ bool wants_optima(const problem_builder& b, const sweep_plan& plan, const proble
     return false;
   }
   for (axis_id id : d.axes) {
-    if (id != axis_id::hardware && id != target->id) {
+    if (id != axis_id::hardware && id != target->id && id != axis_id::sample &&
+        id != axis_id::quantile) {
       b.require(id, "axes." + target->name, training_only, target->where);
     }
   }
@@ -330,7 +389,8 @@ sweep_plan make_plan(sweep_config config) {
   problem_builder b(plan);
   for (const problem_description& d : problem_descriptions) {
     const bool wanted =
-        d.dense_key.empty() ? wants_optima(b, plan, d) : wants_dense_grid(b, plan.config, d);
+        sampling_wants(plan.config, d) &&
+        (d.dense_key.empty() ? wants_optima(b, plan, d) : wants_dense_grid(b, plan.config, d));
     if (wanted) {
       b.add(d);
     }

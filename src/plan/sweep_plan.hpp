@@ -21,6 +21,7 @@ struct variable_info {
   std::string long_name;
   value_type type;                // in memory: every number is computed in double precision
   bool stored_as_float32 = false; // in the file ([output] dtype)
+  bool without_first_dim = false; // variables.hpp's: the problem's dims but the first
 };
 
 // A problem's grid over named axes, its output variables and its tile shape (= HDF5 chunk).
@@ -49,6 +50,14 @@ struct problem_grid {
   std::int64_t file_bytes_per_cell() const;   // stored: 4 or 8 per number, 1 per status
   std::int64_t chunk_bytes() const; // one chunk of every variable, uncompressed (edges full size)
 };
+
+// A variable's part of a box (or shape) of its problem's grid: without the first dimension for a
+// variable without_first_dim, else all of it. The first dimension of such a problem's tiles and
+// chunks spans one whole extent (the quantile levels), so its cells at the first level lead the
+// tile's columns in exactly the layout of the smaller box: writers take the same column.
+tile_box variable_box(const variable_info& v, const tile_box& box);
+std::vector<std::int64_t> variable_shape(const variable_info& v,
+                                         const std::vector<std::int64_t>& shape);
 
 struct sweep_plan {
   sweep_config config;

@@ -24,6 +24,9 @@ struct variable_name {
   std::string_view units;     // CF units; empty: the objective's (cost_cf_units)
   std::string_view long_name; // CF long_name
   value_type type = value_type::f64;
+  // The variable has its problem's dimensions but the first (a quantile problem's feasible
+  // fraction: one per cell, not per level); written from the first level's cells of each tile.
+  bool without_first_dim = false;
 };
 
 // A constant array seen as a range (C++17 has no std::span).
@@ -101,6 +104,35 @@ inline constexpr variable_name implied_demand_variables[implied_demand_columns::
     {"T", "implied_T", "1",
      "lifetime inference tokens for which (N, D) is the cost-optimal model of its own loss"},
     {"status", "implied_status", "1", "status of the implied demand", value_type::u8}};
+// Under law uncertainty (SPEC §5.5): quantiles over the samples with an optimum.
+inline constexpr variable_name
+    loss_target_quantiles_variables[loss_target_quantiles_columns::count] = {
+        {"N", "opt_N_quantile", "1",
+         "quantile of the cost-optimal parameters over the law samples"},
+        {"D", "opt_D_quantile", "1",
+         "quantile of the cost-optimal training tokens over the law samples"},
+        {"cost", "opt_cost_quantile", "",
+         "quantile of the optimum's lifetime cost over the law samples"},
+        {"saving", "opt_saving_quantile", "1",
+         "quantile over the law samples of the saving against the Chinchilla model: "
+         "1 - opt_cost / chinchilla_cost"},
+        {"N_ratio", "opt_N_ratio_quantile", "1",
+         "quantile over the law samples of the optimum's parameters over the Chinchilla model's: "
+         "opt_N / chinchilla_N"},
+        {"feasible_fraction", "opt_feasible_fraction", "1",
+         "share of the law samples with a loss-target optimum (status ok or constrained)",
+         value_type::f64, true}};
+
+inline constexpr variable_name budget_quantiles_variables[budget_quantiles_columns::count] = {
+    {"N", "budget_N_quantile", "1",
+     "quantile of the loss-optimal parameters within the budget over the law samples"},
+    {"D", "budget_D_quantile", "1",
+     "quantile of the loss-optimal training tokens within the budget over the law samples"},
+    {"loss", "budget_loss_quantile", "1",
+     "quantile of the lowest loss within the budget over the law samples"},
+    {"feasible_fraction", "budget_feasible_fraction", "1",
+     "share of the law samples with a budget optimum (status ok or constrained)", value_type::f64,
+     true}};
 
 // A problem as the plan offers it. A dense grid is written when output.dense names it (by
 // `dense_key`), or, without output.dense, whenever the config declares its axes (the grids of
@@ -128,6 +160,15 @@ inline constexpr problem_description problem_descriptions[] = {
     {problem_kind::budget, "budget", "budget optima", "", budget_axes, budget_variables},
     {problem_kind::implied_demand, "implied_demand", "implied demands", "implied_T",
      implied_demand_axes, implied_demand_variables},
+    {problem_kind::loss_target_quantiles, "loss_target_quantiles", "loss-target optima's quantiles",
+     "", loss_target_quantiles_axes, loss_target_quantiles_variables},
+    {problem_kind::budget_quantiles, "budget_quantiles", "budget optima's quantiles", "",
+     budget_quantiles_axes, budget_quantiles_variables},
+    // keep_samples: the optima of every sample, under the plain problems' names.
+    {problem_kind::loss_target_samples, "loss_target_samples", "loss-target optima per sample", "",
+     loss_target_samples_axes, loss_target_variables},
+    {problem_kind::budget_samples, "budget_samples", "budget optima per sample", "",
+     budget_samples_axes, budget_variables},
 };
 
 // Each problem names every variable of its columns (an array sized by *_columns::count would

@@ -20,6 +20,8 @@ FIGURES = {
     "lesson-cost-map": ["test_lesson_cost_map_optima_sit_left_of_and_above_chinchilla"],
     "hardware-best": ["test_hardware_best_winners"],
     "implied-demand": ["test_implied_demand_map_at_the_lessons_models"],
+    "fig1-uncertainty-bands": ["test_uncertainty_bands_quoted_in_the_readme"],
+    "epoch2024-fit": ["test_bootstrap_ridges_quoted_in_the_readme"],
 }
 
 # One step of the Figure 1 grid's T axis (20 points per decade).
@@ -210,3 +212,40 @@ def test_implied_demand_map_at_the_lessons_models(implied, scalesweep, model, N,
     assert 1e12 < r["implied_T"] < 1e13
     low = implied.sel(N=1e11, D=1e11, method="nearest")  # 1 token per parameter
     assert int(low["implied_status"]) == 7 and np.isnan(float(low["implied_T"]))
+
+
+@pytest.fixture(scope="module")
+def fig1_uncertainty(tmp_path_factory, scalesweep):
+    return run_config(scalesweep, tmp_path_factory, "sardana2024-fig1-uncertainty").isel(hardware=0)
+
+
+def test_uncertainty_bands_quoted_in_the_readme(fig1_uncertainty):
+    """README, "How sure is the optimum?": the 5 %, 50 % and 95 % levels at loss 2.0 and 1.9, to
+    half a unit in the last digit quoted (grid points: T = 10^13 and 10^15 are on the thinned
+    grid, loss 2.0 and 1.9 too)."""
+    ds = fig1_uncertainty
+    at = lambda name, loss, T: ds[name].sel(loss_target=loss, T=T, method="nearest").values
+    np.testing.assert_allclose(at("opt_N_quantile", 2.0, 1e13), [1.35e10, 1.98e10, 3.49e10],
+                               rtol=0.005e10 / 1.35e10)
+    np.testing.assert_allclose(100 * at("opt_N_ratio_quantile", 2.0, 1e13), [38, 43, 48], atol=0.5)
+    np.testing.assert_allclose(100 * at("opt_saving_quantile", 2.0, 1e13), [29, 36, 43], atol=0.5)
+    np.testing.assert_allclose(100 * at("opt_N_ratio_quantile", 2.0, 1e15)[[0, 2]], [19, 23],
+                               atol=0.5)
+    np.testing.assert_allclose(100 * at("opt_saving_quantile", 2.0, 1e15)[[0, 2]], [74, 78],
+                               atol=0.5)
+    low = ds["opt_saving_quantile"].sel(loss_target=2.0, method="nearest")
+    assert 100 * float(low.sel(T=slice(None, 1.0001e11)).isel(quantile=-1).max()) <= 0.215
+    low, median, high = 100 * at("opt_saving_quantile", 1.9, 1e13)
+    assert abs(low - 0.6) <= 0.05 and abs(median - 5.8) <= 0.05 and abs(high - 15) <= 0.5
+    assert float(ds["opt_feasible_fraction"].sel(loss_target=1.9).min()) == 0.9975  # 10 of 4,000
+
+
+def test_bootstrap_ridges_quoted_in_the_readme():
+    """README: A moves with alpha and B with beta along tight ridges; SE(B) is two thirds of B."""
+    import h5py
+    with h5py.File(SOURCE_DIR / "data" / "epoch2024-bootstrap.h5", "r") as f:
+        A, B, alpha, beta = (f[c][()] for c in ("A", "B", "alpha", "beta"))
+        assert A.size == 4000
+        assert np.corrcoef(np.log(A), alpha)[0, 1] > 0.99
+        assert np.corrcoef(np.log(B), beta)[0, 1] > 0.99
+        assert abs(B.std(ddof=1) / f.attrs["estimate_B"] - 2 / 3) < 0.02

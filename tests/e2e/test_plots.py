@@ -24,6 +24,7 @@ KINDS = [  # (kind, shipped config, extra arguments)
     ("cost-map", "lesson", ["--T", "1e12"]),
     ("hardware", "hardware-compare", []),
     ("implied-demand", "implied-demand", ["--mark", "llama3-8b=8.03e9:15e12,phi4-mini=3.84e9:5e12"]),
+    ("bands", "sardana2024-fig1-uncertainty", []),
 ]
 
 
@@ -51,6 +52,35 @@ def test_every_kind_writes_a_png(tmp_path, results, kind, config, extra):
     assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 20_000
 
 
+def test_fit_kind_draws_a_samples_file(tmp_path):
+    """The shipped preset: the data its file records (found beside data/), 4,000 resamples."""
+    out = tmp_path / "fit.png"
+    proc = plot(SOURCE_DIR / "data" / "epoch2024-bootstrap.h5", "--kind", "fit", "-o", out)
+    assert proc.returncode == 0, proc.stderr
+    assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and out.stat().st_size > 20_000
+    fig = plot_module.plot(plot_module.open_law_samples(SOURCE_DIR / "data" /
+                                                        "epoch2024-bootstrap.h5"), "fit")
+    scatter = [a for a in fig.axes if a.get_visible() and len(a.collections) == 1
+               and a.collections[0].get_offsets().shape[0] == 4000]
+    assert len(scatter) == 10  # every pair of the five constants
+    proc = plot(tmp_path / "fit.png", "--kind", "fit", "-o", tmp_path / "x.png")
+    assert proc.returncode == 2 and "cannot read" in proc.stderr, proc.stderr
+
+
+def test_bands_are_the_files_quantiles(results):
+    """The band kind draws the file's lowest and highest levels around its median."""
+    import h5py
+    with open_result(results["sardana2024-fig1-uncertainty"]) as ds:
+        fig = plot_module.plot(ds, "bands", loss_target=2.2)
+    with h5py.File(results["sardana2024-fig1-uncertainty"], "r") as f:
+        l = int(np.argmin(np.abs(f["loss_target"][()] - 2.2)))
+        ratio = f["opt_N_ratio_quantile"][:, 0, :, l]
+    line = fig.axes[0].lines[0].get_ydata()
+    np.testing.assert_array_equal(line, ratio[1])  # the median (levels 0.05, 0.5, 0.95)
+    band = fig.axes[0].collections[0].get_paths()[0].vertices[:, 1]
+    assert np.isclose(band.min(), ratio[0].min()) and np.isclose(band.max(), ratio[2].max())
+
+
 def test_importable_and_titles_name_law_and_objective(results):
     with open_result(results["hardware-compare"]) as ds:
         fig = plot_module.plot(ds, "hardware")
@@ -64,7 +94,8 @@ def test_importable_and_titles_name_law_and_objective(results):
 def test_unknown_kind(tmp_path, results):
     proc = plot(results["lesson"], "--kind", "heatmap", "-o", tmp_path / "x.png")
     assert proc.returncode == 2
-    assert "unknown kind 'heatmap'; kinds are: savings, size-ratio, ratios, budget, cost-map, hardware, implied-demand" in proc.stderr
+    assert ("unknown kind 'heatmap'; kinds are: savings, size-ratio, ratios, budget, cost-map, "
+            "hardware, implied-demand, bands, fit") in proc.stderr
     assert not (tmp_path / "x.png").exists()
 
 
@@ -159,7 +190,7 @@ def test_make_figures_draws_every_shipped_figure(tmp_path, binary):
     assert proc.returncode == 0, proc.stderr
     drawn = sorted(p.name for p in (tmp_path / "figures").glob("*.png"))
     shipped = sorted(p.name for p in (SOURCE_DIR / "docs" / "figures").glob("*.png"))
-    assert len(drawn) == 7 and drawn == shipped
+    assert len(drawn) == 9 and drawn == shipped
 
 
 def test_savings_mesh_holds_the_files_values_centred_on_the_grid(results):

@@ -68,6 +68,8 @@ def setup_result(tmp_path_factory, scalesweep):
     for name in ("sardana2024-fig1", "implied-demand"):
         scalesweep("run", SOURCE_DIR / "configs" / f"{name}.toml", "-o", directory / f"{name}.h5",
                    "--quiet")
+    scalesweep("run", SOURCE_DIR / "configs" / "sardana2024-fig1-uncertainty.toml", "-o",
+               directory / "fig1-uncertainty.h5", "--quiet")
     return directory
 
 
@@ -78,7 +80,7 @@ def readme_directory(tmp_path, setup_result, written_by_readme=False):
     for path in setup_result.glob("*.h5"):
         if written_by_readme or path.name == "sardana2024-fig1.h5":
             (tmp_path / "results" / path.name).symlink_to(path)
-    for name in ("configs", "scripts"):
+    for name in ("configs", "scripts", "data"):
         (tmp_path / name).symlink_to(SOURCE_DIR / name)
     return tmp_path
 
@@ -170,7 +172,7 @@ def test_readme_python_snippet_runs(scalesweep, tmp_path):
 
 def test_every_preset_is_documented(scalesweep):
     presets = scalesweep.json("presets")
-    for group in ("laws", "gpus", "hardware"):
+    for group in ("laws", "samples", "gpus", "hardware"):
         for p in presets[group]:
             assert f"`{p['name']}`" in README, p["name"]
 

@@ -28,6 +28,12 @@ OPTIMA = {
                 ("N", "D", "tokens_per_param", "loss", "train_cost", "serve_cost")],
                "budget_status"),
 }
+# SPEC §5.5: under [law] samples each optimum becomes its quantiles (leading `quantile`
+# dimension) and the feasible fraction (the optimum's dimensions).
+QUANTILES = {
+    "loss_target": ("opt_", ("N", "D", "cost", "saving", "N_ratio"), "opt_feasible_fraction"),
+    "budget": ("budget_", ("N", "D", "loss"), "budget_feasible_fraction"),
+}
 DENSE = {
     "loss": (("N", "D"), ["loss"]),
     "cost": (("hardware", "T", "N", "D"), ["cost"]),
@@ -50,6 +56,8 @@ def declared_axes(cfg):
             axes[name] = 10.0 ** np.linspace(*spec["log10"], spec["points"])
     usd = cfg.get("objective", {}).get("kind", "flops") == "usd"
     axes["hardware"] = [n for h in cfg["hardware"] for n in scenario_names(h)] if usd else ["flops"]
+    if "samples" in cfg["law"]:
+        axes["quantile"] = np.array(cfg.get("uncertainty", {}).get("quantiles", [0.05, 0.5, 0.95]))
     return axes
 
 
@@ -80,15 +88,22 @@ def scenario_names(table):
 
 def declared_problems(cfg, axes):
     """(dimensions, variables) of every problem the config asks for: the optima of the declared
-    loss_target and budget axes, the dense grids listed in [output] dense (by default, every
-    grid whose axes are declared but NAMED_ONLY)."""
-    problems = [(dims, variables + [status]) for axis, (dims, variables, status) in OPTIMA.items()
-                if axis in axes]
+    loss_target and budget axes (under law samples their quantiles), the dense grids listed in
+    [output] dense (by default, every grid whose axes are declared but NAMED_ONLY). Variables map to their
+    dimensions: a quantile problem's feasible fraction has all but the first."""
+    if "samples" in cfg["law"]:
+        problems = [(("quantile",) + OPTIMA[axis][0],
+                     {**{prefix + v + "_quantile": ("quantile",) + OPTIMA[axis][0] for v in numbers},
+                      fraction: OPTIMA[axis][0]})
+                    for axis, (prefix, numbers, fraction) in QUANTILES.items() if axis in axes]
+    else:
+        problems = [(dims, {v: dims for v in variables + [status]})
+                    for axis, (dims, variables, status) in OPTIMA.items() if axis in axes]
     dense = cfg.get("output", {}).get("dense")
     for grid, (dims, variables) in DENSE.items():
         if (grid in dense) if dense is not None else (grid not in NAMED_ONLY and
                                                       all(d in axes for d in dims)):
-            problems.append((dims, variables))
+            problems.append((dims, {v: dims for v in variables}))
     return problems
 
 
@@ -107,7 +122,7 @@ def test_config_runs_into_what_it_declares(tmp_path, scalesweep, config):
     cfg = tomllib.loads(config.read_text())
     axes = declared_axes(cfg)
     problems = declared_problems(cfg, axes)
-    variables = {v: dims for dims, names in problems for v in names}
+    variables = {v: dims for _, names in problems for v, dims in names.items()}
     cells = sum(int(np.prod([len(axes[d]) for d in dims])) for dims, _ in problems)
 
     plan = scalesweep.json("validate", config)
@@ -123,15 +138,22 @@ def test_config_runs_into_what_it_declares(tmp_path, scalesweep, config):
             else:
                 # Listed values exactly; linear and log10 points to 1e-13: numpy's linspace rounds
                 # in another order, and a few ulp in an exponent of at most 25 is < 1e-13 relative.
-                rtol = 0 if "values" in cfg["axes"][name] else 1e-13
+                rtol = 0 if "values" in cfg["axes"].get(name, {"values": 0}) else 1e-13
                 np.testing.assert_allclose(f[name][()], points, rtol=rtol, atol=0, err_msg=name)
-        written = {n for n, o in f.items() if isinstance(o, h5py.Dataset) and n not in axes}
+        written = {n for n, o in f.items()
+                   if isinstance(o, h5py.Dataset) and n not in axes and n != "sample"}
         assert written == set(variables), config.name
         for variable, dims in variables.items():
             ds = f[variable]
             assert dimension_names(ds) == dims, variable
             assert ds.shape == tuple(len(axes[d]) for d in dims), variable
-        for _dims, numbers, status in (OPTIMA[a] for a in OPTIMA if a in axes):
+        for name in (v for v in variables if v.endswith("_quantile")):
+            levels = f[name][()]  # quantiles of the feasible samples: finite and ordered in q
+            assert np.all(np.isfinite(levels)) and np.all(np.diff(levels, axis=0) >= 0), name
+        for name in (v for v in variables if v.endswith("_feasible_fraction")):
+            assert np.all((f[name][()] >= 0) & (f[name][()] <= 1)), name
+        sampled = "samples" in cfg["law"]
+        for _dims, numbers, status in (OPTIMA[a] for a in OPTIMA if a in axes and not sampled):
             flags = f[status]
             names = flags.attrs["flag_meanings"].split()
             counts = np.bincount(flags[()].ravel(), minlength=len(names))

@@ -4,7 +4,8 @@
 
 namespace scalesweep {
 
-// Declaration order is the order of coordinates in result files.
-enum class axis_id { hardware, T, N, D, loss_target, budget };
+// Declaration order is the order of coordinates in result files. sample and quantile come from
+// [law] samples and [uncertainty] (SPEC §5.5), never from [axes].
+enum class axis_id { hardware, T, N, D, loss_target, budget, sample, quantile };
 
 } // namespace scalesweep

@@ -12,7 +12,9 @@
 namespace scalesweep {
 
 // Calls f(std::integral_constant<problem_kind, K>{}) for the runtime `kind`: the one switch from
-// a plan's problem to each backend's per-problem instantiations (host code only).
+// a plan's problem to each backend's per-problem instantiations (host code only). The problems
+// with a sample axis have no rows of their own: backends solve them through their optimum's rows
+// (has_sample_axis, optimum_per_sample), never through this switch.
 template <class F>
 void with_problem_kind(problem_kind kind, F&& f) {
   using k = problem_kind;
@@ -29,6 +31,11 @@ void with_problem_kind(problem_kind kind, F&& f) {
     return f(std::integral_constant<k, k::budget>{});
   case k::implied_demand:
     return f(std::integral_constant<k, k::implied_demand>{});
+  case k::loss_target_quantiles:
+  case k::budget_quantiles:
+  case k::loss_target_samples:
+  case k::budget_samples:
+    throw error("internal error: a problem with a sample axis dispatched as rows");
   }
 }
 

@@ -8,13 +8,19 @@
 
 namespace scalesweep {
 
+// The last four are the optima under law uncertainty (SPEC §5.5): per cell, quantiles over the
+// law samples (and the feasible fraction), or every sample's optimum kept.
 enum class problem_kind {
   dense_loss,
   dense_cost,
   budget_curve,
   loss_target,
   budget,
-  implied_demand
+  implied_demand,
+  loss_target_quantiles,
+  budget_quantiles,
+  loss_target_samples,
+  budget_samples
 };
 
 // Each problem's dimensions, outermost first: the one order that the plan's grid shapes, the
@@ -27,6 +33,30 @@ inline constexpr axis_id budget_curve_axes[] = {axis_id::hardware, axis_id::T, a
 inline constexpr axis_id loss_target_axes[] = {axis_id::hardware, axis_id::T, axis_id::loss_target};
 inline constexpr axis_id budget_axes[] = {axis_id::hardware, axis_id::T, axis_id::budget};
 inline constexpr axis_id implied_demand_axes[] = {axis_id::hardware, axis_id::N, axis_id::D};
+// Under law uncertainty the optima gain a leading dimension: the quantile levels (a tile spans all
+// of them, so each cell's samples are solved once for every level) or the samples.
+inline constexpr axis_id loss_target_quantiles_axes[] = {axis_id::quantile, axis_id::hardware,
+                                                         axis_id::T, axis_id::loss_target};
+inline constexpr axis_id budget_quantiles_axes[] = {axis_id::quantile, axis_id::hardware,
+                                                    axis_id::T, axis_id::budget};
+inline constexpr axis_id loss_target_samples_axes[] = {axis_id::sample, axis_id::hardware,
+                                                       axis_id::T, axis_id::loss_target};
+inline constexpr axis_id budget_samples_axes[] = {axis_id::sample, axis_id::hardware, axis_id::T,
+                                                  axis_id::budget};
+
+// Whether a problem solves its optimum once per law sample, and which plain optimum that is.
+constexpr bool has_sample_axis(problem_kind kind) {
+  return kind == problem_kind::loss_target_quantiles || kind == problem_kind::budget_quantiles ||
+         kind == problem_kind::loss_target_samples || kind == problem_kind::budget_samples;
+}
+constexpr bool reduces_to_quantiles(problem_kind kind) {
+  return kind == problem_kind::loss_target_quantiles || kind == problem_kind::budget_quantiles;
+}
+constexpr problem_kind optimum_per_sample(problem_kind kind) {
+  return kind == problem_kind::loss_target_quantiles || kind == problem_kind::loss_target_samples
+             ? problem_kind::loss_target
+             : problem_kind::budget;
+}
 
 // The position of `id` among `axes`; an axis the problem does not have fails to compile (the
 // throw makes the constant expression invalid).
@@ -89,6 +119,17 @@ enum : int {
   chinchilla_serve_cost,
   count
 };
+}
+
+// The quantile problems: each number's quantiles over the samples with an optimum (the saving is
+// 1 - opt_cost / chinchilla_cost, N_ratio opt_N / chinchilla_N, each per sample), then the share
+// of samples with one (no quantile dimension). The *_samples problems have their optimum's
+// columns.
+namespace loss_target_quantiles_columns {
+enum : int { N, D, cost, saving, N_ratio, feasible_fraction, count };
+}
+namespace budget_quantiles_columns {
+enum : int { N, D, loss, feasible_fraction, count };
 }
 
 } // namespace scalesweep

@@ -24,6 +24,7 @@ from .budget import budget_curves, cost_map
 from .demand import implied_demand
 from .hardware import cheapest_hardware
 from .optima import ratios, savings, size_ratio
+from .uncertainty import fit_figure, open_law_samples, quantile_bands
 
 
 @dataclass(frozen=True)
@@ -47,7 +48,14 @@ OPTIONS: dict[str, Option] = {
     "budget": Option("--budget", float, "budget (nearest grid value; default: the middle one)"),
     "mark": Option("--mark", str, "models to mark, NAME=N:D[,NAME=N:D...] (e.g. "
                    "llama3-8b=8.03e9:15e12; `scalesweep presets` lists the model presets)"),
+    "loss_target": Option("--loss-target", float, "loss target (nearest grid value; default: "
+                          "the lowest, middle and highest)"),
+    "data": Option("--data", str, "the CSV the samples were fitted to (default: the path the "
+                   "samples file records)"),
 }
+
+# Kinds that draw a `scalesweep fit -o` law-samples file rather than a sweep's result.
+SAMPLES_KINDS = ("fit",)
 
 KINDS: dict[str, Kind] = {
     "savings": Kind(savings, "cost saved by the inference-aware optimum over the Chinchilla "
@@ -66,6 +74,10 @@ KINDS: dict[str, Kind] = {
     "implied-demand": Kind(implied_demand, "the implied lifetime inference demand of each trained "
                            "model (N, D), undertrained ones blank, given models marked",
                            ("hardware", "mark")),
+    "bands": Kind(quantile_bands, "a sweep under law samples: N*/N_chinchilla and the saving "
+                  "against T, median and 5-95 % band per loss target", ("hardware", "loss_target")),
+    "fit": Kind(fit_figure, "a `scalesweep fit -o` samples file: the data with the fitted "
+                "iso-loss curves, and the bootstrap's pairwise parameter scatter", ("data",)),
 }
 
 
@@ -89,7 +101,8 @@ def plot(ds, kind: str, **options: Any):
     return spec.draw(ds, **given)
 
 
-__all__ = ["KINDS", "OPTIONS", "Kind", "Option", "PlotError", "plot", "require", "main"]
+__all__ = ["KINDS", "OPTIONS", "SAMPLES_KINDS", "Kind", "Option", "PlotError", "plot", "require",
+           "main", "open_law_samples"]
 
 
 def main(argv: list[str] | None = None) -> int:

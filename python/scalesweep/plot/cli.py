@@ -6,12 +6,19 @@ import argparse
 import sys
 
 from ..results import ResultError, open as open_result
-from . import KINDS, OPTIONS, PlotError, plot
+from . import KINDS, OPTIONS, SAMPLES_KINDS, PlotError, open_law_samples, plot
 
 
 def _description() -> str:
     kinds = "\n".join(f"  {name:<11} {k.summary}" for name, k in KINDS.items())
     return f"Heatmaps and charts of scalesweep result files.\n\nkinds:\n{kinds}"
+
+
+def _save(fig, output, dpi) -> None:
+    try:
+        fig.savefig(output, dpi=dpi)
+    except (OSError, ValueError) as e:
+        raise PlotError(f"cannot write '{output}': {e}") from None
 
 
 def main(argv: list[str] | None = None, prog: str | None = None) -> int:
@@ -30,12 +37,12 @@ def main(argv: list[str] | None = None, prog: str | None = None) -> int:
         options = {name: getattr(a, name) for name in OPTIONS}
         if a.kind not in KINDS:
             raise PlotError(f"unknown kind '{a.kind}'; kinds are: {', '.join(KINDS)}")
-        with open_result(a.result) as ds:
-            fig = plot(ds, a.kind, **options)
-            try:
-                fig.savefig(a.output, dpi=a.dpi)
-            except (OSError, ValueError) as e:
-                raise PlotError(f"cannot write '{a.output}': {e}") from None
+        if a.kind in SAMPLES_KINDS:
+            fig = plot(open_law_samples(a.result), a.kind, **options)
+            _save(fig, a.output, a.dpi)
+        else:
+            with open_result(a.result) as ds:
+                _save(plot(ds, a.kind, **options), a.output, a.dpi)
     except ResultError as e:
         print(f"error: {e}", file=sys.stderr)
         return 2

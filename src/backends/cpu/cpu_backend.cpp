@@ -4,6 +4,7 @@
 
 #include "backends/backend.hpp"
 #include "backends/cpu/lanes_driver.hpp"
+#include "backends/cpu/sample_tiles.hpp"
 #include "backends/cpu/simd/cpu_lanes.hpp"
 #include "plan/sweep_terms.hpp"
 
@@ -25,18 +26,27 @@ constexpr std::int64_t segment_cells = 2048;
 template <problem_kind Kind>
 void compute_segment(const sweep_views& views, const tile_box& box, std::int64_t row,
                      std::int64_t begin, std::int64_t end, const tile_columns& out, bool lanes) {
-  if constexpr (Kind == problem_kind::loss_target) {
-    if (lanes) {
-      loss_target_segment_lanes(views, box, row, begin, end, out);
-      return;
-    }
-  } else if constexpr (Kind == problem_kind::budget) {
-    if (lanes) {
-      budget_segment_lanes(views, box, row, begin, end, out);
-      return;
-    }
+  if constexpr (Kind == problem_kind::loss_target || Kind == problem_kind::budget) {
+    compute_optimum_segment(Kind, views, box, row, begin, end, out, lanes);
+  } else {
+    compute_row<Kind>(views, box, row, begin, end, 1, out);
   }
-  compute_row<Kind>(views, box, row, begin, end, 1, out);
+}
+
+// Under law samples: each sample's law, the quantile levels and the loss targets (whose terms
+// depend on the law: sample_tiles computes them per sample).
+sample_inputs sample_inputs_of(const sweep_plan& plan) {
+  sample_inputs in;
+  for (const scaling_law& law : plan.config.law.samples) {
+    in.laws.push_back(prepare_law(law));
+  }
+  if (const axis* q = plan.find_axis(axis_id::quantile)) {
+    in.quantiles = q->values;
+  }
+  if (const axis* l = plan.find_axis(axis_id::loss_target)) {
+    in.loss_targets = l->values;
+  }
+  return in;
 }
 
 template <problem_kind Kind>
@@ -59,8 +69,8 @@ class cpu_backend final : public compute_backend {
 public:
   cpu_backend(const sweep_plan& plan, int threads)
       : m_terms(make_sweep_terms(plan)), m_views(host_views(plan, m_terms)),
-        m_threads(threads > 0 ? threads : omp_get_max_threads()), m_lanes(simd::lanes_available()) {
-  }
+        m_samples(sample_inputs_of(plan)), m_threads(threads > 0 ? threads : omp_get_max_threads()),
+        m_lanes(simd::lanes_available()) {}
 
   std::string kind() const override { return "cpu"; }
 
@@ -71,6 +81,10 @@ public:
 
   void submit(const problem_grid& problem, const tile_box& box, host_tile& out) override {
     const tile_columns columns = out.columns();
+    if (has_sample_axis(problem.kind)) {
+      compute_sample_tile(problem.kind, m_views, m_samples, box, columns, m_threads, m_lanes);
+      return;
+    }
     with_problem_kind(problem.kind, [&](auto kind) {
       compute_tile<decltype(kind)::value>(m_views, box, columns, m_threads, m_lanes);
     });
@@ -81,6 +95,7 @@ public:
 private:
   sweep_terms m_terms;
   sweep_views m_views;
+  sample_inputs m_samples;
   int m_threads;
   bool m_lanes;
 };

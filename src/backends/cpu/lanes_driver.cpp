@@ -46,4 +46,22 @@ void budget_segment_lanes(const sweep_views& v, const tile_box& box, std::int64_
       });
 }
 
+void compute_optimum_segment(problem_kind optimum, const sweep_views& v, const tile_box& box,
+                             std::int64_t row, std::int64_t begin, std::int64_t end,
+                             const tile_columns& out, bool lanes) {
+  if (optimum == problem_kind::loss_target) {
+    if (lanes) {
+      loss_target_segment_lanes(v, box, row, begin, end, out);
+    } else {
+      compute_row<problem_kind::loss_target>(v, box, row, begin, end, 1, out);
+    }
+  } else {
+    if (lanes) {
+      budget_segment_lanes(v, box, row, begin, end, out);
+    } else {
+      compute_row<problem_kind::budget>(v, box, row, begin, end, 1, out);
+    }
+  }
+}
+
 } // namespace scalesweep

@@ -23,8 +23,8 @@ chunk_writer::chunk_writer(hid_t file, const sweep_plan& plan, bool parallel,
     for (const variable_info& v : problem.outputs) {
       datasets.push_back(
           dataset(H5Dopen2(file, v.name.c_str(), H5P_DEFAULT), "open '" + v.name + "'"));
-      encoders.emplace_back(v, problem.chunk_shape, m_plan.config.output.compression,
-                            m_plan.config.output.deflate_level);
+      encoders.emplace_back(v, variable_shape(v, problem.chunk_shape),
+                            m_plan.config.output.compression, m_plan.config.output.deflate_level);
     }
     m_variables.push_back(std::move(datasets));
     m_encoders.push_back(std::move(encoders));
@@ -79,14 +79,16 @@ void chunk_writer::write_chunks(std::size_t problem_index, const tile_box& box,
       const void* column = p.outputs[v].type == value_type::u8
                                ? static_cast<const void*>(columns.status)
                                : static_cast<const void*>(columns.f64[v]);
-      encoders[v].encode(box, column, chunks[c], scratch, m_encoded[static_cast<std::size_t>(t)]);
+      const variable_info& var = p.outputs[v];
+      encoders[v].encode(variable_box(var, box), column, variable_box(var, chunks[c]), scratch,
+                         m_encoded[static_cast<std::size_t>(t)]);
     }
   }
-  std::vector<hsize_t> offset(static_cast<std::size_t>(box.rank));
   for (std::size_t t = 0; t < tasks; ++t) {
     const std::size_t v = t % variables;
-    const tile_box& chunk = chunks[t / variables];
-    for (int d = 0; d < box.rank; ++d) {
+    const tile_box chunk = variable_box(p.outputs[v], chunks[t / variables]);
+    std::vector<hsize_t> offset(static_cast<std::size_t>(chunk.rank));
+    for (int d = 0; d < chunk.rank; ++d) {
       offset[static_cast<std::size_t>(d)] = static_cast<hsize_t>(chunk.offset[d]);
     }
     const std::vector<unsigned char>& bytes = m_encoded[t];
@@ -103,32 +105,35 @@ void chunk_writer::write_collective(std::size_t problem_index, const tile_box* b
                                     const host_tile* tile, const std::vector<tile_box>& chunks) {
 #if SCALESWEEP_HAVE_MPI
   const problem_grid& p = m_plan.problems[problem_index];
-  const int rank = static_cast<int>(p.shape.size());
-  std::vector<hsize_t> memory_dims(static_cast<std::size_t>(rank), 1);
-  if (box != nullptr) {
-    for (int d = 0; d < rank; ++d) {
-      memory_dims[static_cast<std::size_t>(d)] = static_cast<hsize_t>(box->count[d]);
-    }
-  }
-  const handle memory =
-      dataspace(H5Screate_simple(rank, memory_dims.data(), nullptr), "tile space");
   const handle dxpl = property_list(H5Pcreate(H5P_DATASET_XFER), "transfer list");
   check(H5Pset_dxpl_mpio(dxpl.get(), H5FD_MPIO_COLLECTIVE), "collective transfer");
   const tile_columns columns = tile != nullptr ? tile->columns() : tile_columns{};
   std::int64_t f64_column = 0;
   for (std::size_t v = 0; v < p.outputs.size(); ++v) {
     const variable_info& var = p.outputs[v];
+    // The variable's part of the tile (variable_box): all of it, or its first level's cells.
+    const int rank = static_cast<int>(variable_shape(var, p.shape).size());
+    std::vector<hsize_t> memory_dims(static_cast<std::size_t>(rank), 1);
+    const tile_box tile_part = box != nullptr ? variable_box(var, *box) : tile_box{};
+    if (box != nullptr) {
+      for (int d = 0; d < rank; ++d) {
+        memory_dims[static_cast<std::size_t>(d)] = static_cast<hsize_t>(tile_part.count[d]);
+      }
+    }
+    const handle memory =
+        dataspace(H5Screate_simple(rank, memory_dims.data(), nullptr), "tile space");
     const hid_t ds = m_variables[problem_index][v].get();
     const handle file_space = dataspace(H5Dget_space(ds), "variable space");
     check(H5Sselect_none(file_space.get()), "select none");
     check(H5Sselect_none(memory.get()), "select none");
     std::vector<hsize_t> offset(static_cast<std::size_t>(rank)),
         local(static_cast<std::size_t>(rank)), count(static_cast<std::size_t>(rank));
-    for (const tile_box& c : chunks) {
+    for (const tile_box& whole : chunks) {
+      const tile_box c = variable_box(var, whole);
       for (int d = 0; d < rank; ++d) {
         const auto u = static_cast<std::size_t>(d);
         offset[u] = static_cast<hsize_t>(c.offset[d]);
-        local[u] = static_cast<hsize_t>(c.offset[d] - box->offset[d]);
+        local[u] = static_cast<hsize_t>(c.offset[d] - tile_part.offset[d]);
         count[u] = static_cast<hsize_t>(c.count[d]);
       }
       check(H5Sselect_hyperslab(file_space.get(), H5S_SELECT_OR, offset.data(), nullptr,
@@ -146,9 +151,10 @@ void chunk_writer::write_collective(std::size_t problem_index, const tile_box* b
     } else if (var.stored_as_float32) {
       // Converted here: a conversion inside HDF5 would turn the collective write independent,
       // which filtered datasets do not allow.
-      m_float_scratch.assign(static_cast<std::size_t>(box != nullptr ? cell_count(*box) : 1), 0.0F);
+      m_float_scratch.assign(static_cast<std::size_t>(box != nullptr ? cell_count(tile_part) : 1),
+                             0.0F);
       if (tile != nullptr) {
-        std::transform(columns.f64[f64_column], columns.f64[f64_column] + cell_count(*box),
+        std::transform(columns.f64[f64_column], columns.f64[f64_column] + cell_count(tile_part),
                        m_float_scratch.begin(), [](double x) { return static_cast<float>(x); });
       }
       data = m_float_scratch.data();
@@ -163,8 +169,8 @@ void chunk_writer::write_collective(std::size_t problem_index, const tile_box* b
     check(H5Dwrite(ds, memory_type, memory.get(), file_space.get(), dxpl.get(), data),
           "collective write of '" + var.name + "' to '" + m_file_name + "'");
     for (const tile_box& c : chunks) {
-      m_bytes_written +=
-          cell_count(c) * (var.type == value_type::u8 ? 1 : (var.stored_as_float32 ? 4 : 8));
+      m_bytes_written += cell_count(variable_box(var, c)) *
+                         (var.type == value_type::u8 ? 1 : (var.stored_as_float32 ? 4 : 8));
     }
   }
 #else

@@ -222,6 +222,19 @@ std::vector<std::uint8_t> read_bytes(hid_t file, const std::string& path) {
   return out;
 }
 
+std::vector<double> read_doubles(hid_t file, const std::string& path) {
+  const handle ds = dataset(H5Dopen2(file, path.c_str(), H5P_DEFAULT), "open '" + path + "'");
+  const handle space = dataspace(H5Dget_space(ds.get()), "space of '" + path + "'");
+  const hssize_t n = H5Sget_simple_extent_npoints(space.get());
+  check(n < 0 ? -1 : 0, "size of '" + path + "'");
+  std::vector<double> out(static_cast<std::size_t>(n));
+  if (n > 0) {
+    check(H5Dread(ds.get(), H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, out.data()),
+          "read '" + path + "'");
+  }
+  return out;
+}
+
 std::vector<hsize_t> chunk_shape(hid_t dataset) {
   const handle dcpl = property_list(H5Dget_create_plist(dataset), "creation list");
   if (H5Pget_layout(dcpl.get()) != H5D_CHUNKED) {

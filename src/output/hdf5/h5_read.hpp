@@ -44,6 +44,8 @@ std::vector<hsize_t> chunk_offset(hid_t dataset, std::int64_t index);
 // A 1-D uint8 dataset whole (a progress record): refused (io_error) unless its storage holds every
 // value, so that its declared size, which the file may claim at will, costs no memory unread.
 std::vector<std::uint8_t> read_bytes(hid_t file, const std::string& path);
+// Every element of a dataset of numbers, converted to double.
+std::vector<double> read_doubles(hid_t file, const std::string& path);
 
 // The hint of every refusal of a damaged file.
 inline constexpr const char* damaged_file_hint =

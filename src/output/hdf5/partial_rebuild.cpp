@@ -41,11 +41,13 @@ void copy_done_chunks(hid_t from, hid_t into, const problem_grid& problem,
     if (done[c] == 0) {
       continue;
     }
-    const std::vector<hsize_t> offset =
-        chunk_offset(sources.front().get(), static_cast<std::int64_t>(c));
+    // Each variable's own offset of chunk c: a variable without the problem's first dimension
+    // (variable_box) numbers the same chunks in one dimension fewer.
+    std::vector<std::vector<hsize_t>> offsets;
     bool stored = true;
     for (const handle& s : sources) {
-      stored = stored && chunk_is_stored(s.get(), offset);
+      offsets.push_back(chunk_offset(s.get(), static_cast<std::int64_t>(c)));
+      stored = stored && chunk_is_stored(s.get(), offsets.back());
     }
     if (!stored) {
       done[c] = 0;
@@ -54,7 +56,7 @@ void copy_done_chunks(hid_t from, hid_t into, const problem_grid& problem,
     }
     for (std::size_t v = 0; v < sources.size(); ++v) {
       summary.bytes_copied +=
-          copy_stored_chunk(sources[v].get(), targets[v].get(), offset, buffer, scratch,
+          copy_stored_chunk(sources[v].get(), targets[v].get(), offsets[v], buffer, scratch,
                             problem.outputs[v].name, partial, rules[v]);
     }
     ++summary.chunks_kept;

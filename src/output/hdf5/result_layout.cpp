@@ -132,12 +132,14 @@ coordinates write_coordinates(hid_t file, const sweep_plan& plan) {
 
 void create_variables(hid_t file, const sweep_plan& plan, const problem_grid& p,
                       const coordinates& coords, chunk_allocation allocation) {
-  const std::vector<hsize_t> shape(p.shape.begin(), p.shape.end());
-  const std::vector<hsize_t> chunk(p.chunk_shape.begin(), p.chunk_shape.end());
-  const handle space = dataspace(
-      H5Screate_simple(static_cast<int>(shape.size()), shape.data(), nullptr), "variable space");
   const bool deflate = plan.config.output.compression == compression_kind::deflate;
   for (const variable_info& v : p.outputs) {
+    const std::vector<std::int64_t> v_shape = variable_shape(v, p.shape);
+    const std::vector<std::int64_t> v_chunk = variable_shape(v, p.chunk_shape);
+    const std::vector<hsize_t> shape(v_shape.begin(), v_shape.end());
+    const std::vector<hsize_t> chunk(v_chunk.begin(), v_chunk.end());
+    const handle space = dataspace(
+        H5Screate_simple(static_cast<int>(shape.size()), shape.data(), nullptr), "variable space");
     const bool is_float = v.type == value_type::f64;
     const handle dcpl = property_list(H5Pcreate(H5P_DATASET_CREATE), "dataset creation list");
     check(H5Pset_chunk(dcpl.get(), static_cast<int>(chunk.size()), chunk.data()),
@@ -198,7 +200,9 @@ void create_variables(hid_t file, const sweep_plan& plan, const problem_grid& p,
       write_attribute(ds.get(), schema::variable::flag_meanings,
                       std::string(cell_status_flag_meanings));
     }
-    coords.attach(ds.get(), v.name, p.dims);
+    coords.attach(ds.get(), v.name,
+                  v.without_first_dim ? std::vector<axis_id>(p.dims.begin() + 1, p.dims.end())
+                                      : p.dims);
   }
 }
 

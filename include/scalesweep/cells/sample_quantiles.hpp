@@ -1,0 +1,124 @@
+// A sweep under law uncertainty (SPEC §5.5): per cell, the samples' optima reduced to quantiles
+// of N, D, cost, saving, N / N_chinchilla (or N, D, loss) over the samples with an optimum, and
+// the feasible fraction. Written once for the backends, on a piece of cells' per-sample results
+// laid out sample-major, as a row segment per sample computes them.
+#pragma once
+
+#include "scalesweep/cells/problem_kind.hpp"
+#include "scalesweep/cells/sweep_views.hpp"
+#include "scalesweep/math/host_device.hpp"
+#include "scalesweep/math/quantile.hpp"
+#include "scalesweep/math/status.hpp"
+
+#include <cmath>
+#include <cstdint>
+
+namespace scalesweep {
+
+// The samples whose cell has an optimum count towards the quantiles (SPEC §5.5).
+SCALESWEEP_HD bool sample_has_optimum(std::uint8_t status) {
+  return status == static_cast<std::uint8_t>(cell_status::ok) ||
+         status == static_cast<std::uint8_t>(cell_status::constrained);
+}
+
+// A piece of cells along a row and their per-sample results: sample s of cell j is element
+// s * cells + j of the optimum problem's columns (loss_target_columns or budget_columns, and the
+// status), as a backend computes them, one row segment per sample.
+struct sample_piece {
+  const tile_columns* columns;
+  std::int64_t cells;
+  std::int64_t samples; // S
+};
+
+// Where the piece's quantiles go: quantile c of cell j's column k is
+// out.f64[k][first + j + c * stride]; the feasible fraction (no quantile dimension) is
+// out.f64[fraction][first + j].
+struct piece_quantiles_out {
+  const tile_columns* columns;
+  std::int64_t first;
+  std::int64_t stride;
+};
+
+// Scratch for one piece's reduction: `values` holds cells * S doubles, `counts` cells counts.
+struct reduction_scratch {
+  double* values;
+  std::int64_t* counts;
+};
+
+// Quantiles (levels q[0, count), ascending) of value(i) over each cell's samples with an
+// optimum, to out column `column`; NaN where no sample has one. The values are first gathered
+// cell by cell (one pass over the samples in the order they were computed, so every cache line
+// of the piece is read once), then each cell's are selected in place. Leaves each cell's count
+// of samples with an optimum in scratch.counts.
+template <class Value>
+SCALESWEEP_HD void reduce_feasible(const sample_piece& in, Value value, const double* q, int count,
+                                   const reduction_scratch& scratch, const piece_quantiles_out& out,
+                                   int column) {
+  const std::int64_t n = in.cells;
+  for (std::int64_t j = 0; j < n; ++j) {
+    scratch.counts[j] = 0;
+  }
+  const std::uint8_t* status = in.columns->status;
+  for (std::int64_t s = 0; s < in.samples; ++s) {
+    for (std::int64_t j = 0; j < n; ++j) {
+      const std::int64_t i = s * n + j;
+      if (sample_has_optimum(status[i])) {
+        scratch.values[j * in.samples + scratch.counts[j]++] = value(i);
+      }
+    }
+  }
+  for (std::int64_t j = 0; j < n; ++j) {
+    double* to = out.columns->f64[column] + out.first + j;
+    const std::int64_t feasible = scratch.counts[j];
+    if (feasible == 0) {
+      for (int c = 0; c < count; ++c) {
+        to[c * out.stride] = NAN;
+      }
+    } else {
+      quantiles_by_selection(scratch.values + j * in.samples, feasible, q, count, to, out.stride);
+    }
+  }
+}
+
+// The feasible fraction of each cell of the piece, from the counts reduce_feasible left.
+SCALESWEEP_HD void store_feasible_fraction(const sample_piece& in, const reduction_scratch& scratch,
+                                           const piece_quantiles_out& out, int column) {
+  for (std::int64_t j = 0; j < in.cells; ++j) {
+    out.columns->f64[column][out.first + j] =
+        static_cast<double>(scratch.counts[j]) / static_cast<double>(in.samples);
+  }
+}
+
+SCALESWEEP_HD void reduce_loss_target_samples(const sample_piece& in, const double* q, int count,
+                                              const reduction_scratch& scratch,
+                                              const piece_quantiles_out& out) {
+  namespace in_c = loss_target_columns;
+  namespace c = loss_target_quantiles_columns;
+  double* const* f = in.columns->f64;
+  const auto column = [f](int k) { return [f, k](std::int64_t i) { return f[k][i]; }; };
+  reduce_feasible(in, column(in_c::N), q, count, scratch, out, c::N);
+  reduce_feasible(in, column(in_c::D), q, count, scratch, out, c::D);
+  reduce_feasible(in, column(in_c::cost), q, count, scratch, out, c::cost);
+  reduce_feasible(
+      in, [f](std::int64_t i) { return 1.0 - f[in_c::cost][i] / f[in_c::chinchilla_cost][i]; }, q,
+      count, scratch, out, c::saving);
+  reduce_feasible(
+      in, [f](std::int64_t i) { return f[in_c::N][i] / f[in_c::chinchilla_N][i]; }, q, count,
+      scratch, out, c::N_ratio);
+  store_feasible_fraction(in, scratch, out, c::feasible_fraction);
+}
+
+SCALESWEEP_HD void reduce_budget_samples(const sample_piece& in, const double* q, int count,
+                                         const reduction_scratch& scratch,
+                                         const piece_quantiles_out& out) {
+  namespace in_c = budget_columns;
+  namespace c = budget_quantiles_columns;
+  double* const* f = in.columns->f64;
+  const auto column = [f](int k) { return [f, k](std::int64_t i) { return f[k][i]; }; };
+  reduce_feasible(in, column(in_c::N), q, count, scratch, out, c::N);
+  reduce_feasible(in, column(in_c::D), q, count, scratch, out, c::D);
+  reduce_feasible(in, column(in_c::loss), q, count, scratch, out, c::loss);
+  store_feasible_fraction(in, scratch, out, c::feasible_fraction);
+}
+
+} // namespace scalesweep
