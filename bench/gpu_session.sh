@@ -6,14 +6,14 @@
 # docs/benchmarks.md. A failing step is reported and the next one still runs; the exit status
 # says whether any failed.
 #
-# Usage: [STEPS="gpu unit e2e fig1 fit bench"] bench/gpu_session.sh [BUILD_DIR] [RESULTS_DIR]
+# Usage: [STEPS="gpu unit e2e fig1 fit samples bench"] bench/gpu_session.sh [BUILD_DIR] [RESULTS_DIR]
 #        (defaults: every step, build-gpu, $OUT or gpu-results)
 # Each step has its own time limit (below), so one that hangs cannot use up a device command's
 # 10 minutes and lose the others; summary.txt is rewritten after every step.
 # Run from the source root. BUILD_DIR is a CUDA build for the machine's GPU (docs/contributing.md,
 # "Running on a GPU machine"); the machine needs Python with numpy, h5py, pytest and, for the
-# baselines, JAX and CuPy. Results in RESULTS_DIR, eight files: STEP.log for each step (gpu,
-# unit, e2e, fig1, fit, bench: its markdown report), bench.json and summary.txt.
+# baselines, JAX and CuPy. Results in RESULTS_DIR, nine files: STEP.log for each step (gpu,
+# unit, e2e, fig1, fit, samples, bench: its markdown report), bench.json and summary.txt.
 set -uo pipefail
 
 build=$(realpath "${1:-build-gpu}")
@@ -26,7 +26,7 @@ failed=()
 # build's CUDA runtime reads as "no device"; it must not pass as a green session).
 export SCALESWEEP_REQUIRE_CUDA=1
 
-all_steps="gpu unit e2e fig1 fit bench"
+all_steps="gpu unit e2e fig1 fit samples bench"
 steps=" ${STEPS:-$all_steps} "
 for s in $steps; do
   if [[ " $all_steps " != *" $s "* ]]; then
@@ -53,7 +53,7 @@ step() {
   [[ $steps == *" $name "* ]] || return 0
   echo "== $name: $* (at most $limit s)"
   local start=$SECONDS
-  if timeout -k 10 "$limit" bash -c "$(declare -f unit_tests e2e_tests run_line figure_1_rates fit_rates); \"\$@\"" \
+  if timeout -k 10 "$limit" bash -c "$(declare -f unit_tests e2e_tests run_line figure_1_rates fit_rates samples_rates); \"\$@\"" \
     _ "$@" 2>&1 | tee "$results/$name.log"; then
     echo "== $name: ok ($((SECONDS - start)) s)"
   else
@@ -126,12 +126,48 @@ figure_1_rates() {
   run_line "$tmp/small.json" "cuda, --memory-limit 100M --gpu-memory-limit 8M" || return 1
 }
 
+# The sweep under 4,000 law samples (configs/sardana2024-fig1-uncertainty.toml) on both backends:
+# rates from the run summaries, and every floating-point variable of the two files compared
+# (NaN where NaN, else within 1e-12 relative, as SampleAgreement checks on a small grid).
+samples_rates() {
+  local b tmp
+  tmp=$(mktemp -d)
+  # shellcheck disable=SC2064 # expand $tmp now: the directory goes however the function ends
+  trap "rm -rf '$tmp'; trap - RETURN" RETURN
+  for b in cuda cpu; do
+    "$build/scalesweep" run configs/sardana2024-fig1-uncertainty.toml -o "$tmp/u-$b.h5" \
+      --backend "$b" --json --quiet >"$tmp/u-$b.json" || return 1
+    run_line "$tmp/u-$b.json" "law samples, $b" || return 1
+  done
+  "$python" - "$tmp/u-cuda.h5" "$tmp/u-cpu.h5" <<'EOF'
+import sys
+
+import h5py
+import numpy as np
+
+gpu, cpu = (h5py.File(p, "r") for p in sys.argv[1:])
+worst, compared = 0.0, 0
+for name, d in gpu.items():
+    if not isinstance(d, h5py.Dataset) or d.dtype.kind != "f":
+        continue
+    x, y = d[()], cpu[name][()]
+    if not np.array_equal(np.isnan(x), np.isnan(y)):
+        sys.exit(f"samples: {name}: NaN in different cells")
+    m = ~np.isnan(x)
+    r = np.abs(x[m] - y[m]) / np.maximum(np.abs(y[m]), 1e-300)
+    worst, compared = max(worst, float(r.max(initial=0.0))), compared + int(m.sum())
+print(f"samples: CUDA vs CPU: {compared:,} values, worst relative difference {worst:.3g}")
+sys.exit(0 if worst <= 1e-12 else 1)
+EOF
+}
+
 export build python
 step gpu 30 nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv
 step unit 180 unit_tests
 step e2e 240 e2e_tests
 step fig1 60 figure_1_rates
 step fit 120 fit_rates
+step samples 150 samples_rates
 step bench 300 "$python" bench/run_benchmarks.py --build "$build" --out "$results/bench.json"
 
 summary

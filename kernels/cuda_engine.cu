@@ -5,6 +5,7 @@
 #include "cuda_engine.hpp"
 #include "cuda_resources.cuh"
 #include "problem_kernels.cuh"
+#include "sample_kernels.cuh"
 
 #include <array>
 
@@ -28,8 +29,13 @@ struct slot {
   stream stream;
   event done;
   device_buffer<unsigned char> columns; // f64 columns, then the status column
-  const void* pending = nullptr;        // the owner of the tile in flight
-  std::string tile;                     // the tile in flight, for errors
+  // The quantile problems' scratch (sample_kernels.cuh), on slots of a sweep with law samples.
+  device_buffer<unsigned char> sample_columns;
+  device_buffer<double> sample_values;
+  device_buffer<std::int64_t> sample_counts;
+  sample_scratch scratch{};
+  const void* pending = nullptr; // the owner of the tile in flight
+  std::string tile;              // the tile in flight, for errors
 };
 
 // Waits for the slot's tile. A kernel's fault surfaces here, asynchronously: the error names
@@ -57,6 +63,24 @@ void copy_to_host(const problem_columns& problem, std::int64_t n, const tile_col
   }
 }
 
+// A slot's scratch for the quantile problems: loss_target_columns (as many as budget_columns)
+// and the status of sample_scratch_cells sample-cells, and as many gathered values and counts.
+void make_sample_scratch(slot& s) {
+  constexpr int columns = loss_target_columns::count;
+  const auto cells = static_cast<std::size_t>(sample_scratch_cells);
+  s.sample_columns = device_buffer<unsigned char>(cells * (columns * sizeof(double) + 1));
+  s.sample_values = device_buffer<double>(cells);
+  s.sample_counts = device_buffer<std::int64_t>(cells);
+  auto* f64 = reinterpret_cast<double*>(s.sample_columns.get());
+  for (int k = 0; k < columns; ++k) {
+    s.scratch.columns.f64[k] = f64 + static_cast<std::size_t>(k) * cells;
+  }
+  s.scratch.columns.status = reinterpret_cast<std::uint8_t*>(f64 + columns * cells);
+  s.scratch.values = s.sample_values.get();
+  s.scratch.counts = s.sample_counts.get();
+  s.scratch.sample_cells = sample_scratch_cells;
+}
+
 } // namespace
 
 struct tile_engine::state {
@@ -72,12 +96,15 @@ struct tile_engine::state {
   device_buffer<loss_target_terms> m_loss_targets;
   device_buffer<budget_model> m_budget_chinchilla;
   sweep_views m_views{};
+  device_buffer<prepared_law> m_laws;
+  device_buffer<double> m_sample_loss_targets, m_quantiles;
+  sample_device_views m_sample_views{};
   std::array<slot, 2> m_slots;
   std::size_t m_next = 0;
 };
 
 tile_engine::tile_engine(int device, const sweep_axis_values& axes, const sweep_terms& terms,
-                         std::size_t slot_bytes, bool keep_on_device)
+                         const sample_inputs& samples, std::size_t slot_bytes, bool keep_on_device)
     : m_state(std::make_unique<state>(device, keep_on_device)) {
   state& d = *m_state;
   d.m_hardware = upload(terms.hardware);
@@ -104,8 +131,17 @@ tile_engine::tile_engine(int device, const sweep_axis_values& axes, const sweep_
                d.m_ln_budget.get(),
                d.m_budget_chinchilla.get(),
                static_cast<std::int64_t>(terms.ln_budget.size())};
+  d.m_laws = upload(samples.laws);
+  d.m_sample_loss_targets = upload(samples.loss_targets);
+  d.m_quantiles = upload(samples.quantiles);
+  d.m_sample_views = {d.m_laws.get(), static_cast<std::int64_t>(samples.laws.size()),
+                      d.m_sample_loss_targets.get(), d.m_quantiles.get(),
+                      static_cast<int>(samples.quantiles.size())};
   for (slot& s : d.m_slots) {
     s.columns = device_buffer<unsigned char>(slot_bytes);
+    if (!samples.laws.empty()) {
+      make_sample_scratch(s);
+    }
   }
   // The uploads above are plain cudaMemcpy from pageable memory, which may return before the
   // data lands; the kernels run on non-blocking streams that do not wait for them.
@@ -149,7 +185,12 @@ void tile_engine::submit(const problem_columns& problem, const tile_box& box,
       problem.has_status ? reinterpret_cast<std::uint8_t*>(f64 + problem.f64_columns * n) : nullptr;
   s.tile = label;
   try {
-    launch_problem_kernel(problem.kind, d.m_views, box, device_columns, s.stream.get());
+    if (has_sample_axis(problem.kind)) {
+      launch_sample_kernels(problem.kind, d.m_views, d.m_sample_views, box, device_columns,
+                            s.scratch, s.stream.get());
+    } else {
+      launch_problem_kernel(problem.kind, d.m_views, box, device_columns, s.stream.get());
+    }
     if (!d.m_keep_on_device) {
       copy_to_host(problem, n, device_columns, out, s.stream.get());
     }

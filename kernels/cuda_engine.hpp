@@ -4,6 +4,7 @@
 #pragma once
 
 #include "scalesweep/cells/problem_kind.hpp"
+#include "scalesweep/cells/sample_cells.hpp"
 #include "scalesweep/cells/sweep_terms.hpp"
 #include "scalesweep/cells/tile.hpp"
 
@@ -30,6 +31,10 @@ struct problem_columns {
   bool has_status;
 };
 
+// Sample-cells whose optima a slot holds at once for a quantile problem's reduction: 97 bytes
+// each (twelve doubles and a status) plus a gathered value, about 110 MiB per slot.
+inline constexpr std::int64_t sample_scratch_cells = std::int64_t{1} << 20;
+
 // Two slots (stream, device columns, event) alternate, so that one tile's kernel overlaps the
 // previous tile's copy back to the host.
 class tile_engine {
@@ -37,9 +42,10 @@ public:
   // Makes `device` current (its streams, events and buffers are created there), copies the axes
   // and their terms to it and makes each slot `slot_bytes` large: the largest tile, columns packed
   // one after another. keep_on_device (benchmarks only): results stay on the device, host columns
-  // unfilled.
+  // unfilled. `samples` (empty without [law] samples): the sample axis' laws and levels, and each
+  // slot gets the scratch of sample_scratch_cells sample-cells its quantile problems reduce from.
   tile_engine(int device, const sweep_axis_values& axes, const sweep_terms& terms,
-              std::size_t slot_bytes, bool keep_on_device);
+              const sample_inputs& samples, std::size_t slot_bytes, bool keep_on_device);
   ~tile_engine();
   tile_engine(const tile_engine&) = delete;
   tile_engine& operator=(const tile_engine&) = delete;

@@ -87,19 +87,6 @@ run_setup set_up_run(sweep_config config, const run_flags& f, const communicator
   r.plan = make_plan(std::move(config));
   r.backend.choice = resolve_choice(f.backend);
   r.backend.threads = f.threads;
-  // Sweeps under law samples run on the CPU backend only (the CUDA tiles of the sample axis are
-  // not written yet: docs/uncertainty.md); auto takes the CPU for them.
-  const bool sampled = std::any_of(r.plan.problems.begin(), r.plan.problems.end(),
-                                   [](const problem_grid& p) { return has_sample_axis(p.kind); });
-  if (sampled && r.backend.choice == backend_choice::cuda) {
-    if (f.backend != "auto") {
-      throw input_error("--backend " + f.backend +
-                            ": a sweep with [law] samples runs on the CPU "
-                            "backend only in this version",
-                        "use --backend cpu (or auto)");
-    }
-    r.backend.choice = backend_choice::cpu;
-  }
   r.on_gpu = r.backend.choice == backend_choice::cuda;
   const int devices = r.on_gpu ? cuda_device_count() : 0;
   r.backend.device = device_ordinal(f, comm, devices);
@@ -123,8 +110,6 @@ run_setup set_up_run(sweep_config config, const run_flags& f, const communicator
     // Set by the fallback above.
   } else if (f.backend != "auto") {
     r.backend_reason = "--backend " + f.backend;
-  } else if (sampled) {
-    r.backend_reason = "auto: [law] samples run on the CPU backend";
   } else if (r.on_gpu) {
     r.backend_reason = "auto: a CUDA device is present";
   } else {

@@ -70,4 +70,18 @@ sweep_views host_views(const sweep_plan& plan, const sweep_terms& terms) {
           static_cast<std::int64_t>(terms.ln_budget.size())};
 }
 
+sample_inputs make_sample_inputs(const sweep_plan& plan) {
+  sample_inputs in;
+  for (const scaling_law& law : plan.config.law.samples) {
+    in.laws.push_back(prepare_law(law));
+  }
+  if (const axis* q = plan.find_axis(axis_id::quantile)) {
+    in.quantiles = q->values;
+  }
+  if (const axis* l = plan.find_axis(axis_id::loss_target)) {
+    in.loss_targets = l->values;
+  }
+  return in;
+}
+
 } // namespace scalesweep

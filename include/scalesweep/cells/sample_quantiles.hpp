@@ -22,12 +22,14 @@ SCALESWEEP_HD bool sample_has_optimum(std::uint8_t status) {
 }
 
 // A piece of cells along a row and their per-sample results: sample s of cell j is element
-// s * cells + j of the optimum problem's columns (loss_target_columns or budget_columns, and the
-// status), as a backend computes them, one row segment per sample.
+// s * stride + j of the optimum problem's columns (loss_target_columns or budget_columns, and the
+// status), as a backend computes them, one row segment per sample (stride = cells on the CPU; a
+// CUDA thread reduces one cell of a wider piece).
 struct sample_piece {
   const tile_columns* columns;
   std::int64_t cells;
   std::int64_t samples; // S
+  std::int64_t stride;
 };
 
 // Where the piece's quantiles go: quantile c of cell j's column k is
@@ -61,7 +63,7 @@ SCALESWEEP_HD void reduce_feasible(const sample_piece& in, Value value, const do
   const std::uint8_t* status = in.columns->status;
   for (std::int64_t s = 0; s < in.samples; ++s) {
     for (std::int64_t j = 0; j < n; ++j) {
-      const std::int64_t i = s * n + j;
+      const std::int64_t i = s * in.stride + j;
       if (sample_has_optimum(status[i])) {
         scratch.values[j * in.samples + scratch.counts[j]++] = value(i);
       }
@@ -89,36 +91,46 @@ SCALESWEEP_HD void store_feasible_fraction(const sample_piece& in, const reducti
   }
 }
 
+// The quantities a quantile problem reduces, each as (the value of sample-cell i of the optimum's
+// columns f, the output column): the one list both reducers (reduce_feasible's selection and the
+// CPU's tracked_quantiles) and the backends read.
+template <class Visit>
+SCALESWEEP_HD void for_each_loss_target_quantity(double* const* f, Visit visit) {
+  namespace in_c = loss_target_columns;
+  namespace c = loss_target_quantiles_columns;
+  visit([f](std::int64_t i) { return f[in_c::N][i]; }, c::N);
+  visit([f](std::int64_t i) { return f[in_c::D][i]; }, c::D);
+  visit([f](std::int64_t i) { return f[in_c::cost][i]; }, c::cost);
+  visit([f](std::int64_t i) { return 1.0 - f[in_c::cost][i] / f[in_c::chinchilla_cost][i]; },
+        c::saving);
+  visit([f](std::int64_t i) { return f[in_c::N][i] / f[in_c::chinchilla_N][i]; }, c::N_ratio);
+}
+
+template <class Visit>
+SCALESWEEP_HD void for_each_budget_quantity(double* const* f, Visit visit) {
+  namespace in_c = budget_columns;
+  namespace c = budget_quantiles_columns;
+  visit([f](std::int64_t i) { return f[in_c::N][i]; }, c::N);
+  visit([f](std::int64_t i) { return f[in_c::D][i]; }, c::D);
+  visit([f](std::int64_t i) { return f[in_c::loss][i]; }, c::loss);
+}
+
 SCALESWEEP_HD void reduce_loss_target_samples(const sample_piece& in, const double* q, int count,
                                               const reduction_scratch& scratch,
                                               const piece_quantiles_out& out) {
-  namespace in_c = loss_target_columns;
-  namespace c = loss_target_quantiles_columns;
-  double* const* f = in.columns->f64;
-  const auto column = [f](int k) { return [f, k](std::int64_t i) { return f[k][i]; }; };
-  reduce_feasible(in, column(in_c::N), q, count, scratch, out, c::N);
-  reduce_feasible(in, column(in_c::D), q, count, scratch, out, c::D);
-  reduce_feasible(in, column(in_c::cost), q, count, scratch, out, c::cost);
-  reduce_feasible(
-      in, [f](std::int64_t i) { return 1.0 - f[in_c::cost][i] / f[in_c::chinchilla_cost][i]; }, q,
-      count, scratch, out, c::saving);
-  reduce_feasible(
-      in, [f](std::int64_t i) { return f[in_c::N][i] / f[in_c::chinchilla_N][i]; }, q, count,
-      scratch, out, c::N_ratio);
-  store_feasible_fraction(in, scratch, out, c::feasible_fraction);
+  for_each_loss_target_quantity(in.columns->f64, [&](auto value, int column) {
+    reduce_feasible(in, value, q, count, scratch, out, column);
+  });
+  store_feasible_fraction(in, scratch, out, loss_target_quantiles_columns::feasible_fraction);
 }
 
 SCALESWEEP_HD void reduce_budget_samples(const sample_piece& in, const double* q, int count,
                                          const reduction_scratch& scratch,
                                          const piece_quantiles_out& out) {
-  namespace in_c = budget_columns;
-  namespace c = budget_quantiles_columns;
-  double* const* f = in.columns->f64;
-  const auto column = [f](int k) { return [f, k](std::int64_t i) { return f[k][i]; }; };
-  reduce_feasible(in, column(in_c::N), q, count, scratch, out, c::N);
-  reduce_feasible(in, column(in_c::D), q, count, scratch, out, c::D);
-  reduce_feasible(in, column(in_c::loss), q, count, scratch, out, c::loss);
-  store_feasible_fraction(in, scratch, out, c::feasible_fraction);
+  for_each_budget_quantity(in.columns->f64, [&](auto value, int column) {
+    reduce_feasible(in, value, q, count, scratch, out, column);
+  });
+  store_feasible_fraction(in, scratch, out, budget_quantiles_columns::feasible_fraction);
 }
 
 } // namespace scalesweep

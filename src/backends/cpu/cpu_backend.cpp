@@ -33,22 +33,6 @@ void compute_segment(const sweep_views& views, const tile_box& box, std::int64_t
   }
 }
 
-// Under law samples: each sample's law, the quantile levels and the loss targets (whose terms
-// depend on the law: sample_tiles computes them per sample).
-sample_inputs sample_inputs_of(const sweep_plan& plan) {
-  sample_inputs in;
-  for (const scaling_law& law : plan.config.law.samples) {
-    in.laws.push_back(prepare_law(law));
-  }
-  if (const axis* q = plan.find_axis(axis_id::quantile)) {
-    in.quantiles = q->values;
-  }
-  if (const axis* l = plan.find_axis(axis_id::loss_target)) {
-    in.loss_targets = l->values;
-  }
-  return in;
-}
-
 template <problem_kind Kind>
 void compute_tile(const sweep_views& views, const tile_box& box, const tile_columns& out,
                   int threads, bool lanes) {
@@ -69,8 +53,9 @@ class cpu_backend final : public compute_backend {
 public:
   cpu_backend(const sweep_plan& plan, int threads)
       : m_terms(make_sweep_terms(plan)), m_views(host_views(plan, m_terms)),
-        m_samples(sample_inputs_of(plan)), m_threads(threads > 0 ? threads : omp_get_max_threads()),
-        m_lanes(simd::lanes_available()) {}
+        m_samples(make_sample_inputs(plan)),
+        m_threads(threads > 0 ? threads : omp_get_max_threads()), m_lanes(simd::lanes_available()) {
+  }
 
   std::string kind() const override { return "cpu"; }
 

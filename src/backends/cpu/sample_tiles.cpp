@@ -213,7 +213,7 @@ void compute_quantiles_tile(problem_kind kind, problem_kind optimum, const sweep
           compute_optimum_segment(optimum, piece_views(v, in, s, 0, it.p, terms), row_box(t, n), 0,
                                   0, n, shifted(scratch, s * n, optimum_columns), lanes);
         }
-        const sample_piece piece{&scratch, n, S};
+        const sample_piece piece{&scratch, n, S, n};
         const piece_quantiles_out to{&out, tile_index(box, 0, it.p.h, t, it.p.x0), per_level};
         if (kind == problem_kind::loss_target_quantiles) {
           reduce_loss_target_samples(piece, in.quantiles.data(), levels, reduce, to);

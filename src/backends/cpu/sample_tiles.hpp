@@ -3,21 +3,13 @@
 #pragma once
 
 #include "scalesweep/cells/problem_kind.hpp"
+#include "scalesweep/cells/sample_cells.hpp"
 #include "scalesweep/cells/sweep_views.hpp"
 #include "scalesweep/cells/tile.hpp"
-#include "scalesweep/math/law.hpp"
 
 #include <cstdint>
-#include <vector>
 
 namespace scalesweep {
-
-// What the sample axis adds to a sweep's views: one law per sample, and the quantile levels.
-struct sample_inputs {
-  std::vector<prepared_law> laws;
-  std::vector<double> quantiles;    // ascending, in [0, 1]
-  std::vector<double> loss_targets; // the loss_target axis' values (their terms depend on the law)
-};
 
 // Sample-cells (one sample of one cell) a CPU thread solves before reducing them: its scratch is
 // about 105 bytes each (the optimum's twelve numbers and status, one gathered value), 27 MiB per

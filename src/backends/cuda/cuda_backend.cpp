@@ -39,7 +39,8 @@ public:
       // A slot holds the largest tile of any problem: the device memory fit_tiles planned
       // (plan.max_tile_bytes() per tile in flight).
       : m_engine(options.device, axis_values_of(plan), make_sweep_terms(plan),
-                 static_cast<std::size_t>(plan.max_tile_bytes()), options.keep_on_device),
+                 make_sample_inputs(plan), static_cast<std::size_t>(plan.max_tile_bytes()),
+                 options.keep_on_device),
         m_slot_bytes(plan.max_tile_bytes()), m_name(cuda_device_name(options.device)) {}
 
   std::string kind() const override { return "cuda"; }

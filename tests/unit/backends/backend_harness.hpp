@@ -8,6 +8,7 @@
 #include "plan/config.hpp"
 #include "plan/sweep_plan.hpp"
 
+#include <cmath>
 #include <cstdint>
 #include <cstring>
 #include <string>
@@ -73,9 +74,14 @@ inline void gather_tile(const problem_grid& p, const tile_box& box, const host_t
     }
     std::int64_t f = 0;
     for (std::size_t v = 0; v < p.outputs.size(); ++v) {
-      vars[v][static_cast<std::size_t>(flat)] = p.outputs[v].type == value_type::f64
-                                                    ? tile.f64(static_cast<int>(f++))[i]
-                                                    : static_cast<double>(tile.status()[i]);
+      double value = p.outputs[v].type == value_type::f64 ? tile.f64(static_cast<int>(f++))[i]
+                                                          : static_cast<double>(tile.status()[i]);
+      // A variable without the first dimension (a quantile problem's feasible fraction) is
+      // written for the first level's cells only; the others hold nothing.
+      if (p.outputs[v].without_first_dim && g[0] != 0) {
+        value = std::nan("");
+      }
+      vars[v][static_cast<std::size_t>(flat)] = value;
     }
   }
 }

@@ -85,4 +85,113 @@ TEST_P(BackendAgreement, CudaMatchesCpu) {
 INSTANTIATE_TEST_SUITE_P(Grids, BackendAgreement, ::testing::ValuesIn(cases),
                          [](const auto& info) { return std::string(info.param.name); });
 
+// Under law samples (SPEC §5.5): the kept samples' optima to 1e-12 as above, and the quantiles:
+// each cell selects order statistics among its samples' optima, which agree to 1e-12 between the
+// backends, and the same lerp, so the quantiles agree to the same 1e-12 (bitwise wherever the
+// optima did). The laws are epoch2024's constants moved by up to ±5 % each, deterministically
+// (S = 257, so the quantile pieces of sample_scratch_cells hold several cells, and 0.05 · 256 is
+// not an integer: the lerp between two order statistics is exercised).
+sweep_plan plan_with_samples(std::int64_t tile_cells, bool keep_samples) {
+  std::string text = R"(
+[law]
+preset = "epoch2024"
+samples = "synthetic"
+[uncertainty]
+quantiles = [0.05, 0.5, 0.95]
+keep_samples = KEEP
+[objective]
+kind = "usd"
+[[hardware]]
+name = "a"
+preset = "sardana2024-default"
+[[hardware]]
+name = "c"
+preset = "h200-fp8"
+[axes]
+T = { values = [0, 1e10, 1e13, 1e16] }
+loss_target = { linear = [1.75, 2.6], points = 23 }
+budget = { log10 = [2, 9], points = 19 }
+[output]
+chunk_cells = TILE
+)";
+  text.replace(text.find("KEEP"), 4, keep_samples ? "true" : "false");
+  text.replace(text.find("TILE"), 4, std::to_string(tile_cells));
+  sweep_config config = parse_config(text, "agreement-samples.toml");
+  std::uint64_t state = 12345;
+  const auto moved = [&state](double x) {
+    state = state * 6364136223846793005ULL + 1442695040888963407ULL;
+    const double u = static_cast<double>(state >> 11) * 0x1.0p-53; // [0, 1)
+    return x * (0.95 + 0.1 * u);
+  };
+  const scaling_law base{1.81686, 482.00572, 2085.4342, 0.34781, 0.36585};
+  for (int s = 0; s < 257; ++s) {
+    config.law.samples.push_back(
+        {moved(base.E), moved(base.A), moved(base.B), moved(base.alpha), moved(base.beta)});
+  }
+  return make_plan(std::move(config));
+}
+
+// Without a GPU, the plan above still runs on the CPU, so that SampleAgreement's grid cannot rot
+// unseen: it holds the four sample-axis problems, and each quantile problem's values are
+// non-decreasing in the level (quantiles of one set of values are monotone in q).
+TEST(SampleAgreementPlan, CpuQuantilesAreMonotoneInTheLevel) {
+  const sweep_plan plan = plan_with_samples(4096, true);
+  int sampled = 0;
+  for (const problem_grid& p : plan.problems) {
+    sampled += has_sample_axis(p.kind) ? 1 : 0;
+  }
+  EXPECT_EQ(sampled, 4); // loss-target and budget, quantiles and kept samples
+  const auto cpu = compute_all(plan, *make_cpu_backend(plan, 0));
+  std::size_t v = 0;
+  std::int64_t checked = 0;
+  for (const problem_grid& p : plan.problems) {
+    if (reduces_to_quantiles(p.kind)) {
+      const std::int64_t levels = p.shape.front();
+      const std::int64_t per_level = p.cells() / levels;
+      for (std::size_t k = 0; k < p.outputs.size(); ++k) {
+        const std::vector<double>& x = cpu[v + k];
+        if (p.outputs[k].name.find("feasible") != std::string::npos ||
+            p.outputs[k].type != value_type::f64) {
+          continue;
+        }
+        for (std::int64_t c = 1; c < levels; ++c) {
+          for (std::int64_t i = 0; i < per_level; ++i) {
+            const double below = x[static_cast<std::size_t>((c - 1) * per_level + i)];
+            const double above = x[static_cast<std::size_t>(c * per_level + i)];
+            if (!std::isnan(below)) {
+              ASSERT_LE(below, above) << p.outputs[k].name << " cell " << i;
+              ++checked;
+            }
+          }
+        }
+      }
+    }
+    v += p.outputs.size();
+  }
+  EXPECT_GT(checked, 1000);
+}
+
+class SampleAgreement : public ::testing::TestWithParam<std::int64_t> {
+protected:
+  void SetUp() override { SCALESWEEP_SKIP_WITHOUT_CUDA(); }
+};
+
+TEST_P(SampleAgreement, CudaMatchesCpu) {
+  const sweep_plan plan = plan_with_samples(GetParam(), true);
+  backend_options cuda_options;
+  cuda_options.choice = backend_choice::cuda;
+  const auto cpu = compute_all(plan, *make_cpu_backend(plan, 0));
+  const std::unique_ptr<compute_backend> gpu = make_backend(plan, cuda_options);
+  ASSERT_EQ(gpu->kind(), "cuda");
+  expect_agreement(cpu, compute_all(plan, *gpu), "law samples, one tile at a time");
+  std::vector<std::vector<double>> overlapped;
+  std::thread driver([&] { overlapped = compute_all_overlapped(plan, *gpu); });
+  driver.join();
+  expect_agreement(cpu, overlapped, "law samples, two tiles in flight");
+}
+
+INSTANTIATE_TEST_SUITE_P(Tiles, SampleAgreement, ::testing::Values(4096, 97), [](const auto& info) {
+  return "tile_cells_" + std::to_string(info.param);
+});
+
 } // namespace

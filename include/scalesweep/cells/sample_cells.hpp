@@ -1,0 +1,48 @@
+// One sample-cell of an optimum problem under law uncertainty (SPEC §5.5): the plain problem's
+// cell (problem_rows.hpp) with the terms that depend on the law made for the sample's law. The
+// CUDA kernels of the sample axis call these per thread; the CPU makes the same terms once per
+// piece of cells and runs the plain rows on its SIMD lanes (backends/cpu/sample_tiles.cpp).
+#pragma once
+
+#include "scalesweep/cells/problem_rows.hpp"
+#include "scalesweep/cells/sweep_views.hpp"
+#include "scalesweep/math/host_device.hpp"
+
+#include <cstdint>
+#include <vector>
+
+namespace scalesweep {
+
+// What the sample axis adds to a sweep's views: one law per sample, and the quantile levels.
+struct sample_inputs {
+  std::vector<prepared_law> laws;
+  std::vector<double> quantiles;    // ascending, in [0, 1]
+  std::vector<double> loss_targets; // the loss_target axis' values (their terms depend on the law)
+};
+
+// The loss-target optimum at hardware h, demand T[t] and loss target `loss_target` under `law`,
+// stored as element i of `out` (loss_target_columns).
+SCALESWEEP_HD void loss_target_sample_cell(const prepared_law& law, const sweep_views& v,
+                                           std::int64_t h, std::int64_t t, double loss_target,
+                                           std::int64_t i, const tile_columns& out) {
+  const hardware_terms& hardware = v.hardware[h];
+  problem_rows<problem_kind::loss_target>::store(
+      loss_target_cell_result(law, hardware, make_demand(hardware, v.T[t], v.ln_T[t]),
+                              make_loss_target_terms(law, loss_target)),
+      i, out);
+}
+
+// The budget optimum at hardware h, demand T[t] and budget b under `law`, as element i of `out`
+// (budget_columns).
+SCALESWEEP_HD void budget_sample_cell(const prepared_law& law, const sweep_views& v, std::int64_t h,
+                                      std::int64_t t, std::int64_t b, std::int64_t i,
+                                      const tile_columns& out) {
+  const hardware_terms& hardware = v.hardware[h];
+  const budget_terms terms = make_budget_terms(hardware, v.budget[b], v.ln_budget[b]);
+  problem_rows<problem_kind::budget>::store(
+      budget_cell_result(law, hardware, terms, budget_chinchilla(law, terms),
+                         make_demand(hardware, v.T[t], v.ln_T[t])),
+      i, out);
+}
+
+} // namespace scalesweep
