@@ -7,7 +7,8 @@
 #include <fstream>
 
 int main(int argc, char** argv) {
-  if (argc != 2) {
+  // A build tool, but an option (`--help`) must not become a file of that name.
+  if (argc != 2 || argv[1][0] == '-') {
     std::fprintf(stderr, "usage: %s OUT.json\n", argv[0]);
     return 2;
   }
