@@ -133,7 +133,8 @@ csv_export::csv_export(const std::string& path, const std::string& problem, bool
     column c{std::string(v.name),
              text_attribute(*d, schema::variable::units),
              v.type == value_type::u8,
-             {}};
+             {},
+             v.without_first_dim};
     if (c.is_status) {
       std::istringstream words(text_attribute(*d, schema::variable::flag_meanings));
       for (std::string w; words >> w;) {
@@ -210,11 +211,21 @@ csv_export_summary csv_export::write(std::FILE* out) const {
   std::vector<std::vector<std::uint8_t>> statuses(m_variables.size());
   std::string text;
   for (const tile_box& box : blocks) {
+    // A variable without the first dimension is read for the other dimensions' part of the box
+    // and repeated along the first (the box is row-major, the first dimension outermost).
+    tile_box inner{};
+    inner.rank = rank - 1;
+    for (int d = 1; d < rank; ++d) {
+      inner.offset[d - 1] = box.offset[d];
+      inner.count[d - 1] = box.count[d];
+    }
+    const std::int64_t inner_cells = rank > 1 ? cell_count(inner) : 1;
     for (std::size_t v = 0; v < m_variables.size(); ++v) {
+      const tile_box& part = m_variables[v].without_first_dim ? inner : box;
       if (m_variables[v].is_status) {
-        m_file.read_box(m_variables[v].name, box, statuses[v]);
+        m_file.read_box(m_variables[v].name, part, statuses[v]);
       } else {
-        m_file.read_box(m_variables[v].name, box, values[v]);
+        m_file.read_box(m_variables[v].name, part, values[v]);
       }
     }
     text.clear();
@@ -248,11 +259,13 @@ csv_export_summary csv_export::write(std::FILE* out) const {
       }
       for (std::size_t v = 0; v < m_variables.size(); ++v) {
         text += ',';
+        const auto at =
+            static_cast<std::size_t>(m_variables[v].without_first_dim ? i % inner_cells : i);
         if (!m_variables[v].is_status) {
-          text += float_literal(values[v][static_cast<std::size_t>(i)]);
+          text += float_literal(values[v][at]);
           continue;
         }
-        const std::uint8_t s = statuses[v][static_cast<std::size_t>(i)];
+        const std::uint8_t s = statuses[v][at];
         text += s < m_variables[v].meanings.size() ? m_variables[v].meanings[s] : std::to_string(s);
       }
       text += '\n';

@@ -41,6 +41,7 @@ private:
     std::string units; // empty: none
     bool is_status = false;
     std::vector<std::string> meanings; // a status's flag_meanings
+    bool without_first_dim = false;    // one value per cell of the other dimensions, repeated
   };
 
   h5::result_reader m_file;

@@ -17,7 +17,8 @@ from run_configs import write_config
 CONFIGS = sorted((SOURCE_DIR / "configs").glob("*.toml"))
 # The first variable of each problem, by its name on the command line.
 PROBLEMS = {"dense-loss": "loss", "dense-cost": "cost", "budget-curve": "budget_curve_loss",
-            "loss-target": "opt_N", "budget": "budget_N"}
+            "loss-target": "opt_N", "budget": "budget_N",
+            "loss-target-quantiles": "opt_N_quantile", "budget-quantiles": "budget_N_quantile"}
 VARIABLES = {  # SPEC §4 and §5.6, in the schema's order
     "dense-loss": ["loss"],
     "dense-cost": ["cost"],
@@ -26,6 +27,12 @@ VARIABLES = {  # SPEC §4 and §5.6, in the schema's order
                     ("N", "D", "tokens_per_param", "cost", "train_cost", "serve_cost")] + ["opt_status"],
     "budget": [p + v for p in ("budget_", "budget_chinchilla_") for v in
                ("N", "D", "tokens_per_param", "loss", "train_cost", "serve_cost")] + ["budget_status"],
+    # SPEC §5.5: the feasible fraction has every dimension but `quantile`, so the CSV repeats it
+    # on each level's row.
+    "loss-target-quantiles": [f"opt_{v}_quantile" for v in ("N", "D", "cost", "saving", "N_ratio")]
+    + ["opt_feasible_fraction"],
+    "budget-quantiles": [f"budget_{v}_quantile" for v in ("N", "D", "loss")]
+    + ["budget_feasible_fraction"],
 }
 
 
@@ -60,7 +67,7 @@ def check_export(f, frame, problem):
             assert column.dtype == np.float64 and np.array_equal(column.view(np.uint64),
                                                                  expected.view(np.uint64)), dim
     for name in variables:
-        stored = f[name][()].ravel()
+        stored = np.broadcast_to(f[name][()], shape).ravel()
         column = frame[header(f, name)].to_numpy()
         if "flag_meanings" in f[name].attrs:
             meanings = np.array(f[name].attrs["flag_meanings"].split())
