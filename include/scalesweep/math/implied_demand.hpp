@@ -60,17 +60,25 @@ SCALESWEEP_HD implied_demand_result implied_demand_from_terms(const scaling_law&
                                                               const implied_demand_scale& s,
                                                               double parameter_term,
                                                               double data_term, double D) {
-  const bool valid = s.valid && D > 0 && D < HUGE_VAL && parameter_term > 0 &&
-                     parameter_term < HUGE_VAL && data_term > 0 && data_term < HUGE_VAL;
+  // No branch, so that the compiler vectorises a row: `&` rather than `&&`, and the status as
+  // arithmetic on 0/1 flags (selects between enum values get threaded into jumps that GCC's
+  // if-conversion then cannot undo). In order of precedence: invalid input, undertrained (the
+  // bracket is negative), out of range, else ok (code 0).
+  const unsigned valid =
+      static_cast<unsigned>(s.valid & (D > 0) & (D < HUGE_VAL) & (parameter_term > 0) &
+                            (parameter_term < HUGE_VAL) & (data_term > 0) & (data_term < HUGE_VAL));
   const double t_eff = signed_implied_effective_demand(law, parameter_term, data_term, D);
   // The inverse of effective_inference_tokens (T k_inference / k_train): a multiply by the
   // reciprocal ratio, one rounding like a division, and no second divide per cell.
   const double T = t_eff * s.train_over_inference;
-  const cell_status status = !valid                             ? cell_status::invalid_input
-                             : t_eff < 0                        ? cell_status::undertrained
-                             : T < HUGE_VAL && t_eff < HUGE_VAL ? cell_status::ok
-                                                                : cell_status::out_of_range;
-  const bool ok = status == cell_status::ok;
+  const auto under = static_cast<unsigned>(t_eff < 0);
+  const auto outside = static_cast<unsigned>(!((T < HUGE_VAL) & (t_eff < HUGE_VAL)));
+  constexpr auto code = [](cell_status c) { return static_cast<unsigned>(c); };
+  const unsigned status_code = (1U - valid) * code(cell_status::invalid_input) +
+                               valid * (under * code(cell_status::undertrained) +
+                                        (1U - under) * outside * code(cell_status::out_of_range));
+  const auto status = static_cast<cell_status>(status_code);
+  const bool ok = status_code == code(cell_status::ok);
   return {ok ? T : NAN, ok ? t_eff : NAN, status};
 }
 

@@ -6,6 +6,7 @@
 #include "backends/cpu/lanes_driver.hpp"
 #include "backends/cpu/sample_tiles.hpp"
 #include "backends/cpu/simd/cpu_lanes.hpp"
+#include "backends/cpu/simd/dense_rows.hpp"
 #include "plan/sweep_terms.hpp"
 
 #include <omp.h>
@@ -28,7 +29,7 @@ void compute_segment(const sweep_views& views, const tile_box& box, std::int64_t
                      std::int64_t begin, std::int64_t end, const tile_columns& out, bool lanes) {
   if constexpr (Kind == problem_kind::loss_target || Kind == problem_kind::budget) {
     compute_optimum_segment(Kind, views, box, row, begin, end, out, lanes);
-  } else {
+  } else if (!(lanes && simd::dense_row(Kind, views, box, row, begin, end, out))) {
     compute_row<Kind>(views, box, row, begin, end, 1, out);
   }
 }

@@ -1,0 +1,12 @@
+// Dense rows built for AVX512 (dense_rows.hpp).
+#include "backends/cpu/simd/dense_rows_impl.hpp"
+
+namespace scalesweep::simd {
+
+bool dense_row_avx512(problem_kind kind, const sweep_views& views, const tile_box& box,
+                      std::int64_t row, std::int64_t begin, std::int64_t end,
+                      const tile_columns& out) {
+  return dense_row_impl(kind, views, box, row, begin, end, out);
+}
+
+} // namespace scalesweep::simd
