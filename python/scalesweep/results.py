@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 from typing import TYPE_CHECKING
 
+from .file_check import check_result_file
 from .schema import ATTRIBUTES, DIM_HARDWARE, FORMAT_VERSION, PROBLEMS, PROGRESS, SCHEMA
 
 if TYPE_CHECKING:
@@ -34,13 +35,15 @@ def require_complete(path: str | os.PathLike) -> None:
     """Refuses a file that is not a whole result of this format: one part of a sharded run (`run
     --shard`) or an unfinished run, whose cells not computed read as NaN with status
     not_computed, or as 0 with status ok where their chunks were allocated unwritten. The
-    progress record (a group hidden from xarray) tells, as `scalesweep inspect` reads it."""
+    progress record (a group hidden from xarray) tells, as `scalesweep inspect` reads it.
+
+    The file is read by a child process first (file_check.py): a damaged file that would crash,
+    spin or exhaust memory in libhdf5 is refused before this process opens it."""
     import h5py
+    check_result_file(path, ResultError)
     try:
         f = h5py.File(path, "r")
-    except FileNotFoundError:
-        raise ResultError(f"'{path}' does not exist") from None
-    except OSError as e:
+    except OSError as e:  # changed since the check
         raise ResultError(f"'{path}' is not a readable HDF5 file ({e})") from None
     with f:
         require_format(f, path)
@@ -73,8 +76,9 @@ def open(path: str | os.PathLike) -> "xr.Dataset":  # noqa: A001 (scalesweep.ope
     ``sel`` call gives, so ``ds.sel(hardware="h100-fp8", loss_target=2.0, method="nearest")``
     works in one call (see :func:`_name_index_class`).
 
-    Raises ResultError for a missing or unreadable file, another format version, a shard part
-    or an unfinished run.
+    Raises ResultError for a missing, unreadable or damaged file (read by a child process first:
+    a file on which libhdf5 would crash or spin is refused, see scalesweep.file_check), another
+    format version, a shard part or an unfinished run.
     """
     import xarray as xr
     require_complete(path)

@@ -3,12 +3,14 @@
 #include "app/output_path.hpp"
 #include "cli/commands.hpp"
 #include "common/text_format.hpp"
+#include "output/hdf5/h5_read.hpp"
 #include "output/rename_into_place.hpp"
 #include "tools/csv_export.hpp"
 
 #include <cerrno>
 #include <cstdio>
-#include <filesystem>
+#include <cstring>
+#include <fcntl.h>
 #include <memory>
 #include <unistd.h>
 
@@ -25,45 +27,72 @@ struct export_options {
   bool allow_incomplete = false;
 };
 
-// The CSV file while it is written: removed unless finished, so no reader sees half a table at
-// the final name.
-class pending_file {
+// A file descriptor closed when it goes out of scope.
+class descriptor {
 public:
-  explicit pending_file(std::string path) : m_path(std::move(path)) {
-    m_file = std::fopen(m_path.c_str(), "wb");
-    if (m_file == nullptr) {
-      throw io_error("cannot create '" + m_path + "'");
+  explicit descriptor(int fd) : m_fd(fd) {}
+  descriptor(const descriptor&) = delete;
+  descriptor& operator=(const descriptor&) = delete;
+  ~descriptor() {
+    if (m_fd >= 0) {
+      ::close(m_fd);
     }
   }
-  pending_file(const pending_file&) = delete;
-  pending_file& operator=(const pending_file&) = delete;
-  ~pending_file() {
-    if (m_file != nullptr) {
-      std::fclose(m_file);
-    }
-    if (!m_kept) {
-      std::error_code ignored;
-      std::filesystem::remove(m_path, ignored);
-    }
-  }
-  std::FILE* get() const { return m_file; }
-  // Closes the file (a failed close is a failed write) and renames it to `final_path`.
-  void publish(const std::string& final_path) {
-    const bool written = std::fflush(m_file) == 0 && std::ferror(m_file) == 0;
-    const bool closed = std::fclose(m_file) == 0;
-    m_file = nullptr;
-    if (!written || !closed) {
-      throw io_error("cannot write '" + m_path + "': the disk may be full");
-    }
-    h5::rename_into_place(m_path, final_path);
-    m_kept = true;
-  }
+  int get() const { return m_fd; }
 
 private:
-  std::string m_path;
-  std::FILE* m_file = nullptr;
-  bool m_kept = false;
+  int m_fd;
 };
+
+// Writes the CSV to `fd` (standard output, or the temporary file) from a child process: libhdf5
+// crashes, spins or allocates without bound on some damaged files (common/isolated_call.hpp),
+// and the child's output is not handed back through the parent, since a table may be larger than
+// what a child may print (isolation_options::max_output). A failed write is an error (exit 1),
+// not damage; a reader that stopped reading (`| head`) ends the export quietly, as main allows.
+// `temporary`: the file behind `fd`, which the parent removes if the child dies ("" for stdout).
+void export_in_child(const export_options& o, int fd, const std::string& temporary,
+                     const std::string& shown_output) {
+  const isolated_output printed = h5::read_untrusted_file(o.path, [&] {
+    if (!temporary.empty()) {
+      isolation_own_file(temporary);
+    }
+    const csv_export exporter(o.path, o.problem, o.allow_incomplete);
+    const int own = ::dup(fd);
+    std::FILE* out = own < 0 ? nullptr : ::fdopen(own, "wb");
+    if (out == nullptr) {
+      throw error("cannot write " + shown_output + ": " + std::strerror(errno));
+    }
+    csv_export_summary summary;
+    int failure = 0;
+    try {
+      summary = exporter.write(out);
+      failure = std::fflush(out) == 0 ? 0 : errno;
+    } catch (const io_error&) {
+      if (std::ferror(out) == 0) {
+        std::fclose(out);
+        throw; // a read failed: the file is damaged
+      }
+      failure = errno;
+    }
+    if (std::fclose(out) != 0 && failure == 0) {
+      failure = errno;
+    }
+    if (failure == EPIPE && o.output.empty()) {
+      return;
+    }
+    if (failure != 0) {
+      throw error("cannot write " + shown_output + ": " + std::strerror(failure));
+    }
+    if (!temporary.empty()) {
+      isolation_disown_file();
+    }
+    if (summary.unwritten > 0) {
+      std::fprintf(stderr, "note: left out %s cells of chunks no run has written\n",
+                   format_count(summary.unwritten).c_str());
+    }
+  });
+  std::fputs(printed.err.c_str(), stderr);
+}
 
 int run(const export_options& o) {
   if (!o.csv) {
@@ -71,27 +100,28 @@ int run(const export_options& o) {
                       "Parquet is not offered: Apache Arrow (libarrow) is not packaged in Debian "
                       "12; pandas, R and spreadsheets read the CSV");
   }
-  const csv_export exporter(o.path, o.problem, o.allow_incomplete);
-  csv_export_summary summary;
   if (o.output.empty()) {
-    try {
-      summary = exporter.write(stdout);
-    } catch (const io_error&) {
-      if (errno == EPIPE) {
-        return app::exit_ok; // the reader stopped reading (`| head`), as main's check allows
-      }
-      throw;
+    // Standard output as it is here: the child's own is the pipe its messages go through.
+    std::fflush(stdout);
+    const descriptor out(::fcntl(STDOUT_FILENO, F_DUPFD_CLOEXEC, 0));
+    if (out.get() < 0) {
+      throw error(std::string("cannot write the CSV to standard output: ") + std::strerror(errno));
     }
-  } else {
-    app::check_output_file(o.output, o.overwrite);
-    pending_file file(o.output + ".partial-" + std::to_string(::getpid()));
-    summary = exporter.write(file.get());
-    file.publish(o.output);
+    export_in_child(o, out.get(), "", "the CSV to standard output");
+    return app::exit_ok;
   }
-  if (summary.unwritten > 0) {
-    std::fprintf(stderr, "note: left out %s cells of chunks no run has written\n",
-                 format_count(summary.unwritten).c_str());
-  }
+  app::check_output_file(o.output, o.overwrite);
+  // Written as OUTPUT.partial-PID, renamed into place once whole: no reader sees half a table at
+  // the final name, and a failure leaves nothing (the child's crash included: the parent removes
+  // the file its child created).
+  const std::string temporary = o.output + ".partial-" + std::to_string(::getpid());
+  h5::write_then_rename(temporary, o.output, [&] {
+    const descriptor file(::open(temporary.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666));
+    if (file.get() < 0) {
+      throw io_error("cannot create '" + temporary + "': " + std::strerror(errno));
+    }
+    export_in_child(o, file.get(), temporary, "'" + temporary + "'");
+  });
   return app::exit_ok;
 }
 

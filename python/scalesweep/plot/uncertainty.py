@@ -9,6 +9,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ..file_check import check_result_file
 from ..schema import DIM_LOSS_TARGET, DIM_QUANTILE, LAW_SAMPLES, LOSS_TARGET_QUANTILES
 from ._common import PlotError, hardware_index, nearest, pyplot, require, title
 
@@ -73,9 +74,11 @@ class LawSamples:
 
 
 def open_law_samples(path) -> LawSamples:
-    """Reads a samples file (PlotError for a file of another kind)."""
+    """Reads a samples file (PlotError for a file of another kind, or a damaged one: the file is
+    read by a child process first, as scalesweep.open reads a result)."""
     import h5py
     path = Path(path)
+    check_result_file(path, PlotError)
     try:
         with h5py.File(path, "r") as f:
             attrs = {k: (v.decode() if isinstance(v, bytes) else v) for k, v in f.attrs.items()}
