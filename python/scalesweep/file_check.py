@@ -22,9 +22,10 @@ PROBE = Path(__file__).with_name("_probe.py")
 
 DAMAGED = "is damaged or not a scalesweep result"
 
-# What a file system object is, for messages: S_IS* test, words.
+# What a file system object is, for messages: S_IS* test, words (as the CLI's
+# src/common/regular_file.hpp says them).
 _KINDS = [(stat.S_ISDIR, "a directory"), (stat.S_ISCHR, "a character device"),
-          (stat.S_ISBLK, "a block device"), (stat.S_ISFIFO, "a FIFO"),
+          (stat.S_ISBLK, "a block device"), (stat.S_ISFIFO, "a FIFO (named pipe)"),
           (stat.S_ISSOCK, "a socket")]
 
 

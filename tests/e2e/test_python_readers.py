@@ -252,7 +252,7 @@ def special_files(tmp_path):
     os.mkfifo(fifo)
     listening = socket.socket(socket.AF_UNIX)
     listening.bind(str(tmp_path / "sock.png"))
-    files = [(fifo, "a FIFO"), (tmp_path / "sock.png", "a socket"),
+    files = [(fifo, "a FIFO (named pipe)"), (tmp_path / "sock.png", "a socket"),
              (tmp_path / "dir.png", "a directory"), ("/dev/null", "a character device")]
     (tmp_path / "dir.png").mkdir()
     if os.geteuid() == 0:
