@@ -31,9 +31,9 @@ rm -f artifacts-result/*
 # In fork mode libFuzzer goes on past crashing inputs and then exits 1 if any crashed: triage.py
 # below decides whether those crashes fail the run; any other exit status fails it here.
 status=0
-# Inputs up to 80 KiB: the seeds are tiny results (15-72 KB); an execution costs about as much
-# as the metadata it decodes.
-./fuzz_result "${common[@]}" -max_len=81920 -fork=1 -ignore_crashes=1 -ignore_timeouts=1 \
+# Inputs up to 32 KiB: the seeds are tiny results (15-25 KB, tests/fuzz/result_seeds.py); an
+# execution costs about as much as the metadata it decodes.
+./fuzz_result "${common[@]}" -max_len=32768 -fork=1 -ignore_crashes=1 -ignore_timeouts=1 \
   -ignore_ooms=1 -artifact_prefix=artifacts-result/ "$@" corpus-result ../tests/fuzz/corpus/result \
   || status=$?
 if [ "$status" -gt 1 ]; then

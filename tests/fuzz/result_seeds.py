@@ -1,5 +1,5 @@
 """Writes the result harness's seeds (tests/fuzz/corpus/result/*.result): three tiny results, so
-that an execution decodes a few kilobytes of HDF5 metadata, not a 140 KB file's forty variables
+that an execution decodes 15-25 KB of HDF5 metadata, not a 140 KB file's forty variables
 (docs/reliability.md, Fuzzing). Named `.result` so that the repository's `*.h5` rule keeps them.
 
     python3 tests/fuzz/result_seeds.py build/scalesweep tests/fuzz/corpus/result
@@ -9,9 +9,10 @@ import sys
 import tempfile
 from pathlib import Path
 
-# name: (config, run flags). A dense loss grid of 2 x 2 (text inspection: even size), the budget
-# optima of one hardware scenario, deflated, with statuses (JSON inspection: odd size), and shard
-# 1/2 of a loss and cost grid (a progress record with chunks not written).
+# name: (config, run flags). A dense loss grid of 2 x 2 (text inspection: even size), the implied
+# demand of 2 x 2 models on one hardware scenario in USD, deflated, with statuses (JSON
+# inspection: odd size), and shard 1/2 of a loss and cost grid (a progress record with chunks not
+# written). 15-25 KB each: an execution costs about as much as the metadata it decodes.
 SEEDS = {
     "loss": ("""[law]
 preset = "chinchilla"
@@ -21,17 +22,18 @@ kind = "flops"
 N = { values = [1e9, 1e10] }
 D = { values = [1e10, 1e11] }
 """, []),
-    "budget": ("""[law]
-preset = "chinchilla"
+    "demand": ("""[law]
+preset = "sardana2024"
 [objective]
 kind = "usd"
 [[hardware]]
 name = "h100"
 preset = "sardana2024-default"
 [axes]
-T = { values = [0, 1e12] }
-budget = { values = [1e6, 1e8] }
+N = { values = [1e9, 1e10] }
+D = { values = [1e10, 1e14] }
 [output]
+dense = ["implied_T"]
 compression = "deflate"
 chunk_cells = 2
 """, []),
