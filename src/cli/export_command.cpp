@@ -2,7 +2,9 @@
 // readers without HDF5 (tools/csv_export.hpp says what the columns hold).
 #include "app/output_path.hpp"
 #include "cli/commands.hpp"
+#include "common/descriptor.hpp"
 #include "common/text_format.hpp"
+#include "common/untrusted_text.hpp"
 #include "output/hdf5/h5_read.hpp"
 #include "output/rename_into_place.hpp"
 #include "tools/csv_export.hpp"
@@ -25,23 +27,6 @@ struct export_options {
   std::string output; // empty: standard output
   bool overwrite = false;
   bool allow_incomplete = false;
-};
-
-// A file descriptor closed when it goes out of scope.
-class descriptor {
-public:
-  explicit descriptor(int fd) : m_fd(fd) {}
-  descriptor(const descriptor&) = delete;
-  descriptor& operator=(const descriptor&) = delete;
-  ~descriptor() {
-    if (m_fd >= 0) {
-      ::close(m_fd);
-    }
-  }
-  int get() const { return m_fd; }
-
-private:
-  int m_fd;
 };
 
 // Writes the CSV to `fd` (standard output, or the temporary file) from a child process: libhdf5
@@ -110,7 +95,7 @@ int run(const export_options& o) {
     export_in_child(o, out.get(), "", "the CSV to standard output");
     return app::exit_ok;
   }
-  app::check_output_file(o.output, o.overwrite);
+  app::check_output_file(o.output, o.overwrite, {{o.path, "the result being exported"}});
   // Written as OUTPUT.partial-PID, renamed into place once whole: no reader sees half a table at
   // the final name, and a failure leaves nothing (the child's crash included: the parent removes
   // the file its child created).
@@ -118,9 +103,9 @@ int run(const export_options& o) {
   h5::write_then_rename(temporary, o.output, [&] {
     const descriptor file(::open(temporary.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666));
     if (file.get() < 0) {
-      throw io_error("cannot create '" + temporary + "': " + std::strerror(errno));
+      throw io_error("cannot create '" + shown_token(temporary) + "': " + std::strerror(errno));
     }
-    export_in_child(o, file.get(), temporary, "'" + temporary + "'");
+    export_in_child(o, file.get(), temporary, "'" + shown_token(temporary) + "'");
   });
   return app::exit_ok;
 }

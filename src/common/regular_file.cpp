@@ -3,6 +3,7 @@
 
 #include "scalesweep/error.hpp"
 
+#include "common/descriptor.hpp"
 #include "common/text_format.hpp"
 #include "common/untrusted_text.hpp"
 
@@ -43,25 +44,6 @@ std::string named(std::string_view what, const std::string& path) {
   throw input_error(named(what, path) + " is " + kind_of(mode) + ", not a regular file",
                     "give the path of a regular file");
 }
-
-// Closes the descriptor on every path out of read_regular_file.
-class descriptor {
-public:
-  explicit descriptor(int fd) : m_fd(fd) {}
-  descriptor(const descriptor&) = delete;
-  descriptor& operator=(const descriptor&) = delete;
-  descriptor(descriptor&&) = delete;
-  descriptor& operator=(descriptor&&) = delete;
-  ~descriptor() {
-    if (m_fd >= 0) {
-      ::close(m_fd);
-    }
-  }
-  int get() const { return m_fd; }
-
-private:
-  int m_fd;
-};
 
 } // namespace
 
