@@ -28,15 +28,17 @@ echo "== fuzz_config for ${seconds} s"
 ./fuzz_config "${common[@]}" "$@" corpus-config ../tests/fuzz/corpus/config
 echo "== fuzz_result for ${seconds} s"
 rm -f artifacts-result/*
-# In fork mode libFuzzer goes on past crashing inputs and then exits 1 if any crashed: triage.py
-# below decides whether those crashes fail the run; any other exit status fails it here.
+# In fork mode libFuzzer goes on past crashing, spinning and memory-hungry inputs and then exits
+# with the status of the last job that ended so: 1 (a sanitizer's report), 70 (a timeout) or 77
+# (a deadly signal, out of memory). triage.py below decides whether those inputs fail the run;
+# any other exit status fails it here.
 status=0
 # Inputs up to 32 KiB: the seeds are tiny results (15-25 KB, tests/fuzz/result_seeds.py); an
 # execution costs about as much as the metadata it decodes.
 ./fuzz_result "${common[@]}" -max_len=32768 -fork=1 -ignore_crashes=1 -ignore_timeouts=1 \
   -ignore_ooms=1 -artifact_prefix=artifacts-result/ "$@" corpus-result ../tests/fuzz/corpus/result \
   || status=$?
-if [ "$status" -gt 1 ]; then
+if [ "$status" -ne 0 ] && [ "$status" -ne 1 ] && [ "$status" -ne 70 ] && [ "$status" -ne 77 ]; then
   echo "fuzz.sh: fuzz_result exited with status $status" >&2
   exit "$status"
 fi
