@@ -29,8 +29,8 @@ echo "== fuzz_config for ${seconds} s"
 echo "== fuzz_result for ${seconds} s"
 rm -f artifacts-result/*
 # In fork mode libFuzzer goes on past crashing, spinning and memory-hungry inputs and then exits
-# with the status of the last job that ended so: 1 (a sanitizer's report), 70 (a timeout) or 77
-# (a deadly signal, out of memory). triage.py below decides whether those inputs fail the run;
+# with the status of the last job that ended so: 1 (a sanitizer's report), 70 (a timeout), 71 (out
+# of memory) or 77 (a deadly signal). triage.py below decides whether those inputs fail the run;
 # any other exit status fails it here.
 status=0
 # Inputs up to 32 KiB: the seeds are tiny results (15-25 KB, tests/fuzz/result_seeds.py); an
@@ -38,9 +38,12 @@ status=0
 ./fuzz_result "${common[@]}" -max_len=32768 -fork=1 -ignore_crashes=1 -ignore_timeouts=1 \
   -ignore_ooms=1 -artifact_prefix=artifacts-result/ "$@" corpus-result ../tests/fuzz/corpus/result \
   || status=$?
-if [ "$status" -ne 0 ] && [ "$status" -ne 1 ] && [ "$status" -ne 70 ] && [ "$status" -ne 77 ]; then
-  echo "fuzz.sh: fuzz_result exited with status $status" >&2
-  exit "$status"
-fi
+case "$status" in
+  0 | 1 | 70 | 71 | 77) ;;
+  *)
+    echo "fuzz.sh: fuzz_result exited with status $status" >&2
+    exit "$status"
+    ;;
+esac
 cd ..
 python3 tests/fuzz/triage.py build-fuzz/fuzz_result "$cli" build-fuzz/artifacts-result
