@@ -64,7 +64,7 @@ def test_fit_kind_draws_a_samples_file(tmp_path):
                and a.collections[0].get_offsets().shape[0] == 4000]
     assert len(scatter) == 10  # every pair of the five constants
     proc = plot(tmp_path / "fit.png", "--kind", "fit", "-o", tmp_path / "x.png")
-    assert proc.returncode == 2 and "cannot read" in proc.stderr, proc.stderr
+    assert proc.returncode == 2 and "it is not a readable HDF5 file" in proc.stderr, proc.stderr
 
 
 def test_bands_are_the_files_quantiles(results):
