@@ -95,6 +95,8 @@ struct tile_engine::state {
       m_ln_budget;
   device_buffer<loss_target_terms> m_loss_targets;
   device_buffer<budget_model> m_budget_chinchilla;
+  device_buffer<serving_limit> m_serving_limits;
+  device_buffer<loss_target_bound> m_loss_target_bounds;
   sweep_views m_views{};
   device_buffer<prepared_law> m_laws;
   device_buffer<double> m_sample_loss_targets, m_quantiles;
@@ -118,6 +120,8 @@ tile_engine::tile_engine(int device, const sweep_axis_values& axes, const sweep_
   d.m_budget = upload(axes.budget);
   d.m_ln_budget = upload(terms.ln_budget);
   d.m_budget_chinchilla = upload(terms.budget_chinchilla);
+  d.m_serving_limits = upload(terms.serving_limits);
+  d.m_loss_target_bounds = upload(terms.loss_target_bounds);
   d.m_views = {terms.law,
                d.m_hardware.get(),
                d.m_T.get(),
@@ -130,7 +134,10 @@ tile_engine::tile_engine(int device, const sweep_axis_values& axes, const sweep_
                d.m_budget.get(),
                d.m_ln_budget.get(),
                d.m_budget_chinchilla.get(),
-               static_cast<std::int64_t>(terms.ln_budget.size())};
+               static_cast<std::int64_t>(terms.ln_budget.size()),
+               d.m_serving_limits.get(),
+               d.m_loss_target_bounds.get(),
+               static_cast<std::int64_t>(terms.loss_targets.size())};
   d.m_laws = upload(samples.laws);
   d.m_sample_loss_targets = upload(samples.loss_targets);
   d.m_quantiles = upload(samples.quantiles);

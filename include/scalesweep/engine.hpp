@@ -8,6 +8,7 @@
 #include "scalesweep/broadcast_array.hpp"
 #include "scalesweep/math/cost_model.hpp"
 #include "scalesweep/math/law.hpp"
+#include "scalesweep/math/serving_constraints.hpp"
 
 #include <cstdint>
 #include <memory>
@@ -78,6 +79,9 @@ std::vector<std::string> cell_status_names();
 struct cell_economics {
   scaling_law law;
   cost_coefficients k; // cost per training FLOP and per inference FLOP
+  // The serving constraints' N_max (SPEC §5.2): the cells are the constrained problems (status
+  // constrained where the bound binds); no_serving_limit(), the default: unconstrained.
+  serving_limit limit = no_serving_limit();
 };
 
 enum class cell_problem { loss_target, budget };

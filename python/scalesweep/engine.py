@@ -40,12 +40,17 @@ def _text(value: Any) -> str:
 
 def flags_of(options: Mapping[str, Any]) -> list[str]:
     """The command line of keyword options: `train_mfu=0.5` is `--train-mfu 0.5`, `E=1.69` is
-    `--E 1.69`; None leaves the flag out."""
+    `--E 1.69`; None leaves the flag out. A bool is a switch: `fit_memory=True` is `--fit-memory`,
+    False leaves it out."""
     args: list[str] = []
     for key, value in options.items():
         if value is None:
             continue
-        args += ["--" + key.replace("_", "-"), _text(value)]
+        flag = "--" + key.replace("_", "-")
+        if isinstance(value, (bool, np.bool_)):
+            args += [flag] if value else []
+            continue
+        args += [flag, _text(value)]
     return args
 
 
@@ -137,7 +142,10 @@ def solve(*, loss: ArrayLike = None, budget: ArrayLike = None, inference_tokens:
     ``inference_tokens`` (T; default 0), or ``requests`` with scalar ``input_tokens`` and ``output_tokens``
     (T = requests (input + output), the scenario's token split), broadcast against each other
     as numpy broadcasts. Law, objective and hardware keywords as for ``optimum``; ``threads``
-    (0: all cores).
+    (0: all cores). Serving constraints as ``optimum``'s flags (``fit_memory=True``,
+    ``serve_gpus``, ``memory_reserve``, ``max_seconds_per_token``, ``bandwidth_efficiency``) bound
+    N by the scenario's serving GPU: cells where the bound binds get status ``constrained``, those
+    it rules out ``infeasible``.
 
     Returns a dict of numpy arrays of the broadcast shape, keyed as the result file's columns:
     for loss targets ``N D cost chinchilla_N chinchilla_D chinchilla_cost status``, for budgets

@@ -65,6 +65,19 @@ void write_law_samples(json_writer& j) {
   j.end_array().end_object();
 }
 
+// The serving constraints' variables (written under [constraints] only) and their dims.
+void write_serving(json_writer& j) {
+  j.key("serving").begin_object();
+  j.key("N_max").begin_object().field("name", schema::serving::N_max).key("dims").begin_array();
+  j.value(axis_name(axis_id::hardware)).end_array().end_object();
+  j.key("chinchilla_fits").begin_object().field("name", schema::serving::chinchilla_fits);
+  j.key("dims").begin_array();
+  for (axis_id id : loss_target_axes) {
+    j.value(axis_name(id));
+  }
+  j.end_array().end_object().end_object();
+}
+
 void write_statuses(json_writer& j) {
   j.key("statuses").begin_object();
   for (const cell_status_info& s : cell_statuses) {
@@ -98,6 +111,7 @@ std::string result_schema_json() {
   j.end_array();
   write_law_samples(j);
   write_problems(j);
+  write_serving(j);
   write_statuses(j);
   write_progress(j);
   j.end_object();

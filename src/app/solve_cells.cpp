@@ -6,6 +6,7 @@
 #include "backends/cpu/cell_arrays.hpp"
 #include "plan/variables.hpp"
 
+#include <cmath>
 #include <string>
 
 namespace scalesweep {
@@ -48,10 +49,12 @@ void solve_cells(cell_problem problem, const cell_economics& economics,
   tile.status = out.status;
   const prepared_law law = prepare_law(economics.law);
   const hardware_terms hardware = make_hardware_terms(economics.k);
+  // Without a bound the unconstrained problems, exactly as before.
+  const serving_limit* limit = economics.limit.N_max < HUGE_VAL ? &economics.limit : nullptr;
   if (problem == cell_problem::loss_target) {
-    loss_target_cell_arrays(law, hardware, shape, target, T, tile, threads);
+    loss_target_cell_arrays(law, hardware, limit, shape, target, T, tile, threads);
   } else {
-    budget_cell_arrays(law, hardware, shape, target, T, tile, threads);
+    budget_cell_arrays(law, hardware, limit, shape, target, T, tile, threads);
   }
 }
 

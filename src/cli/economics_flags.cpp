@@ -247,17 +247,9 @@ std::optional<serving_limit> resolve_limit(const economics_options& o,
                           " needs a serving GPU: its memory and bandwidth bound N",
                       "add --objective usd (or energy, co2) with --hardware PRESET");
   }
-  if (!any_bound(c)) {
-    throw input_error(
-        flags_given.front() + " shapes a bound that is not set",
-        "add --fit-memory (memory bound) or --max-seconds-per-token S (latency bound)");
-  }
-  if (given(o, "--memory-reserve") && !c.memory) {
-    throw input_error("--memory-reserve applies with --fit-memory");
-  }
-  if (given(o, "--bandwidth-efficiency") && !c.latency) {
-    throw input_error("--bandwidth-efficiency applies with --max-seconds-per-token");
-  }
+  check_constraint_settings_used(
+      c, [&](std::string_view key) { return given(o, flag_of("constraints." + std::string(key))); },
+      flag_of, true);
   check_serving_constraints(c, flag_of);
   return serving_limit_of(c, *hw, flag_of);
 }

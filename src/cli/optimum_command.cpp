@@ -356,15 +356,9 @@ cell_economics economics_from_optimum_flags(const std::vector<std::string>& args
         throw input_error(std::string(flag) + " is an input of each cell, not of the economics");
       }
     }
-    for (const scalesweep::constraint_field& f : scalesweep::constraint_fields) {
-      if (cli::given(o, f.flag)) {
-        // solve's cells are the unconstrained problems; a bound would be silently dropped.
-        throw input_error(std::string(f.flag) + ": serving constraints are not solved per cell "
-                                                "yet; use optimum or eval");
-      }
-    }
     const cli::optimum_question q = cli::read_question(o);
-    return cell_economics{q.law.law, q.k};
+    // The constraint flags bound N by the scenario's serving GPU: the constrained problems.
+    return cell_economics{q.law.law, q.k, q.limit.value_or(no_serving_limit())};
   });
 }
 

@@ -85,6 +85,21 @@ inline constexpr const char* flag_values = "flag_values";     // statuses: 0 .. 
 inline constexpr const char* flag_meanings = "flag_meanings"; // cell_status_flag_meanings
 } // namespace variable
 
+// Serving constraints (SPEC §5.2): variables written only when the config has [constraints].
+// They follow from the config alone (no cell computes them), so every file of a run, shard part
+// or merge writes them whole when it is created.
+namespace serving {
+// N_max(hardware), float64: the largest parameter count the active bounds allow.
+inline constexpr const char* N_max = "opt_N_max";
+inline constexpr const char* N_max_long_name =
+    "largest parameter count the serving constraints allow (memory and latency bounds)";
+// chinchilla_fits(hardware, T, loss_target), uint8 (1: fits, 0: does not or no such model),
+// written with the loss-target optima. No flag_values: it is no status.
+inline constexpr const char* chinchilla_fits = "chinchilla_fits";
+inline constexpr const char* chinchilla_fits_long_name =
+    "1 where the Chinchilla model of the loss target satisfies the serving constraints, else 0";
+} // namespace serving
+
 // The progress record: a group hidden from xarray's view of the results, holding one uint8 per
 // chunk of each problem's grid (1 = written and flushed).
 namespace progress {

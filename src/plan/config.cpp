@@ -699,6 +699,60 @@ output_spec read_output(const config_reader& r, const toml::table& root,
   return out;
 }
 
+// [constraints] (SPEC §5.2): the settings, checked as the flags are (serving_limits.hpp), then
+// N_max of each scenario from its serving GPU and dtype.
+void read_constraints(const config_reader& r, const toml::table& root, sweep_config& c) {
+  const toml::table* t = r.table(root, "constraints", "constraints");
+  if (t == nullptr) {
+    return;
+  }
+  std::vector<std::string> keys;
+  for (const constraint_field& f : constraint_fields) {
+    keys.emplace_back(f.key);
+  }
+  r.reject_unknown_keys(*t, "constraints", keys);
+  if (!needs_hardware(c.objective)) {
+    r.fail(*t, "constraints",
+           "serving constraints bound N by a serving GPU's memory and bandwidth, which objective '" +
+               std::string(to_string(c.objective)) + "' has none of",
+           "set [objective] kind = \"usd\", \"energy\" or \"co2\" with [[hardware]] tables");
+  }
+  serving_constraints s = default_serving_constraints;
+  const auto path = [](std::string_view key) { return "constraints." + std::string(key); };
+  if (const auto gpus = r.integer(*t, "serve_gpus", path("serve_gpus"))) {
+    s.serve_gpus = static_cast<double>(*gpus);
+  }
+  s.memory = r.boolean(*t, "memory", path("memory")).value_or(false);
+  s.latency = t->contains("max_seconds_per_token");
+  for (const constraint_field& f : constraint_fields) {
+    if (f.number != nullptr && f.key != "serve_gpus") {
+      if (const auto v = r.number(*t, f.key, path(f.key))) {
+        s.*f.number = *v;
+      }
+    }
+  }
+  // Messages name the key where it was given, else the table; a scenario's serving GPU or dtype
+  // that cannot be bounded is named with the scenario.
+  const auto where_in_table = [&](std::string_view key) {
+    const toml::node* n = t->get(key);
+    return r.where(n != nullptr ? n->source() : t->source());
+  };
+  const field_namer name_of = [&](std::string_view field) {
+    return where_in_table(field.substr(field.find('.') + 1)) + ": " + std::string(field);
+  };
+  const auto given = [&](std::string_view key) { return t->contains(key); };
+  check_constraint_settings_used(s, given, name_of, false);
+  check_serving_constraints(s, name_of);
+  for (const hardware_scenario& h : c.hardware) {
+    const field_namer scenario_field = [&](std::string_view field) {
+      return r.where(t->source()) + ": constraints: hardware '" + h.name + "' " +
+             std::string(field);
+    };
+    c.serving_limits.push_back(serving_limit_of(s, h, scenario_field));
+  }
+  c.constraints = s;
+}
+
 // Whether toml++ stopped at a value that starts with a letter (a bare word such as
 // preset = sardana2024, the commonest slip in a config; true, false, inf and nan are values).
 bool bare_word_value(const std::string& text, const toml::source_position& at) {
@@ -787,7 +841,8 @@ sweep_config parse_config(const std::string& text, const std::string& source_nam
                   : std::string());
   }
   r.reject_unknown_keys(root, "",
-                        {"title", "law", "objective", "axes", "hardware", "output", "uncertainty"});
+                        {"title", "law", "objective", "axes", "hardware", "constraints", "output",
+                         "uncertainty"});
   sweep_config c;
   c.source_name = source_name;
   c.text = text;
@@ -795,6 +850,7 @@ sweep_config parse_config(const std::string& text, const std::string& source_nam
   c.law = read_law(r, root);
   c.objective = read_objective(r, root);
   c.hardware = read_hardware(r, root, c.objective, c.warnings);
+  read_constraints(r, root, c);
   c.axes = read_axes(r, root, c.objective);
   c.axes_where = r.where(root["axes"].node()->source());
   warn_about_budget_units(c);

@@ -7,6 +7,7 @@
 #include "plan/hardware.hpp"
 #include "plan/law_constants.hpp"
 #include "plan/objective.hpp"
+#include "plan/serving_limits.hpp"
 
 #include <cstdint>
 #include <optional>
@@ -73,6 +74,10 @@ struct sweep_config {
   std::string axes_where;                  // "file:line:col" of the [axes] table
   output_spec output;
   uncertainty_spec uncertainty;
+  // [constraints] (SPEC §5.2): the settings as given (nullopt without the table) and N_max of
+  // each scenario of `hardware` (empty without the table).
+  std::optional<serving_constraints> constraints;
+  std::vector<serving_limit> serving_limits;
   // Accepted but probably not meant ("file:line:column: key: what happens"); the commands that
   // run or validate a config print them.
   std::vector<std::string> warnings;

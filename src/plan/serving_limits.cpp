@@ -13,8 +13,12 @@ namespace scalesweep {
 
 namespace {
 
+std::string name_of_key_path(std::string_view key) {
+  return "constraints." + std::string(key);
+}
+
 std::string name_of_key(const field_namer& name_of, std::string_view key) {
-  return name_of("constraints." + std::string(key));
+  return name_of(name_of_key_path(key));
 }
 
 } // namespace
@@ -35,6 +39,40 @@ void check_serving_constraints(const serving_constraints& c, const field_namer& 
   }
   if (!(c.bandwidth_efficiency > 0 && c.bandwidth_efficiency <= 1)) {
     refuse("bandwidth_efficiency", "in (0, 1]", c.bandwidth_efficiency);
+  }
+}
+
+void check_constraint_settings_used(const serving_constraints& c,
+                                    const std::function<bool(std::string_view key)>& given,
+                                    const field_namer& name_of, bool as_flags) {
+  const auto spelled = [&](std::string_view key, const char* value) {
+    for (const constraint_field& f : constraint_fields) {
+      if (f.key == key) {
+        return as_flags ? std::string(f.flag) + (f.number != nullptr ? " " + std::string(value) : "")
+                        : std::string(key) + " = " + value;
+      }
+    }
+    return std::string(key);
+  };
+  if (!any_bound(c)) {
+    std::string subject = "constraints"; // an empty [constraints] table
+    for (const constraint_field& f : constraint_fields) {
+      if (given(f.key)) {
+        subject = name_of_key_path(f.key);
+        break;
+      }
+    }
+    throw input_error(name_of(subject) + " shapes a bound that is not set",
+                      "add " + spelled("memory", "true") + " (memory bound) or " +
+                          spelled("max_seconds_per_token", "S") + " (latency bound)");
+  }
+  if (given("memory_reserve") && !c.memory) {
+    throw input_error(name_of_key(name_of, "memory_reserve") + " applies with " +
+                      spelled("memory", "true"));
+  }
+  if (given("bandwidth_efficiency") && !c.latency) {
+    throw input_error(name_of_key(name_of, "bandwidth_efficiency") + " applies with " +
+                      spelled("max_seconds_per_token", "S"));
   }
 }
 

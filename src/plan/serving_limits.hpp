@@ -6,6 +6,7 @@
 
 #include "plan/hardware.hpp"
 
+#include <functional>
 #include <string_view>
 
 namespace scalesweep {
@@ -45,6 +46,13 @@ inline bool any_bound(const serving_constraints& c) {
 
 // Throws input_error naming the setting (name_of("constraints.<key>")) and its range.
 void check_serving_constraints(const serving_constraints& c, const field_namer& name_of);
+
+// Refuses settings that would change nothing: none of the bounds set (naming the first setting
+// given), memory_reserve without the memory bound, bandwidth_efficiency without the latency bound.
+// given(key) says whether a setting was given; as_flags spells the hints as flags, else as keys.
+void check_constraint_settings_used(const serving_constraints& c,
+                                    const std::function<bool(std::string_view key)>& given,
+                                    const field_namer& name_of, bool as_flags);
 
 // N_max of scenario h from its serving GPU preset's memory and bandwidth and the bytes per weight
 // of its serving dtype; no_serving_limit() without an active bound. Throws input_error when a

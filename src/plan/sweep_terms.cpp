@@ -46,6 +46,14 @@ sweep_terms make_sweep_terms(const sweep_plan& plan) {
       }
     }
   }
+  // Serving constraints: N_max per scenario, and per (scenario, loss target) the model on the
+  // bound with the demand below which it is the optimum.
+  t.serving_limits = plan.config.serving_limits;
+  for (const serving_limit& limit : t.serving_limits) {
+    for (const loss_target_terms& target : t.loss_targets) {
+      t.loss_target_bounds.push_back(make_loss_target_bound(t.law, target, limit));
+    }
+  }
   return t;
 }
 
@@ -67,7 +75,10 @@ sweep_views host_views(const sweep_plan& plan, const sweep_terms& terms) {
           values(axis_id::budget),
           data(terms.ln_budget),
           data(terms.budget_chinchilla),
-          static_cast<std::int64_t>(terms.ln_budget.size())};
+          static_cast<std::int64_t>(terms.ln_budget.size()),
+          data(terms.serving_limits),
+          data(terms.loss_target_bounds),
+          static_cast<std::int64_t>(terms.loss_targets.size())};
 }
 
 sample_inputs make_sample_inputs(const sweep_plan& plan) {

@@ -12,6 +12,7 @@
 #include "scalesweep/math/implied_demand.hpp"
 #include "scalesweep/math/law.hpp"
 #include "scalesweep/math/loss_target_optimum.hpp"
+#include "scalesweep/math/serving_constraints.hpp"
 
 #include <cstdint>
 
@@ -89,21 +90,28 @@ struct problem_rows<problem_kind::budget_curve> : on_axes<budget_curve_axes> {
   }
 };
 
-// Loss-target optima: a row is one (hardware, T); a cell is a loss target.
+// Loss-target optima: a row is one (hardware, T); a cell is a loss target. Under serving
+// constraints the cell is the constrained problem's, with this hardware's bound per target.
 template <>
 struct problem_rows<problem_kind::loss_target> : on_axes<loss_target_axes> {
   struct row {
     hardware_terms hardware;
     struct demand demand;
+    const loss_target_bound* bounds; // this hardware's row of [hardware][loss_target]; or null
   };
   SCALESWEEP_HD static row make(const sweep_views& v, const std::int64_t* g) {
-    const hardware_terms& h = v.hardware[at<axis_id::hardware>(g)];
+    const std::int64_t hw = at<axis_id::hardware>(g);
+    const hardware_terms& h = v.hardware[hw];
     const std::int64_t t = at<axis_id::T>(g);
-    return {h, make_demand(h, v.T[t], v.ln_T[t])};
+    return {h, make_demand(h, v.T[t], v.ln_T[t]),
+            v.loss_target_bounds != nullptr ? v.loss_target_bounds + hw * v.loss_target_count
+                                            : nullptr};
   }
   SCALESWEEP_HD static void cell(const sweep_views& v, const row& r, std::int64_t l, std::int64_t i,
                                  const tile_columns& out) {
-    store(loss_target_cell_result(v.law, r.hardware, r.demand, v.loss_targets[l]), i, out);
+    store(loss_target_cell_under(v.law, r.hardware, r.demand, v.loss_targets[l],
+                                 r.bounds != nullptr ? r.bounds + l : nullptr),
+          i, out);
   }
   SCALESWEEP_HD static void store(const loss_target_result& x, std::int64_t i,
                                   const tile_columns& out) {
@@ -124,25 +132,28 @@ struct problem_rows<problem_kind::loss_target> : on_axes<loss_target_axes> {
   }
 };
 
-// Budget optima: a row is one (hardware, T); a cell is a budget.
+// Budget optima: a row is one (hardware, T); a cell is a budget. Under serving constraints the
+// cell is the constrained problem's, with this hardware's N_max.
 template <>
 struct problem_rows<problem_kind::budget> : on_axes<budget_axes> {
   struct row {
     hardware_terms hardware;
     struct demand demand;
     const budget_model* chinchilla; // this hardware's row of the [hardware][budget] table
+    const serving_limit* limit;     // this hardware's N_max; or null
   };
   SCALESWEEP_HD static row make(const sweep_views& v, const std::int64_t* g) {
     const std::int64_t h = at<axis_id::hardware>(g);
     const std::int64_t t = at<axis_id::T>(g);
     return {v.hardware[h], make_demand(v.hardware[h], v.T[t], v.ln_T[t]),
-            v.budget_chinchilla + h * v.budget_count};
+            v.budget_chinchilla + h * v.budget_count,
+            v.serving_limits != nullptr ? v.serving_limits + h : nullptr};
   }
   SCALESWEEP_HD static void cell(const sweep_views& v, const row& r, std::int64_t b, std::int64_t i,
                                  const tile_columns& out) {
-    store(budget_cell_result(v.law, r.hardware,
-                             make_budget_terms(r.hardware, v.budget[b], v.ln_budget[b]),
-                             r.chinchilla[b], r.demand),
+    store(budget_cell_under(v.law, r.hardware,
+                            make_budget_terms(r.hardware, v.budget[b], v.ln_budget[b]),
+                            r.chinchilla[b], r.demand, r.limit),
           i, out);
   }
   SCALESWEEP_HD static void store(const budget_result& x, std::int64_t i, const tile_columns& out) {

@@ -18,6 +18,9 @@ struct sweep_terms {
   std::vector<loss_target_terms> loss_targets;
   std::vector<double> ln_budget;
   std::vector<budget_model> budget_chinchilla; // [hardware][budget]
+  // Empty without serving constraints.
+  std::vector<serving_limit> serving_limits;         // [hardware]
+  std::vector<loss_target_bound> loss_target_bounds; // [hardware][loss_target]
 };
 
 } // namespace scalesweep

@@ -6,6 +6,7 @@
 #include "scalesweep/math/cost_model.hpp"
 #include "scalesweep/math/law.hpp"
 #include "scalesweep/math/loss_target_optimum.hpp"
+#include "scalesweep/math/serving_constraints.hpp"
 
 #include <cstdint>
 
@@ -27,6 +28,11 @@ struct sweep_views {
   const double* ln_budget;               // log(budget)
   const budget_model* budget_chinchilla; // [hardware][budget]: budget_chinchilla
   std::int64_t budget_count;
+  // Serving constraints (SPEC §5.2); both null without [constraints], and the optima are then
+  // the unconstrained problems'.
+  const serving_limit* serving_limits;         // [hardware]: make_serving_limit
+  const loss_target_bound* loss_target_bounds; // [hardware][loss_target]: make_loss_target_bound
+  std::int64_t loss_target_count;
 };
 
 inline constexpr int max_f64_columns = 16;

@@ -161,6 +161,14 @@ struct constrained_loss_target_result {
   bool chinchilla_fits;
 };
 
+// Whether the bound, not the unconstrained solver, settles the cell (infeasible, or the optimum
+// on N = N_max): such a cell needs no root. The SIMD lanes leave these cells out of their packs.
+SCALESWEEP_HD bool bound_settles(const demand& d, const loss_target_terms& target,
+                                 const loss_target_bound& bound) {
+  return target.status == cell_status::ok && d.valid &&
+         (bound.status == cell_status::infeasible || d.t_eff < bound.t_eff_threshold);
+}
+
 // One cell: the unconstrained optimum where it fits, else the model on the bound (status
 // constrained), else infeasible.
 SCALESWEEP_HD constrained_loss_target_result constrained_loss_target_cell_result(
@@ -169,11 +177,11 @@ SCALESWEEP_HD constrained_loss_target_result constrained_loss_target_cell_result
   if (target.status != cell_status::ok || !d.valid) {
     return {loss_target_cell_result(p, h, d, target), false};
   }
+  if (!bound_settles(d, target, bound)) {
+    return {loss_target_cell_result(p, h, d, target), bound.chinchilla_fits};
+  }
   if (bound.status == cell_status::infeasible) {
     return {loss_target_failure(cell_status::infeasible, 0), bound.chinchilla_fits};
-  }
-  if (!(d.t_eff < bound.t_eff_threshold)) {
-    return {loss_target_cell_result(p, h, d, target), bound.chinchilla_fits};
   }
   if (bound.status != cell_status::ok) {
     return {loss_target_failure(bound.status, 0), bound.chinchilla_fits};
@@ -183,6 +191,16 @@ SCALESWEEP_HD constrained_loss_target_result constrained_loss_target_cell_result
     r.status = cell_status::constrained;
   }
   return {r, bound.chinchilla_fits};
+}
+
+// A sweep's cell: the constrained problem's optimum under `bound`, or without a bound (null)
+// the unconstrained problem's.
+SCALESWEEP_HD loss_target_result loss_target_cell_under(const prepared_law& p,
+                                                        const hardware_terms& h, const demand& d,
+                                                        const loss_target_terms& target,
+                                                        const loss_target_bound* bound) {
+  return bound != nullptr ? constrained_loss_target_cell_result(p, h, d, target, *bound).optimum
+                          : loss_target_cell_result(p, h, d, target);
 }
 
 // One cell from plain numbers (optimum, eval, tests).
@@ -205,30 +223,56 @@ constrained_loss_target_optimum(const scaling_law& law, const cost_coefficients&
 // Where the line leaves D <= 0 at N_max, every model the budget affords has N < C/(2T) <= N_max:
 // the bound cannot bind, and SPEC's "infeasible when D <= 0" never arises for a binding bound
 // (docs/economics.md §2.3); an infeasible budget stays so through budget_cell_result.
-SCALESWEEP_HD budget_result constrained_budget_cell_result(
-    const prepared_law& p, const hardware_terms& h, const budget_terms& b, const budget_model& chin,
-    const demand& d, const serving_limit& limit) {
+struct budget_bound_model {
+  bool binds;         // the bound binds: the optimum is `model`, on N = N_max
+  budget_model model; // N_max, D from the budget, its loss (only where binds)
+};
+
+SCALESWEEP_HD budget_bound_model budget_on_bound(const prepared_law& p, const budget_terms& b,
+                                                 const demand& d, const serving_limit& limit) {
+  const budget_bound_model none{false, {NAN, NAN, NAN}};
   // Invalid or infeasible inputs, and cells without a bound, are the unconstrained problem's.
   if (!is_valid(p.law) || !b.valid || !d.valid || !(limit.N_max < HUGE_VAL) ||
       b.C < minimum_budget_in_training_flops(d.t_eff)) {
-    return budget_cell_result(p, h, b, chin, d);
+    return none;
   }
   const double N = limit.N_max;
   const double D = budget_line_tokens(b.C, d.t_eff, N);
   if (!(D > 0)) {
-    return budget_cell_result(p, h, b, chin, d);
+    return none;
   }
   const double a = parameter_term_at_log(p.law, limit.ln_N_max);
   const double u = data_term(p.law, D);
   const double three_D = 3.0 * D;
   if (!(p.law.beta * u * (three_D + d.t_eff) < p.law.alpha * a * three_D)) {
+    return none;
+  }
+  return {true, {N, D, loss_from_terms(p.law, a, u)}};
+}
+
+// One cell: the model on the bound (status constrained) where the bound binds, else the
+// unconstrained problem's result. The SIMD lanes leave the binding cells out of their packs.
+SCALESWEEP_HD budget_result constrained_budget_cell_result(
+    const prepared_law& p, const hardware_terms& h, const budget_terms& b, const budget_model& chin,
+    const demand& d, const serving_limit& limit) {
+  const budget_bound_model on_bound = budget_on_bound(p, b, d, limit);
+  if (!on_bound.binds) {
     return budget_cell_result(p, h, b, chin, d);
   }
-  budget_result r = budget_result_of(h.k, d.T, {N, D, loss_from_terms(p.law, a, u)}, chin, 0);
+  budget_result r = budget_result_of(h.k, d.T, on_bound.model, chin, 0);
   if (r.status == cell_status::ok) {
     r.status = cell_status::constrained;
   }
   return r;
+}
+
+// A sweep's cell: the constrained problem's optimum under `limit`, or without one (null) the
+// unconstrained problem's.
+SCALESWEEP_HD budget_result budget_cell_under(const prepared_law& p, const hardware_terms& h,
+                                              const budget_terms& b, const budget_model& chin,
+                                              const demand& d, const serving_limit* limit) {
+  return limit != nullptr ? constrained_budget_cell_result(p, h, b, chin, d, *limit)
+                          : budget_cell_result(p, h, b, chin, d);
 }
 
 SCALESWEEP_HD budget_result constrained_budget_optimum(const scaling_law& law,

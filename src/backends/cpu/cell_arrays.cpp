@@ -158,24 +158,36 @@ struct cell_setup {
 } // namespace
 
 void loss_target_cell_arrays(const prepared_law& law, const hardware_terms& hardware,
-                             const std::vector<std::int64_t>& shape, const broadcast_array& loss,
-                             const broadcast_array& T, const tile_columns& out, int threads) {
+                             const serving_limit* limit, const std::vector<std::int64_t>& shape,
+                             const broadcast_array& loss, const broadcast_array& T,
+                             const tile_columns& out, int threads) {
   using rows = problem_rows<problem_kind::loss_target>;
   const cell_setup c(shape, loss, T, "loss", hardware, threads);
   const std::vector<loss_target_terms> targets = per_value<loss_target_terms>(
       loss, c.threads, [&](double l) { return make_loss_target_terms(law, l); });
+  // Under a serving limit, each target's model on the bound (as a sweep's per-axis terms).
+  std::vector<loss_target_bound> bounds;
+  if (limit != nullptr) {
+    bounds.reserve(targets.size());
+    for (const loss_target_terms& target : targets) {
+      bounds.push_back(make_loss_target_bound(law, target, *limit));
+    }
+  }
   for_each_segment(c.layout, c.threads, [&](const segment& s) {
     loss_target_cells(
         law, hardware, s.size(),
         [&](std::size_t j) -> const loss_target_terms& { return targets[s.value(0, j)]; },
         [&](std::size_t j) -> const demand& { return c.demands[s.value(1, j)]; },
+        [&](std::size_t j) -> const loss_target_bound* {
+          return bounds.empty() ? nullptr : &bounds[s.value(0, j)];
+        },
         [&](std::size_t j, const loss_target_result& x) { rows::store(x, s.cell(j), out); },
         c.lanes);
   });
 }
 
 void budget_cell_arrays(const prepared_law& law, const hardware_terms& hardware,
-                        const std::vector<std::int64_t>& shape, const broadcast_array& budget,
+                        const serving_limit* limit, const std::vector<std::int64_t>& shape, const broadcast_array& budget,
                         const broadcast_array& T, const tile_columns& out, int threads) {
   using rows = problem_rows<problem_kind::budget>;
   const cell_setup c(shape, budget, T, "budget", hardware, threads);
@@ -187,7 +199,7 @@ void budget_cell_arrays(const prepared_law& law, const hardware_terms& hardware,
   }
   for_each_segment(c.layout, c.threads, [&](const segment& s) {
     budget_cells(
-        law, hardware, s.size(), [&](std::size_t j) { return terms[s.value(0, j)]; },
+        law, hardware, limit, s.size(), [&](std::size_t j) { return terms[s.value(0, j)]; },
         [&](std::size_t j) -> const budget_model& { return chinchilla[s.value(0, j)]; },
         [&](std::size_t j) -> const demand& { return c.demands[s.value(1, j)]; },
         [&](std::size_t j, const budget_result& x) { rows::store(x, s.cell(j), out); }, c.lanes);

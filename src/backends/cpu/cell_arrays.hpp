@@ -7,6 +7,7 @@
 #include "scalesweep/cells/sweep_views.hpp"
 #include "scalesweep/math/cost_model.hpp"
 #include "scalesweep/math/law.hpp"
+#include "scalesweep/math/serving_constraints.hpp"
 
 #include <cstdint>
 #include <vector>
@@ -14,12 +15,15 @@
 namespace scalesweep {
 
 // The columns of `out` are those of the problem's tile (loss_target_columns, budget_columns, and
-// the status), each holding the cells in row-major order of `shape`. threads <= 0: all cores.
+// the status), each holding the cells in row-major order of `shape`. `limit`: the serving
+// constraints' N_max (the constrained problems), or null. threads <= 0: all cores.
 void loss_target_cell_arrays(const prepared_law& law, const hardware_terms& hardware,
-                             const std::vector<std::int64_t>& shape, const broadcast_array& loss,
-                             const broadcast_array& T, const tile_columns& out, int threads);
+                             const serving_limit* limit, const std::vector<std::int64_t>& shape,
+                             const broadcast_array& loss, const broadcast_array& T,
+                             const tile_columns& out, int threads);
 void budget_cell_arrays(const prepared_law& law, const hardware_terms& hardware,
-                        const std::vector<std::int64_t>& shape, const broadcast_array& budget,
-                        const broadcast_array& T, const tile_columns& out, int threads);
+                        const serving_limit* limit, const std::vector<std::int64_t>& shape,
+                        const broadcast_array& budget, const broadcast_array& T,
+                        const tile_columns& out, int threads);
 
 } // namespace scalesweep

@@ -7,6 +7,7 @@
 #include "scalesweep/math/budget_optimum.hpp"
 #include "scalesweep/math/demand.hpp"
 #include "scalesweep/math/loss_target_optimum.hpp"
+#include "scalesweep/math/serving_constraints.hpp"
 
 #include "backends/cpu/simd/cpu_lanes.hpp"
 
@@ -59,17 +60,23 @@ inline lane_scratch& thread_lane_scratch() {
 }
 
 // Loss-target optima of n cells under one hardware scenario: cell j's target is target_at(j)
-// (loss_target_terms), its demand demand_at(j); store(j, loss_target_result) takes each result.
-template <class TargetAt, class DemandAt, class Store>
+// (loss_target_terms), its demand demand_at(j), its serving bound bound_at(j) (a
+// loss_target_bound pointer, null without constraints); store(j, loss_target_result) takes each
+// result. Cells that the bound settles need no root: the scalar cell function takes them.
+template <class TargetAt, class DemandAt, class BoundAt, class Store>
 void loss_target_cells_on_lanes(const prepared_law& law, const hardware_terms& h, std::size_t n,
                                 const TargetAt& target_at, const DemandAt& demand_at,
-                                const Store& store) {
+                                const BoundAt& bound_at, const Store& store) {
   lane_scratch& s = thread_lane_scratch();
   const simd::lane_output lanes = s.resize(n);
   for (std::size_t j = 0; j < n; ++j) {
     const loss_target_terms& target = target_at(j);
     const demand& d = demand_at(j);
-    s.regular[j] = loss_target_needs_root(target, d) ? 1 : 0;
+    const loss_target_bound* bound = bound_at(j);
+    s.regular[j] = loss_target_needs_root(target, d) &&
+                           !(bound != nullptr && bound_settles(d, target, *bound))
+                       ? 1
+                       : 0;
     s.input[j] = target.ln_R;
     s.ln_t_eff[j] = d.ln_t_eff;
   }
@@ -80,23 +87,28 @@ void loss_target_cells_on_lanes(const prepared_law& law, const hardware_terms& h
   for (std::size_t j = 0; j < n; ++j) {
     store(j, s.usable(j) ? loss_target_result_of(h, demand_at(j), target_at(j), s.N[j], s.D[j],
                                                  simd::lane_steps)
-                         : loss_target_cell_result(law, h, demand_at(j), target_at(j)));
+                         : loss_target_cell_under(law, h, demand_at(j), target_at(j), bound_at(j)));
   }
 }
 
 // Budget optima of n cells under one hardware scenario h: cell j's budget is terms_at(j)
 // (budget_terms), its Chinchilla model chinchilla_at(j) (budget_chinchilla of those terms), its
-// demand demand_at(j); store(j, budget_result) takes each result.
+// demand demand_at(j); store(j, budget_result) takes each result. `limit` is h's N_max (null
+// without constraints): cells where it binds need no root and take the scalar cell function.
 template <class TermsAt, class ChinchillaAt, class DemandAt, class Store>
-void budget_cells_on_lanes(const prepared_law& law, const hardware_terms& h, std::size_t n,
-                           const TermsAt& terms_at, const ChinchillaAt& chinchilla_at,
-                           const DemandAt& demand_at, const Store& store) {
+void budget_cells_on_lanes(const prepared_law& law, const hardware_terms& h,
+                           const serving_limit* limit, std::size_t n, const TermsAt& terms_at,
+                           const ChinchillaAt& chinchilla_at, const DemandAt& demand_at,
+                           const Store& store) {
   lane_scratch& s = thread_lane_scratch();
   const simd::lane_output lanes = s.resize(n);
   for (std::size_t j = 0; j < n; ++j) {
     const budget_terms terms = terms_at(j);
     const demand& d = demand_at(j);
-    s.regular[j] = budget_needs_root(law, terms, d) ? 1 : 0;
+    s.regular[j] = budget_needs_root(law, terms, d) &&
+                           !(limit != nullptr && budget_on_bound(law, terms, d, *limit).binds)
+                       ? 1
+                       : 0;
     s.input[j] = terms.ln_C;
     s.ln_t_eff[j] = d.ln_t_eff;
   }
@@ -104,37 +116,38 @@ void budget_cells_on_lanes(const prepared_law& law, const hardware_terms& h, std
     simd::budget_lanes(law, s.ln_t_eff.data(), s.input.data(), static_cast<std::int64_t>(n), lanes);
   }
   for (std::size_t j = 0; j < n; ++j) {
-    store(j, s.usable(j) ? budget_result_of(h.k, demand_at(j).T, {s.N[j], s.D[j], s.loss[j]},
-                                            chinchilla_at(j), simd::lane_steps)
-                         : budget_cell_result(law, h, terms_at(j), chinchilla_at(j), demand_at(j)));
+    store(j, s.usable(j)
+                 ? budget_result_of(h.k, demand_at(j).T, {s.N[j], s.D[j], s.loss[j]},
+                                    chinchilla_at(j), simd::lane_steps)
+                 : budget_cell_under(law, h, terms_at(j), chinchilla_at(j), demand_at(j), limit));
   }
 }
 
 // The cells on the lanes where `lanes` (the CPU has them), else one by one through the scalar cell
 // function: what a caller that serves both CPUs writes once.
-template <class TargetAt, class DemandAt, class Store>
+template <class TargetAt, class DemandAt, class BoundAt, class Store>
 void loss_target_cells(const prepared_law& law, const hardware_terms& h, std::size_t n,
-                       const TargetAt& target_at, const DemandAt& demand_at, const Store& store,
-                       bool lanes) {
+                       const TargetAt& target_at, const DemandAt& demand_at,
+                       const BoundAt& bound_at, const Store& store, bool lanes) {
   if (lanes) {
-    loss_target_cells_on_lanes(law, h, n, target_at, demand_at, store);
+    loss_target_cells_on_lanes(law, h, n, target_at, demand_at, bound_at, store);
     return;
   }
   for (std::size_t j = 0; j < n; ++j) {
-    store(j, loss_target_cell_result(law, h, demand_at(j), target_at(j)));
+    store(j, loss_target_cell_under(law, h, demand_at(j), target_at(j), bound_at(j)));
   }
 }
 
 template <class TermsAt, class ChinchillaAt, class DemandAt, class Store>
-void budget_cells(const prepared_law& law, const hardware_terms& h, std::size_t n,
-                  const TermsAt& terms_at, const ChinchillaAt& chinchilla_at,
+void budget_cells(const prepared_law& law, const hardware_terms& h, const serving_limit* limit,
+                  std::size_t n, const TermsAt& terms_at, const ChinchillaAt& chinchilla_at,
                   const DemandAt& demand_at, const Store& store, bool lanes) {
   if (lanes) {
-    budget_cells_on_lanes(law, h, n, terms_at, chinchilla_at, demand_at, store);
+    budget_cells_on_lanes(law, h, limit, n, terms_at, chinchilla_at, demand_at, store);
     return;
   }
   for (std::size_t j = 0; j < n; ++j) {
-    store(j, budget_cell_result(law, h, terms_at(j), chinchilla_at(j), demand_at(j)));
+    store(j, budget_cell_under(law, h, terms_at(j), chinchilla_at(j), demand_at(j), limit));
   }
 }
 

@@ -18,6 +18,10 @@ void loss_target_segment_lanes(const sweep_views& v, const tile_box& box, std::i
       v.law, r.hardware, static_cast<std::size_t>(end - begin),
       [&](std::size_t j) -> const loss_target_terms& { return targets[j]; },
       [&](std::size_t) -> const demand& { return r.demand; },
+      [&](std::size_t j) -> const loss_target_bound* {
+        return r.bounds != nullptr ? r.bounds + at.first_grid + begin + static_cast<std::int64_t>(j)
+                                   : nullptr;
+      },
       [&](std::size_t j, const loss_target_result& x) {
         rows::store(x, at.first_out + begin + static_cast<std::int64_t>(j), out);
       });
@@ -32,7 +36,7 @@ void budget_segment_lanes(const sweep_views& v, const tile_box& box, std::int64_
   const row_start at = row_start_of<rows::rank>(box, row);
   const std::int64_t first = at.first_grid + begin;
   budget_cells_on_lanes(
-      v.law, r.hardware, static_cast<std::size_t>(end - begin),
+      v.law, r.hardware, r.limit, static_cast<std::size_t>(end - begin),
       [&](std::size_t j) {
         const std::int64_t b = first + static_cast<std::int64_t>(j);
         return make_budget_terms(r.hardware, v.budget[b], v.ln_budget[b]);

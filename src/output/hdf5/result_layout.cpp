@@ -8,6 +8,7 @@
 #include "output/hdf5/h5_write.hpp"
 #include "output/hdf5/progress_record.hpp"
 #include "output/schema.hpp"
+#include "plan/sweep_terms.hpp"
 #include "plan/work_assignment.hpp"
 
 #include <hdf5_hl.h>
@@ -206,6 +207,67 @@ void create_variables(hid_t file, const sweep_plan& plan, const problem_grid& p,
   }
 }
 
+// SPEC §5.2's variables under [constraints]: opt_N_max(hardware) and, with the loss-target
+// optima, chinchilla_fits(hardware, T, loss_target). Both follow from the config alone (the
+// per-axis terms the cells read), so they are written here whole, contiguous, never by tiles.
+void write_serving_variables(hid_t file, const sweep_plan& plan, const coordinates& coords) {
+  if (!plan.config.constraints) {
+    return;
+  }
+  const sweep_terms terms = make_sweep_terms(plan);
+  std::vector<double> N_max;
+  for (const serving_limit& limit : terms.serving_limits) {
+    N_max.push_back(limit.N_max);
+  }
+  const handle n_max = write_doubles(file, schema::serving::N_max, N_max);
+  write_attribute(n_max.get(), schema::variable::units, std::string("1"));
+  write_attribute(n_max.get(), schema::variable::long_name,
+                  std::string(schema::serving::N_max_long_name));
+  coords.attach(n_max.get(), schema::serving::N_max, {axis_id::hardware});
+  const bool loss_targets =
+      std::any_of(plan.problems.begin(), plan.problems.end(),
+                  [](const problem_grid& p) { return p.kind == problem_kind::loss_target; });
+  if (!loss_targets) {
+    return;
+  }
+  // Per scenario a slab of T values at a time (at most about 16 MiB), each row the targets' verdicts.
+  const auto H = static_cast<hsize_t>(terms.serving_limits.size());
+  const auto T = static_cast<hsize_t>(plan.find_axis(axis_id::T)->values.size());
+  const auto L = static_cast<hsize_t>(terms.loss_targets.size());
+  const hsize_t shape[3] = {H, T, L};
+  const handle space = dataspace(H5Screate_simple(3, shape, nullptr), "chinchilla_fits space");
+  const std::string name = schema::serving::chinchilla_fits;
+  const handle ds = dataset(H5Dcreate2(file, name.c_str(), H5T_STD_U8LE, space.get(), H5P_DEFAULT,
+                                       H5P_DEFAULT, H5P_DEFAULT),
+                            "create '" + name + "'");
+  const hsize_t rows_per_slab = std::max<hsize_t>(1, (hsize_t{16} << 20) / std::max<hsize_t>(L, 1));
+  std::vector<std::uint8_t> slab;
+  for (hsize_t h = 0; h < H; ++h) {
+    for (hsize_t t0 = 0; t0 < T; t0 += rows_per_slab) {
+      const hsize_t rows = std::min(rows_per_slab, T - t0);
+      slab.resize(static_cast<std::size_t>(rows * L));
+      for (hsize_t t = 0; t < rows; ++t) {
+        for (hsize_t l = 0; l < L; ++l) {
+          slab[static_cast<std::size_t>(t * L + l)] =
+              terms.loss_target_bounds[static_cast<std::size_t>(h * L + l)].chinchilla_fits ? 1 : 0;
+        }
+      }
+      const hsize_t offset[3] = {h, t0, 0};
+      const hsize_t count[3] = {1, rows, L};
+      const handle memory = dataspace(H5Screate_simple(3, count, nullptr), "slab space");
+      check(H5Sselect_hyperslab(space.get(), H5S_SELECT_SET, offset, nullptr, count, nullptr),
+            "select a slab of '" + name + "'");
+      check(H5Dwrite(ds.get(), H5T_NATIVE_UINT8, memory.get(), space.get(), H5P_DEFAULT,
+                     slab.data()),
+            "write '" + name + "'");
+    }
+  }
+  write_attribute(ds.get(), schema::variable::units, std::string("1"));
+  write_attribute(ds.get(), schema::variable::long_name,
+                  std::string(schema::serving::chinchilla_fits_long_name));
+  coords.attach(ds.get(), name, {loss_target_axes, loss_target_axes + 3});
+}
+
 } // namespace
 
 handle create_file(const std::string& path) {
@@ -248,6 +310,7 @@ void create_result_skeleton(hid_t file, const sweep_plan& plan, const shard_spec
   for (const problem_grid& p : plan.problems) {
     create_variables(file, plan, p, coords, allocation);
   }
+  write_serving_variables(file, plan, coords);
   create_progress_record(file, plan, shard);
 }
 
