@@ -29,6 +29,27 @@ std::string shape_text(const std::vector<std::int64_t>& shape) {
   return s + ")";
 }
 
+// [constraints] in words: the active bounds and their settings, then N_max per scenario.
+std::string constraints_text(const sweep_config& c) {
+  const serving_constraints& k = *c.constraints;
+  std::string s = "constraints: " + format_number(k.serve_gpus) + " serving GPU" +
+                  (k.serve_gpus == 1 ? "" : "s");
+  if (k.memory) {
+    s += "; memory (" + format_number(100 * k.memory_reserve) + " % kept for KV cache)";
+  }
+  if (k.latency) {
+    s += "; latency <= " + format_number(k.max_seconds_per_token) + " s per output token (" +
+         format_number(100 * k.bandwidth_efficiency) + " % of HBM bandwidth)";
+  }
+  s += "\n";
+  for (std::size_t h = 0; h < c.hardware.size(); ++h) {
+    const serving_limit& l = c.serving_limits[h];
+    s += "  N_max " + c.hardware[h].name + ": " + format_number(l.N_max) + " (" +
+         to_string(l.binding) + ")\n";
+  }
+  return s;
+}
+
 std::string dims_text(const problem_grid& p) {
   std::string s = "(";
   for (std::size_t i = 0; i < p.dims.size(); ++i) {
@@ -52,6 +73,9 @@ std::string describe_plan(const sweep_plan& plan, const std::string& output_path
     // Names and labels as the config wrote them: escaped (a GPU label is free text with a peak).
     s << "hardware " << escape_for_terminal(h.name) << ": "
       << escape_for_terminal(describe_sides(h)) << "\n";
+  }
+  if (c.constraints) {
+    s << constraints_text(c);
   }
   s << "axes:\n";
   for (const axis& a : plan.axes) {
@@ -118,6 +142,22 @@ std::string plan_json(const sweep_plan& plan, const std::string& output_path,
     j.value(h);
   }
   j.end_array();
+  // [constraints]: per scenario N_max and the bound that sets it; null without the table.
+  j.key("constraints");
+  if (c.constraints) {
+    j.begin_object().field("serve_gpus", static_cast<std::int64_t>(c.constraints->serve_gpus));
+    j.key("N_max").begin_array();
+    for (const serving_limit& l : c.serving_limits) {
+      j.value(l.N_max);
+    }
+    j.end_array().key("binding").begin_array();
+    for (const serving_limit& l : c.serving_limits) {
+      j.value(std::string_view(to_string(l.binding)));
+    }
+    j.end_array().end_object();
+  } else {
+    j.null();
+  }
   j.key("axes").begin_object();
   for (const axis& a : plan.axes) {
     j.key(a.name).begin_object().field("size", a.size()).field("spacing", a.spacing);

@@ -22,6 +22,9 @@ loss_target = { values = [2.0] }
 name = "x"
 """
 
+# A usd sweep with one scenario and a [constraints] table to fill (its keys start at line 13).
+CONSTRAINED = USD + 'preset = "sardana2024-default"\n[constraints]\n'
+
 DENSE = """
 [law]
 preset = "sardana2024"
@@ -107,6 +110,44 @@ BAD_CONFIGS = [
       "check its peak_flops, mfu, prefill_mfu, decode_mfu and usd_per_hour"]),
     ("wrong_type", GOOD.replace('preset = "sardana2024"', "preset = 2024"),
      ["law.preset: must be a string, got an integer"]),
+    # Serving constraints (SPEC §5.2): the flags' checks, at the key's line:col.
+    ("constraints_serve_gpus_zero", CONSTRAINED + "memory = true\nserve_gpus = 0\n",
+     ["cfg.toml:14:14: constraints.serve_gpus must be an integer >= 1, got 0"]),
+    ("constraints_serve_gpus_fraction", CONSTRAINED + "memory = true\nserve_gpus = 1.5\n",
+     ["constraints.serve_gpus: must be an integer, got a float"]),
+    ("constraints_memory_reserve_one", CONSTRAINED + "memory = true\nmemory_reserve = 1\n",
+     ["cfg.toml:14:18: constraints.memory_reserve must be in [0, 1), got 1"]),
+    ("constraints_memory_reserve_negative", CONSTRAINED + "memory = true\nmemory_reserve = -0.1\n",
+     ["constraints.memory_reserve must be in [0, 1), got -0.1"]),
+    ("constraints_latency_zero", CONSTRAINED + "max_seconds_per_token = 0\n",
+     ["constraints.max_seconds_per_token must be finite and > 0, got 0"]),
+    ("constraints_latency_negative", CONSTRAINED + "max_seconds_per_token = -1e-3\n",
+     ["constraints.max_seconds_per_token must be finite and > 0, got -0.001"]),
+    ("constraints_bandwidth_efficiency_above_one",
+     CONSTRAINED + "max_seconds_per_token = 0.02\nbandwidth_efficiency = 1.5\n",
+     ["constraints.bandwidth_efficiency must be in (0, 1], got 1.5"]),
+    ("constraints_memory_not_bool", CONSTRAINED + 'memory = "yes"\n',
+     ["constraints.memory: must be true or false, got a string"]),
+    ("constraints_unknown_key", CONSTRAINED + "memroy = true\n",
+     ["constraints.memroy: unknown key 'memroy'; did you mean 'memory'?"]),
+    ("constraints_no_bound", CONSTRAINED + "serve_gpus = 2\n",
+     ["constraints.serve_gpus shapes a bound that is not set",
+      "add memory = true (memory bound) or max_seconds_per_token = S (latency bound)"]),
+    ("constraints_empty", CONSTRAINED, ["constraints shapes a bound that is not set"]),
+    ("constraints_reserve_without_memory", CONSTRAINED + "max_seconds_per_token = 0.02\nmemory_reserve = 0.1\n",
+     ["constraints.memory_reserve applies with memory = true"]),
+    ("constraints_under_flops", GOOD + "[constraints]\nmemory = true\n",
+     ["constraints: serving constraints bound N by a serving GPU's memory and bandwidth, which "
+      "objective 'flops' has none of"]),
+    ("constraints_custom_serving_dtype",
+     CONSTRAINED.replace("[constraints]", 'serve = { dtype = "custom", peak_flops = 1e15 }\n[constraints]')
+     + "memory = true\n",
+     ["constraints: hardware 'x' serve.dtype 'custom' has no fixed width per weight",
+      "serving dtypes: fp64, fp32, tf32, bf16, fp16, fp8, int8, fp4"]),
+    ("constraints_custom_serving_gpu",
+     CONSTRAINED.replace("[constraints]", 'serve = { gpu = "custom", peak_flops = 1e15 }\n[constraints]')
+     + "memory = true\n",
+     ["constraints: hardware 'x' serve.gpu 'custom' has no memory or bandwidth figures"]),
 ]
 
 

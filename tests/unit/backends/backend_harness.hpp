@@ -49,8 +49,18 @@ struct grid_points {
   static grid_points long_rows() { return {37, 5000, 1500, 1500}; }
 };
 
-inline sweep_plan plan_with_tiles(std::int64_t tile_cells, const grid_points& points = {}) {
-  std::string text = config_text;
+// Serving constraints for the plan (SPEC §5.2): memory on one GPU and a latency target, so that
+// the memory bound sets N_max on some scenarios and the latency bound on others, and both bind
+// on part of the loss targets and budgets (the low losses, the large budgets).
+inline const char* constraints_text = R"(
+[constraints]
+memory = true
+max_seconds_per_token = 0.02
+)";
+
+inline sweep_plan plan_with_tiles(std::int64_t tile_cells, const grid_points& points = {},
+                                  const std::string& extra = {}) {
+  std::string text = config_text + extra;
   const auto set = [&](const std::string& key, std::int64_t value) {
     text.replace(text.find(key), key.size(), std::to_string(value));
   };

@@ -1,5 +1,5 @@
-// The CUDA backend agrees with the CPU backend to 1e-12 relative (skipped without a device), on
-// grids that reach every launch shape: rows shorter than a block (several rows per block), rows
+// The CUDA backend agrees with the CPU backend to 1e-12 relative (skipped without a device), with
+// and without serving constraints, on grids that reach every launch shape: rows shorter than a block (several rows per block), rows
 // of several segments, tiles that start inside a row, and tiles overlapped as the run's pipeline
 // overlaps them (pinned host tiles, driven from another thread than the one that built it).
 #include "backend_harness.hpp"
@@ -22,6 +22,7 @@ struct agreement_case {
   const char* name;
   std::int64_t tile_cells;
   grid_points points;
+  const char* extra = ""; // more config: the serving constraints
 };
 
 const agreement_case cases[] = {
@@ -29,6 +30,9 @@ const agreement_case cases[] = {
     {"short_rows_tiny_tiles", 7, {}},
     {"long_rows_large_tiles", 1 << 20, grid_points::long_rows()},
     {"long_rows_tiles_inside_rows", 3000, grid_points::long_rows()},
+    // The constrained problems (status constrained and infeasible under the bound).
+    {"constrained_short_rows", 4096, {}, constraints_text},
+    {"constrained_long_rows_tiles_inside_rows", 3000, grid_points::long_rows(), constraints_text},
 };
 
 void PrintTo(const agreement_case& c, std::ostream* os) {
@@ -69,7 +73,8 @@ void expect_agreement(const std::vector<std::vector<double>>& cpu,
 }
 
 TEST_P(BackendAgreement, CudaMatchesCpu) {
-  const sweep_plan plan = plan_with_tiles(GetParam().tile_cells, GetParam().points);
+  const sweep_plan plan =
+      plan_with_tiles(GetParam().tile_cells, GetParam().points, GetParam().extra);
   backend_options cuda_options;
   cuda_options.choice = backend_choice::cuda;
   const auto cpu = compute_all(plan, *make_cpu_backend(plan, 0));

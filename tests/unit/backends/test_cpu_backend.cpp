@@ -2,12 +2,16 @@
 // same code runs on the same inputs in the same order of operations per cell.
 #include "scalesweep/math/budget_optimum.hpp"
 #include "scalesweep/math/loss_target_optimum.hpp"
+#include "scalesweep/math/serving_constraints.hpp"
+#include "scalesweep/math/status.hpp"
 
 #include "backend_harness.hpp"
 #include "backends/cpu/simd/cpu_lanes.hpp"
 #include "plan/presets.hpp"
 
 #include <gtest/gtest.h>
+
+#include <vector>
 
 namespace {
 
@@ -59,13 +63,9 @@ using namespace scalesweep;
 // can; `scalesweep optimum` and the tests' references use the scalar cells (glibc, <= 1 ulp).
 // The solves are well conditioned (errors grow ~1/beta ~ 3.5 from ln to N and D), so both agree
 // to a few 1e-15; 1e-13 leaves margin. Run with SCALESWEEP_LANES=none/avx2 by ctest too.
-TEST(CpuBackend, LanesAgreeWithTheScalarCells) {
-  if (!simd::lanes_available()) {
-    // The backend then computes every cell with the scalar path the reference calls: the
-    // comparison would hold whatever either computed.
-    GTEST_SKIP() << "no SIMD lanes on this CPU (or SCALESWEEP_LANES=none): nothing to compare";
-  }
-  const sweep_plan plan = harness::plan_with_tiles(1 << 20);
+// Under serving constraints the scalar cells are the constrained problems' (constrained_*_optimum)
+// and `counts` tallies the statuses they give.
+void expect_lanes_match_scalar_cells(const sweep_plan& plan, std::vector<int>& counts) {
   const auto computed = harness::compute_all(plan, *make_cpu_backend(plan, 0));
   const scaling_law law = plan.config.law.law;
   std::size_t column = 0;
@@ -88,8 +88,14 @@ TEST(CpuBackend, LanesAgreeWithTheScalarCells) {
           // Every f64 column, in the *_columns order: the optimum, then its Chinchilla model.
           std::vector<double> expected;
           double status = 0;
+          const serving_limit limit = plan.config.serving_limits.empty()
+                                          ? no_serving_limit()
+                                          : plan.config.serving_limits[static_cast<std::size_t>(h)];
           if (p.kind == problem_kind::loss_target) {
-            const loss_target_result r = loss_target_optimum(law, k, xv, Tv);
+            const loss_target_result r =
+                plan.config.serving_limits.empty()
+                    ? loss_target_optimum(law, k, xv, Tv)
+                    : constrained_loss_target_optimum(law, k, limit, xv, Tv).optimum;
             expected = {r.N,
                         r.D,
                         r.tokens_per_param,
@@ -104,7 +110,9 @@ TEST(CpuBackend, LanesAgreeWithTheScalarCells) {
                         r.chinchilla_serve_cost};
             status = static_cast<double>(r.status);
           } else {
-            const budget_result r = budget_optimum(law, k, xv, Tv);
+            const budget_result r = plan.config.serving_limits.empty()
+                                        ? budget_optimum(law, k, xv, Tv)
+                                        : constrained_budget_optimum(law, k, limit, xv, Tv);
             expected = {r.N,
                         r.D,
                         r.tokens_per_param,
@@ -121,6 +129,7 @@ TEST(CpuBackend, LanesAgreeWithTheScalarCells) {
           }
           ASSERT_EQ(expected.size() + 1, p.outputs.size());
           ASSERT_EQ(computed[column + p.outputs.size() - 1][cell], status);
+          ++counts[static_cast<std::size_t>(status)];
           for (std::size_t v = 0; v < expected.size(); ++v) {
             const double got = computed[column + v][cell];
             if (std::isnan(expected[v])) {
@@ -140,6 +149,31 @@ TEST(CpuBackend, LanesAgreeWithTheScalarCells) {
     column += p.outputs.size();
   }
   std::printf("lanes vs scalar cells: worst relative difference %.2e\n", worst);
+}
+
+TEST(CpuBackend, LanesAgreeWithTheScalarCells) {
+  if (!simd::lanes_available()) {
+    // The backend then computes every cell with the scalar path the reference calls: the
+    // comparison would hold whatever either computed.
+    GTEST_SKIP() << "no SIMD lanes on this CPU (or SCALESWEEP_LANES=none): nothing to compare";
+  }
+  std::vector<int> counts(cell_status_count);
+  expect_lanes_match_scalar_cells(harness::plan_with_tiles(1 << 20), counts);
+  EXPECT_EQ(counts[static_cast<std::size_t>(cell_status::constrained)], 0);
+}
+
+// The constrained problems: cells the bound settles leave the lanes' packs; the rest are solved
+// there as without constraints. Every status the bound gives occurs.
+TEST(CpuBackend, LanesAgreeWithTheScalarCellsUnderServingConstraints) {
+  if (!simd::lanes_available()) {
+    GTEST_SKIP() << "no SIMD lanes on this CPU (or SCALESWEEP_LANES=none): nothing to compare";
+  }
+  std::vector<int> counts(cell_status_count);
+  expect_lanes_match_scalar_cells(harness::plan_with_tiles(1 << 20, {}, harness::constraints_text),
+                                  counts);
+  EXPECT_GT(counts[static_cast<std::size_t>(cell_status::constrained)], 0);
+  EXPECT_GT(counts[static_cast<std::size_t>(cell_status::ok)], 0);
+  EXPECT_GT(counts[static_cast<std::size_t>(cell_status::infeasible)], 0);
 }
 
 // The lanes run a fixed lane_steps root steps and hand unconverged cells to the scalar path: the
