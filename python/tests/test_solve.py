@@ -81,6 +81,36 @@ def test_every_layout_of_the_same_cells_gives_the_same_bits():
         assert same_bits(got[column].T, values), column
 
 
+def test_serving_constraints_equal_run_bit_for_bit(tmp_path):
+    """The constraint keywords (optimum's flags) solve the constrained problems, as `run` does
+    under [constraints]: one H100 serving at fp8 (N_max 6.4e10) and a latency target, so the
+    bound binds (constrained) and rules out the lowest targets (infeasible)."""
+    constraints = {"fit_memory": True, "max_seconds_per_token": 0.03}
+    config = {"law": {"preset": "sardana2024"}, "objective": {"kind": "usd"},
+              "hardware": [{"name": "h", "preset": "sardana2024-default"}],
+              "constraints": {"memory": True, "max_seconds_per_token": 0.03},
+              "axes": {"T": {"values": T.tolist()}, "loss_target": {"values": LOSS.tolist()},
+                       "budget": {"values": BUDGET["usd"].tolist()}}}
+    scalesweep.run(config, tmp_path / "c.h5")
+    with h5py.File(tmp_path / "c.h5") as f:
+        ran = {k: f[k][0] for k in (*LOSS_COLUMNS.values(), *BUDGET_COLUMNS.values())}
+    costs = {"objective": "usd", "hardware": "sardana2024-default", **constraints}
+    got = scalesweep.solve(law="sardana2024", loss=LOSS, inference_tokens=T[:, None], **costs)
+    for column, variable in LOSS_COLUMNS.items():
+        assert same_bits(got[column], ran[variable]), column
+    got = scalesweep.solve(law="sardana2024", budget=BUDGET["usd"], inference_tokens=T[:, None],
+                           **costs)
+    for column, variable in BUDGET_COLUMNS.items():
+        assert same_bits(got[column], ran[variable]), column
+    assert {0, 1, 6} <= set(np.unique(ran["opt_status"]))  # ok, infeasible, constrained
+    assert 6 in set(np.unique(ran["budget_status"]))
+    # One cell against `optimum` with the same flags (its scalar path: 1e-14, as below).
+    one = scalesweep.optimum(law="sardana2024", loss=1.82, inference_tokens=1e12, **costs)
+    cell = scalesweep.solve(law="sardana2024", loss=1.82, inference_tokens=1e12, **costs)
+    assert one["status"] == "constrained" and int(cell["status"]) == 6
+    assert float(cell["N"]) == one["N"] and float(cell["D"]) == pytest.approx(one["D"], rel=1e-14)
+
+
 def test_one_cell_agrees_with_optimum():
     """The README's cell: the lanes' exp/log (libmvec, <= 4 ulp) against the scalar path of
     `optimum`, so to 1e-14 relative, not bitwise (measured: a few 1e-16)."""
