@@ -29,8 +29,18 @@ using namespace scalesweep;
 // A synthetic sweep for one problem with about `cells` cells: the axes a realistic sweep has.
 // row_points > 0 fixes the optima's innermost axis (loss target, budget) at that many points,
 // as in the shipped configs (51-81): T takes the rest of the cells.
-std::string config_for(const std::string& problem, std::int64_t cells, std::int64_t row_points,
+// "<optimum>_usd": that optimum in dollars on the sardana2024-default scenario (H100s, fp8
+// serving); "<optimum>_constrained": the same with its weights fitted in one H100 (N_max = 6.4e10),
+// the constrained problems of [constraints].
+std::string config_for(const std::string& name, std::int64_t cells, std::int64_t row_points,
                        const std::string& samples) {
+  const auto ends_with = [&](const std::string& suffix) {
+    return name.size() > suffix.size() &&
+           name.compare(name.size() - suffix.size(), suffix.size(), suffix) == 0;
+  };
+  const bool constrained = ends_with("_constrained");
+  const bool usd = constrained || ends_with("_usd");
+  const std::string problem = usd ? name.substr(0, name.rfind('_')) : name;
   std::string axes;
   const auto side = [](std::int64_t n, int dims) {
     return std::to_string(
@@ -44,8 +54,8 @@ std::string config_for(const std::string& problem, std::int64_t cells, std::int6
     axes = "T = { log10 = [6, 16], points = " + T +
            " }\nloss_target = { linear = [1.8, 3.0], points = " + row + " }\n";
   } else if (problem == "budget") {
-    axes = "T = { log10 = [6, 16], points = " + T +
-           " }\nbudget = { log10 = [20, 27], points = " + row + " }\n";
+    axes = "T = { log10 = [6, 16], points = " + T + " }\nbudget = { log10 = " +
+           (usd ? "[4, 11]" : "[20, 27]") + ", points = " + row + " }\n";
   } else if (problem == "dense_loss" || problem == "implied_T") {
     axes = "N = { log10 = [7, 13], points = " + side(cells, 2) +
            " }\nD = { log10 = [8, 15], points = " + side(cells, 2) + " }\n";
@@ -59,7 +69,12 @@ std::string config_for(const std::string& problem, std::int64_t cells, std::int6
                             : problem == "implied_T"  ? "[\"implied_T\"]"
                                                       : "[]";
   const std::string law_samples = samples.empty() ? "" : "samples = \"" + samples + "\"\n";
-  return "[law]\npreset = \"sardana2024\"\n" + law_samples + "[axes]\n" + axes +
+  const std::string serving =
+      std::string(usd ? "[objective]\nkind = \"usd\"\n[[hardware]]\nname = \"h100\"\n"
+                        "preset = \"sardana2024-default\"\n"
+                      : "") +
+      (constrained ? "[constraints]\nmemory = true\n" : "");
+  return "[law]\npreset = \"sardana2024\"\n" + law_samples + serving + "[axes]\n" + axes +
          "[output]\ndense = " + dense + "\n";
 }
 
@@ -78,8 +93,12 @@ int bench_main(int argc, char** argv) {
   app.add_option("--backend", backend_name, "Backend to time")
       ->check(CLI::IsMember({"cpu", "cuda"}))
       ->capture_default_str();
-  app.add_option("--problem", problems, "Problems to time (default: all five)")
-      ->check(CLI::IsMember({"loss_target", "budget", "dense_loss", "dense_cost", "implied_T"}));
+  app.add_option("--problem", problems,
+                 "Problems to time (default: the first five; on request the optima in dollars, "
+                 "*_usd, and under a memory bound, *_constrained)")
+      ->check(CLI::IsMember({"loss_target", "budget", "dense_loss", "dense_cost", "implied_T",
+                             "loss_target_usd", "budget_usd", "loss_target_constrained",
+                             "budget_constrained"}));
   app.add_option("--cells", cells, "Cells per problem (about; a square grid)")
       ->check(CLI::Range(std::int64_t{1}, std::int64_t{1} << 40))
       ->capture_default_str();

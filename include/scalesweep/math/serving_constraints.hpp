@@ -250,20 +250,26 @@ SCALESWEEP_HD budget_bound_model budget_on_bound(const prepared_law& p, const bu
   return {true, {N, D, loss_from_terms(p.law, a, u)}};
 }
 
+// The result of a cell whose bound binds: the model on the bound, status constrained (unless a
+// figure of it overflows).
+SCALESWEEP_HD budget_result budget_result_on_bound(const hardware_terms& h, const demand& d,
+                                                   const budget_model& on_bound,
+                                                   const budget_model& chin) {
+  budget_result r = budget_result_of(h.k, d.T, on_bound, chin, 0);
+  if (r.status == cell_status::ok) {
+    r.status = cell_status::constrained;
+  }
+  return r;
+}
+
 // One cell: the model on the bound (status constrained) where the bound binds, else the
 // unconstrained problem's result. The SIMD lanes leave the binding cells out of their packs.
 SCALESWEEP_HD budget_result constrained_budget_cell_result(
     const prepared_law& p, const hardware_terms& h, const budget_terms& b, const budget_model& chin,
     const demand& d, const serving_limit& limit) {
   const budget_bound_model on_bound = budget_on_bound(p, b, d, limit);
-  if (!on_bound.binds) {
-    return budget_cell_result(p, h, b, chin, d);
-  }
-  budget_result r = budget_result_of(h.k, d.T, on_bound.model, chin, 0);
-  if (r.status == cell_status::ok) {
-    r.status = cell_status::constrained;
-  }
-  return r;
+  return on_bound.binds ? budget_result_on_bound(h, d, on_bound.model, chin)
+                        : budget_cell_result(p, h, b, chin, d);
 }
 
 // A sweep's cell: the constrained problem's optimum under `limit`, or without one (null) the

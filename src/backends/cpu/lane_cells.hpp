@@ -20,6 +20,7 @@ namespace scalesweep {
 struct lane_scratch {
   std::vector<double> input, ln_t_eff, ln_N, ln_D, N, D, loss;
   std::vector<unsigned char> converged, regular;
+  std::vector<budget_bound_model> on_bound; // budget cells under a serving limit
 
   simd::lane_output resize(std::size_t n) {
     for (std::vector<double>* v : {&input, &ln_t_eff, &ln_N, &ln_D, &N, &D, &loss}) {
@@ -102,13 +103,13 @@ void budget_cells_on_lanes(const prepared_law& law, const hardware_terms& h,
                            const Store& store) {
   lane_scratch& s = thread_lane_scratch();
   const simd::lane_output lanes = s.resize(n);
+  s.on_bound.resize(n);
   for (std::size_t j = 0; j < n; ++j) {
     const budget_terms terms = terms_at(j);
     const demand& d = demand_at(j);
-    s.regular[j] = budget_needs_root(law, terms, d) &&
-                           !(limit != nullptr && budget_on_bound(law, terms, d, *limit).binds)
-                       ? 1
-                       : 0;
+    s.on_bound[j] = limit != nullptr ? budget_on_bound(law, terms, d, *limit)
+                                     : budget_bound_model{false, {NAN, NAN, NAN}};
+    s.regular[j] = budget_needs_root(law, terms, d) && !s.on_bound[j].binds ? 1 : 0;
     s.input[j] = terms.ln_C;
     s.ln_t_eff[j] = d.ln_t_eff;
   }
@@ -116,7 +117,10 @@ void budget_cells_on_lanes(const prepared_law& law, const hardware_terms& h,
     simd::budget_lanes(law, s.ln_t_eff.data(), s.input.data(), static_cast<std::int64_t>(n), lanes);
   }
   for (std::size_t j = 0; j < n; ++j) {
-    store(j, s.usable(j)
+    // A binding cell's model is the one the mask found (constrained_budget_cell_result's).
+    store(j, s.on_bound[j].binds
+                 ? budget_result_on_bound(h, demand_at(j), s.on_bound[j].model, chinchilla_at(j))
+             : s.usable(j)
                  ? budget_result_of(h.k, demand_at(j).T, {s.N[j], s.D[j], s.loss[j]},
                                     chinchilla_at(j), simd::lane_steps)
                  : budget_cell_under(law, h, terms_at(j), chinchilla_at(j), demand_at(j), limit));
