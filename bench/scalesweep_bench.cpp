@@ -54,8 +54,9 @@ std::string config_for(const std::string& name, std::int64_t cells, std::int64_t
     axes = "T = { log10 = [6, 16], points = " + T +
            " }\nloss_target = { linear = [1.8, 3.0], points = " + row + " }\n";
   } else if (problem == "budget") {
-    axes = "T = { log10 = [6, 16], points = " + T + " }\nbudget = { log10 = " +
-           (usd ? "[4, 11]" : "[20, 27]") + ", points = " + row + " }\n";
+    axes = "T = { log10 = [6, 16], points = " + T +
+           " }\nbudget = { log10 = " + (usd ? "[4, 11]" : "[20, 27]") + ", points = " + row +
+           " }\n";
   } else if (problem == "dense_loss" || problem == "implied_T") {
     axes = "N = { log10 = [7, 13], points = " + side(cells, 2) +
            " }\nD = { log10 = [8, 15], points = " + side(cells, 2) + " }\n";

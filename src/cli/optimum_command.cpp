@@ -1,6 +1,5 @@
 // `scalesweep optimum`: solve one cell (loss target or budget) from flags; text or --json. The same
 // flags serve the in-process calls of in_process.hpp (the Python package's optimum and solve).
-#include "cli/in_process.hpp"
 #include "scalesweep/error.hpp"
 #include "scalesweep/math/budget_optimum.hpp"
 #include "scalesweep/math/loss_target_optimum.hpp"
@@ -10,6 +9,7 @@
 #include "app/json_writer.hpp"
 #include "cli/commands.hpp"
 #include "cli/economics_flags.hpp"
+#include "cli/in_process.hpp"
 #include "common/text_format.hpp"
 #include "plan/config.hpp"
 #include "plan/hardware.hpp"

@@ -712,10 +712,11 @@ void read_constraints(const config_reader& r, const toml::table& root, sweep_con
   }
   r.reject_unknown_keys(*t, "constraints", keys);
   if (!needs_hardware(c.objective)) {
-    r.fail(*t, "constraints",
-           "serving constraints bound N by a serving GPU's memory and bandwidth, which objective '" +
-               std::string(to_string(c.objective)) + "' has none of",
-           "set [objective] kind = \"usd\", \"energy\" or \"co2\" with [[hardware]] tables");
+    r.fail(
+        *t, "constraints",
+        "serving constraints bound N by a serving GPU's memory and bandwidth, which objective '" +
+            std::string(to_string(c.objective)) + "' has none of",
+        "set [objective] kind = \"usd\", \"energy\" or \"co2\" with [[hardware]] tables");
   }
   serving_constraints s = default_serving_constraints;
   const auto path = [](std::string_view key) { return "constraints." + std::string(key); };

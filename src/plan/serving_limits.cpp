@@ -48,8 +48,9 @@ void check_constraint_settings_used(const serving_constraints& c,
   const auto spelled = [&](std::string_view key, const char* value) {
     for (const constraint_field& f : constraint_fields) {
       if (f.key == key) {
-        return as_flags ? std::string(f.flag) + (f.number != nullptr ? " " + std::string(value) : "")
-                        : std::string(key) + " = " + value;
+        return as_flags
+                   ? std::string(f.flag) + (f.number != nullptr ? " " + std::string(value) : "")
+                   : std::string(key) + " = " + value;
       }
     }
     return std::string(key);

@@ -187,8 +187,9 @@ void loss_target_cell_arrays(const prepared_law& law, const hardware_terms& hard
 }
 
 void budget_cell_arrays(const prepared_law& law, const hardware_terms& hardware,
-                        const serving_limit* limit, const std::vector<std::int64_t>& shape, const broadcast_array& budget,
-                        const broadcast_array& T, const tile_columns& out, int threads) {
+                        const serving_limit* limit, const std::vector<std::int64_t>& shape,
+                        const broadcast_array& budget, const broadcast_array& T,
+                        const tile_columns& out, int threads) {
   using rows = problem_rows<problem_kind::budget>;
   const cell_setup c(shape, budget, T, "budget", hardware, threads);
   const std::vector<budget_terms> terms = per_value<budget_terms>(

@@ -74,10 +74,10 @@ void loss_target_cells_on_lanes(const prepared_law& law, const hardware_terms& h
     const loss_target_terms& target = target_at(j);
     const demand& d = demand_at(j);
     const loss_target_bound* bound = bound_at(j);
-    s.regular[j] = loss_target_needs_root(target, d) &&
-                           !(bound != nullptr && bound_settles(d, target, *bound))
-                       ? 1
-                       : 0;
+    s.regular[j] =
+        loss_target_needs_root(target, d) && !(bound != nullptr && bound_settles(d, target, *bound))
+            ? 1
+            : 0;
     s.input[j] = target.ln_R;
     s.ln_t_eff[j] = d.ln_t_eff;
   }

@@ -230,7 +230,8 @@ void write_serving_variables(hid_t file, const sweep_plan& plan, const coordinat
   if (!loss_targets) {
     return;
   }
-  // Per scenario a slab of T values at a time (at most about 16 MiB), each row the targets' verdicts.
+  // Per scenario a slab of T values at a time (at most about 16 MiB), each row the targets'
+  // verdicts.
   const auto H = static_cast<hsize_t>(terms.serving_limits.size());
   const auto T = static_cast<hsize_t>(plan.find_axis(axis_id::T)->values.size());
   const auto L = static_cast<hsize_t>(terms.loss_targets.size());
@@ -257,9 +258,9 @@ void write_serving_variables(hid_t file, const sweep_plan& plan, const coordinat
       const handle memory = dataspace(H5Screate_simple(3, count, nullptr), "slab space");
       check(H5Sselect_hyperslab(space.get(), H5S_SELECT_SET, offset, nullptr, count, nullptr),
             "select a slab of '" + name + "'");
-      check(H5Dwrite(ds.get(), H5T_NATIVE_UINT8, memory.get(), space.get(), H5P_DEFAULT,
-                     slab.data()),
-            "write '" + name + "'");
+      check(
+          H5Dwrite(ds.get(), H5T_NATIVE_UINT8, memory.get(), space.get(), H5P_DEFAULT, slab.data()),
+          "write '" + name + "'");
     }
   }
   write_attribute(ds.get(), schema::variable::units, std::string("1"));

@@ -1,7 +1,8 @@
 // The CUDA backend agrees with the CPU backend to 1e-12 relative (skipped without a device), with
-// and without serving constraints, on grids that reach every launch shape: rows shorter than a block (several rows per block), rows
-// of several segments, tiles that start inside a row, and tiles overlapped as the run's pipeline
-// overlaps them (pinned host tiles, driven from another thread than the one that built it).
+// and without serving constraints, on grids that reach every launch shape: rows shorter than a
+// block (several rows per block), rows of several segments, tiles that start inside a row, and
+// tiles overlapped as the run's pipeline overlaps them (pinned host tiles, driven from another
+// thread than the one that built it).
 #include "backend_harness.hpp"
 #include "cuda_required.hpp"
 
