@@ -746,7 +746,7 @@ void read_constraints(const config_reader& r, const toml::table& root, sweep_con
   check_serving_constraints(s, name_of);
   for (const hardware_scenario& h : c.hardware) {
     const field_namer scenario_field = [&](std::string_view field) {
-      return r.where(t->source()) + ": constraints: hardware '" + h.name + "' " +
+      return r.where(t->source()) + ": constraints: hardware '" + shown_token(h.name) + "' " +
              std::string(field);
     };
     c.serving_limits.push_back(serving_limit_of(s, h, scenario_field));

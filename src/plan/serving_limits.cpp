@@ -4,6 +4,7 @@
 #include "scalesweep/error.hpp"
 
 #include "common/text_format.hpp"
+#include "common/untrusted_text.hpp"
 #include "plan/presets.hpp"
 
 #include <cmath>
@@ -85,13 +86,13 @@ serving_limit serving_limit_of(const serving_constraints& c, const hardware_scen
   const gpu_preset* gpu = find_gpu_preset(h.serve.gpu);
   if (gpu == nullptr) {
     throw input_error(
-        name_of("serve.gpu") + " '" + h.serve.gpu +
+        name_of("serve.gpu") + " '" + shown_token(h.serve.gpu) +
             "' has no memory or bandwidth figures, which the serving constraints need",
         "name a serving GPU preset: " + gpu_preset_names());
   }
   const double bytes = bytes_per_parameter(h.serve.dtype);
   if (!(bytes > 0)) {
-    throw input_error(name_of("serve.dtype") + " '" + h.serve.dtype +
+    throw input_error(name_of("serve.dtype") + " '" + shown_token(h.serve.dtype) +
                           "' has no fixed width per weight, which the serving constraints need",
                       "serving dtypes: fp64, fp32, tf32, bf16, fp16, fp8, int8, fp4");
   }
