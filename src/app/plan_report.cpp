@@ -44,8 +44,8 @@ std::string constraints_text(const sweep_config& c) {
   s += "\n";
   for (std::size_t h = 0; h < c.hardware.size(); ++h) {
     const serving_limit& l = c.serving_limits[h];
-    s += "  N_max " + c.hardware[h].name + ": " + format_number(l.N_max) + " (" +
-         to_string(l.binding) + ")\n";
+    s += "  N_max " + escape_for_terminal(c.hardware[h].name) + ": " + format_number(l.N_max) +
+         " (" + to_string(l.binding) + ")\n";
   }
   return s;
 }
