@@ -12,11 +12,11 @@ from conftest import SOURCE_DIR
 
 # The integer fields: counts of cells, tiles, chunks, bytes, points, ranks, root-finder steps and
 # statuses; shapes; format versions; status codes (flag_values); a fit's data points, starts,
-# samples, its seed and the index of its best start.
+# samples, its seed and the index of its best start; serving GPUs ([constraints]).
 COUNT_KEYS = re.compile(r"(iterations|size|cells|tiles|ranks|chunks|chunks_done|cells_done_before|"
                         r"shard_cells|format_version|scalesweep_format_version|code|bytes_written|"
                         r".*_bytes|n_points|excluded_rows|starts|starts_converged|"
-                        r"starts_reaching_best|best_start|samples|converged|seed)$")
+                        r"starts_reaching_best|best_start|samples|converged|seed|serve_gpus)$")
 COUNT_ARRAYS = {"shape", "tile_shape", "flag_values"}
 STATUS_TABLES = {"status_counts", "statuses"}
 
@@ -54,6 +54,10 @@ def documents(tmp_path_factory, scalesweep):
     config = SOURCE_DIR / "configs" / "hardware-compare.toml"
     out = d / "hw.h5"
     part = d / "part.h5"
+    # [constraints]: validate's constraints object, and opt_N_max and chinchilla_fits in inspect.
+    serving = SOURCE_DIR / "configs" / "serving-constraints.toml"
+    served = d / "serving.h5"
+    scalesweep("run", serving, "-o", served, "--quiet")
     return {
         "optimum": [
             scalesweep.json("optimum", "--law", "sardana2024", "--loss", "1.947",
@@ -62,10 +66,11 @@ def documents(tmp_path_factory, scalesweep):
                             "--inference-tokens", "1e12", "--objective", "usd", "--hardware",
                             "sardana2024-default"),
         ],
-        "validate": [scalesweep.json("validate", config)],
+        "validate": [scalesweep.json("validate", config), scalesweep.json("validate", serving)],
         "run": [scalesweep.json("run", config, "-o", out, "--quiet"),
                 scalesweep.json("run", config, "-o", part, "--shard", "1/2", "--quiet")],
-        "inspect": [scalesweep.json("inspect", out), scalesweep.json("inspect", part)],
+        "inspect": [scalesweep.json("inspect", out), scalesweep.json("inspect", part),
+                    scalesweep.json("inspect", served)],
         "presets": [scalesweep.json("presets")],
         "eval": [scalesweep.json("eval", "--law", "chinchilla", "--model", "llama3-8b",
                                  "--inference-tokens", "1e12"),
