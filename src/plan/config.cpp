@@ -841,9 +841,9 @@ sweep_config parse_config(const std::string& text, const std::string& source_nam
                   ? "text values need quotes: preset = \"sardana2024\", not preset = sardana2024"
                   : std::string());
   }
-  r.reject_unknown_keys(root, "",
-                        {"title", "law", "objective", "axes", "hardware", "constraints", "output",
-                         "uncertainty"});
+  r.reject_unknown_keys(
+      root, "",
+      {"title", "law", "objective", "axes", "hardware", "constraints", "output", "uncertainty"});
   sweep_config c;
   c.source_name = source_name;
   c.text = text;

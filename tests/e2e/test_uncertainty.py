@@ -146,6 +146,24 @@ def test_keep_samples_and_xarray(scalesweep, tmp_path, samples):
     ds.close()
 
 
+def test_keep_samples_under_serving_constraints(scalesweep, tmp_path, samples):
+    """[constraints] with [law] samples: each sample's cells are the constrained problem's under
+    that sample's law (its own model on the bound), equal bit for bit to a one-law run of its
+    constants under the same constraints; the bound binds for some samples' cells."""
+    path, laws = samples
+    serving = ('[objective]\nkind = "usd"\n[[hardware]]\nname = "h100"\n'
+               'preset = "sardana2024-default"\n[constraints]\nmemory = true\n')
+    axes = axes_text(*random_axes(7)) + serving
+    out = run(scalesweep, tmp_path, "kept",
+              f'[law]\nsamples = "{path}"\n[uncertainty]\nkeep_samples = true\n' + axes)
+    runs = per_sample_runs(scalesweep, tmp_path, laws[:3], axes)
+    with h5py.File(out, "r") as f:
+        for s, r in enumerate(runs):
+            for k, v in r.items():
+                np.testing.assert_array_equal(f[k][s], v, err_msg=f"{k} of sample {s}")
+        assert (f["opt_status"][()] == 6).any() and (f["budget_status"][()] == 6).any()
+
+
 def test_shipped_preset_runs(scalesweep, tmp_path):
     """The preset name finds the shipped file; a law given only by samples is their estimate."""
     out = run(scalesweep, tmp_path, "preset",

@@ -1,5 +1,6 @@
 // One sample-cell of an optimum problem under law uncertainty (SPEC §5.5): the plain problem's
-// cell (problem_rows.hpp) with the terms that depend on the law made for the sample's law. The
+// cell (problem_rows.hpp) with the terms that depend on the law made for the sample's law; under
+// serving constraints the constrained problem's cell. The
 // CUDA kernels of the sample axis call these per thread; the CPU makes the same terms once per
 // piece of cells and runs the plain rows on its SIMD lanes (backends/cpu/sample_tiles.cpp).
 #pragma once
@@ -26,9 +27,14 @@ SCALESWEEP_HD void loss_target_sample_cell(const prepared_law& law, const sweep_
                                            std::int64_t h, std::int64_t t, double loss_target,
                                            std::int64_t i, const tile_columns& out) {
   const hardware_terms& hardware = v.hardware[h];
+  const loss_target_terms target = make_loss_target_terms(law, loss_target);
+  // Under serving constraints, the model on the bound of this target under this law.
+  const loss_target_bound bound = v.serving_limits != nullptr
+                                      ? make_loss_target_bound(law, target, v.serving_limits[h])
+                                      : loss_target_bound{};
   problem_rows<problem_kind::loss_target>::store(
-      loss_target_cell_result(law, hardware, make_demand(hardware, v.T[t], v.ln_T[t]),
-                              make_loss_target_terms(law, loss_target)),
+      loss_target_cell_under(law, hardware, make_demand(hardware, v.T[t], v.ln_T[t]), target,
+                             v.serving_limits != nullptr ? &bound : nullptr),
       i, out);
 }
 
@@ -40,8 +46,9 @@ SCALESWEEP_HD void budget_sample_cell(const prepared_law& law, const sweep_views
   const hardware_terms& hardware = v.hardware[h];
   const budget_terms terms = make_budget_terms(hardware, v.budget[b], v.ln_budget[b]);
   problem_rows<problem_kind::budget>::store(
-      budget_cell_result(law, hardware, terms, budget_chinchilla(law, terms),
-                         make_demand(hardware, v.T[t], v.ln_T[t])),
+      budget_cell_under(law, hardware, terms, budget_chinchilla(law, terms),
+                        make_demand(hardware, v.T[t], v.ln_T[t]),
+                        v.serving_limits != nullptr ? v.serving_limits + h : nullptr),
       i, out);
 }
 

@@ -31,6 +31,7 @@ struct piece {
 // One thread's buffers: the law-dependent terms of a piece for each sample, [sample][cell].
 struct piece_terms {
   std::vector<loss_target_terms> targets;
+  std::vector<loss_target_bound> bounds; // under serving constraints: the bound of each target
   std::vector<budget_model> chinchilla;
 };
 
@@ -44,6 +45,18 @@ void fill_terms(problem_kind optimum, const sweep_views& v, const sample_inputs&
       for (std::int64_t j = 0; j < p.length; ++j) {
         t.targets[static_cast<std::size_t>(s * p.length + j)] =
             make_loss_target_terms(law, in.loss_targets[static_cast<std::size_t>(p.x0 + j)]);
+      }
+    }
+    // The model on each target's bound depends on the law too (make_loss_target_bound).
+    t.bounds.clear();
+    if (v.serving_limits != nullptr) {
+      t.bounds.resize(cells);
+      for (std::int64_t s = 0; s < samples; ++s) {
+        const prepared_law& law = in.laws[static_cast<std::size_t>(first_sample + s)];
+        for (std::size_t c = static_cast<std::size_t>(s * p.length);
+             c < static_cast<std::size_t>((s + 1) * p.length); ++c) {
+          t.bounds[c] = make_loss_target_bound(law, t.targets[c], v.serving_limits[p.h]);
+        }
       }
     }
   } else {
@@ -67,9 +80,15 @@ sweep_views piece_views(const sweep_views& v, const sample_inputs& in, std::int6
   sweep_views out = v;
   out.law = in.laws[static_cast<std::size_t>(sample)];
   out.hardware = v.hardware + p.h;
+  out.serving_limits = v.serving_limits != nullptr ? v.serving_limits + p.h : nullptr;
+  out.loss_target_bounds = nullptr;
   const std::int64_t at = (sample - first) * p.length;
   if (!t.targets.empty()) {
     out.loss_targets = t.targets.data() + at;
+  }
+  if (!t.bounds.empty()) {
+    out.loss_target_bounds = t.bounds.data() + at;
+    out.loss_target_count = p.length;
   }
   if (!t.chinchilla.empty()) {
     out.budget = v.budget + p.x0;
