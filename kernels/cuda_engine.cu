@@ -97,6 +97,8 @@ struct tile_engine::state {
   device_buffer<budget_model> m_budget_chinchilla;
   device_buffer<serving_limit> m_serving_limits;
   device_buffer<loss_target_bound> m_loss_target_bounds;
+  device_buffer<spread_terms> m_spreads;
+  device_buffer<regret_optimum> m_regret_optima;
   sweep_views m_views{};
   device_buffer<prepared_law> m_laws;
   device_buffer<double> m_sample_loss_targets, m_quantiles;
@@ -122,6 +124,8 @@ tile_engine::tile_engine(int device, const sweep_axis_values& axes, const sweep_
   d.m_budget_chinchilla = upload(terms.budget_chinchilla);
   d.m_serving_limits = upload(terms.serving_limits);
   d.m_loss_target_bounds = upload(terms.loss_target_bounds);
+  d.m_spreads = upload(terms.spreads);
+  d.m_regret_optima = upload(terms.regret_optima);
   d.m_views = {terms.law,
                d.m_hardware.get(),
                d.m_T.get(),
@@ -137,6 +141,9 @@ tile_engine::tile_engine(int device, const sweep_axis_values& axes, const sweep_
                static_cast<std::int64_t>(terms.ln_budget.size()),
                d.m_serving_limits.get(),
                d.m_loss_target_bounds.get(),
+               d.m_spreads.get(),
+               d.m_regret_optima.get(),
+               static_cast<std::int64_t>(terms.ln_T.size()),
                static_cast<std::int64_t>(terms.loss_targets.size())};
   d.m_laws = upload(samples.laws);
   d.m_sample_loss_targets = upload(samples.loss_targets);

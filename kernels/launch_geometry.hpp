@@ -21,7 +21,10 @@ inline constexpr std::int64_t max_blocks = std::int64_t{1} << 24;
 // Cells per thread in a row segment: dense grids are a load and a store per cell, so a thread
 // takes many to amortise decoding its row; the optima are compute-bound and spread wider.
 constexpr std::int64_t cells_per_thread(problem_kind kind) {
-  return kind == problem_kind::loss_target || kind == problem_kind::budget ? 2 : 16;
+  return kind == problem_kind::loss_target || kind == problem_kind::budget ||
+                 kind == problem_kind::robust
+             ? 2
+             : 16;
 }
 
 // Rows at least a block long: a block per segment of a row, its threads striding over the

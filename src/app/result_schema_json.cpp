@@ -108,6 +108,9 @@ std::string result_schema_json() {
   for (axis_id id : uncertainty_axes) {
     j.value(axis_name(id));
   }
+  for (axis_id id : derived_axes) {
+    j.value(axis_name(id));
+  }
   j.end_array();
   write_law_samples(j);
   write_problems(j);

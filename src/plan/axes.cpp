@@ -24,9 +24,22 @@ constexpr axis_metadata metadata[] = {
     {axis_id::loss_target, "loss_target", "1", "nats",
      "target pre-training loss (cross-entropy per token, natural log)"},
     {axis_id::budget, "budget", "", "", "lifetime cost budget (training + inference)"},
+    {axis_id::spread, "spread", "1", "", "factor s of the demand range [T/s, T*s]"},
     {axis_id::sample, "sample", "1", "", "law sample (bootstrap resample of the fit)"},
     {axis_id::quantile, "quantile", "1", "", "quantile level over the law samples"},
+    {axis_id::T_plan, "T_plan", "1", "tokens",
+     "lifetime inference tokens the model was planned for (input + output)"},
 };
+
+constexpr bool metadata_in_axis_order() {
+  for (int i = 0; i < static_cast<int>(sizeof(metadata) / sizeof(metadata[0])); ++i) {
+    if (static_cast<int>(metadata[i].id) != i) {
+      return false;
+    }
+  }
+  return true;
+}
+static_assert(metadata_in_axis_order(), "axes.cpp's metadata rows must follow axis_id's order");
 
 const axis_metadata& meta(axis_id id) {
   return metadata[static_cast<int>(id)];

@@ -1,4 +1,5 @@
-// Named sweep axes (N, D, T, hardware, loss_target, budget): values, units and spacing.
+// Named sweep axes (N, D, T, hardware, loss_target, budget, spread, T_plan): values, units and
+// spacing.
 #pragma once
 
 #include "scalesweep/cells/axis_id.hpp"
@@ -14,11 +15,15 @@
 namespace scalesweep {
 
 // The axes a config declares (and hardware, from its [[hardware]] tables).
-inline constexpr axis_id all_axes[] = {axis_id::hardware, axis_id::T,           axis_id::N,
-                                       axis_id::D,        axis_id::loss_target, axis_id::budget};
+inline constexpr axis_id all_axes[] = {axis_id::hardware,    axis_id::T,      axis_id::N,
+                                       axis_id::D,           axis_id::loss_target,
+                                       axis_id::budget,      axis_id::spread};
 // The axes of a sweep under law uncertainty (SPEC §5.5): samples from [law] samples, quantile
 // levels from [uncertainty] quantiles.
 inline constexpr axis_id uncertainty_axes[] = {axis_id::sample, axis_id::quantile};
+// The axes the plan derives from others: T_plan holds the T axis' values, for the regret grid
+// (SPEC §5.4).
+inline constexpr axis_id derived_axes[] = {axis_id::T_plan};
 
 struct axis {
   axis_id id;

@@ -315,6 +315,8 @@ axis_domain domain_of(axis_id id) {
     return {0.0, true, "finite and >= 0"};
   case axis_id::loss_target:
     return {0.0, false, "finite and > 0 (targets <= E give status infeasible)"};
+  case axis_id::spread:
+    return {1.0, true, "finite and >= 1 (the demands from T/spread to T*spread)"};
   default:
     return {0.0, false, "finite and > 0"};
   }
@@ -421,6 +423,10 @@ std::vector<axis> read_axes(const config_reader& r, const toml::table& root,
   for (auto&& [key, node] : *t) {
     if (key.str() == "hardware") {
       r.fail(node, "axes.hardware", "the hardware axis comes from the [[hardware]] tables");
+    }
+    if (key.str() == axis_name(axis_id::T_plan)) {
+      r.fail(node, "axes.T_plan", "T_plan takes the values of axes.T",
+             "a regret grid compares every pair of demands of axes.T");
     }
   }
   r.reject_unknown_keys(*t, "axes", names);
@@ -645,10 +651,11 @@ output_spec read_output(const config_reader& r, const toml::table& root,
     out.dense_given = true;
     for (const toml::node& e : *d->as_array()) {
       const auto name = e.value<std::string>();
-      if (!e.is_string() ||
-          (*name != "loss" && *name != "cost" && *name != "budget_curve" && *name != "implied_T")) {
+      if (!e.is_string() || (*name != "loss" && *name != "cost" && *name != "budget_curve" &&
+                             *name != "implied_T" && *name != "regret")) {
         r.fail(e, "output.dense",
-               "entries must be \"loss\", \"cost\", \"budget_curve\" or \"implied_T\"");
+               "entries must be \"loss\", \"cost\", \"budget_curve\", \"implied_T\" or "
+               "\"regret\"");
       }
       if (std::find(out.dense.begin(), out.dense.end(), *name) == out.dense.end()) {
         out.dense.push_back(*name);
@@ -684,7 +691,8 @@ output_spec read_output(const config_reader& r, const toml::table& root,
     out.chunk_cells = *cells;
   }
   if (const toml::table* dtype = r.table(*t, "dtype", "output.dtype")) {
-    r.reject_unknown_keys(*dtype, "output.dtype", {"loss", "cost", "budget_curve", "implied_T"});
+    r.reject_unknown_keys(*dtype, "output.dtype",
+                          {"loss", "cost", "budget_curve", "implied_T", "regret"});
     for (auto&& [key, node] : *dtype) {
       const std::string path = "output.dtype." + std::string(key.str());
       const auto type = node.value<std::string>();

@@ -40,9 +40,9 @@ enum class compression_kind { none, deflate };
 
 struct output_spec {
   std::string path; // from [output] path, or "<config stem>.h5"
-  // Subset of {"loss", "cost", "budget_curve", "implied_T"}; without [output] dense, every grid
-  // of this default list whose axes are declared is written (dense_given false): implied_T is
-  // written only when named.
+  // Subset of {"loss", "cost", "budget_curve", "implied_T", "regret"}; without [output] dense,
+  // every grid of this default list whose axes are declared is written (dense_given false):
+  // implied_T and regret are written only when named.
   std::vector<std::string> dense = {"loss", "cost", "budget_curve"};
   bool dense_given = false;
   std::vector<std::string> dense_where; // "file:line:col" of each given entry, for errors

@@ -102,10 +102,11 @@ namespace {
 
 // The axes and their derived terms (sweep_terms.hpp), held in host and device memory for the
 // whole run: per point its value and at most one term record, plus the Chinchilla budget optimum
-// of every (hardware, budget) pair.
+// of every (hardware, budget) pair and, for a regret grid, the loss-target optimum of every
+// (hardware, T, loss target).
 std::int64_t axes_bytes(const sweep_plan& plan) {
-  constexpr std::size_t largest_term =
-      std::max({sizeof(double), sizeof(hardware_terms), sizeof(loss_target_terms)});
+  constexpr std::size_t largest_term = std::max(
+      {sizeof(double), sizeof(hardware_terms), sizeof(loss_target_terms), sizeof(spread_terms)});
   std::int64_t bytes = 0;
   for (const axis& a : plan.axes) {
     bytes += a.size() * static_cast<std::int64_t>(sizeof(double) + largest_term);
@@ -113,6 +114,12 @@ std::int64_t axes_bytes(const sweep_plan& plan) {
   if (const axis* budget = plan.find_axis(axis_id::budget)) {
     bytes += static_cast<std::int64_t>(plan.hardware_coefficients.size()) * budget->size() *
              static_cast<std::int64_t>(sizeof(budget_model));
+  }
+  const axis* T = plan.find_axis(axis_id::T);
+  const axis* targets = plan.find_axis(axis_id::loss_target);
+  if (plan.find_axis(axis_id::T_plan) != nullptr && T != nullptr && targets != nullptr) {
+    bytes += static_cast<std::int64_t>(plan.hardware_coefficients.size()) * T->size() *
+             targets->size() * static_cast<std::int64_t>(sizeof(regret_optimum));
   }
   return bytes;
 }

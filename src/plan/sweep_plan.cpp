@@ -294,6 +294,15 @@ void add_axes(sweep_plan& plan) {
         make_axis(axis_id::quantile, c.objective, "values", c.uncertainty.quantiles));
     plan.axes.back().where = c.uncertainty.where;
   }
+  // The regret grid pairs every demand of the T axis with every other: its T_plan coordinate
+  // holds the T axis' values (SPEC §5.4). Without axes.T, wants_dense_grid refuses the grid.
+  const std::vector<std::string>& dense = c.output.dense;
+  const axis* T = c.find_axis(axis_id::T);
+  if (T != nullptr && std::find(dense.begin(), dense.end(), "regret") != dense.end()) {
+    axis t_plan = make_axis(axis_id::T_plan, c.objective, T->spacing, T->values);
+    t_plan.where = T->where;
+    plan.axes.push_back(std::move(t_plan));
+  }
 }
 
 // Under law samples each optimum problem is solved per sample: its quantiles replace it, and
@@ -307,7 +316,7 @@ bool sampling_wants(const sweep_config& c, const problem_description& d) {
 }
 
 // Dense grids: each needs its axes; by default every grid whose axes are declared is written.
-// Missing axes are reported in the order N, D, T, budget.
+// Missing axes are reported in the order N, D, T, loss_target, budget.
 bool wants_dense_grid(const problem_builder& b, const sweep_config& c,
                       const problem_description& d) {
   const std::vector<std::string>& dense = c.output.dense;
@@ -321,28 +330,33 @@ bool wants_dense_grid(const problem_builder& b, const sweep_config& c,
   const std::string where =
       index < c.output.dense_where.size() ? c.output.dense_where[index] : std::string();
   const std::string name(d.dense_key);
-  for (axis_id id : {axis_id::N, axis_id::D, axis_id::T, axis_id::budget}) {
+  for (axis_id id : {axis_id::N, axis_id::D, axis_id::T, axis_id::loss_target, axis_id::budget}) {
     if (std::find(d.axes.begin(), d.axes.end(), id) != d.axes.end()) {
+      const bool regret_demands = d.kind == problem_kind::regret && id == axis_id::T;
       b.require(id, "output.dense '" + name + "'",
-                id == axis_id::T ? training_only
-                                 : "declare it, or drop '" + name + "' from output.dense",
+                regret_demands ? "regret compares the demands of axes.T (T_plan takes its values)"
+                : id == axis_id::T ? training_only
+                                   : "declare it, or drop '" + name + "' from output.dense",
                 where);
     }
   }
   return true;
 }
 
-// An optimum problem is solved wherever its target axis (the last) is declared; it needs the
-// others (T) too.
+// An optimum problem is solved wherever its target axis (the last) is declared, the robust
+// choice wherever axes.spread is; each needs its other axes (T; the robust choice loss_target).
 bool wants_optima(const problem_builder& b, const sweep_plan& plan, const problem_description& d) {
-  const axis* target = plan.find_axis(d.axes[d.axes.size - 1]);
+  const axis* target =
+      plan.find_axis(d.kind == problem_kind::robust ? axis_id::spread : d.axes[d.axes.size - 1]);
   if (target == nullptr) {
     return false;
   }
   for (axis_id id : d.axes) {
     if (id != axis_id::hardware && id != target->id && id != axis_id::sample &&
         id != axis_id::quantile) {
-      b.require(id, "axes." + target->name, training_only, target->where);
+      b.require(id, "axes." + target->name,
+                id == axis_id::T ? training_only : "declare it, or drop axes." + target->name,
+                target->where);
     }
   }
   return true;

@@ -22,6 +22,22 @@ std::vector<Out> map_axis(const sweep_plan& plan, axis_id id, F f) {
   }
   return out;
 }
+// The loss-target optima of every (hardware, T, loss target) as the regret grid's cells compare
+// them, solved once here: a regret cell then finds no root (SPEC §5.4's pre-pass).
+std::vector<regret_optimum> regret_optima(const sweep_plan& plan, const sweep_terms& t) {
+  const std::vector<double>& T = *values_of(plan, axis_id::T);
+  std::vector<regret_optimum> out;
+  out.reserve(t.hardware.size() * T.size() * t.loss_targets.size());
+  for (const hardware_terms& h : t.hardware) {
+    for (std::size_t i = 0; i < T.size(); ++i) {
+      const demand d = make_demand(h, T[i], t.ln_T[i]);
+      for (const loss_target_terms& target : t.loss_targets) {
+        out.push_back(make_regret_optimum(t.law, target, solve_share_deviation(t.law, target, d)));
+      }
+    }
+  }
+  return out;
+}
 } // namespace
 
 sweep_terms make_sweep_terms(const sweep_plan& plan) {
@@ -54,6 +70,11 @@ sweep_terms make_sweep_terms(const sweep_plan& plan) {
       t.loss_target_bounds.push_back(make_loss_target_bound(t.law, target, limit));
     }
   }
+  t.spreads =
+      map_axis<spread_terms>(plan, axis_id::spread, [](double s) { return make_spread_terms(s); });
+  if (plan.find_axis(axis_id::T_plan) != nullptr) {
+    t.regret_optima = regret_optima(plan, t);
+  }
   return t;
 }
 
@@ -78,6 +99,9 @@ sweep_views host_views(const sweep_plan& plan, const sweep_terms& terms) {
           static_cast<std::int64_t>(terms.ln_budget.size()),
           data(terms.serving_limits),
           data(terms.loss_target_bounds),
+          data(terms.spreads),
+          data(terms.regret_optima),
+          static_cast<std::int64_t>(terms.ln_T.size()),
           static_cast<std::int64_t>(terms.loss_targets.size())};
 }
 

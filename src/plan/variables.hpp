@@ -134,10 +134,23 @@ inline constexpr variable_name budget_quantiles_variables[budget_quantiles_colum
      "share of the law samples with a budget optimum (status ok or constrained)", value_type::f64,
      true}};
 
+inline constexpr variable_name regret_variables[regret_columns::count + 1] = {
+    {"regret", "regret", "1",
+     "extra lifetime cost, relative to the optimum, of the model planned for T_plan serving T"},
+    {"status", "regret_status", "1", "status of the regret", value_type::u8}};
+
+inline constexpr variable_name robust_variables[robust_columns::count + 1] = {
+    {"N", "robust_N", "1",
+     "parameters of the model of least largest regret over demands from T/spread to T*spread"},
+    {"D", "robust_D", "1", "training tokens of that robust model"},
+    {"regret", "robust_regret", "1", "largest regret of the robust model over those demands"},
+    {"status", "robust_status", "1", "status of the robust model", value_type::u8}};
+
 // A problem as the plan offers it. A dense grid is written when output.dense names it (by
 // `dense_key`), or, without output.dense, whenever the config declares its axes (the grids of
-// output_spec's default list: implied_T only when named); an optimum
-// problem whenever the config declares its last axis (its target: loss_target or budget).
+// output_spec's default list: implied_T and regret only when named); an optimum
+// problem whenever the config declares its last axis (its target: loss_target or budget), the
+// robust choice whenever it declares axes.spread.
 struct problem_description {
   problem_kind kind;
   std::string_view key;       // the problem_kind's name: "dense_loss", ..., "budget"
@@ -169,6 +182,8 @@ inline constexpr problem_description problem_descriptions[] = {
      loss_target_samples_axes, loss_target_variables},
     {problem_kind::budget_samples, "budget_samples", "budget optima per sample", "",
      budget_samples_axes, budget_variables},
+    {problem_kind::regret, "regret", "dense regret", "regret", regret_axes, regret_variables},
+    {problem_kind::robust, "robust", "robust models", "", robust_axes, robust_variables},
 };
 
 // Each problem names every variable of its columns (an array sized by *_columns::count would

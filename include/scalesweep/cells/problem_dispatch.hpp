@@ -31,6 +31,10 @@ void with_problem_kind(problem_kind kind, F&& f) {
     return f(std::integral_constant<k, k::budget>{});
   case k::implied_demand:
     return f(std::integral_constant<k, k::implied_demand>{});
+  case k::regret:
+    return f(std::integral_constant<k, k::regret>{});
+  case k::robust:
+    return f(std::integral_constant<k, k::robust>{});
   case k::loss_target_quantiles:
   case k::budget_quantiles:
   case k::loss_target_samples:

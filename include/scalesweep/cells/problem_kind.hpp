@@ -20,7 +20,9 @@ enum class problem_kind {
   loss_target_quantiles,
   budget_quantiles,
   loss_target_samples,
-  budget_samples
+  budget_samples,
+  regret,
+  robust
 };
 
 // Each problem's dimensions, outermost first: the one order that the plan's grid shapes, the
@@ -33,6 +35,10 @@ inline constexpr axis_id budget_curve_axes[] = {axis_id::hardware, axis_id::T, a
 inline constexpr axis_id loss_target_axes[] = {axis_id::hardware, axis_id::T, axis_id::loss_target};
 inline constexpr axis_id budget_axes[] = {axis_id::hardware, axis_id::T, axis_id::budget};
 inline constexpr axis_id implied_demand_axes[] = {axis_id::hardware, axis_id::N, axis_id::D};
+inline constexpr axis_id regret_axes[] = {axis_id::hardware, axis_id::T_plan, axis_id::T,
+                                          axis_id::loss_target};
+inline constexpr axis_id robust_axes[] = {axis_id::hardware, axis_id::spread, axis_id::T,
+                                          axis_id::loss_target};
 // Under law uncertainty the optima gain a leading dimension: the quantile levels (a tile spans all
 // of them, so each cell's samples are solved once for every level) or the samples.
 inline constexpr axis_id loss_target_quantiles_axes[] = {axis_id::quantile, axis_id::hardware,
@@ -83,6 +89,14 @@ enum : int { loss, D, count };
 // The implied demand of a trained model (N, D): lifetime inference tokens, then the status.
 namespace implied_demand_columns {
 enum : int { T, count };
+}
+// Regret of the model planned for T_plan once the demand is T (SPEC §5.4), then the status.
+namespace regret_columns {
+enum : int { regret, count };
+}
+// The robust model over demands [T/s, T s] and its largest regret there, then the status.
+namespace robust_columns {
+enum : int { N, D, regret, count };
 }
 // The optima: each model's N, D, tokens per parameter, its cost or loss and the cost's parts;
 // first the optimum, then the Chinchilla model it is compared with.

@@ -8,6 +8,7 @@
 #include "scalesweep/math/budget_optimum.hpp"
 #include "scalesweep/math/cost_model.hpp"
 #include "scalesweep/math/demand.hpp"
+#include "scalesweep/math/demand_regret.hpp"
 #include "scalesweep/math/host_device.hpp"
 #include "scalesweep/math/implied_demand.hpp"
 #include "scalesweep/math/law.hpp"
@@ -192,6 +193,60 @@ struct problem_rows<problem_kind::implied_demand> : on_axes<implied_demand_axes>
     const implied_demand_result x =
         implied_demand_from_terms(v.law.law, r.scale, r.parameter, v.data_terms[d], v.D[d]);
     out.f64[implied_demand_columns::T][i] = x.T;
+    out.status[i] = static_cast<std::uint8_t>(x.status);
+  }
+};
+
+// Dense regret (SPEC §5.4): a row is one (hardware, T_plan, T); a cell is a loss target. Both
+// models are rows of the [hardware][T][loss_target] table of optima solved once per sweep
+// (T_plan takes the T axis' values), so a cell finds no root: a few divisions, and the share form
+// near the diagonal (regret_cell).
+template <>
+struct problem_rows<problem_kind::regret> : on_axes<regret_axes> {
+  struct row {
+    const regret_optimum* plan;   // the optima at T_plan, one per loss target
+    const regret_optimum* actual; // the optima at T
+    double t_eff;                 // the actual demand's, in FLOP units
+  };
+  SCALESWEEP_HD static row make(const sweep_views& v, const std::int64_t* g) {
+    const std::int64_t h = at<axis_id::hardware>(g);
+    const std::int64_t t = at<axis_id::T>(g);
+    const regret_optimum* of_hardware = v.regret_optima + h * v.T_count * v.loss_target_count;
+    return {of_hardware + at<axis_id::T_plan>(g) * v.loss_target_count,
+            of_hardware + t * v.loss_target_count,
+            make_demand(v.hardware[h], v.T[t], v.ln_T[t]).t_eff};
+  }
+  SCALESWEEP_HD static void cell(const sweep_views& v, const row& r, std::int64_t l, std::int64_t i,
+                                 const tile_columns& out) {
+    store(regret_cell(v.law, r.plan[l], r.actual[l], r.t_eff), i, out);
+  }
+  SCALESWEEP_HD static void store(const regret_result& x, std::int64_t i, const tile_columns& out) {
+    out.f64[regret_columns::regret][i] = x.regret;
+    out.status[i] = static_cast<std::uint8_t>(x.status);
+  }
+};
+
+// The robust choice (SPEC §5.4): a row is one (hardware, spread, T); a cell is a loss target, and
+// holds the model of least largest regret over [T/s, T s]: two endpoint roots and a closed form.
+template <>
+struct problem_rows<problem_kind::robust> : on_axes<robust_axes> {
+  struct row {
+    struct demand demand;
+    spread_terms spread;
+  };
+  SCALESWEEP_HD static row make(const sweep_views& v, const std::int64_t* g) {
+    const hardware_terms& h = v.hardware[at<axis_id::hardware>(g)];
+    const std::int64_t t = at<axis_id::T>(g);
+    return {make_demand(h, v.T[t], v.ln_T[t]), v.spreads[at<axis_id::spread>(g)]};
+  }
+  SCALESWEEP_HD static void cell(const sweep_views& v, const row& r, std::int64_t l, std::int64_t i,
+                                 const tile_columns& out) {
+    store(robust_cell_result(v.law, r.demand, v.loss_targets[l], r.spread), i, out);
+  }
+  SCALESWEEP_HD static void store(const robust_result& x, std::int64_t i, const tile_columns& out) {
+    out.f64[robust_columns::N][i] = x.N;
+    out.f64[robust_columns::D][i] = x.D;
+    out.f64[robust_columns::regret][i] = x.regret;
     out.status[i] = static_cast<std::uint8_t>(x.status);
   }
 };

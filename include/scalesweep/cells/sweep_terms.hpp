@@ -21,6 +21,8 @@ struct sweep_terms {
   // Empty without serving constraints.
   std::vector<serving_limit> serving_limits;         // [hardware]
   std::vector<loss_target_bound> loss_target_bounds; // [hardware][loss_target]
+  std::vector<spread_terms> spreads;
+  std::vector<regret_optimum> regret_optima; // [hardware][T][loss_target], for a regret grid only
 };
 
 } // namespace scalesweep

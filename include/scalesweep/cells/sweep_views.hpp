@@ -4,6 +4,7 @@
 
 #include "scalesweep/math/budget_optimum.hpp"
 #include "scalesweep/math/cost_model.hpp"
+#include "scalesweep/math/demand_regret.hpp"
 #include "scalesweep/math/law.hpp"
 #include "scalesweep/math/loss_target_optimum.hpp"
 #include "scalesweep/math/serving_constraints.hpp"
@@ -32,6 +33,11 @@ struct sweep_views {
   // the unconstrained problems'.
   const serving_limit* serving_limits;         // [hardware]: make_serving_limit
   const loss_target_bound* loss_target_bounds; // [hardware][loss_target]: make_loss_target_bound
+  const spread_terms* spreads; // make_spread_terms
+  // [hardware][T][loss_target]: the loss-target optima that dense regret cells compare
+  // (make_regret_optimum), solved once; both T and T_plan index it. Null without a regret grid.
+  const regret_optimum* regret_optima;
+  std::int64_t T_count;
   std::int64_t loss_target_count;
 };
 

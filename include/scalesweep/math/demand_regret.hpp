@@ -391,6 +391,27 @@ struct robust_result {
   int iterations; // root-finder steps of the two endpoint optima together
 };
 
+// Whether robust_cell_result below solves both endpoint roots: what the CPU's SIMD lanes take
+// (every other cell has its answer without a root and goes through the scalar cell).
+SCALESWEEP_HD bool robust_needs_roots(const loss_target_terms& target, const demand& d,
+                                      const spread_terms& spread) {
+  if (target.status != cell_status::ok || !d.valid || !spread.valid) {
+    return false;
+  }
+  const demand up = scaled_demand(d, spread, true);
+  return up.t_eff < HUGE_VAL && up.T < HUGE_VAL && scaled_demand(d, spread, false).t_eff > 0;
+}
+
+// The robust cell's result from its model (ln N, ln D, and N, D their exps) and largest regret,
+// for callers that computed them elsewhere (SIMD lanes): what robust_cell_result returns.
+SCALESWEEP_HD robust_result robust_result_of(double ln_N, double ln_D, double N, double D,
+                                             double regret, int iterations) {
+  if (!in_double_range(ln_N) || !in_double_range(ln_D)) {
+    return {NAN, NAN, NAN, cell_status::out_of_range, iterations};
+  }
+  return {N, D, regret, cell_status::ok, iterations};
+}
+
 // One robust cell (hardware, spread, T, loss_target): two roots at T/s and T s and the closed
 // form above. T = 0 and s = 1 give the point optimum with regret 0 through the same formulas.
 SCALESWEEP_HD robust_result robust_cell_result(const prepared_law& p, const demand& d,
@@ -415,10 +436,8 @@ SCALESWEEP_HD robust_result robust_cell_result(const prepared_law& p, const dema
   const robust_share<double> r =
       robust_share_of(p, optimum_share_of(p, high.delta, false), optimum_share_of(p, low.delta));
   const log_point point = share_point(p, target.ln_R, r.delta, r.complement);
-  if (!in_double_range(point.ln_N) || !in_double_range(point.ln_D)) {
-    return {NAN, NAN, NAN, cell_status::out_of_range, iterations};
-  }
-  return {std::exp(point.ln_N), std::exp(point.ln_D), r.regret, cell_status::ok, iterations};
+  return robust_result_of(point.ln_N, point.ln_D, std::exp(point.ln_N), std::exp(point.ln_D),
+                          r.regret, iterations);
 }
 
 // One cell from plain numbers (tests, a later `eval`).

@@ -29,6 +29,12 @@ void compute_segment(const sweep_views& views, const tile_box& box, std::int64_t
                      std::int64_t begin, std::int64_t end, const tile_columns& out, bool lanes) {
   if constexpr (Kind == problem_kind::loss_target || Kind == problem_kind::budget) {
     compute_optimum_segment(Kind, views, box, row, begin, end, out, lanes);
+  } else if constexpr (Kind == problem_kind::robust) {
+    if (lanes) {
+      robust_segment_lanes(views, box, row, begin, end, out);
+    } else {
+      compute_row<Kind>(views, box, row, begin, end, 1, out);
+    }
   } else if (!(lanes && simd::dense_row(Kind, views, box, row, begin, end, out))) {
     compute_row<Kind>(views, box, row, begin, end, 1, out);
   }

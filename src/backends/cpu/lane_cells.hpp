@@ -6,6 +6,7 @@
 
 #include "scalesweep/math/budget_optimum.hpp"
 #include "scalesweep/math/demand.hpp"
+#include "scalesweep/math/demand_regret.hpp"
 #include "scalesweep/math/loss_target_optimum.hpp"
 #include "scalesweep/math/serving_constraints.hpp"
 
@@ -18,17 +19,18 @@ namespace scalesweep {
 
 // Per-thread scratch for one batch of cells: lane inputs and outputs, and which cells use them.
 struct lane_scratch {
-  std::vector<double> input, ln_t_eff, ln_N, ln_D, N, D, loss;
+  std::vector<double> input, ln_t_eff, ln_N, ln_D, N, D, loss, regret;
   std::vector<unsigned char> converged, regular;
   std::vector<budget_bound_model> on_bound; // budget cells under a serving limit
 
   simd::lane_output resize(std::size_t n) {
-    for (std::vector<double>* v : {&input, &ln_t_eff, &ln_N, &ln_D, &N, &D, &loss}) {
+    for (std::vector<double>* v : {&input, &ln_t_eff, &ln_N, &ln_D, &N, &D, &loss, &regret}) {
       v->resize(n);
     }
     converged.resize(n);
     regular.resize(n);
-    return {ln_N.data(), ln_D.data(), N.data(), D.data(), loss.data(), converged.data()};
+    return {ln_N.data(), ln_D.data(),      N.data(),     D.data(),
+            loss.data(), converged.data(), regret.data()};
   }
 
   // Irregular cells get a regular cell's inputs, so every lane computes something valid; false
@@ -124,6 +126,31 @@ void budget_cells_on_lanes(const prepared_law& law, const hardware_terms& h,
                  ? budget_result_of(h.k, demand_at(j).T, {s.N[j], s.D[j], s.loss[j]},
                                     chinchilla_at(j), simd::lane_steps)
                  : budget_cell_under(law, h, terms_at(j), chinchilla_at(j), demand_at(j), limit));
+  }
+}
+
+// Robust models of n cells sharing one demand d and spread: cell j's loss target is target_at(j)
+// (loss_target_terms); store(j, robust_result) takes each result.
+template <class TargetAt, class Store>
+void robust_cells_on_lanes(const prepared_law& law, const demand& d, const spread_terms& spread,
+                           std::size_t n, const TargetAt& target_at, const Store& store) {
+  lane_scratch& s = thread_lane_scratch();
+  const simd::lane_output lanes = s.resize(n);
+  for (std::size_t j = 0; j < n; ++j) {
+    const loss_target_terms& target = target_at(j);
+    s.regular[j] = robust_needs_roots(target, d, spread) ? 1 : 0;
+    s.input[j] = target.ln_R;
+  }
+  if (s.fill_irregular(n)) {
+    simd::robust_lanes(law, scaled_demand(d, spread, false).ln_t_eff,
+                       scaled_demand(d, spread, true).ln_t_eff, s.input.data(),
+                       static_cast<std::int64_t>(n), lanes);
+  }
+  for (std::size_t j = 0; j < n; ++j) {
+    const bool usable = s.regular[j] && s.converged[j];
+    store(j, usable ? robust_result_of(s.ln_N[j], s.ln_D[j], s.N[j], s.D[j], s.regret[j],
+                                       2 * simd::lane_steps)
+                    : robust_cell_result(law, d, target_at(j), spread));
   }
 }
 

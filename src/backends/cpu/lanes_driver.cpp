@@ -68,4 +68,20 @@ void compute_optimum_segment(problem_kind optimum, const sweep_views& v, const t
   }
 }
 
+void robust_segment_lanes(const sweep_views& v, const tile_box& box, std::int64_t row,
+                          std::int64_t begin, std::int64_t end, const tile_columns& out) {
+  using rows = problem_rows<problem_kind::robust>;
+  std::int64_t g[max_rank] = {};
+  row_grid_index<rows::rank>(box, row, g);
+  const rows::row r = rows::make(v, g);
+  const row_start at = row_start_of<rows::rank>(box, row);
+  const loss_target_terms* targets = v.loss_targets + at.first_grid + begin;
+  robust_cells_on_lanes(
+      v.law, r.demand, r.spread, static_cast<std::size_t>(end - begin),
+      [&](std::size_t j) -> const loss_target_terms& { return targets[j]; },
+      [&](std::size_t j, const robust_result& x) {
+        rows::store(x, at.first_out + begin + static_cast<std::int64_t>(j), out);
+      });
+}
+
 } // namespace scalesweep

@@ -49,6 +49,15 @@ void budget_lanes(const prepared_law& p, const double* ln_t_eff, const double* l
     budget_lanes_avx2(p, ln_t_eff, ln_C, n, out);
   }
 }
+
+void robust_lanes(const prepared_law& p, double ln_t_eff_low, double ln_t_eff_high,
+                  const double* ln_R, std::int64_t n, const lane_output& out) {
+  if (std::strcmp(lanes_isa(), "avx512") == 0) {
+    robust_lanes_avx512(p, ln_t_eff_low, ln_t_eff_high, ln_R, n, out);
+  } else {
+    robust_lanes_avx2(p, ln_t_eff_low, ln_t_eff_high, ln_R, n, out);
+  }
+}
 #else
 // A build without lanes: lanes_available() is false, so the scalar path is always taken.
 void loss_target_lanes(const prepared_law&, const double*, const double*, std::int64_t,
@@ -59,6 +68,11 @@ void loss_target_lanes(const prepared_law&, const double*, const double*, std::i
 void budget_lanes(const prepared_law&, const double*, const double*, std::int64_t,
                   const lane_output&) {
   throw std::logic_error("budget_lanes called in a build without SIMD lanes");
+}
+
+void robust_lanes(const prepared_law&, double, double, const double*, std::int64_t,
+                  const lane_output&) {
+  throw std::logic_error("robust_lanes called in a build without SIMD lanes");
 }
 #endif
 

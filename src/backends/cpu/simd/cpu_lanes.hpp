@@ -27,6 +27,7 @@ struct lane_output {
   double* D;
   double* loss;             // budget lanes only
   unsigned char* converged; // 1 where the root converged within lane_steps
+  double* regret = nullptr; // robust lanes only
 };
 
 // Loss-target optima of n cells, one demand (ln T_eff) and one ln R per cell: a sweep's row shares
@@ -40,6 +41,13 @@ void loss_target_lanes(const prepared_law& p, const double* ln_t_eff, const doub
 void budget_lanes(const prepared_law& p, const double* ln_t_eff, const double* ln_C, std::int64_t n,
                   const lane_output& out);
 
+// Robust models of n cells (one ln R per cell) over one demand range: the loss-target optima at
+// its ends (ln T_eff - ln s and ln T_eff + ln s, lane_steps each, converged where both are), then
+// robust_share_of's closed form; out.regret takes the largest regret. Every input must need both
+// roots (robust_needs_roots).
+void robust_lanes(const prepared_law& p, double ln_t_eff_low, double ln_t_eff_high,
+                  const double* ln_R, std::int64_t n, const lane_output& out);
+
 // The per-ISA implementations (cpu_lanes_avx2.cpp, cpu_lanes_avx512.cpp).
 void loss_target_lanes_avx2(const prepared_law& p, const double* ln_t_eff, const double* ln_R,
                             std::int64_t n, const lane_output& out);
@@ -49,5 +57,9 @@ void loss_target_lanes_avx512(const prepared_law& p, const double* ln_t_eff, con
                               std::int64_t n, const lane_output& out);
 void budget_lanes_avx512(const prepared_law& p, const double* ln_t_eff, const double* ln_C,
                          std::int64_t n, const lane_output& out);
+void robust_lanes_avx2(const prepared_law& p, double ln_t_eff_low, double ln_t_eff_high,
+                       const double* ln_R, std::int64_t n, const lane_output& out);
+void robust_lanes_avx512(const prepared_law& p, double ln_t_eff_low, double ln_t_eff_high,
+                         const double* ln_R, std::int64_t n, const lane_output& out);
 
 } // namespace scalesweep::simd

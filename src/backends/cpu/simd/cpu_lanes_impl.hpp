@@ -6,6 +6,7 @@
 #pragma once
 
 #include "scalesweep/math/budget_optimum.hpp"
+#include "scalesweep/math/demand_regret.hpp"
 #include "scalesweep/math/loss_target_optimum.hpp"
 
 #include "backends/cpu/simd/cpu_lanes.hpp"
@@ -75,6 +76,26 @@ struct lanes {
       store(out.D, i, n, m.D);
       store(out.loss, i, n, m.loss);
       store(out.converged, i, n, s.done);
+    }
+  }
+
+  static void robust(const prepared_law& p, double ln_t_eff_low, double ln_t_eff_high,
+                     const double* ln_R, std::int64_t n, const lane_output& out) {
+    for (std::int64_t i = 0; i < n; i += width) {
+      const real r = load(ln_R, i, n);
+      const share_deviation_setup<real> high = setup_share_deviation(p, r, real(ln_t_eff_high));
+      const share_deviation_setup<real> low = setup_share_deviation(p, r, real(ln_t_eff_low));
+      const root_state<real> h = run_root_steps(high.condition, high.start);
+      const root_state<real> l = run_root_steps(low.condition, low.start);
+      const robust_share<real> x =
+          robust_share_of(p, optimum_share_of(p, h.x, false), optimum_share_of(p, l.x));
+      const log_point_of<real> point = share_point(p, r, x.delta, x.complement);
+      store(out.ln_N, i, n, point.ln_N);
+      store(out.ln_D, i, n, point.ln_D);
+      store(out.N, i, n, exp_of(point.ln_N));
+      store(out.D, i, n, exp_of(point.ln_D));
+      store(out.regret, i, n, x.regret);
+      store(out.converged, i, n, both(h.done, l.done));
     }
   }
 };

@@ -1,6 +1,6 @@
 // A pack of doubles for the CPU's SIMD lanes, with the operations of real_ops.hpp, so that the
 // per-cell math templates instantiate on it. `Isa` supplies the vector types and libmvec's
-// exp/log/log1p for one instruction set. Include only from the per-ISA lane files, which are
+// exp/log/log1p/expm1 for one instruction set. Include only from the per-ISA lane files, which are
 // built with that ISA's flags (see cpu_lanes_impl.hpp).
 #pragma once
 
@@ -39,6 +39,7 @@ struct pack {
   friend pack exp_of(pack x) { return Isa::exp(x.v); }
   friend pack log_of(pack x) { return Isa::log(x.v); }
   friend pack log1p_of(pack x) { return Isa::log1p(x.v); }
+  friend pack expm1_of(pack x) { return Isa::expm1(x.v); }
   friend pack abs_of(pack x) { return x.v < 0.0 ? -x.v : x.v; }
   friend pack select(mask m, pack a, pack b) { return m.m ? a.v : b.v; }
 };
