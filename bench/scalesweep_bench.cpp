@@ -57,6 +57,19 @@ std::string config_for(const std::string& name, std::int64_t cells, std::int64_t
     axes = "T = { log10 = [6, 16], points = " + T +
            " }\nbudget = { log10 = " + (usd ? "[4, 11]" : "[20, 27]") + ", points = " + row +
            " }\n";
+  } else if (problem == "robust") {
+    // Four spreads, as a planner would compare a few; T and the loss targets take the rest.
+    const std::string quarter_T =
+        row_points > 0 ? std::to_string(std::max<std::int64_t>(2, cells / 4 / row_points))
+                       : side(cells / 4, 2);
+    axes = "T = { log10 = [6, 16], points = " + quarter_T +
+           " }\nloss_target = { linear = [1.8, 3.0], points = " +
+           (row_points > 0 ? row : side(cells / 4, 2)) +
+           " }\nspread = { values = [2, 10, 100, 1000] }\n";
+  } else if (problem == "regret") {
+    // T x T_plan x loss targets, a cube.
+    axes = "T = { log10 = [6, 16], points = " + side(cells, 3) +
+           " }\nloss_target = { linear = [1.8, 3.0], points = " + side(cells, 3) + " }\n";
   } else if (problem == "dense_loss" || problem == "implied_T") {
     axes = "N = { log10 = [7, 13], points = " + side(cells, 2) +
            " }\nD = { log10 = [8, 15], points = " + side(cells, 2) + " }\n";
@@ -68,6 +81,7 @@ std::string config_for(const std::string& name, std::int64_t cells, std::int64_t
   const std::string dense = problem == "dense_loss"   ? "[\"loss\"]"
                             : problem == "dense_cost" ? "[\"cost\"]"
                             : problem == "implied_T"  ? "[\"implied_T\"]"
+                            : problem == "regret"     ? "[\"regret\"]"
                                                       : "[]";
   const std::string law_samples = samples.empty() ? "" : "samples = \"" + samples + "\"\n";
   const std::string serving =
@@ -85,7 +99,7 @@ int bench_main(int argc, char** argv) {
   CLI::App app{"scalesweep kernel benchmark: cells/s per problem and backend, no I/O"};
   std::string backend_name = "cpu";
   std::vector<std::string> problems = {"loss_target", "budget", "dense_loss", "dense_cost",
-                                       "implied_T"};
+                                       "implied_T",   "regret", "robust"};
   std::int64_t cells = 4'000'000, tile_cells = 0;
   std::int64_t row_points = 0;
   int threads = 0, repeats = 3;
@@ -95,11 +109,11 @@ int bench_main(int argc, char** argv) {
       ->check(CLI::IsMember({"cpu", "cuda"}))
       ->capture_default_str();
   app.add_option("--problem", problems,
-                 "Problems to time (default: the first five; on request the optima in dollars, "
+                 "Problems to time (default: the first seven; on request the optima in dollars, "
                  "*_usd, and under a memory bound, *_constrained)")
       ->check(CLI::IsMember({"loss_target", "budget", "dense_loss", "dense_cost", "implied_T",
-                             "loss_target_usd", "budget_usd", "loss_target_constrained",
-                             "budget_constrained"}));
+                             "regret", "robust", "loss_target_usd", "budget_usd",
+                             "loss_target_constrained", "budget_constrained"}));
   app.add_option("--cells", cells, "Cells per problem (about; a square grid)")
       ->check(CLI::Range(std::int64_t{1}, std::int64_t{1} << 40))
       ->capture_default_str();
@@ -144,7 +158,14 @@ int bench_main(int argc, char** argv) {
     }
     const auto backend = backend_name == "cuda" ? make_cuda_backend(plan, {0, keep_on_device})
                                                 : make_cpu_backend(plan, threads);
-    const problem_grid& p = plan.problems.front();
+    // The problem timed: a regret or robust sweep also solves the loss-target optima of its axes.
+    const auto timed =
+        std::find_if(plan.problems.begin(), plan.problems.end(), [&](const problem_grid& g) {
+          return problem == "regret"   ? g.kind == problem_kind::regret
+                 : problem == "robust" ? g.kind == problem_kind::robust
+                                       : true;
+        });
+    const problem_grid& p = *timed;
     // Pinned for CUDA, as in a run; two, so tile t+1 is queued while tile t computes (submit
     // first waits for the tile submitted two before, which used the same host tile).
     std::array<host_tile, 2> tiles{host_tile(p, backend->host_memory()),

@@ -1,4 +1,5 @@
-// Shared by the backend tests: a plan exercising every problem (implied_T included by name) and a
+// Shared by the backend tests: a plan exercising every problem (implied_T and regret included by
+// name, the robust choice by its spread axis) and a
 // runner that gathers every output of every tile into grid order. Scenarios a and b share their
 // training side and differ in serving; c trains on other hardware, so per-scenario tables (k_train)
 // cannot be confused.
@@ -36,9 +37,10 @@ D = { log10 = [8, 15], points = D_POINTS }
 T = { values = [0, 1e6, 1e10, 1e13, 1e16] }
 loss_target = { linear = [1.7, 3.0], points = LOSS_POINTS }
 budget = { log10 = [2, 9], points = BUDGET_POINTS }
+spread = { values = [1, 3, 100] }
 [output]
 chunk_cells = TILE
-dense = ["loss", "cost", "budget_curve", "implied_T"]
+dense = ["loss", "cost", "budget_curve", "implied_T", "regret"]
 )";
 
 // Axis lengths of the test grid. The defaults give rows (the innermost axis of each problem)

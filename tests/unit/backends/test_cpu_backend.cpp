@@ -1,6 +1,7 @@
 // The CPU backend's results do not depend on thread count or tile size: bitwise equal, since the
 // same code runs on the same inputs in the same order of operations per cell.
 #include "scalesweep/math/budget_optimum.hpp"
+#include "scalesweep/math/demand_regret.hpp"
 #include "scalesweep/math/loss_target_optimum.hpp"
 #include "scalesweep/math/serving_constraints.hpp"
 #include "scalesweep/math/status.hpp"
@@ -214,6 +215,97 @@ TEST(CpuLanes, EveryCellThatNeedsARootConvergesWithinTheLaneSteps) {
         ASSERT_EQ(converged[j], 1) << preset.name << " T " << T << " ln C " << x[j];
         const budget_result r = budget_optimum(preset.law, {1, 1}, std::exp(x[j]), T);
         ASSERT_NEAR(N[j] / r.N, 1.0, 1e-13) << preset.name;
+      }
+    }
+  }
+}
+
+// The robust cells of the harness's sweep (3 scenarios x spreads 1, 3, 100 x T from 0 to 1e16 x
+// 53 loss targets) on the lanes against the scalar cell (robust_optimum). N and D: the lanes'
+// roots and closed form differ from the scalar ones only by libmvec's <= 4 ulp, amplified ~1/beta
+// from the share to D: 1e-13 as for the other optima. The regret is the relative distance of
+// the two endpoint roots squared over (docs/economics.md §4.2), each term relative to itself:
+// 1e-12 relative, or 1e-300 absolute where it is 0 (spread 1, T = 0).
+TEST(CpuBackend, RobustLanesAgreeWithTheScalarCells) {
+  if (!simd::lanes_available()) {
+    GTEST_SKIP() << "no SIMD lanes on this CPU (or SCALESWEEP_LANES=none): nothing to compare";
+  }
+  const sweep_plan plan = harness::plan_with_tiles(1 << 20);
+  const auto computed = harness::compute_all(plan, *make_cpu_backend(plan, 0));
+  std::size_t column = 0;
+  const problem_grid* robust = nullptr;
+  for (const problem_grid& p : plan.problems) {
+    if (p.kind == problem_kind::robust) {
+      robust = &p;
+      break;
+    }
+    column += p.outputs.size();
+  }
+  ASSERT_NE(robust, nullptr);
+  const std::vector<double>& spreads = plan.find_axis(axis_id::spread)->values;
+  const std::vector<double>& Ts = plan.find_axis(axis_id::T)->values;
+  const std::vector<double>& targets = plan.find_axis(axis_id::loss_target)->values;
+  double worst[3] = {0, 0, 0};
+  std::size_t cell = 0, ok = 0;
+  for (std::size_t h = 0; h < plan.hardware_coefficients.size(); ++h) {
+    for (const double s : spreads) {
+      for (const double T : Ts) {
+        for (const double l : targets) {
+          const robust_result r =
+              robust_optimum(plan.config.law.law, plan.hardware_coefficients[h], l, T, s);
+          ASSERT_EQ(computed[column + robust_columns::count][cell], static_cast<double>(r.status))
+              << "cell " << cell;
+          ok += r.status == cell_status::ok ? 1 : 0;
+          const double expected[] = {r.N, r.D, r.regret};
+          for (int v = 0; v < robust_columns::count; ++v) {
+            const double got = computed[column + static_cast<std::size_t>(v)][cell];
+            if (std::isnan(expected[v])) {
+              ASSERT_TRUE(std::isnan(got)) << "cell " << cell << " output " << v;
+              continue;
+            }
+            const double error = expected[v] == 0
+                                     ? std::fabs(got) * 1e-300
+                                     : std::fabs(got - expected[v]) / std::fabs(expected[v]);
+            worst[v] = std::max(worst[v], error);
+            ASSERT_LE(error, v == robust_columns::regret ? 1e-12 : 1e-13)
+                << "cell " << cell << " output " << v << ": " << got << " vs " << expected[v];
+          }
+          ++cell;
+        }
+      }
+    }
+  }
+  EXPECT_GT(ok, cell / 2); // most cells have a robust model: the comparison is not all NaN
+  std::printf("robust lanes vs scalar: worst relative N %.2e, D %.2e, regret %.2e\n", worst[0],
+              worst[1], worst[2]);
+}
+
+// Every robust cell that needs both roots converges within the lane steps, on every law preset.
+TEST(CpuLanes, RobustCellsConvergeWithinTheLaneSteps) {
+  if (!simd::lanes_available()) {
+    GTEST_SKIP() << "no SIMD lanes on this CPU (or SCALESWEEP_LANES=none)";
+  }
+  constexpr std::size_t n = 61;
+  std::vector<double> ln_N(n), ln_D(n), N(n), D(n), loss(n), regret(n), ln_R(n);
+  std::vector<unsigned char> converged(n);
+  const simd::lane_output out{ln_N.data(), ln_D.data(),      N.data(),     D.data(),
+                              loss.data(), converged.data(), regret.data()};
+  for (const law_preset& preset : law_presets()) {
+    const prepared_law p = prepare_law(preset.law);
+    for (const double T : {1.0, 1e6, 1e10, 1e13, 1e16}) {
+      for (const double s : {1.0001, 10.0, 1e4}) {
+        std::vector<double> target(n);
+        for (std::size_t j = 0; j < n; ++j) {
+          target[j] = preset.law.E + 1e-4 * std::pow(2e4, static_cast<double>(j) / (n - 1));
+          ln_R[j] = std::log(target[j] - preset.law.E);
+        }
+        simd::robust_lanes(p, std::log(T) - std::log(s), std::log(T) + std::log(s), ln_R.data(),
+                           static_cast<std::int64_t>(n), out);
+        for (std::size_t j = 0; j < n; ++j) {
+          ASSERT_EQ(converged[j], 1) << preset.name << " T " << T << " s " << s;
+          const robust_result r = robust_optimum(preset.law, {1, 1}, target[j], T, s);
+          ASSERT_NEAR(N[j] / r.N, 1.0, 1e-13) << preset.name << " T " << T << " s " << s;
+        }
       }
     }
   }

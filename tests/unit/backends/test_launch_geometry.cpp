@@ -68,7 +68,8 @@ const std::int64_t row_lengths[] = {1,   2,   3,   7,   51,   85,   128,  129,  
 const std::int64_t block_limits[] = {cuda::max_blocks, 1, 2, 7};
 const problem_kind kinds[] = {problem_kind::dense_loss,   problem_kind::dense_cost,
                               problem_kind::budget_curve, problem_kind::loss_target,
-                              problem_kind::budget,       problem_kind::implied_demand};
+                              problem_kind::budget,       problem_kind::implied_demand,
+                              problem_kind::regret,       problem_kind::robust};
 
 TEST(LaunchGeometry, EveryCellIsComputedExactlyOnce) {
   for (const problem_kind kind : kinds) {
