@@ -5,6 +5,7 @@
 #include "scalesweep/error.hpp"
 
 #include <algorithm>
+#include <iterator>
 #include <limits>
 
 namespace scalesweep {
@@ -401,11 +402,19 @@ sweep_plan make_plan(sweep_config config) {
   plan.config = std::move(config);
   add_axes(plan);
   problem_builder b(plan);
-  for (const problem_description& d : problem_descriptions) {
-    const bool wanted =
-        sampling_wants(plan.config, d) &&
-        (d.dense_key.empty() ? wants_optima(b, plan, d) : wants_dense_grid(b, plan.config, d));
-    if (wanted) {
+  // The dense grids named in output.dense are checked first: a regret grid without axes.T is
+  // refused as such, not as the loss-target optima that also lack it.
+  constexpr std::size_t kinds = std::size(problem_descriptions);
+  bool wanted[kinds] = {};
+  for (std::size_t i = 0; i < kinds; ++i) {
+    const problem_description& d = problem_descriptions[i];
+    wanted[i] = !d.dense_key.empty() && sampling_wants(plan.config, d) &&
+                wants_dense_grid(b, plan.config, d);
+  }
+  for (std::size_t i = 0; i < kinds; ++i) {
+    const problem_description& d = problem_descriptions[i];
+    const bool optimum = d.dense_key.empty() && sampling_wants(plan.config, d);
+    if (d.dense_key.empty() ? optimum && wants_optima(b, plan, d) : wanted[i]) {
       b.add(d);
     }
   }
