@@ -170,10 +170,10 @@ loss_target = { values = [2.0] }
   for (const hardware_scenario& h : c.hardware) {
     names.push_back(h.name);
   }
-  EXPECT_EQ(names, (std::vector<std::string>{
-                       "h100 mfu=0.4 serve.usd_per_hour=1", "h100 mfu=0.4 serve.usd_per_hour=2.5",
-                       "h100 mfu=0.45 serve.usd_per_hour=1", "h100 mfu=0.45 serve.usd_per_hour=2.5",
-                       "b200"}));
+  EXPECT_EQ(names, (std::vector<std::string>{"h100 mfu=0.4 serve.usd_per_hour=1",
+                                             "h100 mfu=0.4 serve.usd_per_hour=2.5",
+                                             "h100 mfu=0.45 serve.usd_per_hour=1",
+                                             "h100 mfu=0.45 serve.usd_per_hour=2.5", "b200"}));
   EXPECT_EQ(c.hardware[2].train.mfu, 0.45);
   EXPECT_EQ(c.hardware[2].serve.usd_per_hour, 1.0);
   EXPECT_EQ(c.hardware[3].serve.usd_per_hour, 2.5);
@@ -412,7 +412,8 @@ INSTANTIATE_TEST_SUITE_P(
         bad_config{"objective_kind", with_law("[objective]\nkind = \"dollars\"\n" + axes_ok),
                    "objective.kind: unknown objective 'dollars'"},
         bad_config{"dense_name", with_law(axes_ok + "[output]\ndense = [\"loss\", \"costs\"]\n"),
-                   "output.dense: entries must be \"loss\", \"cost\", \"budget_curve\" or \"implied_T\""},
+                   "output.dense: entries must be \"loss\", \"cost\", \"budget_curve\", "
+                   "\"implied_T\" or \"regret\""},
         bad_config{"dense_needs_axes", with_law(axes_ok + "[output]\ndense = [\"loss\"]\n"),
                    "output.dense 'loss' needs axes.N"},
         bad_config{"deflate_level", with_law(axes_ok + "[output]\ndeflate_level = 12\n"),
