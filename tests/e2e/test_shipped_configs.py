@@ -27,6 +27,9 @@ OPTIMA = {
                [p + v for p in ("budget_", "budget_chinchilla_") for v in
                 ("N", "D", "tokens_per_param", "loss", "train_cost", "serve_cost")],
                "budget_status"),
+    # SPEC §5.4: the robust choice, wherever a spread axis is declared.
+    "spread": (("hardware", "spread", "T", "loss_target"), ["robust_N", "robust_D", "robust_regret"],
+               "robust_status"),
 }
 # SPEC §5.5: under [law] samples each optimum becomes its quantiles (leading `quantile`
 # dimension) and the feasible fraction (the optimum's dimensions).
@@ -39,9 +42,10 @@ DENSE = {
     "cost": (("hardware", "T", "N", "D"), ["cost"]),
     "budget_curve": (("hardware", "T", "budget", "N"), ["budget_curve_loss", "budget_curve_D"]),
     "implied_T": (("hardware", "N", "D"), ["implied_T", "implied_status"]),  # SPEC §5.3
+    "regret": (("hardware", "T_plan", "T", "loss_target"), ["regret", "regret_status"]),  # §5.4
 }
 # Written only when [output] dense names them, never by default.
-NAMED_ONLY = {"implied_T"}
+NAMED_ONLY = {"implied_T", "regret"}
 
 
 def declared_axes(cfg):
@@ -54,6 +58,8 @@ def declared_axes(cfg):
             axes[name] = np.linspace(*spec["linear"], spec["points"])
         else:
             axes[name] = 10.0 ** np.linspace(*spec["log10"], spec["points"])
+    if "regret" in cfg.get("output", {}).get("dense", []):
+        axes["T_plan"] = axes["T"]  # SPEC §5.4: T_plan holds the T axis' values
     usd = cfg.get("objective", {}).get("kind", "flops") == "usd"
     axes["hardware"] = [n for h in cfg["hardware"] for n in scenario_names(h)] if usd else ["flops"]
     if "samples" in cfg["law"]:
@@ -88,9 +94,10 @@ def scenario_names(table):
 
 def declared_problems(cfg, axes):
     """(dimensions, variables) of every problem the config asks for: the optima of the declared
-    loss_target and budget axes (under law samples their quantiles), the dense grids listed in
-    [output] dense (by default, every grid whose axes are declared but NAMED_ONLY). Variables map to their
-    dimensions: a quantile problem's feasible fraction has all but the first."""
+    loss_target, budget and spread axes (under law samples the quantiles of the first two), the
+    dense grids listed in [output] dense (by default, every grid whose axes are declared but
+    NAMED_ONLY). Variables map to their dimensions: a quantile problem's feasible fraction has
+    all but the first."""
     if "samples" in cfg["law"]:
         problems = [(("quantile",) + OPTIMA[axis][0],
                      {**{prefix + v + "_quantile": ("quantile",) + OPTIMA[axis][0] for v in numbers},
@@ -145,7 +152,8 @@ def test_config_runs_into_what_it_declares(tmp_path, scalesweep, config):
             else:
                 # Listed values exactly; linear and log10 points to 1e-13: numpy's linspace rounds
                 # in another order, and a few ulp in an exponent of at most 25 is < 1e-13 relative.
-                rtol = 0 if "values" in cfg["axes"].get(name, {"values": 0}) else 1e-13
+                declared = cfg["axes"].get("T" if name == "T_plan" else name, {"values": 0})
+                rtol = 0 if "values" in declared else 1e-13
                 np.testing.assert_allclose(f[name][()], points, rtol=rtol, atol=0, err_msg=name)
         written = {n for n, o in f.items()
                    if isinstance(o, h5py.Dataset) and n not in axes and n != "sample"}
@@ -169,9 +177,11 @@ def test_config_runs_into_what_it_declares(tmp_path, scalesweep, config):
                 f"{status}: some cells neither {' nor '.join(settled)}"
             if "constraints" in cfg:  # a shipped constraint binds somewhere
                 assert counts[names.index("constrained")] > 0, status
-            for v in numbers:  # an ok cell holds a finite positive number (serving T = 0: 0)
+            for v in numbers:  # an ok cell holds a finite positive number (serving T = 0 and
+                # the regret of a spread of 1 or of T = 0: 0)
                 assert np.all(np.isfinite(f[v][()])), v
-                assert np.all(f[v][()] >= 0 if v.endswith("serve_cost") else f[v][()] > 0), v
+                zero_allowed = v.endswith(("serve_cost", "regret"))
+                assert np.all(f[v][()] >= 0 if zero_allowed else f[v][()] > 0), v
 
     # The file opens in xarray with the same named dimensions, and scenarios are selected by name.
     with xr.open_dataset(out, engine="h5netcdf") as ds:
