@@ -31,3 +31,6 @@ plot implied-demand implied-demand implied-demand \
 run sardana2024-fig1-uncertainty
 plot sardana2024-fig1-uncertainty bands fig1-uncertainty-bands
 MPLBACKEND=Agg "$python" scripts/plot.py data/epoch2024-bootstrap.h5 --kind fit -o "$figures/epoch2024-fit.png"
+run unknown-demand
+plot unknown-demand regret-map unknown-demand-regret --loss-target 2.1
+plot unknown-demand robust unknown-demand-robust --loss-target 2.1

@@ -25,6 +25,8 @@ LAW_SAMPLES: dict[str, Any] = SCHEMA["law_samples"]
 COST: str = PROBLEMS["dense_cost"]["variables"]["cost"]
 LOSS: str = PROBLEMS["dense_loss"]["variables"]["loss"]
 IMPLIED: dict[str, str] = PROBLEMS["implied_demand"]["variables"]  # implied_T, implied_status
+REGRET: dict[str, str] = PROBLEMS["regret"]["variables"]  # regret, regret_status
+ROBUST: dict[str, str] = PROBLEMS["robust"]["variables"]  # robust_N, robust_D, robust_regret, ...
 OK: int = STATUSES["ok"]["code"]
 
 
@@ -38,6 +40,7 @@ def dimension(name: str) -> str:
 DIM_HARDWARE, DIM_T, DIM_N, DIM_D, DIM_LOSS_TARGET, DIM_BUDGET = map(
     dimension, ("hardware", "T", "N", "D", "loss_target", "budget"))
 DIM_SAMPLE, DIM_QUANTILE = map(dimension, ("sample", "quantile"))
+DIM_SPREAD, DIM_T_PLAN = map(dimension, ("spread", "T_plan"))
 
 
 def status_names() -> list[str]:

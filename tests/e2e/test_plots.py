@@ -25,6 +25,8 @@ KINDS = [  # (kind, shipped config, extra arguments)
     ("hardware", "hardware-compare", []),
     ("implied-demand", "implied-demand", ["--mark", "llama3-8b=8.03e9:15e12,phi4-mini=3.84e9:5e12"]),
     ("bands", "sardana2024-fig1-uncertainty", []),
+    ("regret-map", "unknown-demand", ["--loss-target", "2.1"]),
+    ("robust", "unknown-demand", []),
 ]
 
 
@@ -95,7 +97,7 @@ def test_unknown_kind(tmp_path, results):
     proc = plot(results["lesson"], "--kind", "heatmap", "-o", tmp_path / "x.png")
     assert proc.returncode == 2
     assert ("unknown kind 'heatmap'; kinds are: savings, size-ratio, ratios, budget, cost-map, "
-            "hardware, implied-demand, bands, fit") in proc.stderr
+            "hardware, implied-demand, bands, fit, regret-map, robust") in proc.stderr
     assert not (tmp_path / "x.png").exists()
 
 
@@ -190,7 +192,7 @@ def test_make_figures_draws_every_shipped_figure(tmp_path, binary):
     assert proc.returncode == 0, proc.stderr
     drawn = sorted(p.name for p in (tmp_path / "figures").glob("*.png"))
     shipped = sorted(p.name for p in (SOURCE_DIR / "docs" / "figures").glob("*.png"))
-    assert len(drawn) == 9 and drawn == shipped
+    assert len(drawn) == 11 and drawn == shipped
 
 
 def test_savings_mesh_holds_the_files_values_centred_on_the_grid(results):
@@ -247,6 +249,34 @@ def _mesh_values(fig, panel, shape):
     panels = [ax for ax in fig.axes if ax.get_label() != "<colorbar>"]
     mesh = panels[panel].collections[0]
     return np.ma.filled(np.ma.asarray(mesh.get_array(), dtype=float), np.nan).reshape(shape)
+
+
+def test_regret_map_and_robust_lines_hold_the_files_values(results):
+    """regret-map: 100 x regret at the chosen loss target over (T_plan along x, T up), read here
+    with h5py, the diagonal (0 on a log colour scale) blank; robust: per spread, robust_N / opt_N
+    and 100 x robust_regret against T at that loss target."""
+    import h5py
+    path = results["unknown-demand"]
+    with h5py.File(path, "r") as f:
+        l = list(f["loss_target"][()]).index(2.0)
+        regret = 100 * f["regret"][0][:, :, l]
+        regret[f["regret_status"][0][:, :, l] != 0] = np.nan
+        regret[regret == 0] = np.nan
+        ratio = f["robust_N"][0][:, :, l] / f["opt_N"][0][:, l]
+        worst = 100 * f["robust_regret"][0][:, :, l]
+        T = f["T"][()]
+        assert (T > 0).all()
+    assert np.isnan(np.diag(regret)).all()
+    with open_result(path) as ds:
+        fig = plot_module.plot(ds, "regret-map", loss_target=2.0)
+        got = np.asarray(fig.axes[0].collections[0].get_array(), dtype=float)
+        assert np.allclose(got.reshape(regret.shape), regret.T, rtol=1e-15, atol=0, equal_nan=True)
+        fig = plot_module.plot(ds, "robust", loss_target=2.0)
+    left, right = fig.axes[:2]
+    assert len(left.lines) == len(ratio) + 1  # one per spread, and the line at 1
+    for s in range(len(ratio)):
+        np.testing.assert_allclose(left.lines[s].get_xydata(), np.column_stack([T, ratio[s]]), rtol=1e-15)
+        np.testing.assert_allclose(right.lines[s].get_xydata(), np.column_stack([T, worst[s]]), rtol=1e-15)
 
 
 def test_size_ratio_hardware_and_cost_map_meshes_hold_the_files_values(results):

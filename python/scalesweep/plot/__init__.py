@@ -25,6 +25,7 @@ from .demand import implied_demand
 from .hardware import cheapest_hardware
 from .optima import ratios, savings, size_ratio
 from .uncertainty import fit_figure, open_law_samples, quantile_bands
+from .unknown_demand import regret_map, robust_choice
 
 
 @dataclass(frozen=True)
@@ -49,7 +50,8 @@ OPTIONS: dict[str, Option] = {
     "mark": Option("--mark", str, "models to mark, NAME=N:D[,NAME=N:D...] (e.g. "
                    "llama3-8b=8.03e9:15e12; `scalesweep presets` lists the model presets)"),
     "loss_target": Option("--loss-target", float, "loss target (nearest grid value; default: "
-                          "the lowest, middle and highest)"),
+                          "the lowest, middle and highest for bands, the middle one for "
+                          "regret-map and robust)"),
     "data": Option("--data", str, "the CSV the samples were fitted to (default: the path the "
                    "samples file records)"),
 }
@@ -78,14 +80,20 @@ KINDS: dict[str, Kind] = {
                   "against T, median and 5-95 % band per loss target", ("hardware", "loss_target")),
     "fit": Kind(fit_figure, "a `scalesweep fit -o` samples file: the data with the fitted "
                 "iso-loss curves, and the bootstrap's pairwise parameter scatter", ("data",)),
+    "regret-map": Kind(regret_map, "the regret of planning for T_plan when the demand turns out "
+                       "T, in % of the optimum's cost, over (T_plan, T) at one loss target",
+                       ("hardware", "loss_target")),
+    "robust": Kind(robust_choice, "the robust model against the point optimum (robust_N / opt_N, "
+                   "and its largest regret) against T, one line per spread, at one loss target",
+                   ("hardware", "loss_target")),
 }
 
 
 def plot(ds, kind: str, **options: Any):
     """The matplotlib Figure of `kind` for an open result (``scalesweep.open``).
 
-    Options (each kind takes those KINDS lists): ``hardware`` (a scenario name), ``T``, ``budget``
-    (grid values; the nearest is used). Raises PlotError for an unknown kind, an option the kind
+    Options (each kind takes those KINDS lists): ``hardware`` (a scenario name), ``T``, ``budget``,
+    ``loss_target`` (grid values; the nearest is used). Raises PlotError for an unknown kind, an option the kind
     does not take, or a file without the variables the kind needs.
     """
     if kind not in KINDS:
