@@ -65,7 +65,7 @@ def setup_result(tmp_path_factory, scalesweep):
     """What `scripts/setup.sh` leaves in results/, and the results the README's own `run` commands
     write, for the commands that read them."""
     directory = tmp_path_factory.mktemp("setup")
-    for name in ("sardana2024-fig1", "implied-demand"):
+    for name in ("sardana2024-fig1", "implied-demand", "unknown-demand"):
         scalesweep("run", SOURCE_DIR / "configs" / f"{name}.toml", "-o", directory / f"{name}.h5",
                    "--quiet")
     scalesweep("run", SOURCE_DIR / "configs" / "sardana2024-fig1-uncertainty.toml", "-o",
