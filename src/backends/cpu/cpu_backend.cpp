@@ -22,13 +22,19 @@ namespace {
 // that a tile of few long rows still spreads over every thread.
 constexpr std::int64_t segment_cells = 2048;
 
-// The optimum problems use the SIMD lanes where the CPU has them; the dense grids are simple
-// enough loops for the compiler to vectorise as they are.
+// The optimum problems, and the regret grid's share form, use the SIMD lanes where the CPU has
+// them; the other dense grids are simple enough loops for the compiler to vectorise as they are.
 template <problem_kind Kind>
 void compute_segment(const sweep_views& views, const tile_box& box, std::int64_t row,
                      std::int64_t begin, std::int64_t end, const tile_columns& out, bool lanes) {
   if constexpr (Kind == problem_kind::loss_target || Kind == problem_kind::budget) {
     compute_optimum_segment(Kind, views, box, row, begin, end, out, lanes);
+  } else if constexpr (Kind == problem_kind::regret) {
+    if (lanes) {
+      regret_segment_lanes(views, box, row, begin, end, out);
+    } else {
+      compute_row<Kind>(views, box, row, begin, end, 1, out);
+    }
   } else if constexpr (Kind == problem_kind::robust) {
     if (lanes) {
       robust_segment_lanes(views, box, row, begin, end, out);

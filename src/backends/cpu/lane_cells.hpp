@@ -154,6 +154,60 @@ void robust_cells_on_lanes(const prepared_law& law, const demand& d, const sprea
   }
 }
 
+// Per-thread scratch of the regret cells that take the share form.
+struct regret_scratch {
+  std::vector<double> plan_delta, delta, q, one_minus_q, regret;
+  std::vector<std::size_t> cell;
+};
+
+inline regret_scratch& thread_regret_scratch() {
+  thread_local regret_scratch s;
+  return s;
+}
+
+// Dense regret cells under one actual demand (t_eff): cell j compares plan_at(j) with
+// actual_at(j) (regret_optimum); store(j, regret_result) takes each result. regret_cell's fast
+// ratio where it is >= 1e-3, else its share form, on the lanes for all such cells of the batch.
+template <class PlanAt, class ActualAt, class Store>
+void regret_cells_on_lanes(const prepared_law& law, double t_eff, std::size_t n,
+                           const PlanAt& plan_at, const ActualAt& actual_at, const Store& store) {
+  regret_scratch& s = thread_regret_scratch();
+  s.cell.clear();
+  for (std::size_t j = 0; j < n; ++j) {
+    const regret_optimum& plan = plan_at(j);
+    const regret_optimum& actual = actual_at(j);
+    if (plan.status != cell_status::ok || actual.status != cell_status::ok) {
+      store(j, regret_cell(law, plan, actual, t_eff));
+      continue;
+    }
+    const double fast = regret_from_models(plan.N, plan.D, actual.N, actual.D, t_eff);
+    if (fast >= 1e-3) {
+      store(j, regret_result{fast, cell_status::ok});
+    } else {
+      s.cell.push_back(j);
+    }
+  }
+  const std::size_t m = s.cell.size();
+  if (m == 0) {
+    return;
+  }
+  for (std::vector<double>* v : {&s.plan_delta, &s.delta, &s.q, &s.one_minus_q, &s.regret}) {
+    v->resize(m);
+  }
+  for (std::size_t k = 0; k < m; ++k) {
+    const optimum_share<double>& best = actual_at(s.cell[k]).share;
+    s.plan_delta[k] = plan_at(s.cell[k]).share.delta;
+    s.delta[k] = best.delta;
+    s.q[k] = best.q;
+    s.one_minus_q[k] = best.one_minus_q;
+  }
+  simd::regret_lanes(law, s.plan_delta.data(), s.delta.data(), s.q.data(), s.one_minus_q.data(),
+                     static_cast<std::int64_t>(m), s.regret.data());
+  for (std::size_t k = 0; k < m; ++k) {
+    store(s.cell[k], regret_result{s.regret[k], cell_status::ok});
+  }
+}
+
 // The cells on the lanes where `lanes` (the CPU has them), else one by one through the scalar cell
 // function: what a caller that serves both CPUs writes once.
 template <class TargetAt, class DemandAt, class BoundAt, class Store>

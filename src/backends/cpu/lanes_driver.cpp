@@ -68,6 +68,27 @@ void compute_optimum_segment(problem_kind optimum, const sweep_views& v, const t
   }
 }
 
+void regret_segment_lanes(const sweep_views& v, const tile_box& box, std::int64_t row,
+                          std::int64_t begin, std::int64_t end, const tile_columns& out) {
+  using rows = problem_rows<problem_kind::regret>;
+  std::int64_t g[max_rank] = {};
+  row_grid_index<rows::rank>(box, row, g);
+  const rows::row r = rows::make(v, g);
+  const row_start at = row_start_of<rows::rank>(box, row);
+  const std::int64_t first = at.first_grid + begin;
+  regret_cells_on_lanes(
+      v.law, r.t_eff, static_cast<std::size_t>(end - begin),
+      [&](std::size_t j) -> const regret_optimum& {
+        return r.plan[first + static_cast<std::int64_t>(j)];
+      },
+      [&](std::size_t j) -> const regret_optimum& {
+        return r.actual[first + static_cast<std::int64_t>(j)];
+      },
+      [&](std::size_t j, const regret_result& x) {
+        rows::store(x, at.first_out + begin + static_cast<std::int64_t>(j), out);
+      });
+}
+
 void robust_segment_lanes(const sweep_views& v, const tile_box& box, std::int64_t row,
                           std::int64_t begin, std::int64_t end, const tile_columns& out) {
   using rows = problem_rows<problem_kind::robust>;

@@ -13,6 +13,8 @@ void loss_target_segment_lanes(const sweep_views& v, const tile_box& box, std::i
                                std::int64_t begin, std::int64_t end, const tile_columns& out);
 void budget_segment_lanes(const sweep_views& v, const tile_box& box, std::int64_t row,
                           std::int64_t begin, std::int64_t end, const tile_columns& out);
+void regret_segment_lanes(const sweep_views& v, const tile_box& box, std::int64_t row,
+                          std::int64_t begin, std::int64_t end, const tile_columns& out);
 void robust_segment_lanes(const sweep_views& v, const tile_box& box, std::int64_t row,
                           std::int64_t begin, std::int64_t end, const tile_columns& out);
 

@@ -280,6 +280,55 @@ TEST(CpuBackend, RobustLanesAgreeWithTheScalarCells) {
               worst[1], worst[2]);
 }
 
+// The regret cells of the harness's sweep (3 scenarios x T_plan x T from 0 to 1e16 x 53 loss
+// targets) against the one-cell scalar path (demand_regret). Where the fast ratio serves (regret
+// >= 1e-3) both paths run the same scalar code; below, the lanes' share form differs by
+// libmvec's <= 4 ulp per function, relative to the regret itself (docs/economics.md §4.2):
+// 1e-12 relative; the diagonal is exactly 0 on both.
+TEST(CpuBackend, RegretLanesAgreeWithTheScalarCells) {
+  if (!simd::lanes_available()) {
+    GTEST_SKIP() << "no SIMD lanes on this CPU (or SCALESWEEP_LANES=none): nothing to compare";
+  }
+  const sweep_plan plan = harness::plan_with_tiles(1 << 20);
+  const auto computed = harness::compute_all(plan, *make_cpu_backend(plan, 0));
+  std::size_t column = 0;
+  for (const problem_grid& p : plan.problems) {
+    if (p.kind == problem_kind::regret) {
+      break;
+    }
+    column += p.outputs.size();
+  }
+  const std::vector<double>& Ts = plan.find_axis(axis_id::T)->values;
+  const std::vector<double>& targets = plan.find_axis(axis_id::loss_target)->values;
+  double worst = 0;
+  std::size_t cell = 0, small = 0;
+  for (std::size_t h = 0; h < plan.hardware_coefficients.size(); ++h) {
+    for (const double T_plan : Ts) {
+      for (const double T : Ts) {
+        for (const double l : targets) {
+          const regret_result r =
+              demand_regret(plan.config.law.law, plan.hardware_coefficients[h], l, T_plan, T);
+          ASSERT_EQ(computed[column + 1][cell], static_cast<double>(r.status)) << "cell " << cell;
+          const double got = computed[column][cell];
+          if (std::isnan(r.regret)) {
+            ASSERT_TRUE(std::isnan(got)) << "cell " << cell;
+          } else if (r.regret == 0) {
+            ASSERT_EQ(got, 0.0) << "cell " << cell;
+          } else {
+            small += r.regret < 1e-3 ? 1 : 0;
+            const double error = std::fabs(got - r.regret) / r.regret;
+            worst = std::max(worst, error);
+            ASSERT_LE(error, 1e-12) << "cell " << cell << ": " << got << " vs " << r.regret;
+          }
+          ++cell;
+        }
+      }
+    }
+  }
+  EXPECT_GT(small, 100U); // the share form on the lanes was compared, not only the fast ratio
+  std::printf("regret lanes vs scalar: worst relative %.2e (%zu cells below 1e-3)\n", worst, small);
+}
+
 // Every robust cell that needs both roots converges within the lane steps, on every law preset.
 TEST(CpuLanes, RobustCellsConvergeWithinTheLaneSteps) {
   if (!simd::lanes_available()) {

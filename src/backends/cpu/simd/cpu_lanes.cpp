@@ -58,6 +58,16 @@ void robust_lanes(const prepared_law& p, double ln_t_eff_low, double ln_t_eff_hi
     robust_lanes_avx2(p, ln_t_eff_low, ln_t_eff_high, ln_R, n, out);
   }
 }
+
+void regret_lanes(const prepared_law& p, const double* plan_delta, const double* best_delta,
+                  const double* best_q, const double* best_one_minus_q, std::int64_t n,
+                  double* regret) {
+  if (std::strcmp(lanes_isa(), "avx512") == 0) {
+    regret_lanes_avx512(p, plan_delta, best_delta, best_q, best_one_minus_q, n, regret);
+  } else {
+    regret_lanes_avx2(p, plan_delta, best_delta, best_q, best_one_minus_q, n, regret);
+  }
+}
 #else
 // A build without lanes: lanes_available() is false, so the scalar path is always taken.
 void loss_target_lanes(const prepared_law&, const double*, const double*, std::int64_t,
@@ -68,6 +78,11 @@ void loss_target_lanes(const prepared_law&, const double*, const double*, std::i
 void budget_lanes(const prepared_law&, const double*, const double*, std::int64_t,
                   const lane_output&) {
   throw std::logic_error("budget_lanes called in a build without SIMD lanes");
+}
+
+void regret_lanes(const prepared_law&, const double*, const double*, const double*, const double*,
+                  std::int64_t, double*) {
+  throw std::logic_error("regret_lanes called in a build without SIMD lanes");
 }
 
 void robust_lanes(const prepared_law&, double, double, const double*, std::int64_t,

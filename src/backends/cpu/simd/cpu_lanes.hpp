@@ -48,6 +48,13 @@ void budget_lanes(const prepared_law& p, const double* ln_t_eff, const double* l
 void robust_lanes(const prepared_law& p, double ln_t_eff_low, double ln_t_eff_high,
                   const double* ln_R, std::int64_t n, const lane_output& out);
 
+// Regrets of n cells in the share form (regret_of, docs/economics.md §4.2): cell j's plan is the
+// share deviation plan_delta[j], its actual optimum (best_delta, best_q, best_one_minus_q)[j].
+// No root: the lanes compute every cell.
+void regret_lanes(const prepared_law& p, const double* plan_delta, const double* best_delta,
+                  const double* best_q, const double* best_one_minus_q, std::int64_t n,
+                  double* regret);
+
 // The per-ISA implementations (cpu_lanes_avx2.cpp, cpu_lanes_avx512.cpp).
 void loss_target_lanes_avx2(const prepared_law& p, const double* ln_t_eff, const double* ln_R,
                             std::int64_t n, const lane_output& out);
@@ -57,6 +64,12 @@ void loss_target_lanes_avx512(const prepared_law& p, const double* ln_t_eff, con
                               std::int64_t n, const lane_output& out);
 void budget_lanes_avx512(const prepared_law& p, const double* ln_t_eff, const double* ln_C,
                          std::int64_t n, const lane_output& out);
+void regret_lanes_avx2(const prepared_law& p, const double* plan_delta, const double* best_delta,
+                       const double* best_q, const double* best_one_minus_q, std::int64_t n,
+                       double* regret);
+void regret_lanes_avx512(const prepared_law& p, const double* plan_delta, const double* best_delta,
+                         const double* best_q, const double* best_one_minus_q, std::int64_t n,
+                         double* regret);
 void robust_lanes_avx2(const prepared_law& p, double ln_t_eff_low, double ln_t_eff_high,
                        const double* ln_R, std::int64_t n, const lane_output& out);
 void robust_lanes_avx512(const prepared_law& p, double ln_t_eff_low, double ln_t_eff_high,

@@ -33,6 +33,12 @@ void budget_lanes_avx512(const prepared_law& p, const double* ln_t_eff, const do
   lanes<avx512>::budget(p, ln_t_eff, ln_C, n, out);
 }
 
+void regret_lanes_avx512(const prepared_law& p, const double* plan_delta, const double* best_delta,
+                         const double* best_q, const double* best_one_minus_q, std::int64_t n,
+                         double* regret) {
+  lanes<avx512>::regret(p, plan_delta, best_delta, best_q, best_one_minus_q, n, regret);
+}
+
 void robust_lanes_avx512(const prepared_law& p, double ln_t_eff_low, double ln_t_eff_high,
                          const double* ln_R, std::int64_t n, const lane_output& out) {
   lanes<avx512>::robust(p, ln_t_eff_low, ln_t_eff_high, ln_R, n, out);

@@ -79,6 +79,16 @@ struct lanes {
     }
   }
 
+  static void regret(const prepared_law& p, const double* plan_delta, const double* best_delta,
+                     const double* best_q, const double* best_one_minus_q, std::int64_t n,
+                     double* out) {
+    for (std::int64_t i = 0; i < n; i += width) {
+      const optimum_share<real> best{load(best_delta, i, n), real(0.0), load(best_q, i, n),
+                                     load(best_one_minus_q, i, n)};
+      store(out, i, n, regret_of(p, load(plan_delta, i, n), best));
+    }
+  }
+
   static void robust(const prepared_law& p, double ln_t_eff_low, double ln_t_eff_high,
                      const double* ln_R, std::int64_t n, const lane_output& out) {
     for (std::int64_t i = 0; i < n; i += width) {
