@@ -49,7 +49,9 @@ def test_problem_names_and_errors(hardware_compare):
         assert list(ds.scalesweep.problem("cost").data_vars) == ["cost"]
         with pytest.raises(KeyError, match="holds no 'budget-curve' problem"):
             ds.scalesweep.problem("budget-curve")
-        with pytest.raises(KeyError, match="no problem 'regret'; problems are: dense-loss"):
+        with pytest.raises(KeyError, match="no problem 'frontier'; problems are: dense-loss"):
+            ds.scalesweep.problem("frontier")
+        with pytest.raises(KeyError, match="holds no 'regret' problem"):  # a problem, not here
             ds.scalesweep.problem("regret")
 
 

@@ -6,48 +6,66 @@
 
 namespace scalesweep {
 
+namespace {
+// A row segment as the lanes see it: the row's terms (problem_rows<Kind>::make), the grid index
+// of its first cell along the innermost axis, and a store of cell j's result where
+// compute_row<Kind> would put it.
+template <problem_kind Kind>
+struct segment {
+  using rows = problem_rows<Kind>;
+  typename rows::row r;
+  std::int64_t first;     // grid index of the segment's first cell along the row
+  std::int64_t first_out; // its position in the tile's columns
+  tile_columns out;
+
+  segment(const sweep_views& v, const tile_box& box, std::int64_t row, std::int64_t begin,
+          const tile_columns& columns)
+      : r(make_row(v, box, row)), first(row_start_of<rows::rank>(box, row).first_grid + begin),
+        first_out(row_start_of<rows::rank>(box, row).first_out + begin), out(columns) {}
+
+  template <class Result>
+  void store(std::size_t j, const Result& x) const {
+    rows::store(x, first_out + static_cast<std::int64_t>(j), out);
+  }
+
+private:
+  static typename rows::row make_row(const sweep_views& v, const tile_box& box, std::int64_t row) {
+    std::int64_t g[max_rank] = {};
+    row_grid_index<rows::rank>(box, row, g);
+    return rows::make(v, g);
+  }
+};
+} // namespace
+
 void loss_target_segment_lanes(const sweep_views& v, const tile_box& box, std::int64_t row,
                                std::int64_t begin, std::int64_t end, const tile_columns& out) {
-  using rows = problem_rows<problem_kind::loss_target>;
-  std::int64_t g[max_rank] = {};
-  row_grid_index<rows::rank>(box, row, g);
-  const rows::row r = rows::make(v, g);
-  const row_start at = row_start_of<rows::rank>(box, row);
-  const loss_target_terms* targets = v.loss_targets + at.first_grid + begin;
+  const segment<problem_kind::loss_target> s(v, box, row, begin, out);
+  const loss_target_terms* targets = v.loss_targets + s.first;
   loss_target_cells_on_lanes(
-      v.law, r.hardware, static_cast<std::size_t>(end - begin),
+      v.law, s.r.hardware, static_cast<std::size_t>(end - begin),
       [&](std::size_t j) -> const loss_target_terms& { return targets[j]; },
-      [&](std::size_t) -> const demand& { return r.demand; },
+      [&](std::size_t) -> const demand& { return s.r.demand; },
       [&](std::size_t j) -> const loss_target_bound* {
-        return r.bounds != nullptr ? r.bounds + at.first_grid + begin + static_cast<std::int64_t>(j)
-                                   : nullptr;
+        return s.r.bounds != nullptr ? s.r.bounds + s.first + static_cast<std::int64_t>(j)
+                                     : nullptr;
       },
-      [&](std::size_t j, const loss_target_result& x) {
-        rows::store(x, at.first_out + begin + static_cast<std::int64_t>(j), out);
-      });
+      [&](std::size_t j, const loss_target_result& x) { s.store(j, x); });
 }
 
 void budget_segment_lanes(const sweep_views& v, const tile_box& box, std::int64_t row,
                           std::int64_t begin, std::int64_t end, const tile_columns& out) {
-  using rows = problem_rows<problem_kind::budget>;
-  std::int64_t g[max_rank] = {};
-  row_grid_index<rows::rank>(box, row, g);
-  const rows::row r = rows::make(v, g);
-  const row_start at = row_start_of<rows::rank>(box, row);
-  const std::int64_t first = at.first_grid + begin;
+  const segment<problem_kind::budget> s(v, box, row, begin, out);
   budget_cells_on_lanes(
-      v.law, r.hardware, r.limit, static_cast<std::size_t>(end - begin),
+      v.law, s.r.hardware, s.r.limit, static_cast<std::size_t>(end - begin),
       [&](std::size_t j) {
-        const std::int64_t b = first + static_cast<std::int64_t>(j);
-        return make_budget_terms(r.hardware, v.budget[b], v.ln_budget[b]);
+        const std::int64_t b = s.first + static_cast<std::int64_t>(j);
+        return make_budget_terms(s.r.hardware, v.budget[b], v.ln_budget[b]);
       },
       [&](std::size_t j) -> const budget_model& {
-        return r.chinchilla[first + static_cast<std::int64_t>(j)];
+        return s.r.chinchilla[s.first + static_cast<std::int64_t>(j)];
       },
-      [&](std::size_t) -> const demand& { return r.demand; },
-      [&](std::size_t j, const budget_result& x) {
-        rows::store(x, at.first_out + begin + static_cast<std::int64_t>(j), out);
-      });
+      [&](std::size_t) -> const demand& { return s.r.demand; },
+      [&](std::size_t j, const budget_result& x) { s.store(j, x); });
 }
 
 void compute_optimum_segment(problem_kind optimum, const sweep_views& v, const tile_box& box,
@@ -70,39 +88,26 @@ void compute_optimum_segment(problem_kind optimum, const sweep_views& v, const t
 
 void regret_segment_lanes(const sweep_views& v, const tile_box& box, std::int64_t row,
                           std::int64_t begin, std::int64_t end, const tile_columns& out) {
-  using rows = problem_rows<problem_kind::regret>;
-  std::int64_t g[max_rank] = {};
-  row_grid_index<rows::rank>(box, row, g);
-  const rows::row r = rows::make(v, g);
-  const row_start at = row_start_of<rows::rank>(box, row);
-  const std::int64_t first = at.first_grid + begin;
+  const segment<problem_kind::regret> s(v, box, row, begin, out);
   regret_cells_on_lanes(
-      v.law, r.t_eff, static_cast<std::size_t>(end - begin),
+      v.law, s.r.t_eff, static_cast<std::size_t>(end - begin),
       [&](std::size_t j) -> const regret_optimum& {
-        return r.plan[first + static_cast<std::int64_t>(j)];
+        return s.r.plan[s.first + static_cast<std::int64_t>(j)];
       },
       [&](std::size_t j) -> const regret_optimum& {
-        return r.actual[first + static_cast<std::int64_t>(j)];
+        return s.r.actual[s.first + static_cast<std::int64_t>(j)];
       },
-      [&](std::size_t j, const regret_result& x) {
-        rows::store(x, at.first_out + begin + static_cast<std::int64_t>(j), out);
-      });
+      [&](std::size_t j, const regret_result& x) { s.store(j, x); });
 }
 
 void robust_segment_lanes(const sweep_views& v, const tile_box& box, std::int64_t row,
                           std::int64_t begin, std::int64_t end, const tile_columns& out) {
-  using rows = problem_rows<problem_kind::robust>;
-  std::int64_t g[max_rank] = {};
-  row_grid_index<rows::rank>(box, row, g);
-  const rows::row r = rows::make(v, g);
-  const row_start at = row_start_of<rows::rank>(box, row);
-  const loss_target_terms* targets = v.loss_targets + at.first_grid + begin;
+  const segment<problem_kind::robust> s(v, box, row, begin, out);
+  const loss_target_terms* targets = v.loss_targets + s.first;
   robust_cells_on_lanes(
-      v.law, r.demand, r.spread, static_cast<std::size_t>(end - begin),
+      v.law, s.r.demand, s.r.spread, static_cast<std::size_t>(end - begin),
       [&](std::size_t j) -> const loss_target_terms& { return targets[j]; },
-      [&](std::size_t j, const robust_result& x) {
-        rows::store(x, at.first_out + begin + static_cast<std::int64_t>(j), out);
-      });
+      [&](std::size_t j, const robust_result& x) { s.store(j, x); });
 }
 
 } // namespace scalesweep

@@ -12,6 +12,7 @@
 #include <cmath>
 #include <cstdint>
 #include <cstring>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -72,6 +73,19 @@ inline sweep_plan plan_with_tiles(std::int64_t tile_cells, const grid_points& po
   set("BUDGET_POINTS", points.budget);
   set("TILE", tile_cells);
   return make_plan(parse_config(text, "agreement.toml"));
+}
+
+// Where the variables of the plan's problem of this kind start among compute_all's (which lists
+// every problem's variables in the plan's order).
+inline std::size_t first_column_of(const sweep_plan& plan, problem_kind kind) {
+  std::size_t column = 0;
+  for (const problem_grid& p : plan.problems) {
+    if (p.kind == kind) {
+      return column;
+    }
+    column += p.outputs.size();
+  }
+  throw std::logic_error("the harness's plan has no problem of that kind");
 }
 
 // Copies a computed tile's outputs into per-variable grids (row-major over the problem's shape).

@@ -232,16 +232,7 @@ TEST(CpuBackend, RobustLanesAgreeWithTheScalarCells) {
   }
   const sweep_plan plan = harness::plan_with_tiles(1 << 20);
   const auto computed = harness::compute_all(plan, *make_cpu_backend(plan, 0));
-  std::size_t column = 0;
-  const problem_grid* robust = nullptr;
-  for (const problem_grid& p : plan.problems) {
-    if (p.kind == problem_kind::robust) {
-      robust = &p;
-      break;
-    }
-    column += p.outputs.size();
-  }
-  ASSERT_NE(robust, nullptr);
+  const std::size_t column = harness::first_column_of(plan, problem_kind::robust);
   const std::vector<double>& spreads = plan.find_axis(axis_id::spread)->values;
   const std::vector<double>& Ts = plan.find_axis(axis_id::T)->values;
   const std::vector<double>& targets = plan.find_axis(axis_id::loss_target)->values;
@@ -291,13 +282,7 @@ TEST(CpuBackend, RegretLanesAgreeWithTheScalarCells) {
   }
   const sweep_plan plan = harness::plan_with_tiles(1 << 20);
   const auto computed = harness::compute_all(plan, *make_cpu_backend(plan, 0));
-  std::size_t column = 0;
-  for (const problem_grid& p : plan.problems) {
-    if (p.kind == problem_kind::regret) {
-      break;
-    }
-    column += p.outputs.size();
-  }
+  const std::size_t column = harness::first_column_of(plan, problem_kind::regret);
   const std::vector<double>& Ts = plan.find_axis(axis_id::T)->values;
   const std::vector<double>& targets = plan.find_axis(axis_id::loss_target)->values;
   double worst = 0;
