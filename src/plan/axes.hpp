@@ -15,9 +15,9 @@
 namespace scalesweep {
 
 // The axes a config declares (and hardware, from its [[hardware]] tables).
-inline constexpr axis_id all_axes[] = {axis_id::hardware,    axis_id::T,      axis_id::N,
-                                       axis_id::D,           axis_id::loss_target,
-                                       axis_id::budget,      axis_id::spread};
+inline constexpr axis_id all_axes[] = {axis_id::hardware, axis_id::T,           axis_id::N,
+                                       axis_id::D,        axis_id::loss_target, axis_id::budget,
+                                       axis_id::spread};
 // The axes of a sweep under law uncertainty (SPEC §5.5): samples from [law] samples, quantile
 // levels from [uncertainty] quantiles.
 inline constexpr axis_id uncertainty_axes[] = {axis_id::sample, axis_id::quantile};

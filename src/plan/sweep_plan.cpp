@@ -401,6 +401,14 @@ sweep_plan make_plan(sweep_config config) {
   sweep_plan plan;
   plan.config = std::move(config);
   add_axes(plan);
+  // The robust choice is not yet solved per law sample (its quantiles would need a problem of
+  // their own, as the optima have): refused rather than computed under the point law unasked.
+  const axis* spread = plan.config.find_axis(axis_id::spread);
+  if (spread != nullptr && !plan.config.law.samples_source.empty()) {
+    throw input_error(spread->where + ": axes.spread: the robust choice is not solved under law "
+                                      "samples yet",
+                      "drop axes.spread, or [law] samples");
+  }
   problem_builder b(plan);
   // The dense grids named in output.dense are checked first: a regret grid without axes.T is
   // refused as such, not as the loss-target optima that also lack it.
