@@ -409,6 +409,16 @@ sweep_plan make_plan(sweep_config config) {
                                       "samples yet",
                       "drop axes.spread, or [law] samples");
   }
+  // Nor do regret and the robust choice honour serving constraints yet (their optima are the
+  // unconstrained ones): refused rather than answered for another problem than the config's.
+  const std::vector<std::string>& dense = plan.config.output.dense;
+  const bool regret = std::find(dense.begin(), dense.end(), "regret") != dense.end();
+  if (plan.config.constraints && (spread != nullptr || regret)) {
+    throw input_error(plan.config.source_name + ": " +
+                          (spread != nullptr ? "axes.spread" : "output.dense 'regret'") +
+                          ": regret and the robust choice do not honour [constraints] yet",
+                      "drop [constraints], or the regret grid and axes.spread");
+  }
   problem_builder b(plan);
   // The dense grids named in output.dense are checked first: a regret grid without axes.T is
   // refused as such, not as the loss-target optima that also lack it.

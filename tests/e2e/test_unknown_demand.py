@@ -192,3 +192,17 @@ def test_robust_under_law_samples_is_refused(tmp_path, scalesweep):
     r = scalesweep("run", cfg, "-o", tmp_path / "s.h5", check=False)
     assert r.returncode == 2 and "axes.spread: the robust choice is not solved under law samples" in r.stderr, r.stderr
     assert not list(tmp_path.glob("s.h5*"))
+
+
+def test_regret_and_robust_under_constraints_are_refused(tmp_path, scalesweep):
+    """Regret and the robust choice compare unconstrained optima: under [constraints] they exit 2
+    naming the field, before any work and with no output."""
+    axes = CONFIG.split("[output]")[0]
+    no_spread = "\n".join(line for line in axes.splitlines() if not line.startswith("spread")) + "\n"
+    for text, field in ((no_spread + '[output]\ndense = ["regret"]\n', "output.dense 'regret'"),
+                        (axes, "axes.spread")):
+        cfg = tmp_path / "c.toml"
+        cfg.write_text(text + "[constraints]\nmemory = true\n")
+        r = scalesweep("run", cfg, "-o", tmp_path / "c.h5", check=False)
+        assert r.returncode == 2 and f"{field}: regret and the robust choice do not honour [constraints]" in r.stderr, r.stderr
+        assert not list(tmp_path.glob("c.h5*"))
