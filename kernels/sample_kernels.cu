@@ -74,10 +74,13 @@ __global__ void sample_quantiles_kernel(sample_device_views sv, sample_scratch s
   const sample_piece in{&mine, 1, sv.samples, piece_cells};
   const reduction_scratch reduce{scratch.values + j * sv.samples, scratch.counts + j};
   const piece_quantiles_out to{&out, first + j, stride};
+  // Quickselect, not the CPU's radix selection: a thread per cell has no room for a histogram
+  // (docs/uncertainty.md); both give the same order statistics.
+  quickselect_quantiles select;
   if constexpr (Optimum == problem_kind::loss_target) {
-    reduce_loss_target_samples(in, sv.quantiles, sv.levels, reduce, to);
+    reduce_loss_target_samples(in, sv.quantiles, sv.levels, reduce, to, select);
   } else {
-    reduce_budget_samples(in, sv.quantiles, sv.levels, reduce, to);
+    reduce_budget_samples(in, sv.quantiles, sv.levels, reduce, to, select);
   }
 }
 

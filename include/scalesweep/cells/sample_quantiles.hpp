@@ -50,12 +50,14 @@ struct reduction_scratch {
 // Quantiles (levels q[0, count), ascending) of value(i) over each cell's samples with an
 // optimum, to out column `column`; NaN where no sample has one. The values are first gathered
 // cell by cell (one pass over the samples in the order they were computed, so every cache line
-// of the piece is read once), then each cell's are selected in place. Leaves each cell's count
-// of samples with an optimum in scratch.counts.
-template <class Value>
+// of the piece is read once), then each cell's are selected in place by `select`, a callable
+// with quantiles_by_selection's contract (that one on CUDA, radix_quantiles on the CPU: both
+// return the same order statistics). Leaves each cell's count of samples with an optimum in
+// scratch.counts.
+template <class Value, class Select>
 SCALESWEEP_HD void reduce_feasible(const sample_piece& in, Value value, const double* q, int count,
                                    const reduction_scratch& scratch, const piece_quantiles_out& out,
-                                   int column) {
+                                   int column, Select& select) {
   const std::int64_t n = in.cells;
   for (std::int64_t j = 0; j < n; ++j) {
     scratch.counts[j] = 0;
@@ -77,7 +79,7 @@ SCALESWEEP_HD void reduce_feasible(const sample_piece& in, Value value, const do
         to[c * out.stride] = NAN;
       }
     } else {
-      quantiles_by_selection(scratch.values + j * in.samples, feasible, q, count, to, out.stride);
+      select(scratch.values + j * in.samples, feasible, q, count, to, out.stride);
     }
   }
 }
@@ -92,8 +94,7 @@ SCALESWEEP_HD void store_feasible_fraction(const sample_piece& in, const reducti
 }
 
 // The quantities a quantile problem reduces, each as (the value of sample-cell i of the optimum's
-// columns f, the output column): the one list both reducers (reduce_feasible's selection and the
-// CPU's tracked_quantiles) and the backends read.
+// columns f, the output column): the one list the backends read.
 template <class Visit>
 SCALESWEEP_HD void for_each_loss_target_quantity(double* const* f, Visit visit) {
   namespace in_c = loss_target_columns;
@@ -115,20 +116,22 @@ SCALESWEEP_HD void for_each_budget_quantity(double* const* f, Visit visit) {
   visit([f](std::int64_t i) { return f[in_c::loss][i]; }, c::loss);
 }
 
+template <class Select>
 SCALESWEEP_HD void reduce_loss_target_samples(const sample_piece& in, const double* q, int count,
                                               const reduction_scratch& scratch,
-                                              const piece_quantiles_out& out) {
+                                              const piece_quantiles_out& out, Select& select) {
   for_each_loss_target_quantity(in.columns->f64, [&](auto value, int column) {
-    reduce_feasible(in, value, q, count, scratch, out, column);
+    reduce_feasible(in, value, q, count, scratch, out, column, select);
   });
   store_feasible_fraction(in, scratch, out, loss_target_quantiles_columns::feasible_fraction);
 }
 
+template <class Select>
 SCALESWEEP_HD void reduce_budget_samples(const sample_piece& in, const double* q, int count,
                                          const reduction_scratch& scratch,
-                                         const piece_quantiles_out& out) {
+                                         const piece_quantiles_out& out, Select& select) {
   for_each_budget_quantity(in.columns->f64, [&](auto value, int column) {
-    reduce_feasible(in, value, q, count, scratch, out, column);
+    reduce_feasible(in, value, q, count, scratch, out, column, select);
   });
   store_feasible_fraction(in, scratch, out, budget_quantiles_columns::feasible_fraction);
 }

@@ -119,4 +119,12 @@ SCALESWEEP_HD void quantiles_by_selection(double* v, std::int64_t n, const doubl
   }
 }
 
+// quantiles_by_selection as a callable (the reducers of cells/sample_quantiles.hpp take one).
+struct quickselect_quantiles {
+  SCALESWEEP_HD void operator()(double* v, std::int64_t n, const double* q, int count, double* out,
+                                std::int64_t stride) const {
+    quantiles_by_selection(v, n, q, count, out, stride);
+  }
+};
+
 } // namespace scalesweep

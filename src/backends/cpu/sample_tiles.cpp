@@ -5,6 +5,7 @@
 #include "scalesweep/cells/box_grid.hpp"
 #include "scalesweep/cells/sample_quantiles.hpp"
 #include "scalesweep/error.hpp"
+#include "scalesweep/math/radix_quantiles.hpp"
 
 #include "backends/cpu/lanes_driver.hpp"
 
@@ -217,6 +218,7 @@ void compute_quantiles_tile(problem_kind kind, problem_kind optimum, const sweep
     std::vector<double> values(static_cast<std::size_t>(S * length));
     std::vector<std::int64_t> counts(static_cast<std::size_t>(length));
     const reduction_scratch reduce{values.data(), counts.data()};
+    radix_quantiles select;
     tile_columns scratch{};
     for (int k = 0; k < optimum_columns; ++k) {
       scratch.f64[k] = f64.data() + static_cast<std::size_t>(k * S * length);
@@ -235,9 +237,9 @@ void compute_quantiles_tile(problem_kind kind, problem_kind optimum, const sweep
         const sample_piece piece{&scratch, n, S, n};
         const piece_quantiles_out to{&out, tile_index(box, 0, it.p.h, t, it.p.x0), per_level};
         if (kind == problem_kind::loss_target_quantiles) {
-          reduce_loss_target_samples(piece, in.quantiles.data(), levels, reduce, to);
+          reduce_loss_target_samples(piece, in.quantiles.data(), levels, reduce, to, select);
         } else {
-          reduce_budget_samples(piece, in.quantiles.data(), levels, reduce, to);
+          reduce_budget_samples(piece, in.quantiles.data(), levels, reduce, to, select);
         }
       }
     }
