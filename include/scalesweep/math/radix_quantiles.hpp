@@ -5,9 +5,9 @@
 //
 // Why not quickselect on the CPU: its partition loops branch on every comparison and mispredict
 // on about half of them (~18 ns per value for three levels of 4,000 values). Here each value
-// costs three branch-free passes: its key range, a histogram of its key's bucket, and a scatter
-// of the values of the few buckets holding a wanted order statistic; those buckets (a handful of
-// values each) are then sorted.
+// costs three passes with well-predicted branches: its key range, a histogram of its key's
+// bucket, and a scatter of the values of the few buckets holding a wanted order statistic; those
+// buckets (a handful of values each) are then sorted.
 #pragma once
 
 #include "scalesweep/math/quantile.hpp"
@@ -147,10 +147,8 @@ private:
     for (i = 0; i < n; ++i) {
       ++histogram_[(order_key(v[i]) - first) >> shift];
     }
-    // Each wanted bucket's values go to s.spare, contiguous, after the earlier wanted buckets';
-    // the others' all to one slot that nothing reads (a branch-free scatter).
-    cursor_.assign(buckets, &discarded_);
-    step_.assign(buckets, 0);
+    // Each wanted bucket's values go to s.spare, contiguous, after the earlier wanted buckets'.
+    cursor_.assign(buckets, -1); // -1: not wanted
     std::int64_t below = 0; // values in the buckets before b
     std::int64_t kept = 0;  // values in the wanted buckets before b
     std::size_t r = s.rank_begin;
@@ -162,16 +160,18 @@ private:
           local_ranks_[r] -= below;
         }
         segments_.push_back({s.spare + kept, s.values + kept, in_bucket, rank_begin, r});
-        cursor_[b] = s.spare + kept;
-        step_[b] = 1;
+        cursor_[b] = kept;
         kept += in_bucket;
       }
       below += in_bucket;
     }
+    // A branch, not a branch-free store: a few per cent of the values are wanted, so it is
+    // nearly always predicted, and the loop carries no store-to-load dependency on the cursors.
     for (i = 0; i < n; ++i) {
-      const std::size_t b = (order_key(v[i]) - first) >> shift;
-      *cursor_[b] = v[i];
-      cursor_[b] += step_[b];
+      std::int64_t& at = cursor_[(order_key(v[i]) - first) >> shift];
+      if (at >= 0) {
+        s.spare[at++] = v[i];
+      }
     }
   }
 
@@ -200,9 +200,7 @@ private:
   std::vector<double> spare_;
   std::vector<segment> segments_; // still to select in
   std::vector<std::uint32_t> histogram_;
-  std::vector<double*> cursor_;
-  std::vector<std::int64_t> step_;
-  double discarded_ = 0;
+  std::vector<std::int64_t> cursor_; // where a wanted bucket's next value goes
 };
 
 } // namespace scalesweep
