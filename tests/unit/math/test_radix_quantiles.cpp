@@ -15,6 +15,17 @@
 namespace scalesweep {
 namespace {
 
+// Every 0.005 from 0 to 1: many order statistics at once, and fractions both sides of 0.5 (a
+// zero's sign shows in numpy's lerp only from the upper end, at fractions >= 0.5).
+std::vector<double> dense_levels() {
+  std::vector<double> q;
+  q.reserve(201);
+  for (int i = 0; i <= 200; ++i) {
+    q.push_back(i / 200.0);
+  }
+  return q;
+}
+
 // The levels every input is reduced at: the ends, the sweeps' default, and duplicated and
 // neighbouring levels (which share order statistics).
 const std::vector<std::vector<double>> level_sets = {{0.05, 0.5, 0.95},
@@ -23,14 +34,19 @@ const std::vector<std::vector<double>> level_sets = {{0.05, 0.5, 0.95},
                                                      {0.0, 0.05, 0.5, 0.95, 1.0},
                                                      {0.05, 0.05, 0.5, 0.5, 0.95, 0.95},
                                                      {0.1, 0.1000001, 0.2},
-                                                     {0.0, 0.0001, 0.9999, 1.0}};
+                                                     {0.0, 0.0001, 0.9999, 1.0},
+                                                     dense_levels()};
 
 // The reference: a full sort in the IEEE total order (-0.0 before +0.0; on every other pair it is
 // the order of <), then numpy's formula. Order statistics are values of the input, so a correct
 // selection gives the same doubles: compared bit for bit, so that a zero's sign counts too.
 std::vector<double> by_sorting(std::vector<double> v, const std::vector<double>& q) {
-  std::sort(v.begin(), v.end(), [](double a, double b) { return order_key(a) < order_key(b); });
+  // Written without order_key, so that the reference does not share the code under test.
+  std::sort(v.begin(), v.end(), [](double a, double b) {
+    return a < b || (a == b && std::signbit(a) && !std::signbit(b));
+  });
   std::vector<double> out;
+  out.reserve(q.size());
   for (double level : q) {
     out.push_back(quantile_of_sorted(v.data(), static_cast<std::int64_t>(v.size()), level));
   }
@@ -54,6 +70,7 @@ std::vector<double> by_radix(std::vector<double> v, const std::vector<double>& q
   selector()(v.data(), static_cast<std::int64_t>(v.size()), q.data(), static_cast<int>(q.size()),
              out.data(), 2); // strided output
   std::vector<double> levels;
+  levels.reserve(q.size());
   for (std::size_t c = 0; c < q.size(); ++c) {
     levels.push_back(out[2 * c]);
     EXPECT_EQ(out[2 * c + 1], -1.0); // nothing written between the strided outputs
@@ -133,6 +150,12 @@ TEST(RadixQuantiles, SignedZerosAndEqualValues) {
     zeros[i] = i % 3 == 0 ? -0.0 : 0.0;
   }
   expect_same_as_sorting(zeros, "signed zeros");
+  // Order statistic 50 the first +0.0 after fifty -0.0s: the boundary in the all-zeros case.
+  std::vector<double> half(101, 0.0);
+  for (std::size_t i = 0; i < half.size(); i += 2) {
+    half[i] = i < 100 ? -0.0 : 0.0;
+  }
+  expect_same_as_sorting(half, "fifty -0.0s, fifty-one +0.0s");
   expect_same_as_sorting({-0.0, 0.0}, "-0, +0");
   expect_same_as_sorting({0.0, -0.0}, "+0, -0");
   std::vector<double> two(999);
