@@ -89,8 +89,9 @@ private:
   static constexpr std::int64_t sort_below = 48;
 
   // Finds the segment's order statistics (to keys_), or splits it into segments of one bucket
-  // each (to segments_), each holding some of them. A bucket spans 2^-bits (bits >= 4) of the
-  // segment's key range, so a statistic is found within 64 / 4 splits, usually one.
+  // each (to segments_), each holding some of them. A bucket spans at most 2^(1 - bits)
+  // (bits >= 4) of the segment's key range, so a statistic is found within 64 / 3 splits,
+  // usually one.
   void select(const segment& s) {
     const double* v = s.values;
     const std::int64_t n = s.size;
