@@ -150,8 +150,8 @@ private:
     }
     // Each wanted bucket's values go to s.spare, contiguous, after the earlier wanted buckets'.
     cursor_.assign(buckets, -1); // -1: not wanted
-    std::int64_t below = 0; // values in the buckets before b
-    std::int64_t kept = 0;  // values in the wanted buckets before b
+    std::int64_t below = 0;      // values in the buckets before b
+    std::int64_t kept = 0;       // values in the wanted buckets before b
     std::size_t r = s.rank_begin;
     for (std::size_t b = 0; b < buckets && r < s.rank_end; ++b) {
       const std::int64_t in_bucket = histogram_[b];
