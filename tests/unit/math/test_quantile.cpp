@@ -1,6 +1,6 @@
-// math/quantile.hpp: quantiles_by_selection (the CUDA sweeps' per-cell reduction) against a full sort
-// and quantile_of_sorted (numpy's linear quantile, written after numpy's _quantile and _lerp),
-// and quantile_of_sorted against values numpy 2.4.6 printed for the same inputs.
+// math/quantile.hpp: quantiles_by_selection (the CUDA sweeps' per-cell reduction) against a
+// full sort and quantile_of_sorted (numpy's linear quantile, written after numpy's _quantile and
+// _lerp), and quantile_of_sorted against values numpy 2.4.6 printed for the same inputs.
 #include "scalesweep/math/quantile.hpp"
 
 #include <gtest/gtest.h>
