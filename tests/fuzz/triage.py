@@ -7,7 +7,8 @@ forked child and answers "damaged" (docs/reliability.md). A crash counts against
 the first frame past the sanitizer runtime, libFuzzer and libc is not in libhdf5, or when
 `scalesweep inspect` / `inspect --json` does not end with exit 0 or 2 on the input. A timeout is
 replayed with a 5 s limit and placed by the stack libFuzzer prints then (where it spun); one that
-finishes on replay was slow only because the machine was busy. Exit status 1 if any counts.
+finishes on replay was slow only because the machine was busy. A crash input that spins on
+replay is placed the same way. Exit status 1 if any counts.
 
     python3 tests/fuzz/triage.py build-fuzz/fuzz_result build/scalesweep ARTIFACT_DIR
 """
@@ -38,10 +39,9 @@ def main():
     counts, failures = {}, []
     for artifact in artifacts:
         if artifact.name.startswith(("crash-", "leak-", "timeout-")):
-            # A timeout is replayed with a short limit: libFuzzer then prints where the input
-            # was spinning (its alarm's stack).
-            flags = ["-timeout=5"] if artifact.name.startswith("timeout-") else []
-            replay = subprocess.run([harness, *flags, str(artifact)], capture_output=True,
+            # Replayed with a time limit: an input that spins (a timeout, or a crash that came
+            # only after a long spin) then ends with libFuzzer's stack of where it was spinning.
+            replay = subprocess.run([harness, "-timeout=5", str(artifact)], capture_output=True,
                                     text=True, errors="replace", timeout=120)
             # A timeout that does not recur took long only because the machine was busy.
             timed_out = artifact.name.startswith("timeout-")
