@@ -228,17 +228,26 @@ struct cost_ratio_result {
   Real complement_difference;
 };
 
+// The two second-order parts for a reference model of share odds k = w/(1 - w) and training
+// share q (1 - q given apart) at the demand, and d = delta_plan - delta_model: what the log of
+// the ratio is less its first-order term d (k/alpha - q/beta), which the optimum's condition
+// makes 0 (log_cost_ratio) and a model held by a serving bound does not (constrained_regret.hpp).
+template <class Real>
+SCALESWEEP_HD cost_ratio_result<Real> log_cost_ratio_parts(const prepared_law& p, Real d, Real k,
+                                                           Real q, Real one_minus_q) {
+  const curvature_result<Real> parameter_part = bernoulli_curvature(-k, d);
+  const Real y = -d * p.inv_beta;
+  const auto small_q = q <= 0.5;
+  const curvature_result<Real> data_part =
+      bernoulli_curvature(select(small_q, q, one_minus_q), select(small_q, y, -y));
+  return {data_part.value - parameter_part.value * p.inv_alpha, parameter_part.log1p_cem};
+}
+
 template <class Real>
 SCALESWEEP_HD cost_ratio_result<Real> log_cost_ratio(const prepared_law& p, Real plan_delta,
                                                      const optimum_share<Real>& best) {
-  const Real d = plan_delta - best.delta;
-  const Real k = (p.law.alpha * p.inv_beta) * best.q;
-  const curvature_result<Real> parameter_part = bernoulli_curvature(-k, d);
-  const Real y = -d * p.inv_beta;
-  const auto small_q = best.q <= 0.5;
-  const curvature_result<Real> data_part =
-      bernoulli_curvature(select(small_q, best.q, best.one_minus_q), select(small_q, y, -y));
-  return {data_part.value - parameter_part.value * p.inv_alpha, parameter_part.log1p_cem};
+  return log_cost_ratio_parts(p, plan_delta - best.delta, (p.law.alpha * p.inv_beta) * best.q,
+                              best.q, best.one_minus_q);
 }
 
 // regret = cost(plan; T)/cost*(T) - 1 >= 0 (SPEC §5.4). It is >= 0 exactly; the max removes a
@@ -260,26 +269,31 @@ SCALESWEEP_HD Real regret_from_models(Real plan_N, Real plan_D, Real best_N, Rea
 }
 
 // One loss-target optimum as dense regret cells read it, made once per (hardware, T, target) and
-// reused along T_plan and T: no root per regret cell.
+// reused along T_plan and T: no root per regret cell. Under a serving bound the optimum may be
+// the model on the bound (constrained_regret.hpp), which is no stationary point: its share odds
+// k and the slope of ln cost in delta are then its own, not those of the optimum's condition.
 struct regret_optimum {
   optimum_share<double> share;
+  double k;     // w/(1 - w): (alpha/beta) q at an optimum
+  double slope; // d ln cost / d delta at the model and demand: 0 at an optimum
   double N;
   double D;
-  cell_status status; // ok, or why there is no optimum (or N, D overflow: out_of_range)
+  cell_status status; // ok, constrained (on the bound), or why there is no optimum
 };
 
 SCALESWEEP_HD regret_optimum make_regret_optimum(const prepared_law& p,
                                                  const loss_target_terms& target,
                                                  const share_solution& s) {
   if (s.status != cell_status::ok) {
-    return {{NAN, NAN, NAN, NAN}, NAN, NAN, s.status};
+    return {{NAN, NAN, NAN, NAN}, NAN, NAN, NAN, NAN, s.status};
   }
   const optimum_share<double> share = optimum_share_of(p, s.delta);
+  const double k = (p.law.alpha * p.inv_beta) * share.q;
   const log_point x = share_point(p, target.ln_R, share.delta, share.complement);
   if (!in_double_range(x.ln_N) || !in_double_range(x.ln_D)) {
-    return {share, NAN, NAN, cell_status::out_of_range};
+    return {share, k, 0.0, NAN, NAN, cell_status::out_of_range};
   }
-  return {share, std::exp(x.ln_N), std::exp(x.ln_D), cell_status::ok};
+  return {share, k, 0.0, std::exp(x.ln_N), std::exp(x.ln_D), cell_status::ok};
 }
 
 struct regret_result {

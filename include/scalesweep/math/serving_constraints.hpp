@@ -123,7 +123,12 @@ struct loss_target_bound {
   double N;               // N_max (+inf without a bound)
   double D;               // D with L(N_max, D) = target; NaN where out of range
   double t_eff_threshold; // the bound binds for t_eff < this; -inf when it never binds
-  bool chinchilla_fits;   // the T = 0 model of this loss satisfies the constraints
+  // The model on the bound named by its data share w (docs/economics.md §4.1), as regret and the
+  // robust choice compare models (constrained_regret.hpp): delta = ln(w/w0) and complement =
+  // ln((1 - w)/(1 - w0)). NaN without a bound or where the target is infeasible under it.
+  double delta;
+  double complement;
+  bool chinchilla_fits; // the T = 0 model of this loss satisfies the constraints
   // ok; infeasible (target <= E + A/N_max^alpha: every model of this loss is too large);
   // out_of_range (D overflows; only the cells where the bound binds report it); or the target's
   // own status when that is not ok.
@@ -134,25 +139,36 @@ SCALESWEEP_HD loss_target_bound make_loss_target_bound(const prepared_law& p,
                                                        const loss_target_terms& target,
                                                        const serving_limit& limit) {
   if (target.status != cell_status::ok) {
-    return {limit.N_max, NAN, -HUGE_VAL, false, target.status};
+    return {limit.N_max, NAN, -HUGE_VAL, NAN, NAN, false, target.status};
   }
   const bool chin_fits = fits(limit, target.chinchilla_N);
   if (!(limit.N_max < HUGE_VAL)) {
-    return {limit.N_max, NAN, -HUGE_VAL, chin_fits, cell_status::ok};
+    return {limit.N_max, NAN, -HUGE_VAL, NAN, NAN, chin_fits, cell_status::ok};
   }
   // a/R = A N_max^-alpha / R; the data term keeps u = R (1 - a/R) = -R expm1(ln(a/R)), which is
   // exact in relative terms up to the rounding of ln(a/R) (SPEC: infeasible where u <= 0).
   const double ln_a_over_R = p.ln_A - p.law.alpha * limit.ln_N_max - target.ln_R;
   if (!(ln_a_over_R < 0)) {
-    return {limit.N_max, NAN, HUGE_VAL, false, cell_status::infeasible};
+    return {limit.N_max, NAN, HUGE_VAL, NAN, NAN, false, cell_status::infeasible};
   }
-  const double ln_u = target.ln_R + std::log(-std::expm1(ln_a_over_R));
+  const double ln_u_over_R = std::log(-std::expm1(ln_a_over_R)); // ln w
+  const double ln_u = target.ln_R + ln_u_over_R;
   const double ln_D = (p.ln_B - ln_u) * p.inv_beta;
   const double a = std::exp(ln_a_over_R + target.ln_R);
   const double u = std::exp(ln_u);
   const double D = std::exp(ln_D); // +inf when out of range: the threshold is then +inf too
   const double threshold = signed_implied_effective_demand(p.law, a, u, D);
-  return {limit.N_max, in_double_range(ln_D) ? D : NAN, threshold, chin_fits,
+  // The share form from the same two logs, each exact up to its own rounding (~1e-16 absolute),
+  // also as the target approaches the bound's loss (w -> 0: the expm1 above keeps ln w), where
+  // differences of ln N_max and ln D would carry their magnitudes' rounding instead.
+  const double delta = ln_u_over_R - p.chinchilla_ln_data_share;
+  const double complement = ln_a_over_R - p.chinchilla_ln_parameter_share;
+  return {limit.N_max,
+          in_double_range(ln_D) ? D : NAN,
+          threshold,
+          delta,
+          complement,
+          chin_fits,
           in_double_range(ln_D) ? cell_status::ok : cell_status::out_of_range};
 }
 
