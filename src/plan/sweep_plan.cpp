@@ -401,23 +401,26 @@ sweep_plan make_plan(sweep_config config) {
   sweep_plan plan;
   plan.config = std::move(config);
   add_axes(plan);
-  // The robust choice is not yet solved per law sample (its quantiles would need a problem of
-  // their own, as the optima have): refused rather than computed under the point law unasked.
-  const axis* spread = plan.config.find_axis(axis_id::spread);
-  if (spread != nullptr && !plan.config.law.samples_source.empty()) {
+  // The robust choice and the regret grid are not yet solved per law sample (their quantiles
+  // would need problems of their own, as the optima have): refused rather than computed under the
+  // point law unasked. Under [constraints] both are the constrained problem's (SPEC §5.2, §5.4).
+  const sweep_config& c = plan.config;
+  const bool sampled = !c.law.samples_source.empty();
+  const axis* spread = c.find_axis(axis_id::spread);
+  if (spread != nullptr && sampled) {
     throw input_error(spread->where + ": axes.spread: the robust choice is not solved under law "
                                       "samples yet",
                       "drop axes.spread, or [law] samples");
   }
-  // Nor do regret and the robust choice honour serving constraints yet (their optima are the
-  // unconstrained ones): refused rather than answered for another problem than the config's.
-  const std::vector<std::string>& dense = plan.config.output.dense;
-  const bool regret = std::find(dense.begin(), dense.end(), "regret") != dense.end();
-  if (plan.config.constraints && (spread != nullptr || regret)) {
-    throw input_error(plan.config.source_name + ": " +
-                          (spread != nullptr ? "axes.spread" : "output.dense 'regret'") +
-                          ": regret and the robust choice do not honour [constraints] yet",
-                      "drop [constraints], or the regret grid and axes.spread");
+  const std::vector<std::string>& dense = c.output.dense;
+  const auto regret = std::find(dense.begin(), dense.end(), "regret");
+  if (regret != dense.end() && sampled) {
+    const auto index = static_cast<std::size_t>(regret - dense.begin());
+    const std::string where =
+        index < c.output.dense_where.size() ? c.output.dense_where[index] : c.source_name;
+    throw input_error(where + ": output.dense 'regret': the regret grid is not solved under law "
+                              "samples yet",
+                      "drop \"regret\" from output.dense, or [law] samples");
   }
   problem_builder b(plan);
   // The dense grids named in output.dense are checked first: a regret grid without axes.T is

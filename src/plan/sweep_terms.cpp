@@ -1,6 +1,8 @@
 // Per-axis derived terms, computed once per sweep with the same functions the cells use.
 #include "plan/sweep_terms.hpp"
 
+#include "scalesweep/math/constrained_regret.hpp"
+
 #include <cmath>
 
 namespace scalesweep {
@@ -23,16 +25,20 @@ std::vector<Out> map_axis(const sweep_plan& plan, axis_id id, F f) {
   return out;
 }
 // The loss-target optima of every (hardware, T, loss target) as the regret grid's cells compare
-// them, solved once here: a regret cell then finds no root (SPEC §5.4's pre-pass).
+// them, solved once here: a regret cell then finds no root (SPEC §5.4's pre-pass). Under serving
+// constraints they are the constrained optima (the model on the bound where it binds).
 std::vector<regret_optimum> regret_optima(const sweep_plan& plan, const sweep_terms& t) {
   const std::vector<double>& T = *values_of(plan, axis_id::T);
+  const std::size_t targets = t.loss_targets.size();
   std::vector<regret_optimum> out;
-  out.reserve(t.hardware.size() * T.size() * t.loss_targets.size());
-  for (const hardware_terms& h : t.hardware) {
+  out.reserve(t.hardware.size() * T.size() * targets);
+  for (std::size_t hw = 0; hw < t.hardware.size(); ++hw) {
     for (std::size_t i = 0; i < T.size(); ++i) {
-      const demand d = make_demand(h, T[i], t.ln_T[i]);
-      for (const loss_target_terms& target : t.loss_targets) {
-        out.push_back(make_regret_optimum(t.law, target, solve_share_deviation(t.law, target, d)));
+      const demand d = make_demand(t.hardware[hw], T[i], t.ln_T[i]);
+      for (std::size_t l = 0; l < targets; ++l) {
+        const loss_target_bound* bound =
+            t.loss_target_bounds.empty() ? nullptr : &t.loss_target_bounds[hw * targets + l];
+        out.push_back(constrained_regret_optimum(t.law, t.loss_targets[l], d, bound));
       }
     }
   }

@@ -6,6 +6,7 @@
 #include "scalesweep/cells/sweep_views.hpp"
 #include "scalesweep/cells/tile.hpp"
 #include "scalesweep/math/budget_optimum.hpp"
+#include "scalesweep/math/constrained_regret.hpp"
 #include "scalesweep/math/cost_model.hpp"
 #include "scalesweep/math/demand.hpp"
 #include "scalesweep/math/demand_regret.hpp"
@@ -199,8 +200,9 @@ struct problem_rows<problem_kind::implied_demand> : on_axes<implied_demand_axes>
 
 // Dense regret (SPEC §5.4): a row is one (hardware, T_plan, T); a cell is a loss target. Both
 // models are rows of the [hardware][T][loss_target] table of optima solved once per sweep
-// (T_plan takes the T axis' values), so a cell finds no root: a few divisions, and the share form
-// near the diagonal (regret_cell).
+// (T_plan takes the T axis' values; under serving constraints the constrained optima), so a cell
+// finds no root: a few divisions, and the share form near the diagonal (constrained_regret_cell,
+// which is regret_cell where no model is on a bound).
 template <>
 struct problem_rows<problem_kind::regret> : on_axes<regret_axes> {
   struct row {
@@ -218,7 +220,7 @@ struct problem_rows<problem_kind::regret> : on_axes<regret_axes> {
   }
   SCALESWEEP_HD static void cell(const sweep_views& v, const row& r, std::int64_t l, std::int64_t i,
                                  const tile_columns& out) {
-    store(regret_cell(v.law, r.plan[l], r.actual[l], r.t_eff), i, out);
+    store(constrained_regret_cell(v.law, r.plan[l], r.actual[l], r.t_eff), i, out);
   }
   SCALESWEEP_HD static void store(const regret_result& x, std::int64_t i, const tile_columns& out) {
     out.f64[regret_columns::regret][i] = x.regret;
@@ -228,20 +230,28 @@ struct problem_rows<problem_kind::regret> : on_axes<regret_axes> {
 
 // The robust choice (SPEC §5.4): a row is one (hardware, spread, T); a cell is a loss target, and
 // holds the model of least largest regret over [T/s, T s]: two endpoint roots and a closed form.
+// Under serving constraints the references and the model are the constrained problem's, with
+// this hardware's bound per target (constrained_robust_cell_result).
 template <>
 struct problem_rows<problem_kind::robust> : on_axes<robust_axes> {
   struct row {
     struct demand demand;
     spread_terms spread;
+    const loss_target_bound* bounds; // this hardware's row of [hardware][loss_target]; or null
   };
   SCALESWEEP_HD static row make(const sweep_views& v, const std::int64_t* g) {
-    const hardware_terms& h = v.hardware[at<axis_id::hardware>(g)];
+    const std::int64_t hw = at<axis_id::hardware>(g);
+    const hardware_terms& h = v.hardware[hw];
     const std::int64_t t = at<axis_id::T>(g);
-    return {make_demand(h, v.T[t], v.ln_T[t]), v.spreads[at<axis_id::spread>(g)]};
+    return {make_demand(h, v.T[t], v.ln_T[t]), v.spreads[at<axis_id::spread>(g)],
+            v.loss_target_bounds != nullptr ? v.loss_target_bounds + hw * v.loss_target_count
+                                            : nullptr};
   }
   SCALESWEEP_HD static void cell(const sweep_views& v, const row& r, std::int64_t l, std::int64_t i,
                                  const tile_columns& out) {
-    store(robust_cell_result(v.law, r.demand, v.loss_targets[l], r.spread), i, out);
+    store(constrained_robust_cell_result(v.law, r.demand, v.loss_targets[l], r.spread,
+                                         r.bounds != nullptr ? r.bounds + l : nullptr),
+          i, out);
   }
   SCALESWEEP_HD static void store(const robust_result& x, std::int64_t i, const tile_columns& out) {
     out.f64[robust_columns::N][i] = x.N;

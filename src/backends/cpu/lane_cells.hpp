@@ -5,6 +5,7 @@
 #pragma once
 
 #include "scalesweep/math/budget_optimum.hpp"
+#include "scalesweep/math/constrained_regret.hpp"
 #include "scalesweep/math/demand.hpp"
 #include "scalesweep/math/demand_regret.hpp"
 #include "scalesweep/math/loss_target_optimum.hpp"
@@ -130,15 +131,22 @@ void budget_cells_on_lanes(const prepared_law& law, const hardware_terms& h,
 }
 
 // Robust models of n cells sharing one demand d and spread: cell j's loss target is target_at(j)
-// (loss_target_terms); store(j, robust_result) takes each result.
-template <class TargetAt, class Store>
+// (loss_target_terms), its serving bound bound_at(j) (a loss_target_bound pointer, null without
+// constraints); store(j, robust_result) takes each result. Cells whose spread the bound touches
+// (constrained_regret.hpp's cases b and c) take the scalar cell function.
+template <class TargetAt, class BoundAt, class Store>
 void robust_cells_on_lanes(const prepared_law& law, const demand& d, const spread_terms& spread,
-                           std::size_t n, const TargetAt& target_at, const Store& store) {
+                           std::size_t n, const TargetAt& target_at, const BoundAt& bound_at,
+                           const Store& store) {
   lane_scratch& s = thread_lane_scratch();
   const simd::lane_output lanes = s.resize(n);
   for (std::size_t j = 0; j < n; ++j) {
     const loss_target_terms& target = target_at(j);
-    s.regular[j] = robust_needs_roots(target, d, spread) ? 1 : 0;
+    const loss_target_bound* bound = bound_at(j);
+    s.regular[j] = robust_needs_roots(target, d, spread) &&
+                           !(bound != nullptr && bound_touches_spread(*bound, d, spread))
+                       ? 1
+                       : 0;
     s.input[j] = target.ln_R;
   }
   if (s.fill_irregular(n)) {
@@ -148,9 +156,10 @@ void robust_cells_on_lanes(const prepared_law& law, const demand& d, const sprea
   }
   for (std::size_t j = 0; j < n; ++j) {
     const bool usable = s.regular[j] && s.converged[j];
-    store(j, usable ? robust_result_of(s.ln_N[j], s.ln_D[j], s.N[j], s.D[j], s.regret[j],
-                                       2 * simd::lane_steps)
-                    : robust_cell_result(law, d, target_at(j), spread));
+    store(j, usable ? robust_within_bound(robust_result_of(s.ln_N[j], s.ln_D[j], s.N[j], s.D[j],
+                                                           s.regret[j], 2 * simd::lane_steps),
+                                          bound_at(j))
+                    : constrained_robust_cell_result(law, d, target_at(j), spread, bound_at(j)));
   }
 }
 
@@ -167,7 +176,8 @@ inline regret_scratch& thread_regret_scratch() {
 
 // Dense regret cells under one actual demand (t_eff): cell j compares plan_at(j) with
 // actual_at(j) (regret_optimum); store(j, regret_result) takes each result. regret_cell's fast
-// ratio where it is >= 1e-3, else its share form, on the lanes for all such cells of the batch.
+// ratio where it is >= 1e-3, else its share form, on the lanes for all such cells of the batch;
+// cells with a model on a serving bound (or none) take the scalar constrained_regret_cell.
 template <class PlanAt, class ActualAt, class Store>
 void regret_cells_on_lanes(const prepared_law& law, double t_eff, std::size_t n,
                            const PlanAt& plan_at, const ActualAt& actual_at, const Store& store) {
@@ -177,7 +187,7 @@ void regret_cells_on_lanes(const prepared_law& law, double t_eff, std::size_t n,
     const regret_optimum& plan = plan_at(j);
     const regret_optimum& actual = actual_at(j);
     if (plan.status != cell_status::ok || actual.status != cell_status::ok) {
-      store(j, regret_cell(law, plan, actual, t_eff));
+      store(j, constrained_regret_cell(law, plan, actual, t_eff));
       continue;
     }
     const double fast = regret_from_models(plan.N, plan.D, actual.N, actual.D, t_eff);

@@ -107,6 +107,10 @@ void robust_segment_lanes(const sweep_views& v, const tile_box& box, std::int64_
   robust_cells_on_lanes(
       v.law, s.r.demand, s.r.spread, static_cast<std::size_t>(end - begin),
       [&](std::size_t j) -> const loss_target_terms& { return targets[j]; },
+      [&](std::size_t j) -> const loss_target_bound* {
+        return s.r.bounds != nullptr ? s.r.bounds + s.first + static_cast<std::int64_t>(j)
+                                     : nullptr;
+      },
       [&](std::size_t j, const robust_result& x) { s.store(j, x); });
 }
 

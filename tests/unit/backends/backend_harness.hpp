@@ -67,12 +67,6 @@ inline sweep_plan plan_with_tiles(std::int64_t tile_cells, const grid_points& po
   const auto set = [&](const std::string& key, std::int64_t value) {
     text.replace(text.find(key), key.size(), std::to_string(value));
   };
-  if (extra.find("[constraints]") != std::string::npos) {
-    // Regret and the robust choice are refused under serving constraints (not solved there yet).
-    for (const std::string unsupported : {"spread = { values = [1, 3, 100] }\n", ", \"regret\""}) {
-      text.erase(text.find(unsupported), unsupported.size());
-    }
-  }
   set("N_POINTS", points.N);
   set("D_POINTS", points.D);
   set("LOSS_POINTS", points.loss_target);

@@ -1,6 +1,7 @@
 // The CPU backend's results do not depend on thread count or tile size: bitwise equal, since the
 // same code runs on the same inputs in the same order of operations per cell.
 #include "scalesweep/math/budget_optimum.hpp"
+#include "scalesweep/math/constrained_regret.hpp"
 #include "scalesweep/math/demand_regret.hpp"
 #include "scalesweep/math/loss_target_optimum.hpp"
 #include "scalesweep/math/serving_constraints.hpp"
@@ -220,33 +221,39 @@ TEST(CpuLanes, EveryCellThatNeedsARootConvergesWithinTheLaneSteps) {
   }
 }
 
+// The serving limit of scenario h, or null without constraints.
+const serving_limit* limit_of(const sweep_plan& plan, std::size_t h) {
+  return plan.config.serving_limits.empty() ? nullptr : &plan.config.serving_limits[h];
+}
+
 // The robust cells of the harness's sweep (3 scenarios x spreads 1, 3, 100 x T from 0 to 1e16 x
-// 53 loss targets) on the lanes against the scalar cell (robust_optimum). N and D: the lanes'
-// roots and closed form differ from the scalar ones only by libmvec's <= 4 ulp, amplified ~1/beta
-// from the share to D: 1e-13 as for the other optima. The regret is the relative distance of
-// the two endpoint roots squared over (docs/economics.md §4.2), each term relative to itself:
-// 1e-12 relative, or 1e-300 absolute where it is 0 (spread 1, T = 0).
-TEST(CpuBackend, RobustLanesAgreeWithTheScalarCells) {
-  if (!simd::lanes_available()) {
-    GTEST_SKIP() << "no SIMD lanes on this CPU (or SCALESWEEP_LANES=none): nothing to compare";
-  }
-  const sweep_plan plan = harness::plan_with_tiles(1 << 20);
+// 53 loss targets) on the lanes against the scalar cell (robust_optimum, or under serving
+// constraints constrained_robust_optimum, whose cells the bound touches never reach the lanes).
+// N and D: the lanes' roots and closed form differ from the scalar ones only by libmvec's <= 4
+// ulp, amplified ~1/beta from the share to D: 1e-13 as for the other optima. The regret is the
+// relative distance of the two endpoint roots squared over (docs/economics.md §4.2), each term
+// relative to itself: 1e-12 relative, or 1e-300 absolute where it is 0 (spread 1, T = 0).
+// `counts` tallies the statuses.
+void expect_robust_lanes_match_scalar_cells(const sweep_plan& plan, std::vector<int>& counts) {
   const auto computed = harness::compute_all(plan, *make_cpu_backend(plan, 0));
   const std::size_t column = harness::first_column_of(plan, problem_kind::robust);
   const std::vector<double>& spreads = plan.find_axis(axis_id::spread)->values;
   const std::vector<double>& Ts = plan.find_axis(axis_id::T)->values;
   const std::vector<double>& targets = plan.find_axis(axis_id::loss_target)->values;
   double worst[3] = {0, 0, 0};
-  std::size_t cell = 0, ok = 0;
+  std::size_t cell = 0;
   for (std::size_t h = 0; h < plan.hardware_coefficients.size(); ++h) {
+    const serving_limit* limit = limit_of(plan, h);
     for (const double s : spreads) {
       for (const double T : Ts) {
         for (const double l : targets) {
+          const cost_coefficients& k = plan.hardware_coefficients[h];
           const robust_result r =
-              robust_optimum(plan.config.law.law, plan.hardware_coefficients[h], l, T, s);
+              limit != nullptr ? constrained_robust_optimum(plan.config.law.law, k, *limit, l, T, s)
+                               : robust_optimum(plan.config.law.law, k, l, T, s);
           ASSERT_EQ(computed[column + robust_columns::count][cell], static_cast<double>(r.status))
               << "cell " << cell;
-          ok += r.status == cell_status::ok ? 1 : 0;
+          ++counts[static_cast<std::size_t>(r.status)];
           const double expected[] = {r.N, r.D, r.regret};
           for (int v = 0; v < robust_columns::count; ++v) {
             const double got = computed[column + static_cast<std::size_t>(v)][cell];
@@ -266,21 +273,42 @@ TEST(CpuBackend, RobustLanesAgreeWithTheScalarCells) {
       }
     }
   }
-  EXPECT_GT(ok, cell / 2); // most cells have a robust model: the comparison is not all NaN
+  const int ok = counts[static_cast<std::size_t>(cell_status::ok)];
+  EXPECT_GT(static_cast<std::size_t>(ok), cell / 3); // the comparison is not all NaN
   std::printf("robust lanes vs scalar: worst relative N %.2e, D %.2e, regret %.2e\n", worst[0],
               worst[1], worst[2]);
 }
 
-// The regret cells of the harness's sweep (3 scenarios x T_plan x T from 0 to 1e16 x 53 loss
-// targets) against the one-cell scalar path (demand_regret). Where the fast ratio serves (regret
-// >= 1e-3) both paths run the same scalar code; below, the lanes' share form differs by
-// libmvec's <= 4 ulp per function, relative to the regret itself (docs/economics.md §4.2):
-// 1e-12 relative; the diagonal is exactly 0 on both.
-TEST(CpuBackend, RegretLanesAgreeWithTheScalarCells) {
+TEST(CpuBackend, RobustLanesAgreeWithTheScalarCells) {
   if (!simd::lanes_available()) {
     GTEST_SKIP() << "no SIMD lanes on this CPU (or SCALESWEEP_LANES=none): nothing to compare";
   }
-  const sweep_plan plan = harness::plan_with_tiles(1 << 20);
+  std::vector<int> counts(cell_status_count);
+  expect_robust_lanes_match_scalar_cells(harness::plan_with_tiles(1 << 20), counts);
+  EXPECT_EQ(counts[static_cast<std::size_t>(cell_status::constrained)], 0);
+}
+
+// Under serving constraints: the cells the bound touches (the model on the bound, the crossing
+// with a clamped reference, targets infeasible under the bound) take the scalar path, the rest
+// the lanes; every status occurs.
+TEST(CpuBackend, RobustLanesAgreeWithTheScalarCellsUnderServingConstraints) {
+  if (!simd::lanes_available()) {
+    GTEST_SKIP() << "no SIMD lanes on this CPU (or SCALESWEEP_LANES=none): nothing to compare";
+  }
+  std::vector<int> counts(cell_status_count);
+  expect_robust_lanes_match_scalar_cells(
+      harness::plan_with_tiles(1 << 20, {}, harness::constraints_text), counts);
+  EXPECT_GT(counts[static_cast<std::size_t>(cell_status::constrained)], 0);
+  EXPECT_GT(counts[static_cast<std::size_t>(cell_status::infeasible)], 0);
+}
+
+// The regret cells of the harness's sweep (3 scenarios x T_plan x T from 0 to 1e16 x 53 loss
+// targets) against the one-cell scalar path (demand_regret, or constrained_demand_regret under
+// serving constraints). Where the fast ratio serves (regret >= 1e-3) both paths run the same
+// scalar code; below, the lanes' share form differs by libmvec's <= 4 ulp per function, relative
+// to the regret itself (docs/economics.md §4.2): 1e-12 relative; the diagonal, and cells whose
+// plan and reference are both on the bound, are exactly 0 on both.
+void expect_regret_lanes_match_scalar_cells(const sweep_plan& plan, std::vector<int>& counts) {
   const auto computed = harness::compute_all(plan, *make_cpu_backend(plan, 0));
   const std::size_t column = harness::first_column_of(plan, problem_kind::regret);
   const std::vector<double>& Ts = plan.find_axis(axis_id::T)->values;
@@ -288,12 +316,17 @@ TEST(CpuBackend, RegretLanesAgreeWithTheScalarCells) {
   double worst = 0;
   std::size_t cell = 0, small = 0;
   for (std::size_t h = 0; h < plan.hardware_coefficients.size(); ++h) {
+    const serving_limit* limit = limit_of(plan, h);
     for (const double T_plan : Ts) {
       for (const double T : Ts) {
         for (const double l : targets) {
+          const cost_coefficients& k = plan.hardware_coefficients[h];
           const regret_result r =
-              demand_regret(plan.config.law.law, plan.hardware_coefficients[h], l, T_plan, T);
+              limit != nullptr
+                  ? constrained_demand_regret(plan.config.law.law, k, *limit, l, T_plan, T)
+                  : demand_regret(plan.config.law.law, k, l, T_plan, T);
           ASSERT_EQ(computed[column + 1][cell], static_cast<double>(r.status)) << "cell " << cell;
+          ++counts[static_cast<std::size_t>(r.status)];
           const double got = computed[column][cell];
           if (std::isnan(r.regret)) {
             ASSERT_TRUE(std::isnan(got)) << "cell " << cell;
@@ -312,6 +345,27 @@ TEST(CpuBackend, RegretLanesAgreeWithTheScalarCells) {
   }
   EXPECT_GT(small, 100U); // the share form on the lanes was compared, not only the fast ratio
   std::printf("regret lanes vs scalar: worst relative %.2e (%zu cells below 1e-3)\n", worst, small);
+}
+
+TEST(CpuBackend, RegretLanesAgreeWithTheScalarCells) {
+  if (!simd::lanes_available()) {
+    GTEST_SKIP() << "no SIMD lanes on this CPU (or SCALESWEEP_LANES=none): nothing to compare";
+  }
+  std::vector<int> counts(cell_status_count);
+  expect_regret_lanes_match_scalar_cells(harness::plan_with_tiles(1 << 20), counts);
+  EXPECT_EQ(counts[static_cast<std::size_t>(cell_status::constrained)], 0);
+}
+
+TEST(CpuBackend, RegretLanesAgreeWithTheScalarCellsUnderServingConstraints) {
+  if (!simd::lanes_available()) {
+    GTEST_SKIP() << "no SIMD lanes on this CPU (or SCALESWEEP_LANES=none): nothing to compare";
+  }
+  std::vector<int> counts(cell_status_count);
+  expect_regret_lanes_match_scalar_cells(
+      harness::plan_with_tiles(1 << 20, {}, harness::constraints_text), counts);
+  EXPECT_GT(counts[static_cast<std::size_t>(cell_status::constrained)], 0);
+  EXPECT_GT(counts[static_cast<std::size_t>(cell_status::ok)], 0);
+  EXPECT_GT(counts[static_cast<std::size_t>(cell_status::infeasible)], 0);
 }
 
 // Every robust cell that needs both roots converges within the lane steps, on every law preset.
