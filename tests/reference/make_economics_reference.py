@@ -156,6 +156,56 @@ def robust(law, target, t_eff, spread):
     return N, D, cost(N, D, hi_t) / ch - 1
 
 
+def constrained_optimum(law, target, t_eff, N_max):
+    """The cheapest (N, D) with L = target and N <= N_max (SPEC §5.2), and whether it sits on the
+    bound: the free optimum, or the model on N = N_max where the free one is larger (the cost is
+    unimodal in ln N along the iso-loss curve, docs/economics.md §2.2). None where no model of
+    that loss has N <= N_max (target <= E + A N_max^-alpha)."""
+    E, A, B, a, b = law
+    N_max = mp.mpf(N_max)
+    if mpf(target) - E - A * N_max ** -a <= 0:
+        return None
+    N, D = loss_target_optimum(law, target, t_eff)
+    if N > N_max:
+        return N_max, iso_loss_D(law, target, N_max), True
+    return N, D, False
+
+
+def constrained_regret(law, target, tp_eff, t_eff, N_max):
+    """cost(plan; T)/cost(reference; T) - 1 with both the constrained optima (SPEC §5.2, §5.4);
+    None where the target is infeasible under the bound."""
+    plan = constrained_optimum(law, target, tp_eff, N_max)
+    best = constrained_optimum(law, target, t_eff, N_max)
+    if plan is None:
+        return None
+    return cost(plan[0], plan[1], t_eff) / cost(best[0], best[1], t_eff) - 1
+
+
+def constrained_robust(law, target, t_eff, spread, N_max):
+    """The model of N <= N_max whose regrets at T/s and T s, each against the constrained optimum
+    there, are equal: bisection in ln N between the two constrained endpoint optima (the low
+    one's regret falls, the high one's rises). Where both are the same model (both on the bound,
+    spread 1, T = 0) that model, regret 0. Returns N, D, the regret, and whether N is on the
+    bound; None where the target is infeasible under the bound."""
+    lo_t, hi_t = t_eff / mpf(spread), t_eff * mpf(spread)
+    lo = constrained_optimum(law, target, lo_t, N_max)
+    hi = constrained_optimum(law, target, hi_t, N_max)
+    if lo is None:
+        return None
+    if lo[0] == hi[0]:
+        return lo[0], lo[1], mp.mpf(0), lo[2]
+    cl, ch = cost(lo[0], lo[1], lo_t), cost(hi[0], hi[1], hi_t)
+
+    def excess_of_low_regret(x):
+        N = mp.e ** x
+        D = iso_loss_D(law, target, N)
+        return cost(N, D, lo_t) / cl - cost(N, D, hi_t) / ch
+
+    N = mp.e ** bisect(excess_of_low_regret, mp.log(hi[0]), mp.log(lo[0]))
+    D = iso_loss_D(law, target, N)
+    return N, D, cost(N, D, hi_t) / ch - 1, False
+
+
 def check_endpoint_theorem(law, target, t_eff, spread, N, points=7):
     """The model's regret at interior demands of [T/s, T s] stays below the endpoint maximum."""
     D = iso_loss_D(law, target, N)
