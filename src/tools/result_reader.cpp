@@ -2,6 +2,7 @@
 #include "tools/result_reader.hpp"
 
 #include "scalesweep/error.hpp"
+#include "scalesweep/math/status.hpp"
 
 #include "common/isolated_call.hpp"
 #include "output/hdf5/chunk_copy.hpp"
@@ -88,7 +89,8 @@ std::vector<hsize_t> extent(hid_t space, const std::string& name) {
 // What the file's unchecksummed global heap may have lost or changed, in what a reader shows: each
 // named dimension of a variable is a different coordinate, as long as that axis (a reference
 // turned into another coordinate's is damage), and `units`, `long_name`, `flag_meanings` and
-// `spacing` are never empty (scalesweep writes each with a text; a lost heap entry reads as "").
+// `spacing` are never empty (scalesweep writes each with a text; a lost heap entry reads as ""),
+// and `flag_meanings` is the format's list of statuses.
 void check_variables(const std::vector<dataset_summary>& datasets) {
   for (const dataset_summary& d : datasets) {
     for (const auto& [key, value] : d.attributes) {
@@ -97,6 +99,11 @@ void check_variables(const std::vector<dataset_summary>& datasets) {
            key == schema::variable::flag_meanings || key == schema::variable::spacing) &&
           (text == nullptr || text->size() != 1 || text->front().empty())) {
         throw io_error("HDF5: the " + key + " of '" + d.name + "' is not a text");
+      }
+      // The status names are the format's, not the run's: another text is a changed heap entry
+      // (inspect and the CSV export name the counts by them).
+      if (key == schema::variable::flag_meanings && text->front() != cell_status_flag_meanings) {
+        throw io_error("HDF5: the flag_meanings of '" + d.name + "' are not scalesweep's statuses");
       }
     }
     if (d.is_coordinate) {

@@ -1,4 +1,5 @@
-// The CUDA backend agrees with the CPU backend to 1e-12 relative (skipped without a device), with
+// The CUDA backend agrees with the CPU backend to 1e-12 relative, or where a subtraction cancels
+// (implied_T, the saving) to what its condition allows (skipped without a device), with
 // and without serving constraints, on grids that reach every launch shape: rows shorter than a
 // block (several rows per block), rows of several segments, tiles that start inside a row, and
 // tiles overlapped as the run's pipeline overlaps them (pinned host tiles, driven from another
@@ -8,10 +9,13 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <functional>
 #include <ostream>
+#include <stdexcept>
 #include <thread>
 
 namespace {
@@ -45,13 +49,65 @@ protected:
   void SetUp() override { SCALESWEEP_SKIP_WITHOUT_CUDA(); }
 };
 
-// llm.c-style validation: |gpu - cpu| <= rtol |cpu| (NaN where NaN), first mismatches printed.
 // rtol 1e-12: the same double-precision formulas differ only by device libm and FMA contraction,
 // ~4e-16 per operation (ECOSYSTEM.md), amplified at most by the solvers' condition (~1e2).
-void expect_agreement(const std::vector<std::vector<double>>& cpu,
+constexpr double rtol = 1e-12;
+
+// How far the CUDA value of one cell may be from the CPU's (given the CPU's value).
+using allowance = std::function<double(std::size_t cell, double cpu)>;
+
+// implied_T = 3 D (ratio - 1) x the scenario's cost factor, ratio = alpha A N^-alpha /
+// (beta B D^-beta) (SPEC §5.3): a subtraction whose condition is kappa = ratio / |ratio - 1|.
+// Each backend is within 1e-14 kappa of the formula (test_implied_demand.cpp), so the two agree
+// within twice that; where T is small against D, kappa reaches 1e5 and more (seen on an H200:
+// 1.2e-12 apart at 771 tokens for D = 2.8e8).
+allowance implied_T_allowance(const sweep_plan& plan, const problem_grid& p) {
+  EXPECT_EQ(p.dims, (std::vector<axis_id>{axis_id::hardware, axis_id::N, axis_id::D}));
+  const auto values = [&plan](axis_id id) {
+    for (const axis& a : plan.axes) {
+      if (a.id == id) {
+        return a.values;
+      }
+    }
+    throw std::logic_error("the plan has no such axis");
+  };
+  const std::vector<double> N = values(axis_id::N), D = values(axis_id::D);
+  const scaling_law law = plan.config.law.law;
+  return [N, D, law](std::size_t cell, double cpu) {
+    const double n = N[(cell / D.size()) % N.size()], d = D[cell % D.size()];
+    const double ratio =
+        law.alpha * law.A * std::pow(n, -law.alpha) / (law.beta * law.B * std::pow(d, -law.beta));
+    const double kappa = ratio / std::fabs(ratio - 1);
+    return std::max(rtol, 2e-14 * kappa) * std::fabs(cpu);
+  };
+}
+
+// Every variable's allowance, in compute_all's order: rtol relative, except implied_T (above) and
+// the saving 1 - opt_cost / chinchilla_cost, whose cost ratio agrees to rtol: near a saving of 0
+// the subtraction leaves only that ratio's rounding (seen on an H200: 5e-17 apart at 1.9e-14).
+std::vector<allowance> allowances(const sweep_plan& plan) {
+  std::vector<allowance> out;
+  for (const problem_grid& p : plan.problems) {
+    for (const variable_info& v : p.outputs) {
+      if (v.name == "implied_T") {
+        out.push_back(implied_T_allowance(plan, p));
+      } else if (v.name == "opt_saving_quantile") {
+        out.emplace_back([](std::size_t, double cpu) { return rtol * std::fabs(1 - cpu); });
+      } else {
+        out.emplace_back([](std::size_t, double cpu) { return rtol * std::fabs(cpu); });
+      }
+    }
+  }
+  return out;
+}
+
+// llm.c-style validation: |gpu - cpu| within each variable's allowance (NaN where NaN), first
+// mismatches printed.
+void expect_agreement(const sweep_plan& plan, const std::vector<std::vector<double>>& cpu,
                       const std::vector<std::vector<double>>& gpu, const char* how) {
-  constexpr double rtol = 1e-12;
+  const std::vector<allowance> allowed = allowances(plan);
   ASSERT_EQ(cpu.size(), gpu.size());
+  ASSERT_EQ(cpu.size(), allowed.size());
   int mismatches = 0;
   std::size_t compared = 0, bitwise = 0;
   for (std::size_t v = 0; v < cpu.size(); ++v) {
@@ -60,7 +116,7 @@ void expect_agreement(const std::vector<std::vector<double>>& cpu,
       ++compared;
       bitwise += same_bits(c, g) ? 1 : 0;
       const bool both_nan = std::isnan(c) && std::isnan(g);
-      if (!both_nan && !(std::fabs(g - c) <= rtol * std::fabs(c))) {
+      if (!both_nan && !(std::fabs(g - c) <= allowed[v](i, c))) {
         if (++mismatches <= 10) {
           ADD_FAILURE() << how << ": variable " << v << " cell " << i << ": cpu " << c << " cuda "
                         << g;
@@ -81,11 +137,11 @@ TEST_P(BackendAgreement, CudaMatchesCpu) {
   const auto cpu = compute_all(plan, *make_cpu_backend(plan, 0));
   const std::unique_ptr<compute_backend> gpu = make_backend(plan, cuda_options);
   ASSERT_EQ(gpu->kind(), "cuda");
-  expect_agreement(cpu, compute_all(plan, *gpu), "one tile at a time");
+  expect_agreement(plan, cpu, compute_all(plan, *gpu), "one tile at a time");
   std::vector<std::vector<double>> overlapped;
   std::thread driver([&] { overlapped = compute_all_overlapped(plan, *gpu); });
   driver.join();
-  expect_agreement(cpu, overlapped, "two tiles in flight, another thread");
+  expect_agreement(plan, cpu, overlapped, "two tiles in flight, another thread");
 }
 
 INSTANTIATE_TEST_SUITE_P(Grids, BackendAgreement, ::testing::ValuesIn(cases),
@@ -189,11 +245,11 @@ TEST_P(SampleAgreement, CudaMatchesCpu) {
   const auto cpu = compute_all(plan, *make_cpu_backend(plan, 0));
   const std::unique_ptr<compute_backend> gpu = make_backend(plan, cuda_options);
   ASSERT_EQ(gpu->kind(), "cuda");
-  expect_agreement(cpu, compute_all(plan, *gpu), "law samples, one tile at a time");
+  expect_agreement(plan, cpu, compute_all(plan, *gpu), "law samples, one tile at a time");
   std::vector<std::vector<double>> overlapped;
   std::thread driver([&] { overlapped = compute_all_overlapped(plan, *gpu); });
   driver.join();
-  expect_agreement(cpu, overlapped, "law samples, two tiles in flight");
+  expect_agreement(plan, cpu, overlapped, "law samples, two tiles in flight");
 }
 
 INSTANTIATE_TEST_SUITE_P(Tiles, SampleAgreement, ::testing::Values(4096, 97), [](const auto& info) {

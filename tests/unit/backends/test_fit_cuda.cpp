@@ -88,9 +88,12 @@ TEST_F(FitCuda, HuberMleAgrees) {
   const fit_runner cpu(backend_choice::cpu, 0, 0), gpu(backend_choice::cuda, 0, 0);
   const point_estimate c = fit_point_estimate(data, start, s, cpu);
   const point_estimate g = fit_point_estimate(data, start, s, gpu);
+  // The same minimum as `agree` reads it, the objective within 1e-9: on an H200 the log
+  // parameters stopped 2.7e-7 apart in the flat valley (the objective 1e-9 relative bounds how
+  // far apart the two stopping points can be in value, not in position).
   EXPECT_NEAR(g.best.objective, c.best.objective, 1e-9 * std::fabs(c.best.objective));
   for (int p = 0; p < law_parameters; ++p) {
-    EXPECT_NEAR(g.best.x[p], c.best.x[p], 1e-7) << p;
+    EXPECT_NEAR(g.best.x[p], c.best.x[p], 1e-5) << p;
   }
 }
 
