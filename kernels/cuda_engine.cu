@@ -7,6 +7,7 @@
 #include "problem_kernels.cuh"
 #include "sample_kernels.cuh"
 
+#include <algorithm>
 #include <array>
 
 namespace scalesweep::cuda {
@@ -32,7 +33,10 @@ struct slot {
   // The quantile problems' scratch (sample_kernels.cuh), on slots of a sweep with law samples.
   device_buffer<unsigned char> sample_columns;
   device_buffer<double> sample_values;
+  device_buffer<double> sample_sorted;
   device_buffer<std::int64_t> sample_counts;
+  device_buffer<std::int64_t> sample_segments; // each cell's segment: begins, then ends
+  device_buffer<unsigned char> sample_sort_temp;
   sample_scratch scratch{};
   const void* pending = nullptr; // the owner of the tile in flight
   std::string tile;              // the tile in flight, for errors
@@ -64,20 +68,30 @@ void copy_to_host(const problem_columns& problem, std::int64_t n, const tile_col
 }
 
 // A slot's scratch for the quantile problems: loss_target_columns (as many as budget_columns)
-// and the status of sample_scratch_cells sample-cells, and as many gathered values and counts.
+// and the status of sample_scratch_cells sample-cells, as many gathered values, sorted values,
+// counts and segment ends, and the segmented sort's temporary storage.
 void make_sample_scratch(slot& s) {
   constexpr int columns = loss_target_columns::count;
   const auto cells = static_cast<std::size_t>(sample_scratch_cells);
   s.sample_columns = device_buffer<unsigned char>(cells * (columns * sizeof(double) + 1));
   s.sample_values = device_buffer<double>(cells);
+  s.sample_sorted = device_buffer<double>(cells);
   s.sample_counts = device_buffer<std::int64_t>(cells);
+  s.sample_segments = device_buffer<std::int64_t>(2 * cells);
+  const std::size_t sort_bytes = sample_sort_bytes(sample_scratch_cells);
+  s.sample_sort_temp = device_buffer<unsigned char>(std::max<std::size_t>(sort_bytes, 1));
   auto* f64 = reinterpret_cast<double*>(s.sample_columns.get());
   for (int k = 0; k < columns; ++k) {
     s.scratch.columns.f64[k] = f64 + static_cast<std::size_t>(k) * cells;
   }
   s.scratch.columns.status = reinterpret_cast<std::uint8_t*>(f64 + columns * cells);
   s.scratch.values = s.sample_values.get();
+  s.scratch.sorted = s.sample_sorted.get();
   s.scratch.counts = s.sample_counts.get();
+  s.scratch.segment_begins = s.sample_segments.get();
+  s.scratch.segment_ends = s.sample_segments.get() + cells;
+  s.scratch.sort_temp = s.sample_sort_temp.get();
+  s.scratch.sort_bytes = sort_bytes;
   s.scratch.sample_cells = sample_scratch_cells;
 }
 

@@ -32,7 +32,8 @@ struct problem_columns {
 };
 
 // Sample-cells whose optima a slot holds at once for a quantile problem's reduction: 97 bytes
-// each (twelve doubles and a status) plus a gathered value, about 110 MiB per slot.
+// each (twelve doubles and a status), a gathered and a sorted value, a count and a segment's two
+// ends (40 bytes), about 140 MiB per slot with the sort's temporary storage.
 inline constexpr std::int64_t sample_scratch_cells = std::int64_t{1} << 20;
 
 // Two slots (stream, device columns, event) alternate, so that one tile's kernel overlaps the

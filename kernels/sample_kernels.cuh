@@ -6,6 +6,8 @@
 
 #include <cuda_runtime.h>
 
+#include <cstddef>
+
 namespace scalesweep::cuda {
 
 // The sample axis' arrays on the device.
@@ -18,18 +20,28 @@ struct sample_device_views {
 };
 
 // Device scratch of one slot for the quantile problems: the optimum's columns of up to
-// `sample_cells` sample-cells, and per cell of a piece S gathered values and a count.
+// `sample_cells` sample-cells; per cell of a piece S gathered values, the same sorted, a count
+// and its segment's ends; and the sort's temporary storage.
 struct sample_scratch {
   tile_columns columns;
   double* values;
+  double* sorted;
   std::int64_t* counts;
+  std::int64_t* segment_begins;
+  std::int64_t* segment_ends;
+  void* sort_temp;
+  std::size_t sort_bytes;
   std::int64_t sample_cells;
 };
+
+// Temporary storage the segmented sort needs for up to `sample_cells` values in as many segments.
+std::size_t sample_sort_bytes(std::int64_t sample_cells);
 
 // Computes the tile `box` (rank 4: sample or quantile level, hardware, T, the optimum's last
 // axis) of the *_samples or *_quantiles problem `kind` into the device columns `out` on `stream`:
 // the kept samples' optima directly, the quantiles piece by piece through `scratch` (every
-// sample's optimum of a piece of cells, then one thread per cell selects its order statistics).
+// sample's optimum of a piece of cells, then each quantity gathered, sorted per cell and read at
+// its order statistics).
 void launch_sample_kernels(problem_kind kind, const sweep_views& views,
                            const sample_device_views& samples, const tile_box& box,
                            const tile_columns& out, const sample_scratch& scratch,

@@ -47,17 +47,12 @@ struct reduction_scratch {
   std::int64_t* counts;
 };
 
-// Quantiles (levels q[0, count), ascending) of value(i) over each cell's samples with an
-// optimum, to out column `column`; NaN where no sample has one. The values are first gathered
-// cell by cell (one pass over the samples in the order they were computed, so every cache line
-// of the piece is read once), then each cell's are selected in place by `select`, a callable
-// with quantiles_by_selection's contract (that one on CUDA, radix_quantiles on the CPU: both
-// return the same order statistics). Leaves each cell's count of samples with an optimum in
-// scratch.counts.
-template <class Value, class Select>
-SCALESWEEP_HD void reduce_feasible(const sample_piece& in, Value value, const double* q, int count,
-                                   const reduction_scratch& scratch, const piece_quantiles_out& out,
-                                   int column, Select& select) {
+// Gathers value(i) of each cell's samples with an optimum into scratch.values (cell j's from
+// j * S on, in the order the samples were computed: one pass over the samples, so every cache line
+// of the piece is read once) and their number into scratch.counts[j].
+template <class Value>
+SCALESWEEP_HD void gather_feasible(const sample_piece& in, Value value,
+                                   const reduction_scratch& scratch) {
   const std::int64_t n = in.cells;
   for (std::int64_t j = 0; j < n; ++j) {
     scratch.counts[j] = 0;
@@ -71,7 +66,18 @@ SCALESWEEP_HD void reduce_feasible(const sample_piece& in, Value value, const do
       }
     }
   }
-  for (std::int64_t j = 0; j < n; ++j) {
+}
+
+// Quantiles (levels q[0, count), ascending) of each cell's gathered values (gather_feasible's, or
+// the same values in another order) to out column `column`, NaN where no sample has an optimum,
+// selected by `select`, a callable with quantiles_by_selection's contract (that one,
+// radix_quantiles on the CPU, sorted_quantiles on values a CUDA sort ordered: all return the same
+// order statistics).
+template <class Select>
+SCALESWEEP_HD void select_feasible(const sample_piece& in, const double* q, int count,
+                                   const reduction_scratch& scratch, const piece_quantiles_out& out,
+                                   int column, Select& select) {
+  for (std::int64_t j = 0; j < in.cells; ++j) {
     double* to = out.columns->f64[column] + out.first + j;
     const std::int64_t feasible = scratch.counts[j];
     if (feasible == 0) {
@@ -82,6 +88,16 @@ SCALESWEEP_HD void reduce_feasible(const sample_piece& in, Value value, const do
       select(scratch.values + j * in.samples, feasible, q, count, to, out.stride);
     }
   }
+}
+
+// Quantiles of value(i) over each cell's samples with an optimum: gathered, then selected in place.
+// Leaves each cell's count of samples with an optimum in scratch.counts.
+template <class Value, class Select>
+SCALESWEEP_HD void reduce_feasible(const sample_piece& in, Value value, const double* q, int count,
+                                   const reduction_scratch& scratch, const piece_quantiles_out& out,
+                                   int column, Select& select) {
+  gather_feasible(in, value, scratch);
+  select_feasible(in, q, count, scratch, out, column, select);
 }
 
 // The feasible fraction of each cell of the piece, from the counts reduce_feasible left.

@@ -1,6 +1,7 @@
-// math/quantile.hpp: quantiles_by_selection (the CUDA sweeps' per-cell reduction) against a
-// full sort and quantile_of_sorted (numpy's linear quantile, written after numpy's _quantile and
-// _lerp), and quantile_of_sorted against values numpy 2.4.6 printed for the same inputs.
+// math/quantile.hpp: quantiles_by_selection (the CPU's reference reduction) and sorted_quantiles
+// (the CUDA sweeps', after a sort) against a full sort and quantile_of_sorted (numpy's linear
+// quantile, written after numpy's _quantile and _lerp), and quantile_of_sorted against values
+// numpy 2.4.6 printed for the same inputs.
 #include "scalesweep/math/quantile.hpp"
 
 #include <gtest/gtest.h>
@@ -60,6 +61,30 @@ TEST(Quantile, SelectionEqualsSortingOnRandomInputs) {
     }
     for (const std::vector<double>& q : level_sets) {
       EXPECT_EQ(by_selection(v, q), by_sorting(v, q)) << "n " << n << " trial " << trial;
+    }
+  }
+}
+
+// sorted_quantiles (the CUDA sweeps' reduction, on values CUB's segmented sort ordered) writes
+// the same strided quantiles as the selection, bit for bit.
+TEST(Quantile, SortedQuantilesEqualSelection) {
+  std::mt19937_64 rng(17);
+  std::uniform_real_distribution<double> u(0, 1);
+  const std::vector<double> q = {0.025, 0.05, 0.5, 0.95, 0.975};
+  for (int trial = 0; trial < 200; ++trial) {
+    std::vector<double> v(static_cast<std::size_t>(1 + trial * 13));
+    for (double& x : v) {
+      x = trial % 3 == 0 ? std::floor(u(rng) * 4) : std::exp(10 * u(rng));
+    }
+    std::vector<double> sorted = v;
+    std::sort(sorted.begin(), sorted.end());
+    std::vector<double> out(q.size() * 2, -1.0);
+    sorted_quantiles{}(sorted.data(), static_cast<std::int64_t>(sorted.size()), q.data(),
+                       static_cast<int>(q.size()), out.data(), 2);
+    const std::vector<double> want = by_selection(v, q);
+    for (std::size_t c = 0; c < q.size(); ++c) {
+      EXPECT_EQ(out[2 * c], want[c]) << "n " << v.size() << " level " << q[c];
+      EXPECT_EQ(out[2 * c + 1], -1.0);
     }
   }
 }
