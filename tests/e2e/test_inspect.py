@@ -231,6 +231,24 @@ def test_a_file_holding_only_the_format_attribute_is_not_a_result(tmp_path, scal
         assert f"'{lone}' is not a scalesweep result (no 'scalesweep_version' attribute)" in proc.stderr
 
 
+def test_status_names_other_than_the_formats_are_damage(tmp_path, scalesweep, result):
+    """inspect names a status variable's counts by the file's flag_meanings, a text in HDF5's
+    unchecksummed global heap: a changed byte there (random mutation, seed 19, found one) printed
+    counts under a status that does not exist. The names are the format's, so another text is
+    refused as damage."""
+    damaged = tmp_path / "damaged.h5"
+    damaged.write_bytes(result.read_bytes())
+    with h5py.File(damaged, "r+") as f:
+        meanings = f["opt_status"].attrs["flag_meanings"]
+        assert "constrained" in meanings
+        f["opt_status"].attrs["flag_meanings"] = meanings.replace("constrained", "constraine3")
+    for json_flag in ([], ["--json"]):
+        proc = scalesweep("inspect", damaged, *json_flag, check=False)
+        assert proc.returncode == 2 and proc.stdout == "", proc
+        assert "the flag_meanings of 'opt_status' are not scalesweep's statuses" in proc.stderr
+    assert scalesweep("inspect", result).returncode == 0
+
+
 def test_thousands_of_attributes_are_read_in_one_pass(tmp_path, scalesweep, result):
     """4,000 extra root attributes took 42 s: each was looked up by its index, which HDF5's dense
     attribute storage answers by listing them all (quadratic). One pass lists them in well under a
