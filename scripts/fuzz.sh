@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Builds the libFuzzer harnesses (tests/fuzz/: the config reader, the result reader) with clang-14,
+# Builds the libFuzzer harnesses (tests/fuzz/: the config reader, the result reader in process and
+# as inspect guards it) with clang-14,
 # AddressSanitizer and UndefinedBehaviorSanitizer in build-fuzz/, and runs each for SECONDS
 # (default 60) from the seed corpora in tests/fuzz/corpus/ (CI: scripts/test.sh runs 30 s each).
 #   scripts/fuzz.sh [SECONDS [libFuzzer flags...]]     e.g. scripts/fuzz.sh 3600
@@ -18,12 +19,12 @@ CC=${CC:-clang-14} CXX=${CXX:-clang++-14} cmake -S . -B build-fuzz -DSCALESWEEP_
   -DSCALESWEEP_USE_CUDA=OFF -DSCALESWEEP_USE_MPI=OFF -DSCALESWEEP_PYTHON=OFF \
   -DSCALESWEEP_BUILD_TESTS=OFF -DSCALESWEEP_SIMD_LANES=OFF -DCMAKE_BUILD_TYPE=RelWithDebInfo \
   > build-fuzz.configure.log || { cat build-fuzz.configure.log; exit 1; }
-cmake --build build-fuzz -j"$(nproc)" --target fuzz_config fuzz_result
+cmake --build build-fuzz -j"$(nproc)" --target fuzz_config fuzz_result fuzz_result_guarded
 export LSAN_OPTIONS="suppressions=$PWD/tests/fuzz/lsan.supp"
 common=(-max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1)
 cd build-fuzz
 # New inputs go to the first folder (corpus-*); the seeds are only read.
-mkdir -p corpus-config corpus-result artifacts-result
+mkdir -p corpus-config corpus-result artifacts-result corpus-guarded
 echo "== fuzz_config for ${seconds} s"
 ./fuzz_config "${common[@]}" "$@" corpus-config ../tests/fuzz/corpus/config
 echo "== fuzz_result for ${seconds} s"
@@ -45,5 +46,11 @@ case "$status" in
     exit "$status"
     ;;
 esac
+# The result reader as `inspect` guards it (a forked child reads): every input must end as a
+# summary or a refusal, so any crash, sanitizer report or timeout stops the run and fails it. Seeded
+# with the in-process harness's corpus as well, whose inputs reach deeper into libhdf5.
+echo "== fuzz_result_guarded for ${seconds} s"
+./fuzz_result_guarded "${common[@]}" -timeout=30 -max_len=32768 "$@" corpus-guarded \
+  ../tests/fuzz/corpus/result corpus-result
 cd ..
 python3 tests/fuzz/triage.py build-fuzz/fuzz_result "$cli" build-fuzz/artifacts-result
