@@ -28,6 +28,7 @@ IMPLIED: dict[str, str] = PROBLEMS["implied_demand"]["variables"]  # implied_T, 
 REGRET: dict[str, str] = PROBLEMS["regret"]["variables"]  # regret, regret_status
 ROBUST: dict[str, str] = PROBLEMS["robust"]["variables"]  # robust_N, robust_D, robust_regret, ...
 OK: int = STATUSES["ok"]["code"]
+CONSTRAINED: int = STATUSES["constrained"]["code"]  # the optimum on a serving bound (SPEC §5.2)
 
 
 def dimension(name: str) -> str:

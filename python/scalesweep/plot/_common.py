@@ -1,5 +1,5 @@
 """What every plot kind shares: variable checks, heatmap cells centred on grid values, titles,
-grid lookups, status masks."""
+grid lookups, which cells hold an optimum."""
 from __future__ import annotations
 
 import sys
@@ -8,7 +8,7 @@ import numpy as np
 
 from ..results import ResultError
 from ..schema import ATTRIBUTES, BUDGET, BUDGET_CURVE, COST, DIM_HARDWARE, DIM_LOSS_TARGET, DIM_T
-from ..schema import LOSS, LOSS_TARGET, OK
+from ..schema import CONSTRAINED, LOSS, LOSS_TARGET, OK
 
 
 class PlotError(ResultError):
@@ -206,10 +206,22 @@ def nearest(ds, axis: str, value: float | None, default) -> float:
     return chosen
 
 
-def ok_only(status, *arrays) -> list[np.ndarray]:
-    """The arrays with NaN wherever the status is not ok."""
-    mask = status == OK
-    return [np.where(mask, a, np.nan) for a in arrays]
+# The statuses of cells that hold an optimum: ok, and constrained (the optimum on a serving bound,
+# N = N_max, exact like ok's: SPEC §5.2; a regret or robust cell where a model sits on the bound).
+# The C++ side counts the same two (sample_has_optimum, include/scalesweep/cells/
+# sample_quantiles.hpp); a cell of any other status has none, and the plots leave it blank.
+OPTIMUM_STATUSES = (OK, CONSTRAINED)
+
+
+def has_optimum(status) -> np.ndarray:
+    """Where the cells hold an optimum (status ok or constrained): a boolean array."""
+    return np.isin(status, OPTIMUM_STATUSES)
+
+
+def with_optimum(status, *arrays) -> list[np.ndarray]:
+    """The arrays with NaN wherever the cell has no optimum (status neither ok nor constrained)."""
+    keep = has_optimum(status)
+    return [np.where(keep, a, np.nan) for a in arrays]
 
 
 def loss_T_grid(ds, hardware: str | None):

@@ -5,15 +5,16 @@ from __future__ import annotations
 import numpy as np
 
 from ..schema import ATTRIBUTES, BUDGET, BUDGET_CURVE, COST, DIM_BUDGET, DIM_D, DIM_N, DIM_T
-from ..schema import LOSS, LOSS_TARGET, OK
+from ..schema import CONSTRAINED, LOSS, LOSS_TARGET
 from ._common import hardware_index, label_contours_inside, mesh, nearest, power_label, pyplot
-from ._common import require, round_levels, title
+from ._common import has_optimum, require, round_levels, title
 
 
 def budget_curves(ds, hardware: str | None = None, budget: float | None = None):
     """Loss against model size at one budget, one curve per T, optima marked (left); the same
     curves as their loss above the Chinchilla optimum's, on a log scale (right), where demands
-    too small to move the optimum visibly on the left still part by orders of magnitude."""
+    too small to move the optimum visibly on the left still part by orders of magnitude. Optima
+    on a serving bound (status constrained, N = N_max) are hollow markers."""
     require(ds, "budget", BUDGET_CURVE["loss"],
             *(BUDGET[c] for c in ("N", "loss", "chinchilla_N", "chinchilla_loss", "status")))
     plt = pyplot()
@@ -24,6 +25,7 @@ def budget_curves(ds, hardware: str | None = None, budget: float | None = None):
     T = ds[DIM_T].values
     curves = ds[BUDGET_CURVE["loss"]].values[h, :, b, :]
     status = ds[BUDGET["status"]].values[h, :, b]
+    optimum = has_optimum(status)
     opt_N, opt_loss = ds[BUDGET["N"]].values[h, :, b], ds[BUDGET["loss"]].values[h, :, b]
     chin_N = ds[BUDGET["chinchilla_N"]].values[h, 0, b]
     chin_loss = ds[BUDGET["chinchilla_loss"]].values[h, 0, b]
@@ -35,14 +37,21 @@ def budget_curves(ds, hardware: str | None = None, budget: float | None = None):
         ax.plot(N, curves[t], color=c, label=label)
         if T[t] > 0:
             above.plot(N, curves[t] - chin_loss, color=c, label=label)
-        if status[t] == OK:
-            ax.plot(opt_N[t], opt_loss[t], "o", color=c, ms=7, markeredgecolor="black")
+        if optimum[t]:
+            # Hollow where a serving bound holds the model at N_max: the best model that may be
+            # served, which is not the minimum of its curve.
+            face = "none" if status[t] == CONSTRAINED else c
+            ax.plot(opt_N[t], opt_loss[t], "o", color=c, ms=7, markeredgecolor="black",
+                    markerfacecolor=face)
             if T[t] > 0:  # its loss is above Chinchilla's: a point on the log scale
                 above.plot(opt_N[t], opt_loss[t] - chin_loss, "o", color=c, ms=7,
-                           markeredgecolor="black")
+                           markeredgecolor="black", markerfacecolor=face)
     ax.plot(chin_N, chin_loss, "*", color="black", ms=14,
             label=f"Chinchilla optimum ({chin_N / 1e9:.3g}B)")
     ax.plot([], [], "o", color="grey", markeredgecolor="black", label="inference-aware optimum")
+    if (status == CONSTRAINED).any():
+        ax.plot([], [], "o", color="grey", markeredgecolor="black", markerfacecolor="none",
+                label="optimum on the serving bound N_max")
     finite = curves[np.isfinite(curves)]
     if finite.size:
         low = np.nanmin(finite)
@@ -54,13 +63,13 @@ def budget_curves(ds, hardware: str | None = None, budget: float | None = None):
     above.annotate(f"Chinchilla optimum ({chin_N / 1e9:.3g}B)", (chin_N, 0.98),
                    xycoords=("data", "axes fraction"), xytext=(3, 0), textcoords="offset points",
                    fontsize=8, va="top")
-    gaps = opt_loss[(status == OK) & (T > 0)] - chin_loss
+    gaps = opt_loss[optimum & (T > 0)] - chin_loss
     gaps = gaps[gaps > 0]
     if gaps.size:
         above.set_yscale("log")
         above.set_ylim(gaps.min() / 10, 1.0)
         # Sizes around the optima: a decade beyond the smallest and the largest of them.
-        sizes = np.concatenate([opt_N[status == OK], [chin_N]])
+        sizes = np.concatenate([opt_N[optimum], [chin_N]])
         above.set_xlim(max(N[0], sizes.min() / 10), min(N[-1], sizes.max() * 10))
     above.set_ylabel("loss above the Chinchilla optimum's (nats per token)")
     above.set_title("the same curves, minus the Chinchilla optimum's loss", fontsize=10)
@@ -96,11 +105,12 @@ def cost_map(ds, hardware: str | None = None, T: float | None = None):
     levels = round_levels(loss, count=8)
     cs = ax.contour(N, D, loss, levels=levels, colors="darkgreen", linewidths=0.8)
     label_contours_inside(ax, cs, "%g")
-    ok = ds[LOSS_TARGET["status"]].values[h, t] == OK
-    ax.plot(ds[LOSS_TARGET["N"]].values[h, t][ok], ds[LOSS_TARGET["D"]].values[h, t][ok], "-",
-            color="crimson", lw=2, label=f"cost-optimal models at T = {power_label(Tv)}")
-    ax.plot(ds[LOSS_TARGET["chinchilla_N"]].values[h, t][ok],
-            ds[LOSS_TARGET["chinchilla_D"]].values[h, t][ok], "--", color="royalblue", lw=2,
+    optimum = has_optimum(ds[LOSS_TARGET["status"]].values[h, t])
+    ax.plot(ds[LOSS_TARGET["N"]].values[h, t][optimum],
+            ds[LOSS_TARGET["D"]].values[h, t][optimum], "-", color="crimson", lw=2,
+            label=f"cost-optimal models at T = {power_label(Tv)}")
+    ax.plot(ds[LOSS_TARGET["chinchilla_N"]].values[h, t][optimum],
+            ds[LOSS_TARGET["chinchilla_D"]].values[h, t][optimum], "--", color="royalblue", lw=2,
             label="Chinchilla-optimal models (T = 0)")
     ax.plot([], [], color="darkgreen", lw=0.8, label="iso-loss contours (nats per token)")
     ax.set_xlim(N[0], N[-1])

@@ -3,14 +3,15 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..schema import ATTRIBUTES, DIM_LOSS_TARGET, DIM_T, LOSS_TARGET, OK
-from ._common import PlotError, hardware_names, label_T_loss_axes, mesh, pyplot, require
-from ._common import scenario_colors, title
+from ..schema import ATTRIBUTES, DIM_LOSS_TARGET, DIM_T, LOSS_TARGET
+from ._common import PlotError, hardware_names, has_optimum, label_T_loss_axes, mesh, pyplot
+from ._common import require, scenario_colors, title
 
 
 def cheapest_hardware(ds):
-    """The cheapest hardware scenario per (T, loss target) and its cost. Each scenario keeps its
-    colour across files (by its name); the legend lists the scenarios that win somewhere."""
+    """The cheapest hardware scenario per (T, loss target) and its cost, over the scenarios whose
+    cell holds an optimum (status ok or constrained). Each scenario keeps its colour across files
+    (by its name); the legend lists the scenarios that win somewhere."""
     require(ds, "hardware", LOSS_TARGET["cost"], LOSS_TARGET["status"])
     plt = pyplot()
     from matplotlib.colors import BoundaryNorm, ListedColormap, LogNorm
@@ -21,12 +22,13 @@ def cheapest_hardware(ds):
     T = ds[DIM_T].values
     keep = T > 0
     loss = ds[DIM_LOSS_TARGET].values
-    cost = np.where(ds[LOSS_TARGET["status"]].values == OK, ds[LOSS_TARGET["cost"]].values,
+    cost = np.where(has_optimum(ds[LOSS_TARGET["status"]].values), ds[LOSS_TARGET["cost"]].values,
                     np.inf)[:, keep]
     best_cost = np.min(cost, axis=0)
     feasible = np.isfinite(best_cost)  # a cell no scenario can reach has no best scenario
     if not feasible.any():
-        raise PlotError("no cell of this file has an ok loss-target optimum in any scenario")
+        raise PlotError("no cell of this file has a loss-target optimum (status ok or "
+                        "constrained) in any scenario")
     best = np.where(feasible, np.argmin(cost, axis=0), np.nan)
     best_cost[~feasible] = np.nan
     colors = scenario_colors(names)

@@ -7,7 +7,7 @@ import numpy as np
 
 from ..schema import LOSS_TARGET
 from ._common import label_contours_inside, label_T_loss_axes, loss_T_grid, mark_qualities, mesh
-from ._common import ok_only, pyplot, quality_losses, require, round_levels, title
+from ._common import pyplot, quality_losses, require, round_levels, title, with_optimum
 
 
 def _quality_marks(ds, h, loss):
@@ -24,9 +24,9 @@ def savings(ds, hardware: str | None = None):
             LOSS_TARGET["status"], LOSS_TARGET["chinchilla_N"])
     plt = pyplot()
     h, name, T, keep, loss = loss_T_grid(ds, hardware)
-    opt, chin = ok_only(ds[LOSS_TARGET["status"]].values[h][keep],
-                        ds[LOSS_TARGET["cost"]].values[h][keep],
-                        ds[LOSS_TARGET["chinchilla_cost"]].values[h][keep])
+    opt, chin = with_optimum(ds[LOSS_TARGET["status"]].values[h][keep],
+                             ds[LOSS_TARGET["cost"]].values[h][keep],
+                             ds[LOSS_TARGET["chinchilla_cost"]].values[h][keep])
     saving = (100 * (1 - opt / chin)).T  # rows: loss targets, columns: T
     fig, ax = plt.subplots(figsize=(8, 5.4), constrained_layout=True)
     m = mesh(ax, T, loss, saving, True, False, cmap="viridis")
@@ -50,9 +50,9 @@ def size_ratio(ds, hardware: str | None = None):
     plt = pyplot()
     from matplotlib.colors import LogNorm
     h, name, T, keep, loss = loss_T_grid(ds, hardware)
-    N, D, Nc, Dc = ok_only(ds[LOSS_TARGET["status"]].values[h][keep],
-                           *(ds[LOSS_TARGET[c]].values[h][keep]
-                             for c in ("N", "D", "chinchilla_N", "chinchilla_D")))
+    N, D, Nc, Dc = with_optimum(ds[LOSS_TARGET["status"]].values[h][keep],
+                                *(ds[LOSS_TARGET[c]].values[h][keep]
+                                  for c in ("N", "D", "chinchilla_N", "chinchilla_D")))
     marks = _quality_marks(ds, h, loss)
     panels = [  # (values over [loss, T], colour bar label, map, log scale, candidate levels,
         #          colour of the lines on it)
@@ -86,9 +86,9 @@ def ratios(ds, hardware: str | None = None):
             *(LOSS_TARGET[c] for c in ("N", "D", "chinchilla_N", "chinchilla_D", "status")))
     plt = pyplot()
     h, name, T, keep, loss = loss_T_grid(ds, hardware)
-    N, D, Nc, Dc = ok_only(ds[LOSS_TARGET["status"]].values[h][keep],
-                           *(ds[LOSS_TARGET[c]].values[h][keep]
-                             for c in ("N", "D", "chinchilla_N", "chinchilla_D")))
+    N, D, Nc, Dc = with_optimum(ds[LOSS_TARGET["status"]].values[h][keep],
+                                *(ds[LOSS_TARGET[c]].values[h][keep]
+                                  for c in ("N", "D", "chinchilla_N", "chinchilla_D")))
     fig, axes = plt.subplots(1, 2, figsize=(12, 4.8), constrained_layout=True)
     colors = plt.cm.viridis(np.linspace(0, 0.9, len(loss)))
     # A legend entry per loss target while they are few; a colour bar of loss targets beyond.

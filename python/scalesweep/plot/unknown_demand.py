@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..schema import DIM_LOSS_TARGET, DIM_SPREAD, DIM_T, DIM_T_PLAN, LOSS_TARGET, OK, REGRET, ROBUST
+from ..schema import DIM_LOSS_TARGET, DIM_SPREAD, DIM_T, DIM_T_PLAN, LOSS_TARGET, REGRET, ROBUST
 from ._common import PlotError, hardware_index, label_contours_inside, mesh, nearest, pyplot
-from ._common import require, title
+from ._common import require, title, with_optimum
 
 
 def _middle(values):
@@ -21,8 +21,9 @@ def _target_index(ds, loss_target: float | None) -> tuple[int, float]:
 
 def regret_map(ds, hardware: str | None = None, loss_target: float | None = None):
     """regret in % over (T_plan along x, actual T up) for one scenario and loss target, contours
-    of the overspend; the diagonal (planned right) is 0. Cells without a regret (status not ok)
-    blank; T = 0 rows and columns left out (log axes)."""
+    of the overspend; the diagonal (planned right) is 0. Cells with a regret are drawn: status ok,
+    or constrained (the plan's or the actual demand's optimum sits on a serving bound; the regret
+    is exact all the same); the others blank. T = 0 rows and columns left out (log axes)."""
     require(ds, "regret-map", REGRET["regret"], REGRET["status"])
     plt = pyplot()
     from matplotlib.colors import LogNorm
@@ -34,7 +35,7 @@ def regret_map(ds, hardware: str | None = None, loss_target: float | None = None
         raise PlotError("this file's T axis has fewer than two values above 0: nothing to draw")
     status = ds[REGRET["status"]].values[h][:, :, l][np.ix_(keep_p, keep)]
     regret = ds[REGRET["regret"]].values[h][:, :, l][np.ix_(keep_p, keep)]
-    percent = np.where(status == OK, 100 * regret, np.nan).T  # rows: actual T, columns: T_plan
+    percent = with_optimum(status, 100 * regret)[0].T  # rows: actual T, columns: T_plan
     shown = np.where(percent > 0, percent, np.nan)  # the diagonal (0) has no place on a log scale
     fig, ax = plt.subplots(figsize=(7.6, 6.2), constrained_layout=True)
     finite = shown[np.isfinite(shown)]
@@ -62,7 +63,8 @@ def regret_map(ds, hardware: str | None = None, loss_target: float | None = None
 def robust_choice(ds, hardware: str | None = None, loss_target: float | None = None):
     """Left: robust_N / opt_N against T, one line per spread s (the robust model for demands in
     [T/s, T s] against the optimum for T itself); right: its largest regret in % over that
-    range. One scenario and loss target; cells not ok left out."""
+    range. One scenario and loss target; cells without an optimum (status neither ok nor
+    constrained) left out."""
     require(ds, "robust", ROBUST["N"], ROBUST["regret"], ROBUST["status"], LOSS_TARGET["N"],
             LOSS_TARGET["status"])
     plt = pyplot()
@@ -72,13 +74,14 @@ def robust_choice(ds, hardware: str | None = None, loss_target: float | None = N
     keep = T > 0
     if keep.sum() < 2:
         raise PlotError("this file's T axis has fewer than two values above 0: nothing to draw")
-    opt_ok = ds[LOSS_TARGET["status"]].values[h][keep, l] == OK
-    opt_N = np.where(opt_ok, ds[LOSS_TARGET["N"]].values[h][keep, l], np.nan)
+    opt_N = with_optimum(ds[LOSS_TARGET["status"]].values[h][keep, l],
+                         ds[LOSS_TARGET["N"]].values[h][keep, l])[0]
     fig, (left, right) = plt.subplots(1, 2, figsize=(13, 5), constrained_layout=True)
     for s, spread in enumerate(ds[DIM_SPREAD].values):
-        ok = ds[ROBUST["status"]].values[h][s][keep, l] == OK
-        ratio = np.where(ok, ds[ROBUST["N"]].values[h][s][keep, l], np.nan) / opt_N
-        regret = np.where(ok, 100 * ds[ROBUST["regret"]].values[h][s][keep, l], np.nan)
+        robust_N, regret = with_optimum(ds[ROBUST["status"]].values[h][s][keep, l],
+                                        ds[ROBUST["N"]].values[h][s][keep, l],
+                                        100 * ds[ROBUST["regret"]].values[h][s][keep, l])
+        ratio = robust_N / opt_N
         regret = np.where(regret > 0, regret, np.nan)  # spread 1: regret 0, off the log scale
         label = f"spread {spread:g} (T/{spread:g} to {spread:g}T)"
         left.plot(T[keep], ratio, lw=1.6, label=label)
