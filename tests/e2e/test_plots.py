@@ -1,6 +1,7 @@
 """scalesweep.plot through its command line (scripts/plot.py): every kind draws a PNG headless
 from the shipped configs' results; a wrong kind, a file without the needed variables, a missing
-file, a shard part or an unfinished run gives a clear error."""
+file, a shard part or an unfinished run gives a clear error. The kinds that draw optima draw
+every cell that holds one (status ok or constrained) at the file's values, and blank the rest."""
 import subprocess
 import sys
 
@@ -15,6 +16,18 @@ import scalesweep.plot as plot_module
 from scalesweep.schema import ATTRIBUTES, SCHEMA
 
 PLOT = SOURCE_DIR / "scripts" / "plot.py"
+
+
+def has_optimum(status):
+    """Whether cells hold an optimum: status ok (0) or constrained (6, the optimum on a serving
+    bound), spelled here apart from the package's rule so that the tests check it."""
+    return np.isin(status, (0, 6))
+
+
+def with_optimum(status, x):
+    """x with NaN wherever the cell has no optimum: what the plots draw of it."""
+    return np.where(has_optimum(status), x, np.nan)
+
 
 KINDS = [  # (kind, shipped config, extra arguments)
     ("savings", "sardana2024-fig1", []),
@@ -38,6 +51,15 @@ def results(tmp_path_factory, scalesweep):
         out[name] = d / f"{name}.h5"
         scalesweep("run", SOURCE_DIR / "configs" / f"{name}.toml", "-o", out[name], "--quiet")
     return out
+
+
+@pytest.fixture(autouse=True)
+def close_figures():
+    """pyplot keeps every figure it made until closed: close each test's, so that the module's
+    many figures stay below matplotlib's warning about open ones."""
+    yield
+    import matplotlib.pyplot as plt
+    plt.close("all")
 
 
 def plot(*args):
@@ -207,7 +229,7 @@ def test_savings_mesh_holds_the_files_values_centred_on_the_grid(results):
         keep = T > 0
         status = f["opt_status"][0][keep]
         expected = 100 * (1 - f["opt_cost"][0][keep] / f["chinchilla_cost"][0][keep])
-        expected[status != 0] = np.nan
+        expected[~has_optimum(status)] = np.nan
     with open_result(path) as ds:
         fig = plot_module.plot(ds, "savings")
     mesh = fig.axes[0].collections[0]
@@ -260,7 +282,7 @@ def test_regret_map_and_robust_lines_hold_the_files_values(results):
     with h5py.File(path, "r") as f:
         l = list(f["loss_target"][()]).index(2.0)
         regret = 100 * f["regret"][0][:, :, l]
-        regret[f["regret_status"][0][:, :, l] != 0] = np.nan
+        regret[~has_optimum(f["regret_status"][0][:, :, l])] = np.nan
         regret[regret == 0] = np.nan
         ratio = f["robust_N"][0][:, :, l] / f["opt_N"][0][:, l]
         worst = 100 * f["robust_regret"][0][:, :, l]
@@ -287,15 +309,12 @@ def test_size_ratio_hardware_and_cost_map_meshes_hold_the_files_values(results):
     import h5py
     import numpy as np
 
-    def ok_only(status, x):
-        return np.where(status == 0, x, np.nan)
-
     with h5py.File(results["sardana2024-fig1"], "r") as f:
         keep = f["T"][()] > 0
         status = f["opt_status"][0][keep]
-        ratio = ok_only(status, f["opt_N"][0][keep] / f["chinchilla_N"][0][keep]).T
-        data = ok_only(status, f["opt_D"][0][keep] / f["chinchilla_D"][0][keep]).T
-        tpp = ok_only(status, f["opt_D"][0][keep] / f["opt_N"][0][keep]).T
+        ratio = with_optimum(status, f["opt_N"][0][keep] / f["chinchilla_N"][0][keep]).T
+        data = with_optimum(status, f["opt_D"][0][keep] / f["chinchilla_D"][0][keep]).T
+        tpp = with_optimum(status, f["opt_D"][0][keep] / f["opt_N"][0][keep]).T
     with open_result(results["sardana2024-fig1"]) as ds:
         fig = plot_module.plot(ds, "size-ratio")
     for panel, expected in enumerate((ratio, data, tpp)):
@@ -305,7 +324,7 @@ def test_size_ratio_hardware_and_cost_map_meshes_hold_the_files_values(results):
     with h5py.File(results["hardware-compare"], "r") as f:
         keep = f["T"][()] > 0
         cost = f["opt_cost"][:, keep, :]
-        usable = f["opt_status"][:, keep, :] == 0
+        usable = has_optimum(f["opt_status"][:, keep, :])
     best = np.full(cost.shape[1:], np.nan)
     best_cost = np.full(cost.shape[1:], np.nan)
     for t, l in np.ndindex(*cost.shape[1:]):
@@ -405,7 +424,7 @@ def test_hardware_colours_follow_names_and_the_legend_lists_winners(tmp_path, sc
     for path in paths:
         with open_result(path) as ds:
             fig = plot_module.plot(ds, "hardware")
-            cost = np.where(ds["opt_status"].values == 0, ds["opt_cost"].values, np.inf)
+            cost = np.where(has_optimum(ds["opt_status"].values), ds["opt_cost"].values, np.inf)
             names = hardware_names(ds)  # the scenario names, however the file stores them
             winners = {names[i] for i in np.unique(np.argmin(cost, axis=0))}
         legend = fig.axes[0].get_legend()
@@ -425,3 +444,153 @@ def test_titles_name_the_scenario_drawn(results, kind):
         fig = plot_module.plot(ds, kind, hardware="b200-fp8")
     text = fig._suptitle.get_text() if fig._suptitle else fig.axes[0].get_title()
     assert "objective usd, scenario b200-fp8" in text, text
+
+
+# A small sweep under a memory bound (SPEC §5.2: the weights fit one H100, N_max 3.2e10 at bf16,
+# 6.4e10 at fp8), with every grid the optimum kinds read: the lowest loss targets, and the largest
+# budgets, get their optimum on N = N_max (status constrained), also as regret and robust cells.
+CONSTRAINED_CONFIG = """
+[law]
+preset = "sardana2024"
+[objective]
+kind = "usd"
+[[hardware]]
+name = "h100-bf16"
+preset = "h100-bf16-serving"
+[[hardware]]
+name = "h100-fp8"
+preset = "sardana2024-default"
+[constraints]
+memory = true
+[axes]
+T = { values = [0, 1e10, 1e11, 1e12, 1e13, 1e14] }
+loss_target = { linear = [1.85, 2.3], points = 10 }
+budget = { log10 = [6, 9], points = 7 }
+N = { log10 = [8, 12], points = 41 }
+D = { log10 = [9, 14], points = 41 }
+spread = { values = [3, 30] }
+[output]
+dense = ["loss", "cost", "budget_curve", "regret"]
+"""
+
+
+@pytest.fixture(scope="module")
+def constrained(tmp_path_factory, scalesweep):
+    d = tmp_path_factory.mktemp("constrained")
+    (d / "constrained.toml").write_text(CONSTRAINED_CONFIG)
+    scalesweep("run", d / "constrained.toml", "-o", d / "constrained.h5", "--quiet")
+    return d / "constrained.h5"
+
+
+# Per kind: (options, a function of (figure, the file's arrays, T > 0) giving what the figure draws,
+# the same computed from the file, and where the file's status is constrained), for the first
+# scenario (h100-bf16) and, where a kind takes one, the lowest loss target or a budget and T at
+# which the bound binds.
+def _savings(fig, f, keep):
+    status = f["opt_status"][0][keep]
+    saving = 100 * (1 - f["opt_cost"][0][keep] / f["chinchilla_cost"][0][keep])
+    expected = with_optimum(status, saving).T
+    return _mesh_values(fig, 0, expected.shape), expected, (status == 6).T
+
+
+def _size_ratio(fig, f, keep):
+    status = f["opt_status"][0][keep]
+    N, D, Nc, Dc = (f[c][0][keep] for c in ("opt_N", "opt_D", "chinchilla_N", "chinchilla_D"))
+    expected = np.stack([with_optimum(status, x).T for x in (N / Nc, D / Dc, D / N)])
+    drawn = np.stack([_mesh_values(fig, p, expected[p].shape) for p in range(3)])
+    return drawn, expected, np.broadcast_to((status == 6).T, expected.shape)
+
+
+def _ratios(fig, f, keep):
+    status = f["opt_status"][0][keep]
+    N, D, Nc, Dc = (f[c][0][keep] for c in ("opt_N", "opt_D", "chinchilla_N", "chinchilla_D"))
+    expected = np.stack([with_optimum(status, N / Nc), with_optimum(status, D / Dc)])
+    drawn = np.stack([np.column_stack([line.get_ydata() for line in ax.lines])
+                      for ax in fig.axes[:2]])
+    return drawn, expected, np.broadcast_to(status == 6, expected.shape)
+
+
+def _budget(fig, f, keep):
+    b = int(np.argmin(np.abs(np.log10(f["budget"]) - 7.5)))  # on N_max up to T = 1e12
+    status = f["budget_status"][0][:, b]
+    optimum = has_optimum(status)
+    dots = [line for line in fig.axes[0].lines
+            if line.get_marker() == "o" and len(line.get_xdata())]  # not the legend's samples
+    drawn = np.array([line.get_xydata()[0] for line in dots])
+    expected = np.column_stack([f["budget_N"][0][:, b], f["budget_loss"][0][:, b]])[optimum]
+    # A constrained optimum is a hollow marker, an ok one filled.
+    from matplotlib.colors import to_rgba
+    hollow = [to_rgba(line.get_markerfacecolor())[3] == 0 for line in dots]
+    assert hollow == list(status[optimum] == 6)
+    return drawn, expected, np.broadcast_to((status[optimum] == 6)[:, None], expected.shape)
+
+
+def _cost_map(fig, f, keep):
+    t = list(f["T"][()]).index(1e12)
+    status = f["opt_status"][0][t]
+    optimum = has_optimum(status)
+    line = next(line for line in fig.axes[0].lines if line.get_color() == "crimson")
+    expected = np.column_stack([f["opt_N"][0][t], f["opt_D"][0][t]])[optimum]
+    return line.get_xydata(), expected, np.broadcast_to((status[optimum] == 6)[:, None],
+                                                        expected.shape)
+
+
+def _hardware(fig, f, keep):
+    status = f["opt_status"][:, keep]
+    cost = np.where(has_optimum(status), f["opt_cost"][:, keep], np.inf)
+    best_cost = np.min(cost, axis=0)
+    feasible = np.isfinite(best_cost)  # a cell no scenario reaches is blank
+    best = np.where(feasible, np.argmin(cost, axis=0), np.nan)
+    best_cost[~feasible] = np.nan
+    winner_status = np.take_along_axis(status, np.argmin(cost, axis=0)[None], axis=0)[0]
+    expected = np.stack([best.T, best_cost.T])
+    drawn = np.stack([_mesh_values(fig, p, best.T.shape) for p in range(2)])
+    return drawn, expected, np.broadcast_to((winner_status == 6).T, expected.shape)
+
+
+def _regret_map(fig, f, keep):
+    status = f["regret_status"][0][:, :, 0][np.ix_(keep, keep)]
+    regret = with_optimum(status, 100 * f["regret"][0][:, :, 0][np.ix_(keep, keep)])
+    shown = np.where(regret > 0, regret, np.nan).T  # 0 (planned right) has no place on a log scale
+    return _mesh_values(fig, 0, shown.shape), shown, ((status == 6) & (regret > 0)).T
+
+
+def _robust(fig, f, keep):
+    opt_status, robust_status = f["opt_status"][0][keep, 0], f["robust_status"][0][:, keep, 0]
+    ratio = (with_optimum(robust_status, f["robust_N"][0][:, keep, 0]) /
+             with_optimum(opt_status, f["opt_N"][0][keep, 0]))
+    regret = with_optimum(robust_status, 100 * f["robust_regret"][0][:, keep, 0])
+    expected = np.stack([ratio, np.where(regret > 0, regret, np.nan)])
+    spreads = len(ratio)
+    drawn = np.stack([[line.get_ydata() for line in ax.lines[:spreads]] for ax in fig.axes[:2]])
+    on_bound = (robust_status == 6) | (opt_status == 6)
+    return drawn, expected, np.stack([on_bound, on_bound & (regret > 0)])
+
+
+CONSTRAINED_KINDS = {
+    "savings": ({}, _savings),
+    "size-ratio": ({}, _size_ratio),
+    "ratios": ({}, _ratios),
+    "budget": ({"budget": 10 ** 7.5}, _budget),
+    "cost-map": ({"T": 1e12}, _cost_map),
+    "hardware": ({}, _hardware),
+    "regret-map": ({"loss_target": 1.85}, _regret_map),
+    "robust": ({"loss_target": 1.85}, _robust),
+}
+
+
+@pytest.mark.parametrize("kind", CONSTRAINED_KINDS)
+def test_constrained_cells_are_drawn_with_the_files_values(constrained, kind):
+    """A cell of status constrained (the optimum on the serving bound N = N_max, exact like ok's)
+    holds a real optimum: each kind that draws optima draws it, at the file's value (read here with
+    h5py), as it draws an ok cell; only cells of other statuses are blank."""
+    import h5py
+    options, drawn_and_expected = CONSTRAINED_KINDS[kind]
+    with h5py.File(constrained, "r") as f:
+        arrays = {name: f[name][()] for name in f if isinstance(f[name], h5py.Dataset)}
+    with open_result(constrained) as ds:
+        fig = plot_module.plot(ds, kind, **options)
+    drawn, expected, on_bound = drawn_and_expected(fig, arrays, arrays["T"] > 0)
+    assert on_bound.any()  # the bound binds where this kind draws
+    np.testing.assert_allclose(drawn, expected, rtol=1e-14, atol=0, equal_nan=True)
+    assert np.isfinite(drawn[on_bound]).all()
