@@ -48,9 +48,26 @@ case "$status" in
 esac
 # The result reader as `inspect` guards it (a forked child reads): every input must end as a
 # summary or a refusal, so any crash, sanitizer report or timeout stops the run and fails it. Seeded
-# with the in-process harness's corpus as well, whose inputs reach deeper into libhdf5.
+# with the in-process harness's corpus as well, whose inputs reach deeper into libhdf5. A child
+# that crashes in libhdf5 still runs libFuzzer's crash handler, which saves that input to
+# artifacts-guarded/ before the child dies: those are inputs the guard survived, and the CLI must
+# refuse or read each (checked below).
 echo "== fuzz_result_guarded for ${seconds} s"
-./fuzz_result_guarded "${common[@]}" -timeout=30 -max_len=32768 "$@" corpus-guarded \
-  ../tests/fuzz/corpus/result corpus-result
+rm -f artifacts-guarded/*
+mkdir -p artifacts-guarded
+./fuzz_result_guarded "${common[@]}" -timeout=30 -max_len=32768 -artifact_prefix=artifacts-guarded/ \
+  "$@" corpus-guarded ../tests/fuzz/corpus/result corpus-result
 cd ..
+for input in build-fuzz/artifacts-guarded/*; do
+  [ -e "$input" ] || continue
+  for flag in "" --json; do
+    code=0
+    timeout 60 "$cli" inspect "$input" $flag >/dev/null 2>&1 || code=$?
+    if [ "$code" -ne 0 ] && [ "$code" -ne 2 ]; then
+      echo "fuzz.sh: scalesweep inspect $flag $input ended with status $code" >&2
+      exit 1
+    fi
+  done
+done
+echo "fuzz_result_guarded: $(find build-fuzz/artifacts-guarded -type f | wc -l) inputs crashed the reading child; scalesweep inspect refused or read each"
 python3 tests/fuzz/triage.py build-fuzz/fuzz_result "$cli" build-fuzz/artifacts-result
