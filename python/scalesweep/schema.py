@@ -29,6 +29,8 @@ REGRET: dict[str, str] = PROBLEMS["regret"]["variables"]  # regret, regret_statu
 ROBUST: dict[str, str] = PROBLEMS["robust"]["variables"]  # robust_N, robust_D, robust_regret, ...
 OK: int = STATUSES["ok"]["code"]
 CONSTRAINED: int = STATUSES["constrained"]["code"]  # the optimum on a serving bound (SPEC §5.2)
+# The codes of cells that hold an optimum (ok, constrained): the C++ table's rule, from the schema.
+OPTIMUM_CODES: tuple[int, ...] = tuple(s["code"] for s in STATUSES.values() if s["has_optimum"])
 
 
 def dimension(name: str) -> str:

@@ -82,7 +82,7 @@ void write_statuses(json_writer& j) {
   j.key("statuses").begin_object();
   for (const cell_status_info& s : cell_statuses) {
     j.key(s.name).begin_object().field("code", static_cast<int>(s.code));
-    j.field("meaning", s.meaning).end_object();
+    j.field("meaning", s.meaning).field("has_optimum", status_has_optimum(s.code)).end_object();
   }
   j.end_object().field("flag_meanings", cell_status_flag_meanings);
 }

@@ -17,8 +17,7 @@ namespace scalesweep {
 
 // The samples whose cell has an optimum count towards the quantiles (SPEC §5.5).
 SCALESWEEP_HD bool sample_has_optimum(std::uint8_t status) {
-  return status == static_cast<std::uint8_t>(cell_status::ok) ||
-         status == static_cast<std::uint8_t>(cell_status::constrained);
+  return status_has_optimum(static_cast<cell_status>(status));
 }
 
 // A piece of cells along a row and their per-sample results: sample s of cell j is element

@@ -2,6 +2,8 @@
 // their names and meanings in one table, from which the enum, to_string and flag_meanings come.
 #pragma once
 
+#include "scalesweep/math/host_device.hpp"
+
 #include <array>
 #include <cstddef>
 #include <cstdint>
@@ -49,6 +51,13 @@ inline constexpr cell_status_info cell_statuses[] = {
 };
 
 inline constexpr int cell_status_count = static_cast<int>(std::size(cell_statuses));
+
+// Whether a cell of this status holds an optimum: ok, and constrained (the optimum on a serving
+// bound). The one rule: the sample reductions count these samples, result_schema.json marks them
+// ("has_optimum") for the Python readers and plots.
+SCALESWEEP_HD constexpr bool status_has_optimum(cell_status s) {
+  return s == cell_status::ok || s == cell_status::constrained;
+}
 
 namespace detail {
 constexpr bool statuses_listed_in_order() {

@@ -8,7 +8,7 @@ import numpy as np
 
 from ..results import ResultError
 from ..schema import ATTRIBUTES, BUDGET, BUDGET_CURVE, COST, DIM_HARDWARE, DIM_LOSS_TARGET, DIM_T
-from ..schema import CONSTRAINED, LOSS, LOSS_TARGET, OK
+from ..schema import LOSS, LOSS_TARGET, OPTIMUM_CODES
 
 
 class PlotError(ResultError):
@@ -206,16 +206,11 @@ def nearest(ds, axis: str, value: float | None, default) -> float:
     return chosen
 
 
-# The statuses of cells that hold an optimum: ok, and constrained (the optimum on a serving bound,
-# N = N_max, exact like ok's: SPEC §5.2; a regret or robust cell where a model sits on the bound).
-# The C++ side counts the same two (sample_has_optimum, include/scalesweep/cells/
-# sample_quantiles.hpp); a cell of any other status has none, and the plots leave it blank.
-OPTIMUM_STATUSES = (OK, CONSTRAINED)
-
-
 def has_optimum(status) -> np.ndarray:
-    """Where the cells hold an optimum (status ok or constrained): a boolean array."""
-    return np.isin(status, OPTIMUM_STATUSES)
+    """Where the cells hold an optimum (status ok or constrained: the schema's has_optimum, the
+    rule of include/scalesweep/math/status.hpp; a regret or robust cell is constrained where a
+    model sits on the bound): a boolean array. Cells of any other status are left blank."""
+    return np.isin(status, OPTIMUM_CODES)
 
 
 def with_optimum(status, *arrays) -> list[np.ndarray]:
