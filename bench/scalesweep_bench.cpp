@@ -4,6 +4,8 @@
 // submits them, two in flight, so the GPU never idles while the host waits for a tile. With
 // --samples the optima are solved once per law sample and reduced to quantiles per cell (SPEC
 // §5.5): the rate is then optimum solves per second, the reduction included.
+#include "scalesweep/error.hpp"
+
 #include "app/law_samples_source.hpp"
 #include "backends/backend.hpp"
 #include "backends/cuda/cuda_backend.hpp"
@@ -158,13 +160,20 @@ int bench_main(int argc, char** argv) {
     }
     const auto backend = backend_name == "cuda" ? make_cuda_backend(plan, {0, keep_on_device})
                                                 : make_cpu_backend(plan, threads);
-    // The problem timed: a regret or robust sweep also solves the loss-target optima of its axes.
+    // The problem timed: a regret or robust sweep also solves the loss-target optima of its axes
+    // (under samples the robust choice is its quantile problem).
     const auto timed =
         std::find_if(plan.problems.begin(), plan.problems.end(), [&](const problem_grid& g) {
+          const bool robust =
+              g.kind == problem_kind::robust ||
+              (has_sample_axis(g.kind) && optimum_per_sample(g.kind) == problem_kind::robust);
           return problem == "regret"   ? g.kind == problem_kind::regret
-                 : problem == "robust" ? g.kind == problem_kind::robust
+                 : problem == "robust" ? robust
                                        : true;
         });
+    if (timed == plan.problems.end()) {
+      throw error("the plan of problem '" + problem + "' has no such grid");
+    }
     const problem_grid& p = *timed;
     // Pinned for CUDA, as in a run; two, so tile t+1 is queued while tile t computes (submit
     // first waits for the tile submitted two before, which used the same host tile).

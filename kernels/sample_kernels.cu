@@ -1,13 +1,13 @@
-// The sample axis on the GPU (SPEC §5.5): one thread per sample-cell solves an optimum with the
-// sample's law (cells/sample_cells.hpp); for the quantile problems each quantity's values of a
-// piece of cells are then gathered per cell (one thread per sample-cell), ordered by CUB's
-// segmented sort (a segment per cell) and read at their order statistics (one thread per cell,
-// cells/sample_quantiles.hpp's select_feasible with sorted_quantiles), so the reduction stays on
-// the device and only the quantiles are copied back. Why a sort rather than the CPU's in-place
-// selection: one thread per cell selecting among S = 4,000 values ran at 9.6e6 solves/s on an
-// H200 (docs/benchmarks.md), 1,600 times below the plain optima, because a piece holds a few
-// hundred cells, too few threads to fill the GPU, each walking its values serially. The order
-// statistics are the same values either way, so both backends' quantiles agree bit for bit.
+// The sample axis on the GPU (SPEC §5.5): one thread per sample-cell solves an optimum (or a
+// robust model) with the sample's law (cells/sample_cells.hpp); for the quantile problems each
+// quantity's values of a piece of cells are then gathered per cell (one thread per sample-cell),
+// ordered by CUB's segmented sort (a segment per cell) and read at their order statistics (one
+// thread per cell, cells/sample_quantiles.hpp's select_feasible with sorted_quantiles), so the
+// reduction stays on the device and only the quantiles are copied back. Why a sort rather than the
+// CPU's in-place selection: one thread per cell selecting among S = 4,000 values ran at 9.6e6
+// solves/s on an H200 (docs/benchmarks.md), 1,600 times below the plain optima, because a piece
+// holds a few hundred cells, too few threads to fill the GPU, each walking its values serially. The
+// order statistics are the same values either way, so both backends' quantiles agree bit for bit.
 #include "scalesweep/cells/sample_quantiles.hpp"
 #include "scalesweep/error.hpp"
 
@@ -15,6 +15,8 @@
 #include "launch_geometry.hpp"
 #include "sample_kernels.cuh"
 
+#include <cub/block/block_radix_sort.cuh>
+#include <cub/block/block_reduce.cuh>
 #include <cub/device/device_segmented_sort.cuh>
 
 #include <algorithm>
@@ -26,8 +28,9 @@ namespace scalesweep::cuda {
 namespace {
 
 // Sample-cells [0, samples · cells) of a launch: sample first_sample + k / cells of cell
-// first_cell + k % cells of the rank-3 box `cells` (hardware, T, last axis), stored as element k
-// of the output columns (consecutive threads: consecutive cells of one sample, coalesced).
+// first_cell + k % cells of the box `cells` (the optimum's dimensions: hardware, T, last axis;
+// the robust choice's hardware, spread, T, loss target), stored as element k of the output
+// columns (consecutive threads: consecutive cells of one sample, coalesced).
 struct sample_range {
   tile_box cells;
   std::int64_t first_sample;
@@ -36,6 +39,31 @@ struct sample_range {
   std::int64_t piece_cells;
 };
 
+// Sample s of cell c (an index into r.cells, row-major) solved into element i of `out`. The cell's
+// grid indices are decoded by hand: grid_index's runtime rank would put them in local memory.
+template <problem_kind Optimum>
+__device__ void solve_sample_cell(const sweep_views& views, const sample_device_views& sv,
+                                  const sample_range& r, std::int64_t s, std::int64_t c,
+                                  std::int64_t i, const tile_columns& out) {
+  constexpr int last = Optimum == problem_kind::robust ? 3 : 2;
+  const std::int64_t x = r.cells.offset[last] + c % r.cells.count[last];
+  c /= r.cells.count[last];
+  const std::int64_t t = r.cells.offset[last - 1] + c % r.cells.count[last - 1];
+  c /= r.cells.count[last - 1];
+  if constexpr (Optimum == problem_kind::robust) {
+    const std::int64_t sp = r.cells.offset[1] + c % r.cells.count[1];
+    const std::int64_t h = r.cells.offset[0] + c / r.cells.count[1];
+    robust_sample_cell(sv.laws[s], views, h, sp, t, sv.loss_targets[x], i, out);
+  } else {
+    const std::int64_t h = r.cells.offset[0] + c;
+    if constexpr (Optimum == problem_kind::loss_target) {
+      loss_target_sample_cell(sv.laws[s], views, h, t, sv.loss_targets[x], i, out);
+    } else {
+      budget_sample_cell(sv.laws[s], views, h, t, x, i, out);
+    }
+  }
+}
+
 template <problem_kind Optimum>
 __global__ void sample_optima_kernel(sweep_views views, sample_device_views sv, sample_range r,
                                      tile_columns out) {
@@ -43,19 +71,8 @@ __global__ void sample_optima_kernel(sweep_views views, sample_device_views sv, 
   const std::int64_t step = static_cast<std::int64_t>(gridDim.x) * blockDim.x;
   for (std::int64_t k = static_cast<std::int64_t>(blockIdx.x) * blockDim.x + threadIdx.x; k < n;
        k += step) {
-    const std::int64_t s = r.first_sample + k / r.piece_cells;
-    // The cell's grid indices, decoded by hand: grid_index's runtime rank would put them in
-    // local memory.
-    std::int64_t c = r.first_cell + k % r.piece_cells;
-    const std::int64_t x = r.cells.offset[2] + c % r.cells.count[2];
-    c /= r.cells.count[2];
-    const std::int64_t t = r.cells.offset[1] + c % r.cells.count[1];
-    const std::int64_t h = r.cells.offset[0] + c / r.cells.count[1];
-    if constexpr (Optimum == problem_kind::loss_target) {
-      loss_target_sample_cell(sv.laws[s], views, h, t, sv.loss_targets[x], k, out);
-    } else {
-      budget_sample_cell(sv.laws[s], views, h, t, x, k, out);
-    }
+    solve_sample_cell<Optimum>(views, sv, r, r.first_sample + k / r.piece_cells,
+                               r.first_cell + k % r.piece_cells, k, out);
   }
 }
 
@@ -64,6 +81,8 @@ template <problem_kind Optimum>
 constexpr int
     quantity_count = Optimum == problem_kind::loss_target
                          ? static_cast<int>(loss_target_quantiles_columns::feasible_fraction)
+                     : Optimum == problem_kind::robust
+                         ? static_cast<int>(robust_quantiles_columns::feasible_fraction)
                          : static_cast<int>(budget_quantiles_columns::feasible_fraction);
 
 // The value of quantity `Quantity` (a quantile problem's column: N, D, cost, ...) of sample-cell i
@@ -78,6 +97,8 @@ __device__ double quantity_value(double* const* f, std::int64_t i) {
   };
   if constexpr (Optimum == problem_kind::loss_target) {
     for_each_loss_target_quantity(f, pick);
+  } else if constexpr (Optimum == problem_kind::robust) {
+    for_each_robust_quantity(f, pick);
   } else {
     for_each_budget_quantity(f, pick);
   }
@@ -180,13 +201,131 @@ void reduce_piece(std::integer_sequence<int, Quantity...>, const sample_device_v
    ...);
 }
 
+// ---- Block per cell: the quantities solved straight into cell-major rows, sorted in a block ----
+
+// The largest S the block path sorts: 256 threads of 16 keys each. Beyond it the segmented
+// sort above serves.
+constexpr std::int64_t block_sort_items = 16;
+constexpr std::int64_t block_sort_samples = threads_per_block * block_sort_items;
+
+// Sample-cell k of a piece: sample k % S of cell k / S (consecutive threads, consecutive samples
+// of one cell), solved into registers; its quantities (for_each_*_quantity, the one list) to
+// scratch.columns.f64[quantity][k] and its status to scratch.columns.status[k]. Cell j's
+// samples are then the contiguous run [j * S, j * S + S) of each quantity.
+template <problem_kind Optimum>
+__global__ void sample_quantities_kernel(sweep_views views, sample_device_views sv, sample_range r,
+                                         tile_columns rows) {
+  const std::int64_t n = r.samples * r.piece_cells;
+  const std::int64_t step = static_cast<std::int64_t>(gridDim.x) * blockDim.x;
+  for (std::int64_t k = static_cast<std::int64_t>(blockIdx.x) * blockDim.x + threadIdx.x; k < n;
+       k += step) {
+    // A one-cell tile in registers: the optimum's columns, element 0.
+    double cell[max_f64_columns];
+    std::uint8_t status = 0;
+    tile_columns one{};
+    for (int c = 0; c < max_f64_columns; ++c) {
+      one.f64[c] = cell + c;
+    }
+    one.status = &status;
+    solve_sample_cell<Optimum>(views, sv, r, k % r.samples, r.first_cell + k / r.samples, 0, one);
+    rows.status[k] = status;
+    const auto store = [&](auto value, int column) { rows.f64[column][k] = value(0); };
+    if constexpr (Optimum == problem_kind::loss_target) {
+      for_each_loss_target_quantity(one.f64, store);
+    } else if constexpr (Optimum == problem_kind::robust) {
+      for_each_robust_quantity(one.f64, store);
+    } else {
+      for_each_budget_quantity(one.f64, store);
+    }
+  }
+}
+
+// Cell j of a piece per block (grid-stride over cells): its feasible count, then each quantity's
+// S values (those without an optimum as +inf, which sort after every finite value) sorted by
+// cub::BlockRadixSort in shared memory and read at the order statistics by one thread
+// (select_feasible with sorted_quantiles: the ranks below the count are the feasible values in
+// order, the same order statistics the CPU selects).
+template <problem_kind Optimum, int Items>
+__global__ void __launch_bounds__(threads_per_block)
+    block_quantiles_kernel(sample_device_views sv, tile_columns rows, std::int64_t cells,
+                           tile_columns out, std::int64_t first, std::int64_t stride) {
+  using sort = cub::BlockRadixSort<double, threads_per_block, Items>;
+  using sum = cub::BlockReduce<int, threads_per_block>;
+  __shared__ union {
+    typename sort::TempStorage sort;
+    typename sum::TempStorage sum;
+    double sorted[threads_per_block * Items];
+  } shared;
+  __shared__ std::int64_t feasible;
+  const std::int64_t S = sv.samples;
+  for (std::int64_t j = blockIdx.x; j < cells; j += gridDim.x) {
+    const std::int64_t base = j * S;
+    int mine = 0;
+    for (std::int64_t s = threadIdx.x; s < S; s += threads_per_block) {
+      mine += sample_has_optimum(rows.status[base + s]) ? 1 : 0;
+    }
+    const int total = sum(shared.sum).Sum(mine);
+    if (threadIdx.x == 0) {
+      feasible = total;
+    }
+    __syncthreads();
+    const sample_piece in{&rows, 1, S, cells};
+    const reduction_scratch sorted{shared.sorted, &feasible};
+    const piece_quantiles_out to{&out, first + j, stride};
+    for (int quantity = 0; quantity < quantity_count<Optimum>; ++quantity) {
+      double keys[Items];
+      for (int i = 0; i < Items; ++i) { // striped: coalesced; the sort takes any arrangement
+        const std::int64_t s = static_cast<std::int64_t>(i) * threads_per_block + threadIdx.x;
+        keys[i] = s < S && sample_has_optimum(rows.status[base + s]) ? rows.f64[quantity][base + s]
+                                                                     : INFINITY;
+      }
+      sort(shared.sort).Sort(keys);
+      __syncthreads();                  // the sort's storage becomes the sorted values
+      for (int i = 0; i < Items; ++i) { // blocked: thread t holds ranks t * Items + i
+        shared.sorted[threadIdx.x * Items + i] = keys[i];
+      }
+      __syncthreads();
+      if (threadIdx.x == 0) {
+        sorted_quantiles select;
+        select_feasible(in, sv.quantiles, sv.levels, sorted, to, quantity, select);
+      }
+      __syncthreads(); // before the next sort reuses the storage
+    }
+    if (threadIdx.x == 0) {
+      store_feasible_fraction(in, sorted, to, quantity_count<Optimum>);
+    }
+    __syncthreads();
+  }
+}
+
+// One piece of n cells by blocks: every sample-cell's quantities, then a block per cell. Items:
+// keys per thread, the smallest of 4 and 16 that holds S.
+template <problem_kind Optimum>
+void block_reduce_piece(const sweep_views& views, const sample_device_views& sv,
+                        const sample_range& r, const sample_scratch& scratch,
+                        const tile_columns& out, std::int64_t stride, cudaStream_t stream) {
+  const std::int64_t n = r.piece_cells;
+  sample_quantities_kernel<Optimum>
+      <<<blocks_for(n * sv.samples), threads_per_block, 0, stream>>>(views, sv, r, scratch.columns);
+  SCALESWEEP_CUDA_CHECK(cudaGetLastError());
+  const auto blocks = static_cast<unsigned>(std::clamp<std::int64_t>(n, 1, max_blocks));
+  if (sv.samples <= threads_per_block * 4) {
+    block_quantiles_kernel<Optimum, 4><<<blocks, threads_per_block, 0, stream>>>(
+        sv, scratch.columns, n, out, r.first_cell, stride);
+  } else {
+    block_quantiles_kernel<Optimum, block_sort_items><<<blocks, threads_per_block, 0, stream>>>(
+        sv, scratch.columns, n, out, r.first_cell, stride);
+  }
+  SCALESWEEP_CUDA_CHECK(cudaGetLastError());
+}
+
 template <problem_kind Optimum>
 void launch_tile(problem_kind kind, const sweep_views& views, const sample_device_views& sv,
                  const tile_box& box, const tile_columns& out, const sample_scratch& scratch,
                  cudaStream_t stream) {
   tile_box cells{};
-  cells.rank = 3;
-  for (int d = 0; d < 3; ++d) {
+  cells.rank = box.rank - 1;
+  for (int d = 0; d < cells.rank; ++d) {
     cells.offset[d] = box.offset[d + 1];
     cells.count[d] = box.count[d + 1];
   }
@@ -212,6 +351,11 @@ void launch_tile(problem_kind kind, const sweep_views& views, const sample_devic
   const std::int64_t piece = std::clamp<std::int64_t>(scratch.sample_cells / sv.samples, 1, m);
   for (std::int64_t first = 0; first < m; first += piece) {
     const std::int64_t n = std::min(piece, m - first);
+    if (sv.samples <= block_sort_samples) {
+      block_reduce_piece<Optimum>(views, sv, {cells, 0, sv.samples, first, n}, scratch, out, m,
+                                  stream);
+      continue;
+    }
     launch_optima<Optimum>(views, sv, {cells, 0, sv.samples, first, n}, scratch.columns, stream);
     reduce_piece<Optimum>(std::make_integer_sequence<int, quantity_count<Optimum>>{}, sv, scratch,
                           n, out, first, m, stream);
@@ -224,11 +368,16 @@ void launch_sample_kernels(problem_kind kind, const sweep_views& views,
                            const sample_device_views& samples, const tile_box& box,
                            const tile_columns& out, const sample_scratch& scratch,
                            cudaStream_t stream) {
-  if (box.rank != 4) {
-    throw error("internal error: a sample-axis tile of rank " + std::to_string(box.rank));
+  const problem_kind optimum = optimum_per_sample(kind);
+  const int rank = optimum == problem_kind::robust ? 5 : 4;
+  if (box.rank != rank) {
+    throw error("internal error: a sample-axis tile of rank " + std::to_string(box.rank) +
+                " for a problem of rank " + std::to_string(rank));
   }
-  if (optimum_per_sample(kind) == problem_kind::loss_target) {
+  if (optimum == problem_kind::loss_target) {
     launch_tile<problem_kind::loss_target>(kind, views, samples, box, out, scratch, stream);
+  } else if (optimum == problem_kind::robust) {
+    launch_tile<problem_kind::robust>(kind, views, samples, box, out, scratch, stream);
   } else {
     launch_tile<problem_kind::budget>(kind, views, samples, box, out, scratch, stream);
   }

@@ -37,11 +37,11 @@ struct sample_scratch {
 // Temporary storage the segmented sort needs for up to `sample_cells` values in as many segments.
 std::size_t sample_sort_bytes(std::int64_t sample_cells);
 
-// Computes the tile `box` (rank 4: sample or quantile level, hardware, T, the optimum's last
-// axis) of the *_samples or *_quantiles problem `kind` into the device columns `out` on `stream`:
-// the kept samples' optima directly, the quantiles piece by piece through `scratch` (every
-// sample's optimum of a piece of cells, then each quantity gathered, sorted per cell and read at
-// its order statistics).
+// Computes the tile `box` (sample or quantile level, then the optimum's dimensions: rank 4, or 5
+// for the robust choice) of the *_samples or *_quantiles problem `kind` into the device columns
+// `out` on `stream`: the kept samples' optima directly, the quantiles piece by piece through
+// `scratch` (every sample's optimum of a piece of cells, then each quantity gathered, sorted per
+// cell and read at its order statistics).
 void launch_sample_kernels(problem_kind kind, const sweep_views& views,
                            const sample_device_views& samples, const tile_box& box,
                            const tile_columns& out, const sample_scratch& scratch,

@@ -347,8 +347,10 @@ bool wants_dense_grid(const problem_builder& b, const sweep_config& c,
 // An optimum problem is solved wherever its target axis (the last) is declared, the robust
 // choice wherever axes.spread is; each needs its other axes (T; the robust choice loss_target).
 bool wants_optima(const problem_builder& b, const sweep_plan& plan, const problem_description& d) {
-  const axis* target =
-      plan.find_axis(d.kind == problem_kind::robust ? axis_id::spread : d.axes[d.axes.size - 1]);
+  const bool robust =
+      d.kind == problem_kind::robust ||
+      (has_sample_axis(d.kind) && optimum_per_sample(d.kind) == problem_kind::robust);
+  const axis* target = plan.find_axis(robust ? axis_id::spread : d.axes[d.axes.size - 1]);
   if (target == nullptr) {
     return false;
   }
@@ -401,17 +403,11 @@ sweep_plan make_plan(sweep_config config) {
   sweep_plan plan;
   plan.config = std::move(config);
   add_axes(plan);
-  // The robust choice and the regret grid are not yet solved per law sample (their quantiles
-  // would need problems of their own, as the optima have): refused rather than computed under the
-  // point law unasked. Under [constraints] both are the constrained problem's (SPEC §5.2, §5.4).
+  // The regret grid is not solved per law sample (a dense grid of regrets would need quantiles
+  // of its own, as the optima have): refused rather than computed under the point law unasked.
+  // Under [constraints] it is the constrained problem's (SPEC §5.2, §5.4).
   const sweep_config& c = plan.config;
   const bool sampled = !c.law.samples_source.empty();
-  const axis* spread = c.find_axis(axis_id::spread);
-  if (spread != nullptr && sampled) {
-    throw input_error(spread->where + ": axes.spread: the robust choice is not solved under law "
-                                      "samples yet",
-                      "drop axes.spread, or [law] samples");
-  }
   const std::vector<std::string>& dense = c.output.dense;
   const auto regret = std::find(dense.begin(), dense.end(), "regret");
   if (regret != dense.end() && sampled) {

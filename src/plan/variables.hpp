@@ -146,6 +146,19 @@ inline constexpr variable_name robust_variables[robust_columns::count + 1] = {
     {"regret", "robust_regret", "1", "largest regret of the robust model over those demands"},
     {"status", "robust_status", "1", "status of the robust model", value_type::u8}};
 
+// The robust choice under law uncertainty: each sample's robust model (its references, the
+// optima at T/s and T s, under that sample's law) reduced as the optima are.
+inline constexpr variable_name robust_quantiles_variables[robust_quantiles_columns::count] = {
+    {"N", "robust_N_quantile", "1",
+     "quantile of the robust model's parameters over the law samples"},
+    {"D", "robust_D_quantile", "1",
+     "quantile of the robust model's training tokens over the law samples"},
+    {"regret", "robust_regret_quantile", "1",
+     "quantile of the robust model's largest regret over the law samples"},
+    {"feasible_fraction", "robust_feasible_fraction", "1",
+     "share of the law samples with a robust model (status ok or constrained)", value_type::f64,
+     true}};
+
 // A problem as the plan offers it. A dense grid is written when output.dense names it (by
 // `dense_key`), or, without output.dense, whenever the config declares its axes (the grids of
 // output_spec's default list: implied_T and regret only when named); an optimum
@@ -184,6 +197,10 @@ inline constexpr problem_description problem_descriptions[] = {
      budget_samples_axes, budget_variables},
     {problem_kind::regret, "regret", "dense regret", "regret", regret_axes, regret_variables},
     {problem_kind::robust, "robust", "robust models", "", robust_axes, robust_variables},
+    {problem_kind::robust_quantiles, "robust_quantiles", "robust models' quantiles", "",
+     robust_quantiles_axes, robust_quantiles_variables},
+    {problem_kind::robust_samples, "robust_samples", "robust models per sample", "",
+     robust_samples_axes, robust_variables},
 };
 
 // Each problem names every variable of its columns (an array sized by *_columns::count would

@@ -32,11 +32,16 @@ def samples(tmp_path_factory, binary):
     return path, laws
 
 
-def axes_text(T, loss_targets, budgets):
+SPREADS = [1.0, 4.0, 30.0]
+
+
+def axes_text(T, loss_targets, budgets, spreads=SPREADS):
+    """Every optimum problem: loss targets, budgets and (axes.spread) the robust choice."""
     fmt = lambda xs: ", ".join(repr(float(x)) for x in xs)
     return (f"[axes]\nT = {{ values = [{fmt(T)}] }}\n"
             f"loss_target = {{ values = [{fmt(loss_targets)}] }}\n"
-            f"budget = {{ values = [{fmt(budgets)}] }}\n")
+            f"budget = {{ values = [{fmt(budgets)}] }}\n"
+            f"spread = {{ values = [{fmt(spreads)}] }}\n")
 
 
 def random_axes(seed):
@@ -66,7 +71,8 @@ def per_sample_runs(scalesweep, tmp_path, laws, axes):
             runs.append({k: f[k][()] for k in ["opt_N", "opt_D", "opt_cost", "chinchilla_cost",
                                                "chinchilla_N",
                                                "opt_status", "budget_N", "budget_D",
-                                               "budget_loss", "budget_status"]})
+                                               "budget_loss", "budget_status", "robust_N",
+                                               "robust_D", "robust_regret", "robust_status"]})
     return runs
 
 
@@ -97,6 +103,7 @@ def test_quantiles_equal_numpy_over_separate_runs(scalesweep, tmp_path, samples)
     stack = lambda k: np.stack([r[k] for r in runs])
     opt_ok = np.isin(stack("opt_status"), [0, 6])
     budget_ok = np.isin(stack("budget_status"), [0, 6])
+    robust_ok = np.isin(stack("robust_status"), [0, 6])
     saving = 1 - stack("opt_cost") / stack("chinchilla_cost")
     expected = {
         "opt_N_quantile": numpy_quantiles(stack("opt_N"), opt_ok),
@@ -107,10 +114,14 @@ def test_quantiles_equal_numpy_over_separate_runs(scalesweep, tmp_path, samples)
         "budget_N_quantile": numpy_quantiles(stack("budget_N"), budget_ok),
         "budget_D_quantile": numpy_quantiles(stack("budget_D"), budget_ok),
         "budget_loss_quantile": numpy_quantiles(stack("budget_loss"), budget_ok),
+        "robust_N_quantile": numpy_quantiles(stack("robust_N"), robust_ok),
+        "robust_D_quantile": numpy_quantiles(stack("robust_D"), robust_ok),
+        "robust_regret_quantile": numpy_quantiles(stack("robust_regret"), robust_ok),
     }
     with h5py.File(out, "r") as f:
         assert list(f["quantile"][()]) == QUANTILES
-        assert "opt_N" not in f and "budget_N" not in f  # the quantiles replace the one-law optima
+        # the quantiles replace the one-law optima
+        assert "opt_N" not in f and "budget_N" not in f and "robust_N" not in f
         for name, want in expected.items():
             got = f[name][()]
             assert got.shape == want.shape, name
@@ -120,9 +131,14 @@ def test_quantiles_equal_numpy_over_separate_runs(scalesweep, tmp_path, samples)
         fraction = f["opt_feasible_fraction"][()]
         np.testing.assert_array_equal(fraction, opt_ok.mean(axis=0))
         np.testing.assert_array_equal(f["budget_feasible_fraction"][()], budget_ok.mean(axis=0))
+        np.testing.assert_array_equal(f["robust_feasible_fraction"][()], robust_ok.mean(axis=0))
+        assert np.isfinite(f["robust_regret_quantile"][()]).any()
         assert 0 < fraction.min() < 1 or 0 < fraction.max() < 1  # some cells are partly feasible
         assert dims(f["opt_N_quantile"]) == ["quantile", "hardware", "T", "loss_target"]
         assert dims(f["opt_feasible_fraction"]) == ["hardware", "T", "loss_target"]
+        assert dims(f["robust_N_quantile"]) == ["quantile", "hardware", "spread", "T",
+                                                "loss_target"]
+        assert dims(f["robust_feasible_fraction"]) == ["hardware", "spread", "T", "loss_target"]
 
 
 def test_keep_samples_and_xarray(scalesweep, tmp_path, samples):
@@ -143,6 +159,9 @@ def test_keep_samples_and_xarray(scalesweep, tmp_path, samples):
     ds = xr.open_dataset(out, engine="h5netcdf")
     assert ds["opt_N_quantile"].sel(quantile=0.5).dims == ("hardware", "T", "loss_target")
     assert ds["opt_N"].sizes["sample"] == len(laws)
+    assert ds["robust_N"].dims == ("sample", "hardware", "spread", "T", "loss_target")
+    assert ds["robust_regret_quantile"].sel(quantile=0.95).dims == ("hardware", "spread", "T",
+                                                                   "loss_target")
     ds.close()
 
 
@@ -162,6 +181,7 @@ def test_keep_samples_under_serving_constraints(scalesweep, tmp_path, samples):
             for k, v in r.items():
                 np.testing.assert_array_equal(f[k][s], v, err_msg=f"{k} of sample {s}")
         assert (f["opt_status"][()] == 6).any() and (f["budget_status"][()] == 6).any()
+        assert (f["robust_status"][()] == 6).any()
 
 
 def test_shipped_preset_runs(scalesweep, tmp_path):

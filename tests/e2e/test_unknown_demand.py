@@ -182,20 +182,8 @@ def test_unreachable_loss_targets_are_infeasible_in_both(tmp_path, scalesweep):
             assert (ds[status].sel(loss_target=2.0).values == 0).all()
 
 
-def test_robust_under_law_samples_is_refused(tmp_path, scalesweep):
-    """The robust choice is not solved per law sample yet: a spread axis under [law] samples exits
-    2 naming axes.spread, before any work and with no output (not the point law's answer
-    unasked)."""
-    cfg = tmp_path / "s.toml"
-    cfg.write_text('[law]\nsamples = "epoch2024-bootstrap"\n[axes]\nT = { values = [1e12] }\n'
-                   "loss_target = { values = [2.1] }\nspread = { values = [10] }\n")
-    r = scalesweep("run", cfg, "-o", tmp_path / "s.h5", check=False)
-    assert r.returncode == 2 and "axes.spread: the robust choice is not solved under law samples" in r.stderr, r.stderr
-    assert not list(tmp_path.glob("s.h5*"))
-
-
 def test_regret_under_law_samples_is_refused(tmp_path, scalesweep):
-    """Nor is the regret grid solved per law sample: output.dense = ["regret"] under [law] samples
+    """The regret grid is not solved per law sample: output.dense = ["regret"] under [law] samples
     exits 2 naming the entry, before any work and with no output (it used to run under the point
     law, exit 0)."""
     cfg = tmp_path / "s.toml"

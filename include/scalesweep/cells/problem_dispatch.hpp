@@ -39,6 +39,8 @@ void with_problem_kind(problem_kind kind, F&& f) {
   case k::budget_quantiles:
   case k::loss_target_samples:
   case k::budget_samples:
+  case k::robust_quantiles:
+  case k::robust_samples:
     throw error("internal error: a problem with a sample axis dispatched as rows");
   }
 }

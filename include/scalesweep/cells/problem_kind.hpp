@@ -8,8 +8,8 @@
 
 namespace scalesweep {
 
-// The last four are the optima under law uncertainty (SPEC §5.5): per cell, quantiles over the
-// law samples (and the feasible fraction), or every sample's optimum kept.
+// The *_quantiles and *_samples problems are the optima under law uncertainty (SPEC §5.5): per
+// cell, quantiles over the law samples (and the feasible fraction), or every sample's optimum kept.
 enum class problem_kind {
   dense_loss,
   dense_cost,
@@ -22,7 +22,9 @@ enum class problem_kind {
   loss_target_samples,
   budget_samples,
   regret,
-  robust
+  robust,
+  robust_quantiles,
+  robust_samples
 };
 
 // Each problem's dimensions, outermost first: the one order that the plan's grid shapes, the
@@ -49,19 +51,34 @@ inline constexpr axis_id loss_target_samples_axes[] = {axis_id::sample, axis_id:
                                                        axis_id::T, axis_id::loss_target};
 inline constexpr axis_id budget_samples_axes[] = {axis_id::sample, axis_id::hardware, axis_id::T,
                                                   axis_id::budget};
+inline constexpr axis_id robust_quantiles_axes[] = {
+    axis_id::quantile, axis_id::hardware, axis_id::spread, axis_id::T, axis_id::loss_target};
+inline constexpr axis_id robust_samples_axes[] = {
+    axis_id::sample, axis_id::hardware, axis_id::spread, axis_id::T, axis_id::loss_target};
 
 // Whether a problem solves its optimum once per law sample, and which plain optimum that is.
-constexpr bool has_sample_axis(problem_kind kind) {
-  return kind == problem_kind::loss_target_quantiles || kind == problem_kind::budget_quantiles ||
-         kind == problem_kind::loss_target_samples || kind == problem_kind::budget_samples;
-}
 constexpr bool reduces_to_quantiles(problem_kind kind) {
-  return kind == problem_kind::loss_target_quantiles || kind == problem_kind::budget_quantiles;
+  return kind == problem_kind::loss_target_quantiles || kind == problem_kind::budget_quantiles ||
+         kind == problem_kind::robust_quantiles;
+}
+constexpr bool keeps_samples(problem_kind kind) {
+  return kind == problem_kind::loss_target_samples || kind == problem_kind::budget_samples ||
+         kind == problem_kind::robust_samples;
+}
+constexpr bool has_sample_axis(problem_kind kind) {
+  return reduces_to_quantiles(kind) || keeps_samples(kind);
 }
 constexpr problem_kind optimum_per_sample(problem_kind kind) {
-  return kind == problem_kind::loss_target_quantiles || kind == problem_kind::loss_target_samples
-             ? problem_kind::loss_target
-             : problem_kind::budget;
+  switch (kind) {
+  case problem_kind::loss_target_quantiles:
+  case problem_kind::loss_target_samples:
+    return problem_kind::loss_target;
+  case problem_kind::robust_quantiles:
+  case problem_kind::robust_samples:
+    return problem_kind::robust;
+  default:
+    return problem_kind::budget;
+  }
 }
 
 // The position of `id` among `axes`; an axis the problem does not have fails to compile (the
@@ -144,6 +161,9 @@ enum : int { N, D, cost, saving, N_ratio, feasible_fraction, count };
 }
 namespace budget_quantiles_columns {
 enum : int { N, D, loss, feasible_fraction, count };
+}
+namespace robust_quantiles_columns {
+enum : int { N, D, regret, feasible_fraction, count };
 }
 
 } // namespace scalesweep

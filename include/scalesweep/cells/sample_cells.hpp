@@ -1,8 +1,8 @@
 // One sample-cell of an optimum problem under law uncertainty (SPEC §5.5): the plain problem's
 // cell (problem_rows.hpp) with the terms that depend on the law made for the sample's law; under
-// serving constraints the constrained problem's cell. The
-// CUDA kernels of the sample axis call these per thread; the CPU makes the same terms once per
-// piece of cells and runs the plain rows on its SIMD lanes (backends/cpu/sample_tiles.cpp).
+// serving constraints the constrained problem's cell. The CUDA kernels of the sample axis call
+// these per thread; the CPU makes the same terms once per piece of cells and runs the plain rows on
+// its SIMD lanes (backends/cpu/sample_tiles.cpp).
 #pragma once
 
 #include "scalesweep/cells/problem_rows.hpp"
@@ -21,6 +21,15 @@ struct sample_inputs {
   std::vector<double> loss_targets; // the loss_target axis' values (their terms depend on the law)
 };
 
+// Under serving constraints, the model on the bound of this target under this law at hardware h
+// (make_loss_target_bound); unused without constraints.
+SCALESWEEP_HD loss_target_bound sample_target_bound(const prepared_law& law, const sweep_views& v,
+                                                    std::int64_t h,
+                                                    const loss_target_terms& target) {
+  return v.serving_limits != nullptr ? make_loss_target_bound(law, target, v.serving_limits[h])
+                                     : loss_target_bound{};
+}
+
 // The loss-target optimum at hardware h, demand T[t] and loss target `loss_target` under `law`,
 // stored as element i of `out` (loss_target_columns).
 SCALESWEEP_HD void loss_target_sample_cell(const prepared_law& law, const sweep_views& v,
@@ -28,10 +37,7 @@ SCALESWEEP_HD void loss_target_sample_cell(const prepared_law& law, const sweep_
                                            std::int64_t i, const tile_columns& out) {
   const hardware_terms& hardware = v.hardware[h];
   const loss_target_terms target = make_loss_target_terms(law, loss_target);
-  // Under serving constraints, the model on the bound of this target under this law.
-  const loss_target_bound bound = v.serving_limits != nullptr
-                                      ? make_loss_target_bound(law, target, v.serving_limits[h])
-                                      : loss_target_bound{};
+  const loss_target_bound bound = sample_target_bound(law, v, h, target);
   problem_rows<problem_kind::loss_target>::store(
       loss_target_cell_under(law, hardware, make_demand(hardware, v.T[t], v.ln_T[t]), target,
                              v.serving_limits != nullptr ? &bound : nullptr),
@@ -49,6 +55,21 @@ SCALESWEEP_HD void budget_sample_cell(const prepared_law& law, const sweep_views
       budget_cell_under(law, hardware, terms, budget_chinchilla(law, terms),
                         make_demand(hardware, v.T[t], v.ln_T[t]),
                         v.serving_limits != nullptr ? v.serving_limits + h : nullptr),
+      i, out);
+}
+
+// The robust model at hardware h, spread sp, demand T[t] and loss target `loss_target` under
+// `law` (its endpoint optima and their regrets are that law's), as element i of `out`
+// (robust_columns).
+SCALESWEEP_HD void robust_sample_cell(const prepared_law& law, const sweep_views& v, std::int64_t h,
+                                      std::int64_t sp, std::int64_t t, double loss_target,
+                                      std::int64_t i, const tile_columns& out) {
+  const hardware_terms& hardware = v.hardware[h];
+  const loss_target_terms target = make_loss_target_terms(law, loss_target);
+  const loss_target_bound bound = sample_target_bound(law, v, h, target);
+  problem_rows<problem_kind::robust>::store(
+      constrained_robust_cell_result(law, make_demand(hardware, v.T[t], v.ln_T[t]), target,
+                                     v.spreads[sp], v.serving_limits != nullptr ? &bound : nullptr),
       i, out);
 }
 

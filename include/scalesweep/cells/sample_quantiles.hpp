@@ -1,7 +1,7 @@
 // A sweep under law uncertainty (SPEC §5.5): per cell, the samples' optima reduced to quantiles
-// of N, D, cost, saving, N / N_chinchilla (or N, D, loss) over the samples with an optimum, and
-// the feasible fraction. Written once for the backends, on a piece of cells' per-sample results
-// laid out sample-major, as a row segment per sample computes them.
+// of N, D, cost, saving, N / N_chinchilla (or N, D, loss; or the robust model's N, D, regret) over
+// the samples with an optimum, and the feasible fraction. Written once for the backends, on a piece
+// of cells' per-sample results laid out sample-major, as a row segment per sample computes them.
 #pragma once
 
 #include "scalesweep/cells/problem_kind.hpp"
@@ -131,6 +131,15 @@ SCALESWEEP_HD void for_each_budget_quantity(double* const* f, Visit visit) {
   visit([f](std::int64_t i) { return f[in_c::loss][i]; }, c::loss);
 }
 
+template <class Visit>
+SCALESWEEP_HD void for_each_robust_quantity(double* const* f, Visit visit) {
+  namespace in_c = robust_columns;
+  namespace c = robust_quantiles_columns;
+  visit([f](std::int64_t i) { return f[in_c::N][i]; }, c::N);
+  visit([f](std::int64_t i) { return f[in_c::D][i]; }, c::D);
+  visit([f](std::int64_t i) { return f[in_c::regret][i]; }, c::regret);
+}
+
 template <class Select>
 SCALESWEEP_HD void reduce_loss_target_samples(const sample_piece& in, const double* q, int count,
                                               const reduction_scratch& scratch,
@@ -149,6 +158,16 @@ SCALESWEEP_HD void reduce_budget_samples(const sample_piece& in, const double* q
     reduce_feasible(in, value, q, count, scratch, out, column, select);
   });
   store_feasible_fraction(in, scratch, out, budget_quantiles_columns::feasible_fraction);
+}
+
+template <class Select>
+SCALESWEEP_HD void reduce_robust_samples(const sample_piece& in, const double* q, int count,
+                                         const reduction_scratch& scratch,
+                                         const piece_quantiles_out& out, Select& select) {
+  for_each_robust_quantity(in.columns->f64, [&](auto value, int column) {
+    reduce_feasible(in, value, q, count, scratch, out, column, select);
+  });
+  store_feasible_fraction(in, scratch, out, robust_quantiles_columns::feasible_fraction);
 }
 
 } // namespace scalesweep

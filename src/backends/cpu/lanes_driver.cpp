@@ -77,6 +77,12 @@ void compute_optimum_segment(problem_kind optimum, const sweep_views& v, const t
     } else {
       compute_row<problem_kind::loss_target>(v, box, row, begin, end, 1, out);
     }
+  } else if (optimum == problem_kind::robust) {
+    if (lanes) {
+      robust_segment_lanes(v, box, row, begin, end, out);
+    } else {
+      compute_row<problem_kind::robust>(v, box, row, begin, end, 1, out);
+    }
   } else {
     if (lanes) {
       budget_segment_lanes(v, box, row, begin, end, out);

@@ -18,7 +18,8 @@ void regret_segment_lanes(const sweep_views& v, const tile_box& box, std::int64_
 void robust_segment_lanes(const sweep_views& v, const tile_box& box, std::int64_t row,
                           std::int64_t begin, std::int64_t end, const tile_columns& out);
 
-// Cells [begin, end) of row `row` of an optimum problem (`optimum`: loss_target or budget): on
+// Cells [begin, end) of row `row` of an optimum problem (`optimum`: loss_target, budget or
+// robust): on
 // the lanes when `lanes`, else through compute_row, as the CPU backend's tiles.
 void compute_optimum_segment(problem_kind optimum, const sweep_views& v, const tile_box& box,
                              std::int64_t row, std::int64_t begin, std::int64_t end,

@@ -1,5 +1,6 @@
-// CPU tiles of the sample axis: each sample's optima through the plain problems' row segments
-// (SIMD lanes included) with the sample's law, then, for quantiles, a per-cell reduction.
+// CPU tiles of the sample axis: each sample's optima (or robust models) through the plain
+// problems' row segments (SIMD lanes included) with the sample's law, then, for quantiles, a
+// per-cell reduction.
 #include "backends/cpu/sample_tiles.hpp"
 
 #include "scalesweep/cells/box_grid.hpp"
@@ -17,8 +18,10 @@ namespace scalesweep {
 namespace {
 
 static_assert(static_cast<int>(loss_target_columns::count) ==
-                  static_cast<int>(budget_columns::count),
-              "one scratch layout serves both optimum problems");
+                      static_cast<int>(budget_columns::count) &&
+                  static_cast<int>(robust_columns::count) <=
+                      static_cast<int>(loss_target_columns::count),
+              "one scratch layout serves every optimum problem");
 constexpr int optimum_columns = loss_target_columns::count;
 
 // One piece of a row of an optimum problem: the cells [x0, x0 + length) of its last axis (loss
@@ -39,7 +42,8 @@ struct piece_terms {
 void fill_terms(problem_kind optimum, const sweep_views& v, const sample_inputs& in,
                 std::int64_t first_sample, std::int64_t samples, const piece& p, piece_terms& t) {
   const auto cells = static_cast<std::size_t>(samples * p.length);
-  if (optimum == problem_kind::loss_target) {
+  // The robust choice reads the same per-target terms as the loss-target optima.
+  if (optimum == problem_kind::loss_target || optimum == problem_kind::robust) {
     t.targets.resize(cells);
     for (std::int64_t s = 0; s < samples; ++s) {
       const prepared_law& law = in.laws[static_cast<std::size_t>(first_sample + s)];
@@ -100,13 +104,39 @@ sweep_views piece_views(const sweep_views& v, const sample_inputs& in, std::int6
   return out;
 }
 
-tile_box row_box(std::int64_t t, std::int64_t length) {
+// A sample-axis tile seen as [first][hardware][middle][last]: the middle merges the dimensions
+// between hardware and the last axis (T; for the robust choice spread and T), so one item
+// machinery serves boxes of rank 4 and 5. Middle index m (tile-local) is the row (spread, T) at
+// grid indices middle_grid(m).
+struct middle_axes {
+  int rank;               // the tile box's
+  std::int64_t count;     // the middle's cells: count[2] (rank 4), count[2] · count[3] (rank 5)
+  std::int64_t inner;     // count[3] (rank 5), else 1
+  std::int64_t offset[2]; // grid offsets of the merged dimensions
+};
+
+middle_axes middle_of(const tile_box& box) {
+  if (box.rank == 4) {
+    return {4, box.count[2], 1, {box.offset[2], 0}};
+  }
+  return {5, box.count[2] * box.count[3], box.count[3], {box.offset[2], box.offset[3]}};
+}
+
+// The one-row box of the optimum's own rank that piece_views' arrays read at middle index m
+// (hardware and the last axis moved to index 0; T, and the spread, at their grid indices).
+tile_box row_box(const middle_axes& mid, std::int64_t m, std::int64_t length) {
   tile_box b{};
-  b.rank = 3;
-  b.offset[1] = t;
-  b.count[0] = 1;
-  b.count[1] = 1;
-  b.count[2] = length;
+  b.rank = mid.rank - 1;
+  if (mid.rank == 4) {
+    b.offset[1] = mid.offset[0] + m;
+  } else {
+    b.offset[1] = mid.offset[0] + m / mid.inner;
+    b.offset[2] = mid.offset[1] + m % mid.inner;
+  }
+  for (int d = 0; d < b.rank - 1; ++d) {
+    b.count[d] = 1;
+  }
+  b.count[b.rank - 1] = length;
   return b;
 }
 
@@ -120,78 +150,82 @@ tile_columns shifted(const tile_columns& c, std::int64_t at, int f64_columns) {
   return out;
 }
 
-// Work items over a rank-4 tile box (first dimension: quantile or sample): pieces of rows of at
-// most `length` cells, and blocks of T values, enough of them for every thread.
+// Work items over a sample-axis tile box (first dimension: quantile or sample): pieces of rows of
+// at most `length` cells, and blocks of middle indices, enough of them for every thread.
 struct item_grid {
   std::int64_t first_count; // samples (kept) or 1 (quantiles: one item serves every level)
   std::int64_t hardware;
   std::int64_t pieces;
-  std::int64_t t_blocks;
-  std::int64_t t_block;
+  std::int64_t m_blocks;
+  std::int64_t m_block;
   std::int64_t length;
 
-  std::int64_t count() const { return first_count * hardware * pieces * t_blocks; }
+  std::int64_t count() const { return first_count * hardware * pieces * m_blocks; }
 };
 
-item_grid items_of(const tile_box& box, std::int64_t first_count, std::int64_t length,
-                   int threads) {
-  item_grid g{first_count, box.count[1], ceil_div(box.count[3], length), 1, box.count[2], length};
+item_grid items_of(const tile_box& box, const middle_axes& mid, std::int64_t first_count,
+                   std::int64_t length, int threads) {
+  const std::int64_t last = box.count[box.rank - 1];
+  item_grid g{first_count, box.count[1], ceil_div(last, length), 1, mid.count, length};
   const std::int64_t wanted = 4 * static_cast<std::int64_t>(threads);
   if (g.count() < wanted) {
-    g.t_blocks = std::min(box.count[2], ceil_div(wanted, g.count()));
-    g.t_block = ceil_div(box.count[2], g.t_blocks);
-    g.t_blocks = ceil_div(box.count[2], g.t_block);
+    g.m_blocks = std::min(mid.count, ceil_div(wanted, g.count()));
+    g.m_block = ceil_div(mid.count, g.m_blocks);
+    g.m_blocks = ceil_div(mid.count, g.m_block);
   }
   return g;
 }
 
 struct item {
-  std::int64_t first; // sample (kept samples) or 0
-  piece p;            // h and x0 in grid indices
-  std::int64_t t_begin, t_end;
+  std::int64_t first;          // sample (kept samples) or 0, grid index
+  piece p;                     // h and x0 in grid indices
+  std::int64_t m_begin, m_end; // tile-local middle indices
 };
 
-item item_at(const item_grid& g, const tile_box& box, std::int64_t i) {
-  const std::int64_t t_block = i % g.t_blocks;
-  i /= g.t_blocks;
+item item_at(const item_grid& g, const tile_box& box, const middle_axes& mid, std::int64_t i) {
+  const std::int64_t m_block = i % g.m_blocks;
+  i /= g.m_blocks;
   const std::int64_t piece_index = i % g.pieces;
   i /= g.pieces;
   const std::int64_t h = i % g.hardware;
   const std::int64_t first = i / g.hardware;
   const std::int64_t x0 = piece_index * g.length;
-  const std::int64_t t_begin = t_block * g.t_block;
+  const std::int64_t m_begin = m_block * g.m_block;
+  const int last = box.rank - 1;
   return {box.offset[0] + first,
-          {box.offset[1] + h, box.offset[3] + x0, std::min(g.length, box.count[3] - x0)},
-          box.offset[2] + t_begin,
-          box.offset[2] + std::min(box.count[2], t_begin + g.t_block)};
+          {box.offset[1] + h, box.offset[last] + x0, std::min(g.length, box.count[last] - x0)},
+          m_begin,
+          std::min(mid.count, m_begin + g.m_block)};
 }
 
-// Index in the tile of cell (first, h, t, x) (grid indices) of the box.
-std::int64_t tile_index(const tile_box& box, std::int64_t first, std::int64_t h, std::int64_t t,
-                        std::int64_t x) {
-  return (((first - box.offset[0]) * box.count[1] + (h - box.offset[1])) * box.count[2] +
-          (t - box.offset[2])) *
-             box.count[3] +
-         (x - box.offset[3]);
+// Index in the tile of the cell (first, h, x: grid indices; m: tile-local middle index).
+std::int64_t tile_index(const tile_box& box, const middle_axes& mid, std::int64_t first,
+                        std::int64_t h, std::int64_t m, std::int64_t x) {
+  const int last = box.rank - 1;
+  return (((first - box.offset[0]) * box.count[1] + (h - box.offset[1])) * mid.count + m) *
+             box.count[last] +
+         (x - box.offset[last]);
 }
 
 // Kept samples: the optimum problem's cells with a leading sample dimension, computed in place.
 void compute_samples_tile(problem_kind optimum, const sweep_views& v, const sample_inputs& in,
                           const tile_box& box, const tile_columns& out, int threads, bool lanes) {
-  const item_grid g =
-      items_of(box, box.count[0], std::min<std::int64_t>(box.count[3], 2048), threads);
+  const middle_axes mid = middle_of(box);
+  const item_grid g = items_of(box, mid, box.count[0],
+                               std::min<std::int64_t>(box.count[box.rank - 1], 2048), threads);
 #pragma omp parallel num_threads(threads)
   {
     piece_terms terms;
 #pragma omp for schedule(dynamic, 1)
     for (std::int64_t i = 0; i < g.count(); ++i) {
-      const item it = item_at(g, box, i);
+      const item it = item_at(g, box, mid, i);
       fill_terms(optimum, v, in, it.first, 1, it.p, terms);
       const sweep_views pv = piece_views(v, in, it.first, it.first, it.p, terms);
-      for (std::int64_t t = it.t_begin; t < it.t_end; ++t) {
+      for (std::int64_t m = it.m_begin; m < it.m_end; ++m) {
         compute_optimum_segment(
-            optimum, pv, row_box(t, it.p.length), 0, 0, it.p.length,
-            shifted(out, tile_index(box, it.first, it.p.h, t, it.p.x0), optimum_columns), lanes);
+            optimum, pv, row_box(mid, m, it.p.length), 0, 0, it.p.length,
+            shifted(out, tile_index(box, mid, it.first, it.p.h, m, it.p.x0), optimum_columns),
+            lanes);
       }
     }
   }
@@ -207,8 +241,10 @@ void compute_quantiles_tile(problem_kind kind, problem_kind optimum, const sweep
   if (box.offset[0] != 0 || box.count[0] != levels) {
     throw error("internal error: a tile of quantiles that does not span every level");
   }
-  const std::int64_t length = std::clamp<std::int64_t>(sample_cells_per_piece / S, 1, box.count[3]);
-  const item_grid g = items_of(box, 1, length, threads);
+  const middle_axes mid = middle_of(box);
+  const std::int64_t length =
+      std::clamp<std::int64_t>(sample_cells_per_piece / S, 1, box.count[box.rank - 1]);
+  const item_grid g = items_of(box, mid, 1, length, threads);
   const std::int64_t per_level = cell_count(box) / levels;
 #pragma omp parallel num_threads(threads)
   {
@@ -226,18 +262,21 @@ void compute_quantiles_tile(problem_kind kind, problem_kind optimum, const sweep
     scratch.status = status.data();
 #pragma omp for schedule(dynamic, 1)
     for (std::int64_t i = 0; i < g.count(); ++i) {
-      const item it = item_at(g, box, i);
+      const item it = item_at(g, box, mid, i);
       const std::int64_t n = it.p.length;
       fill_terms(optimum, v, in, 0, S, it.p, terms);
-      for (std::int64_t t = it.t_begin; t < it.t_end; ++t) {
+      for (std::int64_t m = it.m_begin; m < it.m_end; ++m) {
         for (std::int64_t s = 0; s < S; ++s) {
-          compute_optimum_segment(optimum, piece_views(v, in, s, 0, it.p, terms), row_box(t, n), 0,
-                                  0, n, shifted(scratch, s * n, optimum_columns), lanes);
+          compute_optimum_segment(optimum, piece_views(v, in, s, 0, it.p, terms),
+                                  row_box(mid, m, n), 0, 0, n,
+                                  shifted(scratch, s * n, optimum_columns), lanes);
         }
         const sample_piece piece{&scratch, n, S, n};
-        const piece_quantiles_out to{&out, tile_index(box, 0, it.p.h, t, it.p.x0), per_level};
+        const piece_quantiles_out to{&out, tile_index(box, mid, 0, it.p.h, m, it.p.x0), per_level};
         if (kind == problem_kind::loss_target_quantiles) {
           reduce_loss_target_samples(piece, in.quantiles.data(), levels, reduce, to, select);
+        } else if (kind == problem_kind::robust_quantiles) {
+          reduce_robust_samples(piece, in.quantiles.data(), levels, reduce, to, select);
         } else {
           reduce_budget_samples(piece, in.quantiles.data(), levels, reduce, to, select);
         }
@@ -250,13 +289,15 @@ void compute_quantiles_tile(problem_kind kind, problem_kind optimum, const sweep
 
 void compute_sample_tile(problem_kind kind, const sweep_views& views, const sample_inputs& samples,
                          const tile_box& box, const tile_columns& out, int threads, bool lanes) {
-  if (box.rank != 4) {
-    throw error("internal error: a sample-axis tile of rank " + std::to_string(box.rank));
-  }
   if (!has_sample_axis(kind)) {
     throw error("internal error: a tile without a sample axis computed as one");
   }
   const problem_kind optimum = optimum_per_sample(kind);
+  const int rank = optimum == problem_kind::robust ? 5 : 4;
+  if (box.rank != rank) {
+    throw error("internal error: a sample-axis tile of rank " + std::to_string(box.rank) +
+                " for a problem of rank " + std::to_string(rank));
+  }
   if (!reduces_to_quantiles(kind)) {
     compute_samples_tile(optimum, views, samples, box, out, threads, lanes);
   } else {

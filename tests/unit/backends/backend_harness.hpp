@@ -61,6 +61,24 @@ memory = true
 max_seconds_per_token = 0.02
 )";
 
+// `count` laws for a sweep under law samples: epoch2024's constants each moved by up to ±5 %,
+// deterministically from `seed` (an LCG: the tests need spread, not statistics).
+inline std::vector<scaling_law> synthetic_laws(int count, std::uint64_t seed) {
+  std::uint64_t state = seed;
+  const auto moved = [&state](double x) {
+    state = state * 6364136223846793005ULL + 1442695040888963407ULL;
+    const double u = static_cast<double>(state >> 11) * 0x1.0p-53; // [0, 1)
+    return x * (0.95 + 0.1 * u);
+  };
+  const scaling_law base{1.81686, 482.00572, 2085.4342, 0.34781, 0.36585};
+  std::vector<scaling_law> laws;
+  for (int s = 0; s < count; ++s) {
+    laws.push_back(
+        {moved(base.E), moved(base.A), moved(base.B), moved(base.alpha), moved(base.beta)});
+  }
+  return laws;
+}
+
 inline sweep_plan plan_with_tiles(std::int64_t tile_cells, const grid_points& points = {},
                                   const std::string& extra = {}) {
   std::string text = config_text + extra;

@@ -17,6 +17,7 @@
 #include <ostream>
 #include <stdexcept>
 #include <thread>
+#include <tuple>
 
 namespace {
 
@@ -153,7 +154,7 @@ INSTANTIATE_TEST_SUITE_P(Grids, BackendAgreement, ::testing::ValuesIn(cases),
 // optima did). The laws are epoch2024's constants moved by up to ±5 % each, deterministically
 // (S = 257, so the quantile pieces of sample_scratch_cells hold several cells, and 0.05 · 256 is
 // not an integer: the lerp between two order statistics is exercised).
-sweep_plan plan_with_samples(std::int64_t tile_cells, bool keep_samples) {
+sweep_plan plan_with_samples(std::int64_t tile_cells, bool keep_samples, int samples = 257) {
   std::string text = R"(
 [law]
 preset = "epoch2024"
@@ -173,28 +174,19 @@ preset = "h200-fp8"
 T = { values = [0, 1e10, 1e13, 1e16] }
 loss_target = { linear = [1.75, 2.6], points = 23 }
 budget = { log10 = [2, 9], points = 19 }
+spread = { values = [1, 3, 30] }
 [output]
 chunk_cells = TILE
 )";
   text.replace(text.find("KEEP"), 4, keep_samples ? "true" : "false");
   text.replace(text.find("TILE"), 4, std::to_string(tile_cells));
   sweep_config config = parse_config(text, "agreement-samples.toml");
-  std::uint64_t state = 12345;
-  const auto moved = [&state](double x) {
-    state = state * 6364136223846793005ULL + 1442695040888963407ULL;
-    const double u = static_cast<double>(state >> 11) * 0x1.0p-53; // [0, 1)
-    return x * (0.95 + 0.1 * u);
-  };
-  const scaling_law base{1.81686, 482.00572, 2085.4342, 0.34781, 0.36585};
-  for (int s = 0; s < 257; ++s) {
-    config.law.samples.push_back(
-        {moved(base.E), moved(base.A), moved(base.B), moved(base.alpha), moved(base.beta)});
-  }
+  config.law.samples = synthetic_laws(samples, 12345);
   return make_plan(std::move(config));
 }
 
 // Without a GPU, the plan above still runs on the CPU, so that SampleAgreement's grid cannot rot
-// unseen: it holds the four sample-axis problems, and each quantile problem's values are
+// unseen: it holds the six sample-axis problems, and each quantile problem's values are
 // non-decreasing in the level (quantiles of one set of values are monotone in q).
 TEST(SampleAgreementPlan, CpuQuantilesAreMonotoneInTheLevel) {
   const sweep_plan plan = plan_with_samples(4096, true);
@@ -202,7 +194,7 @@ TEST(SampleAgreementPlan, CpuQuantilesAreMonotoneInTheLevel) {
   for (const problem_grid& p : plan.problems) {
     sampled += has_sample_axis(p.kind) ? 1 : 0;
   }
-  EXPECT_EQ(sampled, 4); // loss-target and budget, quantiles and kept samples
+  EXPECT_EQ(sampled, 6); // loss-target, budget and robust: quantiles and kept samples
   const auto cpu = compute_all(plan, *make_cpu_backend(plan, 0));
   std::size_t v = 0;
   std::int64_t checked = 0;
@@ -233,13 +225,16 @@ TEST(SampleAgreementPlan, CpuQuantilesAreMonotoneInTheLevel) {
   EXPECT_GT(checked, 1000);
 }
 
-class SampleAgreement : public ::testing::TestWithParam<std::int64_t> {
+// (tile cells, samples): S = 257 and 1,000 take the CUDA block sort's 4 keys per thread, 4,000
+// (the shipped preset's S) its 16, and 5,000 the segmented sort beyond the block's 4,096.
+class SampleAgreement : public ::testing::TestWithParam<std::tuple<std::int64_t, int>> {
 protected:
   void SetUp() override { SCALESWEEP_SKIP_WITHOUT_CUDA(); }
 };
 
 TEST_P(SampleAgreement, CudaMatchesCpu) {
-  const sweep_plan plan = plan_with_samples(GetParam(), true);
+  const auto [tile_cells, samples] = GetParam();
+  const sweep_plan plan = plan_with_samples(tile_cells, true, samples);
   backend_options cuda_options;
   cuda_options.choice = backend_choice::cuda;
   const auto cpu = compute_all(plan, *make_cpu_backend(plan, 0));
@@ -252,8 +247,15 @@ TEST_P(SampleAgreement, CudaMatchesCpu) {
   expect_agreement(plan, cpu, overlapped, "law samples, two tiles in flight");
 }
 
-INSTANTIATE_TEST_SUITE_P(Tiles, SampleAgreement, ::testing::Values(4096, 97), [](const auto& info) {
-  return "tile_cells_" + std::to_string(info.param);
-});
+INSTANTIATE_TEST_SUITE_P(Tiles, SampleAgreement,
+                         ::testing::Values(std::make_tuple(std::int64_t{4096}, 257),
+                                           std::make_tuple(std::int64_t{97}, 257),
+                                           std::make_tuple(std::int64_t{4096}, 1000),
+                                           std::make_tuple(std::int64_t{97}, 4000),
+                                           std::make_tuple(std::int64_t{4096}, 5000)),
+                         [](const auto& info) {
+                           return "tile_cells_" + std::to_string(std::get<0>(info.param)) +
+                                  "_samples_" + std::to_string(std::get<1>(info.param));
+                         });
 
 } // namespace
