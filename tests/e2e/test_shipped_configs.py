@@ -36,6 +36,8 @@ OPTIMA = {
 QUANTILES = {
     "loss_target": ("opt_", ("N", "D", "cost", "saving", "N_ratio"), "opt_feasible_fraction"),
     "budget": ("budget_", ("N", "D", "loss"), "budget_feasible_fraction"),
+    # and the robust choice's (docs/uncertainty.md: beyond §5.5's list, the same pattern)
+    "spread": ("robust_", ("N", "D", "regret"), "robust_feasible_fraction"),
 }
 DENSE = {
     "loss": (("N", "D"), ["loss"]),
