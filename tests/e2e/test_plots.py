@@ -301,6 +301,38 @@ def test_regret_map_and_robust_lines_hold_the_files_values(results):
         np.testing.assert_allclose(right.lines[s].get_xydata(), np.column_stack([T, worst[s]]), rtol=1e-15)
 
 
+def test_robust_kind_under_law_samples_draws_the_quantile_bands(tmp_path, scalesweep):
+    """A file swept under [law] samples holds the robust model's quantiles, not robust_N: the
+    robust kind draws, per spread, the median of robust_N_quantile and 100 x
+    robust_regret_quantile in the band of the lowest and highest levels, and the point optimum's
+    median N dashed; the PNG is written through the CLI too."""
+    import h5py
+    path = tmp_path / "robust-samples.h5"
+    scalesweep("run", SOURCE_DIR / "configs" / "unknown-demand-uncertainty.toml", "-o", path,
+               "--quiet")
+    with h5py.File(path, "r") as f:
+        l = list(f["loss_target"][()]).index(2.1)
+        robust_N = f["robust_N_quantile"][:, 0, :, :, l]  # (quantile, spread, T)
+        regret = 100 * f["robust_regret_quantile"][:, 0, :, :, l]
+        opt_N = f["opt_N_quantile"][1, 0, :, l]
+        T = f["T"][()]
+    with open_result(path) as ds:
+        fig = plot_module.plot(ds, "robust", loss_target=2.1)
+    left, right = fig.axes[:2]
+    spreads = robust_N.shape[1]
+    assert len(left.lines) == spreads + 1 and len(right.lines) == spreads
+    for s in range(spreads):
+        np.testing.assert_array_equal(left.lines[s].get_ydata(), robust_N[1, s])
+        np.testing.assert_array_equal(right.lines[s].get_ydata(), regret[1, s])
+        band = right.collections[s].get_paths()[0].vertices[:, 1]
+        assert np.isclose(band.min(), regret[0, s].min()) and np.isclose(band.max(), regret[2, s].max())
+    np.testing.assert_array_equal(left.lines[-1].get_xydata(), np.column_stack([T, opt_N]))
+    out = tmp_path / "robust.png"
+    proc = plot(path, "--kind", "robust", "--loss-target", "2.1", "-o", out)
+    assert proc.returncode == 0, proc.stderr
+    assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and out.stat().st_size > 20_000
+
+
 def test_size_ratio_hardware_and_cost_map_meshes_hold_the_files_values(results):
     """Each kind's heatmap against the same quantity computed here from the file with h5py: the
     size-ratio panels N*/N_chin (Fig. 1b), D*/D_chin (Fig. 1c) and D*/N*, the hardware panels

@@ -84,7 +84,8 @@ KINDS: dict[str, Kind] = {
                        "T, in % of the optimum's cost, over (T_plan, T) at one loss target",
                        ("hardware", "loss_target")),
     "robust": Kind(robust_choice, "the robust model against the point optimum (robust_N / opt_N, "
-                   "and its largest regret) against T, one line per spread, at one loss target",
+                   "and its largest regret) against T, one line per spread, at one loss target; "
+                   "under law samples their quantile bands",
                    ("hardware", "loss_target")),
 }
 

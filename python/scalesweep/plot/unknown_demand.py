@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..schema import DIM_LOSS_TARGET, DIM_SPREAD, DIM_T, DIM_T_PLAN, LOSS_TARGET, REGRET, ROBUST
+from ..schema import DIM_LOSS_TARGET, DIM_QUANTILE, DIM_SPREAD, DIM_T, DIM_T_PLAN, LOSS_TARGET
+from ..schema import LOSS_TARGET_QUANTILES, REGRET, ROBUST, ROBUST_QUANTILES
 from ._common import PlotError, hardware_index, label_contours_inside, mesh, nearest, pyplot
 from ._common import require, title, with_optimum
 
@@ -64,7 +65,10 @@ def robust_choice(ds, hardware: str | None = None, loss_target: float | None = N
     """Left: robust_N / opt_N against T, one line per spread s (the robust model for demands in
     [T/s, T s] against the optimum for T itself); right: its largest regret in % over that
     range. One scenario and loss target; cells without an optimum (status neither ok nor
-    constrained) left out."""
+    constrained) left out. A file swept under law samples gets the quantile bands instead
+    (robust_choice_bands)."""
+    if ROBUST["N"] not in ds and ROBUST_QUANTILES["N"] in ds:
+        return robust_choice_bands(ds, hardware, loss_target)
     require(ds, "robust", ROBUST["N"], ROBUST["regret"], ROBUST["status"], LOSS_TARGET["N"],
             LOSS_TARGET["status"])
     plt = pyplot()
@@ -96,4 +100,48 @@ def robust_choice(ds, hardware: str | None = None, loss_target: float | None = N
     right.set_yscale("log")
     fig.suptitle(title(ds, f"The robust model against the point optimum, loss target {target:g}",
                        name))
+    return fig
+
+
+def robust_choice_bands(ds, hardware: str | None = None, loss_target: float | None = None):
+    """Under law samples (docs/uncertainty.md): left, the robust model's N per spread (median line,
+    band between the lowest and highest quantile level) with the point optimum's median dashed;
+    right, its largest regret in % the same way. The file holds quantiles of each quantity, not of
+    their ratio, so the sizes are drawn side by side rather than divided. Levels that no sample
+    reaches (NaN) are left out."""
+    require(ds, "robust", ROBUST_QUANTILES["N"], ROBUST_QUANTILES["regret"],
+            LOSS_TARGET_QUANTILES["N"])
+    plt = pyplot()
+    h, name = hardware_index(ds, hardware)
+    l, target = _target_index(ds, loss_target)
+    q = ds[DIM_QUANTILE].values
+    lo, mid, hi = 0, int(np.argmin(np.abs(q - 0.5))), len(q) - 1
+    T = ds[DIM_T].values
+    keep = T > 0
+    if keep.sum() < 2:
+        raise PlotError("this file's T axis has fewer than two values above 0: nothing to draw")
+    fig, (left, right) = plt.subplots(1, 2, figsize=(13, 5), constrained_layout=True)
+    colors = plt.get_cmap("viridis")(np.linspace(0.1, 0.85, ds.sizes[DIM_SPREAD]))
+    for s, (spread, color) in enumerate(zip(ds[DIM_SPREAD].values, colors)):
+        label = f"spread {spread:g} (T/{spread:g} to {spread:g}T)"
+        robust_N = ds[ROBUST_QUANTILES["N"]].values[:, h, s, keep, l]
+        regret = 100 * ds[ROBUST_QUANTILES["regret"]].values[:, h, s, keep, l]
+        regret = np.where(regret > 0, regret, np.nan)  # spread 1: regret 0, off the log scale
+        for ax, values in ((left, robust_N), (right, regret)):
+            ax.fill_between(T[keep], values[lo], values[hi], color=color, alpha=0.25, lw=0)
+            ax.plot(T[keep], values[mid], color=color, lw=1.6, label=label)
+    opt_N = ds[LOSS_TARGET_QUANTILES["N"]].values[mid, h, keep, l]
+    left.plot(T[keep], opt_N, color="0.3", lw=1.2, ls="--", label="optimum for T (median)")
+    band = f"{q[lo]:.0%}-{q[hi]:.0%} band, median line" if len(q) > 1 else "one level"
+    left.set_ylabel("parameters N of the robust model")
+    right.set_ylabel("largest regret over the spread (%)")
+    for ax in (left, right):
+        ax.set_xscale("log")
+        ax.set_yscale("log")
+        ax.set_xlabel("lifetime inference tokens T (the spread's geometric centre)")
+        ax.grid(alpha=0.3)
+    left.legend(title=band, fontsize=8)
+    samples = ds.sizes.get("sample", 0)
+    fig.suptitle(title(ds, f"The robust model over {samples} law samples, loss target "
+                           f"{target:g}", name))
     return fig
