@@ -161,14 +161,15 @@ int bench_main(int argc, char** argv) {
     const auto backend = backend_name == "cuda" ? make_cuda_backend(plan, {0, keep_on_device})
                                                 : make_cpu_backend(plan, threads);
     // The problem timed: a regret or robust sweep also solves the loss-target optima of its axes
-    // (under samples the robust choice is its quantile problem).
+    // (under samples the regret grid and the robust choice are their quantile problems).
     const auto timed =
         std::find_if(plan.problems.begin(), plan.problems.end(), [&](const problem_grid& g) {
-          const bool robust =
-              g.kind == problem_kind::robust ||
-              (has_sample_axis(g.kind) && optimum_per_sample(g.kind) == problem_kind::robust);
-          return problem == "regret"   ? g.kind == problem_kind::regret
-                 : problem == "robust" ? robust
+          const auto is = [&g](problem_kind kind) {
+            return g.kind == kind ||
+                   (has_sample_axis(g.kind) && optimum_per_sample(g.kind) == kind);
+          };
+          return problem == "regret"   ? is(problem_kind::regret)
+                 : problem == "robust" ? is(problem_kind::robust)
                                        : true;
         });
     if (timed == plan.problems.end()) {

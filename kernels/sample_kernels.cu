@@ -45,15 +45,20 @@ template <problem_kind Optimum>
 __device__ void solve_sample_cell(const sweep_views& views, const sample_device_views& sv,
                                   const sample_range& r, std::int64_t s, std::int64_t c,
                                   std::int64_t i, const tile_columns& out) {
-  constexpr int last = Optimum == problem_kind::robust ? 3 : 2;
+  constexpr bool rank5 = Optimum == problem_kind::robust || Optimum == problem_kind::regret;
+  constexpr int last = rank5 ? 3 : 2;
   const std::int64_t x = r.cells.offset[last] + c % r.cells.count[last];
   c /= r.cells.count[last];
   const std::int64_t t = r.cells.offset[last - 1] + c % r.cells.count[last - 1];
   c /= r.cells.count[last - 1];
-  if constexpr (Optimum == problem_kind::robust) {
-    const std::int64_t sp = r.cells.offset[1] + c % r.cells.count[1];
+  if constexpr (rank5) {
+    const std::int64_t outer = r.cells.offset[1] + c % r.cells.count[1]; // spread, or T_plan
     const std::int64_t h = r.cells.offset[0] + c / r.cells.count[1];
-    robust_sample_cell(sv.laws[s], views, h, sp, t, sv.loss_targets[x], i, out);
+    if constexpr (Optimum == problem_kind::robust) {
+      robust_sample_cell(sv.laws[s], views, h, outer, t, sv.loss_targets[x], i, out);
+    } else {
+      regret_sample_cell(sv.laws[s], views, h, outer, t, sv.loss_targets[x], i, out);
+    }
   } else {
     const std::int64_t h = r.cells.offset[0] + c;
     if constexpr (Optimum == problem_kind::loss_target) {
@@ -83,6 +88,8 @@ constexpr int
                          ? static_cast<int>(loss_target_quantiles_columns::feasible_fraction)
                      : Optimum == problem_kind::robust
                          ? static_cast<int>(robust_quantiles_columns::feasible_fraction)
+                     : Optimum == problem_kind::regret
+                         ? static_cast<int>(regret_quantiles_columns::feasible_fraction)
                          : static_cast<int>(budget_quantiles_columns::feasible_fraction);
 
 // The value of quantity `Quantity` (a quantile problem's column: N, D, cost, ...) of sample-cell i
@@ -99,6 +106,8 @@ __device__ double quantity_value(double* const* f, std::int64_t i) {
     for_each_loss_target_quantity(f, pick);
   } else if constexpr (Optimum == problem_kind::robust) {
     for_each_robust_quantity(f, pick);
+  } else if constexpr (Optimum == problem_kind::regret) {
+    for_each_regret_quantity(f, pick);
   } else {
     for_each_budget_quantity(f, pick);
   }
@@ -234,6 +243,8 @@ __global__ void sample_quantities_kernel(sweep_views views, sample_device_views 
       for_each_loss_target_quantity(one.f64, store);
     } else if constexpr (Optimum == problem_kind::robust) {
       for_each_robust_quantity(one.f64, store);
+    } else if constexpr (Optimum == problem_kind::regret) {
+      for_each_regret_quantity(one.f64, store);
     } else {
       for_each_budget_quantity(one.f64, store);
     }
@@ -369,7 +380,7 @@ void launch_sample_kernels(problem_kind kind, const sweep_views& views,
                            const tile_columns& out, const sample_scratch& scratch,
                            cudaStream_t stream) {
   const problem_kind optimum = optimum_per_sample(kind);
-  const int rank = optimum == problem_kind::robust ? 5 : 4;
+  const int rank = optimum == problem_kind::robust || optimum == problem_kind::regret ? 5 : 4;
   if (box.rank != rank) {
     throw error("internal error: a sample-axis tile of rank " + std::to_string(box.rank) +
                 " for a problem of rank " + std::to_string(rank));
@@ -378,6 +389,8 @@ void launch_sample_kernels(problem_kind kind, const sweep_views& views,
     launch_tile<problem_kind::loss_target>(kind, views, samples, box, out, scratch, stream);
   } else if (optimum == problem_kind::robust) {
     launch_tile<problem_kind::robust>(kind, views, samples, box, out, scratch, stream);
+  } else if (optimum == problem_kind::regret) {
+    launch_tile<problem_kind::regret>(kind, views, samples, box, out, scratch, stream);
   } else {
     launch_tile<problem_kind::budget>(kind, views, samples, box, out, scratch, stream);
   }

@@ -21,6 +21,7 @@ BUDGET_CURVE: dict[str, str] = PROBLEMS["budget_curve"]["variables"]
 LOSS_TARGET_QUANTILES: dict[str, str] = PROBLEMS["loss_target_quantiles"]["variables"]
 BUDGET_QUANTILES: dict[str, str] = PROBLEMS["budget_quantiles"]["variables"]
 ROBUST_QUANTILES: dict[str, str] = PROBLEMS["robust_quantiles"]["variables"]
+REGRET_QUANTILES: dict[str, str] = PROBLEMS["regret_quantiles"]["variables"]
 # The names of a `scalesweep fit -o` law-samples file.
 LAW_SAMPLES: dict[str, Any] = SCHEMA["law_samples"]
 COST: str = PROBLEMS["dense_cost"]["variables"]["cost"]

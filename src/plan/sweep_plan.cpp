@@ -306,12 +306,14 @@ void add_axes(sweep_plan& plan) {
   }
 }
 
-// Under law samples each optimum problem is solved per sample: its quantiles replace it, and
-// keep_samples adds every sample's optima; without samples only the plain problems exist.
+// Under law samples each optimum problem (and the regret grid, which compares optima) is solved
+// per sample: its quantiles replace it, and keep_samples adds every sample's; without samples
+// only the plain problems exist. The other dense grids stay under the point law.
 bool sampling_wants(const sweep_config& c, const problem_description& d) {
   const bool sampled = !c.law.samples_source.empty();
   if (!has_sample_axis(d.kind)) {
-    return !sampled || !d.dense_key.empty();
+    // The regret grid compares optima: under samples its quantiles replace it, as the optima's.
+    return !sampled || (!d.dense_key.empty() && d.kind != problem_kind::regret);
   }
   return sampled && (reduces_to_quantiles(d.kind) || c.uncertainty.keep_samples);
 }
@@ -403,21 +405,6 @@ sweep_plan make_plan(sweep_config config) {
   sweep_plan plan;
   plan.config = std::move(config);
   add_axes(plan);
-  // The regret grid is not solved per law sample (a dense grid of regrets would need quantiles
-  // of its own, as the optima have): refused rather than computed under the point law unasked.
-  // Under [constraints] it is the constrained problem's (SPEC §5.2, §5.4).
-  const sweep_config& c = plan.config;
-  const bool sampled = !c.law.samples_source.empty();
-  const std::vector<std::string>& dense = c.output.dense;
-  const auto regret = std::find(dense.begin(), dense.end(), "regret");
-  if (regret != dense.end() && sampled) {
-    const auto index = static_cast<std::size_t>(regret - dense.begin());
-    const std::string where =
-        index < c.output.dense_where.size() ? c.output.dense_where[index] : c.source_name;
-    throw input_error(where + ": output.dense 'regret': the regret grid is not solved under law "
-                              "samples yet",
-                      "drop \"regret\" from output.dense, or [law] samples");
-  }
   problem_builder b(plan);
   // The dense grids named in output.dense are checked first: a regret grid without axes.T is
   // refused as such, not as the loss-target optima that also lack it.

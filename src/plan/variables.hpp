@@ -159,6 +159,15 @@ inline constexpr variable_name robust_quantiles_variables[robust_quantiles_colum
      "share of the law samples with a robust model (status ok or constrained)", value_type::f64,
      true}};
 
+// The regret grid under law uncertainty: each sample's regret (both models, the optima at T_plan
+// and at T, solved under that sample's law) reduced as the optima are.
+inline constexpr variable_name regret_quantiles_variables[regret_quantiles_columns::count] = {
+    {"regret", "regret_quantile", "1",
+     "quantile over the law samples of the extra lifetime cost of the model planned for T_plan "
+     "serving T"},
+    {"feasible_fraction", "regret_feasible_fraction", "1",
+     "share of the law samples with a regret (status ok or constrained)", value_type::f64, true}};
+
 // A problem as the plan offers it. A dense grid is written when output.dense names it (by
 // `dense_key`), or, without output.dense, whenever the config declares its axes (the grids of
 // output_spec's default list: implied_T and regret only when named); an optimum
@@ -201,6 +210,11 @@ inline constexpr problem_description problem_descriptions[] = {
      robust_quantiles_axes, robust_quantiles_variables},
     {problem_kind::robust_samples, "robust_samples", "robust models per sample", "",
      robust_samples_axes, robust_variables},
+    // The regret grid under law samples: output.dense's "regret" asks for it as for the plain grid.
+    {problem_kind::regret_quantiles, "regret_quantiles", "dense regret's quantiles", "regret",
+     regret_quantiles_axes, regret_quantiles_variables},
+    {problem_kind::regret_samples, "regret_samples", "dense regret per sample", "regret",
+     regret_samples_axes, regret_variables},
 };
 
 // Each problem names every variable of its columns (an array sized by *_columns::count would

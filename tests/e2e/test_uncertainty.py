@@ -141,6 +141,46 @@ def test_quantiles_equal_numpy_over_separate_runs(scalesweep, tmp_path, samples)
         assert dims(f["robust_feasible_fraction"]) == ["hardware", "spread", "T", "loss_target"]
 
 
+def test_regret_quantiles_equal_numpy_over_separate_runs(scalesweep, tmp_path, samples):
+    """The regret grid under law samples (output.dense = ["regret"]): each sample's regret is that
+    law's (both models its optima), reduced like the optima: equal to numpy's quantile over S
+    one-law runs' regret grids to 1e-12, monotone in q; keep_samples writes each run's grid (to
+    1e-12); the dimensions carry T_plan."""
+    path, laws = samples
+    T, losses, _ = random_axes(16)
+    axes = (f"[axes]\nT = {{ values = [{', '.join(repr(float(x)) for x in T)}] }}\n"
+            f"loss_target = {{ values = [{', '.join(repr(float(x)) for x in losses)}] }}\n")
+    dense = '[output]\ndense = ["regret"]\n'
+    config, out = tmp_path / "swept.toml", tmp_path / "swept.h5"
+    config.write_text(f'[law]\nsamples = "{path}"\n[uncertainty]\nquantiles = {QUANTILES}\n'
+                      f'keep_samples = true\n' + axes + dense + f'path = "{out}"\n')
+    scalesweep("run", config, "--backend", "cpu")
+    runs = []
+    for s, law in enumerate(laws):
+        one = tmp_path / f"regret{s}.toml"
+        one.write_text("[law]\n" + "".join(f"{c} = {law[c]!r}\n" for c in CONSTANTS) + axes +
+                       dense + f'path = "{tmp_path / f"regret{s}.h5"}"\n')
+        scalesweep("run", one, "--backend", "cpu")
+        with h5py.File(tmp_path / f"regret{s}.h5", "r") as f:
+            runs.append((f["regret"][()], f["regret_status"][()]))
+    regret = np.stack([r for r, _ in runs])
+    ok = np.isin(np.stack([st for _, st in runs]), [0, 6])
+    want = numpy_quantiles(regret, ok)
+    with h5py.File(out, "r") as f:
+        assert dims(f["regret_quantile"]) == ["quantile", "hardware", "T_plan", "T", "loss_target"]
+        assert dims(f["regret"]) == ["sample", "hardware", "T_plan", "T", "loss_target"]
+        got = f["regret_quantile"][()]
+        np.testing.assert_allclose(got, want, rtol=1e-12, atol=0, equal_nan=True)
+        finite = np.isfinite(got)
+        assert (np.diff(np.where(finite, got, 0), axis=0)[finite[1:] & finite[:-1]] >= 0).all()
+        assert (got[np.isfinite(got)] > 0).any()
+        np.testing.assert_array_equal(f["regret_feasible_fraction"][()], ok.mean(axis=0))
+        # The one-law runs compute their regret on the SIMD lanes, the sample cells with the
+        # scalar share form: 1e-12 as the lanes-vs-scalar unit tests allow.
+        np.testing.assert_allclose(f["regret"][()], regret, rtol=1e-12, atol=0, equal_nan=True)
+        assert 0 < f["regret_feasible_fraction"][()].min() < 1  # below some laws' E
+
+
 def test_keep_samples_and_xarray(scalesweep, tmp_path, samples):
     """keep_samples writes §4's variables with a leading `sample` dimension, equal to the separate
     runs bit for bit (the same cells on the same lanes); xarray names every dimension."""

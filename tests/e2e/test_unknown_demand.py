@@ -182,21 +182,6 @@ def test_unreachable_loss_targets_are_infeasible_in_both(tmp_path, scalesweep):
             assert (ds[status].sel(loss_target=2.0).values == 0).all()
 
 
-def test_regret_under_law_samples_is_refused(tmp_path, scalesweep):
-    """The regret grid is not solved per law sample: output.dense = ["regret"] under [law] samples
-    exits 2 naming the entry, before any work and with no output (it used to run under the point
-    law, exit 0)."""
-    cfg = tmp_path / "s.toml"
-    cfg.write_text('[law]\nsamples = "epoch2024-bootstrap"\n[axes]\nT = { values = [1e10, 1e12] }\n'
-                   'loss_target = { values = [2.1] }\n[output]\ndense = ["regret"]\n')
-    r = scalesweep("run", cfg, "-o", tmp_path / "s.h5", check=False)
-    assert r.returncode == 2, r.stderr
-    assert "output.dense 'regret': the regret grid is not solved under law samples" in r.stderr, r.stderr
-    assert "s.toml:" in r.stderr  # where the entry is
-    assert not list(tmp_path.glob("s.h5*"))
-    assert scalesweep("validate", cfg, check=False).returncode == 2
-
-
 # ---- Under serving constraints (SPEC §5.2 with §5.4; docs/economics.md §4.5) --------------------
 #
 # sardana2024-default serves at fp8 on one H100: with 20 % kept (the default), N_max = 80e9 x 0.8

@@ -41,6 +41,8 @@ void with_problem_kind(problem_kind kind, F&& f) {
   case k::budget_samples:
   case k::robust_quantiles:
   case k::robust_samples:
+  case k::regret_quantiles:
+  case k::regret_samples:
     throw error("internal error: a problem with a sample axis dispatched as rows");
   }
 }

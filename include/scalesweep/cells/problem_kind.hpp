@@ -24,7 +24,9 @@ enum class problem_kind {
   regret,
   robust,
   robust_quantiles,
-  robust_samples
+  robust_samples,
+  regret_quantiles,
+  regret_samples
 };
 
 // Each problem's dimensions, outermost first: the one order that the plan's grid shapes, the
@@ -55,15 +57,19 @@ inline constexpr axis_id robust_quantiles_axes[] = {
     axis_id::quantile, axis_id::hardware, axis_id::spread, axis_id::T, axis_id::loss_target};
 inline constexpr axis_id robust_samples_axes[] = {
     axis_id::sample, axis_id::hardware, axis_id::spread, axis_id::T, axis_id::loss_target};
+inline constexpr axis_id regret_quantiles_axes[] = {
+    axis_id::quantile, axis_id::hardware, axis_id::T_plan, axis_id::T, axis_id::loss_target};
+inline constexpr axis_id regret_samples_axes[] = {
+    axis_id::sample, axis_id::hardware, axis_id::T_plan, axis_id::T, axis_id::loss_target};
 
 // Whether a problem solves its optimum once per law sample, and which plain optimum that is.
 constexpr bool reduces_to_quantiles(problem_kind kind) {
   return kind == problem_kind::loss_target_quantiles || kind == problem_kind::budget_quantiles ||
-         kind == problem_kind::robust_quantiles;
+         kind == problem_kind::robust_quantiles || kind == problem_kind::regret_quantiles;
 }
 constexpr bool keeps_samples(problem_kind kind) {
   return kind == problem_kind::loss_target_samples || kind == problem_kind::budget_samples ||
-         kind == problem_kind::robust_samples;
+         kind == problem_kind::robust_samples || kind == problem_kind::regret_samples;
 }
 constexpr bool has_sample_axis(problem_kind kind) {
   return reduces_to_quantiles(kind) || keeps_samples(kind);
@@ -76,6 +82,9 @@ constexpr problem_kind optimum_per_sample(problem_kind kind) {
   case problem_kind::robust_quantiles:
   case problem_kind::robust_samples:
     return problem_kind::robust;
+  case problem_kind::regret_quantiles:
+  case problem_kind::regret_samples:
+    return problem_kind::regret;
   default:
     return problem_kind::budget;
   }
@@ -164,6 +173,9 @@ enum : int { N, D, loss, feasible_fraction, count };
 }
 namespace robust_quantiles_columns {
 enum : int { N, D, regret, feasible_fraction, count };
+}
+namespace regret_quantiles_columns {
+enum : int { regret, feasible_fraction, count };
 }
 
 } // namespace scalesweep

@@ -73,4 +73,24 @@ SCALESWEEP_HD void robust_sample_cell(const prepared_law& law, const sweep_views
       i, out);
 }
 
+// The regret at hardware h of the model planned for T[tp] once the demand is T[t], at loss target
+// `loss_target` under `law`: both models are that law's optima (under serving constraints the
+// constrained ones), solved here rather than read from the plain grid's table of optima, which
+// holds the point law's. Element i of `out` (regret_columns).
+SCALESWEEP_HD void regret_sample_cell(const prepared_law& law, const sweep_views& v, std::int64_t h,
+                                      std::int64_t tp, std::int64_t t, double loss_target,
+                                      std::int64_t i, const tile_columns& out) {
+  const hardware_terms& hardware = v.hardware[h];
+  const loss_target_terms target = make_loss_target_terms(law, loss_target);
+  const loss_target_bound bound = sample_target_bound(law, v, h, target);
+  const loss_target_bound* on = v.serving_limits != nullptr ? &bound : nullptr;
+  const demand actual = make_demand(hardware, v.T[t], v.ln_T[t]);
+  problem_rows<problem_kind::regret>::store(
+      constrained_regret_cell(
+          law,
+          constrained_regret_optimum(law, target, make_demand(hardware, v.T[tp], v.ln_T[tp]), on),
+          constrained_regret_optimum(law, target, actual, on), actual.t_eff),
+      i, out);
+}
+
 } // namespace scalesweep

@@ -1,7 +1,8 @@
 // A sweep under law uncertainty (SPEC §5.5): per cell, the samples' optima reduced to quantiles
 // of N, D, cost, saving, N / N_chinchilla (or N, D, loss; or the robust model's N, D, regret) over
-// the samples with an optimum, and the feasible fraction. Written once for the backends, on a piece
-// of cells' per-sample results laid out sample-major, as a row segment per sample computes them.
+// the samples with an optimum, and the feasible fraction; the regret grid's regret the same way.
+// Written once for the backends, on a piece of cells' per-sample results laid out sample-major, as
+// a row segment per sample computes them.
 #pragma once
 
 #include "scalesweep/cells/problem_kind.hpp"
@@ -140,6 +141,12 @@ SCALESWEEP_HD void for_each_robust_quantity(double* const* f, Visit visit) {
   visit([f](std::int64_t i) { return f[in_c::regret][i]; }, c::regret);
 }
 
+template <class Visit>
+SCALESWEEP_HD void for_each_regret_quantity(double* const* f, Visit visit) {
+  visit([f](std::int64_t i) { return f[regret_columns::regret][i]; },
+        static_cast<int>(regret_quantiles_columns::regret));
+}
+
 template <class Select>
 SCALESWEEP_HD void reduce_loss_target_samples(const sample_piece& in, const double* q, int count,
                                               const reduction_scratch& scratch,
@@ -168,6 +175,16 @@ SCALESWEEP_HD void reduce_robust_samples(const sample_piece& in, const double* q
     reduce_feasible(in, value, q, count, scratch, out, column, select);
   });
   store_feasible_fraction(in, scratch, out, robust_quantiles_columns::feasible_fraction);
+}
+
+template <class Select>
+SCALESWEEP_HD void reduce_regret_samples(const sample_piece& in, const double* q, int count,
+                                         const reduction_scratch& scratch,
+                                         const piece_quantiles_out& out, Select& select) {
+  for_each_regret_quantity(in.columns->f64, [&](auto value, int column) {
+    reduce_feasible(in, value, q, count, scratch, out, column, select);
+  });
+  store_feasible_fraction(in, scratch, out, regret_quantiles_columns::feasible_fraction);
 }
 
 } // namespace scalesweep

@@ -33,7 +33,7 @@ struct sweep_views {
   // the unconstrained problems'.
   const serving_limit* serving_limits;         // [hardware]: make_serving_limit
   const loss_target_bound* loss_target_bounds; // [hardware][loss_target]: make_loss_target_bound
-  const spread_terms* spreads; // make_spread_terms
+  const spread_terms* spreads;                 // make_spread_terms
   // [hardware][T][loss_target]: the loss-target optima that dense regret cells compare
   // (make_regret_optimum), solved once; both T and T_plan index it. Null without a regret grid.
   const regret_optimum* regret_optima;

@@ -42,6 +42,9 @@ struct piece_terms {
 void fill_terms(problem_kind optimum, const sweep_views& v, const sample_inputs& in,
                 std::int64_t first_sample, std::int64_t samples, const piece& p, piece_terms& t) {
   const auto cells = static_cast<std::size_t>(samples * p.length);
+  if (optimum == problem_kind::regret) {
+    return; // its cells solve their two optima themselves (regret_sample_cell)
+  }
   // The robust choice reads the same per-target terms as the loss-target optima.
   if (optimum == problem_kind::loss_target || optimum == problem_kind::robust) {
     t.targets.resize(cells);
@@ -122,16 +125,26 @@ middle_axes middle_of(const tile_box& box) {
   return {5, box.count[2] * box.count[3], box.count[3], {box.offset[2], box.offset[3]}};
 }
 
+// The grid indices of middle index m: T (rank 4), or (spread, T) / (T_plan, T) (rank 5).
+struct middle_index {
+  std::int64_t outer, inner;
+};
+middle_index middle_at(const middle_axes& mid, std::int64_t m) {
+  if (mid.rank == 4) {
+    return {mid.offset[0] + m, 0};
+  }
+  return {mid.offset[0] + m / mid.inner, mid.offset[1] + m % mid.inner};
+}
+
 // The one-row box of the optimum's own rank that piece_views' arrays read at middle index m
 // (hardware and the last axis moved to index 0; T, and the spread, at their grid indices).
 tile_box row_box(const middle_axes& mid, std::int64_t m, std::int64_t length) {
   tile_box b{};
   b.rank = mid.rank - 1;
-  if (mid.rank == 4) {
-    b.offset[1] = mid.offset[0] + m;
-  } else {
-    b.offset[1] = mid.offset[0] + m / mid.inner;
-    b.offset[2] = mid.offset[1] + m % mid.inner;
+  const middle_index at = middle_at(mid, m);
+  b.offset[1] = at.outer;
+  if (mid.rank == 5) {
+    b.offset[2] = at.inner;
   }
   for (int d = 0; d < b.rank - 1; ++d) {
     b.count[d] = 1;
@@ -207,6 +220,25 @@ std::int64_t tile_index(const tile_box& box, const middle_axes& mid, std::int64_
          (x - box.offset[last]);
 }
 
+// The row at middle index m of piece p under sample s's law, to `out` from element 0: the
+// optimum's row segment through piece_views (SIMD lanes included) or, for the regret grid, its
+// cells one by one (each solves the optima at T_plan and T under that law).
+void solve_sample_row(problem_kind optimum, const sweep_views& v, const sample_inputs& in,
+                      std::int64_t s, std::int64_t first, const piece& p, const piece_terms& terms,
+                      const middle_axes& mid, std::int64_t m, const tile_columns& out, bool lanes) {
+  if (optimum == problem_kind::regret) {
+    const middle_index at = middle_at(mid, m);
+    const prepared_law& law = in.laws[static_cast<std::size_t>(s)];
+    for (std::int64_t j = 0; j < p.length; ++j) {
+      regret_sample_cell(law, v, p.h, at.outer, at.inner,
+                         in.loss_targets[static_cast<std::size_t>(p.x0 + j)], j, out);
+    }
+    return;
+  }
+  compute_optimum_segment(optimum, piece_views(v, in, s, first, p, terms),
+                          row_box(mid, m, p.length), 0, 0, p.length, out, lanes);
+}
+
 // Kept samples: the optimum problem's cells with a leading sample dimension, computed in place.
 void compute_samples_tile(problem_kind optimum, const sweep_views& v, const sample_inputs& in,
                           const tile_box& box, const tile_columns& out, int threads, bool lanes) {
@@ -220,10 +252,9 @@ void compute_samples_tile(problem_kind optimum, const sweep_views& v, const samp
     for (std::int64_t i = 0; i < g.count(); ++i) {
       const item it = item_at(g, box, mid, i);
       fill_terms(optimum, v, in, it.first, 1, it.p, terms);
-      const sweep_views pv = piece_views(v, in, it.first, it.first, it.p, terms);
       for (std::int64_t m = it.m_begin; m < it.m_end; ++m) {
-        compute_optimum_segment(
-            optimum, pv, row_box(mid, m, it.p.length), 0, 0, it.p.length,
+        solve_sample_row(
+            optimum, v, in, it.first, it.first, it.p, terms, mid, m,
             shifted(out, tile_index(box, mid, it.first, it.p.h, m, it.p.x0), optimum_columns),
             lanes);
       }
@@ -267,9 +298,8 @@ void compute_quantiles_tile(problem_kind kind, problem_kind optimum, const sweep
       fill_terms(optimum, v, in, 0, S, it.p, terms);
       for (std::int64_t m = it.m_begin; m < it.m_end; ++m) {
         for (std::int64_t s = 0; s < S; ++s) {
-          compute_optimum_segment(optimum, piece_views(v, in, s, 0, it.p, terms),
-                                  row_box(mid, m, n), 0, 0, n,
-                                  shifted(scratch, s * n, optimum_columns), lanes);
+          solve_sample_row(optimum, v, in, s, 0, it.p, terms, mid, m,
+                           shifted(scratch, s * n, optimum_columns), lanes);
         }
         const sample_piece piece{&scratch, n, S, n};
         const piece_quantiles_out to{&out, tile_index(box, mid, 0, it.p.h, m, it.p.x0), per_level};
@@ -277,6 +307,8 @@ void compute_quantiles_tile(problem_kind kind, problem_kind optimum, const sweep
           reduce_loss_target_samples(piece, in.quantiles.data(), levels, reduce, to, select);
         } else if (kind == problem_kind::robust_quantiles) {
           reduce_robust_samples(piece, in.quantiles.data(), levels, reduce, to, select);
+        } else if (kind == problem_kind::regret_quantiles) {
+          reduce_regret_samples(piece, in.quantiles.data(), levels, reduce, to, select);
         } else {
           reduce_budget_samples(piece, in.quantiles.data(), levels, reduce, to, select);
         }
@@ -293,7 +325,7 @@ void compute_sample_tile(problem_kind kind, const sweep_views& views, const samp
     throw error("internal error: a tile without a sample axis computed as one");
   }
   const problem_kind optimum = optimum_per_sample(kind);
-  const int rank = optimum == problem_kind::robust ? 5 : 4;
+  const int rank = optimum == problem_kind::robust || optimum == problem_kind::regret ? 5 : 4;
   if (box.rank != rank) {
     throw error("internal error: a sample-axis tile of rank " + std::to_string(box.rank) +
                 " for a problem of rank " + std::to_string(rank));

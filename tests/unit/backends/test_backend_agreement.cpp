@@ -177,6 +177,7 @@ budget = { log10 = [2, 9], points = 19 }
 spread = { values = [1, 3, 30] }
 [output]
 chunk_cells = TILE
+dense = ["regret"]
 )";
   text.replace(text.find("KEEP"), 4, keep_samples ? "true" : "false");
   text.replace(text.find("TILE"), 4, std::to_string(tile_cells));
@@ -186,7 +187,7 @@ chunk_cells = TILE
 }
 
 // Without a GPU, the plan above still runs on the CPU, so that SampleAgreement's grid cannot rot
-// unseen: it holds the six sample-axis problems, and each quantile problem's values are
+// unseen: it holds the eight sample-axis problems, and each quantile problem's values are
 // non-decreasing in the level (quantiles of one set of values are monotone in q).
 TEST(SampleAgreementPlan, CpuQuantilesAreMonotoneInTheLevel) {
   const sweep_plan plan = plan_with_samples(4096, true);
@@ -194,7 +195,7 @@ TEST(SampleAgreementPlan, CpuQuantilesAreMonotoneInTheLevel) {
   for (const problem_grid& p : plan.problems) {
     sampled += has_sample_axis(p.kind) ? 1 : 0;
   }
-  EXPECT_EQ(sampled, 6); // loss-target, budget and robust: quantiles and kept samples
+  EXPECT_EQ(sampled, 8); // loss-target, budget, robust, regret: quantiles and kept samples
   const auto cpu = compute_all(plan, *make_cpu_backend(plan, 0));
   std::size_t v = 0;
   std::int64_t checked = 0;

@@ -1,7 +1,8 @@
-// The robust choice under law samples on the CPU backend (SPEC §5.4 under §5.5): each kept
-// sample's robust models against the scalar cell of that sample's law, and the quantiles against
-// numpy's linear definition written out here over those scalar cells, on tiles that cut the
-// (spread, T) rows of the rank-5 grid, with and without serving constraints.
+// The robust choice and the regret grid under law samples on the CPU backend (SPEC §5.4 under
+// §5.5): each kept sample's robust models and regrets against the scalar cell of that sample's
+// law, and the quantiles against numpy's linear definition written out here over those scalar
+// cells, on tiles that cut the (spread, T) and (T_plan, T) rows of the rank-5 grids, with and
+// without serving constraints.
 #include "scalesweep/math/constrained_regret.hpp"
 #include "scalesweep/math/demand_regret.hpp"
 #include "scalesweep/math/status.hpp"
@@ -24,7 +25,7 @@ constexpr double levels[] = {0.05, 0.5, 0.95};
 // 43 laws (0.05 · 42 is not an integer: the lerp is exercised): epoch2024's constants moved by up
 // to ±5 % each, deterministically (as the agreement tests' laws); loss targets from below some
 // laws' E (infeasible samples) upwards.
-sweep_plan robust_sample_plan(std::int64_t tile_cells, bool constraints) {
+sweep_plan sample_plan(std::int64_t tile_cells, bool constraints) {
   std::string text = R"(
 [law]
 preset = "epoch2024"
@@ -46,6 +47,7 @@ loss_target = { values = [1.72, 1.8, 1.9, 2.05, 2.3, 2.6, 3.0] }
 spread = { values = [1, 3, 30] }
 [output]
 chunk_cells = TILE
+dense = ["regret"]
 )";
   if (constraints) {
     text += harness::constraints_text;
@@ -75,7 +77,7 @@ double relative_error(double got, double want) {
 // <= 4 ulp amplified ~1/beta), the regret 1e-12; a quantile interpolates between two order
 // statistics each within those, of one sign, so it is within them too.
 void expect_robust_samples_match_scalar_cells(std::int64_t tile_cells, bool constraints) {
-  const sweep_plan plan = robust_sample_plan(tile_cells, constraints);
+  const sweep_plan plan = sample_plan(tile_cells, constraints);
   const auto computed = harness::compute_all(plan, *make_cpu_backend(plan, 0));
   const std::size_t kept = harness::first_column_of(plan, problem_kind::robust_samples);
   const std::size_t reduced = harness::first_column_of(plan, problem_kind::robust_quantiles);
@@ -154,6 +156,78 @@ void expect_robust_samples_match_scalar_cells(std::int64_t tile_cells, bool cons
               constraints ? ", serving constraints" : "", worst[0], worst[1], worst[2]);
 }
 
+// The regret grid the same way: each sample-cell against the scalar cell of its law
+// (demand_regret, or constrained_demand_regret under serving constraints: the same functions the
+// sweep's cells call, so the kept samples agree bit for bit), the quantiles to 1e-13 (an
+// interpolation between two of those values).
+void expect_regret_samples_match_scalar_cells(std::int64_t tile_cells, bool constraints) {
+  const sweep_plan plan = sample_plan(tile_cells, constraints);
+  const auto computed = harness::compute_all(plan, *make_cpu_backend(plan, 0));
+  const std::size_t kept = harness::first_column_of(plan, problem_kind::regret_samples);
+  const std::size_t reduced = harness::first_column_of(plan, problem_kind::regret_quantiles);
+  const std::vector<scaling_law>& laws = plan.config.law.samples;
+  const std::vector<double>& Ts = plan.find_axis(axis_id::T)->values;
+  const std::vector<double>& targets = plan.find_axis(axis_id::loss_target)->values;
+  const std::size_t H = plan.hardware_coefficients.size();
+  const std::size_t cells = H * Ts.size() * Ts.size() * targets.size();
+  ASSERT_EQ(computed[kept].size(), laws.size() * cells);
+  double worst = 0;
+  int partly_feasible = 0, positive = 0;
+  std::size_t cell = 0;
+  for (std::size_t h = 0; h < H; ++h) {
+    const serving_limit* limit =
+        plan.config.serving_limits.empty() ? nullptr : &plan.config.serving_limits[h];
+    const cost_coefficients& k = plan.hardware_coefficients[h];
+    for (const double T_plan : Ts) {
+      for (const double T : Ts) {
+        for (const double l : targets) {
+          std::vector<double> feasible;
+          for (std::size_t s = 0; s < laws.size(); ++s) {
+            const regret_result r =
+                limit != nullptr ? constrained_demand_regret(laws[s], k, *limit, l, T_plan, T)
+                                 : demand_regret(laws[s], k, l, T_plan, T);
+            const std::size_t i = s * cells + cell;
+            ASSERT_EQ(computed[kept + regret_columns::count][i], static_cast<double>(r.status))
+                << "sample " << s << " cell " << cell;
+            const double got = computed[kept + regret_columns::regret][i];
+            if (std::isnan(r.regret)) {
+              ASSERT_TRUE(std::isnan(got)) << "sample " << s << " cell " << cell;
+              continue;
+            }
+            ASSERT_EQ(got, r.regret) << "sample " << s << " cell " << cell;
+            if (status_has_optimum(r.status)) {
+              feasible.push_back(r.regret);
+              positive += r.regret > 0 ? 1 : 0;
+            }
+          }
+          const std::size_t n = feasible.size();
+          partly_feasible += n > 0 && n < laws.size() ? 1 : 0;
+          EXPECT_EQ(computed[reduced + regret_quantiles_columns::feasible_fraction][cell],
+                    static_cast<double>(n) / static_cast<double>(laws.size()));
+          for (std::size_t c = 0; c < std::size(levels); ++c) {
+            const double got =
+                computed[reduced + regret_quantiles_columns::regret][c * cells + cell];
+            if (n == 0) {
+              EXPECT_TRUE(std::isnan(got)) << "cell " << cell;
+              continue;
+            }
+            const double want = numpy_linear_quantile(feasible, levels[c]);
+            worst = std::max(worst, relative_error(got, want));
+            ASSERT_LE(relative_error(got, want), 1e-13) << "cell " << cell << " level " << c;
+          }
+          ++cell;
+        }
+      }
+    }
+  }
+  EXPECT_GT(partly_feasible, 0);
+  EXPECT_GT(positive, 1000); // the comparison is not all zeros (the diagonal's)
+  std::printf("regret under %zu samples (tiles of %lld cells%s): worst relative quantile error "
+              "%.2e\n",
+              laws.size(), static_cast<long long>(tile_cells),
+              constraints ? ", serving constraints" : "", worst);
+}
+
 TEST(RobustSamples, KeptAndQuantilesEqualTheScalarCellsOfEachLaw) {
   expect_robust_samples_match_scalar_cells(4096, false);
 }
@@ -165,6 +239,18 @@ TEST(RobustSamples, TilesThatCutTheRowsGiveTheSameCells) {
 
 TEST(RobustSamples, UnderServingConstraints) {
   expect_robust_samples_match_scalar_cells(97, true);
+}
+
+TEST(RegretSamples, KeptAndQuantilesEqualTheScalarCellsOfEachLaw) {
+  expect_regret_samples_match_scalar_cells(4096, false);
+}
+
+TEST(RegretSamples, TilesThatCutTheRowsGiveTheSameCells) {
+  expect_regret_samples_match_scalar_cells(29, false);
+}
+
+TEST(RegretSamples, UnderServingConstraints) {
+  expect_regret_samples_match_scalar_cells(97, true);
 }
 
 } // namespace
