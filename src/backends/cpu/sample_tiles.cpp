@@ -262,6 +262,44 @@ void compute_samples_tile(problem_kind optimum, const sweep_views& v, const samp
   }
 }
 
+// The reduction of one piece (reduce_*_samples of cells/sample_quantiles.hpp), with a faster
+// gather where every sample of every cell has an optimum (the usual case): each quantity is then
+// a plain transpose into the cells' rows, with no per-value status test or running count.
+template <class ForEachQuantity>
+void reduce_piece(ForEachQuantity for_each_quantity, int fraction_column, const sample_piece& in,
+                  const double* q, int count, const reduction_scratch& scratch,
+                  const piece_quantiles_out& out, radix_quantiles& select) {
+  const std::int64_t n = in.cells;
+  const std::int64_t S = in.samples;
+  const std::uint8_t* status = in.columns->status;
+  bool every = true;
+  for (std::int64_t i = 0; i < S * n && every; ++i) {
+    every = sample_has_optimum(status[i]);
+  }
+  for_each_quantity(in.columns->f64, [&](auto value, int column) {
+    if (every) {
+      // In blocks of 32 samples: the block's rows (32 x n values) stay in L1 while each cell's
+      // 32 values are written contiguously.
+      constexpr std::int64_t block = 32;
+      for (std::int64_t s0 = 0; s0 < S; s0 += block) {
+        const std::int64_t s1 = std::min(S, s0 + block);
+        for (std::int64_t j = 0; j < n; ++j) {
+          for (std::int64_t s = s0; s < s1; ++s) {
+            scratch.values[j * S + s] = value(s * in.stride + j);
+          }
+        }
+      }
+      for (std::int64_t j = 0; j < n; ++j) {
+        scratch.counts[j] = S;
+      }
+    } else {
+      gather_feasible(in, value, scratch);
+    }
+    select_feasible(in, q, count, scratch, out, column, select);
+  });
+  store_feasible_fraction(in, scratch, out, fraction_column);
+}
+
 // Quantiles: for each piece of cells, every sample's optimum into the thread's scratch, then
 // each cell's reduction into the tile (quantile c of the cell at c · cells-per-level).
 void compute_quantiles_tile(problem_kind kind, problem_kind optimum, const sweep_views& v,
@@ -303,14 +341,24 @@ void compute_quantiles_tile(problem_kind kind, problem_kind optimum, const sweep
         }
         const sample_piece piece{&scratch, n, S, n};
         const piece_quantiles_out to{&out, tile_index(box, mid, 0, it.p.h, m, it.p.x0), per_level};
+        const double* q = in.quantiles.data();
         if (kind == problem_kind::loss_target_quantiles) {
-          reduce_loss_target_samples(piece, in.quantiles.data(), levels, reduce, to, select);
+          reduce_piece(
+              [](double* const* f, auto visit) { for_each_loss_target_quantity(f, visit); },
+              loss_target_quantiles_columns::feasible_fraction, piece, q, levels, reduce, to,
+              select);
         } else if (kind == problem_kind::robust_quantiles) {
-          reduce_robust_samples(piece, in.quantiles.data(), levels, reduce, to, select);
+          reduce_piece([](double* const* f, auto visit) { for_each_robust_quantity(f, visit); },
+                       robust_quantiles_columns::feasible_fraction, piece, q, levels, reduce, to,
+                       select);
         } else if (kind == problem_kind::regret_quantiles) {
-          reduce_regret_samples(piece, in.quantiles.data(), levels, reduce, to, select);
+          reduce_piece([](double* const* f, auto visit) { for_each_regret_quantity(f, visit); },
+                       regret_quantiles_columns::feasible_fraction, piece, q, levels, reduce, to,
+                       select);
         } else {
-          reduce_budget_samples(piece, in.quantiles.data(), levels, reduce, to, select);
+          reduce_piece([](double* const* f, auto visit) { for_each_budget_quantity(f, visit); },
+                       budget_quantiles_columns::feasible_fraction, piece, q, levels, reduce, to,
+                       select);
         }
       }
     }

@@ -25,7 +25,14 @@ constexpr double levels[] = {0.05, 0.5, 0.95};
 // 43 laws (0.05 · 42 is not an integer: the lerp is exercised): epoch2024's constants moved by up
 // to ±5 % each, deterministically (as the agreement tests' laws); loss targets from below some
 // laws' E (infeasible samples) upwards.
-sweep_plan sample_plan(std::int64_t tile_cells, bool constraints) {
+// Loss targets from below some laws' E (infeasible samples: the CPU reduction's gather with
+// counts) upwards; `every_feasible` keeps them above every law's E (at most 1.81686 x 1.05 =
+// 1.908), so that every sample of every cell has an optimum (the CPU's transposing gather).
+const char* some_infeasible = "[1.72, 1.8, 1.9, 2.05, 2.3, 2.6, 3.0]";
+const char* every_feasible = "[1.95, 2.3, 3.0]";
+
+sweep_plan sample_plan(std::int64_t tile_cells, bool constraints,
+                       const char* targets = some_infeasible) {
   std::string text = R"(
 [law]
 preset = "epoch2024"
@@ -43,7 +50,7 @@ name = "c"
 preset = "h200-fp8"
 [axes]
 T = { values = [0, 1e10, 1e13, 1e16] }
-loss_target = { values = [1.72, 1.8, 1.9, 2.05, 2.3, 2.6, 3.0] }
+loss_target = { values = TARGETS }
 spread = { values = [1, 3, 30] }
 [output]
 chunk_cells = TILE
@@ -53,6 +60,7 @@ dense = ["regret"]
     text += harness::constraints_text;
   }
   text.replace(text.find("TILE"), 4, std::to_string(tile_cells));
+  text.replace(text.find("TARGETS"), 7, targets);
   sweep_config config = parse_config(text, "robust-samples.toml");
   config.law.samples = harness::synthetic_laws(43, 2024);
   return make_plan(std::move(config));
@@ -76,8 +84,9 @@ double relative_error(double got, double want) {
 // Tolerances as the lanes-vs-scalar robust test's (test_cpu_backend.cpp): N and D 1e-13 (libmvec's
 // <= 4 ulp amplified ~1/beta), the regret 1e-12; a quantile interpolates between two order
 // statistics each within those, of one sign, so it is within them too.
-void expect_robust_samples_match_scalar_cells(std::int64_t tile_cells, bool constraints) {
-  const sweep_plan plan = sample_plan(tile_cells, constraints);
+void expect_robust_samples_match_scalar_cells(std::int64_t tile_cells, bool constraints,
+                                              const char* target_values = some_infeasible) {
+  const sweep_plan plan = sample_plan(tile_cells, constraints, target_values);
   const auto computed = harness::compute_all(plan, *make_cpu_backend(plan, 0));
   const std::size_t kept = harness::first_column_of(plan, problem_kind::robust_samples);
   const std::size_t reduced = harness::first_column_of(plan, problem_kind::robust_quantiles);
@@ -90,7 +99,7 @@ void expect_robust_samples_match_scalar_cells(std::int64_t tile_cells, bool cons
   ASSERT_EQ(computed[kept].size(), laws.size() * cells);
   ASSERT_EQ(computed[reduced].size(), std::size(levels) * cells);
   double worst[robust_columns::count] = {};
-  int partly_feasible = 0, constrained = 0;
+  int partly_feasible = 0, not_every = 0, constrained = 0;
   std::size_t cell = 0;
   for (std::size_t h = 0; h < H; ++h) {
     const serving_limit* limit =
@@ -124,6 +133,7 @@ void expect_robust_samples_match_scalar_cells(std::int64_t tile_cells, bool cons
           }
           const std::size_t n = feasible[0].size();
           partly_feasible += n > 0 && n < laws.size() ? 1 : 0;
+          not_every += n < laws.size() ? 1 : 0;
           EXPECT_EQ(computed[reduced + robust_quantiles_columns::feasible_fraction][cell],
                     static_cast<double>(n) / static_cast<double>(laws.size()))
               << "cell " << cell;
@@ -146,7 +156,11 @@ void expect_robust_samples_match_scalar_cells(std::int64_t tile_cells, bool cons
       }
     }
   }
-  EXPECT_GT(partly_feasible, 0); // the feasible fraction is exercised between 0 and 1
+  if (target_values == some_infeasible) {
+    EXPECT_GT(partly_feasible, 0); // the feasible fraction is exercised between 0 and 1
+  } else {
+    EXPECT_EQ(not_every, 0); // every sample of every cell has an optimum
+  }
   if (constraints) {
     EXPECT_GT(constrained, 0); // the bound binds for some samples' cells
   }
@@ -160,8 +174,9 @@ void expect_robust_samples_match_scalar_cells(std::int64_t tile_cells, bool cons
 // (demand_regret, or constrained_demand_regret under serving constraints: the same functions the
 // sweep's cells call, so the kept samples agree bit for bit), the quantiles to 1e-13 (an
 // interpolation between two of those values).
-void expect_regret_samples_match_scalar_cells(std::int64_t tile_cells, bool constraints) {
-  const sweep_plan plan = sample_plan(tile_cells, constraints);
+void expect_regret_samples_match_scalar_cells(std::int64_t tile_cells, bool constraints,
+                                              const char* target_values = some_infeasible) {
+  const sweep_plan plan = sample_plan(tile_cells, constraints, target_values);
   const auto computed = harness::compute_all(plan, *make_cpu_backend(plan, 0));
   const std::size_t kept = harness::first_column_of(plan, problem_kind::regret_samples);
   const std::size_t reduced = harness::first_column_of(plan, problem_kind::regret_quantiles);
@@ -220,7 +235,7 @@ void expect_regret_samples_match_scalar_cells(std::int64_t tile_cells, bool cons
       }
     }
   }
-  EXPECT_GT(partly_feasible, 0);
+  EXPECT_EQ(partly_feasible > 0, target_values == some_infeasible);
   EXPECT_GT(positive, 1000); // the comparison is not all zeros (the diagonal's)
   std::printf("regret under %zu samples (tiles of %lld cells%s): worst relative quantile error "
               "%.2e\n",
@@ -239,6 +254,15 @@ TEST(RobustSamples, TilesThatCutTheRowsGiveTheSameCells) {
 
 TEST(RobustSamples, UnderServingConstraints) {
   expect_robust_samples_match_scalar_cells(97, true);
+}
+
+// Every sample of every cell with an optimum: the CPU reduction's transposing gather.
+TEST(RobustSamples, EverySampleFeasible) {
+  expect_robust_samples_match_scalar_cells(4096, false, every_feasible);
+}
+
+TEST(RegretSamples, EverySampleFeasible) {
+  expect_regret_samples_match_scalar_cells(4096, false, every_feasible);
 }
 
 TEST(RegretSamples, KeptAndQuantilesEqualTheScalarCellsOfEachLaw) {
