@@ -275,7 +275,7 @@ double cpu_seconds(pid_t pid) {
 }
 
 // Why the parent killed the child, if it did.
-enum class kill_reason { none, spinning, printing, interrupt };
+enum class kill_reason { none, spinning, stalling, printing, interrupt };
 
 // Reads the child's three pipes until they close; kills the child when it spins, prints too
 // much, or an interrupt says so.
@@ -350,6 +350,9 @@ struct child_watch {
                                    : std::chrono::duration<double>(now - wall_at_progress).count();
       if (idle > options.spin_cpu_seconds) {
         kill_child(kill_reason::spinning);
+      } else if (std::chrono::duration<double>(now - wall_at_progress).count() >
+                 options.stall_wall_seconds) {
+        kill_child(kill_reason::stalling);
       }
     }
   }
@@ -428,13 +431,17 @@ std::string last_line(const std::string& err) {
 
 isolation_options default_isolation_options() {
   isolation_options options;
-  if (const char* v = std::getenv("SCALESWEEP_SPIN_SECONDS"); v != nullptr) {
-    char* end = nullptr;
-    const double seconds = std::strtod(v, &end);
-    if (end != v && seconds > 0) {
-      options.spin_cpu_seconds = seconds;
+  const auto seconds_from = [](const char* name, double& into) {
+    if (const char* v = std::getenv(name); v != nullptr) {
+      char* end = nullptr;
+      const double seconds = std::strtod(v, &end);
+      if (end != v && seconds > 0) {
+        into = seconds;
+      }
     }
-  }
+  };
+  seconds_from("SCALESWEEP_SPIN_SECONDS", options.spin_cpu_seconds);
+  seconds_from("SCALESWEEP_STALL_SECONDS", options.stall_wall_seconds);
   return options;
 }
 
@@ -478,6 +485,12 @@ isolated_output run_isolated(const std::function<void()>& work, const isolation_
     throw isolation_failure(
         isolation_end::spun, SIGKILL,
         "spun: " + seconds_text(options.spin_cpu_seconds) + " s of CPU without progress", note);
+  }
+  if (w.killed == kill_reason::stalling) {
+    throw isolation_failure(isolation_end::spun, SIGKILL,
+                            "stalled: " + seconds_text(options.stall_wall_seconds) +
+                                " s without progress, using no CPU",
+                            note);
   }
   if (w.killed == kill_reason::printing) {
     throw isolation_failure(isolation_end::out_of_memory, SIGKILL,

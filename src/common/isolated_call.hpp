@@ -27,6 +27,10 @@ struct isolation_options {
   // counts as spinning. CPU time, not wall time: a slow or stalled file system uses none. Far
   // above what the reads between two progress reports take (one chunk, one attribute).
   double spin_cpu_seconds = 2;
+  // Wall-clock seconds the child may go without progress, whatever CPU it uses: the backstop for
+  // a child that sleeps for ever (a deadlock: seen under the fuzz harness, whose inherited crash
+  // handler took a lock the crash held). Long enough for a stalled network file system to recover.
+  double stall_wall_seconds = 300;
   // Address space the child may add to what the process held when it forked.
   std::int64_t extra_address_space = std::int64_t{2} << 30;
   // Bytes of standard output and error the child may print (each).
@@ -35,13 +39,15 @@ struct isolation_options {
 };
 
 // The options above, with spin_cpu_seconds from SCALESWEEP_SPIN_SECONDS where it is set (a
-// machine so slow that one chunk takes seconds of CPU).
+// machine so slow that one chunk takes seconds of CPU) and stall_wall_seconds from
+// SCALESWEEP_STALL_SECONDS.
 isolation_options default_isolation_options();
 
 // How an isolated call ended when the work neither returned nor threw.
 enum class isolation_end {
   crashed,       // killed by a signal (SIGSEGV, SIGABRT ...), or exited without a verdict
-  spun,          // used spin_cpu_seconds of CPU without progress; killed
+  spun,          // used spin_cpu_seconds of CPU, or stall_wall_seconds of wall time, without
+                 // progress; killed
   out_of_memory, // its address space ran out (std::bad_alloc), or it printed more than allowed
 };
 

@@ -63,6 +63,10 @@ extern "C" int LLVMFuzzerInitialize(int*, char***) {
   // the fuzzer drifts towards inputs on which libhdf5 spins, and each would cost 2 s. An
   // undamaged seed reads in about 5 ms of CPU under AddressSanitizer (50 times less).
   ::setenv("SCALESWEEP_SPIN_SECONDS", "0.25", 0);
+  // And a child that sleeps without progress is killed after 5 s of wall time rather than the
+  // CLI's 300: this harness's children inherit libFuzzer's crash handler, which deadlocked in one
+  // after a crash inside malloc (futex wait, /proc/self/maps open; docs/reliability.md).
+  ::setenv("SCALESWEEP_STALL_SECONDS", "5", 0);
   std::atexit(remove_scratch);
   // What inspect prints is not checked here; printing it would slow every run.
   if (std::freopen("/dev/null", "w", stdout) == nullptr) {

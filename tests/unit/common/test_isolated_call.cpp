@@ -8,6 +8,7 @@
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
+#include <string>
 #include <unistd.h>
 #include <vector>
 
@@ -190,7 +191,31 @@ TEST(IsolatedCall, AnInterruptIsTheChildsToHandleWhenItIsTold) {
   }
 }
 
+// A child that sleeps without progress (a deadlock uses no CPU, so the spin limit never fires)
+// is killed after stall_wall_seconds of wall time, and the failure says so.
+TEST(IsolatedCall, SleepingChildIsKilledAfterTheStallLimit) {
+  isolation_options limits = quick_limits();
+  limits.stall_wall_seconds = 0.5;
+  const auto start = std::chrono::steady_clock::now();
+  try {
+    run_isolated([] { ::sleep(60); }, limits);
+    FAIL() << "the sleeping child ended normally";
+  } catch (const isolation_failure& e) {
+    EXPECT_EQ(e.end(), isolation_end::spun);
+    EXPECT_NE(std::string(e.what()).find("stalled: 0.5 s without progress"), std::string::npos)
+        << e.what();
+  }
+  const double took =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  EXPECT_LT(took, 30.0); // killed, not waited out (the child sleeps 60 s)
+}
+
 TEST(IsolatedCall, DefaultsAndTheirOverride) {
+  unsetenv("SCALESWEEP_STALL_SECONDS");
+  EXPECT_EQ(default_isolation_options().stall_wall_seconds, 300);
+  setenv("SCALESWEEP_STALL_SECONDS", "5", 1);
+  EXPECT_EQ(default_isolation_options().stall_wall_seconds, 5);
+  unsetenv("SCALESWEEP_STALL_SECONDS");
   unsetenv("SCALESWEEP_SPIN_SECONDS");
   EXPECT_EQ(default_isolation_options().spin_cpu_seconds, 2);
   setenv("SCALESWEEP_SPIN_SECONDS", "12.5", 1);
