@@ -318,8 +318,13 @@ struct child_watch {
     std::uint64_t seen = page.progress.load();
     double cpu_at_progress = 0;
     auto wall_at_progress = std::chrono::steady_clock::now();
+    // The limits are checked when poll returns: at least every 100 ms, and four times per spin
+    // limit where that is shorter (a fuzzing harness sets 0.05 s), so that a spinning child is
+    // killed near its limit rather than at the next 100 ms.
+    const int poll_ms =
+        static_cast<int>(std::clamp(options.spin_cpu_seconds * 1000.0 / 4.0, 1.0, 100.0));
     while (open > 0) {
-      const int ready = ::poll(fds, 3, 100);
+      const int ready = ::poll(fds, 3, poll_ms);
       if (ready < 0 && errno != EINTR) {
         kill_child(kill_reason::spinning); // cannot watch it: do not let it run unwatched
       }
