@@ -113,6 +113,7 @@ struct tile_engine::state {
   device_buffer<loss_target_bound> m_loss_target_bounds;
   device_buffer<spread_terms> m_spreads;
   device_buffer<regret_optimum> m_regret_optima;
+  device_buffer<double> m_regret_N, m_regret_D, m_regret_cost;
   sweep_views m_views{};
   device_buffer<prepared_law> m_laws;
   device_buffer<double> m_sample_loss_targets, m_quantiles;
@@ -140,6 +141,9 @@ tile_engine::tile_engine(int device, const sweep_axis_values& axes, const sweep_
   d.m_loss_target_bounds = upload(terms.loss_target_bounds);
   d.m_spreads = upload(terms.spreads);
   d.m_regret_optima = upload(terms.regret_optima);
+  d.m_regret_N = upload(terms.regret_N);
+  d.m_regret_D = upload(terms.regret_D);
+  d.m_regret_cost = upload(terms.regret_cost);
   d.m_views = {terms.law,
                d.m_hardware.get(),
                d.m_T.get(),
@@ -157,6 +161,7 @@ tile_engine::tile_engine(int device, const sweep_axis_values& axes, const sweep_
                d.m_loss_target_bounds.get(),
                d.m_spreads.get(),
                d.m_regret_optima.get(),
+               {d.m_regret_N.get(), d.m_regret_D.get(), d.m_regret_cost.get()},
                static_cast<std::int64_t>(terms.ln_T.size()),
                static_cast<std::int64_t>(terms.loss_targets.size())};
   d.m_laws = upload(samples.laws);

@@ -26,23 +26,31 @@ std::vector<Out> map_axis(const sweep_plan& plan, axis_id id, F f) {
 }
 // The loss-target optima of every (hardware, T, loss target) as the regret grid's cells compare
 // them, solved once here: a regret cell then finds no root (SPEC §5.4's pre-pass). Under serving
-// constraints they are the constrained optima (the model on the bound where it binds).
-std::vector<regret_optimum> regret_optima(const sweep_plan& plan, const sweep_terms& t) {
+// constraints they are the constrained optima (the model on the bound where it binds). Also their
+// columns for the ratio form (regret_model_columns).
+void add_regret_optima(const sweep_plan& plan, sweep_terms& t) {
   const std::vector<double>& T = *values_of(plan, axis_id::T);
   const std::size_t targets = t.loss_targets.size();
-  std::vector<regret_optimum> out;
-  out.reserve(t.hardware.size() * T.size() * targets);
+  const std::size_t count = t.hardware.size() * T.size() * targets;
+  t.regret_optima.reserve(count);
+  for (std::vector<double>* column : {&t.regret_N, &t.regret_D, &t.regret_cost}) {
+    column->reserve(count);
+  }
   for (std::size_t hw = 0; hw < t.hardware.size(); ++hw) {
     for (std::size_t i = 0; i < T.size(); ++i) {
       const demand d = make_demand(t.hardware[hw], T[i], t.ln_T[i]);
       for (std::size_t l = 0; l < targets; ++l) {
         const loss_target_bound* bound =
             t.loss_target_bounds.empty() ? nullptr : &t.loss_target_bounds[hw * targets + l];
-        out.push_back(constrained_regret_optimum(t.law, t.loss_targets[l], d, bound));
+        const regret_optimum o = constrained_regret_optimum(t.law, t.loss_targets[l], d, bound);
+        const bool ok = o.status == cell_status::ok;
+        t.regret_optima.push_back(o);
+        t.regret_N.push_back(ok ? o.N : NAN);
+        t.regret_D.push_back(ok ? o.D : NAN);
+        t.regret_cost.push_back(ok ? model_cost(o.N, o.D, d.t_eff) : NAN);
       }
     }
   }
-  return out;
 }
 } // namespace
 
@@ -79,7 +87,7 @@ sweep_terms make_sweep_terms(const sweep_plan& plan) {
   t.spreads =
       map_axis<spread_terms>(plan, axis_id::spread, [](double s) { return make_spread_terms(s); });
   if (plan.find_axis(axis_id::T_plan) != nullptr) {
-    t.regret_optima = regret_optima(plan, t);
+    add_regret_optima(plan, t);
   }
   return t;
 }
@@ -107,6 +115,7 @@ sweep_views host_views(const sweep_plan& plan, const sweep_terms& terms) {
           data(terms.loss_target_bounds),
           data(terms.spreads),
           data(terms.regret_optima),
+          {data(terms.regret_N), data(terms.regret_D), data(terms.regret_cost)},
           static_cast<std::int64_t>(terms.ln_T.size()),
           static_cast<std::int64_t>(terms.loss_targets.size())};
 }

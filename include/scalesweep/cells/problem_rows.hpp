@@ -201,26 +201,41 @@ struct problem_rows<problem_kind::implied_demand> : on_axes<implied_demand_axes>
 // Dense regret (SPEC §5.4): a row is one (hardware, T_plan, T); a cell is a loss target. Both
 // models are rows of the [hardware][T][loss_target] table of optima solved once per sweep
 // (T_plan takes the T axis' values; under serving constraints the constrained optima), so a cell
-// finds no root: a few divisions, and the share form near the diagonal (constrained_regret_cell,
-// which is regret_cell where no model is on a bound).
+// finds no root: the ratio form from the table's columns (one division), and where that leaves
+// less than regret_ratio_floor, or a model is not ok, constrained_regret_cell (the share form near
+// the diagonal; regret_cell where no model is on a bound).
 template <>
 struct problem_rows<problem_kind::regret> : on_axes<regret_axes> {
   struct row {
     const regret_optimum* plan;   // the optima at T_plan, one per loss target
     const regret_optimum* actual; // the optima at T
-    double t_eff;                 // the actual demand's, in FLOP units
+    const double* plan_N;         // their regret_model_columns
+    const double* plan_D;
+    const double* actual_cost;
+    double t_eff; // the actual demand's, in FLOP units
   };
   SCALESWEEP_HD static row make(const sweep_views& v, const std::int64_t* g) {
     const std::int64_t h = at<axis_id::hardware>(g);
     const std::int64_t t = at<axis_id::T>(g);
-    const regret_optimum* of_hardware = v.regret_optima + h * v.T_count * v.loss_target_count;
-    return {of_hardware + at<axis_id::T_plan>(g) * v.loss_target_count,
-            of_hardware + t * v.loss_target_count,
-            make_demand(v.hardware[h], v.T[t], v.ln_T[t]).t_eff};
+    const std::int64_t of_hardware = h * v.T_count * v.loss_target_count;
+    const std::int64_t plan = of_hardware + at<axis_id::T_plan>(g) * v.loss_target_count;
+    const std::int64_t actual = of_hardware + t * v.loss_target_count;
+    return {v.regret_optima + plan,        v.regret_optima + actual,
+            v.regret_models.N + plan,      v.regret_models.D + plan,
+            v.regret_models.cost + actual, make_demand(v.hardware[h], v.T[t], v.ln_T[t]).t_eff};
   }
+  // The ratio form alone: NaN where a model is not ok (the table's NaN), and below
+  // regret_ratio_floor not accurate enough; `cell` and the CPU's lanes then take the cell.
+  SCALESWEEP_HD static double ratio(const row& r, std::int64_t l) {
+    return regret_from_models(r.plan_N[l], r.plan_D[l], r.actual_cost[l], r.t_eff);
+  }
+  SCALESWEEP_HD static bool ratio_holds(double ratio) { return ratio >= regret_ratio_floor; }
   SCALESWEEP_HD static void cell(const sweep_views& v, const row& r, std::int64_t l, std::int64_t i,
                                  const tile_columns& out) {
-    store(constrained_regret_cell(v.law, r.plan[l], r.actual[l], r.t_eff), i, out);
+    const double fast = ratio(r, l);
+    store(ratio_holds(fast) ? regret_result{fast, cell_status::ok}
+                            : constrained_regret_cell(v.law, r.plan[l], r.actual[l], r.t_eff),
+          i, out);
   }
   SCALESWEEP_HD static void store(const regret_result& x, std::int64_t i, const tile_columns& out) {
     out.f64[regret_columns::regret][i] = x.regret;

@@ -13,6 +13,15 @@
 
 namespace scalesweep {
 
+// The regret optima as the ratio form reads them (regret_from_models), [hardware][T][loss_target]
+// columns beside regret_optima: a dense regret cell reads 24 bytes, not two 80-byte optima. NaN
+// where the optimum's status is not ok, which sends the cell to regret_cell's other paths.
+struct regret_model_columns {
+  const double* N;
+  const double* D;
+  const double* cost; // model_cost(N, D, t_eff) at its own T: the optimal cost there
+};
+
 // Axis values and their derived terms (each computed once per axis value on the host, with the
 // functions named below), as raw pointers into host or device memory. Absent axes are null.
 struct sweep_views {
@@ -37,6 +46,7 @@ struct sweep_views {
   // [hardware][T][loss_target]: the loss-target optima that dense regret cells compare
   // (make_regret_optimum), solved once; both T and T_plan index it. Null without a regret grid.
   const regret_optimum* regret_optima;
+  regret_model_columns regret_models;
   std::int64_t T_count;
   std::int64_t loss_target_count;
 };

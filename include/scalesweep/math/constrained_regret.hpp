@@ -88,7 +88,8 @@ SCALESWEEP_HD regret_optimum constrained_regret_optimum(const prepared_law& p,
 // A dense regret cell under the bound: the cost of the plan model (the constrained optimum at
 // T_plan) serving T over that of the reference (the constrained optimum at T), less 1. Where
 // neither is on the bound, regret_cell (status ok); where both are, the same model: exactly 0;
-// else the fast ratio of the two models where it is >= 1e-3 and the share form (eq. 4.9) below,
+// else the fast ratio of the two models where it is >= regret_ratio_floor and the share form
+// (eq. 4.9) below,
 // status constrained (the regret is exact like ok's, the word says the bound shaped it). Where the
 // target is infeasible under the bound, NaN with status infeasible.
 SCALESWEEP_HD regret_result constrained_regret_cell(const prepared_law& p,
@@ -108,8 +109,9 @@ SCALESWEEP_HD regret_result constrained_regret_cell(const prepared_law& p,
   if (plan_on_bound && actual_on_bound) {
     return {0.0, cell_status::constrained};
   }
-  const double fast = regret_from_models(plan.N, plan.D, actual.N, actual.D, t_eff);
-  if (fast >= 1e-3) {
+  const double fast =
+      regret_from_models(plan.N, plan.D, model_cost(actual.N, actual.D, t_eff), t_eff);
+  if (fast >= regret_ratio_floor) {
     return {fast, cell_status::constrained};
   }
   const double r = std::expm1(log_cost_ratio_to_model(p, plan.share.delta, actual).log_ratio);

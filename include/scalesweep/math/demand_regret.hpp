@@ -153,39 +153,65 @@ SCALESWEEP_HD share_solution solve_share_deviation(const prepared_law& p,
 
 // ---- Regret ------------------------------------------------------------------------------------
 
-// expm1(x) - x = x^2/2! + x^3/3! + ... and log1p(m) - m = -m^2/2 + m^3/3 - ..., given e = expm1(x)
-// and l = log1p(m): for |x|, |m| < 0.01 by their series (Horner from x^8/8! and m^9/9, where the
-// next term is below 5e-17 of the sum), above as the difference, which then loses at most a
-// factor ~200 (2.3e-14 relative at 0.01). Scalar code skips the series it does not use; SIMD
-// lanes compute both and select.
+// expm1(x) - x = x^2/2! + x^3/3! + ... and log1p(m) - m = -m^2/2 + m^3/3 - ..., by their series
+// for |x|, |m| < series_radius (Horner from x^8/8! and m^9/9, where the next term is below 5e-17
+// of the sum).
+inline constexpr double series_radius = 0.01;
+
 template <class Real>
-SCALESWEEP_HD Real expm1_minus_identity(Real x, Real e) {
-  const Real difference = e - x;
-  if constexpr (std::is_same_v<Real, double>) {
-    if (!(abs_of(x) < 0.01)) {
-      return difference;
-    }
-  }
+SCALESWEEP_HD Real expm1_less_identity_series(Real x) {
   Real t = Real(1.0);
   for (int k = 8; k >= 3; --k) { // x^2/2 (1 + x/3 (1 + x/4 (... (1 + x/8))))
     t = 1.0 + x * t * (1.0 / k);
   }
-  return select(abs_of(x) < 0.01, 0.5 * x * x * t, difference);
+  return 0.5 * x * x * t;
+}
+
+template <class Real>
+SCALESWEEP_HD Real log1p_less_identity_series(Real m) {
+  Real t = Real(1.0 / 9);
+  for (int j = 6; j >= 0; --j) { // -m^2 (1/2 - m/3 + m^2/4 - ... - m^7/9)
+    t = 1.0 / (j + 2) - m * t;
+  }
+  return -m * m * t;
+}
+
+// The same given e = expm1(x) and l = log1p(m), at every argument: the series inside the radius,
+// above it the difference, which then loses at most a factor ~200 (2.3e-14 relative at 0.01).
+// Scalar code skips the series it does not use; SIMD lanes compute both and select.
+template <class Real>
+SCALESWEEP_HD Real expm1_minus_identity(Real x, Real e) {
+  const Real difference = e - x;
+  if constexpr (std::is_same_v<Real, double>) {
+    if (!(abs_of(x) < series_radius)) {
+      return difference;
+    }
+  }
+  return select(abs_of(x) < series_radius, expm1_less_identity_series(x), difference);
 }
 
 template <class Real>
 SCALESWEEP_HD Real log1p_minus_identity(Real m, Real l) {
   const Real difference = l - m;
   if constexpr (std::is_same_v<Real, double>) {
-    if (!(abs_of(m) < 0.01)) {
+    if (!(abs_of(m) < series_radius)) {
       return difference;
     }
   }
-  Real t = Real(1.0 / 9);
-  for (int j = 6; j >= 0; --j) { // -m^2 (1/2 - m/3 + m^2/4 - ... - m^7/9)
-    t = 1.0 / (j + 2) - m * t;
+  return select(abs_of(m) < series_radius, log1p_less_identity_series(m), difference);
+}
+
+// expm1(x), by its series where |x| < series_radius, which is several times cheaper than the
+// library's and as accurate (the series' error is below 5e-17 relative). Chosen per lane (a lane's
+// value never depends on its neighbours); a pack whose lanes are all near zero skips the library.
+template <class Real>
+SCALESWEEP_HD Real expm1_near_zero(Real x) {
+  const auto near = abs_of(x) < series_radius;
+  const Real by_series = x + expm1_less_identity_series(x);
+  if (all_lanes(near)) {
+    return by_series;
   }
-  return select(abs_of(m) < 0.01, -m * m * t, difference);
+  return select(near, by_series, expm1_of(x));
 }
 
 // Phi_c(x) = ln(1 + c (e^x - 1)) - c x, a Bernoulli(c) cumulant generating function less its
@@ -202,11 +228,24 @@ struct curvature_result {
 
 template <class Real>
 SCALESWEEP_HD curvature_result<Real> bernoulli_curvature(Real c, Real x) {
+  // Where |x| and |m| are inside the series' radius, the split from the two series alone, with no
+  // elementary function: the regret grid's cells near its diagonal. Chosen per lane, so that a
+  // lane's value never depends on its neighbours in a pack (results independent of tiling); a
+  // pack whose lanes are all near skips the library functions.
+  const Real e_less_x_near = expm1_less_identity_series(x);
+  const Real m_near = c * (x + e_less_x_near);
+  const Real l_less_m_near = log1p_less_identity_series(m_near);
+  const auto near = both(abs_of(x) < series_radius, abs_of(m_near) < series_radius);
+  const curvature_result<Real> by_series{l_less_m_near + c * e_less_x_near, m_near + l_less_m_near};
+  if (all_lanes(near)) {
+    return by_series;
+  }
   const Real e = expm1_of(x);
   const Real m = c * e;
   const Real l = log1p_of(m);
   const Real split = log1p_minus_identity(m, l) + c * expm1_minus_identity(x, e);
-  return {select(either(c <= 0.0, abs_of(x) < 1.0), split, l - c * x), l};
+  const Real value = select(either(c <= 0.0, abs_of(x) < 1.0), split, l - c * x);
+  return {select(near, by_series.value, value), select(near, by_series.log1p_cem, l)};
 }
 
 // ln(cost(plan; T) / cost(best; T)) for `best` the loss-target optimum at the (effective) demand T
@@ -255,18 +294,28 @@ SCALESWEEP_HD cost_ratio_result<Real> log_cost_ratio(const prepared_law& p, Real
 template <class Real>
 SCALESWEEP_HD Real regret_of(const prepared_law& p, Real plan_delta,
                              const optimum_share<Real>& best) {
-  return max_of(expm1_of(log_cost_ratio(p, plan_delta, best).log_ratio), Real(0.0));
+  return max_of(expm1_near_zero(log_cost_ratio(p, plan_delta, best).log_ratio), Real(0.0));
 }
 
-// The same from the two models and the demand: (N_p/N*)(3D_p + T)/(3D* + T) - 1, a few
-// divisions and no elementary function, for dense grids. N and D carry ~1e-15 relative error
-// (exp of their logs), so this regret is within ~4e-15 absolute: relative 1e-10 only from a
-// regret of ~4e-5 up; regret_cell takes the share form below 1e-3.
+// A model's cost at a demand, in units of 2 k_tr FLOPs: N (3D + t_eff). Regret compares two of
+// them at one demand, so the units cancel.
 template <class Real>
-SCALESWEEP_HD Real regret_from_models(Real plan_N, Real plan_D, Real best_N, Real best_D,
-                                      Real t_eff) {
-  return (plan_N / best_N) * ((3.0 * plan_D + t_eff) / (3.0 * best_D + t_eff)) - 1.0;
+SCALESWEEP_HD Real model_cost(Real N, Real D, Real t_eff) {
+  return N * (3.0 * D + t_eff);
 }
+
+// The same regret from the plan model and the optimum's cost at the demand:
+// N_p (3D_p + T)/cost* - 1, one division and no elementary function, for dense grids (the
+// optimum's cost is made once per (hardware, T, target), regret_model_columns). N and D carry
+// ~1e-15 relative error (exp of their logs), so this regret is within ~4e-15 absolute: relative
+// 1e-10 only from a regret of ~4e-5 up; below regret_ratio_floor the share form takes over.
+template <class Real>
+SCALESWEEP_HD Real regret_from_models(Real plan_N, Real plan_D, Real best_cost, Real t_eff) {
+  return model_cost(plan_N, plan_D, t_eff) / best_cost - 1.0;
+}
+
+// The smallest regret the ratio form gives (regret_cell): ~4e-12 relative there.
+inline constexpr double regret_ratio_floor = 1e-3;
 
 // One loss-target optimum as dense regret cells read it, made once per (hardware, T, target) and
 // reused along T_plan and T: no root per regret cell. Under a serving bound the optimum may be
@@ -301,10 +350,10 @@ struct regret_result {
   cell_status status;
 };
 
-// A dense regret cell (hardware, T_plan, T, loss_target): the divisions of regret_from_models,
-// and the share form where that leaves a regret below 1e-3 (near the diagonal at small demand),
-// so every cell is within ~4e-12 relative. Regret is unit-free: optima at T_eff serve every
-// objective, t_eff being the actual demand's.
+// A dense regret cell (hardware, T_plan, T, loss_target): the division of regret_from_models,
+// and the share form where that leaves a regret below regret_ratio_floor (near the diagonal at
+// small demand), so every cell is within ~4e-12 relative. Regret is unit-free: optima at T_eff
+// serve every objective, t_eff being the actual demand's.
 SCALESWEEP_HD regret_result regret_cell(const prepared_law& p, const regret_optimum& plan,
                                         const regret_optimum& actual, double t_eff) {
   if (plan.status != cell_status::ok) {
@@ -313,8 +362,9 @@ SCALESWEEP_HD regret_result regret_cell(const prepared_law& p, const regret_opti
   if (actual.status != cell_status::ok) {
     return {NAN, actual.status};
   }
-  const double fast = regret_from_models(plan.N, plan.D, actual.N, actual.D, t_eff);
-  if (fast >= 1e-3) {
+  const double fast =
+      regret_from_models(plan.N, plan.D, model_cost(actual.N, actual.D, t_eff), t_eff);
+  if (fast >= regret_ratio_floor) {
     return {fast, cell_status::ok};
   }
   return {regret_of(p, plan.share.delta, actual.share), cell_status::ok};

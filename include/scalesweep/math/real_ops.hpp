@@ -34,6 +34,11 @@ SCALESWEEP_HD bool both(bool a, bool b) {
 SCALESWEEP_HD bool either(bool a, bool b) {
   return a || b;
 }
+// Whether the mask holds in every lane (the bool itself for double): where a pack can take a
+// cheaper path for all its lanes at once.
+SCALESWEEP_HD bool all_lanes(bool m) {
+  return m;
+}
 
 // A mask with every lane false (a plain false for double).
 template <class Real>

@@ -14,6 +14,7 @@
 #include "backends/cpu/simd/cpu_lanes.hpp"
 
 #include <cstddef>
+#include <numeric>
 #include <vector>
 
 namespace scalesweep {
@@ -174,30 +175,41 @@ inline regret_scratch& thread_regret_scratch() {
   return s;
 }
 
-// Dense regret cells under one actual demand (t_eff): cell j compares plan_at(j) with
-// actual_at(j) (regret_optimum); store(j, regret_result) takes each result. regret_cell's fast
-// ratio where it is >= 1e-3, else its share form, on the lanes for all such cells of the batch;
-// cells with a model on a serving bound (or none) take the scalar constrained_regret_cell.
-template <class PlanAt, class ActualAt, class Store>
+// Dense regret cells under one actual demand (t_eff) that the ratio form did not settle
+// (settled(j) false: a model not ok, or a regret below regret_ratio_floor; unsettled_count of
+// the n): cell j compares
+// plan_at(j) with actual_at(j) (regret_optimum); store(j, regret_result) takes each result. Where
+// both models are ok, regret_cell's share form, on the lanes for all such cells of the batch;
+// the others (a model on a serving bound, or none) take the scalar constrained_regret_cell.
+template <class Settled, class PlanAt, class ActualAt, class Store>
 void regret_cells_on_lanes(const prepared_law& law, double t_eff, std::size_t n,
+                           std::size_t unsettled_count, const Settled& settled,
                            const PlanAt& plan_at, const ActualAt& actual_at, const Store& store) {
   regret_scratch& s = thread_regret_scratch();
-  s.cell.clear();
-  for (std::size_t j = 0; j < n; ++j) {
+  // The unsettled cells are listed without a branch: which cells they are (near the diagonal,
+  // between small demands) is data, and a mispredicted branch per cell cost more than the rest.
+  s.cell.resize(n);
+  std::size_t unsettled = 0;
+  if (unsettled_count == n) { // whole rows near the diagonal, or between small demands
+    std::iota(s.cell.begin(), s.cell.end(), std::size_t{0});
+    unsettled = n;
+  } else {
+    for (std::size_t j = 0; j < n; ++j) {
+      s.cell[unsettled] = j;
+      unsettled += settled(j) ? 0 : 1;
+    }
+  }
+  std::size_t m = 0;
+  for (std::size_t k = 0; k < unsettled; ++k) {
+    const std::size_t j = s.cell[k];
     const regret_optimum& plan = plan_at(j);
     const regret_optimum& actual = actual_at(j);
     if (plan.status != cell_status::ok || actual.status != cell_status::ok) {
       store(j, constrained_regret_cell(law, plan, actual, t_eff));
-      continue;
-    }
-    const double fast = regret_from_models(plan.N, plan.D, actual.N, actual.D, t_eff);
-    if (fast >= 1e-3) {
-      store(j, regret_result{fast, cell_status::ok});
     } else {
-      s.cell.push_back(j);
+      s.cell[m++] = j;
     }
   }
-  const std::size_t m = s.cell.size();
   if (m == 0) {
     return;
   }

@@ -2,6 +2,8 @@
 // -mavx2 -mfma.
 #include "backends/cpu/simd/cpu_lanes_impl.hpp"
 
+#include <immintrin.h>
+
 namespace scalesweep::simd {
 
 namespace {
@@ -20,6 +22,7 @@ struct avx2 {
   static vec log(vec x) { return _ZGVdN4v_log(x); }
   static vec log1p(vec x) { return _ZGVdN4v_log1p(x); }
   static vec expm1(vec x) { return _ZGVdN4v_expm1(x); }
+  static bool all(mask m) { return _mm256_movemask_pd(reinterpret_cast<__m256d>(m)) == 0xF; }
 };
 } // namespace
 

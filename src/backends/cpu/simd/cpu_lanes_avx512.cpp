@@ -2,6 +2,8 @@
 // -mavx512f -mavx512dq.
 #include "backends/cpu/simd/cpu_lanes_impl.hpp"
 
+#include <immintrin.h>
+
 namespace scalesweep::simd {
 
 namespace {
@@ -20,6 +22,9 @@ struct avx512 {
   static vec log(vec x) { return _ZGVeN8v_log(x); }
   static vec log1p(vec x) { return _ZGVeN8v_log1p(x); }
   static vec expm1(vec x) { return _ZGVeN8v_expm1(x); }
+  static bool all(mask m) {
+    return _mm512_cmpneq_epi64_mask(reinterpret_cast<__m512i>(m), _mm512_setzero_si512()) == 0xFF;
+  }
 };
 } // namespace
 

@@ -23,4 +23,19 @@ bool dense_row(problem_kind kind, const sweep_views& views, const tile_box& box,
   return false;
 }
 
+std::int64_t regret_ratio_row(const problem_rows<problem_kind::regret>::row& r, std::int64_t first,
+                              std::int64_t n, double* regret, std::uint8_t* status) {
+#if SCALESWEEP_SIMD_LANES
+  if (std::strcmp(lanes_isa(), "avx512") == 0) {
+    return regret_ratio_row_avx512(r, first, n, regret, status);
+  }
+  if (std::strcmp(lanes_isa(), "avx2") == 0) {
+    return regret_ratio_row_avx2(r, first, n, regret, status);
+  }
+#else
+  (void)r, (void)first, (void)n, (void)regret, (void)status;
+#endif
+  return -1;
+}
+
 } // namespace scalesweep::simd

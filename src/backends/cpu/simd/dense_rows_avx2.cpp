@@ -9,4 +9,10 @@ bool dense_row_avx2(problem_kind kind, const sweep_views& views, const tile_box&
   return dense_row_impl(kind, views, box, row, begin, end, out);
 }
 
+std::int64_t regret_ratio_row_avx2(const problem_rows<problem_kind::regret>::row& r,
+                                   std::int64_t first, std::int64_t n, double* regret,
+                                   std::uint8_t* status) {
+  return regret_ratio_row_impl(r, first, n, regret, status);
+}
+
 } // namespace scalesweep::simd

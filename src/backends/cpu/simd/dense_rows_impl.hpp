@@ -21,4 +21,20 @@ inline bool dense_row_impl(problem_kind kind, const sweep_views& views, const ti
   return true;
 }
 
+inline std::int64_t regret_ratio_row_impl(const problem_rows<problem_kind::regret>::row& r,
+                                          std::int64_t first, std::int64_t n,
+                                          double* __restrict regret,
+                                          std::uint8_t* __restrict status) {
+  using rows = problem_rows<problem_kind::regret>;
+  const rows::row local = r; // the loads' pointers stay in registers across the stores
+  std::int64_t unsettled = 0;
+  for (std::int64_t j = 0; j < n; ++j) {
+    const double x = rows::ratio(local, first + j);
+    regret[j] = x;
+    status[j] = static_cast<std::uint8_t>(cell_status::ok);
+    unsettled += rows::ratio_holds(x) ? 0 : 1;
+  }
+  return unsettled;
+}
+
 } // namespace scalesweep::simd

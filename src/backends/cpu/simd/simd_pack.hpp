@@ -12,6 +12,7 @@ struct lane_mask {
 
   friend lane_mask both(lane_mask a, lane_mask b) { return {a.m & b.m}; }
   friend lane_mask either(lane_mask a, lane_mask b) { return {a.m | b.m}; }
+  friend bool all_lanes(lane_mask a) { return Isa::all(a.m); }
 };
 
 template <class Isa>
