@@ -14,7 +14,7 @@
 namespace scalesweep {
 
 // The regret optima as the ratio form reads them (regret_from_models), [hardware][T][loss_target]
-// columns beside regret_optima: a dense regret cell reads 24 bytes, not two 80-byte optima. NaN
+// columns beside regret_optima: a dense regret cell reads 24 bytes, not two 72-byte optima. NaN
 // where the optimum's status is not ok, which sends the cell to regret_cell's other paths.
 struct regret_model_columns {
   const double* N;

@@ -89,9 +89,8 @@ SCALESWEEP_HD regret_optimum constrained_regret_optimum(const prepared_law& p,
 // T_plan) serving T over that of the reference (the constrained optimum at T), less 1. Where
 // neither is on the bound, regret_cell (status ok); where both are, the same model: exactly 0;
 // else the fast ratio of the two models where it is >= regret_ratio_floor and the share form
-// (eq. 4.9) below,
-// status constrained (the regret is exact like ok's, the word says the bound shaped it). Where the
-// target is infeasible under the bound, NaN with status infeasible.
+// (eq. 4.9) below, status constrained (the regret is exact like ok's, the word says the bound
+// shaped it). Where the target is infeasible under the bound, NaN with status infeasible.
 SCALESWEEP_HD regret_result constrained_regret_cell(const prepared_law& p,
                                                     const regret_optimum& plan,
                                                     const regret_optimum& actual, double t_eff) {

@@ -11,7 +11,9 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <cstring>
+#include <vector>
 
 namespace {
 
@@ -69,6 +71,51 @@ TEST(DenseRows, OtherProblemsAreLeftToTheBaseline) {
     }
     host_tile tile(p);
     EXPECT_FALSE(simd::dense_row(p.kind, views, p.tile(0), 0, 0, 1, tile.columns()));
+  }
+}
+
+// The regret grid's ratio pass against the scalar ratio, cell by cell, on hand-made columns: the
+// cells it must leave to the share form are those below regret_ratio_floor, those whose model is
+// not ok (NaN columns), and those whose cost overflows (+inf, or NaN when both costs do), where
+// the ratio form would store an infinite regret as ok.
+TEST(DenseRows, RegretRatioPassLeavesSmallNaNAndOverflowingCellsUnsettled) {
+  if (!simd::lanes_available()) {
+    GTEST_SKIP() << "this CPU (or SCALESWEEP_LANES=none) has no lanes";
+  }
+  using rows = problem_rows<problem_kind::regret>;
+  const double t_eff = 1e12;
+  // N (3D + t_eff) of a 7e10-parameter model on 1.4e12 tokens: the reference cost.
+  const double cost = 7e10 * (3.0 * 1.4e12 + t_eff);
+  // plan N, plan D and the optimum's cost; the comment is the cell's expected verdict.
+  const std::vector<double> plan_N = {7e10 * 1.5,    // regret ~0.5: settled
+                                      7e10,          // regret 0 (same model): below the floor
+                                      7e10 * 1.0005, // regret ~5e-4: below the floor
+                                      NAN,           // plan not ok
+                                      7e10,          // optimum not ok (NaN cost below)
+                                      1e200,         // plan cost overflows: +inf
+                                      1e200,         // both overflow: NaN
+                                      7e10 * 1.002}; // regret ~2e-3: settled
+  const std::vector<double> plan_D = {1.4e12, 1.4e12, 1.4e12, 1.4e12, 1.4e12, 1e200, 1e200, 1.4e12};
+  const std::vector<double> actual_cost = {cost, cost, cost, cost, NAN, cost, HUGE_VAL, cost};
+  const std::vector<bool> settled = {true, false, false, false, false, false, false, true};
+  const rows::row r{nullptr, nullptr, plan_N.data(), plan_D.data(), actual_cost.data(), t_eff};
+  const auto n = static_cast<std::int64_t>(plan_N.size());
+  for (std::int64_t first = 0; first < n; ++first) { // every start, as a segment cut in a row
+    std::vector<double> regret(static_cast<std::size_t>(n - first), -7.0);
+    std::vector<std::uint8_t> status(regret.size(), 255);
+    const std::int64_t unsettled =
+        simd::regret_ratio_row(r, first, n - first, regret.data(), status.data());
+    std::int64_t expected_unsettled = 0;
+    for (std::int64_t j = first; j < n; ++j) {
+      const auto k = static_cast<std::size_t>(j - first);
+      const double scalar = rows::ratio(r, j);
+      EXPECT_TRUE(std::memcmp(&regret[k], &scalar, sizeof scalar) == 0)
+          << "cell " << j << ": lanes " << regret[k] << ", scalar " << scalar;
+      EXPECT_EQ(rows::ratio_holds(scalar), settled[static_cast<std::size_t>(j)]) << "cell " << j;
+      EXPECT_EQ(status[k], static_cast<std::uint8_t>(cell_status::ok));
+      expected_unsettled += settled[static_cast<std::size_t>(j)] ? 0 : 1;
+    }
+    EXPECT_EQ(unsettled, expected_unsettled) << "from cell " << first;
   }
 }
 

@@ -1,4 +1,13 @@
 // Dense rows built for AVX512 (dense_rows.hpp).
+// Every shared header comes first, outside the target pragma, so that their inline functions
+// keep the baseline instruction set wherever a copy of one is emitted (a copy built for this ISA
+// could be the one the linker keeps for every file). The impl's functions, under the pragma, are
+// built for AVX-512 and inline those baseline functions (GCC inlines a callee whose
+// instruction set is a subset of the caller's).
+#include "backends/cpu/simd/dense_rows.hpp"
+
+#pragma GCC push_options
+#pragma GCC target("avx512f,avx512dq,avx512bw,avx512vl")
 #include "backends/cpu/simd/dense_rows_impl.hpp"
 
 namespace scalesweep::simd {
@@ -16,3 +25,5 @@ std::int64_t regret_ratio_row_avx512(const problem_rows<problem_kind::regret>::r
 }
 
 } // namespace scalesweep::simd
+
+#pragma GCC pop_options

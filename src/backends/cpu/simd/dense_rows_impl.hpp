@@ -6,10 +6,11 @@
 #include "backends/cpu/simd/dense_rows.hpp"
 
 namespace scalesweep::simd {
+namespace { // one copy per ISA's file: never merged by the linker with the other ISA's
 
-inline bool dense_row_impl(problem_kind kind, const sweep_views& views, const tile_box& box,
-                           std::int64_t row, std::int64_t begin, std::int64_t end,
-                           const tile_columns& out) {
+bool dense_row_impl(problem_kind kind, const sweep_views& views, const tile_box& box,
+                    std::int64_t row, std::int64_t begin, std::int64_t end,
+                    const tile_columns& out) {
   if (kind != problem_kind::implied_demand) {
     return false;
   }
@@ -21,10 +22,9 @@ inline bool dense_row_impl(problem_kind kind, const sweep_views& views, const ti
   return true;
 }
 
-inline std::int64_t regret_ratio_row_impl(const problem_rows<problem_kind::regret>::row& r,
-                                          std::int64_t first, std::int64_t n,
-                                          double* __restrict regret,
-                                          std::uint8_t* __restrict status) {
+std::int64_t regret_ratio_row_impl(const problem_rows<problem_kind::regret>::row& r,
+                                   std::int64_t first, std::int64_t n, double* __restrict regret,
+                                   std::uint8_t* __restrict status) {
   using rows = problem_rows<problem_kind::regret>;
   const rows::row local = r; // the loads' pointers stay in registers across the stores
   std::int64_t unsettled = 0;
@@ -37,4 +37,5 @@ inline std::int64_t regret_ratio_row_impl(const problem_rows<problem_kind::regre
   return unsettled;
 }
 
+} // namespace
 } // namespace scalesweep::simd
