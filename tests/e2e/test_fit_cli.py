@@ -87,8 +87,11 @@ def test_samples_file(scalesweep, tmp_path):
 
 def test_shipped_preset_regenerates(scalesweep, tmp_path):
     """data/epoch2024-bootstrap.h5 is what the command it records makes. The same build on the same
-    machine gives the same bits; another libm moves the fits' end points along the flat valley
-    by ~1e-6 (the spread seen between starts that reach the same minimum), hence 1e-5."""
+    machine gives the same bits. Another machine (libm's and the lanes' code paths differ between
+    AVX-512 and AVX2 hosts) moves the fits' end points along the flat valley: on an AVX2 host
+    (2026-12-05) the median resample moved by 5e-9 relative, the 99th percentile by 1.9e-7 and the
+    worst (resample 597, B) by 2.6e-5, while the standard errors moved by at most 1.2e-8. Hence
+    1e-6 for the 99th percentile and the standard errors, 1e-4 for every resample."""
     with h5py.File(PRESET) as f:
         command = f.attrs["command_line"]
         stored = {v: f[v][()] for v in ["E", "A", "B", "alpha", "beta"]}
@@ -99,7 +102,10 @@ def test_shipped_preset_regenerates(scalesweep, tmp_path):
                    capture_output=True)
     with h5py.File(tmp_path / "again.h5") as f:
         for v, values in stored.items():
-            assert np.allclose(f[v][()], values, rtol=1e-5, atol=0), v
+            moved = np.abs(f[v][()] / values - 1)
+            assert moved.max() <= 1e-4, (v, int(moved.argmax()), moved.max())
+            assert np.quantile(moved, 0.99) <= 1e-6, v
+            assert abs(np.std(f[v][()], ddof=1) / np.std(values, ddof=1) - 1) <= 1e-6, v
     assert command in (SOURCE_DIR / "data" / "README.md").read_text()
 
 

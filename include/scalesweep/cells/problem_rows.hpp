@@ -229,11 +229,7 @@ struct problem_rows<problem_kind::regret> : on_axes<regret_axes> {
   SCALESWEEP_HD static double ratio(const row& r, std::int64_t l) {
     return regret_from_models(r.plan_N[l], r.plan_D[l], r.actual_cost[l], r.t_eff);
   }
-  // Finite too: a cost that overflows (models near the law's limits) leaves the ratio to the
-  // share form, which works in logs.
-  SCALESWEEP_HD static bool ratio_holds(double ratio) {
-    return (ratio >= regret_ratio_floor) & (ratio < HUGE_VAL);
-  }
+  SCALESWEEP_HD static bool ratio_holds(double ratio) { return ratio_form_holds(ratio); }
   SCALESWEEP_HD static void cell(const sweep_views& v, const row& r, std::int64_t l, std::int64_t i,
                                  const tile_columns& out) {
     const double fast = ratio(r, l);

@@ -110,7 +110,7 @@ SCALESWEEP_HD regret_result constrained_regret_cell(const prepared_law& p,
   }
   const double fast =
       regret_from_models(plan.N, plan.D, model_cost(actual.N, actual.D, t_eff), t_eff);
-  if (fast >= regret_ratio_floor) {
+  if (ratio_form_holds(fast)) {
     return {fast, cell_status::constrained};
   }
   const double r = std::expm1(log_cost_ratio_to_model(p, plan.share.delta, actual).log_ratio);

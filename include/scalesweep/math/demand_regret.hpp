@@ -318,6 +318,13 @@ SCALESWEEP_HD Real regret_from_models(Real plan_N, Real plan_D, Real best_cost, 
 // The smallest regret the ratio form gives (regret_cell): ~4e-12 relative there.
 inline constexpr double regret_ratio_floor = 1e-3;
 
+// Whether a ratio-form regret stands: at or above the floor, and finite (a cost that overflows,
+// for models near the law's limits, leaves the cell to the share form, which works in logs; NaN,
+// a model that is not ok, fails both). The one test every regret path uses.
+SCALESWEEP_HD bool ratio_form_holds(double ratio) {
+  return (ratio >= regret_ratio_floor) & (ratio < HUGE_VAL);
+}
+
 // One loss-target optimum as dense regret cells read it, made once per (hardware, T, target) and
 // reused along T_plan and T: no root per regret cell. Under a serving bound the optimum may be
 // the model on the bound (constrained_regret.hpp), which is no stationary point: its share odds
@@ -365,7 +372,7 @@ SCALESWEEP_HD regret_result regret_cell(const prepared_law& p, const regret_opti
   }
   const double fast =
       regret_from_models(plan.N, plan.D, model_cost(actual.N, actual.D, t_eff), t_eff);
-  if (fast >= regret_ratio_floor) {
+  if (ratio_form_holds(fast)) {
     return {fast, cell_status::ok};
   }
   return {regret_of(p, plan.share.delta, actual.share), cell_status::ok};

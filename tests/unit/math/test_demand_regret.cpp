@@ -2,6 +2,7 @@
 // solver, regret and the robust model against 50-digit mpmath tables and long-double references
 // built from the definitions, and a dense numeric check of where the largest regret over a spread
 // of demands is attained (docs/economics.md §4 proves it; the robust solver relies on it).
+#include "scalesweep/math/constrained_regret.hpp"
 #include "scalesweep/math/demand_regret.hpp"
 #include "scalesweep/math/loss_target_optimum.hpp"
 
@@ -341,6 +342,28 @@ TEST(DemandRegret, DegenerateSpreadsAndDemands) {
   EXPECT_EQ(robust_optimum(law, {1, 1}, target, 1e300, 1e10).status, cell_status::out_of_range);
   EXPECT_EQ(demand_regret(law, {1, 1}, target, 1e12, 1e12).regret, 0.0);
   EXPECT_EQ(demand_regret(law, {1, 1}, law.E, 1e12, 1e11).status, cell_status::infeasible);
+}
+
+// A plan whose cost N (3D + T) overflows must not come out of the ratio form as an infinite
+// regret: every regret path (regret_cell, constrained_regret_cell) leaves it to the share form.
+// Here the plan's shares are the optimum's own, so the share form's answer is exactly 0.
+TEST(DemandRegret, AnOverflowingCostLeavesTheRatioForm) {
+  const prepared_law p = prepare_law(find_law_preset("sardana2024")->law);
+  const hardware_terms h = make_hardware_terms({1, 1});
+  const loss_target_terms target = make_loss_target_terms(p, 2.1);
+  const demand d = make_demand(h, 1e12, demand_log(1e12));
+  const regret_optimum best = constrained_regret_optimum(p, target, d, nullptr);
+  ASSERT_EQ(best.status, cell_status::ok);
+  regret_optimum plan = best;
+  plan.N = 1e200; // N (3D + T) = inf
+  plan.D = 1e200;
+  EXPECT_FALSE(ratio_form_holds(
+      regret_from_models(plan.N, plan.D, model_cost(best.N, best.D, d.t_eff), d.t_eff)));
+  const regret_result r = regret_cell(p, plan, best, d.t_eff);
+  EXPECT_EQ(r.status, cell_status::ok);
+  EXPECT_EQ(r.regret, 0.0);
+  const regret_result c = constrained_regret_cell(p, plan, best, d.t_eff);
+  EXPECT_EQ(c.regret, 0.0);
 }
 
 } // namespace
