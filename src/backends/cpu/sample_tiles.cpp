@@ -311,8 +311,7 @@ void compute_quantiles_tile(problem_kind kind, problem_kind optimum, const sweep
     throw error("internal error: a tile of quantiles that does not span every level");
   }
   const middle_axes mid = middle_of(box);
-  const std::int64_t length =
-      std::clamp<std::int64_t>(sample_cells_per_piece / S, 1, box.count[box.rank - 1]);
+  const std::int64_t length = cells_per_piece(S, box.count[box.rank - 1]);
   const item_grid g = items_of(box, mid, 1, length, threads);
   const std::int64_t per_level = cell_count(box) / levels;
 #pragma omp parallel num_threads(threads)
@@ -366,6 +365,15 @@ void compute_quantiles_tile(problem_kind kind, problem_kind optimum, const sweep
 }
 
 } // namespace
+
+std::int64_t cells_per_piece(std::int64_t samples, std::int64_t row_cells) {
+  constexpr std::int64_t cached = std::int64_t{1} << 15; // sample-cells that stay in the caches
+  constexpr std::int64_t bound = std::int64_t{1} << 18;  // sample-cells a thread may hold
+  constexpr std::int64_t shortest = 8;                   // cells worth a row segment's set-up
+  const std::int64_t S = std::max<std::int64_t>(samples, 1);
+  const std::int64_t length = std::max(cached / S, std::min(shortest, bound / S));
+  return std::clamp<std::int64_t>(length, 1, std::max<std::int64_t>(row_cells, 1));
+}
 
 void compute_sample_tile(problem_kind kind, const sweep_views& views, const sample_inputs& samples,
                          const tile_box& box, const tile_columns& out, int threads, bool lanes) {

@@ -11,10 +11,16 @@
 
 namespace scalesweep {
 
-// Sample-cells (one sample of one cell) a CPU thread solves before reducing them: its scratch is
-// about 105 bytes each (the optimum's twelve numbers and status, one gathered value), 27 MiB per
-// thread in all, whatever the number of samples or cells.
-inline constexpr std::int64_t sample_cells_per_piece = std::int64_t{1} << 18;
+// Cells of a row (at most row_cells) that a CPU thread solves under every sample before reducing
+// them: a piece. Its scratch is about 105 bytes per sample-cell (the optimum's twelve numbers and
+// status, one gathered value). Pieces of about 2^15 sample-cells (3.4 MiB) stay in the caches
+// until the reduction reads them back: the loss-target sweep under 4,000 samples (8-cell pieces)
+// ran at 9.5-9.6e6 solves per CPU second, against 7.0e6 with pieces of 2^18 (docs/benchmarks.md).
+// A row segment of fewer than 8 cells, though, pays its per-sample set-up for too few solves
+// (2.9e6 with one cell), so above 4,096 samples a piece keeps 8 cells, as long as that is at most
+// 2^18 sample-cells (27 MiB per thread); beyond 32,768 samples it shrinks to keep that bound,
+// whatever the number of samples or cells.
+std::int64_t cells_per_piece(std::int64_t samples, std::int64_t row_cells);
 
 // Fills `out` for the tile `box` of a *_quantiles or *_samples problem on `threads` threads;
 // `lanes`: the optima on the SIMD lanes (as the plain problems).

@@ -8,6 +8,7 @@
 #include "scalesweep/math/status.hpp"
 
 #include "backend_harness.hpp"
+#include "backends/cpu/sample_tiles.hpp"
 
 #include <gtest/gtest.h>
 
@@ -30,9 +31,11 @@ constexpr double levels[] = {0.05, 0.5, 0.95};
 // 1.908), so that every sample of every cell has an optimum (the CPU's transposing gather).
 const char* some_infeasible = "[1.72, 1.8, 1.9, 2.05, 2.3, 2.6, 3.0]";
 const char* every_feasible = "[1.95, 2.3, 3.0]";
+// Twelve targets: a row longer than the CPU's pieces under thousands of samples (8 cells).
+const char* long_rows = "[1.72, 1.8, 1.85, 1.9, 1.95, 2.0, 2.05, 2.15, 2.3, 2.45, 2.6, 3.0]";
 
 sweep_plan sample_plan(std::int64_t tile_cells, bool constraints,
-                       const char* targets = some_infeasible) {
+                       const char* targets = some_infeasible, std::size_t law_count = 43) {
   std::string text = R"(
 [law]
 preset = "epoch2024"
@@ -62,7 +65,7 @@ dense = ["regret"]
   text.replace(text.find("TILE"), 4, std::to_string(tile_cells));
   text.replace(text.find("TARGETS"), 7, targets);
   sweep_config config = parse_config(text, "robust-samples.toml");
-  config.law.samples = harness::synthetic_laws(43, 2024);
+  config.law.samples = harness::synthetic_laws(law_count, 2024);
   return make_plan(std::move(config));
 }
 
@@ -85,8 +88,9 @@ double relative_error(double got, double want) {
 // <= 4 ulp amplified ~1/beta), the regret 1e-12; a quantile interpolates between two order
 // statistics each within those, of one sign, so it is within them too.
 void expect_robust_samples_match_scalar_cells(std::int64_t tile_cells, bool constraints,
-                                              const char* target_values = some_infeasible) {
-  const sweep_plan plan = sample_plan(tile_cells, constraints, target_values);
+                                              const char* target_values = some_infeasible,
+                                              std::size_t law_count = 43) {
+  const sweep_plan plan = sample_plan(tile_cells, constraints, target_values, law_count);
   const auto computed = harness::compute_all(plan, *make_cpu_backend(plan, 0));
   const std::size_t kept = harness::first_column_of(plan, problem_kind::robust_samples);
   const std::size_t reduced = harness::first_column_of(plan, problem_kind::robust_quantiles);
@@ -156,10 +160,10 @@ void expect_robust_samples_match_scalar_cells(std::int64_t tile_cells, bool cons
       }
     }
   }
-  if (target_values == some_infeasible) {
-    EXPECT_GT(partly_feasible, 0); // the feasible fraction is exercised between 0 and 1
-  } else {
+  if (target_values == every_feasible) {
     EXPECT_EQ(not_every, 0); // every sample of every cell has an optimum
+  } else {
+    EXPECT_GT(partly_feasible, 0); // the feasible fraction is exercised between 0 and 1
   }
   if (constraints) {
     EXPECT_GT(constrained, 0); // the bound binds for some samples' cells
@@ -254,6 +258,13 @@ TEST(RobustSamples, TilesThatCutTheRowsGiveTheSameCells) {
 
 TEST(RobustSamples, UnderServingConstraints) {
   expect_robust_samples_match_scalar_cells(97, true);
+}
+
+// Under 4,100 samples a CPU piece is 8 cells (cells_per_piece: the solved piece stays in the
+// caches), so the twelve-target rows are cut into pieces of 8 and 4 within every tile.
+TEST(RobustSamples, PiecesShorterThanARowUnderManySamples) {
+  ASSERT_EQ(cells_per_piece(4100, 12), 8);
+  expect_robust_samples_match_scalar_cells(4096, false, long_rows, 4100);
 }
 
 // Every sample of every cell with an optimum: the CPU reduction's transposing gather.
