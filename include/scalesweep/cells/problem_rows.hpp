@@ -229,12 +229,11 @@ struct problem_rows<problem_kind::regret> : on_axes<regret_axes> {
   SCALESWEEP_HD static double ratio(const row& r, std::int64_t l) {
     return regret_from_models(r.plan_N[l], r.plan_D[l], r.actual_cost[l], r.t_eff);
   }
-  SCALESWEEP_HD static bool ratio_holds(double ratio) { return ratio_form_holds(ratio); }
   SCALESWEEP_HD static void cell(const sweep_views& v, const row& r, std::int64_t l, std::int64_t i,
                                  const tile_columns& out) {
     const double fast = ratio(r, l);
-    store(ratio_holds(fast) ? regret_result{fast, cell_status::ok}
-                            : constrained_regret_cell(v.law, r.plan[l], r.actual[l], r.t_eff),
+    store(ratio_form_holds(fast) ? regret_result{fast, cell_status::ok}
+                                 : constrained_regret_cell(v.law, r.plan[l], r.actual[l], r.t_eff),
           i, out);
   }
   SCALESWEEP_HD static void store(const regret_result& x, std::int64_t i, const tile_columns& out) {

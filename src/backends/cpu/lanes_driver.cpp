@@ -96,7 +96,6 @@ void compute_optimum_segment(problem_kind optimum, const sweep_views& v, const t
 // The ratio form over the whole segment first, vectorised; then the cells it did not settle.
 void regret_segment_lanes(const sweep_views& v, const tile_box& box, std::int64_t row,
                           std::int64_t begin, std::int64_t end, const tile_columns& out) {
-  using rows = problem_rows<problem_kind::regret>;
   const segment<problem_kind::regret> s(v, box, row, begin, out);
   const std::int64_t n = end - begin;
   const double* regret = out.f64[regret_columns::regret] + s.first_out;
@@ -111,7 +110,7 @@ void regret_segment_lanes(const sweep_views& v, const tile_box& box, std::int64_
   }
   regret_cells_on_lanes(
       v.law, s.r.t_eff, static_cast<std::size_t>(n), static_cast<std::size_t>(unsettled),
-      [&](std::size_t j) { return rows::ratio_holds(regret[j]); },
+      [&](std::size_t j) { return ratio_form_holds(regret[j]); },
       [&](std::size_t j) -> const regret_optimum& {
         return s.r.plan[s.first + static_cast<std::int64_t>(j)];
       },

@@ -111,7 +111,7 @@ TEST(DenseRows, RegretRatioPassLeavesSmallNaNAndOverflowingCellsUnsettled) {
       const double scalar = rows::ratio(r, j);
       EXPECT_TRUE(std::memcmp(&regret[k], &scalar, sizeof scalar) == 0)
           << "cell " << j << ": lanes " << regret[k] << ", scalar " << scalar;
-      EXPECT_EQ(rows::ratio_holds(scalar), settled[static_cast<std::size_t>(j)]) << "cell " << j;
+      EXPECT_EQ(ratio_form_holds(scalar), settled[static_cast<std::size_t>(j)]) << "cell " << j;
       EXPECT_EQ(status[k], static_cast<std::uint8_t>(cell_status::ok));
       expected_unsettled += settled[static_cast<std::size_t>(j)] ? 0 : 1;
     }

@@ -22,7 +22,7 @@ bool dense_row(problem_kind kind, const sweep_views& views, const tile_box& box,
 
 // The ratio form (problem_rows<regret>::ratio) of cells [first, first + n) of a dense regret row
 // into regret[0, n), each with status ok, where this CPU has lanes, and returns how many cells it
-// leaves unsettled (ratio_holds false: a model not ok, or a regret below regret_ratio_floor),
+// leaves unsettled (ratio_form_holds false: a model not ok, or a regret below regret_ratio_floor),
 // which the caller then settles; otherwise returns -1 and computes nothing.
 std::int64_t regret_ratio_row(const problem_rows<problem_kind::regret>::row& r, std::int64_t first,
                               std::int64_t n, double* regret, std::uint8_t* status);

@@ -32,7 +32,7 @@ std::int64_t regret_ratio_row_impl(const problem_rows<problem_kind::regret>::row
     const double x = rows::ratio(local, first + j);
     regret[j] = x;
     status[j] = static_cast<std::uint8_t>(cell_status::ok);
-    unsettled += rows::ratio_holds(x) ? 0 : 1;
+    unsettled += ratio_form_holds(x) ? 0 : 1;
   }
   return unsettled;
 }
