@@ -49,30 +49,41 @@ SCALESWEEP_HD implied_demand_scale make_implied_demand_scale(const prepared_law&
   return {h.k.train / h.k.inference, valid};
 }
 
+// The cell's inputs are in range (the scale valid, each term positive and finite); otherwise the
+// cell is invalid_input. `&` rather than `&&` throughout, and comparisons false for NaN, so that a
+// row of cells vectorises.
+SCALESWEEP_HD bool implied_demand_terms_valid(double parameter_term, double data_term, double D) {
+  return (D > 0) & (D < HUGE_VAL) & (parameter_term > 0) & (parameter_term < HUGE_VAL) &
+         (data_term > 0) & (data_term < HUGE_VAL);
+}
+
+// From valid inputs: T_eff and T are in range (neither +inf nor NaN); otherwise the cell is
+// out_of_range, unless T_eff < 0 makes it undertrained first.
+SCALESWEEP_HD bool implied_demand_in_range(double t_eff, double T) {
+  return (T < HUGE_VAL) & (t_eff < HUGE_VAL);
+}
+
 // One cell from per-axis terms: parameter_term = A N^-alpha (law.hpp parameter_term),
 // data_term = B D^-beta (data_term), both as the dense loss grid already holds them.
 // T = T_eff k_train / k_inference converts back to tokens (SPEC §1.2 identity); for usd, energy and
 // co2 k_inference carries the scenario's prefill/decode split. A bracket of exactly 0 is the
 // Chinchilla model itself: T = 0, ok (the T = 0 optimum is unique, so no other T reaches it).
-// Selects rather than branches, so that a row of cells vectorises (the dense grid stays
-// memory-bound); comparisons written to be false for NaN.
 SCALESWEEP_HD implied_demand_result implied_demand_from_terms(const scaling_law& law,
                                                               const implied_demand_scale& s,
                                                               double parameter_term,
                                                               double data_term, double D) {
-  // No branch, so that the compiler vectorises a row: `&` rather than `&&`, and the status as
-  // arithmetic on 0/1 flags (selects between enum values get threaded into jumps that GCC's
-  // if-conversion then cannot undo). In order of precedence: invalid input, undertrained (the
-  // bracket is negative), out of range, else ok (code 0).
-  const unsigned valid =
-      static_cast<unsigned>(s.valid & (D > 0) & (D < HUGE_VAL) & (parameter_term > 0) &
-                            (parameter_term < HUGE_VAL) & (data_term > 0) & (data_term < HUGE_VAL));
+  // No branch, so that the compiler vectorises a row: the status as arithmetic on 0/1 flags
+  // (selects between enum values get threaded into jumps that GCC's if-conversion then cannot
+  // undo). In order of precedence: invalid input, undertrained (the bracket is negative), out of
+  // range, else ok (code 0).
+  const auto valid =
+      static_cast<unsigned>(s.valid & implied_demand_terms_valid(parameter_term, data_term, D));
   const double t_eff = signed_implied_effective_demand(law, parameter_term, data_term, D);
   // The inverse of effective_inference_tokens (T k_inference / k_train): a multiply by the
   // reciprocal ratio, one rounding like a division, and no second divide per cell.
   const double T = t_eff * s.train_over_inference;
   const auto under = static_cast<unsigned>(t_eff < 0);
-  const auto outside = static_cast<unsigned>(!((T < HUGE_VAL) & (t_eff < HUGE_VAL)));
+  const auto outside = static_cast<unsigned>(!implied_demand_in_range(t_eff, T));
   constexpr auto code = [](cell_status c) { return static_cast<unsigned>(c); };
   const unsigned status_code = (1U - valid) * code(cell_status::invalid_input) +
                                valid * (under * code(cell_status::undertrained) +

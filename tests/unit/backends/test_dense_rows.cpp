@@ -1,7 +1,8 @@
 // backends/cpu/simd/dense_rows: the implied-demand rows built for AVX2 / AVX-512 (vectorised, no
-// FMA contraction) equal the baseline build's compute_row bit for bit, NaN payloads and statuses
-// included, on the backend tests' grid (three scenarios; models from 1e7 to 1e13 parameters and
-// 1e8 to 1e15 tokens: undertrained, ok and invalid cells) and on rows that start mid-way.
+// FMA contraction, a first pass for the common cells) equal the baseline build's compute_row bit
+// for bit, NaN payloads and statuses included, on the backend tests' grid (three scenarios; models
+// from 1e7 to 1e13 parameters and 1e8 to 1e15 tokens: undertrained, ok and invalid cells), on rows
+// that start mid-way, and with invalid and overflowing cells scattered through long rows.
 #include "scalesweep/cells/problem_rows.hpp"
 
 #include "backend_harness.hpp"
@@ -20,14 +21,12 @@ namespace {
 using namespace scalesweep;
 using namespace scalesweep::harness;
 
-TEST(DenseRows, ImpliedDemandEqualsTheBaselineBitForBit) {
-  if (!simd::lanes_available()) {
-    GTEST_SKIP() << "this CPU (or SCALESWEEP_LANES=none) has no lanes";
-  }
-  const sweep_plan plan = plan_with_tiles(1 << 20, grid_points::long_rows());
-  const sweep_terms terms = make_sweep_terms(plan);
-  const sweep_views views = host_views(plan, terms);
-  std::int64_t compared = 0;
+// Every implied-demand row of the plan through the lanes' rows (whole, and cut at an odd cell: a
+// segment boundary inside a row) against the baseline build's compute_row, bit for bit; returns
+// how many compared cells hold each status.
+std::vector<std::int64_t> compare_implied_demand_rows(const sweep_plan& plan,
+                                                      const sweep_views& views) {
+  std::vector<std::int64_t> statuses(256, 0);
   for (const problem_grid& p : plan.problems) {
     if (p.kind != problem_kind::implied_demand) {
       continue;
@@ -38,27 +37,75 @@ TEST(DenseRows, ImpliedDemandEqualsTheBaselineBitForBit) {
       const tile_box box = p.tile(t);
       const std::int64_t length = row_length(box);
       for (std::int64_t row = 0; row < row_count(box); ++row) {
-        // Whole rows, and rows cut at an odd cell (a segment boundary inside a row).
         for (const std::int64_t cut : {std::int64_t{0}, length / 3 + 1}) {
-          ASSERT_TRUE(simd::dense_row(p.kind, views, box, row, 0, cut, lanes.columns()));
-          ASSERT_TRUE(simd::dense_row(p.kind, views, box, row, cut, length, lanes.columns()));
+          EXPECT_TRUE(simd::dense_row(p.kind, views, box, row, 0, cut, lanes.columns()));
+          EXPECT_TRUE(simd::dense_row(p.kind, views, box, row, cut, length, lanes.columns()));
           compute_row<problem_kind::implied_demand>(views, box, row, 0, length, 1,
                                                     baseline.columns());
           const std::int64_t first = row * length;
-          ASSERT_EQ(std::memcmp(lanes.f64(0) + first, baseline.f64(0) + first,
+          EXPECT_EQ(std::memcmp(lanes.f64(0) + first, baseline.f64(0) + first,
                                 static_cast<std::size_t>(length) * sizeof(double)),
                     0)
               << "implied_T, tile " << t << " row " << row;
-          ASSERT_EQ(std::memcmp(lanes.status() + first, baseline.status() + first,
+          EXPECT_EQ(std::memcmp(lanes.status() + first, baseline.status() + first,
                                 static_cast<std::size_t>(length)),
                     0)
               << "implied_status, tile " << t << " row " << row;
-          compared += length;
+          for (std::int64_t j = 0; j < length; ++j) {
+            ++statuses[baseline.status()[first + j]];
+          }
         }
       }
     }
   }
-  EXPECT_GT(compared, 100000);
+  return statuses;
+}
+
+std::int64_t count_of(const std::vector<std::int64_t>& statuses, cell_status s) {
+  return statuses[static_cast<std::size_t>(s)];
+}
+
+TEST(DenseRows, ImpliedDemandEqualsTheBaselineBitForBit) {
+  if (!simd::lanes_available()) {
+    GTEST_SKIP() << "this CPU (or SCALESWEEP_LANES=none) has no lanes";
+  }
+  const sweep_plan plan = plan_with_tiles(1 << 20, grid_points::long_rows());
+  const sweep_terms terms = make_sweep_terms(plan);
+  const std::vector<std::int64_t> statuses =
+      compare_implied_demand_rows(plan, host_views(plan, terms));
+  EXPECT_GT(count_of(statuses, cell_status::ok), 100000);
+  EXPECT_GT(count_of(statuses, cell_status::undertrained), 10000);
+}
+
+// The rows' first pass settles only valid cells whose T is in range (ok or undertrained), and
+// hands every chunk with another cell to the full cell: rows with such cells scattered among
+// thousands of ordinary ones (terms and D poked after planning, as no config would give them),
+// and a row whose parameter term is invalid throughout.
+TEST(DenseRows, ImpliedDemandChunksWithInvalidOrOverflowingCellsEqualTheBaseline) {
+  if (!simd::lanes_available()) {
+    GTEST_SKIP() << "this CPU (or SCALESWEEP_LANES=none) has no lanes";
+  }
+  const sweep_plan plan = plan_with_tiles(1 << 20, grid_points::long_rows());
+  sweep_terms terms = make_sweep_terms(plan);
+  sweep_views views = host_views(plan, terms);
+  std::vector<double> D(views.D, views.D + grid_points::long_rows().D);
+  const auto at = [&](std::size_t j) { return j * D.size() / 16; };
+  terms.data_terms[at(1)] = 0.0;      // invalid
+  terms.data_terms[at(3)] = NAN;      // invalid
+  terms.data_terms[at(5)] = HUGE_VAL; // invalid
+  terms.data_terms[at(7)] = 1e-300;   // T_eff overflows: out of range
+  D[at(9)] = 0.0;                     // invalid
+  D[at(11)] = HUGE_VAL;               // invalid
+  D[at(13)] = 1e300;                  // 3D (...) overflows: out of range
+  D[D.size() - 1] = NAN;              // invalid, the row's last cell
+  terms.parameter_terms[2] = NAN;     // a whole row invalid
+  views = host_views(plan, terms);
+  views.D = D.data();
+  const std::vector<std::int64_t> statuses = compare_implied_demand_rows(plan, views);
+  EXPECT_GT(count_of(statuses, cell_status::ok), 100000);
+  EXPECT_GT(count_of(statuses, cell_status::undertrained), 10000);
+  EXPECT_GT(count_of(statuses, cell_status::invalid_input), 5000); // the invalid rows
+  EXPECT_GT(count_of(statuses, cell_status::out_of_range), 0);
 }
 
 TEST(DenseRows, OtherProblemsAreLeftToTheBaseline) {

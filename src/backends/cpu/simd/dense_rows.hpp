@@ -1,7 +1,8 @@
 // Rows of the dense implied-demand grid, and the ratio pass of the regret grid's, built for AVX2 /
 // AVX-512, so that the compiler vectorises their loop (the baseline x86-64 build cannot: SSE2 has
-// no conversion from a double comparison's mask to the status byte). The same compute_row as every
-// backend; built with -ffp-contract=off, so each cell is bitwise what the baseline build computes.
+// no conversion from a double comparison's mask to the status byte). The implied-demand row takes
+// its common cells in a first pass and the rest through the same compute_row as every backend;
+// built with -ffp-contract=off, so each cell is bitwise what the baseline build computes.
 // The instruction set follows the lanes' (cpu_lanes.hpp).
 #pragma once
 

@@ -6,6 +6,12 @@
 // instruction set is a subset of the caller's).
 #include "backends/cpu/simd/dense_rows.hpp"
 
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <cstring>
+#include <immintrin.h>
+
 #pragma GCC push_options
 #pragma GCC target("avx512f,avx512dq,avx512bw,avx512vl")
 #include "backends/cpu/simd/dense_rows_impl.hpp"
