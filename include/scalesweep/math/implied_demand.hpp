@@ -49,12 +49,23 @@ SCALESWEEP_HD implied_demand_scale make_implied_demand_scale(const prepared_law&
   return {h.k.train / h.k.inference, valid};
 }
 
-// The cell's inputs are in range (the scale valid, each term positive and finite); otherwise the
-// cell is invalid_input. `&` rather than `&&` throughout, and comparisons false for NaN, so that a
-// row of cells vectorises.
-SCALESWEEP_HD bool implied_demand_terms_valid(double parameter_term, double data_term, double D) {
-  return (D > 0) & (D < HUGE_VAL) & (parameter_term > 0) & (parameter_term < HUGE_VAL) &
-         (data_term > 0) & (data_term < HUGE_VAL);
+// The cell's inputs are in range: the scale valid (make_implied_demand_scale), and each term and
+// D positive and finite; otherwise the cell is invalid_input. The row's parameter term and a
+// column's data term and D apart, so that a dense row checks the first once. `&` rather than
+// `&&`, and comparisons false for NaN, so that a row of cells vectorises.
+SCALESWEEP_HD bool implied_demand_parameter_valid(double parameter_term) {
+  return (parameter_term > 0) & (parameter_term < HUGE_VAL);
+}
+
+SCALESWEEP_HD bool implied_demand_column_valid(double data_term, double D) {
+  return (D > 0) & (D < HUGE_VAL) & (data_term > 0) & (data_term < HUGE_VAL);
+}
+
+// T_eff in FLOP-objective tokens back to the scenario's tokens: the inverse of
+// effective_inference_tokens (T k_inference / k_train), a multiply by the reciprocal ratio, one
+// rounding like a division, and no second divide per cell.
+SCALESWEEP_HD double implied_demand_tokens(const implied_demand_scale& s, double t_eff) {
+  return t_eff * s.train_over_inference;
 }
 
 // From valid inputs: T_eff and T are in range (neither +inf nor NaN); otherwise the cell is
@@ -77,11 +88,10 @@ SCALESWEEP_HD implied_demand_result implied_demand_from_terms(const scaling_law&
   // undo). In order of precedence: invalid input, undertrained (the bracket is negative), out of
   // range, else ok (code 0).
   const auto valid =
-      static_cast<unsigned>(s.valid & implied_demand_terms_valid(parameter_term, data_term, D));
+      static_cast<unsigned>(s.valid & implied_demand_parameter_valid(parameter_term) &
+                            implied_demand_column_valid(data_term, D));
   const double t_eff = signed_implied_effective_demand(law, parameter_term, data_term, D);
-  // The inverse of effective_inference_tokens (T k_inference / k_train): a multiply by the
-  // reciprocal ratio, one rounding like a division, and no second divide per cell.
-  const double T = t_eff * s.train_over_inference;
+  const double T = implied_demand_tokens(s, t_eff);
   const auto under = static_cast<unsigned>(t_eff < 0);
   const auto outside = static_cast<unsigned>(!implied_demand_in_range(t_eff, T));
   constexpr auto code = [](cell_status c) { return static_cast<unsigned>(c); };

@@ -56,9 +56,8 @@ void implied_demand_row(const sweep_views& views, const tile_box& box, std::int6
   const rows::row r = rows::make(views, g);
   const row_start at = row_start_of<rows::rank>(box, row);
   const scaling_law law = views.law.law;
-  // A row whose scale or parameter term is invalid holds only invalid cells: the full cells
-  // (the two 1.0s stand for a valid data term and D).
-  if (!(r.scale.valid && implied_demand_terms_valid(r.parameter, 1.0, 1.0))) {
+  // A row whose scale or parameter term is invalid holds only invalid cells: the full cells.
+  if (!(r.scale.valid && implied_demand_parameter_valid(r.parameter))) {
     compute_row<problem_kind::implied_demand>(views, box, row, begin, end, 1, out);
     return;
   }
@@ -72,13 +71,13 @@ void implied_demand_row(const sweep_views& views, const tile_box& box, std::int6
     std::int64_t unsettled = 0;
     for (std::int64_t j = first; j < last; ++j) {
       const double t_eff = signed_implied_effective_demand(law, r.parameter, data_terms[j], D[j]);
-      const double T_j = t_eff * r.scale.train_over_inference;
+      const double T_j = implied_demand_tokens(r.scale, t_eff);
       const bool under = t_eff < 0;
       T[j] = under ? NAN : T_j;
-      unsettled += (implied_demand_terms_valid(r.parameter, data_terms[j], D[j]) &
-                    implied_demand_in_range(t_eff, T_j))
-                       ? 0
-                       : 1;
+      unsettled +=
+          (implied_demand_column_valid(data_terms[j], D[j]) & implied_demand_in_range(t_eff, T_j))
+              ? 0
+              : 1;
     }
     settled_status(T + first, status + first, last - first);
     if (unsettled != 0) {
