@@ -113,7 +113,8 @@ struct tile_engine::state {
   device_buffer<loss_target_bound> m_loss_target_bounds;
   device_buffer<spread_terms> m_spreads;
   device_buffer<regret_optimum> m_regret_optima;
-  device_buffer<double> m_regret_N, m_regret_D, m_regret_cost;
+  device_buffer<double> m_regret_N, m_regret_D, m_regret_cost, m_regret_delta, m_regret_q,
+      m_regret_one_minus_q;
   sweep_views m_views{};
   device_buffer<prepared_law> m_laws;
   device_buffer<double> m_sample_loss_targets, m_quantiles;
@@ -144,6 +145,9 @@ tile_engine::tile_engine(int device, const sweep_axis_values& axes, const sweep_
   d.m_regret_N = upload(terms.regret_N);
   d.m_regret_D = upload(terms.regret_D);
   d.m_regret_cost = upload(terms.regret_cost);
+  d.m_regret_delta = upload(terms.regret_delta);
+  d.m_regret_q = upload(terms.regret_q);
+  d.m_regret_one_minus_q = upload(terms.regret_one_minus_q);
   d.m_views = {terms.law,
                d.m_hardware.get(),
                d.m_T.get(),
@@ -161,7 +165,8 @@ tile_engine::tile_engine(int device, const sweep_axis_values& axes, const sweep_
                d.m_loss_target_bounds.get(),
                d.m_spreads.get(),
                d.m_regret_optima.get(),
-               {d.m_regret_N.get(), d.m_regret_D.get(), d.m_regret_cost.get()},
+               {d.m_regret_N.get(), d.m_regret_D.get(), d.m_regret_cost.get(),
+                d.m_regret_delta.get(), d.m_regret_q.get(), d.m_regret_one_minus_q.get()},
                static_cast<std::int64_t>(terms.ln_T.size()),
                static_cast<std::int64_t>(terms.loss_targets.size())};
   d.m_laws = upload(samples.laws);

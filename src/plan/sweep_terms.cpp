@@ -33,7 +33,8 @@ void add_regret_optima(const sweep_plan& plan, sweep_terms& t) {
   const std::size_t targets = t.loss_targets.size();
   const std::size_t count = t.hardware.size() * T.size() * targets;
   t.regret_optima.reserve(count);
-  for (std::vector<double>* column : {&t.regret_N, &t.regret_D, &t.regret_cost}) {
+  for (std::vector<double>* column : {&t.regret_N, &t.regret_D, &t.regret_cost, &t.regret_delta,
+                                      &t.regret_q, &t.regret_one_minus_q}) {
     column->reserve(count);
   }
   for (std::size_t hw = 0; hw < t.hardware.size(); ++hw) {
@@ -48,6 +49,9 @@ void add_regret_optima(const sweep_plan& plan, sweep_terms& t) {
         t.regret_N.push_back(ok ? o.N : NAN);
         t.regret_D.push_back(ok ? o.D : NAN);
         t.regret_cost.push_back(ok ? model_cost(o.N, o.D, d.t_eff) : NAN);
+        t.regret_delta.push_back(ok ? o.share.delta : NAN);
+        t.regret_q.push_back(ok ? o.share.q : NAN);
+        t.regret_one_minus_q.push_back(ok ? o.share.one_minus_q : NAN);
       }
     }
   }
@@ -115,7 +119,8 @@ sweep_views host_views(const sweep_plan& plan, const sweep_terms& terms) {
           data(terms.loss_target_bounds),
           data(terms.spreads),
           data(terms.regret_optima),
-          {data(terms.regret_N), data(terms.regret_D), data(terms.regret_cost)},
+          {data(terms.regret_N), data(terms.regret_D), data(terms.regret_cost),
+           data(terms.regret_delta), data(terms.regret_q), data(terms.regret_one_minus_q)},
           static_cast<std::int64_t>(terms.ln_T.size()),
           static_cast<std::int64_t>(terms.loss_targets.size())};
 }

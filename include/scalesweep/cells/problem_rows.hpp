@@ -16,6 +16,7 @@
 #include "scalesweep/math/loss_target_optimum.hpp"
 #include "scalesweep/math/serving_constraints.hpp"
 
+#include <cmath>
 #include <cstdint>
 
 namespace scalesweep {
@@ -201,17 +202,21 @@ struct problem_rows<problem_kind::implied_demand> : on_axes<implied_demand_axes>
 // Dense regret (SPEC §5.4): a row is one (hardware, T_plan, T); a cell is a loss target. Both
 // models are rows of the [hardware][T][loss_target] table of optima solved once per sweep
 // (T_plan takes the T axis' values; under serving constraints the constrained optima), so a cell
-// finds no root: the ratio form from the table's columns (one division), and where that leaves
-// less than regret_ratio_floor, or a model is not ok, constrained_regret_cell (the share form near
-// the diagonal; regret_cell where no model is on a bound).
+// finds no root: the ratio form from the table's columns (one division); where that leaves less
+// than regret_ratio_floor, the share form from the share columns (near the diagonal); where a
+// model is not ok, constrained_regret_cell.
 template <>
 struct problem_rows<problem_kind::regret> : on_axes<regret_axes> {
   struct row {
     const regret_optimum* plan;   // the optima at T_plan, one per loss target
     const regret_optimum* actual; // the optima at T
-    const double* plan_N;         // their regret_model_columns
+    const double* plan_N;         // their regret_model_columns: the ratio form's
     const double* plan_D;
     const double* actual_cost;
+    const double* plan_delta; // and the share form's
+    const double* actual_delta;
+    const double* actual_q;
+    const double* actual_one_minus_q;
     double t_eff; // the actual demand's, in FLOP units
   };
   SCALESWEEP_HD static row make(const sweep_views& v, const std::int64_t* g) {
@@ -220,20 +225,41 @@ struct problem_rows<problem_kind::regret> : on_axes<regret_axes> {
     const std::int64_t of_hardware = h * v.T_count * v.loss_target_count;
     const std::int64_t plan = of_hardware + at<axis_id::T_plan>(g) * v.loss_target_count;
     const std::int64_t actual = of_hardware + t * v.loss_target_count;
-    return {v.regret_optima + plan,        v.regret_optima + actual,
-            v.regret_models.N + plan,      v.regret_models.D + plan,
-            v.regret_models.cost + actual, make_demand(v.hardware[h], v.T[t], v.ln_T[t]).t_eff};
+    const regret_model_columns& m = v.regret_models;
+    return {v.regret_optima + plan,
+            v.regret_optima + actual,
+            m.N + plan,
+            m.D + plan,
+            m.cost + actual,
+            m.delta + plan,
+            m.delta + actual,
+            m.q + actual,
+            m.one_minus_q + actual,
+            make_demand(v.hardware[h], v.T[t], v.ln_T[t]).t_eff};
   }
   // The ratio form alone: NaN where a model is not ok (the table's NaN), and below
-  // regret_ratio_floor not accurate enough; `cell` and the CPU's lanes then take the cell.
+  // regret_ratio_floor not accurate enough; `cell` and the CPU's lanes then take the share form.
   SCALESWEEP_HD static double ratio(const row& r, std::int64_t l) {
     return regret_from_models(r.plan_N[l], r.plan_D[l], r.actual_cost[l], r.t_eff);
   }
+  // The share form (regret_cell's below the floor) from the columns: NaN where a model is not ok.
+  SCALESWEEP_HD static double share_form(const prepared_law& p, const row& r, std::int64_t l) {
+    return regret_of(
+        p, r.plan_delta[l],
+        optimum_share<double>{r.actual_delta[l], NAN, r.actual_q[l], r.actual_one_minus_q[l]});
+  }
+  // The ratio, else the share form (both models ok: regret_cell), else constrained_regret_cell,
+  // which reads the whole optima (a model on a serving bound, or none).
   SCALESWEEP_HD static void cell(const sweep_views& v, const row& r, std::int64_t l, std::int64_t i,
                                  const tile_columns& out) {
     const double fast = ratio(r, l);
-    store(ratio_form_holds(fast) ? regret_result{fast, cell_status::ok}
-                                 : constrained_regret_cell(v.law, r.plan[l], r.actual[l], r.t_eff),
+    if (ratio_form_holds(fast)) {
+      store(regret_result{fast, cell_status::ok}, i, out);
+      return;
+    }
+    const double share = share_form(v.law, r, l);
+    store(!std::isnan(share) ? regret_result{share, cell_status::ok}
+                             : constrained_regret_cell(v.law, r.plan[l], r.actual[l], r.t_eff),
           i, out);
   }
   SCALESWEEP_HD static void store(const regret_result& x, std::int64_t i, const tile_columns& out) {

@@ -23,7 +23,8 @@ struct sweep_terms {
   std::vector<loss_target_bound> loss_target_bounds; // [hardware][loss_target]
   std::vector<spread_terms> spreads;
   std::vector<regret_optimum> regret_optima; // [hardware][T][loss_target], for a regret grid only
-  std::vector<double> regret_N, regret_D, regret_cost; // the same, as regret_model_columns
+  // The same, as regret_model_columns.
+  std::vector<double> regret_N, regret_D, regret_cost, regret_delta, regret_q, regret_one_minus_q;
 };
 
 } // namespace scalesweep

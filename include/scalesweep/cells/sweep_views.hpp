@@ -13,13 +13,18 @@
 
 namespace scalesweep {
 
-// The regret optima as the ratio form reads them (regret_from_models), [hardware][T][loss_target]
-// columns beside regret_optima: a dense regret cell reads 24 bytes, not two 72-byte optima. NaN
-// where the optimum's status is not ok, which sends the cell to regret_cell's other paths.
+// The regret optima as the ratio form (regret_from_models) and the share form (regret_of) read
+// them, [hardware][T][loss_target] columns beside regret_optima: a dense regret cell reads 24
+// bytes, not two 72-byte optima, and a row's share-form cells read contiguous columns, not a
+// gather of structs (the CPU's lanes). NaN where the optimum's status is not ok, which sends the
+// cell to constrained_regret_cell.
 struct regret_model_columns {
   const double* N;
   const double* D;
-  const double* cost; // model_cost(N, D, t_eff) at its own T: the optimal cost there
+  const double* cost;        // model_cost(N, D, t_eff) at its own T: the optimal cost there
+  const double* delta;       // optimum_share: the share deviation,
+  const double* q;           // the training share
+  const double* one_minus_q; // and the serving share
 };
 
 // Axis values and their derived terms (each computed once per axis value on the host, with the

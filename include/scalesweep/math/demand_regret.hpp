@@ -154,30 +154,36 @@ SCALESWEEP_HD share_solution solve_share_deviation(const prepared_law& p,
 // ---- Regret ------------------------------------------------------------------------------------
 
 // expm1(x) - x = x^2/2! + x^3/3! + ... and log1p(m) - m = -m^2/2 + m^3/3 - ..., by their series
-// for |x|, |m| < series_radius (Horner from x^8/8! and m^9/9, where the next term is below 5e-17
-// of the sum).
-inline constexpr double series_radius = 0.01;
+// for |x|, |m| < series_radius: to x^9/9! and m^13/13, where the first term left out is below
+// 2.2e-17 and 3.5e-17 of the sum at the radius (2 r^8/10! and 2 r^12/14). Each is x^2 times a
+// polynomial evaluated by Estrin's scheme (pairs, pairs of pairs, ...): three or four dependent
+// multiply-adds where Horner's rule takes seven or eleven, which is what the regret grid's
+// share-form cells wait on (docs/benchmarks.md). The radius 0.05 leaves 4 % of those cells to
+// expm1/log1p, where 0.01 left a third (the benchmark's cube).
+inline constexpr double series_radius = 0.05;
 
 template <class Real>
 SCALESWEEP_HD Real expm1_less_identity_series(Real x) {
-  Real t = Real(1.0);
-  for (int k = 8; k >= 3; --k) { // x^2/2 (1 + x/3 (1 + x/4 (... (1 + x/8))))
-    t = 1.0 + x * t * (1.0 / k);
-  }
-  return 0.5 * x * x * t;
+  // x^2 (1/2! + x/3! + x^2/4! + ... + x^7/9!)
+  const Real x2 = x * x;
+  const Real low = (1.0 / 2 + x * (1.0 / 6)) + x2 * (1.0 / 24 + x * (1.0 / 120));
+  const Real high = (1.0 / 720 + x * (1.0 / 5040)) + x2 * (1.0 / 40320 + x * (1.0 / 362880));
+  return x2 * (low + (x2 * x2) * high);
 }
 
 template <class Real>
 SCALESWEEP_HD Real log1p_less_identity_series(Real m) {
-  Real t = Real(1.0 / 9);
-  for (int j = 6; j >= 0; --j) { // -m^2 (1/2 - m/3 + m^2/4 - ... - m^7/9)
-    t = 1.0 / (j + 2) - m * t;
-  }
-  return -m * m * t;
+  // -m^2 (1/2 - m/3 + m^2/4 - ... - m^11/13)
+  const Real m2 = m * m;
+  const Real m4 = m2 * m2;
+  const Real first = (1.0 / 2 - m * (1.0 / 3)) + m2 * (1.0 / 4 - m * (1.0 / 5));
+  const Real second = (1.0 / 6 - m * (1.0 / 7)) + m2 * (1.0 / 8 - m * (1.0 / 9));
+  const Real third = (1.0 / 10 - m * (1.0 / 11)) + m2 * (1.0 / 12 - m * (1.0 / 13));
+  return -m2 * ((first + m4 * second) + (m4 * m4) * third);
 }
 
 // The same given e = expm1(x) and l = log1p(m), at every argument: the series inside the radius,
-// above it the difference, which then loses at most a factor ~200 (2.3e-14 relative at 0.01).
+// above it the difference, which then loses at most a factor ~40 (2/r: 4.4e-15 relative at 0.05).
 // Scalar code skips the series it does not use; SIMD lanes compute both and select.
 // (bernoulli_curvature below evaluates its near-zero series first, in scalar code too.)
 template <class Real>

@@ -13,8 +13,8 @@
 
 #include "backends/cpu/simd/cpu_lanes.hpp"
 
+#include <cmath>
 #include <cstddef>
-#include <numeric>
 #include <vector>
 
 namespace scalesweep {
@@ -164,70 +164,55 @@ void robust_cells_on_lanes(const prepared_law& law, const demand& d, const sprea
   }
 }
 
-// Per-thread scratch of the regret cells that take the share form.
-struct regret_scratch {
-  std::vector<double> plan_delta, delta, q, one_minus_q, regret;
-  std::vector<std::size_t> cell;
-};
-
-inline regret_scratch& thread_regret_scratch() {
-  thread_local regret_scratch s;
-  return s;
-}
-
-// Dense regret cells under one actual demand (t_eff) that the ratio form did not settle
-// (settled(j) false: a model not ok, or a regret below regret_ratio_floor; unsettled_count of
-// the n): cell j compares
-// plan_at(j) with actual_at(j) (regret_optimum); store(j, regret_result) takes each result. Where
-// both models are ok, regret_cell's share form, on the lanes for all such cells of the batch;
-// the others (a model on a serving bound, or none) take the scalar constrained_regret_cell.
-template <class Settled, class PlanAt, class ActualAt, class Store>
-void regret_cells_on_lanes(const prepared_law& law, double t_eff, std::size_t n,
-                           std::size_t unsettled_count, const Settled& settled,
-                           const PlanAt& plan_at, const ActualAt& actual_at, const Store& store) {
-  regret_scratch& s = thread_regret_scratch();
-  // The unsettled cells are listed without a branch: which cells they are (near the diagonal,
-  // between small demands) is data, and a mispredicted branch per cell cost more than the rest.
-  s.cell.resize(n);
-  std::size_t unsettled = 0;
-  if (unsettled_count == n) { // whole rows near the diagonal, or between small demands
-    std::iota(s.cell.begin(), s.cell.end(), std::size_t{0});
-    unsettled = n;
-  } else {
-    for (std::size_t j = 0; j < n; ++j) {
-      s.cell[unsettled] = j;
-      unsettled += settled(j) ? 0 : 1;
+// The share-form regrets (regret_of) of a dense regret row segment's n cells whose ratio form,
+// already in regret[], did not settle every cell: the lanes run the share form over the span from
+// the first to the last unsettled cell, reading the row's share columns (cell j's plan deviation
+// plan_delta[j], its optimum's delta[j], q[j], one_minus_q[j]) in place, and each unsettled cell
+// takes its lane's value. In a row (one T_plan, T) the unsettled cells are the loss targets whose
+// D is large against both demands, one run of them: the span wastes few lanes, where listing the
+// cells and gathering their optima cost more than their share form (docs/benchmarks.md). A cell
+// whose model is not ok has NaN columns and is left NaN; returns how many are, for the scalar cell.
+inline std::size_t regret_share_span(const prepared_law& law, const double* plan_delta,
+                                     const double* delta, const double* q,
+                                     const double* one_minus_q, std::size_t n, double* regret) {
+  // The span's ends, eight settled cells per step, then one by one (a branch per cell cost as
+  // much as the cell's ratio).
+  constexpr std::size_t block = 8;
+  const auto all_settled = [](const double* x) {
+    bool all = true;
+    for (std::size_t k = 0; k < block; ++k) {
+      all &= ratio_form_holds(x[k]);
     }
+    return all;
+  };
+  std::size_t lo = 0;
+  while (lo + block <= n && all_settled(regret + lo)) {
+    lo += block;
   }
-  std::size_t m = 0;
-  for (std::size_t k = 0; k < unsettled; ++k) {
-    const std::size_t j = s.cell[k];
-    const regret_optimum& plan = plan_at(j);
-    const regret_optimum& actual = actual_at(j);
-    if (plan.status != cell_status::ok || actual.status != cell_status::ok) {
-      store(j, constrained_regret_cell(law, plan, actual, t_eff));
-    } else {
-      s.cell[m++] = j;
-    }
+  while (lo < n && ratio_form_holds(regret[lo])) {
+    ++lo;
   }
-  if (m == 0) {
-    return;
+  std::size_t hi = n;
+  while (hi >= lo + block && all_settled(regret + hi - block)) {
+    hi -= block;
   }
-  for (std::vector<double>* v : {&s.plan_delta, &s.delta, &s.q, &s.one_minus_q, &s.regret}) {
-    v->resize(m);
+  while (hi > lo && ratio_form_holds(regret[hi - 1])) {
+    --hi;
   }
-  for (std::size_t k = 0; k < m; ++k) {
-    const optimum_share<double>& best = actual_at(s.cell[k]).share;
-    s.plan_delta[k] = plan_at(s.cell[k]).share.delta;
-    s.delta[k] = best.delta;
-    s.q[k] = best.q;
-    s.one_minus_q[k] = best.one_minus_q;
+  if (lo == hi) {
+    return 0;
   }
-  simd::regret_lanes(law, s.plan_delta.data(), s.delta.data(), s.q.data(), s.one_minus_q.data(),
-                     static_cast<std::int64_t>(m), s.regret.data());
-  for (std::size_t k = 0; k < m; ++k) {
-    store(s.cell[k], regret_result{s.regret[k], cell_status::ok});
+  thread_local std::vector<double> share;
+  share.resize(hi - lo);
+  simd::regret_lanes(law, plan_delta + lo, delta + lo, q + lo, one_minus_q + lo,
+                     static_cast<std::int64_t>(hi - lo), share.data());
+  std::size_t left_nan = 0;
+  for (std::size_t j = lo; j < hi; ++j) { // branch-free: which cells hold is data
+    const double x = ratio_form_holds(regret[j]) ? regret[j] : share[j - lo];
+    regret[j] = x;
+    left_nan += std::isnan(x) ? 1 : 0;
   }
+  return left_nan;
 }
 
 // The cells on the lanes where `lanes` (the CPU has them), else one by one through the scalar cell

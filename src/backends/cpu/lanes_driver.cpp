@@ -5,6 +5,8 @@
 #include "backends/cpu/lane_cells.hpp"
 #include "backends/cpu/simd/dense_rows.hpp"
 
+#include <cmath>
+
 namespace scalesweep {
 
 namespace {
@@ -93,14 +95,16 @@ void compute_optimum_segment(problem_kind optimum, const sweep_views& v, const t
   }
 }
 
-// The ratio form over the whole segment first, vectorised; then the cells it did not settle.
+// The ratio form over the whole segment first, vectorised; then the share form on the lanes where
+// that left cells unsettled; then the scalar cell where a model is not ok (on a serving bound, or
+// none), which leaves the share form NaN.
 void regret_segment_lanes(const sweep_views& v, const tile_box& box, std::int64_t row,
                           std::int64_t begin, std::int64_t end, const tile_columns& out) {
   const segment<problem_kind::regret> s(v, box, row, begin, out);
   const std::int64_t n = end - begin;
-  const double* regret = out.f64[regret_columns::regret] + s.first_out;
-  const std::int64_t unsettled = simd::regret_ratio_row(
-      s.r, s.first, n, out.f64[regret_columns::regret] + s.first_out, out.status + s.first_out);
+  double* regret = out.f64[regret_columns::regret] + s.first_out;
+  const std::int64_t unsettled =
+      simd::regret_ratio_row(s.r, s.first, n, regret, out.status + s.first_out);
   if (unsettled < 0) {
     compute_row<problem_kind::regret>(v, box, row, begin, end, 1, out);
     return;
@@ -108,16 +112,17 @@ void regret_segment_lanes(const sweep_views& v, const tile_box& box, std::int64_
   if (unsettled == 0) { // most rows away from the diagonal and from small demands
     return;
   }
-  regret_cells_on_lanes(
-      v.law, s.r.t_eff, static_cast<std::size_t>(n), static_cast<std::size_t>(unsettled),
-      [&](std::size_t j) { return ratio_form_holds(regret[j]); },
-      [&](std::size_t j) -> const regret_optimum& {
-        return s.r.plan[s.first + static_cast<std::int64_t>(j)];
-      },
-      [&](std::size_t j) -> const regret_optimum& {
-        return s.r.actual[s.first + static_cast<std::int64_t>(j)];
-      },
-      [&](std::size_t j, const regret_result& x) { s.store(j, x); });
+  const std::int64_t at = s.first;
+  if (regret_share_span(v.law, s.r.plan_delta + at, s.r.actual_delta + at, s.r.actual_q + at,
+                        s.r.actual_one_minus_q + at, static_cast<std::size_t>(n), regret) == 0) {
+    return;
+  }
+  for (std::int64_t j = 0; j < n; ++j) {
+    if (std::isnan(regret[j])) {
+      s.store(static_cast<std::size_t>(j),
+              constrained_regret_cell(v.law, s.r.plan[at + j], s.r.actual[at + j], s.r.t_eff));
+    }
+  }
 }
 
 void robust_segment_lanes(const sweep_views& v, const tile_box& box, std::int64_t row,

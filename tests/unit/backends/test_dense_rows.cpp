@@ -6,6 +6,7 @@
 #include "scalesweep/cells/problem_rows.hpp"
 
 #include "backend_harness.hpp"
+#include "backends/cpu/lane_cells.hpp"
 #include "backends/cpu/simd/cpu_lanes.hpp"
 #include "backends/cpu/simd/dense_rows.hpp"
 #include "plan/sweep_terms.hpp"
@@ -145,7 +146,8 @@ TEST(DenseRows, RegretRatioPassLeavesSmallNaNAndOverflowingCellsUnsettled) {
   const std::vector<double> plan_D = {1.4e12, 1.4e12, 1.4e12, 1.4e12, 1.4e12, 1e200, 1e200, 1.4e12};
   const std::vector<double> actual_cost = {cost, cost, cost, cost, NAN, cost, HUGE_VAL, cost};
   const std::vector<bool> settled = {true, false, false, false, false, false, false, true};
-  const rows::row r{nullptr, nullptr, plan_N.data(), plan_D.data(), actual_cost.data(), t_eff};
+  const rows::row r{nullptr, nullptr, plan_N.data(), plan_D.data(), actual_cost.data(),
+                    nullptr, nullptr, nullptr,       nullptr,       t_eff};
   const auto n = static_cast<std::int64_t>(plan_N.size());
   for (std::int64_t first = 0; first < n; ++first) { // every start, as a segment cut in a row
     std::vector<double> regret(static_cast<std::size_t>(n - first), -7.0);
@@ -156,6 +158,8 @@ TEST(DenseRows, RegretRatioPassLeavesSmallNaNAndOverflowingCellsUnsettled) {
     for (std::int64_t j = first; j < n; ++j) {
       const auto k = static_cast<std::size_t>(j - first);
       const double scalar = rows::ratio(r, j);
+      // Bitwise on purpose: NaN payloads included.
+      // NOLINTNEXTLINE(bugprone-suspicious-memory-comparison)
       EXPECT_TRUE(std::memcmp(&regret[k], &scalar, sizeof scalar) == 0)
           << "cell " << j << ": lanes " << regret[k] << ", scalar " << scalar;
       EXPECT_EQ(ratio_form_holds(scalar), settled[static_cast<std::size_t>(j)]) << "cell " << j;
@@ -164,6 +168,62 @@ TEST(DenseRows, RegretRatioPassLeavesSmallNaNAndOverflowingCellsUnsettled) {
     }
     EXPECT_EQ(unsettled, expected_unsettled) << "from cell " << first;
   }
+}
+
+// The share form over a row's unsettled span (regret_share_span) on hand-made share columns: an
+// unsettled cell takes regret_of of its own columns (to 1e-12 relative, the allowance of
+// CpuBackend.RegretLanesAgreeWithTheScalarCells: libmvec's expm1/log1p are within 4 ulp, and the
+// form's differences lose at most ~200x of that, docs/economics.md §4.2), a cell the ratio
+// settled keeps its ratio whether inside the span or outside, and a cell with NaN columns (a model
+// not ok) is left NaN and counted.
+TEST(DenseRows, RegretShareSpanTakesTheShareFormOnlyWhereTheRatioLeftCells) {
+  if (!simd::lanes_available()) {
+    GTEST_SKIP() << "this CPU (or SCALESWEEP_LANES=none) has no lanes";
+  }
+  const prepared_law p = prepare_law(scaling_law{1.69, 406.4, 410.7, 0.34, 0.28}); // Hoffmann
+  // Optima at several demands: deltas from about -1e-6 (small demand) to -0.3.
+  std::vector<double> delta, q, one_minus_q;
+  for (const double d : {-1e-6, -2e-4, -3e-3, -0.02, -0.1, -0.3}) {
+    const optimum_share<double> s = optimum_share_of(p, d);
+    delta.push_back(s.delta);
+    q.push_back(s.q);
+    one_minus_q.push_back(s.one_minus_q);
+  }
+  const std::size_t m = delta.size();
+  // Row of 13 cells: plan j compares with optimum j % m; what the ratio pass left in regret[]:
+  // settled (0.5, 2e-3, 0.25) before, inside and after the span; unsettled, below the floor
+  // (1e-4) or NaN (cell 6: a NaN ratio, finite columns); NaN columns at cell 9.
+  std::vector<double> regret = {0.5,  2e-3, 1e-4, 1e-4, 0.5, 1e-4, NAN,
+                                1e-4, 2e-3, NAN,  1e-4, 0.5, 0.25};
+  const std::size_t n = regret.size();
+  std::vector<double> plan_delta(n), best_delta(n), best_q(n), best_one_minus_q(n);
+  for (std::size_t j = 0; j < n; ++j) {
+    const std::size_t o = j % m;
+    plan_delta[j] = delta[o] * (1.0 + 0.01 * static_cast<double>(j)); // near, then farther
+    best_delta[j] = delta[o];
+    best_q[j] = q[o];
+    best_one_minus_q[j] = one_minus_q[o];
+  }
+  best_delta[9] = best_q[9] = best_one_minus_q[9] = NAN;
+  const std::vector<double> before = regret;
+  const std::size_t left = regret_share_span(p, plan_delta.data(), best_delta.data(), best_q.data(),
+                                             best_one_minus_q.data(), n, regret.data());
+  std::size_t expected_left = 0;
+  for (std::size_t j = 0; j < n; ++j) {
+    if (ratio_form_holds(before[j])) {
+      EXPECT_EQ(regret[j], before[j]) << "cell " << j << " was settled by the ratio";
+    } else if (std::isnan(best_delta[j])) {
+      EXPECT_TRUE(std::isnan(regret[j])) << "cell " << j;
+      ++expected_left;
+    } else {
+      const double scalar =
+          regret_of(p, plan_delta[j],
+                    optimum_share<double>{best_delta[j], NAN, best_q[j], best_one_minus_q[j]});
+      ASSERT_GT(scalar, 0.0) << "cell " << j;
+      EXPECT_NEAR(regret[j], scalar, 1e-12 * scalar) << "cell " << j;
+    }
+  }
+  EXPECT_EQ(left, expected_left);
 }
 
 } // namespace

@@ -12,6 +12,8 @@
 #include "backends/cpu/simd/cpu_lanes.hpp"
 #include "backends/cpu/simd/simd_pack.hpp"
 
+#include <cstring>
+
 namespace scalesweep::simd {
 
 template <class Isa>
@@ -20,8 +22,13 @@ struct lanes {
   static constexpr int width = Isa::width;
 
   // `width` inputs from `in` at i, the last one repeated past n (padding lanes are discarded).
+  // A whole pack is one vector load: GCC keeps the lane loop's scalar loads and inserts otherwise.
   static real load(const double* in, std::int64_t i, std::int64_t n) {
     typename Isa::vec v;
+    if (i + width <= n) {
+      std::memcpy(&v, in + i, sizeof v);
+      return v;
+    }
     for (int l = 0; l < width; ++l) {
       v[l] = in[i + l < n ? i + l : n - 1];
     }
@@ -29,6 +36,10 @@ struct lanes {
   }
 
   static void store(double* out, std::int64_t i, std::int64_t n, real x) {
+    if (i + width <= n) {
+      std::memcpy(out + i, &x.v, sizeof x.v);
+      return;
+    }
     for (int l = 0; l < width && i + l < n; ++l) {
       out[i + l] = x.v[l];
     }
