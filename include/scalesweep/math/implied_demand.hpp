@@ -87,9 +87,10 @@ SCALESWEEP_HD implied_demand_result implied_demand_from_terms(const scaling_law&
   // (selects between enum values get threaded into jumps that GCC's if-conversion then cannot
   // undo). In order of precedence: invalid input, undertrained (the bracket is negative), out of
   // range, else ok (code 0).
-  const auto valid =
-      static_cast<unsigned>(s.valid & implied_demand_parameter_valid(parameter_term) &
-                            implied_demand_column_valid(data_term, D));
+  // The flags as unsigned before the `&`: clang warns on `&` between bools from calls.
+  const unsigned valid = static_cast<unsigned>(s.valid) &
+                         static_cast<unsigned>(implied_demand_parameter_valid(parameter_term)) &
+                         static_cast<unsigned>(implied_demand_column_valid(data_term, D));
   const double t_eff = signed_implied_effective_demand(law, parameter_term, data_term, D);
   const double T = implied_demand_tokens(s, t_eff);
   const auto under = static_cast<unsigned>(t_eff < 0);
