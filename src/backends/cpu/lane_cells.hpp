@@ -175,27 +175,11 @@ void robust_cells_on_lanes(const prepared_law& law, const demand& d, const sprea
 inline std::size_t regret_share_span(const prepared_law& law, const double* plan_delta,
                                      const double* delta, const double* q,
                                      const double* one_minus_q, std::size_t n, double* regret) {
-  // The span's ends, eight settled cells per step, then one by one (a branch per cell cost as
-  // much as the cell's ratio).
-  constexpr std::size_t block = 8;
-  const auto all_settled = [](const double* x) {
-    bool all = true;
-    for (std::size_t k = 0; k < block; ++k) {
-      all &= ratio_form_holds(x[k]);
-    }
-    return all;
-  };
   std::size_t lo = 0;
-  while (lo + block <= n && all_settled(regret + lo)) {
-    lo += block;
-  }
   while (lo < n && ratio_form_holds(regret[lo])) {
     ++lo;
   }
   std::size_t hi = n;
-  while (hi >= lo + block && all_settled(regret + hi - block)) {
-    hi -= block;
-  }
   while (hi > lo && ratio_form_holds(regret[hi - 1])) {
     --hi;
   }

@@ -117,10 +117,9 @@ void regret_segment_lanes(const sweep_views& v, const tile_box& box, std::int64_
                         s.r.actual_one_minus_q + at, static_cast<std::size_t>(n), regret) == 0) {
     return;
   }
-  for (std::int64_t j = 0; j < n; ++j) {
+  for (std::int64_t j = 0; j < n; ++j) { // a model that is not ok: the cell's own rule
     if (std::isnan(regret[j])) {
-      s.store(static_cast<std::size_t>(j),
-              constrained_regret_cell(v.law, s.r.plan[at + j], s.r.actual[at + j], s.r.t_eff));
+      problem_rows<problem_kind::regret>::cell(v, s.r, at + j, s.first_out + j, out);
     }
   }
 }
